@@ -1,0 +1,32 @@
+"""Music Time Machine: a self-hosted, permanent archive of your Spotify listening."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Application factory: settings from the environment, overridden by ``config``."""
+    from . import db
+    from .config import load_config, validate
+    from .web import register_web
+
+    app = Flask(__name__)
+    app.config.from_mapping(load_config())
+    if config:
+        app.config.from_mapping(config)
+        if "MTM_DATA_DIR" in config and "DATABASE" not in config:
+            from pathlib import Path
+
+            app.config["DATABASE"] = str(Path(config["MTM_DATA_DIR"])
+                                         / "music-time-machine.sqlite")
+    validate(app.config)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MTM_MAX_UPLOAD_MB"] * 1024 * 1024
+    db.init_app(app)
+    register_web(app)
+    return app

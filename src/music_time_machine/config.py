@@ -1,0 +1,86 @@
+"""Settings from the environment (and a ``.env`` file when present), validated once."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+from .timezones import is_valid_timezone
+
+#: The development secret. Production refuses to start with it (or with none).
+DEV_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105
+
+ENVIRONMENTS = ("development", "production")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message says how to fix it."""
+
+
+def _int(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def load_config(env: dict[str, str] | None = None) -> dict:
+    """Build the Flask config mapping from environment variables.
+
+    ``env`` defaults to ``os.environ`` after reading ``.env`` from the working directory.
+    """
+    if env is None:
+        load_dotenv(Path.cwd() / ".env", override=False)
+        env = dict(os.environ)
+    mtm_env = env.get("MTM_ENV", "development").strip().lower() or "development"
+    if mtm_env not in ENVIRONMENTS:
+        raise ConfigError(f"MTM_ENV must be one of {', '.join(ENVIRONMENTS)}, got {mtm_env!r}")
+    data_dir = Path(env.get("MTM_DATA_DIR") or "instance").expanduser().resolve()
+    timezone = env.get("MTM_TIMEZONE") or "UTC"
+    if not is_valid_timezone(timezone):
+        raise ConfigError(f"MTM_TIMEZONE {timezone!r} is not an IANA time zone "
+                          "(examples: Europe/Berlin, America/New_York, UTC)")
+    production = mtm_env == "production"
+    return {
+        "MTM_ENV": mtm_env,
+        "SECRET_KEY": env.get("SECRET_KEY") or (None if production else DEV_SECRET_KEY),
+        "MTM_DATA_DIR": str(data_dir),
+        "DATABASE": str(data_dir / "music-time-machine.sqlite"),
+        "MTM_TIMEZONE": timezone,
+        "MTM_MAX_UPLOAD_MB": _int(env, "MTM_MAX_UPLOAD_MB", 1024, minimum=1),
+        "SPOTIFY_CLIENT_ID": env.get("SPOTIFY_CLIENT_ID", ""),
+        "SPOTIFY_CLIENT_SECRET": env.get("SPOTIFY_CLIENT_SECRET", ""),
+        "SPOTIFY_REDIRECT_URI": env.get("SPOTIFY_REDIRECT_URI",
+                                        "http://127.0.0.1:5000/callback"),
+        "MTM_SPOTIFY_ACCOUNTS_URL": env.get("MTM_SPOTIFY_ACCOUNTS_URL",
+                                            "https://accounts.spotify.com").rstrip("/"),
+        "MTM_SPOTIFY_API_URL": env.get("MTM_SPOTIFY_API_URL",
+                                       "https://api.spotify.com/v1").rstrip("/"),
+        "MTM_SYNC_INTERVAL": _int(env, "MTM_SYNC_INTERVAL", 1800, minimum=60),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_NAME": "mtm_session",
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "TESTING": False,
+    }
+
+
+def validate(config: dict) -> None:
+    """Refuse settings that are unsafe in production."""
+    if config.get("MTM_ENV") == "production":
+        key = config.get("SECRET_KEY")
+        if not key or key == DEV_SECRET_KEY or len(key) < 16:
+            raise ConfigError(
+                "SECRET_KEY is missing or is the development default. Production needs a "
+                "long random secret, for example:\n"
+                "  export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+            )

@@ -1,0 +1,89 @@
+"""SQLite access: one connection per request on ``g``, explicit transactions.
+
+Connections run in autocommit mode (``isolation_level=None``) and every write goes through
+``transaction()``, so a write is all-or-nothing and the code says where it begins and ends.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask import Flask, current_app, g
+
+_savepoints = itertools.count()
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """Open the database with the pragmas every connection needs."""
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=30,
+                           check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA busy_timeout = 30000")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute("PRAGMA cache_size = -65536")  # 64 MiB
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection, immediate: bool = True) -> Iterator[sqlite3.Connection]:
+    """Run a block as one transaction; nested blocks become savepoints.
+
+    ``BEGIN IMMEDIATE`` takes the write lock up front so two writers queue instead of
+    failing half-way with SQLITE_BUSY on lock upgrade.
+    """
+    if conn.in_transaction:
+        name = f"sp{next(_savepoints)}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+            raise
+        conn.execute(f"RELEASE {name}")
+        return
+    conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def database_path(app: Flask | None = None) -> Path:
+    app = app or current_app
+    return Path(app.config["DATABASE"])
+
+
+def get_db() -> sqlite3.Connection:
+    """The request's connection, opened on first use."""
+    if "db" not in g:
+        g.db = connect(database_path())
+    return g.db
+
+
+def close_db(_exc: BaseException | None = None) -> None:
+    conn = g.pop("db", None)
+    if conn is not None:
+        conn.close()
+
+
+def init_app(app: Flask) -> None:
+    """Apply migrations once at start-up and close connections after each request."""
+    from .migrate import migrate
+
+    Path(app.config["DATABASE"]).parent.mkdir(parents=True, exist_ok=True)
+    conn = connect(app.config["DATABASE"])
+    try:
+        migrate(conn)
+    finally:
+        conn.close()
+    app.teardown_appcontext(close_db)

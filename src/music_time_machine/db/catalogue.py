@@ -1,0 +1,160 @@
+"""Artists, albums and tracks: find-or-create with in-memory caches for bulk writes.
+
+A ``Catalogue`` lives for one transaction: its caches hold ids that a rollback would undo.
+Tracks are linked by Spotify URI when a row has one, else by ``match_key`` (normalised
+artist + title). A track first stored without a URI (account data) is adopted by the
+first row that brings its URI, so a later sync or extended import links to it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+
+from ..normalise import match_key, name_key
+
+FEATURES = ("energy", "valence", "danceability", "tempo", "acousticness",
+            "instrumentalness", "speechiness")
+
+
+@dataclass
+class ArtistInfo:
+    name: str
+    spotify_id: str | None = None
+    genres: list[str] | None = None
+
+
+@dataclass
+class TrackInfo:
+    name: str
+    artists: list[ArtistInfo]
+    album: str | None = None
+    album_spotify_id: str | None = None
+    spotify_uri: str | None = None
+    kind: str = "music"
+    duration_ms: int | None = None
+    features: dict[str, float] | None = None
+    features_source: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def match_key(self) -> str:
+        artist = self.artists[0].name if self.artists else ""
+        return match_key(artist, self.name)
+
+
+class Catalogue:
+    """Find-or-create catalogue rows, caching ids for the life of one transaction."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._artists: dict[tuple[str, str], int] = {}
+        self._albums: dict[tuple[str, str], int] = {}
+        self._tracks_by_uri: dict[str, int] = {}
+        self._tracks_by_key: dict[str, int] = {}
+
+    # -- artists -----------------------------------------------------------------
+    def artist_id(self, artist: ArtistInfo) -> int:
+        cache_key = ("id", artist.spotify_id) if artist.spotify_id else ("name", name_key(artist.name))
+        found = self._artists.get(cache_key)
+        if found is not None:
+            return found
+        conn, key = self.conn, name_key(artist.name)
+        row = None
+        if artist.spotify_id:
+            row = conn.execute("SELECT id FROM artists WHERE spotify_id = ?",
+                               (artist.spotify_id,)).fetchone()
+            if row is None:  # adopt an artist known only by name
+                row = conn.execute(
+                    "SELECT id FROM artists WHERE name_key = ? AND spotify_id IS NULL "
+                    "ORDER BY id LIMIT 1", (key,)).fetchone()
+                if row is not None:
+                    conn.execute("UPDATE artists SET spotify_id = ? WHERE id = ?",
+                                 (artist.spotify_id, row[0]))
+        else:
+            row = conn.execute(
+                "SELECT id FROM artists WHERE name_key = ? ORDER BY spotify_id IS NULL, id LIMIT 1",
+                (key,)).fetchone()
+        if row is None:
+            genres = json.dumps(artist.genres) if artist.genres is not None else None
+            row = conn.execute(
+                "INSERT INTO artists (spotify_id, name, name_key, genres) VALUES (?, ?, ?, ?) "
+                "RETURNING id", (artist.spotify_id, artist.name, key, genres)).fetchone()
+        elif artist.genres is not None:
+            conn.execute("UPDATE artists SET genres = ? WHERE id = ? AND genres IS NULL",
+                         (json.dumps(artist.genres), row[0]))
+        self._artists[cache_key] = row[0]
+        return row[0]
+
+    # -- albums ------------------------------------------------------------------
+    def album_id(self, name: str, spotify_id: str | None = None) -> int:
+        cache_key = ("id", spotify_id) if spotify_id else ("name", name_key(name))
+        found = self._albums.get(cache_key)
+        if found is not None:
+            return found
+        if spotify_id:
+            row = self.conn.execute("SELECT id FROM albums WHERE spotify_id = ?",
+                                    (spotify_id,)).fetchone()
+        else:
+            row = self.conn.execute(
+                "SELECT id FROM albums WHERE name_key = ? ORDER BY id LIMIT 1",
+                (name_key(name),)).fetchone()
+        if row is None:
+            row = self.conn.execute(
+                "INSERT INTO albums (spotify_id, name, name_key) VALUES (?, ?, ?) RETURNING id",
+                (spotify_id, name, name_key(name))).fetchone()
+        self._albums[cache_key] = row[0]
+        return row[0]
+
+    # -- tracks ------------------------------------------------------------------
+    def track_id(self, info: TrackInfo) -> int:
+        """The id of the track ``info`` describes, created (with its artists) if new."""
+        if info.spotify_uri:
+            found = self._tracks_by_uri.get(info.spotify_uri)
+            if found is None:
+                found = self._track_by_uri(info)
+                self._tracks_by_uri[info.spotify_uri] = found
+            return found
+        key = info.match_key
+        found = self._tracks_by_key.get(key)
+        if found is None:
+            row = self.conn.execute(
+                "SELECT id FROM tracks WHERE match_key = ? AND kind = ? "
+                "ORDER BY spotify_id IS NULL, id LIMIT 1", (key, info.kind)).fetchone()
+            found = row[0] if row else self._insert_track(info)
+            self._tracks_by_key[key] = found
+        return found
+
+    def _track_by_uri(self, info: TrackInfo) -> int:
+        conn = self.conn
+        row = conn.execute("SELECT id FROM tracks WHERE spotify_id = ?",
+                           (info.spotify_uri,)).fetchone()
+        if row is not None:
+            return row[0]
+        row = conn.execute(
+            "SELECT id FROM tracks WHERE match_key = ? AND kind = ? AND spotify_id IS NULL "
+            "ORDER BY id LIMIT 1", (info.match_key, info.kind)).fetchone()
+        if row is not None:  # a track stored from account data: give it its URI
+            conn.execute("UPDATE tracks SET spotify_id = ?, duration_ms = COALESCE(duration_ms, ?)"
+                         " WHERE id = ?", (info.spotify_uri, info.duration_ms, row[0]))
+            return row[0]
+        return self._insert_track(info)
+
+    def _insert_track(self, info: TrackInfo) -> int:
+        album_id = self.album_id(info.album, info.album_spotify_id) if info.album else None
+        features = info.features or {}
+        cols = ", ".join(FEATURES)
+        marks = ", ".join("?" for _ in FEATURES)
+        track_id = self.conn.execute(
+            f"INSERT INTO tracks (spotify_id, kind, name, album_id, duration_ms, match_key, "
+            f"{cols}, features_source) VALUES (?, ?, ?, ?, ?, ?, {marks}, ?) RETURNING id",
+            (info.spotify_uri, info.kind, info.name, album_id, info.duration_ms, info.match_key,
+             *(features.get(f) for f in FEATURES),
+             info.features_source if features else None),
+        ).fetchone()[0]
+        for position, artist in enumerate(info.artists):
+            self.conn.execute(
+                "INSERT OR IGNORE INTO track_artists (track_id, artist_id, position) "
+                "VALUES (?, ?, ?)", (track_id, self.artist_id(artist), position))
+        return track_id

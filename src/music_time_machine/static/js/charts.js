@@ -1,0 +1,53 @@
+// One place that turns JSON into Chart.js charts, with the app's colours and defaults.
+// Chart.js is loaded as a classic script (vendor/chartjs) and exposes window.Chart.
+
+const css = getComputedStyle(document.documentElement);
+const color = (name) => css.getPropertyValue(name).trim();
+
+export const palette = () => [1, 2, 3, 4, 5, 6, 7, 8].map((i) => color(`--chart-${i}`));
+
+/** Read a `<script type="application/json">` block by id. */
+export function readJson(id) {
+  const el = document.getElementById(id);
+  return el ? JSON.parse(el.textContent) : null;
+}
+
+function baseOptions(extra = {}) {
+  const text = color('--muted');
+  const grid = color('--chart-grid');
+  return {
+    responsive: true,
+    maintainAspectRatio: false,
+    animation: window.matchMedia('(prefers-reduced-motion: reduce)').matches ? false : { duration: 300 },
+    plugins: { legend: { labels: { color: text } } },
+    scales: {
+      x: { ticks: { color: text, maxRotation: 0, autoSkipPadding: 12 }, grid: { color: grid } },
+      y: { ticks: { color: text, precision: 0 }, grid: { color: grid }, beginAtZero: true },
+    },
+    ...extra,
+  };
+}
+
+const charts = new Map();
+
+/** Create or replace the chart on `canvasId`. `kind` is 'line', 'bar', 'hbar' or 'doughnut'. */
+export function renderChart(canvasId, kind, labels, datasets, options = {}) {
+  const canvas = document.getElementById(canvasId);
+  if (!canvas || !window.Chart) return null;
+  charts.get(canvasId)?.destroy();
+  const colours = palette();
+  const type = kind === 'hbar' ? 'bar' : kind;
+  const styled = datasets.map((ds, i) => {
+    if (type === 'doughnut') {
+      return { backgroundColor: labels.map((_, j) => colours[j % colours.length]), borderColor: color('--surface'), ...ds };
+    }
+    const c = colours[i % colours.length];
+    return { borderColor: c, backgroundColor: type === 'line' ? `${c}33` : c, pointRadius: 0, tension: 0.25, fill: type === 'line', ...ds };
+  });
+  let opts = baseOptions(options);
+  if (kind === 'hbar') opts = { ...opts, indexAxis: 'y', scales: { x: opts.scales.y, y: { ...opts.scales.x, grid: { display: false } } } };
+  if (type === 'doughnut') opts = { ...opts, scales: {} };
+  const chart = new window.Chart(canvas, { type, data: { labels, datasets: styled }, options: opts });
+  charts.set(canvasId, chart);
+  return chart;
+}

@@ -1,0 +1,26 @@
+"""The web layer: one blueprint per page area, plus security and error handling."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_web(app: Flask) -> None:
+    from . import analytics, dashboard, errors, playlists, security, settings
+    from .current_user import init_current_user
+
+    security.init_app(app)
+    init_current_user(app)
+    errors.init_app(app)
+    for module in (dashboard, analytics, playlists, settings):
+        app.register_blueprint(module.bp)
+    app.jinja_env.globals["nav_items"] = NAV_ITEMS
+
+
+#: (endpoint, label) of the main navigation, in order.
+NAV_ITEMS = (
+    ("dashboard.index", "Home"),
+    ("analytics.index", "Analytics"),
+    ("playlists.index", "Playlists"),
+    ("settings.index", "Settings"),
+)

@@ -1,0 +1,58 @@
+"""Who is asking: the session holds only a user id; ``g.user`` is loaded per request.
+
+In local mode (no Spotify sign-in configured, and in the demo) there is one user and no
+login: requests run as the local user. Spotify sign-in (auth blueprint) puts its own user
+id in the session, which then takes precedence.
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from collections.abc import Callable
+
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+
+from ..db import get_db
+from ..db.users import ensure_local_user, get_user
+
+
+def local_mode() -> bool:
+    """True when the app has a single local user instead of Spotify sign-in."""
+    return bool(current_app.config.get("MTM_LOCAL_MODE",
+                                       not current_app.config.get("SPOTIFY_CLIENT_ID")))
+
+
+def _load_user() -> None:
+    g.user = None
+    conn = get_db()
+    user_id = session.get("user_id")
+    user: sqlite3.Row | None = get_user(conn, user_id) if isinstance(user_id, int) else None
+    if user is None and user_id is not None:
+        session.pop("user_id", None)
+    if user is None and local_mode():
+        user = get_user(conn, ensure_local_user(conn, current_app.config["MTM_TIMEZONE"]))
+    g.user = user
+
+
+def init_current_user(app: Flask) -> None:
+    @app.before_request
+    def load_user() -> None:
+        if request.endpoint == "static":
+            return
+        _load_user()
+
+
+def login_required(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+    """Pages need a user: without one, send the visitor to sign in."""
+
+    @functools.wraps(view)
+    def wrapped(*args: object, **kwargs: object) -> ResponseReturnValue:
+        if g.get("user") is None:
+            if "auth.login_page" in current_app.view_functions:
+                return redirect(url_for("auth.login_page", next=request.full_path.rstrip("?")))
+            abort(401)
+        return view(*args, **kwargs)
+
+    return wrapped

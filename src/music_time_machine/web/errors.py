@@ -1,0 +1,62 @@
+"""Error pages in the shared layout, and JSON errors for API clients."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    401: "Please sign in to see this page.",
+    403: "You are not allowed to do that.",
+    404: "There is nothing at this address.",
+    405: "That action is not allowed here.",
+    413: "The upload is larger than this server accepts.",
+    429: "Too many requests. Please wait a moment and try again.",
+    500: "Something went wrong on our side. Nothing you did caused it.",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json")
+
+
+def _render(status: int, message: str) -> ResponseReturnValue:
+    if wants_json():
+        return jsonify(error=message), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def handle_http(error: HTTPException) -> ResponseReturnValue:
+    status = error.code or 500
+    if status == 413:
+        limit = request.max_content_length or 0
+        return _render(413, f"The upload is larger than this server accepts "
+                            f"({limit // (1024 * 1024)} MB; see MTM_MAX_UPLOAD_MB).")
+    message = MESSAGES.get(status, error.description or "Error")
+    if status == 400 and error.description and "browser (or proxy)" not in error.description:
+        message = error.description
+    return _render(status, message)
+
+
+def handle_csrf(error: CSRFError) -> ResponseReturnValue:
+    return _render(400, f"The form's security token is missing or expired ({error.description}). "
+                        "Reload the page and try again.")
+
+
+def handle_unexpected(error: Exception) -> ResponseReturnValue:
+    """Never show a stack trace: log it, answer with the friendly 500 page."""
+    from flask import current_app
+
+    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+    return _render(500, MESSAGES[500])
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(InternalServerError, handle_unexpected)
+    app.register_error_handler(Exception, handle_unexpected)

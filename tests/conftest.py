@@ -1,0 +1,134 @@
+"""Shared fixtures: a fresh app and SQLite file per test, a live server, a real browser."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from music_time_machine import create_app
+from music_time_machine.db import connect
+from music_time_machine.db.migrate import migrate
+from music_time_machine.db.users import ensure_local_user
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SAMPLES = SHARED / "samples"
+CHROMIUM = os.environ.get("MTM_TEST_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+@pytest.fixture
+def app_config(tmp_path: Path) -> dict:
+    return {
+        "TESTING": True,
+        "MTM_DATA_DIR": str(tmp_path),
+        "DATABASE": str(tmp_path / "test.sqlite"),
+        "SECRET_KEY": "test-secret-key-0123456789",
+        "MTM_LOCAL_MODE": True,
+        "MTM_TIMEZONE": "UTC",
+    }
+
+
+@pytest.fixture
+def app(app_config: dict):
+    return create_app(app_config)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def conn(app):
+    """A connection to the app's database (migrated by the factory)."""
+    c = connect(app.config["DATABASE"])
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def db(tmp_path: Path):
+    """A migrated database without an app, for data-layer tests."""
+    c = connect(tmp_path / "data.sqlite")
+    migrate(c)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def local_user(conn) -> int:
+    return ensure_local_user(conn, "UTC")
+
+
+class LiveServer:
+    """The app served over real HTTP on 127.0.0.1 in a background thread."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> LiveServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(5)
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[LiveServer]:
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (its own browser download is not used)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--disable-dev-shm-usage"],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page_factory(browser):
+    """New pages at a given width that record console errors and failed requests."""
+    contexts = []
+
+    def make(width: int = 1280, height: int = 900, javascript: bool = True):
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      java_script_enabled=javascript)
+        contexts.append(context)
+        page = context.new_page()
+        page.console_errors = []
+        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+        page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def save_screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -1,0 +1,33 @@
+"""Small builders for test data that go through the app's real write path."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from music_time_machine.db import transaction
+from music_time_machine.db.catalogue import ArtistInfo, Catalogue, TrackInfo
+from music_time_machine.db.plays import InsertResult, NewPlay, insert_plays
+
+
+def ms(text: str) -> int:
+    """'2024-03-31 01:30:00' (UTC) → epoch ms."""
+    dt = datetime.fromisoformat(text).replace(tzinfo=UTC)
+    return int(dt.timestamp() * 1000)
+
+
+def add_plays(conn, user_id: int, rows: list[tuple], source: str = "extended") -> InsertResult:
+    """rows: (artist, track, 'YYYY-MM-DD HH:MM:SS' UTC end time, ms_played[, extra dict])."""
+    with transaction(conn):
+        catalogue = Catalogue(conn)
+        plays = []
+        for row in rows:
+            artist, track, when, played = row[:4]
+            extra = row[4] if len(row) > 4 else {}
+            genres = extra.pop("genres", None)
+            track_id = catalogue.track_id(TrackInfo(
+                name=track, artists=[ArtistInfo(a, genres=genres) for a in artist.split(" & ")],
+                album=extra.pop("album", f"{track} (single)"),
+                spotify_uri=extra.pop("uri", None), duration_ms=extra.pop("duration_ms", None)))
+            plays.append(NewPlay(track_id=track_id, played_at=ms(when), ms_played=played,
+                                 source=source, **extra))
+        return insert_plays(conn, user_id, plays)

@@ -1,0 +1,1 @@
+"""Everything that talks to Spotify, plus the bundled fake Spotify used by the demo and tests."""

@@ -20,10 +20,19 @@ def _app(**overrides: object):
 
 
 def _serve(app, host: str, port: int, threads: int = 8) -> None:
+    """Serve with waitress, with the background sync running beside it."""
     from waitress import serve
 
+    from .spotify.background import SyncScheduler
+
+    scheduler = SyncScheduler(app).start() if app.config.get("SPOTIFY_CLIENT_ID") else None
     click.echo(f"Music Time Machine is running at http://{host}:{port}/  (Ctrl+C to stop)")
-    serve(app, host=host, port=port, threads=threads, ident="music-time-machine")
+    try:
+        serve(app, host=host, port=port, threads=threads, ident="music-time-machine")
+    finally:
+        if scheduler is not None:
+            click.echo("Stopping: waiting for a running sync to finish its step…")
+            scheduler.stop()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,9 +84,19 @@ def demo(port: int, plays: int, seed: int, data_dir: Path | None, regenerate: bo
     if regenerate:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    app = _app(MTM_DATA_DIR=str(data_dir), DATABASE=str(db_path), MTM_LOCAL_MODE=True)
+    from .spotify.fake import FakeSpotifyServer
+
+    fake = FakeSpotifyServer(seed=seed).start()
+    click.echo(f"Fake Spotify (the bundled sandbox) is running at {fake.url}")
+    app = _app(MTM_DATA_DIR=str(data_dir), DATABASE=str(db_path), MTM_LOCAL_MODE=True,
+               SPOTIFY_CLIENT_ID=fake.client_id, SPOTIFY_CLIENT_SECRET=fake.client_secret,
+               SPOTIFY_REDIRECT_URI=f"http://127.0.0.1:{port}/callback",
+               MTM_SPOTIFY_ACCOUNTS_URL=fake.accounts_url, MTM_SPOTIFY_API_URL=fake.api_url)
     ensure_demo_data(app, plays, seed)
-    _serve(app, "127.0.0.1", port)
+    try:
+        _serve(app, "127.0.0.1", port)
+    finally:
+        fake.stop()
 
 
 def ensure_demo_data(app, plays: int, seed: int) -> None:
@@ -107,6 +126,45 @@ def ensure_demo_data(app, plays: int, seed: int) -> None:
                    f"{stats.artists:,} artists in {time.perf_counter() - started:.1f} s.")
     finally:
         conn.close()
+
+
+@main.command()
+@click.option("--user", "user_id", type=int, default=None,
+              help="Sync only this user id (default: every connected account).")
+def sync(user_id: int | None) -> None:
+    """Sync from Spotify now (for cron); prints one line per account."""
+    from .db import accounts, connect
+    from .spotify.background import run_sync
+
+    app = _app()
+    conn = connect(app.config["DATABASE"])
+    try:
+        user_ids = [user_id] if user_id is not None else accounts.connected_user_ids(conn)
+    finally:
+        conn.close()
+    if not user_ids:
+        raise click.ClickException("No connected Spotify account to sync.")
+    failed = False
+    for uid in user_ids:
+        result = run_sync(app, uid, "cli")
+        click.echo(f"user {uid}: {result.outcome}, {result.plays_added} new plays"
+                   + (f" ({result.error})" if result.error else ""))
+        failed |= result.outcome in ("failed", "needs_reconnect")
+    if failed:
+        sys.exit(1)
+
+
+@main.command("fake-spotify")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5001, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--mode", type=click.Choice(["dev", "extended"]), default="dev", show_default=True,
+              help="dev: a 2026 development-mode app (no audio features, no genres).")
+@click.option("--seed", default=1, show_default=True, type=int)
+def fake_spotify(host: str, port: int, mode: str, seed: int) -> None:
+    """Run the bundled fake Spotify (accounts service + Web API) for offline use."""
+    from .spotify.fake import run_fake_spotify
+
+    run_fake_spotify(host, port, mode, seed)
 
 
 if __name__ == "__main__":  # pragma: no cover

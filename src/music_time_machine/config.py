@@ -65,6 +65,9 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "MTM_SPOTIFY_API_URL": env.get("MTM_SPOTIFY_API_URL",
                                        "https://api.spotify.com/v1").rstrip("/"),
         "MTM_SYNC_INTERVAL": _int(env, "MTM_SYNC_INTERVAL", 1800, minimum=60),
+        "MTM_ALLOWED_SPOTIFY_IDS": frozenset(
+            part.strip() for part in env.get("MTM_ALLOWED_SPOTIFY_IDS", "").split(",")
+            if part.strip()),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -56,7 +56,8 @@ class Catalogue:
 
     # -- artists -----------------------------------------------------------------
     def artist_id(self, artist: ArtistInfo) -> int:
-        cache_key = ("id", artist.spotify_id) if artist.spotify_id else ("name", name_key(artist.name))
+        cache_key = (("id", artist.spotify_id) if artist.spotify_id
+                     else ("name", name_key(artist.name)))
         found = self._artists.get(cache_key)
         if found is not None:
             return found
@@ -158,3 +159,43 @@ class Catalogue:
                 "INSERT OR IGNORE INTO track_artists (track_id, artist_id, position) "
                 "VALUES (?, ?, ?)", (track_id, self.artist_id(artist), position))
         return track_id
+
+
+# -- enrichment from Spotify (sync) ---------------------------------------------------
+def artists_missing_metadata(conn: sqlite3.Connection, user_id: int,
+                             limit: int) -> list[tuple[int, str]]:
+    """(id, spotify_id) of this user's artists never fetched from Spotify, most played first."""
+    return [tuple(r) for r in conn.execute(
+        "SELECT a.id, a.spotify_id FROM artists a "
+        "JOIN rollup_artist_first f ON f.artist_id = a.id AND f.user_id = ? "
+        "WHERE a.spotify_id IS NOT NULL AND a.fetched_at IS NULL ORDER BY a.id LIMIT ?",
+        (user_id, limit))]
+
+
+def save_artist_metadata(conn: sqlite3.Connection, artist_id: int, artist: dict) -> None:
+    """Store what Spotify says of an artist. Absent ``genres`` (2026 development mode)
+    stays unknown (NULL); an empty list means Spotify knows no genre for it."""
+    images = artist.get("images") or []
+    genres = artist.get("genres")
+    conn.execute(
+        "UPDATE artists SET genres = COALESCE(?, genres), image_url = COALESCE(?, image_url),"
+        " fetched_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
+        (json.dumps(genres) if genres is not None else None,
+         images[0]["url"] if images else None, artist_id))
+
+
+def tracks_missing_features(conn: sqlite3.Connection, user_id: int,
+                            limit: int) -> list[tuple[int, str]]:
+    """(id, Spotify track id) of this user's music tracks without audio features."""
+    return [(r[0], r[1].rsplit(":", 1)[-1]) for r in conn.execute(
+        "SELECT t.id, t.spotify_id FROM tracks t "
+        "JOIN rollup_track_first f ON f.track_id = t.id AND f.user_id = ? "
+        "WHERE t.kind = 'music' AND t.spotify_id LIKE 'spotify:track:%' "
+        "AND t.features_source IS NULL ORDER BY t.id LIMIT ?", (user_id, limit))]
+
+
+def save_features(conn: sqlite3.Connection, track_id: int, features: dict) -> None:
+    conn.execute(
+        f"UPDATE tracks SET {', '.join(f'{f} = ?' for f in FEATURES)}, "
+        "features_source = 'spotify' WHERE id = ?",
+        (*(features.get(f) for f in FEATURES), track_id))

@@ -6,13 +6,27 @@ from flask import Flask
 
 
 def register_web(app: Flask) -> None:
-    from . import analytics, dashboard, errors, playlists, security, settings
+    from . import (
+        analytics,
+        auth,
+        dashboard,
+        data,
+        errors,
+        formatting,
+        playlists,
+        playlists_api,
+        security,
+        settings,
+        stats_api,
+    )
     from .current_user import init_current_user
 
     security.init_app(app)
     init_current_user(app)
     errors.init_app(app)
-    for module in (dashboard, analytics, playlists, settings):
+    formatting.init_app(app)
+    for module in (auth, dashboard, analytics, stats_api, playlists, playlists_api, settings,
+                   data):
         app.register_blueprint(module.bp)
     app.jinja_env.globals["nav_items"] = NAV_ITEMS
 

@@ -15,6 +15,7 @@ from flask import Flask, abort, current_app, g, redirect, request, session, url_
 from flask.typing import ResponseReturnValue
 
 from ..db import get_db
+from ..db.accounts import get_account
 from ..db.users import ensure_local_user, get_user
 
 
@@ -36,7 +37,16 @@ def _load_user() -> None:
     g.user = user
 
 
+def _template_context() -> dict:
+    """The signed-in user's Spotify account for the layout (reconnect banner, sign out)."""
+    user = g.get("user")
+    account = get_account(get_db(), user["id"]) if user is not None else None
+    return {"current_user": user, "spotify_account": account, "local_mode": local_mode()}
+
+
 def init_current_user(app: Flask) -> None:
+    app.context_processor(_template_context)
+
     @app.before_request
     def load_user() -> None:
         if request.endpoint == "static":
@@ -56,3 +66,12 @@ def login_required(view: Callable[..., ResponseReturnValue]) -> Callable[..., Re
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site paths are followed after sign-in (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(ch) < 0x20 for ch in target):
+        return None
+    return target

@@ -1,15 +1,148 @@
-"""Settings page."""
+"""Settings: Spotify connection, sync, preferences and the user's data."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import time
 
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+
+from ..db import accounts, get_db, sync_state
+from ..db.overview import data_overview, database_size_bytes
+from ..db.rollups import rebucket_user, rebuild_rollups
+from ..db.users import get_settings, update_settings
+from ..rules import PlayRule
+from ..spotify.background import run_sync
+from ..timezones import is_valid_timezone, timezone_names
 from .current_user import login_required
 
 bp = Blueprint("settings", __name__)
 
+OUTCOME_TEXT = {
+    "ok": "Sync finished",
+    "partial": "Sync partly finished",
+    "rate_limited": "Spotify asked us to slow down",
+    "needs_reconnect": "Spotify needs to be reconnected",
+    "failed": "Sync failed",
+    "skipped": "Sync not started",
+    "running": "Sync running",
+}
+
 
 @bp.get("/settings")
 @login_required
-def index() -> str:
-    return render_template("settings/index.html")
+def index() -> ResponseReturnValue:
+    conn, user_id = get_db(), g.user["id"]
+    account = accounts.get_account(conn, user_id)
+    state = sync_state.get_state(conn, user_id)
+    return render_template(
+        "settings/index.html",
+        account=account,
+        capabilities=accounts.capabilities(conn, user_id) if account else {},
+        spotify_configured=bool(current_app.config.get("SPOTIFY_CLIENT_ID")),
+        state=state,
+        runs=sync_state.recent_runs(conn, user_id, 20),
+        interval_s=current_app.config["MTM_SYNC_INTERVAL"],
+        now=int(time.time()),
+        overview=data_overview(conn, user_id),
+        db_size=database_size_bytes(current_app.config["DATABASE"]),
+        settings=get_settings(conn, user_id),
+        timezones=timezone_names(),
+        outcome_text=OUTCOME_TEXT,
+    )
+
+
+def _sync_now() -> dict:
+    result = run_sync(current_app._get_current_object(), g.user["id"], "manual")
+    message = OUTCOME_TEXT.get(result.outcome, result.outcome)
+    if result.outcome in ("ok", "partial"):
+        message += f": {result.plays_added} new play{'s' if result.plays_added != 1 else ''}."
+    elif result.error:
+        message += f": {result.error}"
+    return {"outcome": result.outcome, "plays_added": result.plays_added, "message": message,
+            "resume_after": result.resume_after}
+
+
+@bp.post("/settings/sync")
+@login_required
+def sync_now() -> ResponseReturnValue:
+    """Run a sync now. Spotify's rate limits never make this wait: a 429 ends the run."""
+    outcome = _sync_now()
+    if request.accept_mimetypes.best == "application/json":
+        status = 429 if outcome["outcome"] == "rate_limited" else 200
+        return jsonify(outcome), status
+    ok = outcome["outcome"] in ("ok", "partial")
+    flash(outcome["message"], "success" if ok else "error")
+    return redirect(url_for("settings.index") + "#sync")
+
+
+@bp.post("/settings/preferences")
+@login_required
+def preferences() -> ResponseReturnValue:
+    """Change time zone and play rule; both re-bucket the rollups, and we say how long."""
+    conn, user_id = get_db(), g.user["id"]
+    current = get_settings(conn, user_id)
+    timezone = request.form.get("timezone", "").strip()
+    if not is_valid_timezone(timezone):
+        flash(f"“{timezone[:64]}” is not a time zone we know. Pick one from the list.", "error")
+        return redirect(url_for("settings.index") + "#preferences")
+    try:
+        rule = _play_rule(request.form)
+    except ValueError as error:
+        flash(str(error), "error")
+        return redirect(url_for("settings.index") + "#preferences")
+    if timezone == current.timezone and rule == current.play_rule:
+        flash("Nothing changed.", "success")
+        return redirect(url_for("settings.index") + "#preferences")
+    started = time.perf_counter()
+    update_settings(conn, user_id, timezone=timezone, play_rule=rule)
+    if timezone != current.timezone:
+        plays = rebucket_user(conn, user_id)
+    else:
+        rebuild_rollups(conn, user_id)
+        plays = None
+    took = time.perf_counter() - started
+    what = f"{plays:,} plays re-bucketed" if plays is not None else "charts recounted"
+    flash(f"Preferences saved: {what} in {took:.1f} s.", "success")
+    return redirect(url_for("settings.index") + "#preferences")
+
+
+def _play_rule(form) -> PlayRule:
+    choice = form.get("play_rule", "30s")
+    if choice == "30s":
+        return PlayRule("min_ms", 30_000)
+    if choice == "finished":
+        return PlayRule("finished", 30_000)
+    if choice == "custom":
+        try:
+            seconds = int(form.get("play_seconds", ""))
+        except ValueError:
+            raise ValueError("The custom play rule needs a whole number of seconds.") from None
+        if not 1 <= seconds <= 600:
+            raise ValueError("The custom play rule must be between 1 and 600 seconds.")
+        return PlayRule("min_ms", seconds * 1000)
+    raise ValueError("Unknown play rule.")
+
+
+@bp.post("/settings/disconnect")
+@login_required
+def disconnect() -> ResponseReturnValue:
+    """Delete the stored tokens (stops scheduled syncs); the history stays."""
+    if request.form.get("confirm") != "yes":
+        flash("Tick the box to confirm that you want to disconnect Spotify.", "error")
+        return redirect(url_for("settings.index") + "#disconnect")
+    if accounts.disconnect(get_db(), g.user["id"]):
+        flash("Spotify disconnected. The tokens are deleted and syncing has stopped; your "
+              "history stays here. To remove this app's access on Spotify's side too, open "
+              "spotify.com › Account › Apps and choose Remove access.", "success")
+    return redirect(url_for("settings.index") + "#spotify")

@@ -30,6 +30,7 @@ _CONSENT = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>Authorize - Spotify (fake)</title>
 </head>
 <body>
@@ -54,7 +55,8 @@ _CONSENT = """<!doctype html>
 
 _ERROR = """<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>Error - Spotify (fake)</title></head>
+<head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Error - Spotify (fake)</title>
+</head>
 <body>
 <main>
 <h1>Oops! Something went wrong, please try again or check out our help area.</h1>

@@ -1,0 +1,56 @@
+"""Import jobs: a row per background import, polled by the page for its progress bar."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import time
+
+from . import transaction
+
+
+def create_job(conn: sqlite3.Connection, user_id: int, kind: str = "export") -> str:
+    job_id = secrets.token_urlsafe(16)
+    with transaction(conn):
+        conn.execute("INSERT INTO import_jobs (id, user_id, kind, created_at, message) "
+                     "VALUES (?, ?, ?, ?, 'Waiting to start…')",
+                     (job_id, user_id, kind, int(time.time())))
+    return job_id
+
+
+def get_job(conn: sqlite3.Connection, user_id: int, job_id: str) -> dict | None:
+    """The job, only if it belongs to ``user_id`` (others' jobs do not exist for them)."""
+    row = conn.execute("SELECT * FROM import_jobs WHERE id = ? AND user_id = ?",
+                       (job_id, user_id)).fetchone()
+    if row is None:
+        return None
+    job = dict(row)
+    job["summary"] = json.loads(job["summary"]) if job["summary"] else None
+    return job
+
+
+def update_progress(conn: sqlite3.Connection, job_id: str, progress: float, message: str) -> None:
+    with transaction(conn):
+        conn.execute("UPDATE import_jobs SET status = 'running', progress = ?, message = ? "
+                     "WHERE id = ?", (max(0.0, min(1.0, progress)), message, job_id))
+
+
+def finish_job(conn: sqlite3.Connection, job_id: str, ok: bool, message: str,
+               summary: dict | None) -> None:
+    with transaction(conn):
+        conn.execute(
+            "UPDATE import_jobs SET status = ?, progress = 1, message = ?, summary = ?, "
+            "finished_at = ? WHERE id = ?",
+            ("done" if ok else "failed", message, json.dumps(summary) if summary else None,
+             int(time.time()), job_id))
+
+
+def fail_abandoned_jobs(conn: sqlite3.Connection) -> int:
+    """Jobs left running by a stopped server are marked failed (their files were rolled back)."""
+    with transaction(conn):
+        return conn.execute(
+            "UPDATE import_jobs SET status = 'failed', finished_at = ?, message = "
+            "'The server stopped during this import. Files not finished were rolled back; "
+            "please upload again (nothing is counted twice).' "
+            "WHERE status IN ('queued', 'running')", (int(time.time()),)).rowcount

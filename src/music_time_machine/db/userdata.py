@@ -1,0 +1,96 @@
+"""All of one user's rows: counting them, deleting them, and a backup holding only them.
+
+Every user-owned table has a ``user_id`` column (a rule of the schema), so the tables are
+found by looking, and a table added by a later migration is covered without code changes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from . import connect, transaction
+
+#: Tables that make up the account itself rather than its listening data.
+ACCOUNT_TABLES = ("users", "user_settings", "spotify_accounts")
+
+
+def user_tables(conn: sqlite3.Connection) -> list[str]:
+    """Every table with a ``user_id`` column, children before parents, ``users`` excluded."""
+    names = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY name")]
+    return [n for n in names if n != "users"
+            and any(col[1] == "user_id" for col in conn.execute(f"PRAGMA table_info({n})"))]
+
+
+def listening_tables(conn: sqlite3.Connection) -> list[str]:
+    return [t for t in user_tables(conn) if t not in ACCOUNT_TABLES]
+
+
+def count_user_rows(conn: sqlite3.Connection, user_id: int) -> dict[str, int]:
+    return {t: conn.execute(f"SELECT COUNT(*) FROM {t} WHERE user_id = ?",
+                            (user_id,)).fetchone()[0] for t in listening_tables(conn)}
+
+
+def delete_listening_data(conn: sqlite3.Connection, user_id: int) -> dict[str, int]:
+    """Delete the user's listening data (keeps the account and its settings); one transaction."""
+    with transaction(conn):
+        return {t: conn.execute(f"DELETE FROM {t} WHERE user_id = ?", (user_id,)).rowcount
+                for t in listening_tables(conn)}
+
+
+def delete_account(conn: sqlite3.Connection, user_id: int) -> dict[str, int]:
+    """Delete the user, the tokens and all their data in one transaction."""
+    with transaction(conn):
+        deleted = delete_listening_data(conn, user_id)
+        for table in ("spotify_accounts", "user_settings"):
+            deleted[table] = conn.execute(f"DELETE FROM {table} WHERE user_id = ?",
+                                          (user_id,)).rowcount
+        deleted["users"] = conn.execute("DELETE FROM users WHERE id = ?", (user_id,)).rowcount
+    prune_catalogue(conn)
+    return deleted
+
+
+def prune_catalogue(conn: sqlite3.Connection) -> None:
+    """Drop catalogue rows no user refers to any more."""
+    refs = [(t, c) for t in user_tables(conn)
+            for c in ("track_id", "artist_id")
+            if any(col[1] == c for col in conn.execute(f"PRAGMA table_info({t})"))]
+    track_refs = " UNION ".join(f"SELECT track_id FROM {t} WHERE track_id IS NOT NULL"
+                                for t, c in refs if c == "track_id")
+    artist_refs = " UNION ".join(f"SELECT artist_id FROM {t} WHERE artist_id IS NOT NULL"
+                                 for t, c in refs if c == "artist_id")
+    with transaction(conn):
+        conn.execute(f"DELETE FROM tracks WHERE id NOT IN ({track_refs})")
+        conn.execute("DELETE FROM artists WHERE id NOT IN (SELECT artist_id FROM track_artists)"
+                     + (f" AND id NOT IN ({artist_refs})" if artist_refs else ""))
+        conn.execute("DELETE FROM albums WHERE id NOT IN "
+                     "(SELECT album_id FROM tracks WHERE album_id IS NOT NULL)")
+
+
+def backup_user(db_path: str | Path, user_id: int, destination: Path) -> None:
+    """Write a SQLite file with this user's data only, in the app's own schema.
+
+    ``VACUUM INTO`` takes a consistent snapshot while the app keeps running (it reads in one
+    transaction); the copy is then stripped of other users, of catalogue rows only they
+    used, and of the Spotify tokens, and compacted.
+    """
+    source = connect(db_path)
+    try:
+        source.execute("VACUUM INTO ?", (str(destination),))
+    finally:
+        source.close()
+    copy = connect(destination)
+    try:
+        copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        with transaction(copy):
+            for table in user_tables(copy):
+                copy.execute(f"DELETE FROM {table} WHERE user_id != ?", (user_id,))
+            copy.execute("DELETE FROM users WHERE id != ?", (user_id,))
+            copy.execute("UPDATE spotify_accounts SET access_token_enc = NULL, "
+                         "refresh_token_enc = NULL, access_expires_at = NULL")
+        prune_catalogue(copy)
+        copy.execute("VACUUM")
+    finally:
+        copy.close()

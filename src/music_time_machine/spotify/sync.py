@@ -1,0 +1,233 @@
+"""The sync: bring one user's archive up to date from the Spotify Web API.
+
+Each step commits what it fetched before the next begins, so a failure (rate limit, outage,
+revoked token) keeps everything fetched so far and a later run completes the gap. A per-user
+lease in the database makes sure only one sync runs for a user at a time, across threads and
+processes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from ..db import accounts, sync_state, transaction
+from ..db.catalogue import (
+    Catalogue,
+    artists_missing_metadata,
+    save_artist_metadata,
+    save_features,
+    tracks_missing_features,
+)
+from ..db.plays import NewPlay, insert_plays
+from ..db.snapshots import save_snapshot
+from ..timezones import parse_iso_utc_ms
+from .client import Forbidden, NeedsReconnect, RateLimited, SpotifyClient, SpotifyError
+from .mapping import artist_info, track_info
+
+log = logging.getLogger(__name__)
+
+TIME_RANGES = ("short_term", "medium_term", "long_term")
+#: Recently played: pages followed per run at most (Spotify keeps only 50 plays anyway).
+MAX_PAGES = 10
+#: Artists fetched one by one per run (politeness without the batch endpoint).
+ARTISTS_PER_RUN = 50
+#: Capabilities are re-checked after this many seconds.
+CAPABILITY_TTL_S = 7 * 24 * 3600
+
+
+@dataclass
+class SyncResult:
+    outcome: str  # ok | partial | rate_limited | needs_reconnect | failed | skipped
+    plays_added: int = 0
+    details: dict = field(default_factory=dict)
+    error: str | None = None
+    run_id: int | None = None
+    resume_after: int | None = None
+
+
+def lease_owner() -> str:
+    return f"{os.getpid()}:{threading.get_ident()}"
+
+
+def sync_user(conn: sqlite3.Connection, user_id: int, client: SpotifyClient,
+              trigger: str = "manual", now: float | None = None) -> SyncResult:
+    """Run one sync for ``user_id`` unless one is running or Spotify asked us to wait."""
+    now = int(now or time.time())
+    state = sync_state.get_state(conn, user_id)
+    if state and state["resume_after"] and state["resume_after"] > now:
+        return SyncResult("skipped", error="Spotify asked us to pause syncing until "
+                          f"{datetime.fromtimestamp(state['resume_after'], UTC):%H:%M UTC}",
+                          resume_after=state["resume_after"])
+    owner = lease_owner()
+    if not sync_state.acquire_lease(conn, user_id, owner, now):
+        return SyncResult("skipped", error="A sync for this account is already running.")
+    run_id = sync_state.start_run(conn, user_id, trigger)
+    result = SyncResult("ok", run_id=run_id)
+    try:
+        _run_steps(conn, user_id, client, result)
+    except RateLimited as error:
+        result.outcome = "rate_limited"
+        result.resume_after = int(time.time()) + error.retry_after
+        result.error = str(error)
+        sync_state.pause_until(conn, user_id, result.resume_after)
+    except NeedsReconnect as error:
+        result.outcome, result.error = "needs_reconnect", str(error)
+    except SpotifyError as error:
+        result.outcome = "partial" if result.plays_added or result.details else "failed"
+        result.error = str(error)
+    except Exception as error:  # recorded for the Settings page, then re-raised
+        result.outcome, result.error = "failed", f"{error.__class__.__name__}: {error}"
+        raise
+    finally:
+        sync_state.finish_run(conn, run_id, result.outcome, result.plays_added, result.details,
+                              result.error)
+        sync_state.release_lease(conn, user_id, owner)
+    return result
+
+
+def _run_steps(conn: sqlite3.Connection, user_id: int, client: SpotifyClient,
+               result: SyncResult) -> None:
+    caps = _capabilities(conn, user_id, client)
+    result.details["capabilities"] = caps
+    result.plays_added = _recently_played(conn, user_id, client, result)
+    today = datetime.now(UTC).date().isoformat()
+    state = sync_state.get_state(conn, user_id)
+    if state is None or state["snapshot_taken_on"] != today:
+        result.details["snapshots"] = _snapshots(conn, user_id, client, today)
+    result.details["artists_fetched"] = _artist_metadata(conn, user_id, client, caps)
+    if caps.get("audio_features"):
+        result.details["features_fetched"] = _audio_features(conn, user_id, client)
+    sync_state.mark_success(conn, user_id, int(time.time()),
+                            today if "snapshots" in result.details else None)
+
+
+def _recently_played(conn: sqlite3.Connection, user_id: int, client: SpotifyClient,
+                     result: SyncResult) -> int:
+    """Fetch plays newer than the newest stored API play, following cursors."""
+    after = sync_state.newest_play_ms(conn, user_id, "api")
+    items: dict[tuple[int, str], dict] = {}
+    page = client.recently_played(after_ms=after)
+    for _ in range(MAX_PAGES):
+        fresh = 0
+        for item in page.get("items") or []:
+            played_at = parse_iso_utc_ms(item["played_at"])
+            if after is None or played_at > after:
+                fresh += items.setdefault((played_at, item["track"]["uri"]), item) is item
+        # Without a cursor the first page is everything Spotify keeps (50 plays); with
+        # ``after``, ``next`` walks forward to newer plays.
+        if after is None or not fresh or not page.get("next"):
+            break
+        page = client.next_page(page)
+        if not page:
+            break
+    result.details["recent_items"] = len(items)
+    if not items:
+        return 0
+    from ..importers.reconcile import Reconciler  # importers load lazily (zip, ijson)
+
+    with transaction(conn):
+        catalogue = Catalogue(conn)
+        reconciler = Reconciler(conn, user_id)
+        plays = []
+        for (played_at, _uri), item in sorted(items.items()):
+            info = track_info(item["track"])
+            for artist in info.artists:  # links artists first known by name (imports)
+                catalogue.artist_id(artist)
+            track_id = catalogue.track_id(info)
+            if reconciler.is_duplicate(info.match_key, played_at, "api"):
+                continue
+            # The API reports no listening time; it lists streams of 30 s and more, and
+            # most of them ran to the end, so the track length stands in for ms_played.
+            plays.append(NewPlay(track_id=track_id, played_at=played_at,
+                                 ms_played=info.duration_ms or 0, source="api",
+                                 reason_end=None))
+        return insert_plays(conn, user_id, plays).added
+
+
+def _snapshots(conn: sqlite3.Connection, user_id: int, client: SpotifyClient,
+               today: str) -> int:
+    saved = 0
+    for time_range in TIME_RANGES:
+        tracks = client.top("tracks", time_range).get("items") or []
+        artists = client.top("artists", time_range).get("items") or []
+        with transaction(conn):
+            catalogue = Catalogue(conn)
+            save_snapshot(conn, user_id, today, "track", time_range,
+                          [catalogue.track_id(track_info(t)) for t in tracks])
+            save_snapshot(conn, user_id, today, "artist", time_range,
+                          [catalogue.artist_id(artist_info(a)) for a in artists])
+        saved += len(tracks) + len(artists)
+    return saved
+
+
+def _capabilities(conn: sqlite3.Connection, user_id: int, client: SpotifyClient) -> dict:
+    """Detect (and remember) what this app may still call; re-checked weekly."""
+    age = accounts.capabilities_age_s(conn, user_id)
+    known = accounts.capabilities(conn, user_id)
+    if known and age is not None and age < CAPABILITY_TTL_S:
+        return known
+    found = {"audio_features": False, "artists_batch": False, "genres": False}
+    probe = conn.execute(
+        "SELECT t.spotify_id, a.spotify_id FROM tracks t JOIN track_artists ta "
+        "ON ta.track_id = t.id JOIN artists a ON a.id = ta.artist_id "
+        "WHERE t.spotify_id LIKE 'spotify:track:%' AND a.spotify_id IS NOT NULL LIMIT 1"
+    ).fetchone()
+    if probe is None:  # nothing to probe with yet: look at recent plays first
+        recent = client.recently_played(limit=1).get("items") or []
+        if not recent:
+            return known
+        track = recent[0]["track"]
+        probe = (track["uri"], track["artists"][0]["id"])
+    track_id = probe[0].rsplit(":", 1)[-1]
+    for name, action in (("audio_features", lambda: client.audio_features([track_id])),
+                         ("artists_batch", lambda: client.artists([probe[1]]))):
+        try:
+            action()
+            found[name] = True
+        except Forbidden:
+            found[name] = False
+    found["genres"] = bool(client.artist(probe[1]).get("genres"))
+    accounts.save_capabilities(conn, user_id, found)
+    return found
+
+
+def _artist_metadata(conn: sqlite3.Connection, user_id: int, client: SpotifyClient,
+                     caps: dict) -> int:
+    missing = artists_missing_metadata(conn, user_id, ARTISTS_PER_RUN)
+    fetched = 0
+    if caps.get("artists_batch"):
+        for start in range(0, len(missing), 50):
+            chunk = missing[start:start + 50]
+            found = client.artists([spotify_id for _, spotify_id in chunk])
+            with transaction(conn):
+                for (artist_id, _), artist in zip(chunk, found, strict=False):
+                    if artist:
+                        save_artist_metadata(conn, artist_id, artist)
+                        fetched += 1
+        return fetched
+    for artist_id, spotify_id in missing:  # one at a time, each kept as soon as fetched
+        artist = client.artist(spotify_id)
+        with transaction(conn):
+            save_artist_metadata(conn, artist_id, artist)
+        fetched += 1
+    return fetched
+
+
+def _audio_features(conn: sqlite3.Connection, user_id: int, client: SpotifyClient) -> int:
+    missing = tracks_missing_features(conn, user_id, 500)
+    fetched = 0
+    for start in range(0, len(missing), 100):
+        chunk = missing[start:start + 100]
+        features = client.audio_features([spotify_id for _, spotify_id in chunk])
+        with transaction(conn):
+            for (track_id, _), found in zip(chunk, features, strict=False):
+                if found:
+                    save_features(conn, track_id, found)
+                    fetched += 1
+    return fetched

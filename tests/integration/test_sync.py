@@ -1,0 +1,218 @@
+"""The sync against the fake Spotify over real HTTP: nothing lost, nothing doubled."""
+
+import threading
+import time
+
+import pytest
+import requests
+from spotify_helpers import connect_via_app
+
+from music_time_machine.crypto import TokenCipher
+from music_time_machine.db import accounts, sync_state
+from music_time_machine.spotify.client import SpotifyClient
+from music_time_machine.spotify.fake import FakeSpotifyServer
+from music_time_machine.spotify.sync import sync_user
+
+
+@pytest.fixture
+def fake():
+    with FakeSpotifyServer(port=0) as server:
+        yield server
+
+
+@pytest.fixture
+def app_config(app_config, fake):
+    return {**app_config, "SPOTIFY_CLIENT_ID": fake.client_id,
+            "SPOTIFY_CLIENT_SECRET": fake.client_secret,
+            "SPOTIFY_REDIRECT_URI": "http://127.0.0.1:5000/callback",
+            "MTM_SPOTIFY_ACCOUNTS_URL": fake.accounts_url, "MTM_SPOTIFY_API_URL": fake.api_url,
+            "MTM_SYNC_ON_CONNECT_DISABLED": True}
+
+
+@pytest.fixture
+def connected(app, client, conn, local_user):
+    assert connect_via_app(client).status_code == 302
+    return local_user
+
+
+def control(fake, method, path, **body):
+    response = requests.request(method, f"{fake.url}/_fake/{path}", json=body or None,
+                                timeout=10)
+    assert response.status_code < 300, response.text
+    return response.json()
+
+
+def make_client(app, conn, user_id, **kwargs):
+    kwargs.setdefault("sleep", lambda _s: None)
+    return SpotifyClient.from_config(conn, user_id, app.config, **kwargs)
+
+
+def sync(app, conn, user_id, **kwargs):
+    return sync_user(conn, user_id, make_client(app, conn, user_id, **kwargs))
+
+
+def api_plays(conn, user_id):
+    return conn.execute(
+        "SELECT t.spotify_id, p.played_at FROM plays p JOIN tracks t ON t.id = p.track_id "
+        "WHERE p.user_id = ? AND p.source = 'api' ORDER BY p.played_at", (user_id,)).fetchall()
+
+
+def fake_plays(fake, limit=50):
+    plays = control(fake, "GET", f"plays?limit={limit}")["plays"]
+    return sorted(((p["uri"], p["played_at_ms"]) for p in plays), key=lambda p: p[1])
+
+
+def test_sync_adds_exactly_the_fakes_plays_and_nothing_on_a_rerun(app, conn, connected, fake):
+    control(fake, "POST", "clock", now=1_760_000_000)
+    first = sync(app, conn, connected)
+    assert first.outcome == "ok", first.error
+    assert [tuple(r) for r in api_plays(conn, connected)] == fake_plays(fake)
+    assert first.plays_added == 50
+    again = sync(app, conn, connected)
+    assert (again.outcome, again.plays_added) == ("ok", 0)
+    assert len(api_plays(conn, connected)) == 50
+
+
+def test_polling_over_time_adds_each_new_play_once(app, conn, connected, fake):
+    control(fake, "POST", "clock", now=1_760_000_000)
+    sync(app, conn, connected)
+    control(fake, "POST", "clock", advance=24 * 3600)  # a day of listening happened
+    result = sync(app, conn, connected)
+    stored = [tuple(r) for r in api_plays(conn, connected)]
+    assert result.plays_added > 0
+    assert len(stored) == len(set(stored))
+    assert set(fake_plays(fake)) <= set(stored)
+
+
+def test_rollups_follow_the_users_time_zone(app, conn, connected, fake):
+    from music_time_machine.db.users import update_settings
+
+    update_settings(conn, connected, timezone="Pacific/Auckland")
+    control(fake, "POST", "clock", now=1_760_000_000)
+    sync(app, conn, connected)
+    local = conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ? AND local_date = "
+                         "date(played_at / 1000 + 13 * 3600, 'unixepoch')",
+                         (connected,)).fetchone()[0]
+    assert local == 50  # NZDT (+13) in October 2025
+    assert conn.execute("SELECT SUM(streams) FROM rollup_day WHERE user_id = ?",
+                        (connected,)).fetchone()[0] == 50
+
+
+def test_rate_limit_stops_politely_and_a_later_run_completes(app, conn, connected, fake):
+    control(fake, "POST", "clock", now=1_760_000_000)
+    control(fake, "POST", "faults", path_prefix="/v1/me/player/recently-played", status=429,
+            retry_after=3600, times=1)
+    limited = sync(app, conn, connected)
+    assert limited.outcome == "rate_limited"
+    assert sync_state.get_state(conn, connected)["resume_after"] == limited.resume_after
+    assert limited.resume_after >= time.time() + 3590
+    skipped = sync(app, conn, connected)
+    assert skipped.outcome == "skipped" and "pause" in skipped.error
+    # An hour later the pause is over and the gap is filled, once.
+    later = sync_user(conn, connected, make_client(app, conn, connected),
+                      now=limited.resume_after + 1)
+    assert later.outcome == "ok"
+    assert [tuple(r) for r in api_plays(conn, connected)] == fake_plays(fake)
+    runs = [r["outcome"] for r in sync_state.recent_runs(conn, connected)]
+    assert runs == ["ok", "rate_limited"]
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_server_errors_are_retried_with_backoff(app, conn, connected, fake, status):
+    control(fake, "POST", "clock", now=1_760_000_000)
+    control(fake, "POST", "faults", path_prefix="/v1/me/player/recently-played",
+            status=status, times=2)
+    waits = []
+    result = sync(app, conn, connected, sleep=waits.append)
+    assert result.outcome == "ok" and result.plays_added == 50
+    assert waits == [0.5, 1.0]
+
+
+def test_a_lasting_outage_keeps_what_was_fetched_and_a_later_run_fills_the_gap(
+        app, conn, connected, fake):
+    control(fake, "POST", "clock", now=1_760_000_000)
+    control(fake, "POST", "faults", path_prefix="/v1/me/top/", status=503, times=None)
+    broken = sync(app, conn, connected)
+    assert broken.outcome == "partial" and broken.plays_added == 50
+    control(fake, "DELETE", "faults")
+    healed = sync(app, conn, connected)
+    assert healed.outcome == "ok" and healed.plays_added == 0
+    assert conn.execute("SELECT COUNT(*) FROM top_snapshots WHERE user_id = ?",
+                        (connected,)).fetchone()[0] > 0
+
+
+def test_slow_responses_time_out_and_are_retried(app, conn, connected, fake):
+    control(fake, "POST", "clock", now=1_760_000_000)
+    control(fake, "POST", "faults", path_prefix="/v1/me/player/recently-played", delay=2,
+            times=1)
+    result = sync(app, conn, connected, timeout=0.5)
+    assert result.outcome == "ok" and result.plays_added == 50
+
+
+def test_an_expired_access_token_is_refreshed_once(app, conn, connected, fake):
+    cipher = TokenCipher(app.config["SECRET_KEY"])
+    before = accounts.load_tokens(conn, cipher, connected)
+    control(fake, "POST", "faults", expire_access_tokens=True)
+    result = sync(app, conn, connected)
+    assert result.outcome == "ok"
+    after = accounts.load_tokens(conn, cipher, connected)
+    assert after.access_token != before.access_token
+    # The fake's refresh answer has no refresh_token: the old one is kept.
+    assert after.refresh_token == before.refresh_token
+
+
+def test_a_revoked_refresh_token_asks_for_reconnect_and_keeps_the_data(
+        app, client, conn, connected, fake):
+    control(fake, "POST", "clock", now=1_760_000_000)
+    sync(app, conn, connected)
+    control(fake, "POST", "faults", revoke_refresh_tokens=True)
+    control(fake, "POST", "faults", expire_access_tokens=True)
+    result = sync(app, conn, connected)
+    assert result.outcome == "needs_reconnect"
+    assert accounts.get_account(conn, connected)["status"] == "needs_reconnect"
+    assert len(api_plays(conn, connected)) == 50
+    assert connected not in accounts.connected_user_ids(conn)
+    assert "Reconnect Spotify" in client.get("/").get_data(as_text=True)
+    # Reconnecting clears the banner and syncing resumes without duplicates.
+    assert connect_via_app(client).status_code == 302
+    assert sync(app, conn, connected).plays_added == 0
+
+
+def test_two_concurrent_syncs_for_one_user_do_not_both_run(app, conn, connected, fake, tmp_path):
+    from music_time_machine.db import connect
+
+    control(fake, "POST", "clock", now=1_760_000_000)
+    control(fake, "POST", "faults", path_prefix="/v1/me/player/recently-played", delay=1.5,
+            times=1)
+    results = []
+
+    def run():
+        own = connect(app.config["DATABASE"])
+        try:
+            results.append(sync(app, own, connected, timeout=5))
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(r.outcome for r in results) == ["ok", "skipped"]
+    assert len(api_plays(conn, connected)) == 50
+
+
+@pytest.mark.parametrize("mode, has_features", [("dev", False), ("extended", True)])
+def test_capabilities_are_detected_and_used(app, conn, connected, fake, mode, has_features):
+    control(fake, "POST", "mode", mode=mode)
+    control(fake, "POST", "clock", now=1_760_000_000)
+    result = sync(app, conn, connected)
+    caps = accounts.capabilities(conn, connected)
+    assert caps["audio_features"] is has_features and caps["genres"] is has_features
+    with_features = conn.execute("SELECT COUNT(*) FROM tracks WHERE features_source = "
+                                 "'spotify'").fetchone()[0]
+    with_genres = conn.execute("SELECT COUNT(*) FROM artists WHERE genres IS NOT NULL "
+                               "AND genres != '[]'").fetchone()[0]
+    assert (with_features > 0) is has_features
+    assert (with_genres > 0) is has_features
+    assert result.details["artists_fetched"] > 0

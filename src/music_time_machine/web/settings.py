@@ -112,7 +112,8 @@ def preferences() -> ResponseReturnValue:
         rebuild_rollups(conn, user_id)
         plays = None
     took = time.perf_counter() - started
-    what = f"{plays:,} plays re-bucketed" if plays is not None else "charts recounted"
+    what = (f"{plays:,} play{'s' if plays != 1 else ''} re-bucketed" if plays is not None
+            else "charts recounted")
     flash(f"Preferences saved: {what} in {took:.1f} s.", "success")
     return redirect(url_for("settings.index") + "#preferences")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from pathlib import Path
@@ -86,6 +87,7 @@ def demo(port: int, plays: int, seed: int, data_dir: Path | None, regenerate: bo
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     from .spotify.fake import FakeSpotifyServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the sandbox's request log
     fake = FakeSpotifyServer(seed=seed).start()
     click.echo(f"Fake Spotify (the bundled sandbox) is running at {fake.url}")
     app = _app(MTM_DATA_DIR=str(data_dir), DATABASE=str(db_path), MTM_LOCAL_MODE=True,
@@ -93,10 +95,27 @@ def demo(port: int, plays: int, seed: int, data_dir: Path | None, regenerate: bo
                SPOTIFY_REDIRECT_URI=f"http://127.0.0.1:{port}/callback",
                MTM_SPOTIFY_ACCOUNTS_URL=fake.accounts_url, MTM_SPOTIFY_API_URL=fake.api_url)
     ensure_demo_data(app, plays, seed)
+    teach_sandbox(app, fake.url)
     try:
         _serve(app, "127.0.0.1", port)
     finally:
         fake.stop()
+
+
+def teach_sandbox(app, fake_url: str) -> None:
+    """Tell the fake Spotify about the demo's tracks, so playlists of them can be created."""
+    import requests
+
+    from .db import connect
+    from .db.catalogue import spotify_tracks
+
+    conn = connect(app.config["DATABASE"])
+    try:
+        tracks = spotify_tracks(conn)
+    finally:
+        conn.close()
+    requests.post(f"{fake_url}/_fake/catalogue", json={"tracks": tracks},
+                  timeout=60).raise_for_status()
 
 
 def ensure_demo_data(app, plays: int, seed: int) -> None:
@@ -121,11 +140,51 @@ def ensure_demo_data(app, plays: int, seed: int) -> None:
                 bar.update(done - last[0])
                 last[0] = done
 
-            stats = generate_demo(conn, user_id, plays=plays, seed=seed, progress=progress)
+            # About 65k plays a year is a heavy listener: larger demos span more years.
+            stats = generate_demo(conn, user_id, plays=plays, seed=seed,
+                                  years=max(3.0, plays / 65_000), progress=progress)
         click.echo(f"Generated {stats.plays:,} plays of {stats.tracks:,} tracks by "
                    f"{stats.artists:,} artists in {time.perf_counter() - started:.1f} s.")
     finally:
         conn.close()
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--user", "user_id", type=int, default=None,
+              help="Import into this user id (default: the local user).")
+@click.option("--dry-run", is_flag=True, help="Report what would be imported; write nothing.")
+def import_command(paths: tuple[Path, ...], user_id: int | None, dry_run: bool) -> None:
+    """Import a Spotify data export: my_spotify_data.zip, folders or JSON files."""
+    from .db import connect
+    from .db.users import ensure_local_user, get_user
+    from .importers import format_summary_table, run_import
+
+    app = _app()
+    conn = connect(app.config["DATABASE"])
+    try:
+        if user_id is None:
+            user_id = ensure_local_user(conn, app.config["MTM_TIMEZONE"])
+        elif get_user(conn, user_id) is None:
+            raise click.ClickException(f"There is no user {user_id}.")
+        with click.progressbar(length=1000, label="Importing", file=sys.stderr) as bar:
+            shown = [0]
+
+            def progress(p) -> None:
+                target = int(p.fraction * 1000)
+                bar.update(target - shown[0])
+                shown[0] = target
+
+            summary = run_import(conn, user_id, list(paths), dry_run=dry_run,
+                                 max_file_bytes=app.config["MAX_CONTENT_LENGTH"],
+                                 progress=progress)
+    finally:
+        conn.close()
+    click.echo(format_summary_table(summary))
+    click.echo(summary.headline() + f" ({summary.seconds:.1f} s)")
+    if not summary.ok:
+        sys.exit(1)
 
 
 @main.command()

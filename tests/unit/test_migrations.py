@@ -52,3 +52,13 @@ def test_play_uniqueness_rule(db):
     db.execute(sql, row)
     db.execute(sql, row)
     assert db.execute("SELECT COUNT(*) FROM plays").fetchone()[0] == 1
+
+
+def test_a_missing_lower_version_is_still_applied(tmp_path):
+    conn = connect(tmp_path / "a.sqlite")
+    migrate(conn)
+    conn.execute("DROP TABLE sync_runs")
+    conn.execute("DROP TABLE sync_state")
+    conn.execute("DELETE FROM schema_migrations WHERE version = 3")
+    assert migrate(conn) == [3]
+    assert "sync_runs" in tables(conn)

@@ -52,7 +52,7 @@ class Catalogue:
         self._artists: dict[tuple[str, str], int] = {}
         self._albums: dict[tuple[str, str], int] = {}
         self._tracks_by_uri: dict[str, int] = {}
-        self._tracks_by_key: dict[str, int] = {}
+        self._tracks_by_key: dict[tuple[str, str], int] = {}
 
     # -- artists -----------------------------------------------------------------
     def artist_id(self, artist: ArtistInfo) -> int:
@@ -118,13 +118,13 @@ class Catalogue:
                 self._tracks_by_uri[info.spotify_uri] = found
             return found
         key = info.match_key
-        found = self._tracks_by_key.get(key)
+        found = self._tracks_by_key.get((info.kind, key))
         if found is None:
             row = self.conn.execute(
                 "SELECT id FROM tracks WHERE match_key = ? AND kind = ? "
                 "ORDER BY spotify_id IS NULL, id LIMIT 1", (key, info.kind)).fetchone()
             found = row[0] if row else self._insert_track(info)
-            self._tracks_by_key[key] = found
+            self._tracks_by_key[(info.kind, key)] = found
         return found
 
     def _track_by_uri(self, info: TrackInfo) -> int:
@@ -199,3 +199,24 @@ def save_features(conn: sqlite3.Connection, track_id: int, features: dict) -> No
         f"UPDATE tracks SET {', '.join(f'{f} = ?' for f in FEATURES)}, "
         "features_source = 'spotify' WHERE id = ?",
         (*(features.get(f) for f in FEATURES), track_id))
+
+
+def spotify_tracks(conn: sqlite3.Connection) -> list[dict]:
+    """Every track with a Spotify URI, with artists and album, as plain dicts."""
+    artists: dict[int, list[dict]] = {}
+    for row in conn.execute(
+            "SELECT ta.track_id, a.spotify_id, a.name, a.genres FROM track_artists ta "
+            "JOIN artists a ON a.id = ta.artist_id WHERE a.spotify_id IS NOT NULL "
+            "ORDER BY ta.track_id, ta.position"):
+        artists.setdefault(row[0], []).append(
+            {"id": row[1], "name": row[2], "genres": json.loads(row[3]) if row[3] else []})
+    return [
+        {"id": row["spotify_id"].rsplit(":", 1)[-1], "name": row["name"],
+         "duration_ms": row["duration_ms"] or 200_000, "artists": artists.get(row["id"], []),
+         "album": ({"id": row["album_sid"], "name": row["album_name"]} if row["album_sid"]
+                   else None)}
+        for row in conn.execute(
+            "SELECT t.id, t.spotify_id, t.name, t.duration_ms, al.spotify_id AS album_sid,"
+            " al.name AS album_name FROM tracks t LEFT JOIN albums al ON al.id = t.album_id"
+            " WHERE t.spotify_id LIKE 'spotify:track:%'")
+    ]

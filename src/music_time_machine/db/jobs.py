@@ -54,3 +54,9 @@ def fail_abandoned_jobs(conn: sqlite3.Connection) -> int:
             "'The server stopped during this import. Files not finished were rolled back; "
             "please upload again (nothing is counted twice).' "
             "WHERE status IN ('queued', 'running')", (int(time.time()),)).rowcount
+
+
+def recent_jobs(conn: sqlite3.Connection, user_id: int, limit: int = 5) -> list[sqlite3.Row]:
+    return conn.execute("SELECT id, status, message, created_at FROM import_jobs "
+                        "WHERE user_id = ? ORDER BY created_at DESC LIMIT ?",
+                        (user_id, limit)).fetchall()

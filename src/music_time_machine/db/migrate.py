@@ -41,9 +41,10 @@ def latest_version() -> int:
 def migrate(conn: sqlite3.Connection) -> list[int]:
     """Apply pending migrations; returns the versions applied (empty when current)."""
     applied = []
-    done = current_version(conn)
+    current_version(conn)  # creates the bookkeeping table on a new database
+    done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
     for version, name, sql in available():
-        if version <= done:
+        if version in done:  # any missing version runs, even one numbered below the newest
             continue
         conn.execute("BEGIN IMMEDIATE")
         try:

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from ..timezones import LocalClock
 from . import transaction
-from .rollups import refresh_days
+from .rollups import add_new_plays
+from .rollups_monthly import refresh_monthly
 from .users import get_settings
 
 
@@ -62,22 +63,15 @@ def insert_plays(conn: sqlite3.Connection, user_id: int, plays: Iterable[NewPlay
                      p.skipped, p.shuffle, p.reason_start, p.reason_end, p.platform, p.offline,
                      p.incognito))
     with transaction(conn):
+        # New rows get ids above the current maximum (no other writer inside this
+        # transaction), which is how the rollups find exactly what was added.
+        last_id = conn.execute("SELECT COALESCE(MAX(id), 0) FROM plays").fetchone()[0]
         before = conn.total_changes
         conn.executemany(_INSERT, rows)
         result.added = conn.total_changes - before
         result.duplicates = len(rows) - result.added
         if result.added:
-            refresh_days(conn, user_id, result.days)
+            add_new_plays(conn, user_id, last_id)
+            refresh_monthly(conn, user_id, result.days, full=False)
     return result
 
-
-def delete_user_plays(conn: sqlite3.Connection, user_id: int) -> dict[str, int]:
-    """Delete all of a user's listening data (plays, snapshots, rollups) in one transaction."""
-    counts = {}
-    with transaction(conn):
-        for table in ("plays", "top_snapshots", "rollup_day", "rollup_day_hour",
-                      "rollup_day_track", "rollup_day_artist", "rollup_track_first",
-                      "rollup_artist_first"):
-            counts[table] = conn.execute(f"DELETE FROM {table} WHERE user_id = ?",
-                                         (user_id,)).rowcount
-    return counts

@@ -13,6 +13,7 @@ def register_web(app: Flask) -> None:
         data,
         errors,
         formatting,
+        imports,
         playlists,
         playlists_api,
         security,
@@ -26,7 +27,7 @@ def register_web(app: Flask) -> None:
     errors.init_app(app)
     formatting.init_app(app)
     for module in (auth, dashboard, analytics, stats_api, playlists, playlists_api, settings,
-                   data):
+                   data, imports):
         app.register_blueprint(module.bp)
     app.jinja_env.globals["nav_items"] = NAV_ITEMS
 

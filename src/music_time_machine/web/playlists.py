@@ -1,15 +1,229 @@
-"""Playlists page."""
+"""Playlist Manager pages: the HTML form that works without JavaScript (post/redirect/get).
+
+``GET /playlists`` shows the form and the playlists made so far; ``POST /playlists`` previews
+(``action=preview``: the form comes back with the chosen tracks) or creates the playlist on
+Spotify and redirects to its result page. The JSON twin for ``fetch()`` is playlists_api.py;
+both run the same code below and in the ``playlists`` package.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import csv
+import io
+from collections.abc import Mapping
+from datetime import date
 
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+
+from ..db import get_db
+from ..db import playlists as saved
+from ..db.accounts import get_account
+from ..db.users import get_settings
+from ..playlists.builder import NoTracks, Preview, build_preview, pinned_preview
+from ..playlists.creator import (
+    AlreadyAdding,
+    NothingToAdd,
+    create_on_spotify,
+    finish_adding,
+    wait_text,
+)
+from ..playlists.options import (
+    MOOD_SOURCES,
+    SIZE_DEFAULT,
+    TIME_MACHINE_SOURCES,
+    PlaylistOptions,
+    parse_options,
+)
+from ..spotify.client import (
+    Forbidden,
+    NeedsReconnect,
+    NotConnected,
+    RateLimited,
+    SpotifyClient,
+    SpotifyError,
+)
+from ..timezones import LocalClock
 from .current_user import login_required
 
 bp = Blueprint("playlists", __name__)
 
 
+# -- shared with the JSON API -------------------------------------------------------------
+
+def local_today() -> date:
+    return LocalClock(get_settings(get_db(), g.user["id"]).timezone).today()
+
+
+def preview_for(form: Mapping[str, str], options: PlaylistOptions) -> Preview:
+    """The preview the user saw when the form carries one for these options, else a new one."""
+    conn, user_id, today = get_db(), g.user["id"], local_today()
+    ids = _track_ids(form.get("track_ids", ""))
+    if ids and form.get("selection_key") == options.selection_key():
+        return pinned_preview(conn, user_id, options, today, ids)
+    return build_preview(conn, user_id, options, today)
+
+
+def _track_ids(raw: str | None) -> list[int]:
+    try:
+        return [int(part) for part in (raw or "").split(",") if part.strip()][:100]
+    except ValueError:
+        return []
+
+
+def spotify_client() -> SpotifyClient:
+    """A client for the current user, refusing early when the account cannot be used."""
+    conn, user_id = get_db(), g.user["id"]
+    account = get_account(conn, user_id)
+    if account is None or account["status"] == "disconnected":
+        raise NotConnected("Spotify is not connected")
+    if account["status"] == "needs_reconnect":
+        raise NeedsReconnect("Spotify needs to be reconnected", 401)
+    return SpotifyClient.from_config(conn, user_id, current_app.config)
+
+
+def spotify_problem(error: SpotifyError) -> tuple[int, str]:
+    """HTTP status and a message that says what happened and what to do."""
+    take_along = ("Meanwhile you can copy the tracks' Spotify URIs or download them as CSV.")
+    if isinstance(error, NotConnected):
+        return 409, ("Spotify is not connected, so the playlist cannot be created yet. "
+                     "Connect Spotify in Settings, then create it. " + take_along)
+    if isinstance(error, NeedsReconnect):
+        return 401, ("Spotify needs to be reconnected: it no longer accepts this app's "
+                     "authorisation. Reconnect in Settings, then create the playlist. "
+                     + take_along)
+    if isinstance(error, RateLimited):
+        return 429, (f"Spotify asked us to slow down: try again in "
+                     f"{wait_text(error.retry_after)}. Nothing was created.")
+    if isinstance(error, Forbidden):
+        return 502, ("Spotify refused to create the playlist (403). The app may lack the "
+                     "playlist permission: reconnect Spotify in Settings. Nothing was created.")
+    return 502, (f"Spotify is not working right now ({error}). Nothing was created; "
+                 "try again in a minute.")
+
+
+def page_context(**extra: object) -> dict:
+    conn, user_id = get_db(), g.user["id"]
+    account = get_account(conn, user_id)
+    return {
+        "time_machine_sources": TIME_MACHINE_SOURCES,
+        "mood_sources": MOOD_SOURCES,
+        "account_status": account["status"] if account else None,
+        "recent": saved.recent_playlists(conn, user_id),
+        "form": {"source": "forgotten_gems", "size": SIZE_DEFAULT, "visibility": "private",
+                 "per_artist": 2, "gems_from_days": 365, "gems_quiet_days": 90},
+        "errors": {},
+        **extra,
+    }
+
+
+def preview_csv(preview: Preview) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["position", "title", "artist", "album", "spotify_uri", "why",
+                     "score_source"])
+    for position, t in enumerate(preview.tracks, start=1):
+        writer.writerow([position, t.title, t.artist, t.album or "", t.uri or "", t.why,
+                         t.score_source])
+    return out.getvalue()
+
+
+# -- pages ------------------------------------------------------------------------------
+
 @bp.get("/playlists")
 @login_required
-def index() -> str:
-    return render_template("playlists/index.html")
+def index() -> ResponseReturnValue:
+    context = page_context()
+    if request.args.get("source") in {**TIME_MACHINE_SOURCES, **MOOD_SOURCES}:
+        context["form"]["source"] = request.args["source"]
+    return render_template("playlists/index.html", **context)
+
+
+@bp.post("/playlists")
+@login_required
+def submit() -> ResponseReturnValue:
+    """Preview or create. Errors re-render the form; success redirects (post/redirect/get)."""
+    form = request.form
+    action = form.get("action", "create")
+    options, errors = parse_options(form, local_today())
+    if options is None:
+        return render_template("playlists/index.html",
+                               **page_context(form=form, errors=errors)), 400
+    try:
+        preview = preview_for(form, options)
+    except NoTracks as empty:
+        return render_template("playlists/index.html",
+                               **page_context(form=form, no_match=str(empty)))
+    if action == "preview":
+        return render_template("playlists/index.html",
+                               **page_context(form=form, preview=preview))
+    try:
+        outcome = create_on_spotify(get_db(), spotify_client(), g.user["id"], preview)
+    except SpotifyError as error:
+        status, message = spotify_problem(error)
+        return render_template("playlists/index.html", **page_context(
+            form=form, preview=preview, problem=message)), status
+    except NothingToAdd as error:
+        return render_template("playlists/index.html", **page_context(
+            form=form, preview=preview, problem=str(error))), 400
+    return redirect(url_for("playlists.result", playlist_id=outcome.playlist.id), 303)
+
+
+@bp.get("/playlists/<int:playlist_id>")
+@login_required
+def result(playlist_id: int) -> ResponseReturnValue:
+    playlist = saved.get_playlist(get_db(), g.user["id"], playlist_id)
+    if playlist is None:
+        return render_template("errors/error.html", status=404,
+                               message="There is no such playlist."), 404
+    return render_template("playlists/result.html", playlist=playlist)
+
+
+@bp.post("/playlists/<int:playlist_id>/finish")
+@login_required
+def finish(playlist_id: int) -> ResponseReturnValue:
+    """Add the tracks a failed attempt left out, to the same Spotify playlist."""
+    conn, user_id = get_db(), g.user["id"]
+    playlist = saved.get_playlist(conn, user_id, playlist_id)
+    if playlist is None:
+        return render_template("errors/error.html", status=404,
+                               message="There is no such playlist."), 404
+    try:
+        outcome = finish_adding(conn, spotify_client(), user_id, playlist)
+    except SpotifyError as error:
+        flash(spotify_problem(error)[1].replace("Nothing was created", "Nothing was added"),
+              "error")
+    except AlreadyAdding as busy:
+        flash(str(busy), "warning")
+    else:
+        if outcome.error is None:
+            flash(f"All {len(outcome.playlist.track_uris)} tracks are in the playlist.")
+    return redirect(url_for("playlists.result", playlist_id=playlist_id), 303)
+
+
+@bp.get("/playlists/preview.csv")
+@login_required
+def download_csv() -> ResponseReturnValue:
+    """The previewed tracks as CSV: works without Spotify and without JavaScript."""
+    options, errors = parse_options(request.args, local_today())
+    if options is None:
+        return render_template("errors/error.html", status=400,
+                               message=" ".join(errors.values())), 400
+    try:
+        preview = preview_for(request.args, options)
+    except NoTracks as empty:
+        return render_template("errors/error.html", status=404, message=str(empty)), 404
+    filename = "".join(ch if ch.isalnum() or ch in "-_" else "-"
+                       for ch in preview.name.lower())[:60].strip("-") or "playlist"
+    return Response(preview_csv(preview), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{filename}.csv"'})

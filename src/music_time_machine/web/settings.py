@@ -17,7 +17,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from ..db import accounts, get_db, sync_state
+from ..db import accounts, get_db, jobs, sync_state
 from ..db.overview import data_overview, database_size_bytes
 from ..db.rollups import rebucket_user, rebuild_rollups
 from ..db.users import get_settings, update_settings
@@ -59,6 +59,7 @@ def index() -> ResponseReturnValue:
         settings=get_settings(conn, user_id),
         timezones=timezone_names(),
         outcome_text=OUTCOME_TEXT,
+        recent_imports=jobs.recent_jobs(conn, user_id, 5),
     )
 
 

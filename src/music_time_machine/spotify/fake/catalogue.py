@@ -282,3 +282,47 @@ def _seeded_playlists(
         )
         playlists[playlist.id] = playlist
     return playlists
+
+
+def _family_for(genres: list[str]) -> str:
+    for genre in genres:
+        for family, (members, _profile) in GENRE_FAMILIES.items():
+            if genre in members or family in genre:
+                return family
+    return "pop"
+
+
+def learn_tracks(catalogue: Catalogue, tracks: list[dict]) -> int:
+    """Add tracks known elsewhere (the demo's own catalogue) so the sandbox accepts their ids.
+
+    Each entry: ``{"id", "name", "duration_ms", "artists": [{"id", "name", "genres"}],
+    "album": {"id", "name"}}``. Entries already known are left as they are; returns how many
+    tracks were added. The listening clock keeps its own seeded ranking and never plays them.
+    """
+    added = 0
+    for entry in tracks:
+        track_id = entry["id"]
+        if track_id in catalogue.tracks:
+            continue
+        rng = random.Random(f"mtm-fake-learned:{track_id}")
+        artist_ids = []
+        for artist in entry.get("artists") or []:
+            if artist["id"] not in catalogue.artists:
+                genres = list(artist.get("genres") or [])
+                catalogue.artists[artist["id"]] = Artist(
+                    artist["id"], artist["name"], _family_for(genres), genres,
+                    rng.randint(10, 80), rng.randint(100, 500_000), _hex(rng, 40))
+            artist_ids.append(artist["id"])
+        album = entry.get("album") or {"id": f"{track_id[:21]}A", "name": entry["name"]}
+        if album["id"] not in catalogue.albums:
+            release, precision = _release_date(rng)
+            catalogue.albums[album["id"]] = Album(album["id"], album["name"], "album",
+                                                  artist_ids, release, precision, _hex(rng, 40))
+        catalogue.albums[album["id"]].track_ids.append(track_id)
+        family = catalogue.artists[artist_ids[0]].family if artist_ids else "pop"
+        catalogue.tracks[track_id] = Track(
+            track_id, entry["name"], album["id"], artist_ids, int(entry["duration_ms"]),
+            len(catalogue.albums[album["id"]].track_ids), False, rng.randint(10, 80),
+            f"XX{rng.randint(0, 10**10):010d}", _features(rng, family))
+        added += 1
+    return added

@@ -11,6 +11,7 @@ import ipaddress
 from flask import Blueprint, jsonify, request
 
 from . import objects
+from .catalogue import learn_tracks
 from .context import state
 from .faults import rule_from_json
 from .listening import Play
@@ -114,6 +115,23 @@ def catalogue():
             ],
         }
     )
+
+
+@bp.post("/catalogue")
+def learn_catalogue():
+    """``{"tracks": [{"id", "name", "duration_ms", "artists": [...], "album": {...}}]}``:
+    teach the sandbox tracks from elsewhere (``mtm demo`` sends the demo's tracks)."""
+    body = _body()
+    tracks = body.get("tracks")
+    if not isinstance(tracks, list) or not all(isinstance(t, dict) for t in tracks):
+        raise ControlError("tracks must be a list of objects")
+    fake = state()
+    try:
+        with fake.lock:
+            added = learn_tracks(fake.catalogue, tracks)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ControlError(f"malformed track entry: {error}") from None
+    return jsonify({"added": added}), 201
 
 
 @bp.get("/plays")

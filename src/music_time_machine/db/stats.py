@@ -1,0 +1,411 @@
+"""The Analytics questions over a date range, answered from the rollups, never from plays.
+
+Definitions (also in the README): a *play* passes the user's play rule; *minutes* sum
+``ms_played`` of every music stream, short ones included; dates are local dates, ranges
+inclusive; a track with several artists counts for each of them; top lists hold items with
+at least one play, ranked by plays, then minutes, then the order they were first stored.
+
+How long ranges stay fast at a million plays (the daily track rollup alone holds ~500k rows
+for three years):
+
+- A range is first clamped to the days that hold data. Whole months inside it are read from
+  the monthly rollups, the edges from the daily ones; a range that covers all the data
+  reads the all-time totals.
+- Top tracks: candidates are taken in order of all-time plays (an upper bound of their plays
+  in any range) and their exact range totals computed a batch at a time, until the next
+  candidate's all-time plays cannot reach the last place. Exact, and a batch or two in
+  practice; a full aggregation is the fallback.
+- Distinct tracks and artists in a range of at least ``GAP_MIN_DAYS`` days: the items played
+  between their first and last day that overlap the range, minus those whose stored long
+  silence (gap) contains the range. Shorter ranges count the daily rollups directly.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+
+from ..daterange import add_months, month_end, month_start
+from .dashboard import PeriodTotals
+from .rollups_monthly import ARTIST, GAP_MIN_DAYS, TRACK, WEEKDAY_SQL, Entity
+
+_CANDIDATE_BATCH = 250
+_MAX_CANDIDATES = 4000
+#: Genres shown before the rest are folded into "other" on the page.
+MS_PER_MINUTE = 60_000
+
+
+def minutes(ms: int) -> float:
+    """Minutes listened, to one decimal, from milliseconds (the one rounding rule)."""
+    return round(ms / MS_PER_MINUTE, 1)
+
+
+@dataclass(frozen=True)
+class _Pieces:
+    """A clamped range cut into whole years, whole months and edge days, in time order:
+    (level, first, last) with level 'year' ('YYYY'), 'month' ('YYYY-MM') or 'day'."""
+
+    parts: tuple[tuple[str, str, str], ...]
+    covers_all: bool
+
+    @property
+    def empty(self) -> bool:
+        return not self.parts
+
+    @property
+    def daily_only(self) -> bool:
+        return all(level == "day" for level, _, _ in self.parts)
+
+
+@dataclass
+class GenreBreakdown:
+    """Genre plays: every play counts once for each genre of each of its artists."""
+
+    items: list[dict] = field(default_factory=list)
+    genre_plays: int = 0        # sum over all genres (the denominator of ``share``)
+    unknown_plays: int = 0      # artist-plays whose artist has no known genre
+    artist_plays: int = 0       # all artist-plays (the denominator of ``unknown_share``)
+
+    @property
+    def unknown_share(self) -> float:
+        return round(self.unknown_plays / self.artist_plays, 4) if self.artist_plays else 0.0
+
+    @property
+    def other_share(self) -> float:
+        shown = sum(item["plays"] for item in self.items)
+        if not self.genre_plays:
+            return 0.0
+        return round((self.genre_plays - shown) / self.genre_plays, 4)
+
+
+class ListeningStats:
+    """One user's listening stats over date ranges; one instance per request (it caches
+    the first and last day with data and the per-artist sums of the last range asked)."""
+
+    def __init__(self, conn: sqlite3.Connection, user_id: int) -> None:
+        self.conn = conn
+        self.user_id = user_id
+        first, last = conn.execute(
+            "SELECT MIN(day), MAX(day) FROM rollup_day WHERE user_id = ?", (user_id,)).fetchone()
+        self.first_day = date.fromisoformat(first) if first else None
+        self.last_day = date.fromisoformat(last) if last else None
+        self._artist_sums: dict[tuple[date, date], list[tuple]] = {}
+
+    # -- the questions ------------------------------------------------------------------
+
+    def summary(self, start: date, end: date) -> PeriodTotals:
+        """Plays, milliseconds, distinct tracks and distinct artists with a play."""
+        plays, ms = self.conn.execute(
+            "SELECT COALESCE(SUM(plays), 0), COALESCE(SUM(ms_played), 0) FROM rollup_day "
+            "WHERE user_id = ? AND day BETWEEN ? AND ?",
+            (self.user_id, start.isoformat(), end.isoformat())).fetchone()
+        return PeriodTotals(plays, ms, self._distinct(TRACK, start, end),
+                            self._distinct(ARTIST, start, end))
+
+    def volume(self, start: date, end: date, bucket: str) -> list[dict]:
+        """Plays and minutes per day, week (from Monday) or month; empty periods as zeros."""
+        labels = period_labels(start, end, bucket)
+        totals = {label: [0, 0] for label in labels}
+        rows = self.conn.execute(
+            "SELECT day, plays, ms_played FROM rollup_day "
+            "WHERE user_id = ? AND day BETWEEN ? AND ?",
+            (self.user_id, start.isoformat(), end.isoformat()))
+        for day, plays, ms in rows:
+            slot = totals[period_label(date.fromisoformat(day), bucket)]
+            slot[0] += plays
+            slot[1] += ms
+        return [{"period": label, "plays": p, "minutes": minutes(ms)}
+                for label, (p, ms) in totals.items()]
+
+    def top_tracks(self, start: date, end: date, limit: int) -> list[dict]:
+        ranked = self._top(TRACK, start, end, limit)
+        if not ranked:
+            return []
+        ids = [r[0] for r in ranked]
+        marks = ",".join("?" * len(ids))
+        info = {row[0]: row for row in self.conn.execute(
+            f"SELECT t.id, t.name, t.spotify_id, al.name FROM tracks t "
+            f"LEFT JOIN albums al ON al.id = t.album_id WHERE t.id IN ({marks})", ids)}
+        artists: dict[int, list[str]] = defaultdict(list)
+        for track_id, name in self.conn.execute(
+                f"SELECT ta.track_id, a.name FROM track_artists ta JOIN artists a "
+                f"ON a.id = ta.artist_id WHERE ta.track_id IN ({marks}) "
+                f"ORDER BY ta.track_id, ta.position, a.id", ids):
+            artists[track_id].append(name)
+        return [{"name": info[i][1], "artists": artists[i], "album": info[i][3],
+                 "uri": info[i][2], "plays": p, "minutes": minutes(ms)}
+                for i, p, ms in ranked]
+
+    def top_artists(self, start: date, end: date, limit: int) -> list[dict]:
+        ranked = self._top(ARTIST, start, end, limit)
+        if not ranked:
+            return []
+        ids = [r[0] for r in ranked]
+        info = {row[0]: row for row in self.conn.execute(
+            f"SELECT id, name, genres FROM artists WHERE id IN ({','.join('?' * len(ids))})",
+            ids)}
+        return [{"name": info[i][1], "genres": known_genres(info[i][2]), "plays": p,
+                 "minutes": minutes(ms)} for i, p, ms in ranked]
+
+    def top_genres(self, start: date, end: date, limit: int) -> GenreBreakdown:
+        """Genres by plays; plays by artists without a known genre are counted as unknown.
+
+        Shares are of all genre-attributed plays (so a three-genre artist's play adds to
+        three genres); ``unknown_share`` is of all artist-plays.
+        """
+        result = GenreBreakdown()
+        genre_plays: dict[str, int] = defaultdict(int)
+        for _artist_id, plays, _ms, genres_json in self._artist_rows(start, end):
+            result.artist_plays += plays
+            genres = known_genres(genres_json)
+            if not genres:
+                result.unknown_plays += plays
+            for genre in genres:
+                genre_plays[genre] += plays
+        result.genre_plays = sum(genre_plays.values())
+        ranked = sorted(genre_plays.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        result.items = [{"genre": g, "plays": p,
+                         "share": round(p / result.genre_plays, 4)} for g, p in ranked]
+        return result
+
+    def heatmap(self, start: date, end: date) -> list[list[int]]:
+        """Plays by local weekday (Monday first) and hour: 7 rows of 24."""
+        cells = [[0] * 24 for _ in range(7)]
+        for level, first, last in self._pieces(start, end).parts:
+            if level == "day":
+                sql = (f"SELECT {WEEKDAY_SQL.format(col='day')}, hour, SUM(plays) "
+                       f"FROM rollup_day_hour WHERE user_id = ? AND day BETWEEN ? AND ? "
+                       f"GROUP BY 1, 2")
+            else:
+                sql = ("SELECT weekday, hour, SUM(plays) FROM rollup_month_weekday_hour "
+                       "WHERE user_id = ? AND month BETWEEN ? AND ? GROUP BY weekday, hour")
+                if level == "year":
+                    first, last = f"{first}-01", f"{last}-12"
+            for weekday, hour, plays in self.conn.execute(sql, (self.user_id, first, last)):
+                cells[weekday][hour] += plays
+        return cells
+
+    def discoveries(self, start: date, end: date, names_per_month: int = 3) -> list[dict]:
+        """Artists whose first counted play falls in each month of the range, with the
+        names of the most-played of them (all-time plays)."""
+        found = {m: {"period": m, "artists": 0, "names": []}
+                 for m in period_labels(start, end, "month")}
+        rows = self.conn.execute(
+            "SELECT substr(f.first_day, 1, 7), a.name FROM rollup_artist_first f "
+            "JOIN artists a ON a.id = f.artist_id LEFT JOIN rollup_artist_total t "
+            "ON t.user_id = f.user_id AND t.artist_id = f.artist_id "
+            "WHERE f.user_id = ? AND f.first_day BETWEEN ? AND ? "
+            "ORDER BY t.plays DESC, t.ms_played DESC, a.id",
+            (self.user_id, start.isoformat(), end.isoformat()))
+        for month, name in rows:
+            entry = found[month]
+            entry["artists"] += 1
+            if len(entry["names"]) < names_per_month:
+                entry["names"].append(name)
+        return list(found.values())
+
+    # -- how ------------------------------------------------------------------------------
+
+    def _tuples(self, sql: str, args: object = ()) -> list[tuple]:
+        """Rows as plain tuples (cheaper than sqlite3.Row for thousands of rows)."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        return cursor.execute(sql, args).fetchall()
+
+    def _pieces(self, start: date, end: date) -> _Pieces:
+        if self.first_day is None or start > self.last_day or end < self.first_day:
+            return _Pieces((), False)
+        lo, hi = max(start, self.first_day), min(end, self.last_day)
+        covers_all = lo == self.first_day and hi == self.last_day
+        # A year or month is whole when the range holds every day of it that has data.
+        y1 = lo.year if lo in (date(lo.year, 1, 1), self.first_day) else lo.year + 1
+        y2 = hi.year if hi in (date(hi.year, 12, 31), self.last_day) else hi.year - 1
+        if y1 > y2:
+            return _Pieces(tuple(self._month_pieces(lo, hi)), covers_all)
+        parts = []
+        if lo < date(y1, 1, 1):
+            parts += self._month_pieces(lo, date(y1 - 1, 12, 31))
+        parts.append(("year", str(y1), str(y2)))
+        if hi > date(y2, 12, 31):
+            parts += self._month_pieces(date(y2 + 1, 1, 1), hi)
+        return _Pieces(tuple(parts), covers_all)
+
+    def _month_pieces(self, lo: date, hi: date) -> list[tuple[str, str, str]]:
+        first = month_start(lo)
+        if lo not in (first, self.first_day):
+            first = add_months(first, 1)
+        last = month_start(hi)
+        if hi not in (month_end(hi), self.last_day):
+            last = add_months(last, -1)
+        if first > last:
+            return [("day", lo.isoformat(), hi.isoformat())]
+        parts = []
+        if lo < first:
+            parts.append(("day", lo.isoformat(), (first - timedelta(days=1)).isoformat()))
+        parts.append(("month", first.isoformat()[:7], last.isoformat()[:7]))
+        after = month_end(last) + timedelta(days=1)
+        if hi >= after:
+            parts.append(("day", after.isoformat(), hi.isoformat()))
+        return parts
+
+    def _sums_sql(self, entity: Entity, pieces: _Pieces,
+                  ids: list[int] | None = None) -> tuple[str, list]:
+        """(id, plays, ms_played) per item over the pieces, optionally for some ids only."""
+        col = entity.id_col
+        only = f"AND {col} IN ({','.join('?' * len(ids))})" if ids else ""
+        parts, args = [], []
+        for level, first, last in pieces.parts:
+            parts.append(f"SELECT {col} AS id, plays, ms_played FROM {entity.table(level)} "
+                         f"WHERE user_id = ? AND {level} BETWEEN ? AND ? {only}")
+            args += [self.user_id, first, last, *(ids or [])]
+        sql = (f"SELECT id, SUM(plays) AS plays, SUM(ms_played) AS ms FROM "
+               f"({' UNION ALL '.join(parts)}) GROUP BY id HAVING SUM(plays) > 0")
+        return sql, args
+
+    def _top(self, entity: Entity, start: date, end: date, limit: int) -> list[tuple]:
+        """(id, plays, ms) of the top ``limit`` items, best first."""
+        pieces = self._pieces(start, end)
+        if pieces.empty:
+            return []
+        col = entity.id_col
+        if pieces.covers_all:
+            return self._tuples(
+                f"SELECT {col}, plays, ms_played FROM {entity.total_table} WHERE user_id = ? "
+                f"ORDER BY plays DESC, ms_played DESC, {col} LIMIT ?", (self.user_id, limit))
+        if entity is ARTIST:
+            return sorted((r[:3] for r in self._artist_rows(start, end)), key=_rank)[:limit]
+        if pieces.daily_only:
+            sql, args = self._sums_sql(entity, pieces)
+            return self._tuples(
+                f"{sql} ORDER BY plays DESC, ms DESC, id LIMIT ?", (*args, limit))
+        return self._top_by_candidates(entity, pieces, start, end, limit)
+
+    def _top_by_candidates(self, entity: Entity, pieces: _Pieces, start: date, end: date,
+                           limit: int) -> list[tuple]:
+        col = entity.id_col
+        cursor = self.conn.execute(
+            f"SELECT {col}, plays FROM {entity.total_table} WHERE user_id = ? "
+            f"AND last_day >= ? AND first_day <= ? ORDER BY plays DESC, ms_played DESC, {col} "
+            f"LIMIT ?", (self.user_id, start.isoformat(), end.isoformat(), _MAX_CANDIDATES))
+        try:
+            best: list[tuple] = []
+            seen, batch = 0, cursor.fetchmany(_CANDIDATE_BATCH)
+            while batch:
+                seen += len(batch)
+                sql, args = self._sums_sql(entity, pieces, [c[0] for c in batch])
+                best = sorted(best + self._tuples(sql, args),
+                              key=_rank)[:limit]
+                batch = cursor.fetchmany(_CANDIDATE_BATCH)
+                if not batch and seen < _MAX_CANDIDATES:
+                    return best  # every item played around the range was measured
+                # Candidates come by all-time plays, an upper bound of their range plays.
+                if batch and len(best) == limit and batch[0][1] < best[-1][1]:
+                    return best
+        finally:
+            cursor.close()
+        sql, args = self._sums_sql(entity, pieces)
+        return self._tuples(
+            f"{sql} ORDER BY plays DESC, ms DESC, id LIMIT ?", (*args, limit))
+
+    def _artist_rows(self, start: date, end: date) -> list[tuple]:
+        """(artist id, plays, ms, genres JSON) of every artist with a play in the range;
+        remembered, since the page asks for top artists and genres of the same range."""
+        key = (start, end)
+        if key not in self._artist_sums:
+            pieces = self._pieces(start, end)
+            if pieces.empty:
+                sql, args = "", []
+            elif pieces.covers_all:
+                sql = ("SELECT artist_id AS id, plays, ms_played AS ms FROM rollup_artist_total "
+                       "WHERE user_id = ?")
+                args = [self.user_id]
+            else:
+                sql, args = self._sums_sql(ARTIST, pieces)
+            self._artist_sums[key] = self._tuples(
+                f"SELECT s.id, s.plays, s.ms, a.genres FROM ({sql}) s "
+                f"JOIN artists a ON a.id = s.id", args) if sql else []
+        return self._artist_sums[key]
+
+    def _distinct(self, entity: Entity, start: date, end: date) -> int:
+        """Tracks or artists with at least one counted play between the two dates."""
+        pieces = self._pieces(start, end)
+        if pieces.empty:
+            return 0
+        table, args = entity.total_table, [self.user_id]
+        if pieces.covers_all:
+            return self.conn.execute(f"SELECT COUNT(*) FROM {table} WHERE user_id = ?",
+                                     args).fetchone()[0]
+        if end >= self.last_day:
+            return self.conn.execute(f"SELECT COUNT(*) FROM {table} WHERE user_id = ? "
+                                     f"AND last_day >= ?", (*args, start.isoformat())).fetchone()[0]
+        if (end - start).days + 1 < GAP_MIN_DAYS:
+            return self.conn.execute(
+                f"SELECT COUNT(DISTINCT {entity.id_col}) FROM {entity.day_table} "
+                f"WHERE user_id = ? AND day BETWEEN ? AND ? AND plays > 0",
+                (*args, start.isoformat(), end.isoformat())).fetchone()[0]
+        span = (start.isoformat(), end.isoformat())
+        overlapping = self.conn.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE user_id = ? AND last_day >= ? "
+            f"AND first_day <= ?", (*args, *span)).fetchone()[0]
+        silent = self.conn.execute(
+            f"SELECT COUNT(*) FROM {entity.gap_table} WHERE user_id = ? AND after_day < ? "
+            f"AND before_day > ?", (*args, *span)).fetchone()[0]
+        return overlapping - silent
+
+
+def _rank(row: tuple) -> tuple:
+    return (-row[1], -row[2], row[0])
+
+
+@lru_cache(maxsize=4096)
+def _parse_genres(genres_json: str) -> tuple[str, ...]:
+    try:
+        genres = json.loads(genres_json)
+    except ValueError:
+        return ()
+    if not isinstance(genres, list):
+        return ()
+    return tuple(g for g in genres if isinstance(g, str) and g)
+
+
+def known_genres(genres_json: str | None) -> list[str]:
+    """An artist's genres; NULL (never fetched) and '[]' (Spotify lists none) are unknown.
+
+    Parsed once per distinct JSON text: artists share a few hundred genre lists.
+    """
+    return list(_parse_genres(genres_json)) if genres_json else []
+
+
+def period_label(day: date, bucket: str) -> str:
+    """'YYYY-MM-DD' for days, the Monday for weeks, 'YYYY-MM' for months."""
+    if bucket == "day":
+        return day.isoformat()
+    if bucket == "week":
+        return (day - timedelta(days=day.weekday())).isoformat()
+    return day.isoformat()[:7]
+
+
+def period_labels(start: date, end: date, bucket: str) -> list[str]:
+    """Every period label from ``start`` to ``end``, in order."""
+    labels, day = [], start
+    if bucket == "day":
+        step = timedelta(days=1)
+        while day <= end:
+            labels.append(day.isoformat())
+            day += step
+        return labels
+    if bucket == "week":
+        day -= timedelta(days=day.weekday())
+        while day <= end:
+            labels.append(day.isoformat())
+            day += timedelta(weeks=1)
+        return labels
+    day = month_start(day)
+    while day <= end:
+        labels.append(day.isoformat()[:7])
+        day = add_months(day, 1)
+    return labels

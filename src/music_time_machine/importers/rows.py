@@ -1,0 +1,151 @@
+"""Map one raw export row to a ``Stream``: the fields we keep, in one shape for both formats.
+
+A mapper returns a ``Stream``, or a string saying why the row cannot be used:
+``NO_METADATA`` for rows that name nothing (Spotify writes these for deleted tracks and
+local files), or a rejection reason ("invalid ts", ...) that the summary counts.
+This runs once per row of a million-row import, so it avoids per-row datetime objects.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import NamedTuple
+
+from ..timezones import parse_iso_utc_ms
+
+NO_METADATA = "no metadata"
+
+#: Account data writes this pair for streams it has no metadata for (local files, removed
+#: tracks); the extended export writes nulls. Both are "without metadata", not a track.
+_ACCOUNT_UNKNOWN = ("Unknown Artist", "Unknown Track")
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_DAY_MS = 86_400_000
+
+
+class Stream(NamedTuple):
+    """One stream as stored: ``played_at`` is epoch ms UTC of the END of the stream."""
+
+    played_at: int
+    ms_played: int
+    kind: str          # music | podcast | audiobook | video
+    name: str          # track / episode / chapter title
+    artist: str        # artist / show / book title: first half of the match key
+    album: str | None
+    uri: str | None
+    skipped: int | None = None
+    shuffle: int | None = None
+    reason_start: str | None = None
+    reason_end: str | None = None
+    platform: str | None = None
+    offline: int | None = None
+    incognito: int | None = None
+    author: str | None = None   # audiobook author (account data), stored as a second artist
+
+
+class _DayCache(dict):
+    """'YYYY-MM-DD' -> epoch ms of that UTC midnight, computed once per date."""
+
+    def __missing__(self, day: str) -> int:
+        value = (date.fromisoformat(day).toordinal() - _EPOCH_ORDINAL) * _DAY_MS
+        self[day] = value
+        return value
+
+
+_days = _DayCache()
+
+
+def _utc_ms(text: object, sep: str) -> int | None:
+    """Epoch ms for 'YYYY-MM-DD<sep>HH:MM[:SS]' (UTC), or None when malformed."""
+    if type(text) is not str:
+        return None
+    try:
+        n = len(text)
+        if n == 20 and text[10] == sep and text[19] == "Z" and text[13] == ":":  # extended
+            return (_days[text[:10]] + int(text[11:13]) * 3_600_000
+                    + int(text[14:16]) * 60_000 + int(text[17:19]) * 1000)
+        if n == 16 and text[10] == sep and text[13] == ":":  # account: to the minute
+            return _days[text[:10]] + int(text[11:13]) * 3_600_000 + int(text[14:16]) * 60_000
+        iso = text.replace(" ", "T", 1) if sep == " " else text
+        if not iso.endswith(("Z", "+00:00")):
+            iso += "Z"
+        return parse_iso_utc_ms(iso)
+    except (ValueError, KeyError):
+        return None
+
+
+def _ms(value: object) -> int | None:
+    if type(value) is int:
+        return value if value >= 0 else None
+    if type(value) is float and value.is_integer() and value >= 0:
+        return int(value)
+    return None
+
+
+def _flag(value: object) -> int | None:
+    return None if value is None else int(bool(value))
+
+
+def _text(value: object) -> str | None:
+    return value if type(value) is str and value.strip() else None
+
+
+def extended_stream(row: dict, video: bool = False) -> Stream | str:
+    """Map an extended-history row (``Streaming_History_Audio/Video_*``, ``endsong_*``)."""
+    get = row.get
+    played_at = _utc_ms(get("ts"), "T")
+    if played_at is None:
+        return "missing or invalid ts"
+    ms_played = _ms(get("ms_played"))
+    if ms_played is None:
+        return "missing or invalid ms_played"
+    track_uri, track = _text(get("spotify_track_uri")), _text(get("master_metadata_track_name"))
+    if track_uri or track:
+        kind = "video" if video else "music"
+        name, artist = track or track_uri, get("master_metadata_album_artist_name")
+        album, uri = get("master_metadata_album_album_name"), track_uri
+    elif _text(get("spotify_episode_uri")) or _text(get("episode_name")):
+        kind, uri = "podcast", _text(get("spotify_episode_uri"))
+        name, artist, album = _text(get("episode_name")) or uri, get("episode_show_name"), None
+    elif (_text(get("audiobook_chapter_uri")) or _text(get("audiobook_title"))
+          or _text(get("audiobook_chapter_title"))):
+        kind, uri = "audiobook", _text(get("audiobook_chapter_uri"))
+        book = _text(get("audiobook_title"))
+        name = _text(get("audiobook_chapter_title")) or book or uri
+        artist, album = book, book
+    else:
+        return NO_METADATA
+    return Stream(
+        played_at, ms_played, kind, name, artist if type(artist) is str else "",
+        album if type(album) is str else None, uri,
+        _flag(get("skipped")), _flag(get("shuffle")), get("reason_start"), get("reason_end"),
+        get("platform"), _flag(get("offline")), _flag(get("incognito_mode")),
+    )
+
+
+def account_stream(row: dict) -> Stream | str:
+    """Map an account-data row (``StreamingHistory_music/podcast/audiobook_N``)."""
+    get = row.get
+    played_at = _utc_ms(get("endTime"), " ")
+    if played_at is None:
+        return "missing or invalid endTime"
+    ms_played = _ms(get("msPlayed"))
+    if ms_played is None:
+        return "missing or invalid msPlayed"
+    author = None
+    if "trackName" in row or "artistName" in row:
+        kind, name, artist = "music", _text(get("trackName")), _text(get("artistName"))
+        if (artist, name) == _ACCOUNT_UNKNOWN:
+            return NO_METADATA
+    elif "episodeName" in row or "podcastName" in row:
+        kind, name, artist = "podcast", _text(get("episodeName")), _text(get("podcastName"))
+    elif "chapterName" in row or "audiobookName" in row:
+        kind, name, artist = "audiobook", _text(get("chapterName")), _text(get("audiobookName"))
+        author = _text(get("authorName"))
+        name = name or artist
+    else:
+        return NO_METADATA
+    if name is None:
+        return NO_METADATA
+    album = artist if kind == "audiobook" else None
+    return Stream(played_at, ms_played, kind, name, artist or "", album, None, author=author)

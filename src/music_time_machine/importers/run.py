@@ -1,0 +1,293 @@
+"""Import Spotify data-export files: the orchestrator behind ``mtm import`` and the web upload.
+
+Per file, everything happens in one transaction with a fresh ``Catalogue`` and
+``Reconciler``: rows are streamed, mapped, linked to tracks, checked against what is already
+stored and written in batches through ``insert_plays`` (which keeps the rollups current).
+Any problem rolls that file back and is reported with its name; the other files go on.
+Extended-history files go first so that account-data rows (minute precision, no URI)
+reconcile against them rather than the other way round.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ..db import transaction
+from ..db.catalogue import ArtistInfo, Catalogue, TrackInfo
+from ..db.plays import NewPlay, insert_plays
+from ..db.users import get_settings
+from ..rules import PlayRule
+from ..timezones import LocalClock
+from .errors import ImportFileError
+from .formats import ACCOUNT, EXTENDED
+from .parse import iter_objects
+from .reconcile import Reconciler
+from .rows import NO_METADATA, Stream, account_stream, extended_stream
+from .sources import BadSource, SkippedFile, SourceFile, expand_sources
+from .summary import FileReport, ImportProgress, ImportSummary
+
+#: Rows handed to ``insert_plays`` at a time (bounds memory on very large files).
+BATCH_ROWS = 20_000
+#: Progress is reported at most this often (seconds).
+PROGRESS_EVERY_S = 0.2
+
+_NON_MUSIC = frozenset({"podcast", "audiobook"})
+
+
+class _DryRun(Exception):
+    """Raised to roll back a dry run after everything was computed."""
+
+
+def run_import(conn: sqlite3.Connection, user_id: int, paths: Sequence[Path | str], *,
+               dry_run: bool = False, max_file_bytes: int | None = None,
+               progress: Callable[[ImportProgress], None] | None = None,
+               include_incognito: bool | None = None) -> ImportSummary:
+    """Import every listening-history file found in ``paths`` for ``user_id``.
+
+    ``paths`` may name JSON files, folders and zip archives (``my_spotify_data.zip``).
+    Files that are not listening history are listed in ``summary.skipped``; a file that is
+    malformed or unsafe gets ``error`` set in its report and leaves no trace in the
+    database. ``dry_run`` computes exactly the same report and writes nothing.
+    """
+    started = time.perf_counter()
+    settings = get_settings(conn, user_id)
+    keep_incognito = settings.include_incognito if include_incognito is None \
+        else include_incognito
+    summary = ImportSummary(dry_run=dry_run)
+    sources: list[SourceFile] = []
+    for found in expand_sources(paths, max_file_bytes):
+        if isinstance(found, SkippedFile):
+            summary.skipped.append(found)
+        elif isinstance(found, BadSource):
+            kind = found.format.kind if found.format else (
+                "archive" if found.name.lower().endswith(".zip") else "unknown")
+            summary.files.append(FileReport(found.name, kind, error=found.error))
+        else:
+            sources.append(found)
+    sources.sort(key=lambda s: (s.format.kind != EXTENDED, _natural(s.name)))
+
+    importer = _Importer(conn, user_id, settings.play_rule, LocalClock(settings.timezone),
+                         keep_incognito, _Progress(progress, sources))
+    if dry_run:
+        try:
+            with transaction(conn):
+                summary.files.extend(importer.import_file(src) for src in sources)
+                raise _DryRun
+        except _DryRun:
+            pass
+    else:
+        summary.files.extend(importer.import_file(src) for src in sources)
+    importer.progress.finish()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _natural(name: str) -> list:
+    """Sort 'x_2.json' before 'x_10.json'."""
+    return [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", name)]
+
+
+class _Progress:
+    """Throttled progress reports, by bytes read (known up front, unlike row counts)."""
+
+    def __init__(self, callback: Callable[[ImportProgress], None] | None,
+                 sources: list[SourceFile]) -> None:
+        self.callback = callback
+        self.files_total = len(sources)
+        self.bytes_total = sum(s.size for s in sources)
+        self.files_done = self.bytes_before = self.rows = 0
+        self.current: str | None = None
+        self._last = 0.0
+
+    def start(self, name: str) -> None:
+        self.current = name
+        self.emit(0, force=True)
+
+    def emit(self, bytes_in_file: int, force: bool = False) -> None:
+        if self.callback is None:
+            return
+        now = time.monotonic()
+        if not force and now - self._last < PROGRESS_EVERY_S:
+            return
+        self._last = now
+        self.callback(ImportProgress(self.files_done, self.files_total,
+                                     min(self.bytes_before + bytes_in_file, self.bytes_total),
+                                     self.bytes_total, self.rows, self.current))
+
+    def file_done(self, size: int) -> None:
+        self.files_done += 1
+        self.bytes_before += size
+
+    def finish(self) -> None:
+        self.current = None
+        self.bytes_before = self.bytes_total
+        self.emit(0, force=True)
+
+
+class _Importer:
+    def __init__(self, conn: sqlite3.Connection, user_id: int, rule: PlayRule,
+                 clock: LocalClock, keep_incognito: bool, progress: _Progress) -> None:
+        self.conn = conn
+        self.user_id = user_id
+        self.rule = rule
+        self.clock = clock
+        self.keep_incognito = keep_incognito
+        self.progress = progress
+        # URI -> (track id, match key) for tracks committed by earlier files of this run.
+        # A URI names one track row for good, so this is safe across transactions (unlike
+        # the Catalogue's name-keyed cache); entries are added only after a file succeeds.
+        self._uri_tracks: dict[str, tuple[int, str]] = {}
+
+    def import_file(self, src: SourceFile) -> FileReport:
+        """Import one file in its own transaction; on any problem, report it and roll back."""
+        report = FileReport(src.name, src.format.kind)
+        self.progress.start(src.name)
+        rows_before = self.progress.rows
+        try:
+            with transaction(self.conn), src.open() as stream:
+                self._import_rows(src, stream, report)
+            self._uri_tracks.update(self._new_uri_tracks)
+        except ImportFileError as exc:
+            report = FileReport(src.name, src.format.kind, error=exc.problem)
+            self.progress.rows = rows_before
+        except OSError as exc:
+            report = FileReport(src.name, src.format.kind, error=f"could not be read ({exc})")
+            self.progress.rows = rows_before
+        self.progress.file_done(src.size)
+        return report
+
+    def _import_rows(self, src: SourceFile, stream, report: FileReport) -> None:
+        conn, user_id, rule = self.conn, self.user_id, self.rule
+        source = src.format.kind  # plays.source is 'extended' or 'account'
+        video = src.format.media == "video"
+        account = source == ACCOUNT
+        catalogue = Catalogue(conn)
+        reconciler = Reconciler(conn, user_id)
+        is_duplicate = reconciler.is_duplicate
+        keep_incognito = self.keep_incognito
+        tracks: dict[object, tuple[int, str]] = dict(self._uri_tracks)
+        identities: dict[int, object] = {}  # row's own (time, track) -> signature(s)
+        used: set[int] = set()  # (time, track) slots this file has stored
+        occupied = reconciler.occupied
+        batch: list[NewPlay] = []
+        pending = [0, 0, 0]  # plays, short plays, podcasts/audiobooks in ``batch``
+        reasons = report.rejected_reasons
+        progress = self.progress
+        counted_bytes = getattr(getattr(stream, "raw", None), "bytes_read", None)
+        raw_stream = stream.raw if counted_bytes is not None else None
+        rows = without_metadata = incognito = duplicates = rejected = 0
+
+        for raw in iter_objects(stream, src.name):
+            rows += 1
+            if not rows & 1023:
+                progress.rows += 1024
+                if raw_stream is not None:
+                    progress.emit(raw_stream.bytes_read)
+            s = account_stream(raw) if account else extended_stream(raw, video)
+            if type(s) is str:
+                if s is NO_METADATA:
+                    without_metadata += 1
+                else:
+                    rejected += 1
+                    reasons[s] += 1
+                continue
+            if s.incognito and not keep_incognito:
+                incognito += 1
+                continue
+            key = s.uri or (s.kind, s.artist, s.name)
+            track = tracks.get(key)
+            if track is None:
+                track = tracks[key] = self._track(catalogue, s)
+            track_id, match_key = track
+
+            # Rows of one file are distinct streams unless exactly identical. Distinct
+            # streams that share a (time, track) slot with another row or a stored play of
+            # another stream (several skips within one minute or second) are stored 1 ms
+            # later, so the UNIQUE (user, played_at, track) rule keeps them all. The offset
+            # depends only on the file and what was stored before, so a re-import probes
+            # the same times, finds its own rows and adds nothing.
+            played_at = s.played_at
+            try:
+                signature = hash(tuple(raw.values()))
+            except TypeError:
+                signature = hash(repr(raw))
+            slot = (played_at << 23) ^ track_id
+            previous = identities.get(slot)
+            if previous is None:
+                identities[slot] = signature
+            elif previous == signature or (type(previous) is list and signature in previous):
+                duplicates += 1
+                continue
+            else:
+                identities[slot] = (previous if type(previous) is list else [previous]) \
+                    + [signature]
+            duplicate = False
+            while True:
+                if slot not in used:  # else another row of this file holds the slot
+                    if is_duplicate(match_key, played_at, source, s.ms_played):
+                        duplicate = True  # the same stream as a stored play
+                        break
+                    if not occupied(track_id, played_at):
+                        break
+                played_at += 1
+                slot = (played_at << 23) ^ track_id
+            if duplicate:
+                duplicates += 1
+                continue
+            used.add(slot)
+            batch.append(NewPlay(track_id, played_at, s.ms_played, source, s.kind, s.skipped,
+                                 s.shuffle, s.reason_start, s.reason_end, s.platform,
+                                 s.offline, s.incognito))
+            if s.kind in _NON_MUSIC:
+                pending[2] += 1
+            elif rule.counts(s.ms_played, s.reason_end):
+                pending[0] += 1
+            else:
+                pending[1] += 1
+            if len(batch) >= BATCH_ROWS:
+                self._flush(batch, pending, report)
+                batch, pending = [], [0, 0, 0]
+        self._flush(batch, pending, report)
+        progress.rows += rows & 1023
+        report.rows_read = rows
+        report.without_metadata = without_metadata
+        report.incognito_skipped = incognito
+        report.duplicates += duplicates
+        report.rejected = rejected
+        if rows and rejected == rows:
+            first = next(iter(reasons))
+            raise ImportFileError(src.name, f"has no usable rows: all {rows:,} have {first} "
+                                            f"(is this a {source} history file?)")
+        self._new_uri_tracks = {k: v for k, v in tracks.items() if type(k) is str}
+
+    def _track(self, catalogue: Catalogue, s: Stream) -> tuple[int, str]:
+        """Track id and the stored match key (what the reconciler compares)."""
+        artists = [ArtistInfo(s.artist)] if s.artist else []
+        if s.author:
+            artists.append(ArtistInfo(s.author))
+        track_id = catalogue.track_id(TrackInfo(name=s.name, artists=artists, album=s.album,
+                                                spotify_uri=s.uri, kind=s.kind))
+        match_key = self.conn.execute("SELECT match_key FROM tracks WHERE id = ?",
+                                      (track_id,)).fetchone()[0]
+        return track_id, match_key
+
+    def _flush(self, batch: list[NewPlay], pending: list[int], report: FileReport) -> None:
+        if not batch:
+            return
+        result = insert_plays(self.conn, self.user_id, batch, self.clock)
+        report.plays_added += pending[0]
+        report.short_plays += pending[1]
+        report.podcasts_audiobooks += pending[2]
+        # The reconciler already caught every stored row this batch could collide with,
+        # so this stays 0; if not, the ignored rows are duplicates, not additions.
+        extra = result.duplicates
+        if extra:
+            report.duplicates += extra
+            for name in ("plays_added", "short_plays", "podcasts_audiobooks"):
+                take = min(extra, getattr(report, name))
+                setattr(report, name, getattr(report, name) - take)
+                extra -= take

@@ -1,0 +1,219 @@
+"""From candidates to a preview: rank, push skipped tracks down, cap per artist, explain.
+
+Ranking, for time-machine sources: ``weight × (1 − skip rate)²``, where the weight is the
+plays in the source's window (or Spotify's top-list rank). A track skipped half the time
+keeps a quarter of its weight, so a song you keep skipping sinks below songs you finish.
+
+For moods: ``closeness × (0.6 + 0.4 × liking)``, where closeness (moods.py) says how well
+the track fits the profile and liking is the same skip-adjusted plays on a log scale, 0..1
+relative to your most played. Fit decides first; among similar fits, what you love wins.
+
+Then at most ``per_artist`` tracks per (first-credited) artist, and ``size`` tracks.
+Every track carries why it was chosen and where its score came from.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from ..db import playlists as q
+from . import genre_features
+from .moods import MOODS, closeness, describe_fit
+from .options import PlaylistOptions, default_description, default_name
+from .sources import Candidate, favourites, no_match_message, time_machine_candidates
+
+HISTORY_SOURCE = "your play history"
+FEATURE_SOURCES = {"spotify": "spotify audio features", "demo": "audio features (demo data)"}
+
+
+class NoTracks(Exception):
+    """Nothing to put in the playlist; the message says why and what to try."""
+
+
+@dataclass
+class PreviewTrack:
+    track_id: int
+    title: str
+    artist: str
+    album: str | None
+    uri: str | None
+    why: str
+    score_source: str
+    score: float
+
+    @property
+    def on_spotify(self) -> bool:
+        return bool(self.uri and self.uri.startswith("spotify:track:"))
+
+    def to_json(self) -> dict:
+        return {**asdict(self), "on_spotify": self.on_spotify, "score": round(self.score, 4)}
+
+
+@dataclass
+class Preview:
+    options: PlaylistOptions
+    name: str
+    description: str
+    tracks: list[PreviewTrack]
+    considered: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def uris(self) -> list[str]:
+        return [t.uri for t in self.tracks if t.on_spotify]
+
+    @property
+    def without_uri(self) -> list[PreviewTrack]:
+        return [t for t in self.tracks if not t.on_spotify]
+
+    @property
+    def track_ids(self) -> list[int]:
+        return [t.track_id for t in self.tracks]
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "description": self.description,
+                "source": self.options.source, "source_label": self.options.label,
+                "public": self.options.public, "size": self.options.size,
+                "selection_key": self.options.selection_key(),
+                "track_ids": self.track_ids, "uris": self.uris, "considered": self.considered,
+                "notes": self.notes, "tracks": [t.to_json() for t in self.tracks],
+                "skipped": [{"title": t.title, "artist": t.artist} for t in self.without_uri]}
+
+
+Ranked = list[tuple[float, PreviewTrack, int | None]]  # (score, track, first artist id)
+
+
+def liking(candidate: Candidate) -> float:
+    """Plays, discounted by the skip rate: how much the user seems to like the track."""
+    base = candidate.weight if candidate.weight is not None else float(candidate.plays)
+    return base * (1.0 - candidate.skip_rate) ** 2
+
+
+def _score_source(details: q.TrackDetails) -> tuple[dict[str, float | None] | None, str]:
+    """The features to judge a mood by, and where they came from (best source first)."""
+    if details.features_source and any(v is not None for v in details.features.values()):
+        return details.features, FEATURE_SOURCES.get(details.features_source,
+                                                     f"{details.features_source} features")
+    found = genre_features.estimate(details.genres)
+    if found is not None:
+        features, used = found
+        return features, "estimated from genres: " + ", ".join(used[:4])
+    return None, HISTORY_SOURCE
+
+
+def _cap_per_artist(ranked: Ranked, per_artist: int, size: int) -> list[PreviewTrack]:
+    chosen, per = [], {}
+    for _, track, artist in ranked:
+        key = artist if artist is not None else -track.track_id
+        if per.get(key, 0) >= per_artist:
+            continue
+        per[key] = per.get(key, 0) + 1
+        chosen.append(track)
+        if len(chosen) == size:
+            break
+    return chosen
+
+
+def _track(details: q.TrackDetails, why: str, source: str, score: float) -> PreviewTrack:
+    return PreviewTrack(details.id, details.name, ", ".join(details.artists) or "Unknown artist",
+                        details.album, details.uri, why, source, score)
+
+
+def _rank_history(candidates: list[Candidate], details: dict[int, q.TrackDetails]) -> Ranked:
+    ranked = []
+    for c in candidates:
+        d = details.get(c.track_id)
+        if d is None:
+            continue
+        why = c.why
+        if c.streams and c.skip_rate >= 0.5:
+            why += f"; skipped {round(c.skip_rate * 100)}% of the time, so ranked lower"
+        ranked.append((liking(c), _track(d, why, HISTORY_SOURCE, liking(c)),
+                       d.artist_ids[0] if d.artist_ids else None))
+    ranked.sort(key=lambda item: (-item[0], -item[1].score, item[1].track_id))
+    return ranked
+
+
+def _rank_mood(options: PlaylistOptions, candidates: list[Candidate],
+               details: dict[int, q.TrackDetails]) -> Ranked:
+    mood = MOODS[options.source]
+    likes = {c.track_id: liking(c) for c in candidates}
+    top = math.log1p(max(likes.values(), default=0.0)) or 1.0
+    ranked = []
+    for c in candidates:
+        d = details.get(c.track_id)
+        if d is None:
+            continue
+        features, source = _score_source(d)
+        fit = closeness(mood, features) if features is not None else None
+        if fit is None:
+            continue
+        score = fit * (0.6 + 0.4 * math.log1p(likes[c.track_id]) / top)
+        why = (f"{int(fit * 100)}% {mood.label.lower()} fit "
+               f"({describe_fit(mood, features)}); {c.why}")
+        ranked.append((score, _track(d, why, source, score),
+                       d.artist_ids[0] if d.artist_ids else None))
+    ranked.sort(key=lambda item: (-item[0], item[1].track_id))
+    return ranked
+
+
+def build_preview(conn: sqlite3.Connection, user_id: int, options: PlaylistOptions,
+                  today: date) -> Preview:
+    """The tracks a playlist with these options would hold. Raises NoTracks when none."""
+    first, _ = q.history_span(conn, user_id)
+    if first is None:
+        raise NoTracks("There is no listening history yet. Connect Spotify or import your "
+                       "Spotify data export in Settings; playlists are made from what you "
+                       "have played.")
+    if options.is_mood:
+        candidates = favourites(conn, user_id)
+    else:
+        candidates = time_machine_candidates(conn, user_id, options, today)
+    details = q.track_details(conn, [c.track_id for c in candidates])
+    if options.is_mood:
+        ranked = _rank_mood(options, candidates, details)
+    else:
+        ranked = _rank_history(candidates, details)
+    tracks = _cap_per_artist(ranked, options.per_artist, options.size)
+    if not tracks:
+        raise NoTracks(no_match_message(options))
+    preview = Preview(options, options.name or default_name(options, today),
+                      options.description or default_description(options), tracks,
+                      considered=len(candidates))
+    if len(tracks) < options.size:
+        preview.notes.append(
+            f"Only {len(tracks)} of the {options.size} tracks you asked for qualify "
+            f"(at most {options.per_artist} per artist).")
+    if preview.without_uri:
+        preview.notes.append(
+            f"{len(preview.without_uri)} track(s) have no Spotify link (imported from the "
+            "account-data export) and will be skipped when the playlist is created.")
+    return preview
+
+
+def pinned_preview(conn: sqlite3.Connection, user_id: int, options: PlaylistOptions,
+                   today: date, track_ids: list[int]) -> Preview:
+    """The preview the user saw, exactly: rebuilt, or re-assembled from its track ids.
+
+    Creating must add exactly the previewed tracks in order, even if a sync landed in
+    between and would now rank them differently. Only tracks the user has played are kept.
+    """
+    try:
+        fresh = build_preview(conn, user_id, options, today)
+    except NoTracks:
+        fresh = None
+    if fresh is not None and fresh.track_ids == track_ids:
+        return fresh
+    ids = q.played_track_ids(conn, user_id, track_ids)
+    details = q.track_details(conn, ids)
+    known = {t.track_id: t for t in fresh.tracks} if fresh else {}
+    tracks = [known.get(i) or _track(details[i], "chosen in your preview", HISTORY_SOURCE, 0.0)
+              for i in ids if i in details]
+    if not tracks:
+        raise NoTracks(no_match_message(options))
+    return Preview(options, options.name or default_name(options, today),
+                   options.description or default_description(options), tracks,
+                   considered=len(track_ids))

@@ -1,0 +1,154 @@
+"""Estimated audio features by genre, for tracks Spotify no longer describes.
+
+Since late 2024 Spotify's ``/audio-features`` endpoint is closed to development-mode apps, so
+most users' tracks have no energy, valence or tempo. What we usually do have is the artist's
+genres (Spotify's artist object, when it still carries them). This table maps genre
+*families* to typical feature values, so a mood can still be scored.
+
+How a genre string is matched: lower-cased, every keyword that occurs in it starting at a
+word start is a candidate; a keyword that *ends* the genre wins, because the last word of a
+genre name is its head ("indie rock" is rock, "alternative metal" is metal, "dream pop" is in
+the indie family because "dream pop" itself is a keyword), and among those the longest wins
+("drum and bass" beats "bass", "k-pop" beats "pop"). The genres of all a track's artists are
+averaged. A genre that matches nothing is
+ignored. The numbers are deliberately round: they place a family on the map (a metal track
+is energetic and not acoustic, an ambient track is calm and instrumental), they do not
+pretend to describe a particular song.
+
+Columns: energy, valence, danceability, tempo (BPM), acousticness, instrumentalness,
+speechiness — the same scale as Spotify's audio features.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+FEATURE_NAMES = ("energy", "valence", "danceability", "tempo", "acousticness",
+                 "instrumentalness", "speechiness")
+
+
+@dataclass(frozen=True)
+class GenreEstimate:
+    family: str
+    keywords: tuple[str, ...]
+    energy: float
+    valence: float
+    danceability: float
+    tempo: float
+    acousticness: float
+    instrumentalness: float
+    speechiness: float
+
+    def features(self) -> dict[str, float]:
+        return {name: getattr(self, name) for name in FEATURE_NAMES}
+
+
+def _g(family: str, energy: float, valence: float, danceability: float, tempo: float,
+       acousticness: float, instrumentalness: float, speechiness: float,
+       keywords: str) -> GenreEstimate:
+    return GenreEstimate(family, tuple(k.strip() for k in keywords.split(",")), energy, valence,
+                         danceability, tempo, acousticness, instrumentalness, speechiness)
+
+
+#: family, then energy, valence, danceability, tempo, acousticness, instrumentalness,
+#: speechiness, then the keywords that put a genre in the family.
+GENRE_TABLE: tuple[GenreEstimate, ...] = (
+    _g("pop", .68, .62, .68, 118, .18, .02, .06,
+       "pop, dance pop, electropop, synthpop, europop"),
+    _g("k-pop", .78, .66, .70, 122, .12, .01, .07,
+       "k-pop, kpop, j-pop, jpop, c-pop, mandopop, cantopop"),
+    _g("indie", .58, .42, .55, 118, .30, .10, .05,
+       "indie, alternative, alt-, shoegaze, dream pop, bedroom"),
+    _g("rock", .76, .48, .50, 126, .10, .05, .05,
+       "rock, grunge, britpop, garage, new wave"),
+    _g("classic rock", .66, .58, .54, 120, .22, .04, .04,
+       "classic rock, soft rock, yacht rock"),
+    _g("metal", .92, .30, .40, 138, .02, .15, .08,
+       "metal, metalcore, deathcore, djent, thrash, doom, nu metal"),
+    _g("punk", .90, .50, .48, 160, .03, .02, .07,
+       "punk, hardcore, emo, pop punk, ska"),
+    _g("hip hop", .68, .50, .76, 112, .12, .01, .26,
+       "hip hop, hip-hop, rap, trap, drill, grime, boom bap"),
+    _g("r&b / soul", .55, .54, .68, 100, .28, .02, .07,
+       "r&b, rnb, soul, neo soul, motown, quiet storm"),
+    _g("funk / disco", .74, .78, .80, 118, .12, .05, .06,
+       "funk, disco, boogie, nu-disco"),
+    _g("electronic", .80, .45, .68, 126, .05, .45, .06,
+       "electronic, electronica, edm, electro, idm, big room, synthwave"),
+    _g("house", .78, .58, .78, 124, .04, .55, .06,
+       "house, deep house, tech house, uk garage, garage house"),
+    _g("techno", .84, .32, .70, 132, .03, .80, .05,
+       "techno, minimal techno, industrial"),
+    _g("trance", .86, .40, .60, 138, .03, .70, .04,
+       "trance, psytrance, progressive trance"),
+    _g("drum and bass", .90, .42, .56, 172, .03, .55, .07,
+       "drum and bass, drum & bass, dnb, jungle, breakbeat, dubstep"),
+    _g("ambient", .18, .22, .30, 90, .70, .85, .04,
+       "ambient, drone, new age, space music, meditation"),
+    _g("lo-fi", .38, .45, .66, 86, .55, .75, .06,
+       "lo-fi, lofi, chillhop, chillwave, downtempo, trip hop"),
+    _g("classical", .20, .28, .26, 100, .90, .88, .04,
+       "classical, neoclassical, baroque, orchestral, opera, chamber music, string quartet,"
+       " minimalism, compositional ambient"),
+    _g("jazz", .40, .52, .55, 108, .70, .55, .06,
+       "jazz, bebop, swing, big band, bossa nova, smooth jazz"),
+    _g("folk / acoustic", .36, .40, .52, 106, .78, .10, .04,
+       "folk, singer-songwriter, acoustic, americana, bluegrass, indie folk"),
+    _g("country", .60, .60, .60, 116, .35, .01, .04,
+       "country, honky tonk, outlaw"),
+    _g("latin", .76, .72, .78, 98, .20, .01, .09,
+       "latin, reggaeton, salsa, bachata, cumbia, merengue, dembow, urbano"),
+    _g("soundtrack", .36, .26, .30, 104, .55, .75, .04,
+       "soundtrack, score, film, video game, musical, show tunes"),
+    _g("blues", .52, .46, .52, 104, .50, .10, .05,
+       "blues, delta blues, chicago blues"),
+    _g("reggae", .58, .72, .76, 90, .20, .05, .10,
+       "reggae, dub, dancehall, roots reggae, ska revival"),
+    _g("afrobeats", .72, .74, .80, 108, .15, .05, .09,
+       "afrobeat, afrobeats, afropop, amapiano, highlife"),
+    _g("gospel / worship", .56, .56, .50, 110, .35, .01, .05,
+       "gospel, worship, christian, ccm"),
+    _g("world", .55, .55, .58, 110, .50, .15, .06,
+       "world, flamenco, fado, celtic, bollywood, filmi"),
+)
+
+
+_KEYWORDS = [
+    (keyword, re.compile(r"(?<![a-z0-9])" + re.escape(keyword)), entry)
+    for entry in GENRE_TABLE
+    for keyword in entry.keywords
+]
+
+
+def family_for(genre: str) -> GenreEstimate | None:
+    """The table entry for ``genre`` by the matching rule above (None when nothing matches)."""
+    text = " ".join(genre.lower().split())
+    best: tuple[tuple[bool, int], GenreEstimate] | None = None
+    for keyword, pattern, entry in _KEYWORDS:
+        if pattern.search(text):
+            rank = (text.endswith(keyword), len(keyword))
+            if best is None or rank > best[0]:
+                best = (rank, entry)
+    return best[1] if best else None
+
+
+def estimate(genres: Iterable[str]) -> tuple[dict[str, float], list[str]] | None:
+    """Averaged feature estimates for a track's genres, and the genres that were used.
+
+    None when no genre matched a family: then the track has no estimate.
+    """
+    matched: list[tuple[str, GenreEstimate]] = []
+    for genre in genres:
+        entry = family_for(genre)
+        if entry is not None:
+            matched.append((genre, entry))
+    if not matched:
+        return None
+    averaged = {
+        name: sum(getattr(entry, name) for _, entry in matched) / len(matched)
+        for name in FEATURE_NAMES
+    }
+    used = list(dict.fromkeys(genre for genre, _ in matched))
+    return averaged, used

@@ -1,0 +1,146 @@
+"""The Playlist Manager's choices, validated in one place for the HTML form and the JSON API."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from .moods import MOODS
+
+TIME_MACHINE_SOURCES: dict[str, tuple[str, str]] = {
+    "forgotten_gems": ("Forgotten gems",
+                       "Songs you loved 3 to 12 months ago and have not played since."),
+    "on_this_day": ("On this day",
+                    "What you played this calendar week in earlier years."),
+    "current_rotation": ("Current rotation",
+                         "Your Spotify top tracks of the last 4 weeks, or your most played."),
+    "recent_discoveries": ("Recent discoveries",
+                           "Tracks you first played in the last 30 days, by plays."),
+    "time_capsule": ("Time capsule", "Your top tracks of a month or a year you choose."),
+}
+MOOD_SOURCES: dict[str, tuple[str, str]] = {m.key: (m.label, m.description)
+                                            for m in MOODS.values()}
+SOURCES = {**TIME_MACHINE_SOURCES, **MOOD_SOURCES}
+
+SIZE_MIN, SIZE_MAX, SIZE_DEFAULT = 10, 100, 30
+NAME_MAX = 100
+DESCRIPTION_MAX = 300
+PER_ARTIST_DEFAULT = 2
+GEMS_LOVED_FROM_DAYS, GEMS_QUIET_DAYS = 365, 90
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+
+@dataclass(frozen=True)
+class PlaylistOptions:
+    source: str
+    size: int = SIZE_DEFAULT
+    public: bool = False
+    name: str = ""
+    description: str = ""
+    period: str = ""  # time capsule: 'YYYY' or 'YYYY-MM'
+    per_artist: int = PER_ARTIST_DEFAULT
+    gems_from_days: int = GEMS_LOVED_FROM_DAYS
+    gems_quiet_days: int = GEMS_QUIET_DAYS
+
+    @property
+    def is_mood(self) -> bool:
+        return self.source in MOOD_SOURCES
+
+    @property
+    def label(self) -> str:
+        label = SOURCES[self.source][0]
+        if self.source == "time_capsule" and self.period:
+            return f"{label} {period_label(self.period)}"
+        return label
+
+    def selection_key(self) -> str:
+        """What decides which tracks are chosen: a preview stays valid while this is equal."""
+        return "|".join(str(v) for v in (self.source, self.size, self.period, self.per_artist,
+                                         self.gems_from_days, self.gems_quiet_days))
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def period_label(period: str) -> str:
+    match = _PERIOD.match(period)
+    if not match:
+        return period
+    if match.group(2):
+        return date(int(match.group(1)), int(match.group(2)), 1).strftime("%B %Y")
+    return match.group(1)
+
+
+def default_name(options: PlaylistOptions, today: date) -> str:
+    """``"<Source> — <Month YYYY>"``, e.g. "Forgotten gems — March 2026"."""
+    return f"{options.label} — {today.strftime('%B %Y')}"[:NAME_MAX]
+
+
+def default_description(options: PlaylistOptions) -> str:
+    return f"Made by Music Time Machine from your own listening: {SOURCES[options.source][1]}"
+
+
+def _int(form: Mapping[str, str], key: str, default: int, low: int, high: int,
+         label: str, errors: dict[str, str]) -> int:
+    raw = str(form.get(key, "") or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        errors[key] = f"{label} must be a whole number."
+        return default
+    if not low <= value <= high:
+        errors[key] = f"{label} must be between {low} and {high}."
+    return value
+
+
+def parse_options(form: Mapping[str, str],
+                  today: date) -> tuple[PlaylistOptions | None, dict[str, str]]:
+    """Validate submitted choices; returns (options, {}) or (None, {field: message}).
+
+    A name longer than Spotify's comfortable 100 characters is trimmed rather than refused;
+    an empty name means the default one.
+    """
+    errors: dict[str, str] = {}
+    source = str(form.get("source", "") or "").strip()
+    if source not in SOURCES:
+        errors["source"] = "Choose a mood or a time-machine source."
+    size = _int(form, "size", SIZE_DEFAULT, SIZE_MIN, SIZE_MAX, "Size", errors)
+    per_artist = _int(form, "per_artist", PER_ARTIST_DEFAULT, 1, 10,
+                      "Tracks per artist", errors)
+    gems_from = _int(form, "gems_from_days", GEMS_LOVED_FROM_DAYS, 14, 3650,
+                     "The start of the forgotten-gems window", errors)
+    gems_quiet = _int(form, "gems_quiet_days", GEMS_QUIET_DAYS, 7, 3000,
+                      "The quiet period", errors)
+    if "gems_from_days" not in errors and "gems_quiet_days" not in errors \
+            and gems_quiet >= gems_from:
+        errors["gems_quiet_days"] = ("The quiet period must be shorter than the window "
+                                     f"({gems_from} days).")
+    visibility = str(form.get("visibility", "private") or "private")
+    if visibility not in ("private", "public"):
+        errors["visibility"] = "Choose private or public."
+    name = " ".join(str(form.get("name", "") or "").split())[:NAME_MAX].strip()
+    description = " ".join(str(form.get("description", "") or "").split())
+    if len(description) > DESCRIPTION_MAX:
+        errors["description"] = f"The description can have at most {DESCRIPTION_MAX} characters."
+    period = str(form.get("period", "") or "").strip()
+    if source == "time_capsule":
+        match = _PERIOD.match(period)
+        if not period:
+            errors["period"] = "Choose a year (2023) or a month (2023-06) for the time capsule."
+        elif not match or (match.group(2) and not 1 <= int(match.group(2)) <= 12):
+            errors["period"] = "Write the period as a year (2023) or a month (2023-06)."
+        elif period[:7] > today.isoformat()[:7]:
+            errors["period"] = "The time capsule can only look back, not forward."
+    else:
+        period = ""
+    if errors:
+        return None, errors
+    return PlaylistOptions(source=source, size=size, public=visibility == "public",
+                           name=name, description=description, period=period,
+                           per_artist=per_artist, gems_from_days=gems_from,
+                           gems_quiet_days=gems_quiet), {}

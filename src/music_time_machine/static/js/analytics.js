@@ -1,0 +1,284 @@
+// Analytics: draws the charts from the page's embedded JSON, then upgrades the range links
+// and form so that a new range is fetched from the stats API and drawn in place
+// (history.pushState keeps the URL shareable; Back restores the previous range).
+import { palette, readJson, renderChart } from './charts.js';
+
+const results = document.getElementById('analytics-results');
+const errorBox = document.getElementById('analytics-error');
+const statusBox = document.getElementById('analytics-status');
+const form = document.getElementById('range-form');
+const fmt = new Intl.NumberFormat('en');
+const css = getComputedStyle(document.documentElement);
+const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+const ENDPOINTS = {
+  summary: 'summary',
+  volume: 'volume',
+  genres: 'top-genres?limit=8',
+  artists: 'top-artists?limit=10',
+  tracks: 'top-tracks?limit=10',
+  heatmap: 'heatmap',
+  discoveries: 'discoveries',
+};
+
+let data = readJson('analytics-data');
+let metric = 'plays';
+let latest = 0;
+
+const number = (n) => fmt.format(Math.round(n));
+const $$ = (selector, root = document) => Array.from(root.querySelectorAll(selector));
+
+function cell(text, className) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+function fillRows(id, rows) {
+  const body = document.getElementById(id);
+  if (!body) return;
+  body.replaceChildren(...rows.map((cells) => {
+    const tr = document.createElement('tr');
+    tr.append(...cells);
+    return tr;
+  }));
+}
+
+// -- charts ---------------------------------------------------------------------------
+
+function drawVolume() {
+  const series = data.volume.series;
+  const label = metric === 'plays' ? 'Plays' : 'Minutes listened';
+  renderChart('volume-chart', 'line', series.map((p) => p.period), [
+    { label, data: series.map((p) => p[metric]) },
+  ], { plugins: { legend: { display: false } } });
+  $$('[data-metric]').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.metric === metric)));
+}
+
+function drawGenres() {
+  const g = data.genres;
+  const labels = g.items.map((i) => i.genre);
+  const shares = g.items.map((i) => Math.round(i.share * 1000) / 10);
+  const colours = palette().slice(0, labels.length);
+  if (g.other_share > 0) {
+    labels.push('other genres');
+    shares.push(Math.round(g.other_share * 1000) / 10);
+    colours.push(css.getPropertyValue('--border').trim());
+  }
+  renderChart('genre-chart', 'doughnut', labels, [
+    { label: 'Share of genre plays (%)', data: shares, backgroundColor: colours },
+  ], { plugins: { legend: { position: 'bottom', labels: { color: css.getPropertyValue('--muted').trim() } } } });
+}
+
+const shorten = (name, max) => (name.length > max ? `${name.slice(0, max - 1)}…` : name);
+
+function drawArtists() {
+  const items = data.artists.items;
+  const max = window.innerWidth < 640 ? 16 : 28;
+  renderChart('artist-chart', 'hbar', items.map((a) => shorten(a.name, max)), [
+    { label: 'Plays', data: items.map((a) => a.plays) },
+  ], {
+    plugins: {
+      legend: { display: false },
+      tooltip: { callbacks: { title: (ctx) => items[ctx[0].dataIndex].name } },
+    },
+  });
+}
+
+function drawDiscoveries() {
+  const series = data.discoveries.series;
+  renderChart('discovery-chart', 'bar', series.map((m) => m.period), [
+    { label: 'New artists', data: series.map((m) => m.artists) },
+  ], { plugins: { legend: { display: false } } });
+}
+
+// -- tables, cards, heatmap ------------------------------------------------------------
+
+function renderTables() {
+  fillRows('volume-rows', data.volume.series.map((p) => [cell(p.period), cell(number(p.plays)), cell(number(p.minutes))]));
+  const g = data.genres;
+  const genreRows = g.items.map((i) => [cell(i.genre), cell(number(i.plays)), cell(`${(i.share * 100).toFixed(1)}%`)]);
+  if (g.other_share > 0) genreRows.push([cell('other genres'), cell(''), cell(`${(g.other_share * 100).toFixed(1)}%`)]);
+  genreRows.push([cell('unknown genre'), cell(number(g.unknown_plays)), cell(`${(g.unknown_share * 100).toFixed(1)}% of all plays`)]);
+  fillRows('genre-rows', genreRows);
+  fillRows('artist-rows', data.artists.items.map((a) => [cell(a.name), cell(number(a.plays)), cell(number(a.minutes))]));
+  const tracks = data.tracks.items.map((t, i) => {
+    const title = document.createElement('td');
+    const name = document.createElement('span');
+    name.className = 'track';
+    name.textContent = t.name;
+    const by = document.createElement('span');
+    by.className = 'muted';
+    by.textContent = t.artists.join(', ');
+    title.append(name, ' ', by);
+    return [cell(String(i + 1)), title, cell(number(t.plays)), cell(number(t.minutes))];
+  });
+  if (!tracks.length) {
+    const none = cell('No tracks in this range.');
+    none.colSpan = 4;
+    tracks.push([none]);
+  }
+  fillRows('track-rows', tracks);
+  fillRows('discovery-rows', data.discoveries.series.map((m) => [cell(m.period), cell(number(m.artists)), cell(m.names.join(', '))]));
+}
+
+function changeBadge(now, before) {
+  const span = document.createElement('span');
+  if (!before) {
+    span.className = 'change change-none';
+    span.textContent = 'no earlier data to compare';
+    return span;
+  }
+  const change = Math.round(((now - before) / before) * 1000) / 10;
+  span.className = `change ${change > 0 ? 'change-up' : change < 0 ? 'change-down' : 'change-flat'}`;
+  const arrow = document.createElement('span');
+  arrow.setAttribute('aria-hidden', 'true');
+  arrow.textContent = change > 0 ? '▲' : change < 0 ? '▼' : '■';
+  span.append(arrow, ` ${change > 0 ? '+' : ''}${change.toFixed(1)}% vs previous period`);
+  return span;
+}
+
+function renderCards() {
+  const s = data.summary;
+  $$('[data-stat]').forEach((card) => {
+    const key = card.dataset.stat;
+    card.querySelector('[data-value]').textContent = number(s[key]);
+    card.querySelector('[data-change]').replaceChildren(changeBadge(s[key], s.previous[key]));
+    card.querySelector('[data-previous]').textContent = `previous period: ${number(s.previous[key])}`;
+  });
+}
+
+function renderHeatmap() {
+  const cells = data.heatmap.cells;
+  const peak = Math.max(0, ...cells.flat());
+  $$('#heatmap tbody tr').forEach((row, day) => {
+    $$('td', row).forEach((td, hour) => {
+      const count = cells[day][hour];
+      const level = count ? Math.min(5, Math.max(1, Math.ceil((count * 5) / peak))) : 0;
+      td.className = `heat heat-${level}`;
+      td.title = `${DAYS[day]} ${hour}:00 · ${count} plays`;
+      td.firstElementChild.textContent = String(count);
+    });
+  });
+}
+
+function renderRange() {
+  const r = data.range;
+  $$('[data-range-label]').forEach((el) => { el.textContent = r.label; });
+  $$('[data-range-dates]').forEach((el, i) => {
+    el.textContent = i === 0 ? `${r.start} to ${r.end}` : `${r.start} and ${r.end}`;
+  });
+  $$('[data-range]').forEach((a) => {
+    if (a.dataset.range === r.key) a.setAttribute('aria-current', 'true');
+    else a.removeAttribute('aria-current');
+  });
+  form.elements.start.value = r.start;
+  form.elements.end.value = r.end;
+  const bucket = document.querySelector('[data-volume-bucket]');
+  if (bucket) bucket.textContent = data.volume.bucket;
+}
+
+function render() {
+  const empty = data.summary.plays === 0 && data.summary.minutes === 0;
+  document.getElementById('analytics-empty').hidden = !empty;
+  document.getElementById('analytics-charts').hidden = empty;
+  const noGenres = data.genres.items.length === 0;
+  document.querySelector('[data-genre-box]').hidden = noGenres;
+  document.querySelector('[data-genre-empty]').hidden = !noGenres;
+  document.querySelector('[data-genre-unknown]').textContent = `${Math.round(data.genres.unknown_share * 100)}% of plays are by artists with no known genre (not in the chart).`;
+  renderRange();
+  renderCards();
+  renderTables();
+  renderHeatmap();
+  if (empty) return;
+  drawVolume();
+  if (!noGenres) drawGenres();
+  drawArtists();
+  drawDiscoveries();
+}
+
+// -- fetching ---------------------------------------------------------------------------
+
+async function fetchJson(path, query) {
+  const url = `/api/stats/${path}${path.includes('?') ? '&' : '?'}${query}`;
+  const response = await fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(body.error || `The server answered ${response.status}.`);
+  return body;
+}
+
+function apiQuery(search) {
+  const given = new URLSearchParams(search);
+  const query = new URLSearchParams();
+  ['range', 'start', 'end'].forEach((k) => { if (given.get(k)) query.set(k, given.get(k)); });
+  return query;
+}
+
+function labelFor(query) {
+  const key = query.get('range');
+  const link = key && document.querySelector(`[data-range="${CSS.escape(key)}"]`);
+  if (link) return link.textContent.trim();
+  if (!key && !query.get('start')) return document.querySelector('[data-range="12m"]')?.textContent.trim() || '12 months';
+  return 'Custom range';
+}
+
+async function load(search, push) {
+  const ticket = ++latest;
+  const query = apiQuery(search);
+  results.setAttribute('aria-busy', 'true');
+  statusBox.textContent = 'Loading…';
+  try {
+    const keys = Object.keys(ENDPOINTS);
+    const answers = await Promise.all(keys.map((k) => fetchJson(ENDPOINTS[k], query.toString())));
+    if (ticket !== latest) return;
+    const next = Object.fromEntries(keys.map((k, i) => [k, answers[i]]));
+    const s = next.summary;
+    const days = Math.round((Date.parse(s.end) - Date.parse(s.start)) / 86400000) + 1;
+    next.range = { start: s.start, end: s.end, key: query.get('range') || (query.get('start') ? '' : '12m'), label: labelFor(query), days };
+    data = next;
+    errorBox.hidden = true;
+    render();
+    if (push) history.pushState({ search: `?${query}` }, '', `${location.pathname}?${query}`);
+    statusBox.textContent = `Showing ${data.range.label}.`;
+  } catch (err) {
+    if (ticket !== latest) return;
+    errorBox.textContent = `Could not show that range: ${err.message} The numbers below are unchanged.`;
+    errorBox.hidden = false;
+    statusBox.textContent = '';
+  } finally {
+    if (ticket === latest) results.setAttribute('aria-busy', 'false');
+  }
+}
+
+function upgrade() {
+  $$('[data-js-only]').forEach((el) => { el.hidden = false; });
+  $$('[data-metric]').forEach((button) => button.addEventListener('click', () => {
+    metric = button.dataset.metric;
+    drawVolume();
+  }));
+  $$('[data-range]').forEach((link) => link.addEventListener('click', (event) => {
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey || event.button !== 0) return;
+    event.preventDefault();
+    load(`?range=${encodeURIComponent(link.dataset.range)}`, true);
+  }));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const query = new URLSearchParams({ start: form.elements.start.value, end: form.elements.end.value });
+    load(`?${query}`, true);
+  });
+  history.replaceState({ search: location.search }, '');
+  window.addEventListener('popstate', (event) => {
+    load(event.state?.search ?? location.search, false);
+  });
+}
+
+if (data && results) {
+  const empty = data.summary.plays === 0 && data.summary.minutes === 0;
+  if (!empty) {
+    drawVolume();
+    if (data.genres.items.length) drawGenres();
+    drawArtists();
+    drawDiscoveries();
+  }
+  upgrade();
+}

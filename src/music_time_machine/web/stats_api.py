@@ -1,0 +1,145 @@
+"""The stats API (``/api/stats/...``): JSON for the Analytics page and for users' scripts.
+
+Every endpoint takes ``range`` or ``start``/``end`` (see daterange.py); bad input is a 400
+``{"error": "<parameter>: <what is wrong>"}``. The payload builders below are shared with
+the Analytics page, which embeds the same JSON so that it works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from flask import Blueprint, abort, g, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from ..daterange import DateRange, RangeError, parse_bucket, parse_limit, parse_range
+from ..db import get_db
+from ..db.dashboard import PeriodTotals
+from ..db.stats import ListeningStats, minutes
+from ..db.users import get_settings
+from ..timezones import LocalClock
+
+bp = Blueprint("stats_api", __name__, url_prefix="/api/stats")
+
+
+@dataclass(frozen=True)
+class StatsRequest:
+    """What every stats answer needs: the user's stats, the range asked for, the zone."""
+
+    stats: ListeningStats
+    span: DateRange
+    timezone: str
+    today: date
+
+
+def stats_request(args: Mapping[str, str]) -> StatsRequest:
+    """Parse the range for the signed-in user; raises RangeError on bad input."""
+    conn, user_id = get_db(), g.user["id"]
+    timezone = get_settings(conn, user_id).timezone
+    stats = ListeningStats(conn, user_id)
+    today = LocalClock(timezone).today()
+    return StatsRequest(stats, parse_range(args, today, stats.first_day), timezone, today)
+
+
+# -- payloads (shared with the page) ------------------------------------------------------
+
+def _totals(span: DateRange, totals: PeriodTotals) -> dict:
+    return {"start": span.start.isoformat(), "end": span.end.isoformat(),
+            "plays": totals.plays, "minutes": minutes(totals.ms_played),
+            "tracks": totals.tracks, "artists": totals.artists}
+
+
+def summary_payload(req: StatsRequest) -> dict:
+    span, previous = req.span, req.span.previous()
+    body = _totals(span, req.stats.summary(span.start, span.end))
+    body["previous"] = _totals(previous, req.stats.summary(previous.start, previous.end))
+    return body
+
+
+def volume_payload(req: StatsRequest, bucket: str) -> dict:
+    return {"bucket": bucket,
+            "series": req.stats.volume(req.span.start, req.span.end, bucket)}
+
+
+def top_artists_payload(req: StatsRequest, limit: int) -> dict:
+    return {"items": req.stats.top_artists(req.span.start, req.span.end, limit)}
+
+
+def top_tracks_payload(req: StatsRequest, limit: int) -> dict:
+    return {"items": req.stats.top_tracks(req.span.start, req.span.end, limit)}
+
+
+def top_genres_payload(req: StatsRequest, limit: int) -> dict:
+    genres = req.stats.top_genres(req.span.start, req.span.end, limit)
+    return {"items": genres.items, "other_share": genres.other_share,
+            "unknown_share": genres.unknown_share, "unknown_plays": genres.unknown_plays}
+
+
+def heatmap_payload(req: StatsRequest) -> dict:
+    return {"cells": req.stats.heatmap(req.span.start, req.span.end),
+            "timezone": req.timezone}
+
+
+def discoveries_payload(req: StatsRequest) -> dict:
+    return {"series": req.stats.discoveries(req.span.start, req.span.end)}
+
+
+# -- endpoints ----------------------------------------------------------------------------
+
+@bp.before_request
+def require_user() -> None:
+    if g.get("user") is None:
+        abort(401)
+
+
+@bp.errorhandler(RangeError)
+def bad_range(error: RangeError) -> ResponseReturnValue:
+    return jsonify(error=str(error)), 400
+
+
+def _answer(body: dict, req: StatsRequest) -> ResponseReturnValue:
+    return jsonify({"start": req.span.start.isoformat(), "end": req.span.end.isoformat(),
+                    **body})
+
+
+@bp.get("/summary")
+def summary() -> ResponseReturnValue:
+    return jsonify(summary_payload(stats_request(request.args)))
+
+
+@bp.get("/volume")
+def volume() -> ResponseReturnValue:
+    req = stats_request(request.args)
+    return _answer(volume_payload(req, parse_bucket(request.args.get("bucket"), req.span)), req)
+
+
+@bp.get("/top-artists")
+def top_artists() -> ResponseReturnValue:
+    req = stats_request(request.args)
+    return _answer(top_artists_payload(req, parse_limit(request.args.get("limit"))), req)
+
+
+@bp.get("/top-tracks")
+def top_tracks() -> ResponseReturnValue:
+    req = stats_request(request.args)
+    return _answer(top_tracks_payload(req, parse_limit(request.args.get("limit"))), req)
+
+
+@bp.get("/top-genres")
+def top_genres() -> ResponseReturnValue:
+    req = stats_request(request.args)
+    return _answer(top_genres_payload(req, parse_limit(request.args.get("limit"))), req)
+
+
+@bp.get("/heatmap")
+def heatmap() -> ResponseReturnValue:
+    req = stats_request(request.args)
+    return _answer(heatmap_payload(req), req)
+
+
+@bp.get("/discoveries")
+def discoveries() -> ResponseReturnValue:
+    req = stats_request(request.args)
+    return _answer(discoveries_payload(req), req)

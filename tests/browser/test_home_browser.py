@@ -1,0 +1,56 @@
+"""Home in a real headless Chromium: chart drawn, no horizontal scroll, no console errors."""
+
+import pytest
+from conftest import save_screenshot
+
+from music_time_machine.demo import generate_demo
+
+pytestmark = pytest.mark.browser
+
+CANVAS_HAS_INK = """(id) => {
+  const c = document.getElementById(id);
+  if (!c || !c.width || !c.height) return false;
+  const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) return true;
+  return false;
+}"""
+
+NO_HORIZONTAL_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
+
+
+@pytest.fixture
+def demo_server(conn, local_user, live_server):
+    generate_demo(conn, local_user, plays=4000, seed=7)
+    return live_server
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_home_draws_its_chart_at_phone_and_desktop_width(page_factory, demo_server, width):
+    page = page_factory(width=width)
+    response = page.goto(demo_server.url + "/")
+    assert response.status == 200
+    page.wait_for_function(CANVAS_HAS_INK, arg="weekly-chart", timeout=10_000)
+    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert page.locator(".stat-card").count() == 6
+    save_screenshot(page, f"home-{width}")
+    assert page.console_errors == []
+
+
+def test_phone_navigation_opens_from_the_menu_button(page_factory, demo_server):
+    page = page_factory(width=375)
+    page.goto(demo_server.url + "/")
+    nav_link = page.get_by_role("link", name="Analytics")
+    assert not nav_link.is_visible()
+    page.get_by_role("button", name="Menu").click()
+    nav_link.click()
+    page.wait_for_url("**/analytics")
+    assert page.console_errors == []
+
+
+def test_empty_home_has_no_chart_and_no_errors(page_factory, live_server):
+    page = page_factory(width=375)
+    page.goto(live_server.url + "/")
+    assert page.get_by_role("heading", name="No listening history yet").is_visible()
+    assert page.locator("canvas").count() == 0
+    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    assert page.console_errors == []

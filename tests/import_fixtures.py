@@ -1,0 +1,144 @@
+"""Shared helpers for the import tests: fresh databases, table dumps, sample files and
+independent expectations computed from raw JSON with plain Python (not the app's code)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLES
+
+from music_time_machine.db import connect
+from music_time_machine.db.migrate import migrate
+from music_time_machine.db.users import ensure_local_user
+
+EXTENDED_DIR = SAMPLES / "spotify-extended"
+ACCOUNT_DIR = SAMPLES / "spotify-account"
+PLAY_MIN_MS = 30_000
+
+def need_samples() -> None:
+    if not SAMPLES.is_dir():
+        pytest.skip("shared/samples not present")
+
+
+def fresh_db(tmp_path: Path, name: str = "mtm.sqlite",
+             timezone: str = "UTC") -> tuple[sqlite3.Connection, int]:
+    conn = connect(tmp_path / name)
+    migrate(conn)
+    return conn, ensure_local_user(conn, timezone=timezone)
+
+
+def dump(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
+    """Every row of every table, sorted: equal dumps mean equal database content."""
+    tables = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    return {t: sorted(tuple(r) for r in conn.execute(f"SELECT * FROM {t}")) for t in tables}
+
+
+def load(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def write_json(path: Path, rows: object) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+def make_zip(path: Path, members: dict[str, bytes | str | Path]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, content in members.items():
+            if isinstance(content, Path):
+                content = content.read_bytes()
+            zf.writestr(name, content)
+    return path
+
+
+def sample_export_zip(path: Path) -> Path:
+    """The extended-history samples as Spotify zips them, with a file that is not history."""
+    folder = "Spotify Extended Streaming History"
+    members: dict[str, bytes | str | Path] = {f"{folder}/{p.name}": p
+                                              for p in sorted(EXTENDED_DIR.glob("*.json"))}
+    members[f"{folder}/ReadMeFirst.pdf"] = b"%PDF-1.4"
+    return make_zip(path, members)
+
+
+# -- independent expectations ---------------------------------------------------------------
+
+def _extended_kind(row: dict, video: bool) -> str | None:
+    if row.get("spotify_track_uri") or row.get("master_metadata_track_name"):
+        return "video" if video else "music"
+    if row.get("spotify_episode_uri") or row.get("episode_name"):
+        return "podcast"
+    if (row.get("audiobook_chapter_uri") or row.get("audiobook_title")
+            or row.get("audiobook_chapter_title")):
+        return "audiobook"
+    return None
+
+
+def _account_kind(row: dict) -> str | None:
+    if "trackName" in row:
+        if (row.get("artistName"), row.get("trackName")) == ("Unknown Artist", "Unknown Track"):
+            return None
+        return "music" if row.get("trackName") else None
+    if "episodeName" in row:
+        return "podcast" if row.get("episodeName") else None
+    if "chapterName" in row or "audiobookName" in row:
+        return "audiobook" if (row.get("chapterName") or row.get("audiobookName")) else None
+    return None
+
+
+def expected_counts(rows: list[dict], fmt: str, video: bool = False,
+                    include_incognito: bool = False) -> Counter:
+    """What importing ``rows`` (one file) into an empty database must report."""
+    c: Counter = Counter(rows_read=len(rows))
+    seen = set()
+    for row in rows:
+        kind = _extended_kind(row, video) if fmt == "extended" else _account_kind(row)
+        if kind is None:
+            c["without_metadata"] += 1
+            continue
+        if fmt == "extended" and row.get("incognito_mode") and not include_incognito:
+            c["incognito_skipped"] += 1
+            continue
+        identity = json.dumps(row, sort_keys=True)
+        if identity in seen:
+            c["duplicates"] += 1
+            continue
+        seen.add(identity)
+        ms = row["ms_played"] if fmt == "extended" else row["msPlayed"]
+        if kind in ("podcast", "audiobook"):
+            c["podcasts_audiobooks"] += 1
+        elif ms >= PLAY_MIN_MS:
+            c["plays_added"] += 1
+        else:
+            c["short_plays"] += 1
+    return c
+
+
+def report_counts(report) -> Counter:
+    names = ("rows_read", "plays_added", "short_plays", "podcasts_audiobooks", "duplicates",
+             "without_metadata", "incognito_skipped", "rejected")
+    return Counter({n: getattr(report, n) for n in names if getattr(report, n)})
+
+
+def account_rows_from_extended(rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(music, podcast) account-data rows for ``rows``, derived the way Spotify does:
+    end time truncated to the minute, names only, no URIs; incognito streams left out."""
+    music, podcast = [], []
+    for row in rows:
+        if row.get("incognito_mode"):
+            continue
+        end = row["ts"][:16].replace("T", " ")
+        if row.get("master_metadata_track_name"):
+            music.append({"endTime": end, "artistName": row["master_metadata_album_artist_name"],
+                          "trackName": row["master_metadata_track_name"],
+                          "msPlayed": row["ms_played"]})
+        elif row.get("episode_name"):
+            podcast.append({"endTime": end, "podcastName": row["episode_show_name"],
+                            "episodeName": row["episode_name"], "msPlayed": row["ms_played"]})
+    return music, podcast

@@ -1,0 +1,88 @@
+"""The import flow in the browser's shoes: upload, background job, progress, report."""
+
+import io
+import time
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLES
+from import_fixtures import sample_export_zip
+
+from music_time_machine import create_app
+from music_time_machine.db.users import create_user
+
+pytestmark = pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/samples not found")
+
+
+def csrf(client):
+    html = client.get("/settings").get_data(as_text=True)
+    return html.split('name="csrf-token" content="')[1].split('"')[0]
+
+
+@pytest.fixture
+def export_zip(tmp_path) -> bytes:
+    return sample_export_zip(tmp_path / "my_spotify_data.zip").read_bytes()
+
+
+def wait_for(client, status_url, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(status_url).get_json()
+        if job["status"] in ("done", "failed"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError("import did not finish")
+
+
+def test_upload_runs_in_the_background_and_reports(client, conn, local_user, app, export_zip):
+    response = client.post("/settings/import", data={
+        "csrf_token": csrf(client),
+        "files": (io.BytesIO(export_zip), "my_spotify_data.zip")},
+        content_type="multipart/form-data", headers={"Accept": "application/json"})
+    assert response.status_code == 202
+    job = wait_for(client, response.get_json()["status_url"])
+    assert job["status"] == "done"
+    totals = job["summary"]["totals"]
+    assert totals["rows_read"] == 1521 and totals["plays_added"] == 790
+    assert [s["name"] for s in job["summary"]["skipped"]][0].endswith("ReadMeFirst.pdf")
+    assert "Plays added" in job["html"]
+    assert conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?",
+                        (local_user,)).fetchone()[0] == 1521
+    assert list(Path(app.config["MTM_DATA_DIR"], "uploads").glob("*/*")) == []  # removed
+    page = client.get(f"/settings/import/{job['id']}").get_data(as_text=True)
+    assert "Import finished" in page and "Streaming_History_Audio_2023.json" in page
+
+
+def test_without_javascript_the_form_redirects_to_the_job_page(client, export_zip):
+    response = client.post("/settings/import", data={
+        "csrf_token": csrf(client),
+        "files": (io.BytesIO(export_zip), "my_spotify_data.zip")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "<progress" in page or "Import finished" in page
+
+
+def test_an_empty_upload_is_refused_with_a_message(client):
+    response = client.post("/settings/import", data={"csrf_token": csrf(client)},
+                           follow_redirects=True)
+    assert "Choose my_spotify_data.zip" in response.get_data(as_text=True)
+
+
+def test_uploads_over_the_limit_are_refused_before_reading_them(app_config):
+    app = create_app({**app_config, "MTM_MAX_UPLOAD_MB": 1})
+    client = app.test_client()
+    response = client.post("/settings/import", data={
+        "csrf_token": csrf(client), "files": (io.BytesIO(b"x" * (2 << 20)), "big.json")},
+        content_type="multipart/form-data", headers={"Accept": "application/json"})
+    assert response.status_code == 413
+    assert "MTM_MAX_UPLOAD_MB" in response.get_json()["error"]
+
+
+def test_another_users_job_does_not_exist_for_you(app, client, conn):
+    other = create_user(conn, "Other")
+    from music_time_machine.db.jobs import create_job
+
+    job_id = create_job(conn, other)
+    assert client.get(f"/settings/import/{job_id}").status_code == 404
+    assert client.get(f"/api/import/{job_id}").status_code == 404

@@ -1,0 +1,185 @@
+"""Creating playlists on the fake Spotify over real HTTP, in dev and extended-quota mode.
+
+The fake's own record of each playlist (``GET /_fake/playlists``) must hold exactly the
+previewed tracks in order; after an injected failure, "finish adding" completes the same
+playlist instead of creating a second one.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import requests
+from factories import add_plays
+from spotify_helpers import connect_via_app
+
+from music_time_machine.spotify.fake import FakeSpotifyServer
+
+TODAY = datetime.now(UTC).date()
+
+
+@pytest.fixture(params=["dev", "extended"])
+def fake(request):
+    with FakeSpotifyServer(port=0, mode=request.param) as server:
+        yield server
+
+
+@pytest.fixture
+def app_config(app_config, fake):
+    return {**app_config, "SPOTIFY_CLIENT_ID": fake.client_id,
+            "SPOTIFY_CLIENT_SECRET": fake.client_secret,
+            "SPOTIFY_REDIRECT_URI": "http://127.0.0.1:5000/callback",
+            "MTM_SPOTIFY_ACCOUNTS_URL": fake.accounts_url, "MTM_SPOTIFY_API_URL": fake.api_url,
+            "MTM_SYNC_ON_CONNECT_DISABLED": True}
+
+
+def control(fake, verb, path, **body):
+    response = requests.request(verb, f"{fake.url}/_fake/{path}", json=body or None,
+                                timeout=10)
+    assert response.status_code < 300, response.text
+    return response.json()
+
+
+def history_from_fake(conn, user_id, fake, tracks=14):
+    """Plays of real catalogue tracks 3 days ago: track i is played (tracks - i) times."""
+    catalogue = control(fake, "GET", "catalogue")
+    artists = {a["id"]: a for a in catalogue["artists"]}
+    usable, seen_artists = [], set()
+    for t in catalogue["tracks"]:  # one track per artist, so no per-artist cap applies
+        artist = t["artist_ids"][0]
+        if len(t["artist_ids"]) == 1 and " & " not in artists[artist]["name"] \
+                and artist not in seen_artists:
+            seen_artists.add(artist)
+            usable.append(t)
+    rows = []
+    day = TODAY - timedelta(days=3)
+    for i, track in enumerate(usable[:tracks]):
+        artist = artists[track["artist_ids"][0]]
+        rows += [(artist["name"], track["name"], f"{day} {h:02d}:{i:02d}:00", 200_000,
+                  {"uri": track["uri"], "genres": artist["genres"]}) for h in range(tracks - i)]
+    add_plays(conn, user_id, rows)
+
+
+@pytest.fixture
+def connected(client, conn, local_user, fake):
+    assert connect_via_app(client).status_code == 302
+    history_from_fake(conn, local_user, fake)
+    return local_user
+
+
+def csrf(client) -> dict:
+    html = client.get("/playlists").get_data(as_text=True)
+    return {"X-CSRFToken": html.split('name="csrf-token" content="')[1].split('"')[0]}
+
+
+def preview(client, **fields) -> dict:
+    body = {"source": "current_rotation", "size": 10, **fields}
+    response = client.post("/api/playlists/preview", json=body, headers=csrf(client))
+    assert response.status_code == 200, response.get_json()
+    return {**body, **response.get_json()}
+
+
+def create(client, seen: dict, **fields):
+    body = {"source": seen["source"], "size": seen["size"], **fields,
+            "selection_key": seen["selection_key"],
+            "track_ids": ",".join(map(str, seen["track_ids"]))}
+    return client.post("/api/playlists", json=body, headers=csrf(client))
+
+
+def fake_playlists(fake) -> list[dict]:
+    return control(fake, "GET", "playlists")["playlists"]
+
+
+@pytest.mark.parametrize("source", ["current_rotation", "recent_discoveries", "party", "chill"])
+def test_json_create_adds_exactly_the_previewed_tracks_in_order(client, connected, fake, source):
+    seen = preview(client, source=source)
+    assert len(seen["uris"]) == len(seen["tracks"]) > 0
+    response = create(client, seen, name="My mix", description="From the test")
+    assert response.status_code == 201, response.get_json()
+    playlist = response.get_json()["playlist"]
+    assert playlist["status"] == "done"
+    assert (playlist["added"], playlist["total"]) == (len(seen["uris"]),) * 2
+    [stored] = fake_playlists(fake)
+    assert stored["uris"] == seen["uris"]
+    assert (stored["name"], stored["description"], stored["public"]) == \
+        ("My mix", "From the test", False)
+    assert stored["id"] in playlist["url"]
+    assert "Open in Spotify" in playlist["html"]
+    assert "My mix" in response.get_json()["list_html"]
+
+
+def test_html_form_creates_and_redirects_to_the_result_page(client, connected, fake):
+    seen = preview(client)
+    form = {"csrf_token": csrf(client)["X-CSRFToken"], "action": "create",
+            "source": "current_rotation", "size": "10", "visibility": "public",
+            "selection_key": seen["selection_key"],
+            "track_ids": ",".join(map(str, seen["track_ids"]))}
+    response = client.post("/playlists", data=form)
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Playlist created" in page and "Open in Spotify" in page
+    assert f"Current rotation — {TODAY:%B %Y}" in page
+    [stored] = fake_playlists(fake)
+    assert stored["uris"] == seen["uris"] and stored["public"] is True
+    assert f"Current rotation — {TODAY:%B %Y}" in client.get("/playlists").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_finish_adding_completes_the_same_playlist_after_a_failure(client, connected, fake,
+                                                                   status):
+    seen = preview(client)
+    control(fake, "POST", "faults", path_prefix="/v1/playlists/", method="POST", status=status,
+            retry_after=30, times=3)
+    response = create(client, seen)
+    assert response.status_code == (429 if status == 429 else 502)
+    data = response.get_json()
+    assert "only 0 of 10 tracks were added" in data["error"]
+    assert data["playlist"]["status"] == "incomplete"
+    assert "Finish adding" in data["playlist"]["html"]
+    if status == 429:
+        assert data["retry_after"] == 30 and response.headers["Retry-After"] == "30"
+    [stored] = fake_playlists(fake)
+    assert stored["uris"] == []
+    control(fake, "DELETE", "faults")
+    finished = client.post(data["playlist"]["finish_url"], headers=csrf(client))
+    assert finished.status_code == 200, finished.get_json()
+    assert finished.get_json()["playlist"]["status"] == "done"
+    [stored] = fake_playlists(fake)  # still one playlist
+    assert stored["uris"] == seen["uris"]
+
+
+def test_finish_adding_without_javascript(client, connected, fake):
+    seen = preview(client)
+    control(fake, "POST", "faults", path_prefix="/v1/playlists/", method="POST", status=429,
+            retry_after=5)
+    form = {"csrf_token": csrf(client)["X-CSRFToken"], "action": "create",
+            "source": "current_rotation", "size": "10"}
+    result_url = client.post("/playlists", data=form).headers["Location"]
+    page = client.get(result_url).get_data(as_text=True)
+    assert "Playlist not finished" in page and "Finish adding" in page
+    again = client.post(f"{result_url}/finish", data={"csrf_token": form["csrf_token"]})
+    assert again.status_code == 303
+    assert "Playlist created" in client.get(result_url).get_data(as_text=True)
+    [stored] = fake_playlists(fake)
+    assert stored["uris"] == seen["uris"]
+
+
+def test_a_rate_limit_before_creating_says_when_to_retry(client, connected, fake):
+    seen = preview(client)
+    control(fake, "POST", "faults", path_prefix="/v1/me/playlists", status=429,
+            retry_after=7200)
+    response = create(client, seen)
+    assert response.status_code == 429
+    assert response.get_json()["retry_after"] == 7200
+    assert "2 hours" in response.get_json()["error"]
+    assert fake_playlists(fake) == []
+
+
+def test_a_revoked_authorisation_asks_to_reconnect(client, connected, fake):
+    seen = preview(client)
+    control(fake, "POST", "faults", expire_access_tokens=True, revoke_refresh_tokens=True)
+    response = create(client, seen)
+    assert response.status_code == 401
+    assert "reconnect" in response.get_json()["error"].lower()
+    again = create(client, seen)  # now known before calling Spotify
+    assert again.status_code == 401
+    assert fake_playlists(fake) == []

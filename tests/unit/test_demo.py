@@ -1,0 +1,210 @@
+"""The demo generator: deterministic, exact, and shaped like a real listener."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from music_time_machine.db import connect
+from music_time_machine.db.migrate import migrate
+from music_time_machine.db.users import ensure_local_user
+from music_time_machine.demo import DemoStats, generate_demo
+
+END = datetime(2026, 3, 14, 18, tzinfo=UTC)
+PLAYS = 12_000
+
+DUMP_QUERIES = (
+    "SELECT spotify_id, name, genres FROM artists ORDER BY id",
+    "SELECT spotify_id, name FROM albums ORDER BY id",
+    "SELECT spotify_id, name, album_id, duration_ms, energy, valence, danceability, tempo,"
+    " acousticness, instrumentalness, speechiness, features_source FROM tracks ORDER BY id",
+    "SELECT * FROM track_artists ORDER BY track_id, artist_id",
+    "SELECT track_id, played_at, ms_played, source, local_date, local_hour, skipped, shuffle,"
+    " reason_start, reason_end, platform FROM plays ORDER BY id",
+    "SELECT * FROM rollup_day ORDER BY day",
+)
+
+
+def _fresh(tmp_path, name: str) -> tuple[sqlite3.Connection, int]:
+    conn = connect(tmp_path / f"{name}.db")
+    migrate(conn)
+    return conn, ensure_local_user(conn, "Europe/Berlin")
+
+
+def _dump(conn: sqlite3.Connection) -> list[list[tuple]]:
+    return [[tuple(row) for row in conn.execute(q)] for q in DUMP_QUERIES]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> tuple[sqlite3.Connection, DemoStats]:
+    conn, uid = _fresh(tmp_path_factory.mktemp("demo"), "demo")
+    stats = generate_demo(conn, uid, plays=PLAYS, seed=7, end=END)
+    yield conn, stats
+    conn.close()
+
+
+def _one(conn: sqlite3.Connection, sql: str, *args) -> object:
+    return conn.execute(sql, args).fetchone()[0]
+
+
+def test_same_seed_same_rows_and_other_seed_differs(tmp_path) -> None:
+    dumps = []
+    for name, seed in (("a", 3), ("b", 3), ("c", 4)):
+        conn, uid = _fresh(tmp_path, name)
+        generate_demo(conn, uid, plays=4_000, seed=seed, end=END)
+        dumps.append(_dump(conn))
+        conn.close()
+    assert dumps[0] == dumps[1]
+    assert dumps[0][0] != dumps[2][0]  # other artists
+    assert dumps[0][4] != dumps[2][4]  # other plays
+
+
+def test_exact_play_count_and_stats(demo) -> None:
+    conn, stats = demo
+    assert stats.plays == PLAYS == _one(conn, "SELECT COUNT(*) FROM plays")
+    assert _one(conn, "SELECT COUNT(*) FROM plays WHERE source <> 'demo'") == 0
+    assert stats.tracks == _one(conn, "SELECT COUNT(*) FROM tracks")
+    assert stats.artists == _one(conn, "SELECT COUNT(*) FROM artists")
+    assert stats.short_plays == _one(conn, "SELECT COUNT(*) FROM plays WHERE ms_played < 30000")
+    assert stats.first_play is not None and stats.last_play is not None
+    assert stats.last_play <= END
+    assert END - timedelta(days=3 * 366) <= stats.first_play < END - timedelta(days=3 * 360)
+    assert END - stats.last_play < timedelta(days=2)  # the demo looks current
+
+
+def test_small_and_tiny_counts_are_exact(tmp_path) -> None:
+    conn, uid = _fresh(tmp_path, "tiny")
+    calls: list[tuple[int, int]] = []
+    stats = generate_demo(conn, uid, plays=1_000, years=0.5, end=END,
+                          progress=lambda done, total: calls.append((done, total)))
+    assert stats.plays == 1_000 == _one(conn, "SELECT COUNT(*) FROM plays")
+    assert calls[0] == (0, 1_000) and calls[-1] == (1_000, 1_000)
+    assert generate_demo(conn, uid, plays=0, end=END).plays == 0
+
+
+def test_night_is_quiet_and_evenings_busy(demo) -> None:
+    conn, _ = demo
+    night = _one(conn, "SELECT COUNT(*) FROM plays WHERE local_hour BETWEEN 3 AND 5")
+    evening = _one(conn, "SELECT COUNT(*) FROM plays WHERE local_hour BETWEEN 18 AND 21")
+    assert night * 8 < evening
+
+
+def test_weekends_differ_from_weekdays(demo) -> None:
+    conn, _ = demo
+
+    def profile(weekend: bool) -> list[float]:
+        rows = dict(conn.execute(
+            "SELECT local_hour, COUNT(*) FROM plays WHERE (strftime('%w', local_date) IN "
+            "('0', '6')) = ? GROUP BY local_hour", (int(weekend),)).fetchall())
+        total = sum(rows.values())
+        return [rows.get(h, 0) / total for h in range(24)]
+
+    weekday, weekend = profile(False), profile(True)
+    morning = slice(7, 10)
+    assert sum(weekday[morning]) > 1.8 * sum(weekend[morning])  # commute
+    assert sum(weekend[12:17]) > 1.1 * sum(weekday[12:17])      # lazy afternoons
+    assert sum(abs(a - b) for a, b in zip(weekday, weekend, strict=True)) > 0.25
+
+
+def test_skips_are_short_and_labelled(demo) -> None:
+    conn, _ = demo
+    short = _one(conn, "SELECT AVG(ms_played < 30000) FROM plays")
+    assert 0.10 <= short <= 0.25
+    assert _one(conn, "SELECT COUNT(*) FROM plays WHERE ms_played < 30000 AND "
+                      "(skipped <> 1 OR reason_end <> 'fwdbtn')") == 0
+    full = _one(conn, "SELECT AVG(p.ms_played = t.duration_ms) FROM plays p "
+                      "JOIN tracks t ON t.id = p.track_id WHERE p.ms_played >= 30000")
+    assert full > 0.85
+    assert 0.2 < _one(conn, "SELECT AVG(shuffle) FROM plays") < 0.8
+    assert _one(conn, "SELECT COUNT(DISTINCT platform) FROM plays") >= 3
+
+
+def test_sessions_are_consecutive_streams(demo) -> None:
+    conn, _ = demo
+    rows = conn.execute(
+        "SELECT p.played_at, p.ms_played FROM plays p ORDER BY p.played_at").fetchall()
+    back_to_back = sum(1 for (prev, _), (at, ms) in zip(rows, rows[1:], strict=False)
+                       if 0 <= at - ms - prev < 30_000)
+    assert back_to_back / len(rows) > 0.75
+
+
+def test_artist_popularity_is_zipf_like(demo) -> None:
+    conn, _ = demo
+    totals = [r[0] for r in conn.execute(
+        "SELECT SUM(plays) FROM rollup_day_artist GROUP BY artist_id ORDER BY 1 DESC")]
+    median = totals[len(totals) // 2]
+    assert totals[0] > 20 * median
+    assert sum(totals[:10]) > 0.3 * sum(totals)
+
+
+def test_genres_mostly_known_some_unknown(demo) -> None:
+    conn, _ = demo
+    total = _one(conn, "SELECT COUNT(*) FROM artists")
+    unknown = _one(conn, "SELECT COUNT(*) FROM artists WHERE genres IS NULL")
+    assert 0 < unknown < 0.2 * total
+    genres = {g for (raw,) in conn.execute("SELECT genres FROM artists WHERE genres IS NOT NULL")
+              for g in json.loads(raw)}
+    assert len(genres) >= 15
+    assert _one(conn, "SELECT COUNT(*) FROM track_artists WHERE position = 1") > 0  # features
+
+
+def test_audio_features_follow_genre(demo) -> None:
+    conn, _ = demo
+
+    def avg(feature: str, genre: str) -> float:
+        return _one(conn, f"SELECT AVG(t.{feature}) FROM tracks t JOIN track_artists ta "
+                          "ON ta.track_id = t.id AND ta.position = 0 JOIN artists a "
+                          "ON a.id = ta.artist_id WHERE json_extract(a.genres, '$[0]') = ?",
+                    genre)
+
+    assert _one(conn, "SELECT COUNT(*) FROM tracks WHERE features_source <> 'demo' "
+                      "OR energy IS NULL OR tempo IS NULL") == 0
+    assert _one(conn, "SELECT COUNT(*) FROM tracks WHERE spotify_id NOT GLOB "
+                      "'spotify:track:[0-9A-Za-z]*' OR length(spotify_id) <> 36") == 0
+    assert _one(conn, "SELECT MIN(duration_ms) >= 120000 AND MAX(duration_ms) <= 421000 "
+                      "FROM tracks") == 1
+    calm = [g for g in ("ambient", "classical", "lo-fi beats") if avg("energy", g) is not None]
+    loud = [g for g in ("metal", "punk", "drum and bass", "techno") if avg("energy", g)]
+    assert calm and loud
+    assert max(avg("energy", g) for g in calm) < min(avg("energy", g) for g in loud)
+
+
+def test_discoveries_and_forgotten_loves(demo) -> None:
+    conn, _ = demo
+    last_day = _one(conn, "SELECT MAX(day) FROM rollup_day")
+    assert _one(conn, "SELECT COUNT(*) FROM rollup_artist_first WHERE first_day > "
+                      "date(?, '-30 day')", last_day) >= 2
+    assert _one(conn, "SELECT COUNT(*) FROM rollup_track_first WHERE first_day >= "
+                      "strftime('%Y-%m-01', ?)", last_day) > 0
+    gems = _one(conn, "SELECT COUNT(*) FROM (SELECT track_id FROM rollup_day_track "
+                      "WHERE day BETWEEN date(?, '-365 day') AND date(?, '-180 day') "
+                      "GROUP BY track_id HAVING SUM(plays) >= 3) WHERE track_id NOT IN "
+                      "(SELECT track_id FROM rollup_day_track WHERE day > date(?, '-90 day'))",
+                last_day, last_day, last_day)
+    assert gems >= 5
+
+
+def test_taste_drifts_across_years(demo) -> None:
+    conn, _ = demo
+
+    def top_artists(first: str, last: str) -> set[int]:
+        return {r[0] for r in conn.execute(
+            "SELECT artist_id FROM rollup_day_artist WHERE day BETWEEN ? AND ? "
+            "GROUP BY artist_id ORDER BY SUM(plays) DESC LIMIT 10", (first, last))}
+
+    early, late = top_artists("2023-03-01", "2023-12-31"), top_artists("2025-06-01", "2026-03-31")
+    assert len(early & late) <= 6
+    assert _one(conn, "SELECT COUNT(DISTINCT substr(local_date, 6)) FROM plays") > 300
+
+
+def test_rollups_match_plays(demo) -> None:
+    conn, _ = demo
+    assert _one(conn, "SELECT SUM(streams) FROM rollup_day") == PLAYS
+    assert _one(conn, "SELECT SUM(plays) FROM rollup_day") == _one(
+        conn, "SELECT COUNT(*) FROM plays WHERE ms_played >= 30000")
+    mismatched = _one(conn, "SELECT COUNT(*) FROM rollup_day r WHERE streams <> "
+                            "(SELECT COUNT(*) FROM plays p WHERE p.local_date = r.day)")
+    assert mismatched == 0

@@ -23,8 +23,11 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
 @pytest.fixture
-def app_config(tmp_path: Path) -> dict:
-    return {
+def app_config(tmp_path: Path, request) -> dict:
+    """A fresh data folder per test. Tests marked ``fake_spotify`` get the app configured
+    against the ``fake`` fixture (a real fake-Spotify server on 127.0.0.1); the marker's
+    ``sync_on_connect=True`` keeps the background sync that follows connecting."""
+    config = {
         "TESTING": True,
         "MTM_DATA_DIR": str(tmp_path),
         "DATABASE": str(tmp_path / "test.sqlite"),
@@ -32,6 +35,27 @@ def app_config(tmp_path: Path) -> dict:
         "MTM_LOCAL_MODE": True,
         "MTM_TIMEZONE": "UTC",
     }
+    marker = request.node.get_closest_marker("fake_spotify")
+    if marker is not None:
+        fake = request.getfixturevalue("fake")
+        config.update({
+            "SPOTIFY_CLIENT_ID": fake.client_id,
+            "SPOTIFY_CLIENT_SECRET": fake.client_secret,
+            "SPOTIFY_REDIRECT_URI": "http://127.0.0.1:5000/callback",
+            "MTM_SPOTIFY_ACCOUNTS_URL": fake.accounts_url,
+            "MTM_SPOTIFY_API_URL": fake.api_url,
+            "MTM_SYNC_ON_CONNECT_DISABLED": not marker.kwargs.get("sync_on_connect", False),
+        })
+    return config
+
+
+@pytest.fixture
+def fake():
+    """The bundled fake Spotify on a free port (override with params for other modes)."""
+    from music_time_machine.spotify.fake import FakeSpotifyServer
+
+    with FakeSpotifyServer(port=0) as server:
+        yield server
 
 
 @pytest.fixture

@@ -50,3 +50,11 @@ def connect_via_app(client, decision: str = "agree"):
     start = client.get("/login")
     assert start.status_code == 302, start.data
     return client.get(callback_path(consent(start.headers["Location"], decision)))
+
+
+def control(fake, verb: str, path: str, **body) -> dict:
+    """Call the fake's control panel (``/_fake/...``) and return its JSON."""
+    response = requests.request(verb, f"{fake.url}/_fake/{path}", json=body or None,
+                                timeout=10)
+    assert response.status_code < 300, response.text
+    return response.json()

@@ -3,22 +3,7 @@
 import pytest
 from conftest import save_screenshot
 
-from music_time_machine.spotify.fake import FakeSpotifyServer
-
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def fake():
-    with FakeSpotifyServer(port=0) as server:
-        yield server
-
-
-@pytest.fixture
-def app_config(app_config, fake):
-    return {**app_config, "SPOTIFY_CLIENT_ID": fake.client_id,
-            "SPOTIFY_CLIENT_SECRET": fake.client_secret,
-            "MTM_SPOTIFY_ACCOUNTS_URL": fake.accounts_url, "MTM_SPOTIFY_API_URL": fake.api_url}
+pytestmark = [pytest.mark.browser, pytest.mark.fake_spotify(sync_on_connect=True)]
 
 
 def test_connect_spotify_agree_and_come_back_with_synced_plays(app, live_server, page_factory):

@@ -4,38 +4,13 @@ redirect, result page) and with it (no navigation, loading state, result card in
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import requests
 from conftest import save_screenshot
 from factories import add_plays
-from spotify_helpers import connect_via_app
+from spotify_helpers import connect_via_app, control
 
-from music_time_machine.spotify.fake import FakeSpotifyServer
-
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.fake_spotify]
 
 TODAY = datetime.now(UTC).date()
-
-
-@pytest.fixture
-def fake():
-    with FakeSpotifyServer(port=0) as server:
-        yield server
-
-
-@pytest.fixture
-def app_config(app_config, fake):
-    return {**app_config, "SPOTIFY_CLIENT_ID": fake.client_id,
-            "SPOTIFY_CLIENT_SECRET": fake.client_secret,
-            "SPOTIFY_REDIRECT_URI": "http://127.0.0.1:5000/callback",
-            "MTM_SPOTIFY_ACCOUNTS_URL": fake.accounts_url, "MTM_SPOTIFY_API_URL": fake.api_url,
-            "MTM_SYNC_ON_CONNECT_DISABLED": True}
-
-
-def control(fake, verb, path, **body):
-    response = requests.request(verb, f"{fake.url}/_fake/{path}", json=body or None,
-                                timeout=10)
-    assert response.status_code < 300, response.text
-    return response.json()
 
 
 @pytest.fixture

@@ -7,22 +7,8 @@ from music_time_machine import create_app
 from music_time_machine.crypto import TokenCipher
 from music_time_machine.db import accounts
 from music_time_machine.spotify import oauth
-from music_time_machine.spotify.fake import FakeSpotifyServer
 
-
-@pytest.fixture
-def fake():
-    with FakeSpotifyServer(port=0) as server:
-        yield server
-
-
-@pytest.fixture
-def app_config(app_config, fake):
-    return {**app_config, "SPOTIFY_CLIENT_ID": fake.client_id,
-            "SPOTIFY_CLIENT_SECRET": fake.client_secret,
-            "SPOTIFY_REDIRECT_URI": "http://127.0.0.1:5000/callback",
-            "MTM_SPOTIFY_ACCOUNTS_URL": fake.accounts_url, "MTM_SPOTIFY_API_URL": fake.api_url,
-            "MTM_SYNC_ON_CONNECT_DISABLED": True}
+pytestmark = pytest.mark.fake_spotify
 
 
 def settings_for(app):

@@ -4,42 +4,20 @@ import threading
 import time
 
 import pytest
-import requests
-from spotify_helpers import connect_via_app
+from spotify_helpers import connect_via_app, control
 
 from music_time_machine.crypto import TokenCipher
 from music_time_machine.db import accounts, sync_state
 from music_time_machine.spotify.client import SpotifyClient
-from music_time_machine.spotify.fake import FakeSpotifyServer
 from music_time_machine.spotify.sync import sync_user
 
-
-@pytest.fixture
-def fake():
-    with FakeSpotifyServer(port=0) as server:
-        yield server
-
-
-@pytest.fixture
-def app_config(app_config, fake):
-    return {**app_config, "SPOTIFY_CLIENT_ID": fake.client_id,
-            "SPOTIFY_CLIENT_SECRET": fake.client_secret,
-            "SPOTIFY_REDIRECT_URI": "http://127.0.0.1:5000/callback",
-            "MTM_SPOTIFY_ACCOUNTS_URL": fake.accounts_url, "MTM_SPOTIFY_API_URL": fake.api_url,
-            "MTM_SYNC_ON_CONNECT_DISABLED": True}
+pytestmark = pytest.mark.fake_spotify
 
 
 @pytest.fixture
 def connected(app, client, conn, local_user):
     assert connect_via_app(client).status_code == 302
     return local_user
-
-
-def control(fake, method, path, **body):
-    response = requests.request(method, f"{fake.url}/_fake/{path}", json=body or None,
-                                timeout=10)
-    assert response.status_code < 300, response.text
-    return response.json()
 
 
 def make_client(app, conn, user_id, **kwargs):

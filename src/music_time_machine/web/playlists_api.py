@@ -64,17 +64,30 @@ def _list_html() -> str:
     return render_template("playlists/_saved_list.html", **page_context())
 
 
-@bp.post("/preview")
-@login_required
-def preview() -> ResponseReturnValue:
+class _Refused(Exception):
+    def __init__(self, response: ResponseReturnValue) -> None:
+        self.response = response
+
+
+def _validated_preview():
+    """The form and its preview, or ``_Refused`` with the JSON error to answer."""
     form = _form()
     options, errors = parse_options(form, local_today())
     if options is None:
-        return _error(400, " ".join(errors.values()), fields=errors)
+        raise _Refused(_error(400, " ".join(errors.values()), fields=errors))
     try:
-        found = preview_for(form, options)
+        return form, preview_for(form, options)
     except NoTracks as empty:
-        return _error(422, str(empty))
+        raise _Refused(_error(422, str(empty))) from None
+
+
+@bp.post("/preview")
+@login_required
+def preview() -> ResponseReturnValue:
+    try:
+        form, found = _validated_preview()
+    except _Refused as refused:
+        return refused.response
     context = page_context(form=form, preview=found)
     return jsonify({**found.to_json(),
                     "html": render_template("playlists/_preview.html", **context)})
@@ -83,24 +96,17 @@ def preview() -> ResponseReturnValue:
 @bp.post("")
 @login_required
 def create() -> ResponseReturnValue:
-    form = _form()
-    options, errors = parse_options(form, local_today())
-    if options is None:
-        return _error(400, " ".join(errors.values()), fields=errors)
     try:
-        found = preview_for(form, options)
-    except NoTracks as empty:
-        return _error(422, str(empty))
+        _form_data, found = _validated_preview()
+    except _Refused as refused:
+        return refused.response
     try:
         outcome = create_on_spotify(get_db(), spotify_client(), g.user["id"], found)
     except SpotifyError as error:
         return _spotify_error(error, preview=found.to_json())
     except NothingToAdd as nothing:
         return _error(422, str(nothing))
-    body = {"playlist": _playlist_json(outcome.playlist), "list_html": _list_html()}
-    if outcome.error is not None:  # created, but not every track is in yet
-        return _spotify_error(outcome.error, message=outcome.playlist.error, **body)
-    return jsonify(body), 201
+    return _outcome_json(outcome, 201)
 
 
 @bp.post("/<int:playlist_id>/finish")
@@ -116,7 +122,11 @@ def finish(playlist_id: int) -> ResponseReturnValue:
         return _spotify_error(error, playlist=_playlist_json(playlist))
     except AlreadyAdding as busy:
         return _error(409, str(busy))
+    return _outcome_json(outcome, 200)
+
+
+def _outcome_json(outcome, status: int) -> ResponseReturnValue:
     body = {"playlist": _playlist_json(outcome.playlist), "list_html": _list_html()}
     if outcome.error is not None:  # created, but not every track is in yet
         return _spotify_error(outcome.error, message=outcome.playlist.error, **body)
-    return jsonify(body)
+    return jsonify(body), status

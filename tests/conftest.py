@@ -34,6 +34,7 @@ def app_config(tmp_path: Path, request) -> dict:
         "SECRET_KEY": "test-secret-key-0123456789",
         "MTM_LOCAL_MODE": True,
         "MTM_TIMEZONE": "UTC",
+        "RATELIMIT_ENABLED": False,  # tests/integration/test_serving.py turns it on
     }
     marker = request.node.get_closest_marker("fake_spotify")
     if marker is not None:

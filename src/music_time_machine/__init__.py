@@ -29,4 +29,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = app.config["MTM_MAX_UPLOAD_MB"] * 1024 * 1024
     db.init_app(app)
     register_web(app)
+    proxies = int(app.config.get("MTM_TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Behind nginx/Caddy the client address, scheme and host arrive in X-Forwarded-*
+        # headers. Trust exactly as many hops as there are proxies, or anyone could forge
+        # them (and dodge the rate limits, or make http look like https).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,
+                                x_host=proxies)
     return app

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -20,20 +24,116 @@ def _app(**overrides: object):
         raise click.ClickException(str(error)) from None
 
 
+#: Background work that a shutdown waits for (thread names start with these).
+BACKGROUND_THREADS = ("sync-", "import-", "export-", "restore-")
+#: How long a shutdown waits for background work before leaving it to roll back.
+SHUTDOWN_GRACE_S = 60.0
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """One format for the app, the access log and waitress (idempotent)."""
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _raise_interrupt(signum: int, _frame: object) -> None:
+    """SIGTERM (systemd, docker stop) ends the server exactly like Ctrl+C does."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def wait_for_background(timeout: float = SHUTDOWN_GRACE_S) -> list[str]:
+    """Give running syncs and imports time to finish; returns those still running.
+
+    Each import file and each sync step is one transaction, so work cut off after the grace
+    period is rolled back by SQLite (and the next start marks the import job failed).
+    """
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread is threading.current_thread() or not thread.name.startswith(
+                BACKGROUND_THREADS):
+            continue
+        thread.join(max(0.0, deadline - time.monotonic()))
+    return [t.name for t in threading.enumerate() if t.is_alive()
+            and t.name.startswith(BACKGROUND_THREADS)]
+
+
+def _fail_abandoned_jobs(app) -> None:
+    """Import jobs a previous server left running can never finish: say so on their page.
+
+    Done here, not in create_app: the CLI's other commands (cron's ``mtm sync``) also build
+    the app, and must not fail jobs that the running server is still working on.
+    """
+    from .db import connect
+    from .db.jobs import fail_abandoned_jobs
+
+    conn = connect(app.config["DATABASE"])
+    try:
+        failed = fail_abandoned_jobs(conn)
+    finally:
+        conn.close()
+    if failed:
+        logging.getLogger(__name__).warning(
+            "marked %s import job(s) from a previous run as failed", failed)
+
+
 def _serve(app, host: str, port: int, threads: int = 8) -> None:
-    """Serve with waitress, with the background sync running beside it."""
-    from waitress import serve
+    """Serve with waitress and the background sync; stop cleanly on SIGTERM or Ctrl+C.
+
+    Shutdown order: stop accepting connections (waitress lets running requests finish for
+    a few seconds), stop the sync scheduler after its current step, then wait for one-off
+    syncs and imports (up to ``SHUTDOWN_GRACE_S``).
+    """
+    from waitress import create_server
 
     from .spotify.background import SyncScheduler
 
+    configure_logging(app.config.get("MTM_LOG_LEVEL", "INFO"))
+    _fail_abandoned_jobs(app)
+    server = create_server(app, host=host, port=port, threads=threads, ident="music-time-machine")
+    port = getattr(server, "effective_port", port)
     scheduler = SyncScheduler(app).start() if app.config.get("SPOTIFY_CLIENT_ID") else None
-    click.echo(f"Music Time Machine is running at http://{host}:{port}/  (Ctrl+C to stop)")
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"Music Time Machine is running at http://{shown}:{port}/  (Ctrl+C to stop)")
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        serve(app, host=host, port=port, threads=threads, ident="music-time-machine")
+        server.run()  # returns after KeyboardInterrupt (Ctrl+C or SIGTERM)
     finally:
+        signal.signal(signal.SIGTERM, previous)
+        click.echo("Stopping: no new requests; waiting for running work to finish…")
+        with contextlib.suppress(Exception):
+            server.close()
         if scheduler is not None:
-            click.echo("Stopping: waiting for a running sync to finish its step…")
             scheduler.stop()
+        left = wait_for_background()
+        if left:
+            click.echo(f"Stopped; unfinished work is rolled back: {', '.join(left)}")
+        else:
+            click.echo("Stopped.")
+
+
+def _refuse_open_local_mode(app, host: str) -> None:
+    """Local mode has no sign-in: only 127.0.0.1 unless a password guards every page."""
+    from .ops_check import is_loopback_host
+    from .web.current_user import local_mode
+
+    with app.app_context():
+        local = local_mode()
+    if not local or app.config.get("MTM_PASSWORD"):
+        return
+    if not is_loopback_host(host):
+        raise click.ClickException(
+            f"Refusing to listen on {host}: in local mode there is no sign-in, so anyone "
+            "who can reach this address would see (and delete) your whole listening "
+            "history.\nFix it in one of these ways:\n"
+            "  * set MTM_PASSWORD to a long password (every page then asks for it), or\n"
+            "  * configure Spotify sign-in (SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET; "
+            "each user signs in with Spotify), or\n"
+            "  * listen on 127.0.0.1 (the default) behind a reverse proxy that asks for a "
+            "password itself.")
+    if int(app.config.get("MTM_TRUSTED_PROXIES") or 0):
+        click.echo("Warning: local mode without MTM_PASSWORD behind a reverse proxy: unless "
+                   "the proxy asks for a password, anyone reaching it sees everything.",
+                   err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -59,11 +159,50 @@ def init_db() -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0 picks a free one).")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, threads: int) -> None:
-    """Serve the app with waitress (a production WSGI server)."""
-    _serve(_app(), host, port, threads)
+    """Serve the app with waitress (a production WSGI server) and the background sync."""
+    app = _app()
+    _refuse_open_local_mode(app, host)
+    _serve(app, host, port, threads)
+
+
+@main.command()
+def check() -> None:
+    """Check the configuration and say how to fix what is wrong (exit code 1 if anything is)."""
+    from dotenv import load_dotenv
+
+    from .ops_check import format_findings, run_checks
+
+    load_dotenv(Path.cwd() / ".env", override=False)
+    findings = run_checks(dict(os.environ))
+    click.echo(format_findings(findings))
+    if any(f.level == "error" for f in findings):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--output", "-o", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the backups (created if missing).")
+@click.option("--keep", default=7, show_default=True, type=click.IntRange(1, 100_000),
+              help="How many backups to keep; older ones in --output are deleted.")
+def backup(output: Path, keep: int) -> None:
+    """Back up the whole database consistently while the server runs (for cron)."""
+    from .config import load_config
+    from .ops_backup import BackupError, backup_database
+
+    try:
+        config = load_config()
+        result = backup_database(config["DATABASE"], output, keep=keep)
+    except (ConfigError, BackupError) as error:
+        raise click.ClickException(str(error)) from None
+    removed = len(result.removed)
+    click.echo(f"Backed up to {result.path} ({result.size_bytes / 1e6:.1f} MB)"
+               + (f"; removed {removed} older backup{'s' if removed != 1 else ''}."
+                  if removed else "."))
 
 
 @main.command()

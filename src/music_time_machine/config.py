@@ -32,6 +32,18 @@ def _int(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def _bool(env: dict[str, str], name: str) -> bool | None:
+    """An on/off switch; ``None`` when unset, so the app can pick a mode-based default."""
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return None
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be 1/true/yes/on or 0/false/no/off, got {raw!r}")
+
+
 def load_config(env: dict[str, str] | None = None) -> dict:
     """Build the Flask config mapping from environment variables.
 
@@ -49,7 +61,7 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         raise ConfigError(f"MTM_TIMEZONE {timezone!r} is not an IANA time zone "
                           "(examples: Europe/Berlin, America/New_York, UTC)")
     production = mtm_env == "production"
-    return {
+    config = {
         "MTM_ENV": mtm_env,
         "SECRET_KEY": env.get("SECRET_KEY") or (None if production else DEV_SECRET_KEY),
         "MTM_DATA_DIR": str(data_dir),
@@ -74,7 +86,20 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "SESSION_COOKIE_NAME": "mtm_session",
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "TESTING": False,
+        # Serving: how many reverse proxies in front of us may set X-Forwarded-* headers.
+        "MTM_TRUSTED_PROXIES": _int(env, "MTM_TRUSTED_PROXIES", 0),
+        # Local mode has no sign-in; this password then guards every page (web/password_login).
+        "MTM_PASSWORD": env.get("MTM_PASSWORD", ""),
+        "MTM_LOG_LEVEL": (env.get("MTM_LOG_LEVEL") or "INFO").strip().upper(),
+        # Flask-Limiter: in-memory counters per process, keyed by the client address.
+        "RATELIMIT_ENABLED": _bool(env, "MTM_RATE_LIMITS") is not False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
     }
+    local = _bool(env, "MTM_LOCAL_MODE")
+    if local is not None:  # unset: local mode exactly when no Spotify client id is configured
+        config["MTM_LOCAL_MODE"] = local
+    return config
 
 
 def validate(config: dict) -> None:

@@ -57,18 +57,19 @@ def _bool(value: int | None) -> bool | None:
 def extended_history_record(row: sqlite3.Row) -> dict:
     """One row in the "Extended streaming history" schema."""
     kind, uri = row["kind"], row["uri"]
-    episode = kind in ("podcast", "video")
+    episode = kind == "podcast"
     audiobook = kind == "audiobook"
+    track = kind in ("music", "video")  # videos are tracks from the Video history files
     return {
         "ts": iso_utc(row["played_at"]),
         "platform": row["platform"],
         "ms_played": row["ms_played"],
         "conn_country": None,
         "ip_addr": None,
-        "master_metadata_track_name": row["track"] if kind == "music" else None,
-        "master_metadata_album_artist_name": row["first_artist"] if kind == "music" else None,
-        "master_metadata_album_album_name": row["album"] if kind == "music" else None,
-        "spotify_track_uri": uri if kind == "music" else None,
+        "master_metadata_track_name": row["track"] if track else None,
+        "master_metadata_album_artist_name": row["first_artist"] if track else None,
+        "master_metadata_album_album_name": row["album"] if track else None,
+        "spotify_track_uri": uri if track else None,
         "episode_name": row["track"] if episode else None,
         "episode_show_name": row["first_artist"] if episode else None,
         "spotify_episode_uri": uri if episode else None,

@@ -57,6 +57,6 @@ def fail_abandoned_jobs(conn: sqlite3.Connection) -> int:
 
 
 def recent_jobs(conn: sqlite3.Connection, user_id: int, limit: int = 5) -> list[sqlite3.Row]:
-    return conn.execute("SELECT id, status, message, created_at FROM import_jobs "
+    return conn.execute("SELECT id, kind, status, message, created_at FROM import_jobs "
                         "WHERE user_id = ? ORDER BY created_at DESC LIMIT ?",
                         (user_id, limit)).fetchall()

@@ -13,7 +13,9 @@ def register_web(app: Flask) -> None:
         data,
         errors,
         formatting,
+        health,
         imports,
+        password_login,
         playlists,
         playlists_api,
         security,
@@ -22,13 +24,18 @@ def register_web(app: Flask) -> None:
     )
     from .current_user import init_current_user
 
+    # Order matters: before-request hooks run in registration order. The health probe
+    # answers before anything touches a user; the password gate comes before user loading.
     security.init_app(app)
+    health.init_app(app)
+    password_login.init_app(app)
     init_current_user(app)
     errors.init_app(app)
     formatting.init_app(app)
     for module in (auth, dashboard, analytics, stats_api, playlists, playlists_api, settings,
                    data, imports):
         app.register_blueprint(module.bp)
+    security.init_rate_limits(app)  # last: it wraps views by URL, so all must be registered
     app.jinja_env.globals["nav_items"] = NAV_ITEMS
 
 

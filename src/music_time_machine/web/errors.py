@@ -20,6 +20,7 @@ MESSAGES = {
 
 
 def wants_json() -> bool:
+    """API paths and clients that ask for JSON get ``{"error": ...}`` instead of a page."""
     return request.path.startswith("/api/") or (
         request.accept_mimetypes.best == "application/json")
 
@@ -36,6 +37,11 @@ def handle_http(error: HTTPException) -> ResponseReturnValue:
         limit = request.max_content_length or 0
         return _render(413, f"The upload is larger than this server accepts "
                             f"({limit // (1024 * 1024)} MB; see MTM_MAX_UPLOAD_MB).")
+    if status == 429:
+        # Flask-Limiter's description is the limit that was hit ("5 per 1 minute").
+        limit = f" (allowed: {error.description})" if error.description else ""
+        return _render(429, f"Too many requests from your address{limit}. Please wait a "
+                            "minute and try again.")
     message = MESSAGES.get(status, error.description or "Error")
     if status == 400 and error.description and "browser (or proxy)" not in error.description:
         message = error.description
@@ -48,7 +54,11 @@ def handle_csrf(error: CSRFError) -> ResponseReturnValue:
 
 
 def handle_unexpected(error: Exception) -> ResponseReturnValue:
-    """Never show a stack trace: log it, answer with the friendly 500 page."""
+    """Never show a stack trace: log it, answer with the friendly 500 page.
+
+    The page and the JSON carry only the fixed message, never ``str(error)``: exception
+    text can quote SQL, file paths or (from an HTTP client) a URL with a token in it.
+    """
     from flask import current_app
 
     current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)

@@ -1,10 +1,22 @@
-"""Importing a Spotify data export from the browser: upload, background job, progress."""
+"""Uploads that become background jobs: importing a Spotify data export, restoring a backup.
+
+Both go the same way: the files are saved, a job row is created, a thread does the work
+with its own connection and reports progress, and the page (a progress bar with
+JavaScript, a self-refreshing page without) follows the job until its report is ready.
+
+Progress is kept in memory as well as in the job row: the work runs inside long
+transactions (a whole file, a whole restore), and a row written inside one is invisible to
+the page's requests until it commits. The row still gets the progress whenever the work is
+between transactions, and always gets the final report.
+"""
 
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import (
@@ -21,83 +33,129 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
 from ..db import connect, get_db, jobs
-from ..importers import ImportProgress, run_import
+from ..importers import ImportProgress, ImportSummary, run_import
+from ..importers.backup import restore_backup
 from .current_user import login_required
 
 bp = Blueprint("imports", __name__)
 
 #: The most files one upload may carry (an export has a few dozen at most).
 MAX_FILES = 200
+#: Seconds between progress updates written for the page.
+PROGRESS_EVERY_S = 0.25
+
+#: What a job does: (connection, user id, saved files, progress callback) -> summary.
+JobWork = Callable[[sqlite3.Connection, int, list[Path], Callable[[ImportProgress], None]],
+                   ImportSummary]
+
+_live_lock = threading.Lock()
+_live: dict[str, tuple[float, str]] = {}  # job id -> (progress, message) while running
 
 
 def upload_dir(app: Flask, job_id: str) -> Path:
     return Path(app.config["MTM_DATA_DIR"]) / "uploads" / job_id
 
 
+def _refuse(message: str, anchor: str) -> ResponseReturnValue:
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(error=message), 400
+    flash(message, "error")
+    return redirect(url_for("settings.index") + anchor)
+
+
 @bp.post("/settings/import")
 @login_required
 def upload() -> ResponseReturnValue:
-    """Save the uploaded files and start the import in the background."""
+    """Save the uploaded export files and import them in the background."""
     files = [f for f in request.files.getlist("files") if f and f.filename]
-    wants_json = request.accept_mimetypes.best == "application/json"
     if not files or len(files) > MAX_FILES:
-        message = ("Choose my_spotify_data.zip or the JSON files from your export."
-                   if not files else f"At most {MAX_FILES} files per upload.")
-        if wants_json:
-            return jsonify(error=message), 400
-        flash(message, "error")
-        return redirect(url_for("settings.index") + "#import")
+        return _refuse("Choose my_spotify_data.zip or the JSON files from your export."
+                       if not files else f"At most {MAX_FILES} files per upload.", "#import")
+    app = current_app._get_current_object()
+
+    def work(conn: sqlite3.Connection, user_id: int, paths: list[Path],
+             progress: Callable[[ImportProgress], None]) -> ImportSummary:
+        return run_import(conn, user_id, paths, max_file_bytes=app.config["MAX_CONTENT_LENGTH"],
+                          progress=progress)
+
+    return start_job("export", files, work)
+
+
+@bp.post("/settings/restore")
+@login_required
+def restore() -> ResponseReturnValue:
+    """Save an uploaded backup and merge it into this account in the background."""
+    files = [f for f in request.files.getlist("backup") if f and f.filename]
+    if len(files) != 1:
+        return _refuse("Choose one backup file (.sqlite) made in Settings › Export.",
+                       "#restore")
+
+    def work(conn: sqlite3.Connection, user_id: int, paths: list[Path],
+             progress: Callable[[ImportProgress], None]) -> ImportSummary:
+        return restore_backup(conn, user_id, paths[0], progress=progress)
+
+    return start_job("restore", files, work)
+
+
+def start_job(kind: str, files: list[FileStorage], work: JobWork) -> ResponseReturnValue:
+    """Create the job, save the files, start ``work`` in a thread; answer like the form asked
+    (JSON with the status URL for the page's script, else a redirect to the job page)."""
     conn, user_id = get_db(), g.user["id"]
-    job_id = jobs.create_job(conn, user_id)
+    job_id = jobs.create_job(conn, user_id, kind)
     app = current_app._get_current_object()
     folder = upload_dir(app, job_id)
     folder.mkdir(parents=True)
     paths = []
     for index, storage in enumerate(files):
         # The file name tells the importer what a file is, so it is kept (made safe).
-        name = secure_filename(storage.filename) or f"upload-{index}.json"
+        name = secure_filename(storage.filename or "") or f"upload-{index}.json"
         target = folder / name
         if target.exists():
             target = folder / f"{target.stem}-{index}{target.suffix}"
         storage.save(target)
         paths.append(target)
-    threading.Thread(target=run_import_job, args=(app, user_id, job_id, paths),
-                     name=f"import-{job_id[:6]}", daemon=True).start()
-    status_url = url_for("imports.job_page", job_id=job_id)
-    if wants_json:
+    threading.Thread(target=run_job, args=(app, user_id, job_id, paths, work),
+                     name=f"{kind}-{job_id[:6]}", daemon=True).start()
+    page_url = url_for("imports.job_page", job_id=job_id)
+    if request.accept_mimetypes.best == "application/json":
         return jsonify(job_id=job_id, status_url=url_for("imports.job_status", job_id=job_id),
-                       page_url=status_url), 202
-    return redirect(status_url)
+                       page_url=page_url), 202
+    return redirect(page_url)
 
 
-def run_import_job(app: Flask, user_id: int, job_id: str, paths: list[Path]) -> None:
-    """The background half: import with its own connection, report progress, clean up."""
+def run_job(app: Flask, user_id: int, job_id: str, paths: list[Path], work: JobWork) -> None:
+    """The background half: run ``work`` with its own connection, report, clean up."""
     conn = connect(app.config["DATABASE"])
     last = [0.0]
 
     def progress(p: ImportProgress) -> None:
         now = time.monotonic()
-        if now - last[0] >= 0.25:
-            last[0] = now
+        if now - last[0] < PROGRESS_EVERY_S:
+            return
+        last[0] = now
+        with _live_lock:
+            _live[job_id] = (p.fraction, p.describe())
+        if not conn.in_transaction:  # inside one, the row would only show at commit
             jobs.update_progress(conn, job_id, p.fraction, p.describe())
 
     try:
         jobs.update_progress(conn, job_id, 0.0, "Reading your files…")
-        summary = run_import(conn, user_id, paths,
-                             max_file_bytes=app.config["MAX_CONTENT_LENGTH"],
-                             progress=progress)
+        summary = work(conn, user_id, paths, progress)
         jobs.finish_job(conn, job_id, summary.ok, summary.headline(), summary.to_dict())
-        app.logger.info("import job=%s user=%s files=%s plays_added=%s", job_id, user_id,
-                        len(summary.files), summary.plays_added)
+        app.logger.info("job=%s user=%s files=%s plays_added=%s ok=%s", job_id, user_id,
+                        len(summary.files), summary.plays_added, summary.ok)
     except Exception as error:  # the job row tells the user; details go to the log
-        app.logger.exception("import job %s failed", job_id)
+        app.logger.exception("job %s failed", job_id)
         jobs.finish_job(conn, job_id, False,
-                        f"The import stopped unexpectedly ({error.__class__.__name__}). "
-                        "Files not finished were rolled back.", None)
+                        f"The job stopped unexpectedly ({error.__class__.__name__}). "
+                        "Work not finished was rolled back.", None)
     finally:
+        with _live_lock:
+            _live.pop(job_id, None)
         conn.close()
         shutil.rmtree(upload_dir(app, job_id), ignore_errors=True)
 
@@ -106,6 +164,12 @@ def _job_or_404(job_id: str) -> dict:
     job = jobs.get_job(get_db(), g.user["id"], job_id)
     if job is None:
         abort(404)
+    if job["status"] in ("queued", "running"):
+        with _live_lock:
+            live = _live.get(job_id)
+        if live is not None:
+            job["status"] = "running"
+            job["progress"], job["message"] = live
     return job
 
 
@@ -120,7 +184,7 @@ def job_page(job_id: str) -> ResponseReturnValue:
 def job_status(job_id: str) -> ResponseReturnValue:
     """Progress for the page's progress bar; the finished report comes as ready HTML."""
     job = _job_or_404(job_id)
-    data = {k: job[k] for k in ("id", "status", "progress", "message", "summary")}
+    data = {k: job[k] for k in ("id", "kind", "status", "progress", "message", "summary")}
     if job["status"] in ("done", "failed"):
         data["html"] = render_template("imports/_summary.html", job=job)
     return jsonify(data)

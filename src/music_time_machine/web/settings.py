@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from flask import (
     Blueprint,
@@ -39,21 +41,71 @@ OUTCOME_TEXT = {
 }
 
 
+@dataclass(frozen=True)
+class TokenState:
+    """The access token's state for the page: ``valid``, ``refreshing`` or ``reconnect``."""
+
+    key: str
+    label: str
+    detail: str
+
+
+def token_state(account: Mapping | None, now: int) -> TokenState | None:
+    """Say in plain words whether the stored tokens work, from what is stored (no request).
+
+    An expired access token is normal (it lasts an hour) and is refreshed on the next call
+    to Spotify, as long as there is a refresh token and Spotify has not refused it.
+    """
+    if account is None or account["status"] == "disconnected":
+        return None
+    if account["status"] == "needs_reconnect" or account["refresh_token_enc"] is None:
+        return TokenState("reconnect", "Needs reconnect",
+                          "Spotify no longer accepts this app's access (it lapses six months "
+                          "after connecting, or when access is removed). Reconnect to resume "
+                          "syncing; your history is safe.")
+    expires = account["access_expires_at"]
+    if account["access_token_enc"] is None or not expires or expires <= now:
+        return TokenState("refreshing", "Refreshing",
+                          "The hour-long access token has expired; it is renewed "
+                          "automatically on the next call to Spotify.")
+    return TokenState("valid", "Valid", "")
+
+
+def next_sync_at(state: Mapping | None, runs: Sequence[Mapping], interval_s: int,
+                 now: int) -> int:
+    """When the scheduler should sync next: its last run (or the last success) plus the
+    interval, never before a rate-limit pause ends, and never in the past."""
+    scheduled = [r["started_at"] for r in runs if r["trigger"] == "schedule"]
+    last_success = state["last_success_at"] if state else None
+    base = max(scheduled) if scheduled else (last_success or (runs[0]["started_at"]
+                                                              if runs else now))
+    due = base + interval_s
+    if state and state["resume_after"]:
+        due = max(due, state["resume_after"])
+    return max(due, now)
+
+
 @bp.get("/settings")
 @login_required
 def index() -> ResponseReturnValue:
     conn, user_id = get_db(), g.user["id"]
     account = accounts.get_account(conn, user_id)
     state = sync_state.get_state(conn, user_id)
+    runs = sync_state.recent_runs(conn, user_id, 20)
+    now = int(time.time())
+    interval_s = current_app.config["MTM_SYNC_INTERVAL"]
+    connected = account is not None and account["status"] == "connected"
     return render_template(
         "settings/index.html",
         account=account,
+        token=token_state(account, now),
         capabilities=accounts.capabilities(conn, user_id) if account else {},
         spotify_configured=bool(current_app.config.get("SPOTIFY_CLIENT_ID")),
         state=state,
-        runs=sync_state.recent_runs(conn, user_id, 20),
-        interval_s=current_app.config["MTM_SYNC_INTERVAL"],
-        now=int(time.time()),
+        runs=runs,
+        interval_s=interval_s,
+        next_sync=next_sync_at(state, runs, interval_s, now) if connected else None,
+        now=now,
         overview=data_overview(conn, user_id),
         db_size=database_size_bytes(current_app.config["DATABASE"]),
         settings=get_settings(conn, user_id),

@@ -1,5 +1,7 @@
-// Import: upload with a progress bar (XMLHttpRequest reports upload progress, fetch does
-// not), then follow the background job until its report is ready, all in place.
+// Import and restore: upload with a progress bar (XMLHttpRequest reports upload progress,
+// fetch does not), then follow the background job until its report is ready, all in place.
+// Every form.js-import-form on the page works this way; its report goes in the
+// .import-summary of its own section. data-stage names the second stage ("Importing…").
 import { getJson } from './csrf-fetch.js';
 
 const token = () => document.querySelector('meta[name="csrf-token"]')?.content ?? '';
@@ -40,18 +42,26 @@ function showReport(container, html) {
   container.querySelector('h2')?.focus();
 }
 
-const form = document.querySelector('.js-import-form');
-if (form) {
+function enhance(form) {
   const box = form.querySelector('.import-progress');
   const bar = box.querySelector('progress');
   const stage = box.querySelector('.import-stage');
   const detail = box.querySelector('.import-detail');
   const errorBox = form.querySelector('.form-error');
   const button = form.querySelector('button[type="submit"]');
-  const summary = document.querySelector('.import-summary');
+  const summary = form.closest('section')?.querySelector('.import-summary')
+    ?? document.querySelector('.import-summary');
+  const workStage = form.dataset.stage ?? 'Importing…';
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const files = [...form.querySelector('input[type="file"]').files];
+    const input = form.querySelector('input[type="file"]');
+    const files = [...input.files];
+    if (files.length === 0) {
+      errorBox.textContent = 'Choose a file first.';
+      errorBox.hidden = false;
+      input.focus();
+      return;
+    }
     const size = files.reduce((sum, f) => sum + f.size, 0);
     errorBox.hidden = true;
     if (size > Number(form.dataset.maxBytes)) {
@@ -66,7 +76,7 @@ if (form) {
     try {
       stage.textContent = 'Uploading…';
       const started = await upload(form, (fraction) => { bar.value = Math.round(fraction * 100); });
-      stage.textContent = 'Importing…';
+      stage.textContent = workStage;
       bar.value = 0;
       const job = await followJob(started.status_url, bar, detail);
       box.hidden = true;
@@ -82,6 +92,8 @@ if (form) {
     }
   });
 }
+
+document.querySelectorAll('.js-import-form').forEach(enhance);
 
 const running = document.querySelector('.js-import-job');
 if (running) {

@@ -1,0 +1,404 @@
+"""Restore a SQLite backup made by this app (Settings › Export) into the current account.
+
+A restore is an import whose rows come from another copy of our own schema, so it follows
+the import's rules: catalogue rows are found or created through ``Catalogue`` (by Spotify
+URI, else by artist + title), every play is checked against what is already stored with
+the shared ``Reconciler`` (nothing is counted twice, whatever mix of sync, export and
+earlier restores the account holds), and rows are written through ``insert_plays`` so the
+rollups stay current. Everything happens in ONE transaction: a restore lands completely
+or not at all.
+
+Plays keep the ``source`` they had (``api``, ``extended``, ``account``, ...) rather than
+becoming ``restore``: the reconciler decides "same stream" by each source's clock (an
+``account`` time is truncated to the minute, ``api`` and ``extended`` times differ by a
+few seconds), and a later sync or import must still recognise restored plays. Only a
+source this app does not know is stored as ``restore``.
+
+The backup file is opened read-only and never trusted: it must be a SQLite file whose
+schema is ours (not newer), pass ``PRAGMA integrity_check`` and hold one user's data.
+Accounts, Spotify tokens, settings, sync history and playlists are never restored: they
+belong to the account the backup is restored into.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..db import transaction
+from ..db.catalogue import FEATURES, ArtistInfo, Catalogue, TrackInfo
+from ..db.migrate import latest_version
+from ..db.plays import NewPlay, insert_plays
+from ..db.users import get_settings
+from ..timezones import LocalClock
+from .reconcile import Reconciler
+from .summary import FileReport, ImportProgress, ImportSummary
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+#: The kind of the one ``FileReport`` a restore produces.
+BACKUP_KIND = "backup"
+#: Tables (and the columns we read) that every version of our schema has.
+REQUIRED_COLUMNS = {
+    "schema_migrations": {"version"},
+    "plays": {"user_id", "track_id", "played_at", "ms_played", "kind", "source"},
+    "tracks": {"id", "spotify_id", "kind", "name", "album_id", "duration_ms"},
+    "artists": {"id", "spotify_id", "name", "genres"},
+    "track_artists": {"track_id", "artist_id", "position"},
+    "albums": {"id", "spotify_id", "name"},
+}
+#: ``plays.source`` values kept as they are (see the module docstring).
+KNOWN_SOURCES = frozenset({"api", "extended", "account", "demo", "restore", "json"})
+TRACK_KINDS = frozenset({"music", "podcast", "audiobook", "video"})
+SNAPSHOT_RANGES = frozenset({"short_term", "medium_term", "long_term"})
+_NON_MUSIC = frozenset({"podcast", "audiobook"})
+_OPTIONAL_PLAY_COLUMNS = ("skipped", "shuffle", "reason_start", "reason_end", "platform",
+                          "offline", "incognito")
+BATCH_ROWS = 20_000
+PROGRESS_EVERY_S = 0.2
+
+
+class BackupError(Exception):
+    """The file cannot be restored; ``problem`` says why in words a user can act on."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+@dataclass
+class RestoreSummary(ImportSummary):
+    """An ``ImportSummary`` with one ``backup`` file, plus the top-list snapshots restored."""
+
+    snapshots_added: int = 0
+
+    def headline(self) -> str:
+        """One sentence for the page and the log: the problem, or what was added."""
+        if self.errors:
+            report = self.errors[0]
+            return f"{report.name} {report.error} Nothing was changed."
+        text = (f"Read {self.rows_read:,} streams from the backup: added {self.plays_added:,} "
+                f"plays, {self.short_plays:,} short plays and {self.podcasts_audiobooks:,} "
+                f"podcast or audiobook streams; {self.duplicates:,} were already here.")
+        if self.incognito_skipped:
+            text += (f" {self.incognito_skipped:,} incognito streams were left out "
+                     "(your settings exclude them).")
+        if self.rejected:
+            text += f" {self.rejected:,} unusable rows were skipped."
+        if self.snapshots_added:
+            text += f" {self.snapshots_added:,} top-list entries restored."
+        return text
+
+    def to_dict(self) -> dict:
+        data = super().to_dict()
+        data["kind"] = "restore"
+        data["snapshots_added"] = self.snapshots_added
+        return data
+
+
+@dataclass(frozen=True)
+class RestoreProgress(ImportProgress):
+    """Progress by plays read (``bytes_*`` carry play counts: they are known up front)."""
+
+    def describe(self) -> str:
+        return f"Restored {self.bytes_done:,} of {self.bytes_total:,} streams"
+
+
+def restore_backup(conn: sqlite3.Connection, user_id: int, path: Path | str, *,
+                   name: str | None = None,
+                   progress: Callable[[ImportProgress], None] | None = None) -> RestoreSummary:
+    """Merge the plays of the backup at ``path`` into ``user_id``'s history.
+
+    Returns a summary with one ``FileReport`` (kind ``backup``). A file that is not a
+    backup of ours, is damaged or comes from a newer version gets ``error`` set and leaves
+    the database exactly as it was; so does any failure half-way (one transaction).
+    ``name`` is the file name the user knows (defaults to the path's).
+    """
+    started = time.perf_counter()
+    path = Path(path)
+    name = name or path.name
+    summary = RestoreSummary()
+    try:
+        with closing(open_backup(path)) as backup:
+            user_count = check_backup(backup)
+            if user_count > 1:
+                raise BackupError(
+                    f"holds the listening history of {user_count} people; a backup made in "
+                    "Settings › Export holds one person's data.")
+            restorer = _Restorer(conn, user_id, backup, name, progress)
+            with transaction(conn):
+                report = restorer.restore_plays()
+                summary.snapshots_added = restorer.restore_snapshots()
+    except BackupError as error:
+        report = FileReport(name, BACKUP_KIND, error=error.problem)
+    summary.files.append(report)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def open_backup(path: Path) -> sqlite3.Connection:
+    """Open ``path`` read-only after checking that it is a SQLite file at all.
+
+    ``immutable=1`` makes SQLite read the file as it is, without creating journal or
+    shared-memory files next to it: an uploaded file is never written to.
+    """
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(len(SQLITE_MAGIC))
+    except OSError as error:
+        raise BackupError(f"could not be read ({error.strerror or error}).") from None
+    if magic != SQLITE_MAGIC:
+        raise BackupError("is not a SQLite file. A backup made in Settings › Export is a "
+                          ".sqlite file; a Spotify data export (.zip or .json) goes in Import.")
+    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+    try:
+        backup = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        backup.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"is damaged: SQLite cannot read it ({error}).") from None
+    backup.row_factory = sqlite3.Row
+    return backup
+
+
+def check_backup(backup: sqlite3.Connection) -> int:
+    """Refuse a damaged, foreign or newer database; returns how many users' plays it holds."""
+    try:
+        problems = [r[0] for r in backup.execute("PRAGMA integrity_check(5)")]
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"is damaged: SQLite's integrity check failed ({error}).") from None
+    if problems != ["ok"]:
+        raise BackupError(f"is damaged: SQLite's integrity check found problems "
+                          f"({'; '.join(problems[:2])}).")
+    try:
+        for table, needed in REQUIRED_COLUMNS.items():
+            columns = {r[1] for r in backup.execute(f"PRAGMA table_info({table})")}
+            if not needed <= columns:
+                raise BackupError(
+                    "is a SQLite database but not a Music Time Machine backup (it has no "
+                    f"{table} table of ours).")
+        version = backup.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0]
+        if type(version) is not int:
+            raise BackupError("is a SQLite database but not a Music Time Machine backup "
+                              "(it has no schema version).")
+        ours = latest_version()
+        if version > ours:
+            raise BackupError(f"was made by a newer version of Music Time Machine (database "
+                              f"version {version}; this app reads up to {ours}). Update the "
+                              "app, then restore again.")
+        return backup.execute("SELECT COUNT(DISTINCT user_id) FROM plays").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"is damaged: SQLite cannot read it ({error}).") from None
+
+
+class _Restorer:
+    """Reads one backup and writes its rows into one user's account (inside a transaction)."""
+
+    def __init__(self, conn: sqlite3.Connection, user_id: int, backup: sqlite3.Connection,
+                 name: str, progress: Callable[[ImportProgress], None] | None) -> None:
+        self.conn = conn
+        self.user_id = user_id
+        self.backup = backup
+        self.name = name
+        self.progress = progress
+        self.catalogue = Catalogue(conn)
+        self._infos: dict[int, TrackInfo] = {}  # backup track id -> what it describes
+        self._tracks: dict[int, tuple[int, str] | None] = {}  # -> (local id, match key)
+        self._artists: dict[int, ArtistInfo] = {}  # backup artist id -> info
+        self._last_emit = 0.0
+
+    # -- reading the backup ------------------------------------------------------------
+    def _read(self, sql: str, params: tuple = ()) -> Iterator[sqlite3.Row]:
+        """Rows of the backup; a read error there means a damaged file, not our problem."""
+        try:
+            yield from self.backup.execute(sql, params)
+        except sqlite3.DatabaseError as error:
+            raise BackupError(f"is damaged: SQLite cannot read it ({error}).") from None
+
+    def _columns(self, table: str) -> set[str]:
+        return {r[1] for r in self._read(f"PRAGMA table_info({table})")}
+
+    def _load_catalogue(self) -> None:
+        for row in self._read("SELECT id, spotify_id, name, genres FROM artists"):
+            try:
+                genres = json.loads(row["genres"]) if row["genres"] is not None else None
+            except (TypeError, ValueError):
+                genres = None
+            if not (isinstance(genres, list) and all(type(g) is str for g in genres)):
+                genres = None
+            self._artists[row["id"]] = ArtistInfo(str(row["name"]), row["spotify_id"] or None,
+                                                  genres)
+        by_track: dict[int, list[ArtistInfo]] = {}
+        for row in self._read("SELECT track_id, artist_id FROM track_artists "
+                              "ORDER BY track_id, position, artist_id"):
+            artist = self._artists.get(row["artist_id"])
+            if artist is not None:
+                by_track.setdefault(row["track_id"], []).append(artist)
+        features = [f for f in FEATURES if f in self._columns("tracks")]
+        has_source = "features_source" in self._columns("tracks")
+        extra = "".join(f", t.{f}" for f in features) + (", t.features_source"
+                                                         if has_source else "")
+        for row in self._read(
+                "SELECT t.id, t.spotify_id, t.kind, t.name, t.duration_ms, al.name AS album,"
+                f" al.spotify_id AS album_sid{extra}"
+                " FROM tracks t LEFT JOIN albums al ON al.id = t.album_id"):
+            values = {f: row[f] for f in features if isinstance(row[f], (int, float))}
+            source = row["features_source"] if has_source else None
+            self._infos[row["id"]] = TrackInfo(
+                name=str(row["name"]), artists=by_track.get(row["id"], []),
+                album=row["album"], album_spotify_id=row["album_sid"],
+                spotify_uri=row["spotify_id"] or None,
+                kind=row["kind"] if row["kind"] in TRACK_KINDS else "music",
+                duration_ms=row["duration_ms"] if type(row["duration_ms"]) is int else None,
+                features=values or None,
+                features_source=source if values and source in ("spotify", "demo") else None)
+
+    def _track(self, backup_id: int) -> tuple[int, str] | None:
+        """(local track id, stored match key) for a backup track; None if it has none."""
+        if backup_id in self._tracks:
+            return self._tracks[backup_id]
+        info = self._infos.get(backup_id)
+        found = None
+        if info is not None:
+            track_id = self.catalogue.track_id(info)
+            if info.features:  # fill features the local copy lacks, never overwrite them
+                self.conn.execute(
+                    f"UPDATE tracks SET {', '.join(f'{f} = ?' for f in FEATURES)}, "
+                    "features_source = ? WHERE id = ? AND features_source IS NULL",
+                    (*(info.features.get(f) for f in FEATURES), info.features_source,
+                     track_id))
+            key = self.conn.execute("SELECT match_key FROM tracks WHERE id = ?",
+                                    (track_id,)).fetchone()[0]
+            found = (track_id, key)
+        self._tracks[backup_id] = found
+        return found
+
+    # -- writing -----------------------------------------------------------------------
+    def restore_plays(self) -> FileReport:
+        conn, user_id = self.conn, self.user_id
+        settings = get_settings(conn, user_id)
+        rule, clock = settings.play_rule, LocalClock(settings.timezone)
+        keep_incognito = settings.include_incognito
+        self._load_catalogue()
+        report = FileReport(self.name, BACKUP_KIND)
+        total = next(self._read("SELECT COUNT(*) FROM plays"))[0]
+        optional = [c for c in _OPTIONAL_PLAY_COLUMNS if c in self._columns("plays")]
+        reconciler = Reconciler(conn, user_id)
+        is_duplicate, occupied = reconciler.is_duplicate, reconciler.occupied
+        used: set[int] = set()  # (time, track) slots this restore has written
+        batch: list[NewPlay] = []
+        rows = 0
+        self._emit(0, total, force=True)
+        for row in self._read(
+                "SELECT track_id, played_at, ms_played, kind, source"
+                + "".join(f", {c}" for c in optional) + " FROM plays ORDER BY played_at, id"):
+            rows += 1
+            if not rows & 1023:
+                self._emit(rows, total)
+            played_at, ms_played = row["played_at"], row["ms_played"]
+            if type(played_at) is not int or type(ms_played) is not int or ms_played < 0:
+                report.rejected += 1
+                report.rejected_reasons["invalid time or ms_played"] += 1
+                continue
+            track = self._track(row["track_id"])
+            if track is None:
+                report.rejected += 1
+                report.rejected_reasons["no track"] += 1
+                continue
+            extra = {c: row[c] for c in optional}
+            if extra.get("incognito") and not keep_incognito:
+                report.incognito_skipped += 1
+                continue
+            track_id, match_key = track
+            source = row["source"] if row["source"] in KNOWN_SOURCES else "restore"
+            kind = row["kind"] if row["kind"] in TRACK_KINDS else "music"
+            # The same probing as the importer (run.py): a stored play that is this stream
+            # makes it a duplicate; a (time, track) slot taken by another stream moves this
+            # one a millisecond on, so restoring again probes the same times and adds nothing.
+            duplicate = False
+            while True:
+                slot = (played_at << 23) ^ track_id
+                if slot not in used:
+                    if is_duplicate(match_key, played_at, source, ms_played):
+                        duplicate = True
+                        break
+                    if not occupied(track_id, played_at):
+                        break
+                played_at += 1
+            if duplicate:
+                report.duplicates += 1
+                continue
+            used.add(slot)
+            batch.append(NewPlay(track_id, played_at, ms_played, source, kind, **extra))
+            if kind in _NON_MUSIC:
+                report.podcasts_audiobooks += 1
+            elif rule.counts(ms_played, extra.get("reason_end"),
+                             self._infos[row["track_id"]].duration_ms):
+                report.plays_added += 1
+            else:
+                report.short_plays += 1
+            if len(batch) >= BATCH_ROWS:
+                self._flush(batch, clock, report)
+                batch = []
+        self._flush(batch, clock, report)
+        report.rows_read = rows
+        self._emit(rows, total, force=True)
+        return report
+
+    def _flush(self, batch: list[NewPlay], clock: LocalClock, report: FileReport) -> None:
+        if not batch:
+            return
+        result = insert_plays(self.conn, self.user_id, batch, clock)
+        extra = result.duplicates  # 0: every collision was probed above; never "added"
+        if extra:
+            report.duplicates += extra
+            for name in ("plays_added", "short_plays", "podcasts_audiobooks"):
+                take = min(extra, getattr(report, name))
+                setattr(report, name, getattr(report, name) - take)
+                extra -= take
+
+    def restore_snapshots(self) -> int:
+        """Top-list snapshots of the days and lists the account has none of (its own win).
+
+        A list (day, item type, time range) is taken whole or not at all, so two lists of
+        one day are never interleaved.
+        """
+        if not {"taken_on", "item_type", "time_range", "rank", "track_id",
+                "artist_id"} <= self._columns("top_snapshots"):
+            return 0
+        have = {tuple(r) for r in self.conn.execute(
+            "SELECT DISTINCT taken_on, item_type, time_range FROM top_snapshots "
+            "WHERE user_id = ?", (self.user_id,))}
+        added = 0
+        for row in self._read("SELECT taken_on, item_type, time_range, rank, track_id,"
+                              " artist_id FROM top_snapshots ORDER BY taken_on, rank"):
+            key = (row["taken_on"], row["item_type"], row["time_range"])
+            if (key in have or type(row["taken_on"]) is not str or type(row["rank"]) is not int
+                    or row["time_range"] not in SNAPSHOT_RANGES):
+                continue
+            track_id = artist_id = None
+            if row["item_type"] == "track" and row["track_id"] is not None:
+                found = self._track(row["track_id"])
+                track_id = found[0] if found else None
+            elif row["item_type"] == "artist" and row["artist_id"] in self._artists:
+                artist_id = self.catalogue.artist_id(self._artists[row["artist_id"]])
+            if track_id is None and artist_id is None:
+                continue
+            added += self.conn.execute(
+                "INSERT OR IGNORE INTO top_snapshots (user_id, taken_on, item_type, time_range,"
+                " rank, track_id, artist_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (self.user_id, *key, row["rank"], track_id, artist_id)).rowcount
+        return added
+
+    def _emit(self, done: int, total: int, force: bool = False) -> None:
+        if self.progress is None:
+            return
+        now = time.monotonic()
+        if not force and now - self._last_emit < PROGRESS_EVERY_S:
+            return
+        self._last_emit = now
+        self.progress(RestoreProgress(0 if done < total else 1, 1, done, total, done,
+                                      self.name))

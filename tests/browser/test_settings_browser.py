@@ -1,0 +1,178 @@
+"""Settings in a real headless Chromium: layout at phone and desktop width, the two-step
+clear flow, a backup download, restoring it, and "Sync now" against the fake Spotify."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import pytest
+from conftest import save_screenshot
+
+from music_time_machine.demo import generate_demo
+
+pytestmark = pytest.mark.browser
+
+NO_HORIZONTAL_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
+WIDE_ELEMENTS = """() => Array.from(document.querySelectorAll('body *'))
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .slice(0, 8).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : ''))"""
+BACKUP_NAME = re.compile(r"^music-time-machine-you-\d{4}-\d{2}-\d{2}\.sqlite$")
+
+
+def assert_fits(page, where: str) -> None:
+    assert page.evaluate(NO_HORIZONTAL_SCROLL), \
+        f"{where} scrolls sideways: {page.evaluate(WIDE_ELEMENTS)}"
+
+
+@pytest.fixture
+def demo_server(conn, local_user, live_server):
+    generate_demo(conn, local_user, plays=2000, seed=11)
+    return live_server
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_settings_fits_the_screen_without_console_errors(page_factory, demo_server, width):
+    page = page_factory(width=width)
+    response = page.goto(demo_server.url + "/settings")
+    assert response.status == 200
+    for section in ("spotify", "sync", "import", "data", "preferences", "export", "restore",
+                    "danger"):
+        assert page.locator(f"section#{section}").count() == 1, section
+    assert page.get_by_role("button", name="Restore").is_visible()
+    assert_fits(page, "/settings")
+    save_screenshot(page, f"settings-{width}")
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_clearing_takes_two_steps_and_leaves_an_empty_home(page_factory, demo_server, conn,
+                                                          local_user, width):
+    page = page_factory(width=width)
+    page.goto(demo_server.url + "/settings#danger")
+    page.get_by_role("link", name="Clear all data…").click()
+    page.wait_for_url("**/settings/clear?what=data")
+    assert page.get_by_text("2,000 plays").is_visible()  # step 1 shows what would go
+    assert conn.execute("SELECT COUNT(*) FROM plays").fetchone()[0] == 2000  # and deletes none
+    assert_fits(page, "/settings/clear")
+    save_screenshot(page, f"settings-clear-{width}")
+    page.get_by_label("Type delete my listening history to confirm").fill(
+        "delete my listening history")
+    page.get_by_role("button", name="Delete all listening data").click()
+    page.wait_for_url("**/settings")
+    assert page.get_by_text("Deleted 2,000 plays").is_visible()
+    assert conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?",
+                        (local_user,)).fetchone()[0] == 0
+    page.goto(demo_server.url + "/")
+    assert page.get_by_text("No listening history yet").first.is_visible()
+    assert page.locator(".stat-card").count() == 0
+    assert page.console_errors == []
+
+
+def test_a_wrong_phrase_deletes_nothing(page_factory, demo_server, conn):
+    page = page_factory(width=375)
+    page.goto(demo_server.url + "/settings/clear?what=data")
+    page.get_by_label("Type delete my listening history to confirm").fill("delete it all")
+    page.get_by_role("button", name="Delete all listening data").click()
+    assert page.get_by_text("The phrase did not match").is_visible()
+    assert conn.execute("SELECT COUNT(*) FROM plays").fetchone()[0] == 2000
+
+
+def test_backup_download_then_restore_after_clearing(page_factory, demo_server, conn,
+                                                     local_user, tmp_path):
+    page = page_factory(width=375)
+    page.goto(demo_server.url + "/settings#export")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="SQLite backup").click()
+    download = info.value
+    assert BACKUP_NAME.match(download.suggested_filename), download.suggested_filename
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    with sqlite3.connect(path) as backup:
+        assert backup.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert backup.execute("SELECT COUNT(*) FROM plays").fetchone()[0] == 2000
+
+    # Clear everything, then bring it back from the file, in place with the progress bar.
+    page.goto(demo_server.url + "/settings/clear?what=data")
+    page.get_by_label("Type delete my listening history to confirm").fill(
+        "delete my listening history")
+    page.get_by_role("button", name="Delete all listening data").click()
+    page.wait_for_url("**/settings")
+    assert conn.execute("SELECT COUNT(*) FROM plays").fetchone()[0] == 0
+    page.goto(demo_server.url + "/settings#restore")
+    page.set_input_files("#restore-file", str(path))
+    page.locator("#restore").get_by_role("button", name="Restore").click()
+    report = page.locator("#restore .import-report")
+    report.wait_for(timeout=30_000)
+    assert page.url.endswith("/settings#restore")  # no navigation
+    assert "Restore finished" in report.inner_text()
+    assert "2,000" in report.inner_text()
+    assert page.locator("#import .import-report").count() == 0  # the import's box stays empty
+    assert conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?",
+                        (local_user,)).fetchone()[0] == 2000
+    assert_fits(page, "restore report")
+    save_screenshot(page, "settings-restore-375")
+    page.get_by_role("link", name="See your dashboard").click()
+    page.wait_for_selector(".stat-card")
+    assert page.console_errors == []
+
+
+def test_restoring_a_wrong_file_says_why(page_factory, demo_server, conn, tmp_path):
+    wrong = tmp_path / "Streaming_History_Audio_2024.json"
+    wrong.write_text('[{"ts": "2024-01-01T00:00:00Z", "ms_played": 1000}]')
+    page = page_factory(width=1280)
+    page.goto(demo_server.url + "/settings#restore")
+    page.set_input_files("#restore-file", str(wrong))
+    page.locator("#restore").get_by_role("button", name="Restore").click()
+    report = page.locator("#restore .import-report")
+    report.wait_for(timeout=30_000)
+    assert "Restore refused" in report.inner_text()
+    assert "is not a SQLite file" in report.inner_text()
+    assert conn.execute("SELECT COUNT(*) FROM plays").fetchone()[0] == 2000
+    assert page.console_errors == []
+
+
+def test_restore_without_javascript_shows_the_job_page(page_factory, demo_server, client,
+                                                       tmp_path):
+    path = tmp_path / "backup.sqlite"
+    path.write_bytes(client.get("/settings/export/backup.sqlite").data)
+    page = page_factory(width=375, javascript=False)
+    page.goto(demo_server.url + "/settings#restore")
+    page.set_input_files("#restore-file", str(path))
+    page.locator("#restore").get_by_role("button", name="Restore").click()
+    page.wait_for_url("**/settings/import/**")
+    for _ in range(60):  # the page refreshes itself until the report is there
+        if page.locator(".import-report").count():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    assert "Restore finished" in page.locator(".import-report").inner_text()
+    assert "2,000 were already here" in page.locator(".import-report").inner_text()
+
+
+@pytest.mark.fake_spotify
+def test_sync_now_with_javascript_shows_the_result_in_place(app, live_server, page_factory):
+    app.config["SPOTIFY_REDIRECT_URI"] = f"{live_server.url}/callback"
+    page = page_factory(width=375)
+    page.goto(live_server.url + "/settings#spotify")
+    page.locator("#spotify").get_by_role("link", name="Connect Spotify").click()
+    page.wait_for_selector("#agree")
+    page.click("#agree")
+    page.wait_for_url(f"{live_server.url}/settings**")
+    token = page.locator(".token-state")
+    assert "Valid" in token.inner_text()
+    assert page.locator("time.next-sync").count() == 1
+    url = page.url
+    button = page.get_by_role("button", name="Sync now")
+    button.click()
+    result = page.locator(".sync-result")
+    page.wait_for_function(
+        "() => /Sync finished/.test(document.querySelector('.sync-result').textContent)",
+        timeout=30_000)
+    assert re.search(r"\d+ new plays?\.", result.inner_text())
+    assert "ok" in (result.get_attribute("class") or "")
+    assert page.url == url  # in place: no navigation
+    assert button.is_enabled()
+    assert_fits(page, "/settings after sync")
+    save_screenshot(page, "settings-sync-375")
+    assert page.console_errors == []

@@ -1,0 +1,173 @@
+"""Every route in the URL map, checked for CSRF, sign-in and ownership.
+
+The tests iterate ``app.url_map``, so a route added later is covered automatically: it
+must either be listed in ``PUBLIC_ENDPOINTS`` (with a reason) or be protected, and if it
+takes an id, ``OWNED_OBJECTS`` must know how to make one for user A.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask import Flask, url_for
+
+from music_time_machine import create_app
+from music_time_machine.db import connect, jobs
+from music_time_machine.db import playlists as saved
+from music_time_machine.db.users import create_user
+
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+
+#: Reachable without a session, and why.
+PUBLIC_ENDPOINTS = {
+    "static": "CSS, JS and images",
+    "health.healthz": "uptime probes; carries no personal data",
+    "auth.login_page": "the sign-in page",
+    "auth.login": "starts the Spotify sign-in",
+    "auth.callback": "Spotify's redirect back (checks the single-use state)",
+    "auth.logout": "ends whatever session there is",
+    "password_login.unlock_form": "the MTM_PASSWORD form",
+    "password_login.unlock": "checks the MTM_PASSWORD",
+    "password_login.lock": "forgets the MTM_PASSWORD in this browser",
+}
+
+
+def _make_playlist(conn, user_id: int) -> int:
+    return saved.save_playlist(conn, user_id, spotify_id=f"sp-{user_id}", name="A's playlist",
+                               source="forgotten", options={}, url=None,
+                               track_uris=["spotify:track:1"], tracks=[], skipped=[])
+
+
+def _make_job(conn, user_id: int) -> str:
+    return jobs.create_job(conn, user_id)
+
+
+#: URL argument name -> how to create such an object for a user (returns its id).
+OWNED_OBJECTS: dict[str, Callable] = {
+    "playlist_id": _make_playlist,
+    "job_id": _make_job,
+}
+#: Dummy values where only the route's protection matters, not the object.
+DUMMY = {"integer": 987654, "default": "no-such-thing", "path": "no/such/thing"}
+
+
+def routes(app: Flask) -> Iterator[tuple[str, str, object]]:
+    """(endpoint, method, rule) for every route and method (HEAD/OPTIONS left out)."""
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, rule
+
+
+def dummy_url(app: Flask, rule, values: dict | None = None) -> str:
+    args = {}
+    for name in rule.arguments:
+        converter = type(rule._converters[name]).__name__.replace("Converter", "").lower()
+        args[name] = (values or {}).get(name, DUMMY.get(converter, DUMMY["default"]))
+    with app.test_request_context():
+        return url_for(rule.endpoint, **args)
+
+
+def csrf_token(client, path: str) -> str:
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def local_app(app_config) -> Flask:
+    return create_app(app_config)
+
+
+@pytest.fixture
+def multi_user_app(app_config) -> Flask:
+    return create_app({**app_config, "MTM_LOCAL_MODE": False,
+                       "SPOTIFY_CLIENT_ID": "test-client-id",
+                       "SPOTIFY_CLIENT_SECRET": "test-client-secret",
+                       "MTM_SPOTIFY_ACCOUNTS_URL": "http://127.0.0.1:9/accounts",
+                       "MTM_SPOTIFY_API_URL": "http://127.0.0.1:9/v1"})
+
+
+def test_the_url_map_has_the_routes_these_tests_rely_on(local_app):
+    endpoints = {endpoint for endpoint, _m, _r in routes(local_app)}
+    assert {"settings.sync_now", "imports.upload", "playlists.finish",
+            "imports.job_status", "health.healthz"} <= endpoints
+    assert set(PUBLIC_ENDPOINTS) <= endpoints, "a public endpoint was renamed or removed"
+
+
+def test_every_state_changing_route_needs_a_csrf_token(local_app):
+    client = local_app.test_client()
+    token = csrf_token(client, "/")  # a session with a real token exists
+    checked = 0
+    for endpoint, method, rule in routes(local_app):
+        if method not in STATE_CHANGING:
+            continue
+        url = dummy_url(local_app, rule)
+        missing = client.open(url, method=method, data={"x": "1"})
+        assert missing.status_code == 400, f"{method} {url} ({endpoint}) without a token"
+        wrong = client.open(url, method=method, data={"csrf_token": token[:-4] + "AAAA"},
+                            headers={"X-CSRFToken": "forged"})
+        assert wrong.status_code == 400, f"{method} {url} ({endpoint}) with a forged token"
+        checked += 1
+    assert checked >= 10
+
+
+def test_every_state_changing_route_needs_a_csrf_token_without_a_session(local_app):
+    for endpoint, method, rule in routes(local_app):
+        if method in STATE_CHANGING:
+            client = local_app.test_client()  # no cookie at all
+            url = dummy_url(local_app, rule)
+            assert client.open(url, method=method).status_code == 400, (endpoint, url)
+
+
+def test_every_non_public_route_needs_a_session_in_multi_user_mode(multi_user_app):
+    checked = 0
+    for endpoint, method, rule in routes(multi_user_app):
+        if endpoint in PUBLIC_ENDPOINTS:
+            continue
+        client = multi_user_app.test_client()
+        token = csrf_token(client, "/signin")  # so POSTs are refused for the session alone
+        url = dummy_url(multi_user_app, rule)
+        response = client.open(url, method=method, headers={"X-CSRFToken": token})
+        refused = response.status_code == 401 or (
+            response.status_code in (301, 302, 303, 307, 308)
+            and "/signin" in response.headers.get("Location", ""))
+        assert refused, f"{method} {url} ({endpoint}) answered {response.status_code} " \
+                        "without a session"
+        checked += 1
+    assert checked >= 20
+
+
+def test_a_user_gets_404_for_another_users_objects(multi_user_app):
+    conn = connect(multi_user_app.config["DATABASE"])
+    try:
+        alice = create_user(conn, "Alice", "UTC")
+        bob = create_user(conn, "Bob", "UTC")
+        owned = {name: make(conn, alice) for name, make in OWNED_OBJECTS.items()}
+    finally:
+        conn.close()
+
+    def client_for(user_id: int):
+        client = multi_user_app.test_client()
+        with client.session_transaction() as session:
+            session["user_id"] = user_id
+        return client, csrf_token(client, "/")
+
+    as_bob, bob_token = client_for(bob)
+    as_alice, _ = client_for(alice)
+    checked = 0
+    for endpoint, method, rule in routes(multi_user_app):
+        ids = [name for name in rule.arguments if name != "filename"]
+        if not ids or endpoint == "static":
+            continue
+        unknown = [name for name in ids if name not in OWNED_OBJECTS]
+        assert not unknown, f"{rule.rule} takes {unknown}: add a maker to OWNED_OBJECTS"
+        url = dummy_url(multi_user_app, rule, owned)
+        response = as_bob.open(url, method=method, headers={"X-CSRFToken": bob_token})
+        assert response.status_code == 404, f"Bob: {method} {url} ({endpoint}) " \
+                                             f"answered {response.status_code}"
+        assert "Alice" not in response.get_data(as_text=True)
+        if method == "GET":  # the control: the owner does see it
+            assert as_alice.get(url).status_code == 200, f"Alice: GET {url}"
+        checked += 1
+    assert checked >= 5

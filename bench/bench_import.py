@@ -5,10 +5,12 @@
 
 Each size is generated into a temporary folder (files of ``--rows-per-file`` rows, named and
 shaped like Spotify's ``Streaming_History_Audio_*.json``), then imported into a fresh SQLite
-database in a child process, so the peak RSS printed is the import's alone. Prints rows/s,
-wall time, peak RSS and how much of the time was spent inside ``insert_plays`` (the shared
-writer that also refreshes the rollups). ``--defer-rollups`` is a what-if that skips the
-per-batch rollup refresh and rebuilds the rollups once at the end (column = insert + rebuild).
+database in a child process, so the peak RSS printed is the import's alone (large imports
+parse in a helper process of their own: its peak is printed too, and the load average).
+Prints rows/s, wall time, peak RSS and how much of the time was spent inside
+``insert_play_rows`` (the shared bulk writer that also updates the rollups).
+``--defer-rollups`` is a what-if that skips the per-batch rollup update and rebuilds the
+rollups once at the end (column = insert + rebuild).
 """
 
 from __future__ import annotations
@@ -108,23 +110,21 @@ def generate(n: int, folder: Path, rows_per_file: int, seed: int = 7) -> int:
     return total
 
 
-def _insert_without_rollups(conn, user_id, plays, clock=None):
-    """WHAT-IF ONLY (--defer-rollups): ``insert_plays`` minus its per-call rollup refresh,
-    to show the importer's own cost; the rollups are rebuilt once after the import."""
+def _insert_without_rollups(conn, user_id, rows):
+    """WHAT-IF ONLY (--defer-rollups): ``insert_play_rows`` minus its rollup update, to
+    show the importer's own cost; the rollups are rebuilt once after the import."""
     from music_time_machine.db import transaction
-    from music_time_machine.db.plays import _INSERT, InsertResult
+    from music_time_machine.db.plays import _INSERT_STAGED, _STAGE, _STAGE_INSERT
 
-    rows = []
-    for p in plays:
-        day, hour = clock.local(p.played_at)
-        rows.append((user_id, p.track_id, p.played_at, p.ms_played, p.kind, p.source, day,
-                     hour, p.skipped, p.shuffle, p.reason_start, p.reason_end, p.platform,
-                     p.offline, p.incognito))
     with transaction(conn):
+        conn.execute(_STAGE)
+        conn.execute("DELETE FROM temp.play_stage")
+        conn.executemany(_STAGE_INSERT, rows)
         before = conn.total_changes
-        conn.executemany(_INSERT, rows)
+        conn.execute(_INSERT_STAGED)
         added = conn.total_changes - before
-    return InsertResult(added=added, duplicates=len(rows) - added)
+        conn.execute("DELETE FROM temp.play_stage")
+    return added
 
 
 def child(folder: str, db: str, defer_rollups: bool = False) -> None:
@@ -138,7 +138,7 @@ def child(folder: str, db: str, defer_rollups: bool = False) -> None:
     from music_time_machine.db.users import ensure_local_user
 
     spent = {"insert_plays": 0.0}
-    real_insert = _insert_without_rollups if defer_rollups else run_module.insert_plays
+    real_insert = _insert_without_rollups if defer_rollups else run_module.insert_play_rows
 
     def timed_insert(*args, **kwargs):
         began = time.perf_counter()
@@ -147,7 +147,7 @@ def child(folder: str, db: str, defer_rollups: bool = False) -> None:
         finally:
             spent["insert_plays"] += time.perf_counter() - began
 
-    run_module.insert_plays = timed_insert  # measure only; behaviour unchanged
+    run_module.insert_play_rows = timed_insert  # measure only; behaviour unchanged
     conn = connect(db)
     migrate(conn)
     user_id = ensure_local_user(conn, timezone="Europe/Stockholm")
@@ -163,6 +163,8 @@ def child(folder: str, db: str, defer_rollups: bool = False) -> None:
         "rows": summary.rows_read, "stored": stored, "ok": summary.ok, "wall_s": wall,
         "insert_plays_s": spent["insert_plays"],
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "helper_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "load": os.getloadavg()[0],
     }))
 
 
@@ -180,7 +182,7 @@ def main() -> None:
         child(*args.child, defer_rollups=args.defer_rollups)
         return
     print(f"{'rows':>10} {'files':>6} {'MB json':>8} {'wall s':>8} {'rows/s':>10} "
-          f"{'peak RSS MB':>12} {'insert_plays s':>15}")
+          f"{'peak RSS MB':>12} {'helper MB':>10} {'insert+rollups s':>17} {'load':>5}")
     for n in args.sizes:
         tmp = Path(tempfile.mkdtemp(prefix="mtm-bench-"))
         export, db = tmp / "export", tmp / "bench.sqlite"
@@ -194,7 +196,8 @@ def main() -> None:
         r = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"{r['rows']:>10,} {files:>6} {size / 1e6:>8.0f} {r['wall_s']:>8.2f} "
               f"{r['rows'] / r['wall_s']:>10,.0f} {r['peak_rss_mb']:>12.0f} "
-              f"{r['insert_plays_s']:>15.2f}", flush=True)
+              f"{r['helper_rss_mb']:>10.0f} {r['insert_plays_s']:>17.2f} {r['load']:>5.2f}",
+              flush=True)
         if not args.keep:
             shutil.rmtree(tmp)
         else:

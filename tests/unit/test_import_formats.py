@@ -129,3 +129,30 @@ def test_summary_totals_table_and_dict():
     assert "3 row(s) with missing or invalid endTime" in table
     progress = ImportProgress(1, 2, 50, 200, 10, "a.json")
     assert progress.fraction == 0.25 and progress.to_dict()["fraction"] == 0.25
+
+
+def test_whole_file_parsing_equals_the_streaming_parser():
+    """Small files are parsed with json.loads; whatever that path meets, the rows and the
+    errors are exactly ijson's (read_objects falls back to it)."""
+    from music_time_machine.importers.errors import ImportFileError
+    from music_time_machine.importers.parse import read_objects
+
+    row = '{"ts": "2023-01-01T00:00:00Z", "ms_played": 1000, "x": %s}'
+    cases = [b"[]", b"  [ ]  ", b"[1]", b'[{"a": 1}, 2]', b"{}", b"", b"   ",
+             b'[{"a": 1}] [', b'[{"a": 1}', b"\xef\xbb\xbf[{\"a\": 1}]",
+             b'[{"a": "caf\xc3\xa9"}]', b'[{"a": "caf\xe9"}]', b"not json"]
+    for value in ("1.5", "1e400", "NaN", "-Infinity", "123456789012345678901234",
+                  "9223372036854775807", "-9223372036854775808", "9223372036854775808",
+                  '"\\ud800"', '"\\ud83d\\ude00"', '"\\u00e9"', "[1, {\"b\": null}]",
+                  "true", '"a\\u0000b"'):
+        cases.append(("[" + row % value + "]").encode())
+    for data in cases:
+        outcome = []
+        for size in (None, len(data)):
+            stream = io.BufferedReader(io.BytesIO(data))
+            try:
+                got = ("rows", list(read_objects(stream, "f.json", size)))
+            except ImportFileError as exc:
+                got = ("error", str(exc))
+            outcome.append(got)
+        assert outcome[0] == outcome[1], data

@@ -159,3 +159,45 @@ def test_empty_user_answers_zeros(db):
     assert stats.heatmap(day, day) == [[0] * 24 for _ in range(7)]
     assert stats.volume(day, day, "day") == [{"period": "2024-01-01", "plays": 0,
                                               "minutes": 0.0}]
+
+
+DAILY_TABLES = ("rollup_day", "rollup_day_hour", "rollup_day_track", "rollup_day_artist",
+                "rollup_track_first", "rollup_artist_first")
+
+
+@pytest.mark.parametrize("rule", ["min_ms", "finished"])
+@pytest.mark.parametrize("seed", range(4))
+def test_out_of_order_batches_equal_a_full_rebuild(db, rule, seed):
+    """Incremental upkeep (totals, first days, gaps split by older history arriving later,
+    an item whose first counted play follows short streams) equals a full rebuild."""
+    from music_time_machine.db.rollups import rebuild_rollups
+    from music_time_machine.db.users import update_settings
+    from music_time_machine.rules import PlayRule
+
+    rnd = random.Random(seed)
+    user = create_user(db, "R", "America/New_York")
+    other = create_user(db, "O", "UTC")
+    update_settings(db, user, play_rule=PlayRule(rule))
+    start = datetime(2021, 1, 1, tzinfo=UTC)
+    rows = []
+    for _ in range(400):
+        when = start + timedelta(days=rnd.randint(0, 900), minutes=rnd.randint(0, 1439))
+        artist = rnd.choice(["A", "B", "C & D", "E", "F & A"])
+        track = f"t{rnd.randint(0, 12)}"
+        extra = {"reason_end": rnd.choice(["trackdone", "fwdbtn", None]),
+                 "skipped": rnd.choice([0, 1, None])}
+        if rnd.random() < 0.3:
+            extra["duration_ms"] = 180_000
+        rows.append((artist, track, when.strftime("%Y-%m-%d %H:%M:%S"),
+                     rnd.choice([5_000, 29_999, 30_000, 170_000, 200_000]), extra))
+    rnd.shuffle(rows)
+    add_plays(db, other, [("A", "t1", "2022-01-01 10:00:00", 60_000)])
+    for first in range(0, len(rows), 37):
+        add_plays(db, user, [(*r[:4], dict(r[4])) for r in rows[first:first + 37]])
+    tables = DAILY_TABLES + MONTHLY_TABLES
+    incremental = {t: sorted(tuple(r) for r in db.execute(f"SELECT * FROM {t}"))
+                   for t in tables}
+    assert incremental["rollup_track_gap"]
+    rebuild_rollups(db, user)
+    assert {t: sorted(tuple(r) for r in db.execute(f"SELECT * FROM {t}"))
+            for t in tables} == incremental

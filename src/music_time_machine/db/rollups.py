@@ -1,9 +1,12 @@
 """Per-user daily rollups by local date (DESIGN §5): kept current on every write so that
 charts read thousands of rollup rows instead of scanning a million plays.
 
-New plays are added into the rollups incrementally (an upsert of just the new rows), so an
-import costs time in proportion to what it adds. A play-rule or time-zone change rebuilds a
-user's rollups from the plays in one pass.
+New plays are added into the rollups incrementally: the new rows (``id > after_id``) are
+aggregated once per (day, track) and (day, hour) into temp tables, which are then upserted
+into the daily rollups (and, with ``monthly=True``, into the monthly, yearly, total and gap
+rollups by ``rollups_monthly.add_increments``), so an import costs time in proportion to
+what it adds. A play-rule or time-zone change rebuilds a user's rollups from the plays in
+one pass.
 """
 
 from __future__ import annotations
@@ -13,17 +16,90 @@ import sqlite3
 from ..rules import PlayRule
 from ..timezones import LocalClock
 from . import transaction
-from .rollups_monthly import refresh_monthly
+from .rollups_monthly import add_increments, refresh_monthly
 from .users import get_settings
 
 _ROLLUPS = ("rollup_day", "rollup_day_hour", "rollup_day_track", "rollup_day_artist",
             "rollup_track_first", "rollup_artist_first")
 
+#: Per-call aggregates of the new plays (connection-local temp tables, emptied each call).
+_TEMP_TABLES = (
+    "CREATE TEMP TABLE IF NOT EXISTS new_day_track (day TEXT NOT NULL, track_id INTEGER NOT "
+    "NULL, plays INTEGER, streams INTEGER, ms_played INTEGER, skips INTEGER, "
+    "PRIMARY KEY (day, track_id)) WITHOUT ROWID",
+    "CREATE TEMP TABLE IF NOT EXISTS new_day_artist (day TEXT NOT NULL, artist_id INTEGER NOT "
+    "NULL, plays INTEGER, ms_played INTEGER, PRIMARY KEY (day, artist_id)) WITHOUT ROWID",
+    "CREATE TEMP TABLE IF NOT EXISTS new_day_hour (day TEXT NOT NULL, hour INTEGER NOT NULL, "
+    "plays INTEGER, ms_played INTEGER, PRIMARY KEY (day, hour)) WITHOUT ROWID",
+)
 
-def add_new_plays(conn: sqlite3.Connection, user_id: int, after_id: int) -> None:
-    """Add the user's plays with ``id > after_id`` (just inserted) into the rollups."""
-    _aggregate(conn, user_id, get_settings(conn, user_id).play_rule, "AND p.id > ?",
-               (after_id,), upsert=True)
+
+def add_new_plays(conn: sqlite3.Connection, user_id: int, after_id: int, *,
+                  monthly: bool = False) -> None:
+    """Add the user's plays with ``id > after_id`` (just inserted) into the rollups.
+
+    Without ``monthly`` only the daily and first-day rollups are updated and the caller
+    brings the monthly ones in line (``refresh_monthly``); with it, they are updated
+    incrementally too, with exactly the content a full recompute would give.
+    """
+    rule = get_settings(conn, user_id).play_rule
+    rule_sql, rule_args = rule.sql()
+    counted = f"CASE WHEN {rule_sql} THEN 1 ELSE 0 END"
+    skip = f"CASE WHEN p.skipped = 1 OR NOT {rule_sql} THEN 1 ELSE 0 END"
+    # The 'min_ms' rule reads only the play; other rules need the track's length.
+    join = "" if rule.kind == "min_ms" else "JOIN tracks t ON t.id = p.track_id "
+    # '+p.user_id' keeps the planner on the id range (the new rows) rather than the
+    # (user_id, local_date) index, which would scan all of the user's plays every time.
+    new = f"FROM plays p {join}WHERE p.id > ? AND +p.user_id = ? AND p.kind = 'music'"
+    where = (after_id, user_id)
+    with transaction(conn):
+        for sql in _TEMP_TABLES:
+            conn.execute(sql)
+        for table in ("new_day_track", "new_day_artist", "new_day_hour"):
+            conn.execute(f"DELETE FROM temp.{table}")
+        conn.execute(
+            f"INSERT INTO temp.new_day_track SELECT p.local_date, p.track_id, SUM({counted}), "
+            f"COUNT(*), SUM(p.ms_played), SUM({skip}) {new} GROUP BY p.local_date, p.track_id",
+            (*rule_args, *rule_args, *where))
+        conn.execute(
+            f"INSERT INTO temp.new_day_hour SELECT p.local_date, p.local_hour, SUM({counted}), "
+            f"SUM(p.ms_played) {new} GROUP BY p.local_date, p.local_hour",
+            (*rule_args, *where))
+        # A track with several artists counts for each of them.
+        conn.execute(
+            "INSERT INTO temp.new_day_artist SELECT d.day, ta.artist_id, SUM(d.plays), "
+            "SUM(d.ms_played) FROM temp.new_day_track d "
+            "CROSS JOIN track_artists ta ON ta.track_id = d.track_id GROUP BY d.day, ta.artist_id")
+
+        def upsert(table: str, cols: str, keys: str, sums: str, select: str) -> None:
+            updates = ", ".join(f"{c} = {c} + excluded.{c}" for c in sums.split(", "))
+            conn.execute(f"INSERT INTO {table} (user_id, {cols}) {select} "
+                         f"ON CONFLICT(user_id, {keys}) DO UPDATE SET {updates}", (user_id,))
+
+        upsert("rollup_day", "day, plays, streams, ms_played, skips", "day",
+               "plays, streams, ms_played, skips",
+               "SELECT ?, day, SUM(plays), SUM(streams), SUM(ms_played), SUM(skips) "
+               "FROM temp.new_day_track WHERE true GROUP BY day")
+        upsert("rollup_day_hour", "day, hour, plays, ms_played", "day, hour",
+               "plays, ms_played",
+               "SELECT ?, day, hour, plays, ms_played FROM temp.new_day_hour WHERE true")
+        upsert("rollup_day_track", "day, track_id, plays, streams, ms_played, skips",
+               "day, track_id", "plays, streams, ms_played, skips",
+               "SELECT ?, day, track_id, plays, streams, ms_played, skips "
+               "FROM temp.new_day_track WHERE true")
+        upsert("rollup_day_artist", "day, artist_id, plays, ms_played", "day, artist_id",
+               "plays, ms_played",
+               "SELECT ?, day, artist_id, plays, ms_played FROM temp.new_day_artist WHERE true")
+        # First local day with a counted play, per track and per artist (discoveries).
+        for table, col, temp in (("rollup_track_first", "track_id", "new_day_track"),
+                                 ("rollup_artist_first", "artist_id", "new_day_artist")):
+            conn.execute(
+                f"INSERT INTO {table} (user_id, {col}, first_day) SELECT ?, {col}, MIN(day) "
+                f"FROM temp.{temp} WHERE plays > 0 GROUP BY {col} "
+                f"ON CONFLICT(user_id, {col}) DO UPDATE SET "
+                "first_day = MIN(first_day, excluded.first_day)", (user_id,))
+        if monthly:
+            add_increments(conn, user_id)
 
 
 def rebuild_rollups(conn: sqlite3.Connection, user_id: int) -> None:
@@ -31,64 +107,50 @@ def rebuild_rollups(conn: sqlite3.Connection, user_id: int) -> None:
     with transaction(conn):
         for table in _ROLLUPS:
             conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
-        _aggregate(conn, user_id, get_settings(conn, user_id).play_rule, "", (), upsert=False)
+        _aggregate(conn, user_id, get_settings(conn, user_id).play_rule)
         refresh_monthly(conn, user_id, (), full=True)
 
 
-def _aggregate(conn: sqlite3.Connection, user_id: int, rule: PlayRule, scope: str,
-               scope_args: tuple, upsert: bool) -> None:
+def _aggregate(conn: sqlite3.Connection, user_id: int, rule: PlayRule) -> None:
+    """Fill the (emptied) daily rollups from all of the user's plays."""
     rule_sql, rule_args = rule.sql()
     counted = f"CASE WHEN {rule_sql} THEN 1 ELSE 0 END"
     skip = f"CASE WHEN p.skipped = 1 OR NOT {rule_sql} THEN 1 ELSE 0 END"
-    new = (f"FROM plays p JOIN tracks t ON t.id = p.track_id "
-           f"WHERE p.user_id = ? AND p.kind = 'music' {scope}")
-    where = (user_id, *scope_args)
-
-    def add(keys: str, sums: str) -> str:
-        if not upsert:
-            return ""
-        updates = ", ".join(f"{c} = {c} + excluded.{c}" for c in sums.split(", "))
-        return f" ON CONFLICT({keys}) DO UPDATE SET {updates}"
-
+    new = ("FROM plays p JOIN tracks t ON t.id = p.track_id "
+           "WHERE p.user_id = ? AND p.kind = 'music'")
+    where = (user_id,)
     with transaction(conn):
         conn.execute(
             f"INSERT INTO rollup_day (user_id, day, plays, streams, ms_played, skips) "
             f"SELECT p.user_id, p.local_date, SUM({counted}), COUNT(*), SUM(p.ms_played), "
-            f"SUM({skip}) {new} GROUP BY p.local_date"
-            + add("user_id, day", "plays, streams, ms_played, skips"),
+            f"SUM({skip}) {new} GROUP BY p.local_date",
             (*rule_args, *rule_args, *where))
         conn.execute(
             f"INSERT INTO rollup_day_hour (user_id, day, hour, plays, ms_played) "
             f"SELECT p.user_id, p.local_date, p.local_hour, SUM({counted}), SUM(p.ms_played) "
-            f"{new} GROUP BY p.local_date, p.local_hour"
-            + add("user_id, day, hour", "plays, ms_played"),
+            f"{new} GROUP BY p.local_date, p.local_hour",
             (*rule_args, *where))
         conn.execute(
             f"INSERT INTO rollup_day_track (user_id, day, track_id, plays, streams, ms_played, "
             f"skips) SELECT p.user_id, p.local_date, p.track_id, SUM({counted}), COUNT(*), "
-            f"SUM(p.ms_played), SUM({skip}) {new} GROUP BY p.local_date, p.track_id"
-            + add("user_id, day, track_id", "plays, streams, ms_played, skips"),
+            f"SUM(p.ms_played), SUM({skip}) {new} GROUP BY p.local_date, p.track_id",
             (*rule_args, *rule_args, *where))
         # A track with several artists counts for each of them.
         conn.execute(
             f"INSERT INTO rollup_day_artist (user_id, day, artist_id, plays, ms_played) "
             f"SELECT p.user_id, p.local_date, ta.artist_id, SUM({counted}), SUM(p.ms_played) "
             f"{new.replace('WHERE', 'JOIN track_artists ta ON ta.track_id = p.track_id WHERE')} "
-            f"GROUP BY p.local_date, ta.artist_id"
-            + add("user_id, day, artist_id", "plays, ms_played"),
+            f"GROUP BY p.local_date, ta.artist_id",
             (*rule_args, *where))
         # First local day with a counted play, per track and per artist (discoveries).
         for table, col, join in (
                 ("rollup_track_first", "p.track_id", ""),
                 ("rollup_artist_first", "ta.artist_id",
                  "JOIN track_artists ta ON ta.track_id = p.track_id ")):
-            conflict = (f" ON CONFLICT(user_id, {col.split('.')[1]}) DO UPDATE SET "
-                        "first_day = MIN(first_day, excluded.first_day)") if upsert else ""
             conn.execute(
                 f"INSERT INTO {table} (user_id, {col.split('.')[1]}, first_day) "
                 f"SELECT p.user_id, {col}, MIN(p.local_date) "
-                f"{new.replace('WHERE', join + 'WHERE')} AND {rule_sql} GROUP BY {col}"
-                + conflict,
+                f"{new.replace('WHERE', join + 'WHERE')} AND {rule_sql} GROUP BY {col}",
                 (*where, *rule_args))
 
 

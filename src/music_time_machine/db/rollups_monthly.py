@@ -9,9 +9,15 @@ request. These tables make long ranges cheap (db/stats.py explains how they are 
   day that had a counted play;
 - ``rollup_*_gap``: long silences between two played days of the same track / artist.
 
-They are recomputed from the daily rollups (never incremented), for the months and items
-that the refreshed days touch, inside the caller's transaction. ``refresh_monthly`` is
-called by ``rollups._recompute`` after the daily rollups are written.
+Two ways keep them current, both giving exactly what a full recompute gives:
+
+- ``add_increments`` (new plays, the common case: every ``insert_plays``): adds the
+  aggregates of just the new plays (the temp tables ``rollups.add_new_plays`` fills) into the
+  monthly, yearly and total rows, recomputes the total of an item only when it gets its first
+  counted play, and recomputes gaps only around the new played days of each item (a gap can
+  only change where a new played day falls inside it or beyond an item's first/last day);
+- ``refresh_monthly``: recomputed from the daily rollups, for the whole history (``full``,
+  after a rebuild) or for the months that given days touch and the items played in them.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ class Entity:
     year_table: str
     total_table: str
     gap_table: str
+    by_item_index: str  # the daily table's (user_id, item, day) index
 
     def table(self, level: str) -> str:
         """The rollup of this item by 'day', 'month' or 'year' (the period column's name)."""
@@ -44,9 +51,9 @@ class Entity:
 
 
 TRACK = Entity("track_id", "rollup_day_track", "rollup_month_track", "rollup_year_track",
-               "rollup_track_total", "rollup_track_gap")
+               "rollup_track_total", "rollup_track_gap", "rollup_day_track_by_track")
 ARTIST = Entity("artist_id", "rollup_day_artist", "rollup_month_artist", "rollup_year_artist",
-                "rollup_artist_total", "rollup_artist_gap")
+                "rollup_artist_total", "rollup_artist_gap", "rollup_day_artist_by_artist")
 
 #: Every table this module maintains (for code that deletes a user's listening data).
 MONTHLY_TABLES = ("rollup_month_track", "rollup_month_artist", "rollup_year_track",
@@ -81,6 +88,98 @@ def refresh_monthly(conn: sqlite3.Connection, user_id: int, days: Collection[str
             _refresh_years(conn, user_id, entity, full)
             _refresh_totals(conn, user_id, entity, full)
         _refresh_weekday_hours(conn, user_id, full, scope)
+
+
+def add_increments(conn: sqlite3.Connection, user_id: int) -> None:
+    """Add the new plays' daily aggregates (temp ``new_day_track``/``new_day_artist``/
+    ``new_day_hour``, already added into the daily rollups) into the monthly, yearly, total
+    and gap rollups. Cost follows the new plays, not the history."""
+    with transaction(conn):
+        for entity, temp in ((TRACK, "temp.new_day_track"), (ARTIST, "temp.new_day_artist")):
+            _add_periods(conn, user_id, entity, temp)
+            _add_totals_and_gaps(conn, user_id, entity, temp)
+        conn.execute(
+            "INSERT INTO rollup_month_weekday_hour (user_id, month, weekday, hour, plays, "
+            f"ms_played) SELECT ?, substr(day, 1, 7), {WEEKDAY_SQL.format(col='day')}, hour, "
+            "SUM(plays), SUM(ms_played) FROM temp.new_day_hour WHERE true GROUP BY 2, 3, 4 "
+            "ON CONFLICT(user_id, weekday, hour, month) DO UPDATE SET "
+            "plays = plays + excluded.plays, ms_played = ms_played + excluded.ms_played",
+            (user_id,))
+
+
+def _add_periods(conn: sqlite3.Connection, user_id: int, entity: Entity, temp: str) -> None:
+    col = entity.id_col
+    for table, period, length in ((entity.month_table, "month", 7),
+                                  (entity.year_table, "year", 4)):
+        conn.execute(
+            f"INSERT INTO {table} (user_id, {col}, {period}, plays, ms_played) "
+            f"SELECT ?, {col}, substr(day, 1, {length}), SUM(plays), SUM(ms_played) "
+            f"FROM {temp} WHERE true GROUP BY {col}, substr(day, 1, {length}) "
+            f"ON CONFLICT(user_id, {col}, {period}) DO UPDATE SET "
+            "plays = plays + excluded.plays, ms_played = ms_played + excluded.ms_played",
+            (user_id,))
+
+
+def _add_totals_and_gaps(conn: sqlite3.Connection, user_id: int, entity: Entity,
+                         temp: str) -> None:
+    col, day_table = entity.id_col, entity.day_table
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS new_items (id INTEGER PRIMARY KEY, "
+                 "plays INTEGER, ms_played INTEGER, lo TEXT, hi TEXT)")
+    conn.execute("DELETE FROM temp.new_items")
+    # Per item: what the new plays add, and their first and last day with a counted play.
+    conn.execute(
+        f"INSERT INTO temp.new_items SELECT {col}, SUM(plays), SUM(ms_played), "
+        f"MIN(day) FILTER (WHERE plays > 0), MAX(day) FILTER (WHERE plays > 0) "
+        f"FROM {temp} GROUP BY {col}")
+    # Items that already have a total (a counted play before): add to it. (A temp table
+    # has no statistics, so joins name it first: CROSS JOIN keeps it the outer loop.)
+    conn.execute(
+        f"INSERT INTO {entity.total_table} (user_id, {col}, plays, ms_played, first_day, "
+        "last_day) SELECT ?, n.id, n.plays, n.ms_played, COALESCE(n.lo, '9999'), "
+        "COALESCE(n.hi, '0000') FROM temp.new_items n "
+        f"WHERE EXISTS (SELECT 1 FROM {entity.total_table} t WHERE t.user_id = ? "
+        f"AND t.{col} = n.id) ON CONFLICT(user_id, {col}) DO UPDATE SET "
+        "plays = plays + excluded.plays, ms_played = ms_played + excluded.ms_played, "
+        "first_day = MIN(first_day, excluded.first_day), "
+        "last_day = MAX(last_day, excluded.last_day)", (user_id, user_id))
+    # Items with their first counted play: the total includes earlier short streams.
+    conn.execute(
+        f"INSERT INTO {entity.total_table} (user_id, {col}, plays, ms_played, first_day, "
+        f"last_day) SELECT r.user_id, r.{col}, SUM(r.plays), SUM(r.ms_played), "
+        "MIN(r.day) FILTER (WHERE r.plays > 0), MAX(r.day) FILTER (WHERE r.plays > 0) "
+        f"FROM temp.new_items n CROSS JOIN {day_table} r INDEXED BY {entity.by_item_index} "
+        f"ON r.user_id = ? AND r.{col} = n.id "
+        f"WHERE n.lo IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {entity.total_table} t "
+        f"WHERE t.user_id = r.user_id AND t.{col} = n.id) "
+        f"GROUP BY r.{col} HAVING SUM(r.plays) > 0", (user_id,))
+    # Gaps can only change between the last played day before an item's first new played
+    # day and the first played day after its last one: recompute them in that window.
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS gap_window (id INTEGER PRIMARY KEY, "
+                 "s TEXT NOT NULL, e TEXT NOT NULL)")
+    conn.execute("DELETE FROM temp.gap_window")
+    # (The planner would otherwise walk the day-first primary key over all earlier days.)
+    by_item = f"{day_table} r INDEXED BY {entity.by_item_index}"
+    conn.execute(
+        "INSERT INTO temp.gap_window SELECT n.id, "
+        f"COALESCE((SELECT r.day FROM {by_item} WHERE r.user_id = ? AND r.{col} = n.id "
+        "AND r.day < n.lo AND r.plays > 0 ORDER BY r.day DESC LIMIT 1), n.lo), "
+        f"COALESCE((SELECT r.day FROM {by_item} WHERE r.user_id = ? AND r.{col} = n.id "
+        "AND r.day > n.hi AND r.plays > 0 ORDER BY r.day LIMIT 1), n.hi) "
+        "FROM temp.new_items n WHERE n.lo IS NOT NULL", (user_id, user_id))
+    conn.execute(
+        f"DELETE FROM {entity.gap_table} WHERE (user_id, {col}, after_day) IN ("
+        f"SELECT g.user_id, g.{col}, g.after_day FROM temp.gap_window w "
+        f"CROSS JOIN {entity.gap_table} g ON g.user_id = ? AND g.{col} = w.id "
+        "AND g.after_day >= w.s AND g.before_day <= w.e)", (user_id,))
+    conn.execute(
+        f"INSERT INTO {entity.gap_table} (user_id, {col}, after_day, before_day) "
+        "SELECT ?, id, after_day, day FROM ("
+        f" SELECT r.{col} AS id, r.day, "
+        f" LAG(r.day) OVER (PARTITION BY r.{col} ORDER BY r.day) AS after_day"
+        f" FROM temp.gap_window w CROSS JOIN {by_item} ON r.user_id = ? AND r.{col} = w.id"
+        "  AND r.day BETWEEN w.s AND w.e WHERE r.plays > 0"
+        ") WHERE after_day < date(day, ?)",
+        (user_id, user_id, f"-{GAP_MIN_DAYS} days"))  # >= GAP_MIN_DAYS empty days between
 
 
 def _fill_refresh_months(conn: sqlite3.Connection, months: set[str]) -> None:

@@ -75,11 +75,17 @@ class Reconciler:
     def __init__(self, conn: sqlite3.Connection, user_id: int) -> None:
         self.conn = conn
         self.user_id = user_id
-        lo, hi, last_id = conn.execute(
-            "SELECT MIN(played_at), MAX(played_at), MAX(id) FROM plays WHERE user_id = ?",
-            (user_id,)).fetchone()
+        # Three queries, so that each is one index seek (together they would scan).
+        lo = conn.execute("SELECT MIN(played_at) FROM plays WHERE user_id = ?",
+                          (user_id,)).fetchone()[0]
+        hi = conn.execute("SELECT MAX(played_at) FROM plays WHERE user_id = ?",
+                          (user_id,)).fetchone()[0]
+        last_id = conn.execute("SELECT MAX(id) FROM plays").fetchone()[0]
         self._bounds = (lo, hi) if lo is not None else (1, 0)
         self._last_id = last_id or 0
+        #: Incoming times outside this span can match no stored play (``is_duplicate`` is
+        #: False and ``occupied`` too): callers may skip both for them.
+        self.reach = (lo - _REACH_MS, hi + _REACH_MS) if lo is not None else (1, 0)
         # slice number -> (match_key -> [(played_at, source, ms_played, play_id)], slots)
         self._slices: OrderedDict[int, tuple[dict[str, list[tuple]], set[int]]] = OrderedDict()
         self._consumed: set[int] = set()

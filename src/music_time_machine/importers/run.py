@@ -1,11 +1,13 @@
 """Import Spotify data-export files: the orchestrator behind ``mtm import`` and the web upload.
 
 Per file, everything happens in one transaction with a fresh ``Catalogue`` and
-``Reconciler``: rows are streamed, mapped, linked to tracks, checked against what is already
-stored and written in batches through ``insert_plays`` (which keeps the rollups current).
-Any problem rolls that file back and is reported with its name; the other files go on.
-Extended-history files go first so that account-data rows (minute precision, no URI)
-reconcile against them rather than the other way round.
+``Reconciler``: rows are parsed and mapped (``feed.py``; for a large import in a helper
+process, so that parsing and writing use both cores), linked to tracks, checked against
+what is already stored and written in batches through ``insert_play_rows`` (the bulk form
+of ``insert_plays``, which keeps the rollups current). Any problem rolls that file back and
+is reported with its name; the other files go on. Extended-history files go first so that
+account-data rows (minute precision, no URI) reconcile against them rather than the other
+way round.
 """
 
 from __future__ import annotations
@@ -18,20 +20,24 @@ from pathlib import Path
 
 from ..db import transaction
 from ..db.catalogue import ArtistInfo, Catalogue, TrackInfo
-from ..db.plays import NewPlay, insert_plays
+from ..db.plays import insert_play_rows
 from ..db.users import get_settings
 from ..rules import PlayRule
-from ..timezones import LocalClock
 from .errors import ImportFileError
-from .formats import ACCOUNT, EXTENDED
-from .parse import iter_objects
+from .feed import LocalDays, WorkerFeed, WorkerLost, local_batches
+from .formats import EXTENDED
 from .reconcile import Reconciler
-from .rows import NO_METADATA, Stream, account_stream, extended_stream
+from .rows import NO_METADATA, Stream
 from .sources import BadSource, SkippedFile, SourceFile, expand_sources
 from .summary import FileReport, ImportProgress, ImportSummary
 
-#: Rows handed to ``insert_plays`` at a time (bounds memory on very large files).
+#: Rows handed to ``insert_play_rows`` at a time (bounds memory on very large files).
 BATCH_ROWS = 20_000
+#: Imports of at least this many bytes parse in a helper process (below it, starting one
+#: costs more than it saves). ``None`` never uses one.
+WORKER_MIN_BYTES: int | None = 32 * 1024 * 1024
+#: WAL size (pages) between automatic checkpoints during an import (SQLite's default: 1000).
+IMPORT_CHECKPOINT_PAGES = 16_384
 #: Progress is reported at most this often (seconds).
 PROGRESS_EVERY_S = 0.2
 
@@ -70,17 +76,33 @@ def run_import(conn: sqlite3.Connection, user_id: int, paths: Sequence[Path | st
             sources.append(found)
     sources.sort(key=lambda s: (s.format.kind != EXTENDED, _natural(s.name)))
 
-    importer = _Importer(conn, user_id, settings.play_rule, LocalClock(settings.timezone),
+    importer = _Importer(conn, user_id, settings.play_rule, settings.timezone,
                          keep_incognito, _Progress(progress, sources))
-    if dry_run:
+    feed = None
+    if (WORKER_MIN_BYTES is not None and len(sources) > 1
+            and sum(s.size for s in sources) >= WORKER_MIN_BYTES):
         try:
-            with transaction(conn):
-                summary.files.extend(importer.import_file(src) for src in sources)
-                raise _DryRun
-        except _DryRun:
-            pass
-    else:
-        summary.files.extend(importer.import_file(src) for src in sources)
+            feed = WorkerFeed(sources, settings.timezone)
+        except Exception:  # no helper process here (sandbox, fd limits): parse in process
+            feed = None
+    # Checkpoint the WAL less often while importing: each checkpoint syncs the database,
+    # and a checkpoint after every file's commit cost more than the file's inserts.
+    checkpoint_pages = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    conn.execute(f"PRAGMA wal_autocheckpoint = {max(checkpoint_pages, IMPORT_CHECKPOINT_PAGES)}")
+    try:
+        if dry_run:
+            try:
+                with transaction(conn):
+                    summary.files.extend(importer.import_files(sources, feed))
+                    raise _DryRun
+            except _DryRun:
+                pass
+        else:
+            summary.files.extend(importer.import_files(sources, feed))
+    finally:
+        conn.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint_pages)}")
+        if feed is not None:
+            feed.close()
     importer.progress.finish()
     summary.seconds = time.perf_counter() - started
     return summary
@@ -130,11 +152,11 @@ class _Progress:
 
 class _Importer:
     def __init__(self, conn: sqlite3.Connection, user_id: int, rule: PlayRule,
-                 clock: LocalClock, keep_incognito: bool, progress: _Progress) -> None:
+                 tz_name: str, keep_incognito: bool, progress: _Progress) -> None:
         self.conn = conn
         self.user_id = user_id
         self.rule = rule
-        self.clock = clock
+        self.days = LocalDays(tz_name)
         self.keep_incognito = keep_incognito
         self.progress = progress
         # URI -> (track id, match key) for tracks committed by earlier files of this run.
@@ -142,14 +164,33 @@ class _Importer:
         # the Catalogue's name-keyed cache); entries are added only after a file succeeds.
         self._uri_tracks: dict[str, tuple[int, str]] = {}
 
-    def import_file(self, src: SourceFile) -> FileReport:
-        """Import one file in its own transaction; on any problem, report it and roll back."""
+    def import_files(self, sources: Sequence[SourceFile],
+                     feed: WorkerFeed | None) -> list[FileReport]:
+        reports = []
+        for index, src in enumerate(sources):
+            if feed is not None:
+                try:
+                    reports.append(self.import_file(src, feed.batches(index)))
+                    continue
+                except WorkerLost:  # rolled back; go on without the helper
+                    feed.close()
+                    feed = None
+            reports.append(self.import_file(src))
+        return reports
+
+    def import_file(self, src: SourceFile, batches=None) -> FileReport:
+        """Import one file in its own transaction; on any problem, report it and roll back.
+
+        ``batches`` are the file's mapped items (from the helper process); by default the
+        file is parsed here.
+        """
         report = FileReport(src.name, src.format.kind)
         self.progress.start(src.name)
         rows_before = self.progress.rows
         try:
-            with transaction(self.conn), src.open() as stream:
-                self._import_rows(src, stream, report)
+            with transaction(self.conn):
+                self._import_rows(src, batches if batches is not None
+                                  else local_batches(src, self.days.local), report)
             self._uri_tracks.update(self._new_uri_tracks)
         except ImportFileError as exc:
             report = FileReport(src.name, src.format.kind, error=exc.problem)
@@ -157,102 +198,106 @@ class _Importer:
         except OSError as exc:
             report = FileReport(src.name, src.format.kind, error=f"could not be read ({exc})")
             self.progress.rows = rows_before
+        except WorkerLost:
+            self.progress.rows = rows_before
+            raise
         self.progress.file_done(src.size)
         return report
 
-    def _import_rows(self, src: SourceFile, stream, report: FileReport) -> None:
+    def _import_rows(self, src: SourceFile, batches, report: FileReport) -> None:
         conn, user_id, rule = self.conn, self.user_id, self.rule
         source = src.format.kind  # plays.source is 'extended' or 'account'
-        video = src.format.media == "video"
-        account = source == ACCOUNT
         catalogue = Catalogue(conn)
         reconciler = Reconciler(conn, user_id)
         is_duplicate = reconciler.is_duplicate
+        occupied = reconciler.occupied
+        # Outside this span no stored play can be the same stream or hold the same slot.
+        near_lo, near_hi = reconciler.reach
         keep_incognito = self.keep_incognito
+        min_ms = rule.min_ms if rule.kind == "min_ms" else None
+        counts = rule.counts
+        local = self.days.local
         tracks: dict[object, tuple[int, str]] = dict(self._uri_tracks)
         identities: dict[int, object] = {}  # row's own (time, track) -> signature(s)
         used: set[int] = set()  # (time, track) slots this file has stored
-        occupied = reconciler.occupied
-        batch: list[NewPlay] = []
+        batch: list[tuple] = []
         pending = [0, 0, 0]  # plays, short plays, podcasts/audiobooks in ``batch``
         reasons = report.rejected_reasons
         progress = self.progress
-        counted_bytes = getattr(getattr(stream, "raw", None), "bytes_read", None)
-        raw_stream = stream.raw if counted_bytes is not None else None
         rows = without_metadata = incognito = duplicates = rejected = 0
 
-        for raw in iter_objects(stream, src.name):
-            rows += 1
-            if not rows & 1023:
-                progress.rows += 1024
-                if raw_stream is not None:
-                    progress.emit(raw_stream.bytes_read)
-            s = account_stream(raw) if account else extended_stream(raw, video)
-            if type(s) is str:
-                if s is NO_METADATA:
-                    without_metadata += 1
-                else:
-                    rejected += 1
-                    reasons[s] += 1
-                continue
-            if s.incognito and not keep_incognito:
-                incognito += 1
-                continue
-            key = s.uri or (s.kind, s.artist, s.name)
-            track = tracks.get(key)
-            if track is None:
-                track = tracks[key] = self._track(catalogue, s)
-            track_id, match_key = track
+        for items, done in batches:
+            rows += len(items)
+            progress.rows += len(items)
+            progress.emit(done)
+            for item in items:
+                if type(item) is str:
+                    if item == NO_METADATA:
+                        without_metadata += 1
+                    else:
+                        rejected += 1
+                        reasons[item] += 1
+                    continue
+                (played_at, ms_played, kind, name, artist, _album, uri, skipped, shuffle,
+                 reason_start, reason_end, platform, offline, incog, _author, signature,
+                 day, hour) = item
+                if incog and not keep_incognito:
+                    incognito += 1
+                    continue
+                key = uri or (kind, artist, name)
+                track = tracks.get(key)
+                if track is None:
+                    track = tracks[key] = self._track(catalogue, Stream._make(item[:15]))
+                track_id, match_key = track
 
-            # Rows of one file are distinct streams unless exactly identical. Distinct
-            # streams that share a (time, track) slot with another row or a stored play of
-            # another stream (several skips within one minute or second) are stored 1 ms
-            # later, so the UNIQUE (user, played_at, track) rule keeps them all. The offset
-            # depends only on the file and what was stored before, so a re-import probes
-            # the same times, finds its own rows and adds nothing.
-            played_at = s.played_at
-            try:
-                signature = hash(tuple(raw.values()))
-            except TypeError:
-                signature = hash(repr(raw))
-            slot = (played_at << 23) ^ track_id
-            previous = identities.get(slot)
-            if previous is None:
-                identities[slot] = signature
-            elif previous == signature or (type(previous) is list and signature in previous):
-                duplicates += 1
-                continue
-            else:
-                identities[slot] = (previous if type(previous) is list else [previous]) \
-                    + [signature]
-            duplicate = False
-            while True:
-                if slot not in used:  # else another row of this file holds the slot
-                    if is_duplicate(match_key, played_at, source, s.ms_played):
-                        duplicate = True  # the same stream as a stored play
-                        break
-                    if not occupied(track_id, played_at):
-                        break
-                played_at += 1
+                # Rows of one file are distinct streams unless exactly identical. Distinct
+                # streams that share a (time, track) slot with another row or a stored play
+                # of another stream (several skips within one minute or second) are stored
+                # 1 ms later, so the UNIQUE (user, played_at, track) rule keeps them all.
+                # The offset depends only on the file and what was stored before, so a
+                # re-import probes the same times, finds its own rows and adds nothing.
                 slot = (played_at << 23) ^ track_id
-            if duplicate:
-                duplicates += 1
-                continue
-            used.add(slot)
-            batch.append(NewPlay(track_id, played_at, s.ms_played, source, s.kind, s.skipped,
-                                 s.shuffle, s.reason_start, s.reason_end, s.platform,
-                                 s.offline, s.incognito))
-            if s.kind in _NON_MUSIC:
-                pending[2] += 1
-            elif rule.counts(s.ms_played, s.reason_end):
-                pending[0] += 1
-            else:
-                pending[1] += 1
-            if len(batch) >= BATCH_ROWS:
-                self._flush(batch, pending, report)
-                batch, pending = [], [0, 0, 0]
+                previous = identities.get(slot)
+                if previous is None:
+                    identities[slot] = signature
+                elif previous == signature or (type(previous) is list
+                                               and signature in previous):
+                    duplicates += 1
+                    continue
+                else:
+                    identities[slot] = (previous if type(previous) is list else [previous]) \
+                        + [signature]
+                if slot in used or near_lo <= played_at <= near_hi:
+                    start, duplicate = played_at, False
+                    while True:
+                        if slot not in used:  # else another row of this file holds the slot
+                            if is_duplicate(match_key, played_at, source, ms_played):
+                                duplicate = True  # the same stream as a stored play
+                                break
+                            if not occupied(track_id, played_at):
+                                break
+                        played_at += 1
+                        slot = (played_at << 23) ^ track_id
+                    if duplicate:
+                        duplicates += 1
+                        continue
+                    if played_at != start:
+                        day, hour = local(played_at)
+                used.add(slot)
+                batch.append((user_id, track_id, played_at, ms_played, kind, source, day, hour,
+                              skipped, shuffle, reason_start, reason_end, platform, offline,
+                              incog))
+                if kind in _NON_MUSIC:
+                    pending[2] += 1
+                elif (ms_played >= min_ms if min_ms is not None
+                      else counts(ms_played, reason_end)):
+                    pending[0] += 1
+                else:
+                    pending[1] += 1
+                if len(batch) >= BATCH_ROWS:
+                    self._flush(batch, pending, report)
+                    batch, pending = [], [0, 0, 0]
         self._flush(batch, pending, report)
-        progress.rows += rows & 1023
         report.rows_read = rows
         report.without_metadata = without_metadata
         report.incognito_skipped = incognito
@@ -275,16 +320,16 @@ class _Importer:
                                       (track_id,)).fetchone()[0]
         return track_id, match_key
 
-    def _flush(self, batch: list[NewPlay], pending: list[int], report: FileReport) -> None:
+    def _flush(self, batch: list[tuple], pending: list[int], report: FileReport) -> None:
         if not batch:
             return
-        result = insert_plays(self.conn, self.user_id, batch, self.clock)
+        added = insert_play_rows(self.conn, self.user_id, batch)
         report.plays_added += pending[0]
         report.short_plays += pending[1]
         report.podcasts_audiobooks += pending[2]
         # The reconciler already caught every stored row this batch could collide with,
         # so this stays 0; if not, the ignored rows are duplicates, not additions.
-        extra = result.duplicates
+        extra = len(batch) - added
         if extra:
             report.duplicates += extra
             for name in ("plays_added", "short_plays", "podcasts_audiobooks"):

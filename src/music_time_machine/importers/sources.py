@@ -153,12 +153,22 @@ def _expand_file(path: Path, limit: int, display: str) -> Iterator[Found]:
     yield SourceFile(display, size, fmt, _file_opener(path, display, limit))
 
 
-def _file_opener(path: Path, display: str, limit: int):
+@dataclass(frozen=True)
+class _FileOpener:
+    """Opens a history file (a picklable callable, so a helper process can open it too)."""
+
+    path: Path
+    display: str
+    limit: int
+
     @contextmanager
-    def opener() -> Iterator[BinaryIO]:
-        with open(path, "rb") as f:
-            yield io.BufferedReader(CountingReader(f, display, limit), 256 * 1024)
-    return opener
+    def __call__(self) -> Iterator[BinaryIO]:
+        with open(self.path, "rb") as f:
+            yield io.BufferedReader(CountingReader(f, self.display, self.limit), 256 * 1024)
+
+
+def _file_opener(path: Path, display: str, limit: int) -> _FileOpener:
+    return _FileOpener(path, display, limit)
 
 
 def _expand_zip(path: Path, limit: int, display: str) -> Iterator[Found]:
@@ -226,16 +236,27 @@ def _checked_members(archive: zipfile.ZipFile, display: str, limit: int) -> list
     return members
 
 
-def _member_opener(zip_path: Path, member: str, display: str, limit: int):
+@dataclass(frozen=True)
+class _MemberOpener:
+    """Opens one member of a zip archive (picklable, like ``_FileOpener``)."""
+
+    zip_path: Path
+    member: str
+    display: str
+    limit: int
+
     @contextmanager
-    def opener() -> Iterator[BinaryIO]:
-        with zipfile.ZipFile(zip_path) as archive:
-            info = archive.getinfo(member)
+    def __call__(self) -> Iterator[BinaryIO]:
+        with zipfile.ZipFile(self.zip_path) as archive:
+            info = archive.getinfo(self.member)
             with archive.open(info) as raw:
-                counted = CountingReader(raw, display, limit, info.compress_size,
+                counted = CountingReader(raw, self.display, self.limit, info.compress_size,
                                          MAX_COMPRESSION_RATIO)
                 yield io.BufferedReader(counted, 256 * 1024)
-    return opener
+
+
+def _member_opener(zip_path: Path, member: str, display: str, limit: int) -> _MemberOpener:
+    return _MemberOpener(zip_path, member, display, limit)
 
 
 def _sniff(stream: BinaryIO) -> Format | None:

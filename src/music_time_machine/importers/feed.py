@@ -1,0 +1,188 @@
+"""Parse and map history files into batches of *items*, here or in a helper process.
+
+An item is what the importer needs of one row: a string when the row is unusable
+(``NO_METADATA`` or a rejection reason), else a tuple of the ``Stream`` fields followed by
+the row's signature (a hash of all its values: rows of one file are the same stream only
+when exactly identical) and its local date and hour in the user's time zone.
+
+Parsing and mapping are pure Python and need no database, so a large import runs them in
+one helper process (``WorkerFeed``) while the main process links tracks, reconciles and
+writes: the two halves then use both cores. The helper reads the files in import order and
+streams items back through a pipe whose small buffer bounds what is in flight; errors come
+back as the same ``ImportFileError`` / ``OSError`` the main process would have raised. If
+the helper cannot start or dies, the importer falls back to ``local_batches`` (the same
+code, in process).
+"""
+
+from __future__ import annotations
+
+import marshal
+import multiprocessing
+from collections.abc import Iterator, Sequence
+from datetime import date, timedelta
+
+from ..timezones import LocalClock
+from .errors import ImportFileError
+from .formats import ACCOUNT
+from .parse import read_objects
+from .rows import NO_METADATA, account_stream, extended_stream
+from .sources import SourceFile
+
+#: Items per batch (one pipe message of a few hundred kB).
+ITEM_BATCH = 2000
+#: Index of the signature, local date and local hour in an item (after the Stream fields).
+SIGNATURE, LOCAL_DATE, LOCAL_HOUR = 15, 16, 17
+
+_EPOCH = date(1970, 1, 1)
+
+Batch = tuple[list, int]  # (items, bytes of the file done so far)
+
+
+class LocalDays:
+    """``LocalClock.local`` with the offset cached per UTC day (one zone lookup per day
+    instead of per 15 minutes): a day whose offset is the same at its first and last second
+    has no transition, else every time in it is converted exactly."""
+
+    def __init__(self, tz_name: str) -> None:
+        self.clock = LocalClock(tz_name)
+        self._offsets: dict[int, int | None] = {}
+        self._dates: dict[int, str] = {}
+
+    def local(self, epoch_ms: int) -> tuple[str, int]:
+        epoch_s = epoch_ms // 1000
+        utc_day = epoch_s // 86400
+        offset = self._offsets.get(utc_day, False)
+        if offset is False:
+            first = self.clock.offset_s(utc_day * 86400)
+            offset = first if first == self.clock.offset_s(utc_day * 86400 + 86399) else None
+            self._offsets[utc_day] = offset
+        if offset is None:
+            return self.clock.local(epoch_ms)
+        day_number, second = divmod(epoch_s + offset, 86400)
+        day = self._dates.get(day_number)
+        if day is None:
+            day = self._dates[day_number] = (_EPOCH + timedelta(days=day_number)).isoformat()
+        return day, second // 3600
+
+
+def mapped_batches(src: SourceFile, stream, local) -> Iterator[Batch]:
+    """Items of every row of ``src`` (open as ``stream``), ``ITEM_BATCH`` at a time."""
+    if src.format.kind == ACCOUNT:
+        mapper = account_stream
+    elif src.format.media == "video":
+        def mapper(row: dict):
+            return extended_stream(row, True)
+    else:
+        mapper = extended_stream
+    counted = getattr(stream, "raw", None)
+    rows = read_objects(stream, src.name, src.size)
+    total = len(rows) if type(rows) is list else 0
+    batch: list = []
+    append = batch.append
+    done = 0
+    for raw in rows:
+        s = mapper(raw)
+        if type(s) is str:
+            append(s)
+        else:
+            try:
+                signature = hash(tuple(raw.values()))
+            except TypeError:
+                signature = hash(repr(raw))
+            append((*s, signature, *local(s.played_at)))
+        if len(batch) >= ITEM_BATCH:
+            done += len(batch)
+            yield batch, (src.size * done // total if total
+                          else getattr(counted, "bytes_read", 0))
+            batch = []
+            append = batch.append
+    yield batch, src.size
+
+
+def local_batches(src: SourceFile, local) -> Iterator[Batch]:
+    """``mapped_batches`` of ``src`` in this process."""
+    with src.open() as stream:
+        yield from mapped_batches(src, stream, local)
+
+
+# -- the helper process ------------------------------------------------------------------
+_ROWS, _END, _FILE_ERROR, _OS_ERROR, _CRASH = range(5)
+
+
+class WorkerLost(Exception):
+    """The helper process is gone: the caller redoes the file in process."""
+
+
+class WorkerFeed:
+    """One helper process that maps ``sources`` in order; ``batches(i)`` reads file i's."""
+
+    def __init__(self, sources: Sequence[SourceFile], tz_name: str) -> None:
+        ctx = multiprocessing.get_context("spawn")  # safe from threaded servers
+        self._recv, send = ctx.Pipe(duplex=False)
+        self._process = ctx.Process(target=_work, args=(list(sources), tz_name, send),
+                                    name="mtm-import-parser", daemon=True)
+        try:
+            self._process.start()
+        finally:
+            send.close()
+        self._sources = sources
+
+    def batches(self, index: int) -> Iterator[Batch]:
+        name = self._sources[index].name
+        while True:
+            try:
+                position, kind, payload, done = marshal.loads(self._recv.recv_bytes())
+            except (EOFError, OSError, ValueError) as exc:
+                raise WorkerLost(str(exc)) from exc
+            if position < index:
+                continue  # the rest of a file the importer gave up on
+            if kind == _ROWS:
+                yield payload, done
+            elif kind == _END:
+                return
+            elif kind == _FILE_ERROR:
+                raise ImportFileError(name, payload)
+            elif kind == _OS_ERROR:
+                raise OSError(payload)
+            else:
+                raise RuntimeError(f"the import helper process failed: {payload}")
+
+    def close(self) -> None:
+        self._recv.close()
+        self._process.join(timeout=5)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+
+
+def _work(sources: list[SourceFile], tz_name: str, send) -> None:
+    """The helper's main: map every file and send its items, then an end or error mark."""
+    local = LocalDays(tz_name).local
+
+    def put(*message) -> None:
+        send.send_bytes(marshal.dumps(message))
+
+    try:
+        for index, src in enumerate(sources):
+            try:
+                with src.open() as stream:
+                    for items, done in mapped_batches(src, stream, local):
+                        put(index, _ROWS, items, done)
+                put(index, _END, None, 0)
+            except ImportFileError as exc:
+                put(index, _FILE_ERROR, exc.problem, 0)
+            except OSError as exc:
+                if isinstance(exc, BrokenPipeError):
+                    raise
+                put(index, _OS_ERROR, str(exc), 0)
+            except Exception as exc:  # a bug: report it rather than die silently
+                put(index, _CRASH, f"{type(exc).__name__}: {exc}", 0)
+                return
+    except (BrokenPipeError, EOFError):
+        pass  # the importer stopped listening (it finished early or failed)
+    finally:
+        send.close()
+
+
+__all__ = ["ITEM_BATCH", "NO_METADATA", "LocalDays", "WorkerFeed", "WorkerLost",
+           "local_batches", "mapped_batches"]

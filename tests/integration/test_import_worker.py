@@ -1,0 +1,89 @@
+"""The helper-process path of a large import (parsing in a second process) gives exactly
+what the in-process path gives: same summary, same database, same error for a bad file."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from import_fixtures import ACCOUNT_DIR, EXTENDED_DIR, dump, fresh_db, need_samples  # noqa: E402
+
+from music_time_machine.importers import feed, run, run_import  # noqa: E402
+
+
+def _export(tmp_path: Path) -> Path:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for src in [*EXTENDED_DIR.glob("*.json"), *ACCOUNT_DIR.glob("*.json")]:
+        (folder / src.name).write_bytes(src.read_bytes())
+    rows = json.loads((EXTENDED_DIR / "Streaming_History_Audio_2023.json").read_text())
+    (folder / "Streaming_History_Audio_2019.json").write_text(json.dumps(rows[:50])[:-40])
+    return folder
+
+
+def _content(conn):
+    """Every table but the two that hold creation timestamps of the fresh database."""
+    return {t: rows for t, rows in dump(conn).items()
+            if t not in ("users", "schema_migrations")}
+
+
+def _summary(summary):
+    return [(f.name, f.kind, f.error, f.rows_read, f.plays_added, f.short_plays,
+             f.podcasts_audiobooks, f.duplicates, f.without_metadata, f.rejected,
+             dict(f.rejected_reasons), f.incognito_skipped) for f in summary.files]
+
+
+def test_helper_process_equals_in_process(tmp_path, monkeypatch):
+    need_samples()
+    folder = _export(tmp_path)
+    started = []
+    real = feed.WorkerFeed
+
+    def spy(*args, **kwargs):
+        started.append(True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run, "WorkerFeed", spy)
+    results = {}
+    for mode, threshold in (("local", None), ("worker", 0)):
+        monkeypatch.setattr(run, "WORKER_MIN_BYTES", threshold)
+        conn, user = fresh_db(tmp_path, f"{mode}.sqlite", timezone="Europe/Berlin")
+        first = run_import(conn, user, [folder])
+        again = run_import(conn, user, [folder])  # re-import adds nothing
+        results[mode] = (_summary(first), _summary(again), _content(conn))
+        conn.close()
+    assert started == [True, True]
+    assert results["worker"] == results["local"]
+    errors = [f for f in results["worker"][0] if f[2]]
+    assert [(e[0], "truncated" in e[2]) for e in errors] == [
+        ("export/Streaming_History_Audio_2019.json", True)]
+    assert sum(f[4] for f in results["worker"][0]) > 0
+    assert sum(f[4] for f in results["worker"][1]) == 0
+
+
+def test_a_lost_helper_falls_back_to_parsing_in_process(tmp_path, monkeypatch):
+    need_samples()
+    folder = _export(tmp_path)
+    conn, user = fresh_db(tmp_path, "local.sqlite")
+    monkeypatch.setattr(run, "WORKER_MIN_BYTES", None)
+    expected = _summary(run_import(conn, user, [folder]))
+
+    class Dying:
+        def __init__(self, *args):
+            self.closed = False
+
+        def batches(self, index):
+            yield from ()
+            raise feed.WorkerLost("gone")
+
+        def close(self):
+            self.closed = True
+
+    monkeypatch.setattr(run, "WORKER_MIN_BYTES", 0)
+    monkeypatch.setattr(run, "WorkerFeed", Dying)
+    conn2, user2 = fresh_db(tmp_path, "fallback.sqlite")
+    assert _summary(run_import(conn2, user2, [folder])) == expected
+    assert _content(conn2) == _content(conn)

@@ -352,13 +352,7 @@ class _Restorer:
         if not batch:
             return
         result = insert_plays(self.conn, self.user_id, batch, clock)
-        extra = result.duplicates  # 0: every collision was probed above; never "added"
-        if extra:
-            report.duplicates += extra
-            for name in ("plays_added", "short_plays", "podcasts_audiobooks"):
-                take = min(extra, getattr(report, name))
-                setattr(report, name, getattr(report, name) - take)
-                extra -= take
+        report.count_as_duplicates(result.duplicates)  # 0: collisions were probed above
 
     def restore_snapshots(self) -> int:
         """Top-list snapshots of the days and lists the account has none of (its own win).

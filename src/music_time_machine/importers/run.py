@@ -329,10 +329,4 @@ class _Importer:
         report.podcasts_audiobooks += pending[2]
         # The reconciler already caught every stored row this batch could collide with,
         # so this stays 0; if not, the ignored rows are duplicates, not additions.
-        extra = len(batch) - added
-        if extra:
-            report.duplicates += extra
-            for name in ("plays_added", "short_plays", "podcasts_audiobooks"):
-                take = min(extra, getattr(report, name))
-                setattr(report, name, getattr(report, name) - take)
-                extra -= take
+        report.count_as_duplicates(len(batch) - added)

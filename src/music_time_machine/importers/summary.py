@@ -39,6 +39,16 @@ class FileReport:
         """Rows written to the database by this file."""
         return self.plays_added + self.short_plays + self.podcasts_audiobooks
 
+    def count_as_duplicates(self, ignored: int) -> None:
+        """Rows counted as new that the database ignored (already stored) are duplicates."""
+        if ignored <= 0:
+            return
+        self.duplicates += ignored
+        for name in ("plays_added", "short_plays", "podcasts_audiobooks"):
+            take = min(ignored, getattr(self, name))
+            setattr(self, name, getattr(self, name) - take)
+            ignored -= take
+
     def to_dict(self) -> dict:
         data = {"name": self.name, "kind": self.kind, "error": self.error}
         data.update({c: getattr(self, c) for c in COUNTS})

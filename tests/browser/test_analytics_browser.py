@@ -3,19 +3,12 @@ JavaScript (Back restores), and by plain links and forms without it."""
 
 import pytest
 from conftest import save_screenshot
+from page_checks import CANVAS_HAS_INK, NO_HORIZONTAL_SCROLL
 
 from music_time_machine.demo import generate_demo
 
 pytestmark = pytest.mark.browser
 
-CANVAS_HAS_INK = """(id) => {
-  const c = document.getElementById(id);
-  if (!c || !c.width || !c.height) return false;
-  const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-  for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) return true;
-  return false;
-}"""
-NO_HORIZONTAL_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
 VOLUME_POINTS = "() => window.Chart.getChart('volume-chart').data.labels.length"
 PLAYS = '[data-stat="plays"] [data-value]'
 

@@ -24,7 +24,7 @@ def export_zip(tmp_path) -> bytes:
     return sample_export_zip(tmp_path / "my_spotify_data.zip").read_bytes()
 
 
-def wait_for(client, status_url, timeout=30):
+def wait_for(client, status_url, timeout=90):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job = client.get(status_url).get_json()

@@ -150,6 +150,7 @@ def test_wrong_password_is_refused_and_the_right_one_unlocks(locked_app):
     assert ok.status_code == 302 and ok.headers["Location"] == "/analytics?range=7d"
     assert client.get("/analytics").status_code == 200
     assert client.get("/api/stats/summary").status_code == 200
+    assert 'action="/lock"' in client.get("/").get_data(as_text=True)  # the footer's Lock
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil"])
@@ -313,8 +314,11 @@ def test_serve_shuts_down_cleanly_on_sigterm(tmp_path):
                                 "--port", "0", "--threads", "4"], env=env, cwd=tmp_path,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        line = process.stdout.readline()
-        port = int(re.search(r"127\.0\.0\.1:(\d+)/", line).group(1))
+        for _ in range(50):  # the address line, after any warnings
+            found = re.search(r"127\.0\.0\.1:(\d+)/", process.stdout.readline())
+            if found:
+                break
+        port = int(found.group(1))
         health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
         assert health.status_code == 200 and health.json()["status"] == "ok"
         process.send_signal(signal.SIGTERM)

@@ -1,7 +1,7 @@
 // Analytics: draws the charts from the page's embedded JSON, then upgrades the range links
 // and form so that a new range is fetched from the stats API and drawn in place
 // (history.pushState keeps the URL shareable; Back restores the previous range).
-import { palette, readJson, renderChart } from './charts.js';
+import { FIRST_DRAW, drawInTurn, loadChartJs, palette, readJson, renderChart } from './charts.js';
 
 const results = document.getElementById('analytics-results');
 const errorBox = document.getElementById('analytics-error');
@@ -46,16 +46,16 @@ function fillRows(id, rows) {
 
 // -- charts ---------------------------------------------------------------------------
 
-function drawVolume() {
+function drawVolume(first = {}) {
   const series = data.volume.series;
   const label = metric === 'plays' ? 'Plays' : 'Minutes listened';
   renderChart('volume-chart', 'line', series.map((p) => p.period), [
     { label, data: series.map((p) => p[metric]) },
-  ], { plugins: { legend: { display: false } } });
+  ], { plugins: { legend: { display: false } }, ...first });
   $$('[data-metric]').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.metric === metric)));
 }
 
-function drawGenres() {
+function drawGenres(first = {}) {
   const g = data.genres;
   const labels = g.items.map((i) => i.genre);
   const shares = g.items.map((i) => Math.round(i.share * 1000) / 10);
@@ -67,12 +67,12 @@ function drawGenres() {
   }
   renderChart('genre-chart', 'doughnut', labels, [
     { label: 'Share of genre plays (%)', data: shares, backgroundColor: colours },
-  ], { plugins: { legend: { position: 'bottom', labels: { color: css.getPropertyValue('--muted').trim() } } } });
+  ], { plugins: { legend: { position: 'bottom', labels: { color: css.getPropertyValue('--muted').trim() } } }, ...first });
 }
 
 const shorten = (name, max) => (name.length > max ? `${name.slice(0, max - 1)}…` : name);
 
-function drawArtists() {
+function drawArtists(first = {}) {
   const items = data.artists.items;
   const max = window.innerWidth < 640 ? 16 : 28;
   renderChart('artist-chart', 'hbar', items.map((a) => shorten(a.name, max)), [
@@ -82,14 +82,15 @@ function drawArtists() {
       legend: { display: false },
       tooltip: { callbacks: { title: (ctx) => items[ctx[0].dataIndex].name } },
     },
+    ...first,
   });
 }
 
-function drawDiscoveries() {
+function drawDiscoveries(first = {}) {
   const series = data.discoveries.series;
   renderChart('discovery-chart', 'bar', series.map((m) => m.period), [
     { label: 'New artists', data: series.map((m) => m.artists) },
-  ], { plugins: { legend: { display: false } } });
+  ], { plugins: { legend: { display: false } }, ...first });
 }
 
 // -- tables, cards, heatmap ------------------------------------------------------------
@@ -191,10 +192,15 @@ function render() {
   renderTables();
   renderHeatmap();
   if (empty) return;
-  drawVolume();
-  if (!noGenres) drawGenres();
-  drawArtists();
-  drawDiscoveries();
+  const draw = () => {
+    drawVolume();
+    if (!noGenres) drawGenres();
+    drawArtists();
+    drawDiscoveries();
+  };
+  // Chart.js arrives after the first paint; a range picked before that is drawn once it has.
+  if (window.Chart) draw();
+  else loadChartJs().then(draw).catch(() => {});
 }
 
 // -- fetching ---------------------------------------------------------------------------
@@ -274,11 +280,10 @@ function upgrade() {
 
 if (data && results) {
   const empty = data.summary.plays === 0 && data.summary.minutes === 0;
-  if (!empty) {
-    drawVolume();
-    if (data.genres.items.length) drawGenres();
-    drawArtists();
-    drawDiscoveries();
-  }
   upgrade();
+  if (!empty) {
+    const drawers = [drawVolume, drawArtists, drawDiscoveries];
+    if (data.genres.items.length) drawers.splice(1, 0, drawGenres);
+    drawInTurn(drawers.map((draw) => () => draw(FIRST_DRAW))).catch(() => {});
+  }
 }

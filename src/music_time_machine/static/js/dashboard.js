@@ -1,8 +1,8 @@
-import { readJson, renderChart } from './charts.js';
+import { FIRST_DRAW, drawInTurn, readJson, renderChart } from './charts.js';
 
 const data = readJson('weekly-chart-data');
 if (data) {
-  renderChart('weekly-chart', 'line', data.labels, [
+  drawInTurn([() => renderChart('weekly-chart', 'line', data.labels, [
     { label: 'Plays per week', data: data.plays },
-  ], { plugins: { legend: { display: false } } });
+  ], { plugins: { legend: { display: false } }, ...FIRST_DRAW })]).catch(() => {});
 }

@@ -1,0 +1,52 @@
+"""Checks every browser test makes on a page: chart canvases drawn, no horizontal scroll.
+
+They are JavaScript snippets for ``page.evaluate``/``page.wait_for_function`` so they test
+what the browser actually rendered, not what the server sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# True when the canvas with this id has at least one non-transparent pixel: Chart.js ran
+# and drew, rather than leaving an empty box (a script error, or a zero-sized container).
+CANVAS_HAS_INK = """(id) => {
+  const c = document.getElementById(id);
+  if (!c || !c.width || !c.height) return false;
+  const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) return true;
+  return false;
+}"""
+
+# Nothing wider than the viewport: a phone user never has to pan sideways.
+NO_HORIZONTAL_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
+
+_CANVAS_IDS = "() => Array.from(document.querySelectorAll('canvas[id]'), c => c.id)"
+_WIDE_ELEMENTS = """() => {
+  const limit = document.documentElement.clientWidth;
+  return Array.from(document.querySelectorAll('body *'))
+    .filter(e => e.getBoundingClientRect().right > limit + 1)
+    .slice(0, 8)
+    .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+              + (e.className && typeof e.className === 'string'
+                 ? '.' + e.className.trim().split(/\\s+/).join('.') : ''));
+}"""
+
+
+def wait_for_charts(page: Any, timeout: float = 10_000) -> list[str]:
+    """Wait until every ``<canvas>`` on the page has ink; returns their ids.
+
+    Visible or not: a chart in a closed panel is still drawn by Chart.js when it has a size.
+    """
+    ids: list[str] = page.evaluate(_CANVAS_IDS)
+    for canvas_id in ids:
+        page.wait_for_function(CANVAS_HAS_INK, arg=canvas_id, timeout=timeout)
+    return ids
+
+
+def assert_no_horizontal_scroll(page: Any, where: str) -> None:
+    """Fail naming the elements that stick out past the right edge of the viewport."""
+    if not page.evaluate(NO_HORIZONTAL_SCROLL):
+        wide = page.evaluate(_WIDE_ELEMENTS)
+        raise AssertionError(f"{where} scrolls sideways at {page.viewport_size['width']} px; "
+                             f"too wide: {wide}")

@@ -90,7 +90,7 @@ def test_incremental_refreshes_equal_a_full_rebuild(demo):
     add_plays(conn, user, [("Late Band", "Late Song", "2024-11-20 10:00:00", 200_000)])
     incremental = snapshot(conn)
     assert all(incremental[t] for t in MONTHLY_TABLES)
-    refresh_monthly(conn, user, (), full=True)
+    refresh_monthly(conn, user)
     assert snapshot(conn) == incremental
 
 

@@ -95,5 +95,5 @@ def insert_play_rows(conn: sqlite3.Connection, user_id: int, rows: list[tuple]) 
         added = conn.total_changes - before
         conn.execute("DELETE FROM temp.play_stage")
         if added:
-            add_new_plays(conn, user_id, last_id, monthly=True)
+            add_new_plays(conn, user_id, last_id)
     return added

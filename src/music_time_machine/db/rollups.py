@@ -2,11 +2,10 @@
 charts read thousands of rollup rows instead of scanning a million plays.
 
 New plays are added into the rollups incrementally: the new rows (``id > after_id``) are
-aggregated once per (day, track) and (day, hour) into temp tables, which are then upserted
-into the daily rollups (and, with ``monthly=True``, into the monthly, yearly, total and gap
-rollups by ``rollups_monthly.add_increments``), so an import costs time in proportion to
-what it adds. A play-rule or time-zone change rebuilds a user's rollups from the plays in
-one pass.
+aggregated once per (day, track), (day, artist) and (day, hour) into temp tables, which are
+then added into the daily rollups and (by ``rollups_monthly``) into the monthly, yearly,
+total, first-day and gap rollups, so an import costs time in proportion to what it adds.
+A play-rule or time-zone change rebuilds a user's rollups from the plays in one pass.
 """
 
 from __future__ import annotations
@@ -16,7 +15,14 @@ import sqlite3
 from ..rules import PlayRule
 from ..timezones import LocalClock
 from . import transaction
-from .rollups_monthly import add_increments, refresh_monthly
+from .rollups_monthly import (
+    ARTIST,
+    TRACK,
+    add_item_increments,
+    add_weekday_hours,
+    prepare_items,
+    refresh_monthly,
+)
 from .users import get_settings
 
 _ROLLUPS = ("rollup_day", "rollup_day_hour", "rollup_day_track", "rollup_day_artist",
@@ -34,22 +40,17 @@ _TEMP_TABLES = (
 )
 
 
-def add_new_plays(conn: sqlite3.Connection, user_id: int, after_id: int, *,
-                  monthly: bool = False) -> None:
-    """Add the user's plays with ``id > after_id`` (just inserted) into the rollups.
-
-    Without ``monthly`` only the daily and first-day rollups are updated and the caller
-    brings the monthly ones in line (``refresh_monthly``); with it, they are updated
-    incrementally too, with exactly the content a full recompute would give.
-    """
+def add_new_plays(conn: sqlite3.Connection, user_id: int, after_id: int) -> None:
+    """Add the user's plays with ``id > after_id`` (just inserted) into every rollup, with
+    exactly the content a full recompute would give."""
     rule = get_settings(conn, user_id).play_rule
     rule_sql, rule_args = rule.sql()
     counted = f"CASE WHEN {rule_sql} THEN 1 ELSE 0 END"
     skip = f"CASE WHEN p.skipped = 1 OR NOT {rule_sql} THEN 1 ELSE 0 END"
     # The 'min_ms' rule reads only the play; other rules need the track's length.
     join = "" if rule.kind == "min_ms" else "JOIN tracks t ON t.id = p.track_id "
-    # '+p.user_id' keeps the planner on the id range (the new rows) rather than the
-    # (user_id, local_date) index, which would scan all of the user's plays every time.
+    # '+p.user_id' keeps the planner on the id range (the new rows) rather than an index
+    # led by user_id, which would scan all of the user's plays every time.
     new = f"FROM plays p {join}WHERE p.id > ? AND +p.user_id = ? AND p.kind = 'music'"
     where = (after_id, user_id)
     with transaction(conn):
@@ -70,36 +71,29 @@ def add_new_plays(conn: sqlite3.Connection, user_id: int, after_id: int, *,
             "INSERT INTO temp.new_day_artist SELECT d.day, ta.artist_id, SUM(d.plays), "
             "SUM(d.ms_played) FROM temp.new_day_track d "
             "CROSS JOIN track_artists ta ON ta.track_id = d.track_id GROUP BY d.day, ta.artist_id")
+        _upsert(conn, user_id, "rollup_day", "day", "plays, streams, ms_played, skips",
+                "SELECT ?, day, SUM(plays), SUM(streams), SUM(ms_played), SUM(skips) "
+                "FROM temp.new_day_track WHERE true GROUP BY day")
+        _upsert(conn, user_id, "rollup_day_hour", "day, hour", "plays, ms_played",
+                "SELECT ?, day, hour, plays, ms_played FROM temp.new_day_hour WHERE true")
+        for entity, sums in ((TRACK, "plays, streams, ms_played, skips"),
+                             (ARTIST, "plays, ms_played")):
+            temp = f"temp.new_day_{entity.id_col.removesuffix('_id')}"
+            # What the items looked like before (their earlier played days, totals) is read
+            # first; then the new days go in and everything derived is brought in line.
+            prepare_items(conn, user_id, entity, temp)
+            _upsert(conn, user_id, entity.day_table, f"day, {entity.id_col}", sums,
+                    f"SELECT ?, day, {entity.id_col}, {sums} FROM {temp} WHERE true")
+            add_item_increments(conn, user_id, entity)
+        add_weekday_hours(conn, user_id)
 
-        def upsert(table: str, cols: str, keys: str, sums: str, select: str) -> None:
-            updates = ", ".join(f"{c} = {c} + excluded.{c}" for c in sums.split(", "))
-            conn.execute(f"INSERT INTO {table} (user_id, {cols}) {select} "
-                         f"ON CONFLICT(user_id, {keys}) DO UPDATE SET {updates}", (user_id,))
 
-        upsert("rollup_day", "day, plays, streams, ms_played, skips", "day",
-               "plays, streams, ms_played, skips",
-               "SELECT ?, day, SUM(plays), SUM(streams), SUM(ms_played), SUM(skips) "
-               "FROM temp.new_day_track WHERE true GROUP BY day")
-        upsert("rollup_day_hour", "day, hour, plays, ms_played", "day, hour",
-               "plays, ms_played",
-               "SELECT ?, day, hour, plays, ms_played FROM temp.new_day_hour WHERE true")
-        upsert("rollup_day_track", "day, track_id, plays, streams, ms_played, skips",
-               "day, track_id", "plays, streams, ms_played, skips",
-               "SELECT ?, day, track_id, plays, streams, ms_played, skips "
-               "FROM temp.new_day_track WHERE true")
-        upsert("rollup_day_artist", "day, artist_id, plays, ms_played", "day, artist_id",
-               "plays, ms_played",
-               "SELECT ?, day, artist_id, plays, ms_played FROM temp.new_day_artist WHERE true")
-        # First local day with a counted play, per track and per artist (discoveries).
-        for table, col, temp in (("rollup_track_first", "track_id", "new_day_track"),
-                                 ("rollup_artist_first", "artist_id", "new_day_artist")):
-            conn.execute(
-                f"INSERT INTO {table} (user_id, {col}, first_day) SELECT ?, {col}, MIN(day) "
-                f"FROM temp.{temp} WHERE plays > 0 GROUP BY {col} "
-                f"ON CONFLICT(user_id, {col}) DO UPDATE SET "
-                "first_day = MIN(first_day, excluded.first_day)", (user_id,))
-        if monthly:
-            add_increments(conn, user_id)
+def _upsert(conn: sqlite3.Connection, user_id: int, table: str, keys: str, sums: str,
+            select: str) -> None:
+    """Add ``select``'s rows (user id first, then ``keys``, then ``sums``) into ``table``."""
+    updates = ", ".join(f"{c} = {c} + excluded.{c}" for c in sums.split(", "))
+    conn.execute(f"INSERT INTO {table} (user_id, {keys}, {sums}) {select} "
+                 f"ON CONFLICT(user_id, {keys}) DO UPDATE SET {updates}", (user_id,))
 
 
 def rebuild_rollups(conn: sqlite3.Connection, user_id: int) -> None:
@@ -108,7 +102,7 @@ def rebuild_rollups(conn: sqlite3.Connection, user_id: int) -> None:
         for table in _ROLLUPS:
             conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
         _aggregate(conn, user_id, get_settings(conn, user_id).play_rule)
-        refresh_monthly(conn, user_id, (), full=True)
+        refresh_monthly(conn, user_id)
 
 
 def _aggregate(conn: sqlite3.Connection, user_id: int, rule: PlayRule) -> None:

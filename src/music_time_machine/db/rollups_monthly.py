@@ -11,20 +11,21 @@ request. These tables make long ranges cheap (db/stats.py explains how they are 
 
 Two ways keep them current, both giving exactly what a full recompute gives:
 
-- ``add_increments`` (new plays, the common case: every ``insert_plays``): adds the
-  aggregates of just the new plays (the temp tables ``rollups.add_new_plays`` fills) into the
-  monthly, yearly and total rows, recomputes the total of an item only when it gets its first
-  counted play, and recomputes gaps only around the new played days of each item (a gap can
-  only change where a new played day falls inside it or beyond an item's first/last day);
-- ``refresh_monthly``: recomputed from the daily rollups, for the whole history (``full``,
-  after a rebuild) or for the months that given days touch and the items played in them.
+- ``prepare_items`` + ``add_item_increments`` (new plays, the common case: every
+  ``insert_plays``): add the aggregates of just the new plays (the temp tables
+  ``rollups.add_new_plays`` fills) into the monthly, yearly and total rows, start the total of
+  an item that gets its first counted play from its earlier short streams, and recompute
+  gaps only around the new played days of each item (a gap can only change where a new
+  played day falls inside it or beyond an item's first/last day);
+- ``refresh_monthly``: recomputed from the daily rollups, after a full rebuild.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from . import transaction
 
@@ -43,6 +44,7 @@ class Entity:
     year_table: str
     total_table: str
     gap_table: str
+    first_table: str
     by_item_index: str  # the daily table's (user_id, item, day) index
 
     def table(self, level: str) -> str:
@@ -51,9 +53,11 @@ class Entity:
 
 
 TRACK = Entity("track_id", "rollup_day_track", "rollup_month_track", "rollup_year_track",
-               "rollup_track_total", "rollup_track_gap", "rollup_day_track_by_track")
+               "rollup_track_total", "rollup_track_gap", "rollup_track_first",
+               "rollup_day_track_by_track")
 ARTIST = Entity("artist_id", "rollup_day_artist", "rollup_month_artist", "rollup_year_artist",
-                "rollup_artist_total", "rollup_artist_gap", "rollup_day_artist_by_artist")
+                "rollup_artist_total", "rollup_artist_gap", "rollup_artist_first",
+                "rollup_day_artist_by_artist")
 
 #: Every table this module maintains (for code that deletes a user's listening data).
 MONTHLY_TABLES = ("rollup_month_track", "rollup_month_artist", "rollup_year_track",
@@ -64,207 +68,184 @@ MONTHLY_TABLES = ("rollup_month_track", "rollup_month_artist", "rollup_year_trac
 WEEKDAY_SQL = "((CAST(strftime('%w', {col}) AS INTEGER) + 6) % 7)"
 
 
-def refresh_monthly(conn: sqlite3.Connection, user_id: int, days: Collection[str],
-                    full: bool) -> None:
-    """Bring the monthly, total and gap rollups in line with the daily rollups.
-
-    ``full`` recomputes the user's whole history; otherwise only the months containing
-    ``days`` and the tracks and artists played in those months.
-    """
+def refresh_monthly(conn: sqlite3.Connection, user_id: int) -> None:
+    """Recompute the user's monthly, yearly, total and gap rollups from the daily ones."""
     with transaction(conn):
-        if full:
-            for table in MONTHLY_TABLES:
-                conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
-            scope = ""
-        else:
-            if not days:
-                return
-            _fill_refresh_months(conn, {d[:7] for d in days})
-            scope = "AND substr({col}, 1, 7) IN (SELECT month FROM temp.refresh_months)"
+        for table in MONTHLY_TABLES:
+            conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
         for entity in (TRACK, ARTIST):
-            if not full:
-                _mark_items(conn, user_id, entity, scope)
-            _refresh_months(conn, user_id, entity, full, scope)
-            _refresh_years(conn, user_id, entity, full)
-            _refresh_totals(conn, user_id, entity, full)
-        _refresh_weekday_hours(conn, user_id, full, scope)
-
-
-def add_increments(conn: sqlite3.Connection, user_id: int) -> None:
-    """Add the new plays' daily aggregates (temp ``new_day_track``/``new_day_artist``/
-    ``new_day_hour``, already added into the daily rollups) into the monthly, yearly, total
-    and gap rollups. Cost follows the new plays, not the history."""
-    with transaction(conn):
-        for entity, temp in ((TRACK, "temp.new_day_track"), (ARTIST, "temp.new_day_artist")):
-            _add_periods(conn, user_id, entity, temp)
-            _add_totals_and_gaps(conn, user_id, entity, temp)
+            _refresh_periods(conn, user_id, entity)
+            _refresh_totals(conn, user_id, entity)
         conn.execute(
             "INSERT INTO rollup_month_weekday_hour (user_id, month, weekday, hour, plays, "
-            f"ms_played) SELECT ?, substr(day, 1, 7), {WEEKDAY_SQL.format(col='day')}, hour, "
-            "SUM(plays), SUM(ms_played) FROM temp.new_day_hour WHERE true GROUP BY 2, 3, 4 "
-            "ON CONFLICT(user_id, weekday, hour, month) DO UPDATE SET "
-            "plays = plays + excluded.plays, ms_played = ms_played + excluded.ms_played",
-            (user_id,))
+            f"ms_played) SELECT user_id, substr(day, 1, 7), {WEEKDAY_SQL.format(col='day')}, "
+            "hour, SUM(plays), SUM(ms_played) FROM rollup_day_hour WHERE user_id = ? "
+            "GROUP BY 2, 3, 4", (user_id,))
 
 
-def _add_periods(conn: sqlite3.Connection, user_id: int, entity: Entity, temp: str) -> None:
+#: Per-call aggregates of the new plays of one kind of item (emptied by ``prepare_items``).
+_ITEM_TEMP_TABLES = (
+    # Per item and month: what the new plays add, and their first and last day with a
+    # counted play. Item-first, so that the per-item and per-year sums read it in order.
+    "CREATE TEMP TABLE IF NOT EXISTS new_months (id INTEGER NOT NULL, month TEXT NOT NULL, "
+    "plays INTEGER, ms_played INTEGER, lo TEXT, hi TEXT, PRIMARY KEY (id, month)) WITHOUT ROWID",
+    # Per item: the same over all months, plus what was stored before the new plays: the
+    # nearest earlier and later played days (``before``/``after``), whether it already
+    # had a counted play (``counted``) and the minutes of its earlier streams if not.
+    "CREATE TEMP TABLE IF NOT EXISTS new_items (id INTEGER PRIMARY KEY, plays INTEGER, "
+    "ms_played INTEGER, lo TEXT, hi TEXT, before TEXT, after TEXT, counted INTEGER, "
+    "earlier_ms INTEGER)",
+)
+
+
+def prepare_items(conn: sqlite3.Connection, user_id: int, entity: Entity, temp: str) -> None:
+    """Aggregate the new plays' daily rows (``temp``: day, item, plays, ..., ms_played) per
+    month and per item, and note what the daily rollups held for those items before the
+    new rows are added (call it before adding them; ``add_item_increments`` after)."""
+    col, by_item = entity.id_col, f"{entity.day_table} r INDEXED BY {entity.by_item_index}"
+    for sql in _ITEM_TEMP_TABLES:
+        conn.execute(sql)
+    conn.execute("DELETE FROM temp.new_months")
+    conn.execute("DELETE FROM temp.new_items")
+    conn.execute(
+        f"INSERT INTO temp.new_months SELECT {col}, substr(day, 1, 7), SUM(plays), "
+        "SUM(ms_played), MIN(day) FILTER (WHERE plays > 0), MAX(day) FILTER (WHERE plays > 0) "
+        f"FROM {temp} GROUP BY {col}, substr(day, 1, 7)")
+    # (A temp table has no statistics: the subqueries name the index to use, or the planner
+    # may walk the day-first primary key over all earlier days.)
+    conn.execute(
+        "INSERT INTO temp.new_items (id, plays, ms_played, lo, hi) "
+        "SELECT id, SUM(plays), SUM(ms_played), MIN(lo), MAX(hi) FROM temp.new_months "
+        "GROUP BY id")
+    conn.execute(
+        f"UPDATE temp.new_items AS n SET counted = EXISTS (SELECT 1 FROM {entity.total_table} t "
+        f"WHERE t.user_id = ? AND t.{col} = n.id)", (user_id,))
+    # Only new counted days move gaps, so the neighbours matter only for items that have
+    # some. New counted days all lie in [lo, hi], so these are the same before and after.
+    conn.execute(
+        "UPDATE temp.new_items AS n SET "
+        f"before = (SELECT r.day FROM {by_item} WHERE r.user_id = ? AND r.{col} = n.id "
+        "AND r.day < n.lo AND r.plays > 0 ORDER BY r.day DESC LIMIT 1), "
+        f"after = (SELECT r.day FROM {by_item} WHERE r.user_id = ? AND r.{col} = n.id "
+        "AND r.day > n.hi AND r.plays > 0 ORDER BY r.day LIMIT 1) "
+        "WHERE n.lo IS NOT NULL AND n.counted", (user_id, user_id))
+    # An item's first counted play: its total also counts the minutes of earlier streams.
+    conn.execute(
+        f"UPDATE temp.new_items AS n SET earlier_ms = (SELECT SUM(r.ms_played) FROM {by_item} "
+        f"WHERE r.user_id = ? AND r.{col} = n.id) WHERE n.lo IS NOT NULL AND NOT n.counted",
+        (user_id,))
+
+
+def add_item_increments(conn: sqlite3.Connection, user_id: int, entity: Entity) -> None:
+    """Bring the first-day, monthly, yearly, total and gap rollups of the items in
+    ``temp.new_items`` in line, after their new daily rows were added. Cost follows the
+    new plays, not the history."""
     col = entity.id_col
-    for table, period, length in ((entity.month_table, "month", 7),
-                                  (entity.year_table, "year", 4)):
+    conn.execute(
+        f"INSERT INTO {entity.first_table} (user_id, {col}, first_day) SELECT ?, id, lo "
+        f"FROM temp.new_items WHERE lo IS NOT NULL ON CONFLICT(user_id, {col}) "
+        "DO UPDATE SET first_day = MIN(first_day, excluded.first_day)", (user_id,))
+    for table, period, select in (
+            (entity.month_table, "month", "SELECT ?, id, month, plays, ms_played "
+                                          "FROM temp.new_months WHERE true"),
+            (entity.year_table, "year", "SELECT ?, id, substr(month, 1, 4), SUM(plays), "
+                                        "SUM(ms_played) FROM temp.new_months "
+                                        "GROUP BY id, substr(month, 1, 4)")):
         conn.execute(
-            f"INSERT INTO {table} (user_id, {col}, {period}, plays, ms_played) "
-            f"SELECT ?, {col}, substr(day, 1, {length}), SUM(plays), SUM(ms_played) "
-            f"FROM {temp} WHERE true GROUP BY {col}, substr(day, 1, {length}) "
+            f"INSERT INTO {table} (user_id, {col}, {period}, plays, ms_played) {select} "
             f"ON CONFLICT(user_id, {col}, {period}) DO UPDATE SET "
             "plays = plays + excluded.plays, ms_played = ms_played + excluded.ms_played",
             (user_id,))
-
-
-def _add_totals_and_gaps(conn: sqlite3.Connection, user_id: int, entity: Entity,
-                         temp: str) -> None:
-    col, day_table = entity.id_col, entity.day_table
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS new_items (id INTEGER PRIMARY KEY, "
-                 "plays INTEGER, ms_played INTEGER, lo TEXT, hi TEXT)")
-    conn.execute("DELETE FROM temp.new_items")
-    # Per item: what the new plays add, and their first and last day with a counted play.
-    conn.execute(
-        f"INSERT INTO temp.new_items SELECT {col}, SUM(plays), SUM(ms_played), "
-        f"MIN(day) FILTER (WHERE plays > 0), MAX(day) FILTER (WHERE plays > 0) "
-        f"FROM {temp} GROUP BY {col}")
-    # Items that already have a total (a counted play before): add to it. (A temp table
-    # has no statistics, so joins name it first: CROSS JOIN keeps it the outer loop.)
+    # Items with a counted play before: add to their total.
     conn.execute(
         f"INSERT INTO {entity.total_table} (user_id, {col}, plays, ms_played, first_day, "
-        "last_day) SELECT ?, n.id, n.plays, n.ms_played, COALESCE(n.lo, '9999'), "
-        "COALESCE(n.hi, '0000') FROM temp.new_items n "
-        f"WHERE EXISTS (SELECT 1 FROM {entity.total_table} t WHERE t.user_id = ? "
-        f"AND t.{col} = n.id) ON CONFLICT(user_id, {col}) DO UPDATE SET "
+        "last_day) SELECT ?, id, plays, ms_played, COALESCE(lo, '9999'), COALESCE(hi, '0000') "
+        f"FROM temp.new_items WHERE counted ON CONFLICT(user_id, {col}) DO UPDATE SET "
         "plays = plays + excluded.plays, ms_played = ms_played + excluded.ms_played, "
         "first_day = MIN(first_day, excluded.first_day), "
-        "last_day = MAX(last_day, excluded.last_day)", (user_id, user_id))
-    # Items with their first counted play: the total includes earlier short streams.
+        "last_day = MAX(last_day, excluded.last_day)", (user_id,))
+    # Items with their first counted play: every earlier stream was short.
     conn.execute(
         f"INSERT INTO {entity.total_table} (user_id, {col}, plays, ms_played, first_day, "
-        f"last_day) SELECT r.user_id, r.{col}, SUM(r.plays), SUM(r.ms_played), "
-        "MIN(r.day) FILTER (WHERE r.plays > 0), MAX(r.day) FILTER (WHERE r.plays > 0) "
-        f"FROM temp.new_items n CROSS JOIN {day_table} r INDEXED BY {entity.by_item_index} "
-        f"ON r.user_id = ? AND r.{col} = n.id "
-        f"WHERE n.lo IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {entity.total_table} t "
-        f"WHERE t.user_id = r.user_id AND t.{col} = n.id) "
-        f"GROUP BY r.{col} HAVING SUM(r.plays) > 0", (user_id,))
+        "last_day) SELECT ?, id, plays, ms_played + COALESCE(earlier_ms, 0), lo, hi "
+        "FROM temp.new_items WHERE lo IS NOT NULL AND NOT counted", (user_id,))
     # Gaps can only change between the last played day before an item's first new played
     # day and the first played day after its last one: recompute them in that window.
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS gap_window (id INTEGER PRIMARY KEY, "
-                 "s TEXT NOT NULL, e TEXT NOT NULL)")
-    conn.execute("DELETE FROM temp.gap_window")
-    # (The planner would otherwise walk the day-first primary key over all earlier days.)
-    by_item = f"{day_table} r INDEXED BY {entity.by_item_index}"
-    conn.execute(
-        "INSERT INTO temp.gap_window SELECT n.id, "
-        f"COALESCE((SELECT r.day FROM {by_item} WHERE r.user_id = ? AND r.{col} = n.id "
-        "AND r.day < n.lo AND r.plays > 0 ORDER BY r.day DESC LIMIT 1), n.lo), "
-        f"COALESCE((SELECT r.day FROM {by_item} WHERE r.user_id = ? AND r.{col} = n.id "
-        "AND r.day > n.hi AND r.plays > 0 ORDER BY r.day LIMIT 1), n.hi) "
-        "FROM temp.new_items n WHERE n.lo IS NOT NULL", (user_id, user_id))
     conn.execute(
         f"DELETE FROM {entity.gap_table} WHERE (user_id, {col}, after_day) IN ("
-        f"SELECT g.user_id, g.{col}, g.after_day FROM temp.gap_window w "
-        f"CROSS JOIN {entity.gap_table} g ON g.user_id = ? AND g.{col} = w.id "
-        "AND g.after_day >= w.s AND g.before_day <= w.e)", (user_id,))
+        f"SELECT g.user_id, g.{col}, g.after_day FROM temp.new_items n "
+        f"CROSS JOIN {entity.gap_table} g ON g.user_id = ? AND g.{col} = n.id "
+        "AND g.after_day >= COALESCE(n.before, n.lo) AND g.before_day <= COALESCE(n.after, n.hi) "
+        "WHERE n.lo IS NOT NULL)", (user_id,))
+    _insert_gaps(conn, user_id, entity, conn.execute(
+        f"SELECT r.{col}, r.day FROM temp.new_items n CROSS JOIN {entity.day_table} r "
+        f"INDEXED BY {entity.by_item_index} ON r.user_id = ? AND r.{col} = n.id "
+        "AND r.day BETWEEN COALESCE(n.before, n.lo) AND COALESCE(n.after, n.hi) "
+        "WHERE n.lo IS NOT NULL AND r.plays > 0 ORDER BY n.id, r.day", (user_id,)))
+
+
+def add_weekday_hours(conn: sqlite3.Connection, user_id: int) -> None:
+    """Add the new plays' (day, hour) aggregates (``temp.new_day_hour``) into the
+    month x weekday x hour rollup."""
     conn.execute(
-        f"INSERT INTO {entity.gap_table} (user_id, {col}, after_day, before_day) "
-        "SELECT ?, id, after_day, day FROM ("
-        f" SELECT r.{col} AS id, r.day, "
-        f" LAG(r.day) OVER (PARTITION BY r.{col} ORDER BY r.day) AS after_day"
-        f" FROM temp.gap_window w CROSS JOIN {by_item} ON r.user_id = ? AND r.{col} = w.id"
-        "  AND r.day BETWEEN w.s AND w.e WHERE r.plays > 0"
-        ") WHERE after_day < date(day, ?)",
-        (user_id, user_id, f"-{GAP_MIN_DAYS} days"))  # >= GAP_MIN_DAYS empty days between
+        "INSERT INTO rollup_month_weekday_hour (user_id, month, weekday, hour, plays, "
+        f"ms_played) SELECT ?, substr(day, 1, 7), {WEEKDAY_SQL.format(col='day')}, hour, "
+        "SUM(plays), SUM(ms_played) FROM temp.new_day_hour WHERE true GROUP BY 2, 3, 4 "
+        "ON CONFLICT(user_id, weekday, hour, month) DO UPDATE SET "
+        "plays = plays + excluded.plays, ms_played = ms_played + excluded.ms_played",
+        (user_id,))
 
 
-def _fill_refresh_months(conn: sqlite3.Connection, months: set[str]) -> None:
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS refresh_months (month TEXT PRIMARY KEY)")
-    conn.execute("DELETE FROM temp.refresh_months")
-    conn.executemany("INSERT INTO temp.refresh_months VALUES (?)", [(m,) for m in months])
+class _DayNumbers(dict):
+    """'YYYY-MM-DD' -> day number, computed once per date (a history has a few thousand)."""
+
+    def __missing__(self, day: str) -> int:
+        value = self[day] = date.fromisoformat(day).toordinal()
+        return value
 
 
-def _daily(table: str, scope: str) -> str:
-    """FROM/WHERE over a daily table for the user (first parameter), restricted to the
-    refreshed months with one indexed day range per month."""
-    if not scope:
-        return f"FROM {table} r WHERE r.user_id = ?"
-    return (f"FROM temp.refresh_months m CROSS JOIN {table} r WHERE r.user_id = ? "
-            "AND r.day BETWEEN m.month || '-01' AND m.month || '-31'")
+def _insert_gaps(conn: sqlite3.Connection, user_id: int, entity: Entity,
+                 played: Iterable[tuple[int, str]]) -> None:
+    """Store the long gaps between consecutive played days in ``played`` ((item, day) rows
+    ordered by item, then day). Done in Python: SQLite's LAG() window over a million rows
+    with a date() per row took four times as long as this loop."""
+    numbers = _DayNumbers()
+    gaps = []
+    last_item = last_day = None
+    last_number = 0
+    for item, day in played:
+        number = numbers[day]
+        if item == last_item and number - last_number - 1 >= GAP_MIN_DAYS:
+            gaps.append((user_id, item, last_day, day))
+        last_item, last_day, last_number = item, day, number
+    conn.executemany(f"INSERT INTO {entity.gap_table} (user_id, {entity.id_col}, after_day, "
+                     "before_day) VALUES (?, ?, ?, ?)", gaps)
 
 
-def _mark_items(conn: sqlite3.Connection, user_id: int, entity: Entity, scope: str) -> None:
-    """Items whose totals may change: played in a refreshed month, before or after."""
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS refresh_items (id INTEGER PRIMARY KEY)")
-    conn.execute("DELETE FROM temp.refresh_items")
-    conn.execute(
-        f"INSERT OR IGNORE INTO temp.refresh_items SELECT {entity.id_col} "
-        f"FROM {entity.month_table} WHERE user_id = ? {scope.format(col='month')}", (user_id,))
-    conn.execute(
-        f"INSERT OR IGNORE INTO temp.refresh_items SELECT r.{entity.id_col} "
-        f"{_daily(entity.day_table, scope)}", (user_id,))
-
-
-def _refresh_months(conn: sqlite3.Connection, user_id: int, entity: Entity, full: bool,
-                    scope: str) -> None:
-    if not full:
-        conn.execute(f"DELETE FROM {entity.month_table} WHERE user_id = ? "
-                     f"{scope.format(col='month')}", (user_id,))
-    conn.execute(
-        f"INSERT INTO {entity.month_table} (user_id, {entity.id_col}, month, plays, ms_played) "
-        f"SELECT r.user_id, r.{entity.id_col}, substr(r.day, 1, 7), SUM(r.plays), "
-        f"SUM(r.ms_played) {_daily(entity.day_table, scope)} "
-        f"GROUP BY r.{entity.id_col}, substr(r.day, 1, 7)", (user_id,))
-
-
-def _refresh_years(conn: sqlite3.Connection, user_id: int, entity: Entity, full: bool) -> None:
-    """Years from the monthly rows (a year is at most twelve of them per item)."""
+def _refresh_periods(conn: sqlite3.Connection, user_id: int, entity: Entity) -> None:
     col = entity.id_col
-    years = "" if full else ("AND substr(month, 1, 4) IN "
-                             "(SELECT DISTINCT substr(month, 1, 4) FROM temp.refresh_months)")
-    if not full:
-        conn.execute(f"DELETE FROM {entity.year_table} WHERE user_id = ? AND year IN "
-                     "(SELECT DISTINCT substr(month, 1, 4) FROM temp.refresh_months)", (user_id,))
+    conn.execute(
+        f"INSERT INTO {entity.month_table} (user_id, {col}, month, plays, ms_played) "
+        f"SELECT user_id, {col}, substr(day, 1, 7), SUM(plays), SUM(ms_played) "
+        f"FROM {entity.day_table} WHERE user_id = ? GROUP BY {col}, substr(day, 1, 7)",
+        (user_id,))
+    # Years from the monthly rows (a year is at most twelve of them per item).
     conn.execute(
         f"INSERT INTO {entity.year_table} (user_id, {col}, year, plays, ms_played) "
         f"SELECT user_id, {col}, substr(month, 1, 4), SUM(plays), SUM(ms_played) "
-        f"FROM {entity.month_table} WHERE user_id = ? {years} "
-        f"GROUP BY {col}, substr(month, 1, 4)", (user_id,))
+        f"FROM {entity.month_table} WHERE user_id = ? GROUP BY {col}, substr(month, 1, 4)",
+        (user_id,))
 
 
-def _refresh_totals(conn: sqlite3.Connection, user_id: int, entity: Entity, full: bool) -> None:
-    """Totals and long gaps of every item (``full``) or of the marked ones."""
+def _refresh_totals(conn: sqlite3.Connection, user_id: int, entity: Entity) -> None:
+    """Totals and long gaps of every item."""
     col = entity.id_col
-    items = "" if full else f"AND {col} IN (SELECT id FROM temp.refresh_items)"
-    if not full:
-        for table in (entity.total_table, entity.gap_table):
-            conn.execute(f"DELETE FROM {table} WHERE user_id = ? {items}", (user_id,))
     conn.execute(
         f"INSERT INTO {entity.total_table} (user_id, {col}, plays, ms_played, first_day, "
         f"last_day) SELECT user_id, {col}, SUM(plays), SUM(ms_played), "
         f"MIN(day) FILTER (WHERE plays > 0), MAX(day) FILTER (WHERE plays > 0) "
-        f"FROM {entity.day_table} WHERE user_id = ? {items} GROUP BY {col} "
+        f"FROM {entity.day_table} WHERE user_id = ? GROUP BY {col} "
         f"HAVING SUM(plays) > 0", (user_id,))
-    conn.execute(
-        f"INSERT INTO {entity.gap_table} (user_id, {col}, after_day, before_day) "
-        f"SELECT ?, id, after_day, day FROM ("
-        f" SELECT {col} AS id, day, LAG(day) OVER (PARTITION BY {col} ORDER BY day) AS after_day"
-        f" FROM {entity.day_table} WHERE user_id = ? AND plays > 0 {items}"
-        f") WHERE after_day IS NOT NULL AND julianday(day) - julianday(after_day) - 1 >= ?",
-        (user_id, user_id, GAP_MIN_DAYS))
-
-
-def _refresh_weekday_hours(conn: sqlite3.Connection, user_id: int, full: bool,
-                           scope: str) -> None:
-    if not full:
-        conn.execute("DELETE FROM rollup_month_weekday_hour WHERE user_id = ? "
-                     f"{scope.format(col='month')}", (user_id,))
-    conn.execute(
-        "INSERT INTO rollup_month_weekday_hour (user_id, month, weekday, hour, plays, ms_played) "
-        f"SELECT r.user_id, substr(r.day, 1, 7), {WEEKDAY_SQL.format(col='r.day')}, r.hour, "
-        f"SUM(r.plays), SUM(r.ms_played) {_daily('rollup_day_hour', scope)} "
-        "GROUP BY 2, 3, 4", (user_id,))
+    _insert_gaps(conn, user_id, entity, conn.execute(
+        f"SELECT {col}, day FROM {entity.day_table} INDEXED BY {entity.by_item_index} "
+        f"WHERE user_id = ? AND plays > 0 ORDER BY {col}, day", (user_id,)))

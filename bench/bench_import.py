@@ -159,11 +159,13 @@ def child(folder: str, db: str, defer_rollups: bool = False) -> None:
         spent["insert_plays"] += time.perf_counter() - rebuild_began
     wall = time.perf_counter() - began
     stored = conn.execute("SELECT COUNT(*) FROM plays").fetchone()[0]
+    me, helper = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                     resource.RUSAGE_CHILDREN))
     print(json.dumps({
+        "cpu_s": me.ru_utime + me.ru_stime, "helper_cpu_s": helper.ru_utime + helper.ru_stime,
         "rows": summary.rows_read, "stored": stored, "ok": summary.ok, "wall_s": wall,
         "insert_plays_s": spent["insert_plays"],
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "helper_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "peak_rss_mb": me.ru_maxrss / 1024, "helper_rss_mb": helper.ru_maxrss / 1024,
         "load": os.getloadavg()[0],
     }))
 
@@ -182,7 +184,8 @@ def main() -> None:
         child(*args.child, defer_rollups=args.defer_rollups)
         return
     print(f"{'rows':>10} {'files':>6} {'MB json':>8} {'wall s':>8} {'rows/s':>10} "
-          f"{'peak RSS MB':>12} {'helper MB':>10} {'insert+rollups s':>17} {'load':>5}")
+          f"{'peak RSS MB':>12} {'helper MB':>10} {'insert+rollups s':>17} {'CPU s':>6} "
+          f"{'helper CPU s':>13} {'load':>5}")
     for n in args.sizes:
         tmp = Path(tempfile.mkdtemp(prefix="mtm-bench-"))
         export, db = tmp / "export", tmp / "bench.sqlite"
@@ -196,7 +199,8 @@ def main() -> None:
         r = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"{r['rows']:>10,} {files:>6} {size / 1e6:>8.0f} {r['wall_s']:>8.2f} "
               f"{r['rows'] / r['wall_s']:>10,.0f} {r['peak_rss_mb']:>12.0f} "
-              f"{r['helper_rss_mb']:>10.0f} {r['insert_plays_s']:>17.2f} {r['load']:>5.2f}",
+              f"{r['helper_rss_mb']:>10.0f} {r['insert_plays_s']:>17.2f} {r['cpu_s']:>6.1f} "
+              f"{r['helper_cpu_s']:>13.1f} {r['load']:>5.2f}",
               flush=True)
         if not args.keep:
             shutil.rmtree(tmp)

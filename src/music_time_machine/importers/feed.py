@@ -8,16 +8,20 @@ when exactly identical) and its local date and hour in the user's time zone.
 Parsing and mapping are pure Python and need no database, so a large import runs them in
 one helper process (``WorkerFeed``) while the main process links tracks, reconciles and
 writes: the two halves then use both cores. The helper reads the files in import order and
-streams items back through a pipe whose small buffer bounds what is in flight; errors come
-back as the same ``ImportFileError`` / ``OSError`` the main process would have raised. If
-the helper cannot start or dies, the importer falls back to ``local_batches`` (the same
-code, in process).
+streams items back through a pipe; a thread of the main process drains the pipe into a
+bounded queue (``AHEAD_MESSAGES``), so the helper keeps parsing while the main process is
+busy inside SQLite instead of stalling on a full pipe. Errors come back as the same
+``ImportFileError`` / ``OSError`` the main process would have raised. If the helper cannot
+start or dies, the importer falls back to ``local_batches`` (the same code, in process).
 """
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import multiprocessing
+import queue
+import threading
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 
@@ -30,6 +34,8 @@ from .sources import SourceFile
 
 #: Items per batch (one pipe message of a few hundred kB).
 ITEM_BATCH = 2000
+#: Messages the helper may be ahead of the importer (about 15 MB, a few files' rows).
+AHEAD_MESSAGES = 64
 #: Index of the signature, local date and local hour in an item (after the Stream fields).
 SIGNATURE, LOCAL_DATE, LOCAL_HOUR = 15, 16, 17
 
@@ -126,13 +132,43 @@ class WorkerFeed:
         finally:
             send.close()
         self._sources = sources
+        self._ahead: queue.Queue[bytes | None] = queue.Queue(AHEAD_MESSAGES)
+        self._stop = threading.Event()
+        self._reader = threading.Thread(target=self._drain, name="mtm-import-reader",
+                                        daemon=True)
+        self._reader.start()
+
+    def _drain(self) -> None:
+        """Move messages from the pipe to the queue; ``None`` marks the end of the pipe."""
+        try:
+            while not self._stop.is_set():
+                message = self._recv.recv_bytes()
+                while not self._stop.is_set():
+                    try:
+                        self._ahead.put(message, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+        except (EOFError, OSError):
+            pass
+        finally:
+            self._stop.set()
+            with contextlib.suppress(queue.Full):  # full: the importer stopped reading
+                self._ahead.put_nowait(None)
+
+    def _next(self) -> bytes:
+        message = self._ahead.get()
+        if message is None:
+            self._ahead.put(None)  # for any later reader
+            raise WorkerLost("the import helper process closed its pipe")
+        return message
 
     def batches(self, index: int) -> Iterator[Batch]:
         name = self._sources[index].name
         while True:
             try:
-                position, kind, payload, done = marshal.loads(self._recv.recv_bytes())
-            except (EOFError, OSError, ValueError) as exc:
+                position, kind, payload, done = marshal.loads(self._next())
+            except (EOFError, ValueError) as exc:
                 raise WorkerLost(str(exc)) from exc
             if position < index:
                 continue  # the rest of a file the importer gave up on
@@ -148,11 +184,13 @@ class WorkerFeed:
                 raise RuntimeError(f"the import helper process failed: {payload}")
 
     def close(self) -> None:
-        self._recv.close()
+        self._stop.set()
+        self._recv.close()  # unblocks the helper's send and, after it exits, the reader
         self._process.join(timeout=5)
         if self._process.is_alive():
             self._process.kill()
             self._process.join()
+        self._reader.join(timeout=5)
 
 
 def _work(sources: list[SourceFile], tz_name: str, send) -> None:

@@ -7,8 +7,10 @@ Each size is generated into a temporary folder (files of ``--rows-per-file`` row
 shaped like Spotify's ``Streaming_History_Audio_*.json``), then imported into a fresh SQLite
 database in a child process, so the peak RSS printed is the import's alone (large imports
 parse in a helper process of their own: its peak is printed too, and the load average).
-Prints rows/s, wall time, peak RSS and how much of the time was spent inside
-``insert_play_rows`` (the shared bulk writer that also updates the rollups).
+Prints rows/s, wall time, peak RSS, how much of the time was spent inside
+``insert_play_rows`` (the shared bulk writer that also updates the rollups) and the CPU time
+of the importing process and of the parser process (on a shared machine, other load
+stretches wall time more than CPU time).
 ``--defer-rollups`` is a what-if that skips the per-batch rollup update and rebuilds the
 rollups once at the end (column = insert + rebuild).
 """

@@ -86,7 +86,7 @@ def refresh_monthly(conn: sqlite3.Connection, user_id: int) -> None:
 #: Per-call aggregates of the new plays of one kind of item (emptied by ``prepare_items``).
 _ITEM_TEMP_TABLES = (
     # Per item and month: what the new plays add, and their first and last day with a
-    # counted play. Item-first, so that the per-item and per-year sums read it in order.
+    # counted play. Item-first, so that the per-item sums read it in order.
     "CREATE TEMP TABLE IF NOT EXISTS new_months (id INTEGER NOT NULL, month TEXT NOT NULL, "
     "plays INTEGER, ms_played INTEGER, lo TEXT, hi TEXT, PRIMARY KEY (id, month)) WITHOUT ROWID",
     # Per item: the same over all months, plus what was stored before the new plays: the

@@ -87,3 +87,43 @@ def test_a_lost_helper_falls_back_to_parsing_in_process(tmp_path, monkeypatch):
     conn2, user2 = fresh_db(tmp_path, "fallback.sqlite")
     assert _summary(run_import(conn2, user2, [folder])) == expected
     assert _content(conn2) == _content(conn)
+
+
+def test_a_helper_that_dies_while_the_importer_is_behind_ends_the_feed(tmp_path, monkeypatch):
+    """The reader thread holds the helper's messages in a bounded queue. When the helper dies
+    while that queue is full, the end mark still reaches the importer (``batches`` then
+    raises WorkerLost and the file is redone in process) instead of being dropped and
+    leaving the importer waiting for ever."""
+    import queue
+    import time
+
+    from music_time_machine.importers.sources import expand_sources
+
+    need_samples()
+    folder = tmp_path / "many"
+    folder.mkdir()
+    data = (EXTENDED_DIR / "Streaming_History_Audio_2023.json").read_bytes()
+    for n in range(100):
+        (folder / f"Streaming_History_Audio_2023_{n}.json").write_bytes(data)
+    sources = sorted(expand_sources([folder], None), key=lambda s: s.name)
+    monkeypatch.setattr(feed, "AHEAD_MESSAGES", 2)
+    worker = feed.WorkerFeed(sources, "UTC")
+    try:
+        deadline = time.monotonic() + 30
+        while not worker._ahead.full() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert worker._ahead.full()
+        worker._process.kill()
+        worker._process.join()
+        seen = []
+        for _ in range(50):  # a slow importer: the queue is full again each time we look
+            try:
+                seen.append(worker._ahead.get(timeout=3))
+            except queue.Empty:
+                break
+            if seen[-1] is None:
+                break
+            time.sleep(0.2)
+        assert seen and seen[-1] is None, "the end of the helper's pipe was never signalled"
+    finally:
+        worker.close()

@@ -17,7 +17,6 @@ start or dies, the importer falls back to ``local_batches`` (the same code, in p
 
 from __future__ import annotations
 
-import contextlib
 import marshal
 import multiprocessing
 import queue
@@ -133,7 +132,7 @@ class WorkerFeed:
             send.close()
         self._sources = sources
         self._ahead: queue.Queue[bytes | None] = queue.Queue(AHEAD_MESSAGES)
-        self._stop = threading.Event()
+        self._closed = threading.Event()
         self._reader = threading.Thread(target=self._drain, name="mtm-import-reader",
                                         daemon=True)
         self._reader.start()
@@ -141,20 +140,22 @@ class WorkerFeed:
     def _drain(self) -> None:
         """Move messages from the pipe to the queue; ``None`` marks the end of the pipe."""
         try:
-            while not self._stop.is_set():
-                message = self._recv.recv_bytes()
-                while not self._stop.is_set():
-                    try:
-                        self._ahead.put(message, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-        except (EOFError, OSError):
+            while True:
+                if not self._offer(self._recv.recv_bytes()):
+                    return
+        except Exception:  # EOF, or the pipe was closed under us: the end either way
             pass
-        finally:
-            self._stop.set()
-            with contextlib.suppress(queue.Full):  # full: the importer stopped reading
-                self._ahead.put_nowait(None)
+        self._offer(None)
+
+    def _offer(self, message: bytes | None) -> bool:
+        """Queue ``message`` (waiting for room) unless the feed is closed; False if it is."""
+        while not self._closed.is_set():
+            try:
+                self._ahead.put(message, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def _next(self) -> bytes:
         message = self._ahead.get()
@@ -184,7 +185,7 @@ class WorkerFeed:
                 raise RuntimeError(f"the import helper process failed: {payload}")
 
     def close(self) -> None:
-        self._stop.set()
+        self._closed.set()
         self._recv.close()  # unblocks the helper's send and, after it exits, the reader
         self._process.join(timeout=5)
         if self._process.is_alive():

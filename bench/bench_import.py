@@ -7,12 +7,10 @@ Each size is generated into a temporary folder (files of ``--rows-per-file`` row
 shaped like Spotify's ``Streaming_History_Audio_*.json``), then imported into a fresh SQLite
 database in a child process, so the peak RSS printed is the import's alone (large imports
 parse in a helper process of their own: its peak is printed too, and the load average).
-Prints rows/s, wall time, peak RSS, how much of the time was spent inside
-``insert_play_rows`` (the shared bulk writer that also updates the rollups) and the CPU time
-of the importing process and of the parser process (on a shared machine, other load
-stretches wall time more than CPU time).
-``--defer-rollups`` is a what-if that skips the per-batch rollup update and rebuilds the
-rollups once at the end (column = insert + rebuild).
+Prints rows/s, wall time, peak RSS, how much of the time was spent storing plays
+(``insert_play_rows``) and bringing the rollups up to date (``add_new_plays``, once per
+group of files), and the CPU time of the importing process and of the parser process (on a
+shared machine, other load stretches wall time more than CPU time).
 """
 
 from __future__ import annotations
@@ -112,53 +110,34 @@ def generate(n: int, folder: Path, rows_per_file: int, seed: int = 7) -> int:
     return total
 
 
-def _insert_without_rollups(conn, user_id, rows):
-    """WHAT-IF ONLY (--defer-rollups): ``insert_play_rows`` minus its rollup update, to
-    show the importer's own cost; the rollups are rebuilt once after the import."""
-    from music_time_machine.db import transaction
-    from music_time_machine.db.plays import _INSERT_STAGED, _STAGE, _STAGE_INSERT
-
-    with transaction(conn):
-        conn.execute(_STAGE)
-        conn.execute("DELETE FROM temp.play_stage")
-        conn.executemany(_STAGE_INSERT, rows)
-        before = conn.total_changes
-        conn.execute(_INSERT_STAGED)
-        added = conn.total_changes - before
-        conn.execute("DELETE FROM temp.play_stage")
-    return added
-
-
-def child(folder: str, db: str, defer_rollups: bool = False) -> None:
+def child(folder: str, db: str) -> None:
     """Import ``folder`` into a fresh database ``db`` and print one JSON line of figures."""
     import resource
 
     import music_time_machine.importers.run as run_module
     from music_time_machine.db import connect
     from music_time_machine.db.migrate import migrate
-    from music_time_machine.db.rollups import rebuild_rollups
     from music_time_machine.db.users import ensure_local_user
 
-    spent = {"insert_plays": 0.0}
-    real_insert = _insert_without_rollups if defer_rollups else run_module.insert_play_rows
+    spent = {"insert_plays": 0.0, "rollups": 0.0}
 
-    def timed_insert(*args, **kwargs):
-        began = time.perf_counter()
-        try:
-            return real_insert(*args, **kwargs)
-        finally:
-            spent["insert_plays"] += time.perf_counter() - began
+    def timed(name, real):
+        def call(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return real(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - began
+        return call
 
-    run_module.insert_play_rows = timed_insert  # measure only; behaviour unchanged
+    # Measure only; behaviour unchanged.
+    run_module.insert_play_rows = timed("insert_plays", run_module.insert_play_rows)
+    run_module.add_new_plays = timed("rollups", run_module.add_new_plays)
     conn = connect(db)
     migrate(conn)
     user_id = ensure_local_user(conn, timezone="Europe/Stockholm")
     began = time.perf_counter()
     summary = run_module.run_import(conn, user_id, [folder])
-    if defer_rollups:
-        rebuild_began = time.perf_counter()
-        rebuild_rollups(conn, user_id)
-        spent["insert_plays"] += time.perf_counter() - rebuild_began
     wall = time.perf_counter() - began
     stored = conn.execute("SELECT COUNT(*) FROM plays").fetchone()[0]
     me, helper = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
@@ -166,7 +145,7 @@ def child(folder: str, db: str, defer_rollups: bool = False) -> None:
     print(json.dumps({
         "cpu_s": me.ru_utime + me.ru_stime, "helper_cpu_s": helper.ru_utime + helper.ru_stime,
         "rows": summary.rows_read, "stored": stored, "ok": summary.ok, "wall_s": wall,
-        "insert_plays_s": spent["insert_plays"],
+        "insert_plays_s": spent["insert_plays"], "rollups_s": spent["rollups"],
         "peak_rss_mb": me.ru_maxrss / 1024, "helper_rss_mb": helper.ru_maxrss / 1024,
         "load": os.getloadavg()[0],
     }))
@@ -177,16 +156,13 @@ def main() -> None:
     parser.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--rows-per-file", type=int, default=16_000)
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
-    parser.add_argument("--defer-rollups", action="store_true",
-                        help="what-if: insert without per-batch rollup refresh, rebuild once "
-                             "at the end (not how the app writes; shows the importer's cost)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(*args.child, defer_rollups=args.defer_rollups)
+        child(*args.child)
         return
     print(f"{'rows':>10} {'files':>6} {'MB json':>8} {'wall s':>8} {'rows/s':>10} "
-          f"{'peak RSS MB':>12} {'helper MB':>10} {'insert+rollups s':>17} {'CPU s':>6} "
+          f"{'peak RSS MB':>12} {'helper MB':>10} {'insert s':>9} {'rollups s':>10} {'CPU s':>6} "
           f"{'helper CPU s':>13} {'load':>5}")
     for n in args.sizes:
         tmp = Path(tempfile.mkdtemp(prefix="mtm-bench-"))
@@ -194,14 +170,14 @@ def main() -> None:
         export.mkdir()
         size = generate(n, export, args.rows_per_file)
         files = len(list(export.iterdir()))
-        extra = ["--defer-rollups"] if args.defer_rollups else []
-        out = subprocess.run([sys.executable, __file__, "--child", str(export), str(db), *extra],
+        out = subprocess.run([sys.executable, __file__, "--child", str(export), str(db)],
                              check=True, capture_output=True, text=True,
                              env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
         r = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"{r['rows']:>10,} {files:>6} {size / 1e6:>8.0f} {r['wall_s']:>8.2f} "
               f"{r['rows'] / r['wall_s']:>10,.0f} {r['peak_rss_mb']:>12.0f} "
-              f"{r['helper_rss_mb']:>10.0f} {r['insert_plays_s']:>17.2f} {r['cpu_s']:>6.1f} "
+              f"{r['helper_rss_mb']:>10.0f} {r['insert_plays_s']:>9.2f} {r['rollups_s']:>10.2f} "
+              f"{r['cpu_s']:>6.1f} "
               f"{r['helper_cpu_s']:>13.1f} {r['load']:>5.2f}",
               flush=True)
         if not args.keep:

@@ -75,11 +75,16 @@ def insert_plays(conn: sqlite3.Connection, user_id: int, plays: Iterable[NewPlay
     return result
 
 
-def insert_play_rows(conn: sqlite3.Connection, user_id: int, rows: list[tuple]) -> int:
+def insert_play_rows(conn: sqlite3.Connection, user_id: int, rows: list[tuple], *,
+                     rollups: bool = True) -> int:
     """The bulk writer under ``insert_plays``: ``rows`` are tuples in ``PLAY_COLUMNS`` order
     (``user_id`` first, local date and hour already computed by ``LocalClock.local``).
     Inserts them (exact duplicates ignored), updates every rollup and returns how many rows
-    were added. For writers that build rows by the hundred thousand (the importer)."""
+    were added. For writers that build rows by the hundred thousand (the importer).
+
+    ``rollups=False`` leaves the rollups to the caller, which must be inside a transaction
+    and call ``rollups.add_new_plays`` for the plays added since it began before it commits
+    (one pass over several files' plays costs less than one per file)."""
     with transaction(conn):
         # New rows get ids above the current maximum (no other writer inside this
         # transaction), which is how the rollups find exactly what was added.
@@ -94,6 +99,6 @@ def insert_play_rows(conn: sqlite3.Connection, user_id: int, rows: list[tuple]) 
         conn.execute(_INSERT_STAGED)
         added = conn.total_changes - before
         conn.execute("DELETE FROM temp.play_stage")
-        if added:
+        if added and rollups:
             add_new_plays(conn, user_id, last_id)
     return added

@@ -1,13 +1,15 @@
 """Import Spotify data-export files: the orchestrator behind ``mtm import`` and the web upload.
 
-Per file, everything happens in one transaction with a fresh ``Catalogue`` and
-``Reconciler``: rows are parsed and mapped (``feed.py``; for a large import in a helper
-process, so that parsing and writing use both cores), linked to tracks, checked against
-what is already stored and written in batches through ``insert_play_rows`` (the bulk form
-of ``insert_plays``, which keeps the rollups current). Any problem rolls that file back and
-is reported with its name; the other files go on. Extended-history files go first so that
-account-data rows (minute precision, no URI) reconcile against them rather than the other
-way round.
+Files are imported a group at a time (``GROUP_BYTES``): each group is one transaction, each
+file in it a savepoint with a fresh ``Catalogue`` and ``Reconciler``. A file's rows are
+parsed and mapped (``feed.py``; for a large import in a helper process, so that parsing and
+writing use both cores), linked to tracks, checked against what is already stored and
+written in batches through ``insert_play_rows``; once the group's files are in, the
+rollups are brought up to date in one pass for everything they added, and the group
+commits. Any problem with a file rolls back that file alone and is reported with its name;
+the other files go on (a crash loses at most the group being written). Extended-history
+files go first so that account-data rows (minute precision, no URI) reconcile against them
+rather than the other way round.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from ..db import transaction
 from ..db.catalogue import ArtistInfo, Catalogue, TrackInfo
 from ..db.plays import insert_play_rows
+from ..db.rollups import add_new_plays
 from ..db.users import get_settings
 from ..rules import PlayRule
 from .errors import ImportFileError
@@ -38,6 +41,9 @@ BATCH_ROWS = 20_000
 WORKER_MIN_BYTES: int | None = 32 * 1024 * 1024
 #: WAL size (pages) between automatic checkpoints during an import (SQLite's default: 1000).
 IMPORT_CHECKPOINT_PAGES = 16_384
+#: Files are committed in groups of about this many bytes (~160k extended-history rows, ten
+#: of Spotify's files): one rollup pass per group costs much less than one per file.
+GROUP_BYTES = 128 * 1024 * 1024
 #: Progress is reported at most this often (seconds).
 PROGRESS_EVERY_S = 0.2
 
@@ -108,6 +114,21 @@ def run_import(conn: sqlite3.Connection, user_id: int, paths: Sequence[Path | st
     return summary
 
 
+def _groups(files: list[tuple[int, SourceFile]]) -> Iterator[list[tuple[int, SourceFile]]]:
+    """Consecutive files of about ``GROUP_BYTES`` together (a file never waits for a later
+    one: a group closes as soon as it is big enough)."""
+    group: list[tuple[int, SourceFile]] = []
+    size = 0
+    for item in files:
+        group.append(item)
+        size += item[1].size
+        if size >= GROUP_BYTES:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
 def _natural(name: str) -> list:
     """Sort 'x_2.json' before 'x_10.json'."""
     return [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", name)]
@@ -166,20 +187,28 @@ class _Importer:
 
     def import_files(self, sources: Sequence[SourceFile],
                      feed: WorkerFeed | None) -> list[FileReport]:
+        """Import the files a group at a time: each group is one transaction in which each
+        file is a savepoint (all or nothing, as ever) and the rollups are brought up to date
+        once, for everything the group's files added."""
         reports = []
-        for index, src in enumerate(sources):
-            if feed is not None:
-                try:
-                    reports.append(self.import_file(src, feed.batches(index)))
-                    continue
-                except WorkerLost:  # rolled back; go on without the helper
-                    feed.close()
-                    feed = None
-            reports.append(self.import_file(src))
+        for group in _groups(list(enumerate(sources))):
+            with transaction(self.conn):
+                after_id = self.conn.execute(
+                    "SELECT COALESCE(MAX(id), 0) FROM plays").fetchone()[0]
+                for index, src in group:
+                    if feed is not None:
+                        try:
+                            reports.append(self.import_file(src, feed.batches(index)))
+                            continue
+                        except WorkerLost:  # rolled back; go on without the helper
+                            feed.close()
+                            feed = None
+                    reports.append(self.import_file(src))
+                add_new_plays(self.conn, self.user_id, after_id)
         return reports
 
     def import_file(self, src: SourceFile, batches=None) -> FileReport:
-        """Import one file in its own transaction; on any problem, report it and roll back.
+        """Import one file in a savepoint; on any problem, report it and roll it back.
 
         ``batches`` are the file's mapped items (from the helper process); by default the
         file is parsed here.
@@ -323,7 +352,7 @@ class _Importer:
     def _flush(self, batch: list[tuple], pending: list[int], report: FileReport) -> None:
         if not batch:
             return
-        added = insert_play_rows(self.conn, self.user_id, batch)
+        added = insert_play_rows(self.conn, self.user_id, batch, rollups=False)
         report.plays_added += pending[0]
         report.short_plays += pending[1]
         report.podcasts_audiobooks += pending[2]

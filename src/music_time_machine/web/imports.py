@@ -5,7 +5,7 @@ with its own connection and reports progress, and the page (a progress bar with
 JavaScript, a self-refreshing page without) follows the job until its report is ready.
 
 Progress is kept in memory as well as in the job row: the work runs inside long
-transactions (a whole file, a whole restore), and a row written inside one is invisible to
+transactions (a group of files, a whole restore), and a row written inside one is invisible to
 the page's requests until it commits. The row still gets the progress whenever the work is
 between transactions, and always gets the final report.
 """

@@ -40,12 +40,13 @@ def _catalogue(rng: random.Random, tracks: int = 4000, artists: int = 700,
     words = ["love", "night", "fire", "river", "city", "dream", "blue", "heart", "light",
              "shadow", "gold", "summer", "rain", "echo", "wild", "ghost", "neon", "paper",
              "silver", "ocean", "moon", "star", "road", "home"]
+    names = [f"Artist {a} " + rng.choice(words).title() for a in range(artists)]
     music = []
     for i in range(tracks):
         a = i % artists
         music.append({
             "name": " ".join(rng.sample(words, rng.randint(1, 3))).title() + f" {i}",
-            "artist": f"Artist {a} " + rng.choice(words).title(),
+            "artist": names[a],
             "album": f"Album {a}-{i % 7}",
             "uri": f"spotify:track:{i:022d}",
             "length": rng.randint(120_000, 330_000),

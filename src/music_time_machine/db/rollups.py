@@ -29,14 +29,17 @@ _ROLLUPS = ("rollup_day", "rollup_day_hour", "rollup_day_track", "rollup_day_art
             "rollup_track_first", "rollup_artist_first")
 
 #: Per-call aggregates of the new plays (connection-local temp tables, emptied each call).
+#: Keyed item first with the month, so that the per-month sums read them in order.
 _TEMP_TABLES = (
-    "CREATE TEMP TABLE IF NOT EXISTS new_day_track (day TEXT NOT NULL, track_id INTEGER NOT "
-    "NULL, plays INTEGER, streams INTEGER, ms_played INTEGER, skips INTEGER, "
-    "PRIMARY KEY (day, track_id)) WITHOUT ROWID",
-    "CREATE TEMP TABLE IF NOT EXISTS new_day_artist (day TEXT NOT NULL, artist_id INTEGER NOT "
-    "NULL, plays INTEGER, ms_played INTEGER, PRIMARY KEY (day, artist_id)) WITHOUT ROWID",
-    "CREATE TEMP TABLE IF NOT EXISTS new_day_hour (day TEXT NOT NULL, hour INTEGER NOT NULL, "
-    "plays INTEGER, ms_played INTEGER, PRIMARY KEY (day, hour)) WITHOUT ROWID",
+    "CREATE TEMP TABLE IF NOT EXISTS new_track_days (track_id INTEGER NOT NULL, "
+    "month TEXT NOT NULL, day TEXT NOT NULL, plays INTEGER, streams INTEGER, "
+    "ms_played INTEGER, skips INTEGER, PRIMARY KEY (track_id, month, day)) WITHOUT ROWID",
+    "CREATE TEMP TABLE IF NOT EXISTS new_artist_days (artist_id INTEGER NOT NULL, "
+    "month TEXT NOT NULL, day TEXT NOT NULL, plays INTEGER, ms_played INTEGER, "
+    "PRIMARY KEY (artist_id, month, day)) WITHOUT ROWID",
+    "CREATE TEMP TABLE IF NOT EXISTS new_hours (day TEXT NOT NULL, hour INTEGER NOT NULL, "
+    "plays INTEGER, streams INTEGER, ms_played INTEGER, skips INTEGER, "
+    "PRIMARY KEY (day, hour)) WITHOUT ROWID",
 )
 
 
@@ -56,29 +59,31 @@ def add_new_plays(conn: sqlite3.Connection, user_id: int, after_id: int) -> None
     with transaction(conn):
         for sql in _TEMP_TABLES:
             conn.execute(sql)
-        for table in ("new_day_track", "new_day_artist", "new_day_hour"):
+        for table in ("new_track_days", "new_artist_days", "new_hours"):
             conn.execute(f"DELETE FROM temp.{table}")
         conn.execute(
-            f"INSERT INTO temp.new_day_track SELECT p.local_date, p.track_id, SUM({counted}), "
-            f"COUNT(*), SUM(p.ms_played), SUM({skip}) {new} GROUP BY p.local_date, p.track_id",
+            "INSERT INTO temp.new_track_days SELECT p.track_id, substr(p.local_date, 1, 7), "
+            f"p.local_date, SUM({counted}), COUNT(*), SUM(p.ms_played), SUM({skip}) {new} "
+            "GROUP BY p.track_id, p.local_date",
             (*rule_args, *rule_args, *where))
         conn.execute(
-            f"INSERT INTO temp.new_day_hour SELECT p.local_date, p.local_hour, SUM({counted}), "
-            f"SUM(p.ms_played) {new} GROUP BY p.local_date, p.local_hour",
-            (*rule_args, *where))
+            f"INSERT INTO temp.new_hours SELECT p.local_date, p.local_hour, SUM({counted}), "
+            f"COUNT(*), SUM(p.ms_played), SUM({skip}) {new} GROUP BY p.local_date, p.local_hour",
+            (*rule_args, *rule_args, *where))
         # A track with several artists counts for each of them.
         conn.execute(
-            "INSERT INTO temp.new_day_artist SELECT d.day, ta.artist_id, SUM(d.plays), "
-            "SUM(d.ms_played) FROM temp.new_day_track d "
-            "CROSS JOIN track_artists ta ON ta.track_id = d.track_id GROUP BY d.day, ta.artist_id")
+            "INSERT INTO temp.new_artist_days SELECT ta.artist_id, d.month, d.day, "
+            "SUM(d.plays), SUM(d.ms_played) FROM temp.new_track_days d "
+            "CROSS JOIN track_artists ta ON ta.track_id = d.track_id "
+            "GROUP BY ta.artist_id, d.day")
         _upsert(conn, user_id, "rollup_day", "day", "plays, streams, ms_played, skips",
                 "SELECT ?, day, SUM(plays), SUM(streams), SUM(ms_played), SUM(skips) "
-                "FROM temp.new_day_track WHERE true GROUP BY day")
+                "FROM temp.new_hours WHERE true GROUP BY day")
         _upsert(conn, user_id, "rollup_day_hour", "day, hour", "plays, ms_played",
-                "SELECT ?, day, hour, plays, ms_played FROM temp.new_day_hour WHERE true")
+                "SELECT ?, day, hour, plays, ms_played FROM temp.new_hours WHERE true")
         for entity, sums in ((TRACK, "plays, streams, ms_played, skips"),
                              (ARTIST, "plays, ms_played")):
-            temp = f"temp.new_day_{entity.id_col.removesuffix('_id')}"
+            temp = f"temp.new_{entity.id_col.removesuffix('_id')}_days"
             # What the items looked like before (their earlier played days, totals) is read
             # first; then the new days go in and everything derived is brought in line.
             prepare_items(conn, user_id, entity, temp)

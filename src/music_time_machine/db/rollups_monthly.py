@@ -99,8 +99,8 @@ _ITEM_TEMP_TABLES = (
 
 
 def prepare_items(conn: sqlite3.Connection, user_id: int, entity: Entity, temp: str) -> None:
-    """Aggregate the new plays' daily rows (``temp``: day, item, plays, ..., ms_played) per
-    month and per item, and note what the daily rollups held for those items before the
+    """Aggregate the new plays' daily rows (``temp``: item, month, day, plays, ..., ms_played)
+    per month and per item, and note what the daily rollups held for those items before the
     new rows are added (call it before adding them; ``add_item_increments`` after)."""
     col, by_item = entity.id_col, f"{entity.day_table} r INDEXED BY {entity.by_item_index}"
     for sql in _ITEM_TEMP_TABLES:
@@ -108,9 +108,9 @@ def prepare_items(conn: sqlite3.Connection, user_id: int, entity: Entity, temp: 
     conn.execute("DELETE FROM temp.new_months")
     conn.execute("DELETE FROM temp.new_items")
     conn.execute(
-        f"INSERT INTO temp.new_months SELECT {col}, substr(day, 1, 7), SUM(plays), "
-        "SUM(ms_played), MIN(day) FILTER (WHERE plays > 0), MAX(day) FILTER (WHERE plays > 0) "
-        f"FROM {temp} GROUP BY {col}, substr(day, 1, 7)")
+        f"INSERT INTO temp.new_months SELECT {col}, month, SUM(plays), SUM(ms_played), "
+        "MIN(day) FILTER (WHERE plays > 0), MAX(day) FILTER (WHERE plays > 0) "
+        f"FROM {temp} GROUP BY {col}, month")
     # (A temp table has no statistics: the subqueries name the index to use, or the planner
     # may walk the day-first primary key over all earlier days.)
     conn.execute(
@@ -185,12 +185,12 @@ def add_item_increments(conn: sqlite3.Connection, user_id: int, entity: Entity) 
 
 
 def add_weekday_hours(conn: sqlite3.Connection, user_id: int) -> None:
-    """Add the new plays' (day, hour) aggregates (``temp.new_day_hour``) into the
+    """Add the new plays' (day, hour) aggregates (``temp.new_hours``) into the
     month x weekday x hour rollup."""
     conn.execute(
         "INSERT INTO rollup_month_weekday_hour (user_id, month, weekday, hour, plays, "
         f"ms_played) SELECT ?, substr(day, 1, 7), {WEEKDAY_SQL.format(col='day')}, hour, "
-        "SUM(plays), SUM(ms_played) FROM temp.new_day_hour WHERE true GROUP BY 2, 3, 4 "
+        "SUM(plays), SUM(ms_played) FROM temp.new_hours WHERE true GROUP BY 2, 3, 4 "
         "ON CONFLICT(user_id, weekday, hour, month) DO UPDATE SET "
         "plays = plays + excluded.plays, ms_played = ms_played + excluded.ms_played",
         (user_id,))

@@ -102,6 +102,8 @@ def prepare_items(conn: sqlite3.Connection, user_id: int, entity: Entity, temp: 
     """Aggregate the new plays' daily rows (``temp``: item, month, day, plays, ..., ms_played)
     per month and per item, and note what the daily rollups held for those items before the
     new rows are added (call it before adding them; ``add_item_increments`` after)."""
+    # (A temp table has no statistics: the subqueries below name the index to use, or the
+    # planner may walk the day-first primary key over all earlier days.)
     col, by_item = entity.id_col, f"{entity.day_table} r INDEXED BY {entity.by_item_index}"
     for sql in _ITEM_TEMP_TABLES:
         conn.execute(sql)
@@ -111,8 +113,6 @@ def prepare_items(conn: sqlite3.Connection, user_id: int, entity: Entity, temp: 
         f"INSERT INTO temp.new_months SELECT {col}, month, SUM(plays), SUM(ms_played), "
         "MIN(day) FILTER (WHERE plays > 0), MAX(day) FILTER (WHERE plays > 0) "
         f"FROM {temp} GROUP BY {col}, month")
-    # (A temp table has no statistics: the subqueries name the index to use, or the planner
-    # may walk the day-first primary key over all earlier days.)
     conn.execute(
         "INSERT INTO temp.new_items (id, plays, ms_played, lo, hi) "
         "SELECT id, SUM(plays), SUM(ms_played), MIN(lo), MAX(hi) FROM temp.new_months "
@@ -121,7 +121,8 @@ def prepare_items(conn: sqlite3.Connection, user_id: int, entity: Entity, temp: 
         f"UPDATE temp.new_items AS n SET counted = EXISTS (SELECT 1 FROM {entity.total_table} t "
         f"WHERE t.user_id = ? AND t.{col} = n.id)", (user_id,))
     # Only new counted days move gaps, so the neighbours matter only for items that have
-    # some. New counted days all lie in [lo, hi], so these are the same before and after.
+    # some, and only an item counted before has any. New counted days all lie in [lo, hi],
+    # so these are the same before and after the new rows go in.
     conn.execute(
         "UPDATE temp.new_items AS n SET "
         f"before = (SELECT r.day FROM {by_item} WHERE r.user_id = ? AND r.{col} = n.id "

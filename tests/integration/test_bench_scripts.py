@@ -1,0 +1,35 @@
+"""The import benchmarks still run, at a tiny size, and print their tables: the README's
+figures come from them, so they must not rot between measurements."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(*args: str) -> list[str]:
+    done = subprocess.run([sys.executable, *args], cwd=ROOT, check=True, capture_output=True,
+                          text=True, timeout=300)
+    return done.stdout.splitlines()
+
+
+def test_bench_import_prints_one_line_per_size() -> None:
+    lines = _run("bench/bench_import.py", "1500", "--rows-per-file", "500")
+    assert lines[0].split()[:3] == ["rows", "files", "MB"]
+    rows, files = lines[1].split()[:2]
+    assert (rows, files) == ("1,500", "3")
+
+
+def test_bench_floor_writes_every_stored_row_each_way() -> None:
+    # The script itself exits non-zero when the ways wrote different numbers of rows.
+    lines = _run("bench/bench_floor.py", "--rows", "1500")
+    table = {line.split()[0]: line.split()[1:] for line in lines[2:]}
+    assert lines[1].split() == ["table", "rows", "entries", "sql", "s", "python", "s",
+                                "bare", "s"]
+    plays = int(table["plays"][0].replace(",", ""))
+    assert 1400 < plays <= 1500  # less rows without metadata and incognito ones
+    assert int(table["plays"][1].replace(",", "")) == 2 * plays  # the table and its UNIQUE
+    assert {"rollup_day_track", "rollup_day_artist", "rollup_track_gap"} <= table.keys()

@@ -79,7 +79,7 @@ def _fresh(path: Path, source: Path) -> sqlite3.Connection:
 
 
 def _tables(conn: sqlite3.Connection) -> list[tuple[str, int]]:
-    """(table, number of indexes) for plays and every rollup table, with rows."""
+    """(table, number of indexes) for plays and every rollup table."""
     found = []
     for (name,) in conn.execute("SELECT name FROM src.sqlite_master WHERE type = 'table' "
                                 "AND (name = 'plays' OR name LIKE 'rollup%') ORDER BY name"):

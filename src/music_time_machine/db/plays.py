@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..timezones import LocalClock
 from . import transaction
@@ -34,7 +34,6 @@ class NewPlay:
 class InsertResult:
     added: int = 0
     duplicates: int = 0
-    days: set[str] = field(default_factory=set)
 
 
 #: Column order of the rows ``insert_play_rows`` takes.
@@ -44,8 +43,6 @@ PLAY_COLUMNS = ("user_id", "track_id", "played_at", "ms_played", "kind", "source
 
 _COLUMNS = ", ".join(PLAY_COLUMNS)
 _MARKS = ", ".join("?" for _ in PLAY_COLUMNS)
-#: One row at a time (kept for callers that insert a handful).
-_INSERT = f"INSERT OR IGNORE INTO plays ({_COLUMNS}) VALUES ({_MARKS})"
 _STAGE = f"CREATE TEMP TABLE IF NOT EXISTS play_stage ({_COLUMNS})"
 _STAGE_INSERT = f"INSERT INTO temp.play_stage ({_COLUMNS}) VALUES ({_MARKS})"
 _INSERT_STAGED = (f"INSERT OR IGNORE INTO plays ({_COLUMNS}) "
@@ -60,19 +57,15 @@ def insert_plays(conn: sqlite3.Connection, user_id: int, plays: Iterable[NewPlay
     rows and their rollups land or none do.
     """
     clock = clock or LocalClock(get_settings(conn, user_id).timezone)
-    result = InsertResult()
     rows = []
     local = clock.local
     for p in plays:
         day, hour = local(p.played_at)
-        if p.kind == "music":
-            result.days.add(day)
         rows.append((user_id, p.track_id, p.played_at, p.ms_played, p.kind, p.source, day, hour,
                      p.skipped, p.shuffle, p.reason_start, p.reason_end, p.platform, p.offline,
                      p.incognito))
-    result.added = insert_play_rows(conn, user_id, rows)
-    result.duplicates = len(rows) - result.added
-    return result
+    added = insert_play_rows(conn, user_id, rows)
+    return InsertResult(added, len(rows) - added)
 
 
 def insert_play_rows(conn: sqlite3.Connection, user_id: int, rows: list[tuple], *,

@@ -150,7 +150,7 @@ def _expand_file(path: Path, limit: int, display: str) -> Iterator[Found]:
         yield BadSource(display, fmt, f"is {_mb(size)}, larger than the {_mb(limit)} "
                                       "limit for one file")
         return
-    yield SourceFile(display, size, fmt, _file_opener(path, display, limit))
+    yield SourceFile(display, size, fmt, _FileOpener(path, display, limit))
 
 
 @dataclass(frozen=True)
@@ -165,10 +165,6 @@ class _FileOpener:
     def __call__(self) -> Iterator[BinaryIO]:
         with open(self.path, "rb") as f:
             yield io.BufferedReader(CountingReader(f, self.display, self.limit), 256 * 1024)
-
-
-def _file_opener(path: Path, display: str, limit: int) -> _FileOpener:
-    return _FileOpener(path, display, limit)
 
 
 def _expand_zip(path: Path, limit: int, display: str) -> Iterator[Found]:
@@ -203,7 +199,7 @@ def _expand_zip(path: Path, limit: int, display: str) -> Iterator[Found]:
                     found.append(SkippedFile(member_display, "not a listening-history file"))
                     continue
             found.append(SourceFile(member_display, info.file_size, fmt,
-                                    _member_opener(path, info.filename, member_display, limit)))
+                                    _MemberOpener(path, info.filename, member_display, limit)))
     yield from found
 
 
@@ -253,10 +249,6 @@ class _MemberOpener:
                 counted = CountingReader(raw, self.display, self.limit, info.compress_size,
                                          MAX_COMPRESSION_RATIO)
                 yield io.BufferedReader(counted, 256 * 1024)
-
-
-def _member_opener(zip_path: Path, member: str, display: str, limit: int) -> _MemberOpener:
-    return _MemberOpener(zip_path, member, display, limit)
 
 
 def _sniff(stream: BinaryIO) -> Format | None:

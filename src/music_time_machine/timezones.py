@@ -1,7 +1,9 @@
 """Local dates and hours in a user's IANA time zone, with the offset in force on each date.
 
 Converting a million timestamps through ``zoneinfo`` one by one is slow, so offsets are
-cached per 15-minute UTC slot (every modern zone changes offset on a quarter hour).
+cached per UTC day (a few thousand zone lookups for years of plays) and, on a day with one
+of the zone's transitions, per 15-minute UTC slot (every modern zone changes offset on a
+quarter hour).
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 _SLOT_S = 900
+_DAY_S = 86_400
 _EPOCH = date(1970, 1, 1)
+_UNSEEN = object()
 
 
 def is_valid_timezone(name: str) -> bool:
@@ -33,10 +37,21 @@ class LocalClock:
 
     def __init__(self, tz_name: str) -> None:
         self.tz = ZoneInfo(tz_name)
-        self._offsets: dict[int, int] = {}
+        self._day_offsets: dict[int, int | None] = {}  # None: a transition that UTC day
+        self._offsets: dict[int, int] = {}  # per slot, on transition days
         self._dates: dict[int, str] = {}
 
     def offset_s(self, epoch_s: int) -> int:
+        day = epoch_s // _DAY_S
+        off = self._day_offsets.get(day, _UNSEEN)
+        if off is _UNSEEN:
+            # The same offset at the day's first and last second: no transition that day
+            # (no zone changes its offset and back within one day).
+            first = self._offset_at(day * _DAY_S)
+            off = first if first == self._offset_at(day * _DAY_S + _DAY_S - 1) else None
+            self._day_offsets[day] = off
+        if off is not None:
+            return off
         slot = epoch_s // _SLOT_S
         off = self._offsets.get(slot)
         if off is None:

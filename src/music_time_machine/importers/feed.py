@@ -22,7 +22,6 @@ import multiprocessing
 import queue
 import threading
 from collections.abc import Iterator, Sequence
-from datetime import date, timedelta
 
 from ..timezones import LocalClock
 from .errors import ImportFileError
@@ -35,39 +34,8 @@ from .sources import SourceFile
 ITEM_BATCH = 2000
 #: Messages the helper may be ahead of the importer (about 15 MB, a few files' rows).
 AHEAD_MESSAGES = 64
-#: Index of the signature, local date and local hour in an item (after the Stream fields).
-SIGNATURE, LOCAL_DATE, LOCAL_HOUR = 15, 16, 17
-
-_EPOCH = date(1970, 1, 1)
 
 Batch = tuple[list, int]  # (items, bytes of the file done so far)
-
-
-class LocalDays:
-    """``LocalClock.local`` with the offset cached per UTC day (one zone lookup per day
-    instead of per 15 minutes): a day whose offset is the same at its first and last second
-    has no transition, else every time in it is converted exactly."""
-
-    def __init__(self, tz_name: str) -> None:
-        self.clock = LocalClock(tz_name)
-        self._offsets: dict[int, int | None] = {}
-        self._dates: dict[int, str] = {}
-
-    def local(self, epoch_ms: int) -> tuple[str, int]:
-        epoch_s = epoch_ms // 1000
-        utc_day = epoch_s // 86400
-        offset = self._offsets.get(utc_day, False)
-        if offset is False:
-            first = self.clock.offset_s(utc_day * 86400)
-            offset = first if first == self.clock.offset_s(utc_day * 86400 + 86399) else None
-            self._offsets[utc_day] = offset
-        if offset is None:
-            return self.clock.local(epoch_ms)
-        day_number, second = divmod(epoch_s + offset, 86400)
-        day = self._dates.get(day_number)
-        if day is None:
-            day = self._dates[day_number] = (_EPOCH + timedelta(days=day_number)).isoformat()
-        return day, second // 3600
 
 
 def mapped_batches(src: SourceFile, stream, local) -> Iterator[Batch]:
@@ -196,7 +164,7 @@ class WorkerFeed:
 
 def _work(sources: list[SourceFile], tz_name: str, send) -> None:
     """The helper's main: map every file and send its items, then an end or error mark."""
-    local = LocalDays(tz_name).local
+    local = LocalClock(tz_name).local
 
     def put(*message) -> None:
         send.send_bytes(marshal.dumps(message))
@@ -223,5 +191,5 @@ def _work(sources: list[SourceFile], tz_name: str, send) -> None:
         send.close()
 
 
-__all__ = ["ITEM_BATCH", "NO_METADATA", "LocalDays", "WorkerFeed", "WorkerLost",
+__all__ = ["ITEM_BATCH", "NO_METADATA", "WorkerFeed", "WorkerLost",
            "local_batches", "mapped_batches"]

@@ -26,8 +26,9 @@ from ..db.plays import insert_play_rows
 from ..db.rollups import add_new_plays
 from ..db.users import get_settings
 from ..rules import PlayRule
+from ..timezones import LocalClock
 from .errors import ImportFileError
-from .feed import LocalDays, WorkerFeed, WorkerLost, local_batches
+from .feed import WorkerFeed, WorkerLost, local_batches
 from .formats import EXTENDED
 from .reconcile import Reconciler
 from .rows import NO_METADATA, Stream
@@ -177,7 +178,7 @@ class _Importer:
         self.conn = conn
         self.user_id = user_id
         self.rule = rule
-        self.days = LocalDays(tz_name)
+        self.clock = LocalClock(tz_name)
         self.keep_incognito = keep_incognito
         self.progress = progress
         # URI -> (track id, match key) for tracks committed by earlier files of this run.
@@ -219,7 +220,7 @@ class _Importer:
         try:
             with transaction(self.conn):
                 self._import_rows(src, batches if batches is not None
-                                  else local_batches(src, self.days.local), report)
+                                  else local_batches(src, self.clock.local), report)
             self._uri_tracks.update(self._new_uri_tracks)
         except ImportFileError as exc:
             report = FileReport(src.name, src.format.kind, error=exc.problem)
@@ -245,7 +246,7 @@ class _Importer:
         keep_incognito = self.keep_incognito
         min_ms = rule.min_ms if rule.kind == "min_ms" else None
         counts = rule.counts
-        local = self.days.local
+        local = self.clock.local
         tracks: dict[object, tuple[int, str]] = dict(self._uri_tracks)
         identities: dict[int, object] = {}  # row's own (time, track) -> signature(s)
         used: set[int] = set()  # (time, track) slots this file has stored

@@ -60,11 +60,7 @@ def redirect_uri_problem(uri: str) -> str | None:
         return None
     if parts.hostname.lower() == "localhost":
         return "uses localhost, which Spotify refuses (use the loopback address 127.0.0.1)"
-    try:
-        loopback = ipaddress.ip_address(parts.hostname).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
+    if not is_loopback_host(parts.hostname):
         return "uses plain http to a non-loopback host; Spotify requires https there"
     return None
 

@@ -286,8 +286,7 @@ class _Restorer:
         report = FileReport(self.name, BACKUP_KIND)
         total = next(self._read("SELECT COUNT(*) FROM plays"))[0]
         optional = [c for c in _OPTIONAL_PLAY_COLUMNS if c in self._columns("plays")]
-        reconciler = Reconciler(conn, user_id)
-        is_duplicate, occupied = reconciler.is_duplicate, reconciler.occupied
+        place = Reconciler(conn, user_id).place
         used: set[int] = set()  # (time, track) slots this restore has written
         batch: list[NewPlay] = []
         rows = 0
@@ -315,23 +314,12 @@ class _Restorer:
             track_id, match_key = track
             source = row["source"] if row["source"] in KNOWN_SOURCES else "restore"
             kind = row["kind"] if row["kind"] in TRACK_KINDS else "music"
-            # The same probing as the importer (run.py): a stored play that is this stream
-            # makes it a duplicate; a (time, track) slot taken by another stream moves this
-            # one a millisecond on, so restoring again probes the same times and adds nothing.
-            duplicate = False
-            while True:
-                slot = (played_at << 23) ^ track_id
-                if slot not in used:
-                    if is_duplicate(match_key, played_at, source, ms_played):
-                        duplicate = True
-                        break
-                    if not occupied(track_id, played_at):
-                        break
-                played_at += 1
-            if duplicate:
+            # The importer's rule (Reconciler.place): restoring again adds nothing.
+            placed = place(match_key, track_id, played_at, source, ms_played, used)
+            if placed is None:
                 report.duplicates += 1
                 continue
-            used.add(slot)
+            played_at = placed
             batch.append(NewPlay(track_id, played_at, ms_played, source, kind, **extra))
             if kind in _NON_MUSIC:
                 report.podcasts_audiobooks += 1

@@ -111,6 +111,28 @@ class Reconciler:
         self._consumed.add(best[1])
         return True
 
+    def place(self, match_key: str, track_id: int, played_at: int, source: str,
+              ms_played: int | None, used: set[int]) -> int | None:
+        """The time to store an incoming stream at, or None when a stored play is this same
+        stream (that play is then used up).
+
+        Its own time, unless another stream already holds that (time, track) slot: a row
+        written earlier in this run (``used``) or a stored play. Then it moves a millisecond
+        on until a slot is free, so the UNIQUE (user, played_at, track) rule keeps both. The
+        probing depends only on the input and what was stored before it, so writing the same
+        rows again probes the same times, finds its own plays and adds nothing. The chosen
+        slot is added to ``used``.
+        """
+        while True:
+            slot = _slot(played_at, track_id)
+            if slot not in used:
+                if self.is_duplicate(match_key, played_at, source, ms_played):
+                    return None
+                if not self.occupied(track_id, played_at):
+                    used.add(slot)
+                    return played_at
+            played_at += 1
+
     def occupied(self, track_id: int, played_at: int) -> bool:
         """True if a stored play already has this exact (time, track): the UNIQUE slot."""
         return _slot(played_at, track_id) in self._slice(played_at // _SLICE_MS)[1]

@@ -239,8 +239,7 @@ class _Importer:
         source = src.format.kind  # plays.source is 'extended' or 'account'
         catalogue = Catalogue(conn)
         reconciler = Reconciler(conn, user_id)
-        is_duplicate = reconciler.is_duplicate
-        occupied = reconciler.occupied
+        place = reconciler.place
         # Outside this span no stored play can be the same stream or hold the same slot.
         near_lo, near_hi = reconciler.reach
         keep_incognito = self.keep_incognito
@@ -283,9 +282,7 @@ class _Importer:
                 # Rows of one file are distinct streams unless exactly identical. Distinct
                 # streams that share a (time, track) slot with another row or a stored play
                 # of another stream (several skips within one minute or second) are stored
-                # 1 ms later, so the UNIQUE (user, played_at, track) rule keeps them all.
-                # The offset depends only on the file and what was stored before, so a
-                # re-import probes the same times, finds its own rows and adds nothing.
+                # 1 ms later (Reconciler.place), so the UNIQUE rule keeps them all.
                 slot = (played_at << 23) ^ track_id
                 previous = identities.get(slot)
                 if previous is None:
@@ -298,22 +295,15 @@ class _Importer:
                     identities[slot] = (previous if type(previous) is list else [previous]) \
                         + [signature]
                 if slot in used or near_lo <= played_at <= near_hi:
-                    start, duplicate = played_at, False
-                    while True:
-                        if slot not in used:  # else another row of this file holds the slot
-                            if is_duplicate(match_key, played_at, source, ms_played):
-                                duplicate = True  # the same stream as a stored play
-                                break
-                            if not occupied(track_id, played_at):
-                                break
-                        played_at += 1
-                        slot = (played_at << 23) ^ track_id
-                    if duplicate:
+                    placed = place(match_key, track_id, played_at, source, ms_played, used)
+                    if placed is None:  # the same stream as a stored play
                         duplicates += 1
                         continue
-                    if played_at != start:
+                    if placed != played_at:
+                        played_at = placed
                         day, hour = local(played_at)
-                used.add(slot)
+                else:
+                    used.add(slot)
                 batch.append((user_id, track_id, played_at, ms_played, kind, source, day, hour,
                               skipped, shuffle, reason_start, reason_end, platform, offline,
                               incog))

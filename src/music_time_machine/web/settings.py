@@ -174,9 +174,9 @@ def preferences() -> ResponseReturnValue:
 def _play_rule(form) -> PlayRule:
     choice = form.get("play_rule", "30s")
     if choice == "30s":
-        return PlayRule("min_ms", 30_000)
+        return PlayRule("min_ms")  # the default threshold (rules.DEFAULT_PLAY_MIN_MS)
     if choice == "finished":
-        return PlayRule("finished", 30_000)
+        return PlayRule("finished")
     if choice == "custom":
         try:
             seconds = int(form.get("play_seconds", ""))

@@ -77,6 +77,10 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "MTM_SPOTIFY_API_URL": env.get("MTM_SPOTIFY_API_URL",
                                        "https://api.spotify.com/v1").rstrip("/"),
         "MTM_SYNC_INTERVAL": _int(env, "MTM_SYNC_INTERVAL", 1800, minimum=60),
+        # Seconds a web request waits for a background writer before answering 503.
+        "MTM_BUSY_TIMEOUT_S": _int(env, "MTM_BUSY_TIMEOUT_S", 10),
+        # A background job (import, restore, re-bucketing) stops after this many seconds.
+        "MTM_JOB_MAX_SECONDS": _int(env, "MTM_JOB_MAX_SECONDS", 3600, minimum=1),
         "MTM_ALLOWED_SPOTIFY_IDS": frozenset(
             part.strip() for part in env.get("MTM_ALLOWED_SPOTIFY_IDS", "").split(",")
             if part.strip()),

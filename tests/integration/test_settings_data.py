@@ -1,6 +1,7 @@
 """Settings › your data: downloads, preferences, disconnect and the two-step clearing."""
 
 import sqlite3
+import time
 
 import pytest
 from factories import add_plays
@@ -66,16 +67,33 @@ def test_csv_and_json_exports(client, two_users):
     assert data[0]["master_metadata_album_artist_name"] == "Mine"
 
 
-def test_preferences_rebucket_and_say_how_long(client, conn, local_user):
+def _finish(client, response) -> dict:
+    """Follow a background job (its page is where the request redirected) until it ends."""
+    assert response.status_code == 302 and "/settings/import/" in response.headers["Location"]
+    status_url = "/api/import/" + response.headers["Location"].rsplit("/", 1)[1]
+    for _ in range(600):
+        job = client.get(status_url).get_json()
+        if job["status"] not in ("queued", "running"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError("the job did not finish")
+
+
+def test_preferences_rebucket_in_the_background_and_say_how_long(client, conn, local_user):
     add_plays(conn, local_user, [("A", "x", "2024-06-01 23:30:00", 60_000)])
     response = client.post("/settings/preferences", data={
         "csrf_token": csrf(client), "timezone": "Asia/Tokyo", "play_rule": "custom",
-        "play_seconds": "90"}, follow_redirects=True)
-    assert "1 play re-bucketed in" in response.get_data(as_text=True)
+        "play_seconds": "90"})
+    job = _finish(client, response)
+    assert job["status"] == "done" and job["kind"] == "rebucket"
+    assert job["message"].startswith("Preferences saved: 1 play re-bucketed in")
+    assert "Charts re-counted" in job["html"]
     settings = get_settings(conn, local_user)
     assert settings.timezone == "Asia/Tokyo" and settings.play_rule.min_ms == 90_000
     rows = conn.execute("SELECT day, plays, streams FROM rollup_day").fetchall()
     assert [tuple(r) for r in rows] == [("2024-06-02", 0, 1)]
+    page = client.get(f"/settings/import/{job['id']}").get_data(as_text=True)
+    assert "Charts re-counted" in page and "1 play re-bucketed" in page
 
 
 def test_bad_preferences_are_refused_with_a_message(client, conn, local_user):

@@ -1,4 +1,5 @@
-"""Import jobs: a row per background import, polled by the page for its progress bar."""
+"""Background jobs (import, restore, re-bucketing): a row each, polled by the page for its
+progress bar."""
 
 from __future__ import annotations
 
@@ -30,6 +31,11 @@ def get_job(conn: sqlite3.Connection, user_id: int, job_id: str) -> dict | None:
     return job
 
 
+def job_kind(conn: sqlite3.Connection, job_id: str) -> str | None:
+    row = conn.execute("SELECT kind FROM import_jobs WHERE id = ?", (job_id,)).fetchone()
+    return row[0] if row else None
+
+
 def update_progress(conn: sqlite3.Connection, job_id: str, progress: float, message: str) -> None:
     with transaction(conn):
         conn.execute("UPDATE import_jobs SET status = 'running', progress = ?, message = ? "
@@ -37,12 +43,14 @@ def update_progress(conn: sqlite3.Connection, job_id: str, progress: float, mess
 
 
 def finish_job(conn: sqlite3.Connection, job_id: str, ok: bool, message: str,
-               summary: dict | None) -> None:
+               summary: dict | None, cancelled: bool = False) -> None:
+    """Record the job's end: done, failed, or cancelled (by the user or the time bound)."""
+    status = "cancelled" if cancelled else "done" if ok else "failed"
     with transaction(conn):
         conn.execute(
             "UPDATE import_jobs SET status = ?, progress = 1, message = ?, summary = ?, "
             "finished_at = ? WHERE id = ?",
-            ("done" if ok else "failed", message, json.dumps(summary) if summary else None,
+            (status, message, json.dumps(summary) if summary else None,
              int(time.time()), job_id))
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -75,3 +77,66 @@ def _statements(sql: str) -> list[str]:
     if buf.strip():
         statements.append(buf.strip())
     return statements
+
+
+#: Tables SQLite itself may add to any database (autoincrement counters, ANALYZE output).
+_SQLITE_INTERNAL = frozenset({"sqlite_sequence", "sqlite_stat1", "sqlite_stat4"})
+
+
+@dataclass(frozen=True)
+class SchemaShape:
+    """What a database's schema looks like, for comparing one file against another.
+
+    ``tables`` maps each table to its columns as ``PRAGMA table_xinfo`` describes them
+    (name, declared type, not-null, default, primary-key position, hidden); ``indexes``
+    maps each index to its table, uniqueness and indexed columns. ``other`` lists every
+    view, trigger and virtual table: our schema has none.
+    """
+
+    tables: dict[str, tuple[tuple, ...]]
+    indexes: dict[str, tuple]
+    other: tuple[tuple[str, str], ...]
+
+
+def schema_shape(conn: sqlite3.Connection) -> SchemaShape:
+    """Read the shape of ``conn``'s schema from ``sqlite_master`` and pragmas (no row of a
+    table is read, and no view or virtual table is ever queried)."""
+    tables: dict[str, tuple[tuple, ...]] = {}
+    indexes: dict[str, tuple] = {}
+    other: list[tuple[str, str]] = []
+    entries = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall()
+    for kind, name, _table, sql in entries:
+        if kind == "table" and (sql or "").lstrip()[:20].upper().startswith("CREATE VIRTUAL"):
+            other.append(("virtual table", name))
+        elif kind in ("view", "trigger"):
+            other.append((kind, name))
+    if other:  # pragmas on a virtual table would load its module: stop before any
+        return SchemaShape({}, {}, tuple(other))
+    for kind, name, table, _sql in entries:
+        if kind == "table" and name not in _SQLITE_INTERNAL:
+            tables[name] = tuple(tuple(r)[1:] for r in conn.execute(
+                "SELECT * FROM pragma_table_xinfo(?)", (name,)))
+        elif kind == "index":
+            unique = next((r[2] for r in conn.execute(
+                "SELECT * FROM pragma_index_list(?)", (table,)) if r[1] == name), None)
+            columns = tuple(tuple(r) for r in conn.execute(
+                "SELECT * FROM pragma_index_xinfo(?)", (name,)))
+            indexes[name] = (table, unique, columns)
+    return SchemaShape(tables, indexes, ())
+
+
+@lru_cache(maxsize=8)
+def schema_at(versions: frozenset[int]) -> SchemaShape:
+    """The shape our migrations ``versions`` give a new database (in memory, cached)."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        current_version(conn)
+        for version, name, sql in available():
+            if version in versions:
+                for statement in _statements(sql):
+                    conn.execute(statement)
+                conn.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                             (version, name))
+        return schema_shape(conn)
+    finally:
+        conn.close()

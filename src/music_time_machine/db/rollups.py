@@ -11,6 +11,7 @@ A play-rule or time-zone change rebuilds a user's rollups from the plays in one 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 from ..rules import PlayRule
 from ..timezones import LocalClock
@@ -24,6 +25,9 @@ from .rollups_monthly import (
     refresh_monthly,
 )
 from .users import get_settings
+
+#: Plays re-bucketed between two progress reports (and chances to stop).
+REBUCKET_SLICE = 20_000
 
 _ROLLUPS = ("rollup_day", "rollup_day_hour", "rollup_day_track", "rollup_day_artist",
             "rollup_track_first", "rollup_artist_first")
@@ -153,16 +157,24 @@ def _aggregate(conn: sqlite3.Connection, user_id: int, rule: PlayRule) -> None:
                 (*where, *rule_args))
 
 
-def rebucket_user(conn: sqlite3.Connection, user_id: int) -> int:
+def rebucket_user(conn: sqlite3.Connection, user_id: int,
+                  progress: Callable[[int, int], None] | None = None) -> int:
     """Re-bucket a user's plays after a time-zone change; returns the play count.
 
     Local dates and hours are recomputed for every play in the user's current time zone,
-    then every rollup is rebuilt, all in one transaction.
+    then every rollup is rebuilt, all in one transaction. ``progress(done, total)`` is
+    called between slices of ``REBUCKET_SLICE`` plays; it may raise to stop (and roll back).
     """
     clock = LocalClock(get_settings(conn, user_id).timezone)
     rows = conn.execute("SELECT id, played_at FROM plays WHERE user_id = ?", (user_id,))
     updates = [(*clock.local(played_at), play_id) for play_id, played_at in rows]
     with transaction(conn):
-        conn.executemany("UPDATE plays SET local_date = ?, local_hour = ? WHERE id = ?", updates)
+        for start in range(0, len(updates), REBUCKET_SLICE):
+            if progress is not None:
+                progress(start, len(updates))
+            conn.executemany("UPDATE plays SET local_date = ?, local_hour = ? WHERE id = ?",
+                             updates[start:start + REBUCKET_SLICE])
+        if progress is not None:
+            progress(len(updates), len(updates))
         rebuild_rollups(conn, user_id)
     return len(updates)

@@ -15,7 +15,8 @@ few seconds), and a later sync or import must still recognise restored plays. On
 source this app does not know is stored as ``restore``.
 
 The backup file is opened read-only and never trusted: it must be a SQLite file whose
-schema is ours (not newer), pass ``PRAGMA integrity_check`` and hold one user's data.
+schema is exactly ours at its version, column by column (not newer, no views, triggers or
+virtual tables), pass ``PRAGMA integrity_check`` and hold one user's data.
 Accounts, Spotify tokens, settings, sync history and playlists are never restored: they
 belong to the account the backup is restored into.
 """
@@ -32,7 +33,7 @@ from pathlib import Path
 
 from ..db import transaction
 from ..db.catalogue import FEATURES, ArtistInfo, Catalogue, TrackInfo
-from ..db.migrate import latest_version
+from ..db.migrate import SchemaShape, latest_version, schema_at, schema_shape
 from ..db.plays import NewPlay, insert_plays
 from ..db.users import get_settings
 from ..timezones import LocalClock
@@ -165,7 +166,37 @@ def open_backup(path: Path) -> sqlite3.Connection:
 
 
 def check_backup(backup: sqlite3.Connection) -> int:
-    """Refuse a damaged, foreign or newer database; returns how many users' plays it holds."""
+    """Refuse a damaged, foreign or newer database; returns how many users' plays it holds.
+
+    The schema is checked first, from ``sqlite_master`` and pragmas only: a view, trigger or
+    virtual table could run any query when read (a recursive view as ``plays`` never ends),
+    so the file must hold exactly our tables, columns and indexes at its own version before
+    a single row is read.
+    """
+    try:
+        shape = schema_shape(backup)
+        if shape.other:
+            kind, name = shape.other[0]
+            raise BackupError(f"is not a plain backup: it contains a {kind} ({name[:60]}), "
+                              "and a backup made in Settings › Export has only tables.")
+        for table, needed in REQUIRED_COLUMNS.items():
+            columns = {column[0] for column in shape.tables.get(table, ())}
+            if not needed <= columns:
+                raise BackupError(
+                    "is a SQLite database but not a Music Time Machine backup (it has no "
+                    f"{table} table of ours).")
+        versions = [r[0] for r in backup.execute("SELECT version FROM schema_migrations")]
+        if not versions or any(type(v) is not int for v in versions):
+            raise BackupError("is a SQLite database but not a Music Time Machine backup "
+                              "(it has no schema version).")
+        version, ours = max(versions), latest_version()
+        if version > ours:
+            raise BackupError(f"was made by a newer version of Music Time Machine (database "
+                              f"version {version}; this app reads up to {ours}). Update the "
+                              "app, then restore again.")
+        _check_shape(shape, schema_at(frozenset(versions)), version)
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"is damaged: SQLite cannot read it ({error}).") from None
     try:
         problems = [r[0] for r in backup.execute("PRAGMA integrity_check(5)")]
     except sqlite3.DatabaseError as error:
@@ -174,24 +205,42 @@ def check_backup(backup: sqlite3.Connection) -> int:
         raise BackupError(f"is damaged: SQLite's integrity check found problems "
                           f"({'; '.join(problems[:2])}).")
     try:
-        for table, needed in REQUIRED_COLUMNS.items():
-            columns = {r[1] for r in backup.execute(f"PRAGMA table_info({table})")}
-            if not needed <= columns:
-                raise BackupError(
-                    "is a SQLite database but not a Music Time Machine backup (it has no "
-                    f"{table} table of ours).")
-        version = backup.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0]
-        if type(version) is not int:
-            raise BackupError("is a SQLite database but not a Music Time Machine backup "
-                              "(it has no schema version).")
-        ours = latest_version()
-        if version > ours:
-            raise BackupError(f"was made by a newer version of Music Time Machine (database "
-                              f"version {version}; this app reads up to {ours}). Update the "
-                              "app, then restore again.")
         return backup.execute("SELECT COUNT(DISTINCT user_id) FROM plays").fetchone()[0]
     except sqlite3.DatabaseError as error:
         raise BackupError(f"is damaged: SQLite cannot read it ({error}).") from None
+
+
+def _check_shape(found: SchemaShape, expected: SchemaShape, version: int) -> None:
+    """Refuse a schema that is not exactly ours at ``version``, table by table and column by
+    column, naming the first difference (rows are read only from a schema that passed)."""
+    where = f"the schema of version {version} of this app"
+    for table in sorted(set(found.tables) - set(expected.tables)):
+        raise BackupError(f"has a table {table[:60]!r} that {where} does not have.")
+    for table, columns in expected.tables.items():
+        have = found.tables.get(table)
+        if have is None:
+            raise BackupError(f"lacks the table {table!r} that {where} has.")
+        if have == columns:
+            continue
+        by_name = {c[0]: c for c in have}
+        for column in columns:
+            other = by_name.pop(column[0], None)
+            if other is None:
+                raise BackupError(f"lacks the column {table}.{column[0]} of {where}.")
+            if other != column:
+                raise BackupError(f"has the column {table}.{column[0]} as {other[1] or 'untyped'}"
+                                  f" {'NOT NULL ' if other[2] else ''}where {where} has "
+                                  f"{column[1]}{' NOT NULL' if column[2] else ''} (or another "
+                                  "default, key or position).")
+        if by_name:
+            raise BackupError(f"has a column {table}.{next(iter(by_name))[:60]} that {where} "
+                              "does not have.")
+        raise BackupError(f"has the columns of {table!r} in another order than {where}.")
+    for name in sorted(set(found.indexes) ^ set(expected.indexes)):
+        raise BackupError(f"has indexes that differ from {where} ({name[:60]}).")
+    for name, index in expected.indexes.items():
+        if found.indexes[name] != index:
+            raise BackupError(f"has the index {name!r} defined differently from {where}.")
 
 
 class _Restorer:

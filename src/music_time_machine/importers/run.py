@@ -1,13 +1,14 @@
 """Import Spotify data-export files: the orchestrator behind ``mtm import`` and the web upload.
 
-Files are imported a group at a time (``GROUP_BYTES``): each group is one transaction, each
-file in it a savepoint with a fresh ``Catalogue`` and ``Reconciler``. A file's rows are
-parsed and mapped (``feed.py``; for a large import in a helper process, so that parsing and
-writing use both cores), linked to tracks, checked against what is already stored and
-written in batches through ``insert_play_rows``; once the group's files are in, the
-rollups are brought up to date in one pass for everything they added, and the group
-commits. Any problem with a file rolls back that file alone and is reported with its name;
-the other files go on (a crash loses at most the group being written). Extended-history
+Files are imported a slice at a time (``SLICE_SECONDS``, ``GROUP_BYTES``): each slice is
+one transaction, each file in it a savepoint with a fresh ``Catalogue`` and ``Reconciler``.
+A file's rows are parsed and mapped (``feed.py``; for a large import in a helper process,
+so that parsing and writing use both cores), linked to tracks, checked against what is
+already stored and written in batches through ``insert_play_rows``; once the slice's files
+are in, the rollups are brought up to date in one pass for everything they added, and the
+slice commits. Any problem with a file rolls back that file alone and is reported with its name;
+the other files go on (a crash, a cancel or the time bound loses at most the slice
+being written: whole files, never part of one). Extended-history
 files go first so that account-data rows (minute precision, no URI) reconcile against them
 rather than the other way round.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..db import transaction
@@ -42,9 +43,13 @@ BATCH_ROWS = 20_000
 WORKER_MIN_BYTES: int | None = 32 * 1024 * 1024
 #: WAL size (pages) between automatic checkpoints during an import (SQLite's default: 1000).
 IMPORT_CHECKPOINT_PAGES = 16_384
-#: Files are committed in groups of about this many bytes (~160k extended-history rows, ten
-#: of Spotify's files): one rollup pass per group costs much less than one per file.
+#: Files are committed in slices of at most this many bytes (~160k extended-history rows,
+#: ten of Spotify's files) ...
 GROUP_BYTES = 128 * 1024 * 1024
+#: ... or of the files written in about this many seconds, whichever comes first: one
+#: rollup pass per slice costs less than one per file, and the write lock is held for
+#: about this long at a time (measured by bench/bench_write_slices.py).
+SLICE_SECONDS = 1.0
 #: Progress is reported at most this often (seconds).
 PROGRESS_EVERY_S = 0.2
 
@@ -115,21 +120,6 @@ def run_import(conn: sqlite3.Connection, user_id: int, paths: Sequence[Path | st
     return summary
 
 
-def _groups(files: list[tuple[int, SourceFile]]) -> Iterator[list[tuple[int, SourceFile]]]:
-    """Consecutive files of about ``GROUP_BYTES`` together (a file never waits for a later
-    one: a group closes as soon as it is big enough)."""
-    group: list[tuple[int, SourceFile]] = []
-    size = 0
-    for item in files:
-        group.append(item)
-        size += item[1].size
-        if size >= GROUP_BYTES:
-            yield group
-            group, size = [], 0
-    if group:
-        yield group
-
-
 def _natural(name: str) -> list:
     """Sort 'x_2.json' before 'x_10.json'."""
     return [int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", name)]
@@ -188,23 +178,34 @@ class _Importer:
 
     def import_files(self, sources: Sequence[SourceFile],
                      feed: WorkerFeed | None) -> list[FileReport]:
-        """Import the files a group at a time: each group is one transaction in which each
+        """Import the files a slice at a time: each slice is one transaction in which each
         file is a savepoint (all or nothing, as ever) and the rollups are brought up to date
-        once, for everything the group's files added."""
+        once, for everything the slice's files added. A slice closes after the file that
+        takes it past ``SLICE_SECONDS`` or ``GROUP_BYTES``, so other writers (another
+        user's settings, a sync) wait about a second, not the whole import."""
         reports = []
-        for group in _groups(list(enumerate(sources))):
+        items = list(enumerate(sources))
+        position = 0
+        while position < len(items):
             with transaction(self.conn):
+                started, size = time.monotonic(), 0
                 after_id = self.conn.execute(
                     "SELECT COALESCE(MAX(id), 0) FROM plays").fetchone()[0]
-                for index, src in group:
+                while position < len(items):
+                    index, src = items[position]
+                    position += 1
+                    size += src.size
                     if feed is not None:
                         try:
                             reports.append(self.import_file(src, feed.batches(index)))
-                            continue
                         except WorkerLost:  # rolled back; go on without the helper
                             feed.close()
                             feed = None
-                    reports.append(self.import_file(src))
+                            reports.append(self.import_file(src))
+                    else:
+                        reports.append(self.import_file(src))
+                    if size >= GROUP_BYTES or time.monotonic() - started >= SLICE_SECONDS:
+                        break
                 add_new_plays(self.conn, self.user_id, after_id)
         return reports
 

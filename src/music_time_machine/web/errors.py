@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
@@ -16,7 +18,11 @@ MESSAGES = {
     413: "The upload is larger than this server accepts.",
     429: "Too many requests. Please wait a moment and try again.",
     500: "Something went wrong on our side. Nothing you did caused it.",
+    503: "The database is busy with a long write (an import, a restore or a re-count); "
+         "nothing was changed. Try again in a minute.",
 }
+#: Seconds a client is told to wait before retrying a request that found the database busy.
+BUSY_RETRY_AFTER_S = 30
 
 
 def wants_json() -> bool:
@@ -65,8 +71,23 @@ def handle_unexpected(error: Exception) -> ResponseReturnValue:
     return _render(500, MESSAGES[500])
 
 
+def handle_database_error(error: sqlite3.OperationalError) -> ResponseReturnValue:
+    """A request that waited ``MTM_BUSY_TIMEOUT_S`` for another writer gets 503 and a reason
+    (its own transaction was rolled back); any other database error is a 500 as ever."""
+    if "locked" not in str(error) and "busy" not in str(error):
+        return handle_unexpected(error)
+    from flask import current_app
+
+    current_app.logger.warning("database busy on %s %s", request.method, request.path)
+    response = _render(503, MESSAGES[503])
+    response = current_app.make_response(response)
+    response.headers["Retry-After"] = str(BUSY_RETRY_AFTER_S)
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(Exception, handle_unexpected)
+    app.register_error_handler(sqlite3.OperationalError, handle_database_error)

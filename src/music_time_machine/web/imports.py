@@ -1,8 +1,10 @@
-"""Uploads that become background jobs: importing a Spotify data export, restoring a backup.
+"""Background jobs: importing a Spotify data export, restoring a backup, re-bucketing.
 
-Both go the same way: the files are saved, a job row is created, a thread does the work
-with its own connection and reports progress, and the page (a progress bar with
+All go the same way: the files (if any) are saved, a job row is created, a thread does the
+work with its own connection and reports progress, and the page (a progress bar with
 JavaScript, a self-refreshing page without) follows the job until its report is ready.
+Every job can be cancelled from that page and stops by itself after
+``MTM_JOB_MAX_SECONDS`` (``jobcontrol.py``): the unit it was writing is rolled back.
 
 Progress is kept in memory as well as in the job row: the work runs inside long
 transactions (a group of files, a whole restore), and a row written inside one is invisible to
@@ -39,6 +41,7 @@ from werkzeug.utils import secure_filename
 from ..db import connect, get_db, jobs
 from ..importers import ImportProgress, ImportSummary, run_import
 from ..importers.backup import restore_backup
+from ..jobcontrol import JobControl, JobStopped
 from .current_user import login_required
 
 bp = Blueprint("imports", __name__)
@@ -48,12 +51,14 @@ MAX_FILES = 200
 #: Seconds between progress updates written for the page.
 PROGRESS_EVERY_S = 0.25
 
-#: What a job does: (connection, user id, saved files, progress callback) -> summary.
+#: What a job does: (connection, user id, saved files, progress callback) -> summary
+#: (``ok``, ``headline()``, ``to_dict()``: an ``ImportSummary`` or the like).
 JobWork = Callable[[sqlite3.Connection, int, list[Path], Callable[[ImportProgress], None]],
                    ImportSummary]
 
 _live_lock = threading.Lock()
 _live: dict[str, tuple[float, str]] = {}  # job id -> (progress, message) while running
+_controls: dict[str, JobControl] = {}  # job id -> its stop signals while running
 
 
 def upload_dir(app: Flask, job_id: str) -> Path:
@@ -107,6 +112,9 @@ def start_job(kind: str, files: list[FileStorage], work: JobWork) -> ResponseRet
     conn, user_id = get_db(), g.user["id"]
     job_id = jobs.create_job(conn, user_id, kind)
     app = current_app._get_current_object()
+    control = JobControl(app.config["MTM_JOB_MAX_SECONDS"])
+    with _live_lock:
+        _controls[job_id] = control
     folder = upload_dir(app, job_id)
     folder.mkdir(parents=True)
     paths = []
@@ -118,21 +126,28 @@ def start_job(kind: str, files: list[FileStorage], work: JobWork) -> ResponseRet
             target = folder / f"{target.stem}-{index}{target.suffix}"
         storage.save(target)
         paths.append(target)
-    threading.Thread(target=run_job, args=(app, user_id, job_id, paths, work),
+    threading.Thread(target=run_job, args=(app, user_id, job_id, paths, work, control),
                      name=f"{kind}-{job_id[:6]}", daemon=True).start()
     page_url = url_for("imports.job_page", job_id=job_id)
     if request.accept_mimetypes.best == "application/json":
         return jsonify(job_id=job_id, status_url=url_for("imports.job_status", job_id=job_id),
+                       cancel_url=url_for("imports.cancel", job_id=job_id),
                        page_url=page_url), 202
     return redirect(page_url)
 
 
-def run_job(app: Flask, user_id: int, job_id: str, paths: list[Path], work: JobWork) -> None:
-    """The background half: run ``work`` with its own connection, report, clean up."""
+def run_job(app: Flask, user_id: int, job_id: str, paths: list[Path], work: JobWork,
+            control: JobControl) -> None:
+    """The background half: run ``work`` with its own connection, report, clean up.
+
+    ``control`` is checked at every progress report: a cancel or the time bound raises
+    ``JobStopped`` inside the work, which rolls back what it was writing.
+    """
     conn = connect(app.config["DATABASE"])
     last = [0.0]
 
     def progress(p: ImportProgress) -> None:
+        control.check()
         now = time.monotonic()
         if now - last[0] < PROGRESS_EVERY_S:
             return
@@ -146,8 +161,12 @@ def run_job(app: Flask, user_id: int, job_id: str, paths: list[Path], work: JobW
         jobs.update_progress(conn, job_id, 0.0, "Reading your files…")
         summary = work(conn, user_id, paths, progress)
         jobs.finish_job(conn, job_id, summary.ok, summary.headline(), summary.to_dict())
-        app.logger.info("job=%s user=%s files=%s plays_added=%s ok=%s", job_id, user_id,
-                        len(summary.files), summary.plays_added, summary.ok)
+        app.logger.info("job=%s user=%s ok=%s: %s", job_id, user_id, summary.ok,
+                        summary.headline())
+    except JobStopped as stop:
+        app.logger.info("job=%s user=%s stopped: %s", job_id, user_id, stop.message)
+        jobs.finish_job(conn, job_id, False, f"{stop.message} {_KEPT[kind_of(conn, job_id)]}",
+                        None, cancelled=True)
     except Exception as error:  # the job row tells the user; details go to the log
         app.logger.exception("job %s failed", job_id)
         jobs.finish_job(conn, job_id, False,
@@ -156,8 +175,22 @@ def run_job(app: Flask, user_id: int, job_id: str, paths: list[Path], work: JobW
     finally:
         with _live_lock:
             _live.pop(job_id, None)
+            _controls.pop(job_id, None)
         conn.close()
         shutil.rmtree(upload_dir(app, job_id), ignore_errors=True)
+
+
+#: What a stopped job of each kind leaves behind.
+_KEPT = {
+    "export": "Files finished before it stopped were kept; the file being written was rolled "
+              "back (upload again to import the rest: nothing is counted twice).",
+    "restore": "Nothing was changed.",
+    "rebucket": "Your preferences and charts were left as they were.",
+}
+
+
+def kind_of(conn: sqlite3.Connection, job_id: str) -> str:
+    return jobs.job_kind(conn, job_id) or "export"
 
 
 def _job_or_404(job_id: str) -> dict:
@@ -179,12 +212,30 @@ def job_page(job_id: str) -> ResponseReturnValue:
     return render_template("imports/job.html", job=_job_or_404(job_id))
 
 
+@bp.post("/settings/import/<job_id>/cancel")
+@login_required
+def cancel(job_id: str) -> ResponseReturnValue:
+    """Ask a running job of this user to stop; it rolls back what it was writing and its page
+    then says "Cancelled". A finished job is left as it is."""
+    job = _job_or_404(job_id)
+    with _live_lock:
+        control = _controls.get(job_id)
+    running = job["status"] in ("queued", "running") and control is not None
+    if running:
+        control.cancel()
+    message = "Cancelling…" if running else "This job has already finished."
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(cancelling=running, message=message)
+    flash(message, "success" if running else "error")
+    return redirect(url_for("imports.job_page", job_id=job_id))
+
+
 @bp.get("/api/import/<job_id>")
 @login_required
 def job_status(job_id: str) -> ResponseReturnValue:
     """Progress for the page's progress bar; the finished report comes as ready HTML."""
     job = _job_or_404(job_id)
     data = {k: job[k] for k in ("id", "kind", "status", "progress", "message", "summary")}
-    if job["status"] in ("done", "failed"):
+    if job["status"] in ("done", "failed", "cancelled"):
         data["html"] = render_template("imports/_summary.html", job=job)
     return jsonify(data)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -19,14 +21,16 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from ..db import accounts, get_db, jobs, sync_state
+from ..db import accounts, get_db, jobs, sync_state, transaction
 from ..db.overview import data_overview, database_size_bytes
 from ..db.rollups import rebucket_user, rebuild_rollups
 from ..db.users import get_settings, update_settings
+from ..importers.summary import ImportProgress
 from ..rules import PlayRule
 from ..spotify.background import run_sync
 from ..timezones import is_valid_timezone, timezone_names
 from .current_user import login_required
+from .imports import start_job
 
 bp = Blueprint("settings", __name__)
 
@@ -142,7 +146,9 @@ def sync_now() -> ResponseReturnValue:
 @bp.post("/settings/preferences")
 @login_required
 def preferences() -> ResponseReturnValue:
-    """Change time zone and play rule; both re-bucket the rollups, and we say how long."""
+    """Change time zone and play rule. Both re-count the charts (over every play), which
+    can take a minute: that runs as a background job with a progress page, never in the
+    request."""
     conn, user_id = get_db(), g.user["id"]
     current = get_settings(conn, user_id)
     timezone = request.form.get("timezone", "").strip()
@@ -157,18 +163,53 @@ def preferences() -> ResponseReturnValue:
     if timezone == current.timezone and rule == current.play_rule:
         flash("Nothing changed.", "success")
         return redirect(url_for("settings.index") + "#preferences")
-    started = time.perf_counter()
-    update_settings(conn, user_id, timezone=timezone, play_rule=rule)
-    if timezone != current.timezone:
-        plays = rebucket_user(conn, user_id)
-    else:
-        rebuild_rollups(conn, user_id)
-        plays = None
-    took = time.perf_counter() - started
-    what = (f"{plays:,} play{'s' if plays != 1 else ''} re-bucketed" if plays is not None
-            else "charts recounted")
-    flash(f"Preferences saved: {what} in {took:.1f} s.", "success")
-    return redirect(url_for("settings.index") + "#preferences")
+    rebucket = timezone != current.timezone
+
+    def work(conn: sqlite3.Connection, user_id: int, _paths: list[Path],
+             progress: Callable[[ImportProgress], None]) -> RecountSummary:
+        """The new settings and the re-count land together or not at all (a cancel or a
+        failure leaves both as they were)."""
+        started = time.perf_counter()
+        with transaction(conn):
+            update_settings(conn, user_id, timezone=timezone, play_rule=rule)
+            if rebucket:
+                plays = rebucket_user(conn, user_id, lambda done, total: progress(
+                    RecountProgress(0, 1, done, total, done, None)))
+            else:
+                progress(RecountProgress(0, 1, 0, 0, 0, None))
+                rebuild_rollups(conn, user_id)
+                plays = None
+        return RecountSummary(plays, time.perf_counter() - started)
+
+    return start_job("rebucket", [], work)
+
+
+@dataclass(frozen=True)
+class RecountProgress(ImportProgress):
+    """Progress of a re-count by plays re-bucketed (``bytes_*`` carry play counts)."""
+
+    def describe(self) -> str:
+        if not self.bytes_total:
+            return "Recounting the charts…"
+        return f"Re-bucketed {self.bytes_done:,} of {self.bytes_total:,} plays"
+
+
+@dataclass(frozen=True)
+class RecountSummary:
+    """What a preferences change re-counted, for the job page (``plays`` is None when only
+    the play rule changed: the plays keep their days, the charts are recounted)."""
+
+    plays: int | None
+    seconds: float
+    ok: bool = True
+
+    def headline(self) -> str:
+        what = (f"{self.plays:,} play{'s' if self.plays != 1 else ''} re-bucketed"
+                if self.plays is not None else "charts recounted")
+        return f"Preferences saved: {what} in {self.seconds:.1f} s."
+
+    def to_dict(self) -> dict:
+        return {"kind": "rebucket", "plays": self.plays, "seconds": round(self.seconds, 2)}
 
 
 def _play_rule(form) -> PlayRule:

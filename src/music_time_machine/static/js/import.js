@@ -2,7 +2,9 @@
 // fetch does not), then follow the background job until its report is ready, all in place.
 // Every form.js-import-form on the page works this way; its report goes in the
 // .import-summary of its own section. data-stage names the second stage ("Importing…").
-import { getJson } from './csrf-fetch.js';
+// A running job can be cancelled: the button posts to its cancel URL and the poll then ends
+// with the job's "cancelled" report.
+import { getJson, postJson } from './csrf-fetch.js';
 
 const token = () => document.querySelector('meta[name="csrf-token"]')?.content ?? '';
 const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
@@ -31,7 +33,7 @@ export async function followJob(statusUrl, bar, detail) {
     const job = await getJson(statusUrl);
     bar.value = Math.round(job.progress * 100);
     detail.textContent = job.message;
-    if (job.status === 'done' || job.status === 'failed') return job;
+    if (job.status === 'done' || job.status === 'failed' || job.status === 'cancelled') return job;
     await sleep(500);
   }
 }
@@ -52,6 +54,14 @@ function enhance(form) {
   const summary = form.closest('section')?.querySelector('.import-summary')
     ?? document.querySelector('.import-summary');
   const workStage = form.dataset.stage ?? 'Importing…';
+  const cancel = box.querySelector('.import-cancel');
+  let cancelUrl = null;
+  cancel?.addEventListener('click', () => {
+    if (!cancelUrl) return;
+    cancel.disabled = true;
+    postJson(cancelUrl).then((answer) => { detail.textContent = answer.message; })
+      .catch((error) => { detail.textContent = error.message; });
+  });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const input = form.querySelector('input[type="file"]');
@@ -78,11 +88,15 @@ function enhance(form) {
       const started = await upload(form, (fraction) => { bar.value = Math.round(fraction * 100); });
       stage.textContent = workStage;
       bar.value = 0;
+      cancelUrl = started.cancel_url;
+      if (cancel) { cancel.hidden = false; cancel.disabled = false; }
       const job = await followJob(started.status_url, bar, detail);
+      if (cancel) cancel.hidden = true;
       box.hidden = true;
       showReport(summary, job.html);
       form.reset();
     } catch (error) {
+      if (cancel) cancel.hidden = true;
       box.hidden = true;
       errorBox.textContent = error.message;
       errorBox.hidden = false;
@@ -99,6 +113,13 @@ const running = document.querySelector('.js-import-job');
 if (running) {
   const bar = running.querySelector('progress');
   const detail = running.querySelector('.import-detail');
+  const cancelForm = running.querySelector('.js-cancel-job');
+  cancelForm?.addEventListener('submit', (event) => {
+    event.preventDefault();
+    cancelForm.querySelector('button').disabled = true;
+    postJson(cancelForm.action).then((answer) => { detail.textContent = answer.message; })
+      .catch((error) => { detail.textContent = error.message; });
+  });
   followJob(running.dataset.statusUrl, bar, detail)
     .then((job) => {
       running.remove();

@@ -95,8 +95,9 @@ def _statements(sql: str) -> list[str]:
     """Split a migration into statements (sqlite3.complete_statement knows the grammar)."""
     statements, buf = [], ""
     for line in sql.splitlines(keepends=True):
-        if not buf and _STEP.match(line.strip()):
+        if not buf.strip() and _STEP.match(line.strip()):
             statements.append(line.strip())
+            buf = ""
             continue
         if not buf and line.strip().startswith("--"):
             continue

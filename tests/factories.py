@@ -18,7 +18,7 @@ def ms(text: str) -> int:
 def add_plays(conn, user_id: int, rows: list[tuple], source: str = "extended") -> InsertResult:
     """rows: (artist, track, 'YYYY-MM-DD HH:MM:SS' UTC end time, ms_played[, extra dict])."""
     with transaction(conn):
-        catalogue = Catalogue(conn)
+        catalogue = Catalogue(conn, user_id)
         plays = []
         for row in rows:
             artist, track, when, played = row[:4]

@@ -247,10 +247,12 @@ def teach_sandbox(app, fake_url: str) -> None:
 
     from .db import connect
     from .db.catalogue import spotify_tracks
+    from .db.users import ensure_local_user
 
     conn = connect(app.config["DATABASE"])
     try:
-        tracks = spotify_tracks(conn)
+        tracks = spotify_tracks(conn, ensure_local_user(conn, app.config["MTM_TIMEZONE"],
+                                                        "Demo Listener"))
     finally:
         conn.close()
     requests.post(f"{fake_url}/_fake/catalogue", json={"tracks": tracks},

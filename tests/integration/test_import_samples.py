@@ -228,7 +228,7 @@ def test_api_plays_from_the_live_sync_are_recognised(tmp_path):
             if r["spotify_track_uri"] and r["ms_played"] >= 30_000][:200]
     conn, user = fresh_db(tmp_path)
     with transaction(conn):
-        cat = Catalogue(conn)
+        cat = Catalogue(conn, user)
         plays = [NewPlay(cat.track_id(TrackInfo(r["master_metadata_track_name"],
                                                 [ArtistInfo(r["master_metadata_album_artist_name"])],
                                                 spotify_uri=r["spotify_track_uri"])),

@@ -246,7 +246,7 @@ def test_a_backup_taken_while_plays_are_written_is_consistent(app, client, conn,
             n = 0
             while not stop.is_set():
                 with transaction(w):
-                    catalogue = Catalogue(w)
+                    catalogue = Catalogue(w, local_user)
                     track = catalogue.track_id(TrackInfo(f"Live {n}", [ArtistInfo("Live")]))
                     insert_plays(w, local_user, [
                         NewPlay(track, 1_704_100_000_000 + n * 60_000 + i, 45_000, "api")

@@ -52,7 +52,7 @@ def test_same_stream_windows():
 
 def _store(conn, user, plays):
     with transaction(conn):
-        cat = Catalogue(conn)
+        cat = Catalogue(conn, user)
         new = [NewPlay(cat.track_id(TrackInfo(title, [ArtistInfo(artist)])), at, ms, source)
                for artist, title, at, ms, source in plays]
         insert_plays(conn, user, new)

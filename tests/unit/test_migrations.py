@@ -45,7 +45,7 @@ def test_a_failing_migration_leaves_the_previous_version(tmp_path, monkeypatch):
 
 def test_play_uniqueness_rule(db):
     db.execute("INSERT INTO users (id, display_name) VALUES (1, 'a')")
-    db.execute("INSERT INTO tracks (id, name, match_key) VALUES (1, 't', 'a\x1ft')")
+    db.execute("INSERT INTO tracks (id, user_id, name, match_key) VALUES (1, 1, 't', 'a\x1ft')")
     row = (1, 1, 1_700_000_000_000, 200_000, "api", "2023-11-14", 22)
     sql = ("INSERT OR IGNORE INTO plays (user_id, track_id, played_at, ms_played, source,"
            " local_date, local_hour) VALUES (?, ?, ?, ?, ?, ?, ?)")

@@ -139,9 +139,9 @@ def test_every_track_says_why_and_where_its_score_came_from(db, uid):
               + plays("Calm Band", "Soft", 5, times=3, genres=["ambient"])
               + plays("Measured", "Known", 5, times=3))
     known = db.execute("SELECT id FROM tracks WHERE name = 'Known'").fetchone()[0]
-    save_features(db, known, {"energy": 0.95, "tempo": 160, "valence": 0.8,
-                              "danceability": 0.8, "acousticness": 0.0,
-                              "instrumentalness": 0.0, "speechiness": 0.05})
+    save_features(db, uid, known, {"energy": 0.95, "tempo": 160, "valence": 0.8,
+                                   "danceability": 0.8, "acousticness": 0.0,
+                                   "instrumentalness": 0.0, "speechiness": 0.05})
     preview = build_preview(db, uid, options("workout"), TODAY)
     by_title = {t.title: t for t in preview.tracks}
     assert [t.title for t in preview.tracks] == ["Known", "Loud", "Soft"]

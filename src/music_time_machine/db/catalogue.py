@@ -1,9 +1,15 @@
 """Artists, albums and tracks: find-or-create with in-memory caches for bulk writes.
 
+The catalogue is per user (migration 0008): every row has an owner, and a ``Catalogue``
+reads and writes one user's rows only. What a user imports, restores or syncs (a name, a
+genre, audio features) so describes only their own view; nobody sees what another user
+supplied, and nobody can learn from the catalogue whether another user has an item.
+
 A ``Catalogue`` lives for one transaction: its caches hold ids that a rollback would undo.
 Tracks are linked by Spotify URI when a row has one, else by ``match_key`` (normalised
 artist + title). A track first stored without a URI (account data) is adopted by the
-first row that brings its URI, so a later sync or extended import links to it.
+first row of the same user that brings its URI, so a later sync or extended import links
+to it.
 """
 
 from __future__ import annotations
@@ -45,10 +51,11 @@ class TrackInfo:
 
 
 class Catalogue:
-    """Find-or-create catalogue rows, caching ids for the life of one transaction."""
+    """Find-or-create one user's catalogue rows, caching ids for one transaction."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, user_id: int) -> None:
         self.conn = conn
+        self.user_id = user_id
         self._artists: dict[tuple[str, str], int] = {}
         self._albums: dict[tuple[str, str], int] = {}
         self._tracks_by_uri: dict[str, int] = {}
@@ -61,27 +68,28 @@ class Catalogue:
         found = self._artists.get(cache_key)
         if found is not None:
             return found
-        conn, key = self.conn, name_key(artist.name)
+        conn, user, key = self.conn, self.user_id, name_key(artist.name)
         row = None
         if artist.spotify_id:
-            row = conn.execute("SELECT id FROM artists WHERE spotify_id = ?",
-                               (artist.spotify_id,)).fetchone()
+            row = conn.execute("SELECT id FROM artists WHERE user_id = ? AND spotify_id = ?",
+                               (user, artist.spotify_id)).fetchone()
             if row is None:  # adopt an artist known only by name
                 row = conn.execute(
-                    "SELECT id FROM artists WHERE name_key = ? AND spotify_id IS NULL "
-                    "ORDER BY id LIMIT 1", (key,)).fetchone()
+                    "SELECT id FROM artists WHERE user_id = ? AND name_key = ? "
+                    "AND spotify_id IS NULL ORDER BY id LIMIT 1", (user, key)).fetchone()
                 if row is not None:
                     conn.execute("UPDATE artists SET spotify_id = ? WHERE id = ?",
                                  (artist.spotify_id, row[0]))
         else:
             row = conn.execute(
-                "SELECT id FROM artists WHERE name_key = ? ORDER BY spotify_id IS NULL, id LIMIT 1",
-                (key,)).fetchone()
+                "SELECT id FROM artists WHERE user_id = ? AND name_key = ? "
+                "ORDER BY spotify_id IS NULL, id LIMIT 1", (user, key)).fetchone()
         if row is None:
             genres = json.dumps(artist.genres) if artist.genres is not None else None
             row = conn.execute(
-                "INSERT INTO artists (spotify_id, name, name_key, genres) VALUES (?, ?, ?, ?) "
-                "RETURNING id", (artist.spotify_id, artist.name, key, genres)).fetchone()
+                "INSERT INTO artists (user_id, spotify_id, name, name_key, genres) "
+                "VALUES (?, ?, ?, ?, ?) RETURNING id",
+                (user, artist.spotify_id, artist.name, key, genres)).fetchone()
         elif artist.genres is not None:
             conn.execute("UPDATE artists SET genres = ? WHERE id = ? AND genres IS NULL",
                          (json.dumps(artist.genres), row[0]))
@@ -95,16 +103,16 @@ class Catalogue:
         if found is not None:
             return found
         if spotify_id:
-            row = self.conn.execute("SELECT id FROM albums WHERE spotify_id = ?",
-                                    (spotify_id,)).fetchone()
+            row = self.conn.execute("SELECT id FROM albums WHERE user_id = ? AND spotify_id = ?",
+                                    (self.user_id, spotify_id)).fetchone()
         else:
             row = self.conn.execute(
-                "SELECT id FROM albums WHERE name_key = ? ORDER BY id LIMIT 1",
-                (name_key(name),)).fetchone()
+                "SELECT id FROM albums WHERE user_id = ? AND name_key = ? ORDER BY id LIMIT 1",
+                (self.user_id, name_key(name))).fetchone()
         if row is None:
             row = self.conn.execute(
-                "INSERT INTO albums (spotify_id, name, name_key) VALUES (?, ?, ?) RETURNING id",
-                (spotify_id, name, name_key(name))).fetchone()
+                "INSERT INTO albums (user_id, spotify_id, name, name_key) VALUES (?, ?, ?, ?) "
+                "RETURNING id", (self.user_id, spotify_id, name, name_key(name))).fetchone()
         self._albums[cache_key] = row[0]
         return row[0]
 
@@ -121,21 +129,23 @@ class Catalogue:
         found = self._tracks_by_key.get((info.kind, key))
         if found is None:
             row = self.conn.execute(
-                "SELECT id FROM tracks WHERE match_key = ? AND kind = ? "
-                "ORDER BY spotify_id IS NULL, id LIMIT 1", (key, info.kind)).fetchone()
+                "SELECT id FROM tracks WHERE user_id = ? AND match_key = ? AND kind = ? "
+                "ORDER BY spotify_id IS NULL, id LIMIT 1",
+                (self.user_id, key, info.kind)).fetchone()
             found = row[0] if row else self._insert_track(info)
             self._tracks_by_key[(info.kind, key)] = found
         return found
 
     def _track_by_uri(self, info: TrackInfo) -> int:
-        conn = self.conn
-        row = conn.execute("SELECT id FROM tracks WHERE spotify_id = ?",
-                           (info.spotify_uri,)).fetchone()
+        conn, user = self.conn, self.user_id
+        row = conn.execute("SELECT id FROM tracks WHERE user_id = ? AND spotify_id = ?",
+                           (user, info.spotify_uri)).fetchone()
         if row is not None:
             return row[0]
         row = conn.execute(
-            "SELECT id FROM tracks WHERE match_key = ? AND kind = ? AND spotify_id IS NULL "
-            "ORDER BY id LIMIT 1", (info.match_key, info.kind)).fetchone()
+            "SELECT id FROM tracks WHERE user_id = ? AND match_key = ? AND kind = ? "
+            "AND spotify_id IS NULL ORDER BY id LIMIT 1",
+            (user, info.match_key, info.kind)).fetchone()
         if row is not None:  # a track stored from account data: give it its URI
             conn.execute("UPDATE tracks SET spotify_id = ?, duration_ms = COALESCE(duration_ms, ?)"
                          " WHERE id = ?", (info.spotify_uri, info.duration_ms, row[0]))
@@ -148,9 +158,11 @@ class Catalogue:
         cols = ", ".join(FEATURES)
         marks = ", ".join("?" for _ in FEATURES)
         track_id = self.conn.execute(
-            f"INSERT INTO tracks (spotify_id, kind, name, album_id, duration_ms, match_key, "
-            f"{cols}, features_source) VALUES (?, ?, ?, ?, ?, ?, {marks}, ?) RETURNING id",
-            (info.spotify_uri, info.kind, info.name, album_id, info.duration_ms, info.match_key,
+            f"INSERT INTO tracks (user_id, spotify_id, kind, name, album_id, duration_ms, "
+            f"match_key, {cols}, features_source) VALUES (?, ?, ?, ?, ?, ?, ?, {marks}, ?) "
+            "RETURNING id",
+            (self.user_id, info.spotify_uri, info.kind, info.name, album_id, info.duration_ms,
+             info.match_key,
              *(features.get(f) for f in FEATURES),
              info.features_source if features else None),
         ).fetchone()[0]
@@ -167,21 +179,22 @@ def artists_missing_metadata(conn: sqlite3.Connection, user_id: int,
     """(id, spotify_id) of this user's artists never fetched from Spotify, most played first."""
     return [tuple(r) for r in conn.execute(
         "SELECT a.id, a.spotify_id FROM artists a "
-        "JOIN rollup_artist_first f ON f.artist_id = a.id AND f.user_id = ? "
-        "WHERE a.spotify_id IS NOT NULL AND a.fetched_at IS NULL ORDER BY a.id LIMIT ?",
-        (user_id, limit))]
+        "JOIN rollup_artist_first f ON f.artist_id = a.id AND f.user_id = a.user_id "
+        "WHERE a.user_id = ? AND a.spotify_id IS NOT NULL AND a.fetched_at IS NULL "
+        "ORDER BY a.id LIMIT ?", (user_id, limit))]
 
 
-def save_artist_metadata(conn: sqlite3.Connection, artist_id: int, artist: dict) -> None:
-    """Store what Spotify says of an artist. Absent ``genres`` (2026 development mode)
-    stays unknown (NULL); an empty list means Spotify knows no genre for it."""
+def save_artist_metadata(conn: sqlite3.Connection, user_id: int, artist_id: int,
+                         artist: dict) -> None:
+    """Store what Spotify says of one of this user's artists. Absent ``genres`` (2026
+    development mode) stays unknown (NULL); an empty list means Spotify knows no genre."""
     images = artist.get("images") or []
     genres = artist.get("genres")
     conn.execute(
         "UPDATE artists SET genres = COALESCE(?, genres), image_url = COALESCE(?, image_url),"
-        " fetched_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
+        " fetched_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ? AND user_id = ?",
         (json.dumps(genres) if genres is not None else None,
-         images[0]["url"] if images else None, artist_id))
+         images[0]["url"] if images else None, artist_id, user_id))
 
 
 def tracks_missing_features(conn: sqlite3.Connection, user_id: int,
@@ -189,25 +202,27 @@ def tracks_missing_features(conn: sqlite3.Connection, user_id: int,
     """(id, Spotify track id) of this user's music tracks without audio features."""
     return [(r[0], r[1].rsplit(":", 1)[-1]) for r in conn.execute(
         "SELECT t.id, t.spotify_id FROM tracks t "
-        "JOIN rollup_track_first f ON f.track_id = t.id AND f.user_id = ? "
-        "WHERE t.kind = 'music' AND t.spotify_id LIKE 'spotify:track:%' "
+        "JOIN rollup_track_first f ON f.track_id = t.id AND f.user_id = t.user_id "
+        "WHERE t.user_id = ? AND t.kind = 'music' AND t.spotify_id LIKE 'spotify:track:%' "
         "AND t.features_source IS NULL ORDER BY t.id LIMIT ?", (user_id, limit))]
 
 
-def save_features(conn: sqlite3.Connection, track_id: int, features: dict) -> None:
+def save_features(conn: sqlite3.Connection, user_id: int, track_id: int,
+                  features: dict) -> None:
+    """Store Spotify's audio features on one of this user's tracks."""
     conn.execute(
         f"UPDATE tracks SET {', '.join(f'{f} = ?' for f in FEATURES)}, "
-        "features_source = 'spotify' WHERE id = ?",
-        (*(features.get(f) for f in FEATURES), track_id))
+        "features_source = 'spotify' WHERE id = ? AND user_id = ?",
+        (*(features.get(f) for f in FEATURES), track_id, user_id))
 
 
-def spotify_tracks(conn: sqlite3.Connection) -> list[dict]:
-    """Every track with a Spotify URI, with artists and album, as plain dicts."""
+def spotify_tracks(conn: sqlite3.Connection, user_id: int) -> list[dict]:
+    """Every track of this user with a Spotify URI, with artists and album, as dicts."""
     artists: dict[int, list[dict]] = {}
     for row in conn.execute(
             "SELECT ta.track_id, a.spotify_id, a.name, a.genres FROM track_artists ta "
-            "JOIN artists a ON a.id = ta.artist_id WHERE a.spotify_id IS NOT NULL "
-            "ORDER BY ta.track_id, ta.position"):
+            "JOIN artists a ON a.id = ta.artist_id WHERE a.user_id = ? "
+            "AND a.spotify_id IS NOT NULL ORDER BY ta.track_id, ta.position", (user_id,)):
         artists.setdefault(row[0], []).append(
             {"id": row[1], "name": row[2], "genres": json.loads(row[3]) if row[3] else []})
     return [
@@ -218,5 +233,5 @@ def spotify_tracks(conn: sqlite3.Connection) -> list[dict]:
         for row in conn.execute(
             "SELECT t.id, t.spotify_id, t.name, t.duration_ms, al.spotify_id AS album_sid,"
             " al.name AS album_name FROM tracks t LEFT JOIN albums al ON al.id = t.album_id"
-            " WHERE t.spotify_id LIKE 'spotify:track:%'")
+            " WHERE t.user_id = ? AND t.spotify_id LIKE 'spotify:track:%'", (user_id,))
     ]

@@ -2,6 +2,14 @@
 
 Each file runs in its own transaction together with its bookkeeping row, so a failed
 migration leaves the database at the previous version.
+
+A line ``-- @step NAME`` in a file runs the Python function ``NAME`` of
+``migration_steps.STEPS`` at that point, in the same transaction: for data moves that plain
+SQL says badly (finding every column that refers to a table, say).
+
+Foreign keys are switched off while a migration runs, as SQLite's own procedure for
+rebuilding a table asks (a ``DROP TABLE`` would otherwise cascade into its children), and
+``PRAGMA foreign_key_check`` must find nothing before the migration commits.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ from functools import lru_cache
 from importlib import resources
 
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+_STEP = re.compile(r"^--\s*@step\s+([a-z0-9_]+)\s*$")
 
 
 def available() -> list[tuple[int, str, str]]:
@@ -48,25 +57,50 @@ def migrate(conn: sqlite3.Connection) -> list[int]:
     for version, name, sql in available():
         if version in done:  # any missing version runs, even one numbered below the newest
             continue
+        _apply(conn, version, name, sql)
+        applied.append(version)
+    return applied
+
+
+def _apply(conn: sqlite3.Connection, version: int, name: str, sql: str) -> None:
+    """One migration in one transaction, foreign keys checked once at the end."""
+    from .migration_steps import STEPS
+
+    foreign_keys = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction: set it first
+    try:
         conn.execute("BEGIN IMMEDIATE")
         try:
             # executescript would COMMIT our transaction; run statement by statement.
             for statement in _statements(sql):
-                conn.execute(statement)
+                step = _STEP.match(statement)
+                if step:
+                    STEPS[step.group(1)](conn)
+                else:
+                    conn.execute(statement)
+            broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise sqlite3.IntegrityError(
+                    f"migration {version} would leave {len(broken)} broken references, "
+                    f"first in table {broken[0][0]}")
             conn.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
                          (version, name))
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
-        applied.append(version)
-    return applied
+    finally:
+        conn.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
 
 
 def _statements(sql: str) -> list[str]:
     """Split a migration into statements (sqlite3.complete_statement knows the grammar)."""
     statements, buf = [], ""
     for line in sql.splitlines(keepends=True):
+        if not buf.strip() and _STEP.match(line.strip()):
+            statements.append(line.strip())
+            buf = ""
+            continue
         if not buf and line.strip().startswith("--"):
             continue
         buf += line

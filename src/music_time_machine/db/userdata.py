@@ -13,6 +13,9 @@ from . import connect, transaction
 
 #: Tables that make up the account itself rather than its listening data.
 ACCOUNT_TABLES = ("users", "user_settings", "spotify_accounts")
+#: The user's own catalogue (migration 0008), referred to by the other tables: deleted
+#: last, children first (track_artists goes with its tracks).
+CATALOGUE_TABLES = ("tracks", "albums", "artists")
 
 
 def user_tables(conn: sqlite3.Connection) -> list[str]:
@@ -20,8 +23,10 @@ def user_tables(conn: sqlite3.Connection) -> list[str]:
     names = [r[0] for r in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
         "ORDER BY name")]
-    return [n for n in names if n != "users"
-            and any(col[1] == "user_id" for col in conn.execute(f"PRAGMA table_info({n})"))]
+    found = [n for n in names if n != "users"
+             and any(col[1] == "user_id" for col in conn.execute(f"PRAGMA table_info({n})"))]
+    return ([n for n in found if n not in CATALOGUE_TABLES]
+            + [n for n in CATALOGUE_TABLES if n in found])
 
 
 def listening_tables(conn: sqlite3.Connection) -> list[str]:

@@ -82,7 +82,7 @@ def generate_demo(conn: sqlite3.Connection, user_id: int, *, plays: int = 25_000
     clock = LocalClock(tz_name)
     written = 0
     with transaction(conn):
-        ids = _write_catalogue(conn, world, streams)
+        ids = _write_catalogue(conn, user_id, world, streams)
         for chunk in _chunks(streams, clock):
             written += insert_plays(conn, user_id, _new_plays(chunk, ids), clock).added
             if progress:
@@ -101,13 +101,13 @@ def generate_demo(conn: sqlite3.Connection, user_id: int, *, plays: int = 25_000
     )
 
 
-def _write_catalogue(conn: sqlite3.Connection, world: World,
+def _write_catalogue(conn: sqlite3.Connection, user_id: int, world: World,
                      streams: list[Stream]) -> dict[int, int]:
     """Store the tracks that were actually streamed, in order of first play.
 
     A real library only knows what its owner heard, so unplayed catalogue stays invented.
     """
-    catalogue, ids = Catalogue(conn), {}
+    catalogue, ids = Catalogue(conn, user_id), {}
     for s in streams:
         index = s[1]
         if index not in ids:

@@ -253,7 +253,7 @@ class _Restorer:
         self.backup = backup
         self.name = name
         self.progress = progress
-        self.catalogue = Catalogue(conn)
+        self.catalogue = Catalogue(conn, user_id)
         self._infos: dict[int, TrackInfo] = {}  # backup track id -> what it describes
         self._tracks: dict[int, tuple[int, str] | None] = {}  # -> (local id, match key)
         self._artists: dict[int, ArtistInfo] = {}  # backup artist id -> info
@@ -316,9 +316,10 @@ class _Restorer:
             if info.features:  # fill features the local copy lacks, never overwrite them
                 self.conn.execute(
                     f"UPDATE tracks SET {', '.join(f'{f} = ?' for f in FEATURES)}, "
-                    "features_source = ? WHERE id = ? AND features_source IS NULL",
+                    "features_source = ? WHERE id = ? AND user_id = ? "
+                    "AND features_source IS NULL",
                     (*(info.features.get(f) for f in FEATURES), info.features_source,
-                     track_id))
+                     track_id, self.user_id))
             key = self.conn.execute("SELECT match_key FROM tracks WHERE id = ?",
                                     (track_id,)).fetchone()[0]
             found = (track_id, key)

@@ -238,7 +238,7 @@ class _Importer:
     def _import_rows(self, src: SourceFile, batches, report: FileReport) -> None:
         conn, user_id, rule = self.conn, self.user_id, self.rule
         source = src.format.kind  # plays.source is 'extended' or 'account'
-        catalogue = Catalogue(conn)
+        catalogue = Catalogue(conn, user_id)
         reconciler = Reconciler(conn, user_id)
         place = reconciler.place
         # Outside this span no stored play can be the same stream or hold the same slot.

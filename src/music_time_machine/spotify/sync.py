@@ -132,7 +132,7 @@ def _recently_played(conn: sqlite3.Connection, user_id: int, client: SpotifyClie
     from ..importers.reconcile import Reconciler  # importers load lazily (zip, ijson)
 
     with transaction(conn):
-        catalogue = Catalogue(conn)
+        catalogue = Catalogue(conn, user_id)
         reconciler = Reconciler(conn, user_id)
         plays = []
         for (played_at, _uri), item in sorted(items.items()):
@@ -157,7 +157,7 @@ def _snapshots(conn: sqlite3.Connection, user_id: int, client: SpotifyClient,
         tracks = client.top("tracks", time_range).get("items") or []
         artists = client.top("artists", time_range).get("items") or []
         with transaction(conn):
-            catalogue = Catalogue(conn)
+            catalogue = Catalogue(conn, user_id)
             save_snapshot(conn, user_id, today, "track", time_range,
                           [catalogue.track_id(track_info(t)) for t in tracks])
             save_snapshot(conn, user_id, today, "artist", time_range,
@@ -176,8 +176,8 @@ def _capabilities(conn: sqlite3.Connection, user_id: int, client: SpotifyClient)
     probe = conn.execute(
         "SELECT t.spotify_id, a.spotify_id FROM tracks t JOIN track_artists ta "
         "ON ta.track_id = t.id JOIN artists a ON a.id = ta.artist_id "
-        "WHERE t.spotify_id LIKE 'spotify:track:%' AND a.spotify_id IS NOT NULL LIMIT 1"
-    ).fetchone()
+        "WHERE t.user_id = ? AND t.spotify_id LIKE 'spotify:track:%' "
+        "AND a.spotify_id IS NOT NULL LIMIT 1", (user_id,)).fetchone()
     if probe is None:  # nothing to probe with yet: look at recent plays first
         recent = client.recently_played(limit=1).get("items") or []
         if not recent:
@@ -208,13 +208,13 @@ def _artist_metadata(conn: sqlite3.Connection, user_id: int, client: SpotifyClie
             with transaction(conn):
                 for (artist_id, _), artist in zip(chunk, found, strict=False):
                     if artist:
-                        save_artist_metadata(conn, artist_id, artist)
+                        save_artist_metadata(conn, user_id, artist_id, artist)
                         fetched += 1
         return fetched
     for artist_id, spotify_id in missing:  # one at a time, each kept as soon as fetched
         artist = client.artist(spotify_id)
         with transaction(conn):
-            save_artist_metadata(conn, artist_id, artist)
+            save_artist_metadata(conn, user_id, artist_id, artist)
         fetched += 1
     return fetched
 
@@ -228,6 +228,6 @@ def _audio_features(conn: sqlite3.Connection, user_id: int, client: SpotifyClien
         with transaction(conn):
             for (track_id, _), found in zip(chunk, features, strict=False):
                 if found:
-                    save_features(conn, track_id, found)
+                    save_features(conn, user_id, track_id, found)
                     fetched += 1
     return fetched

@@ -1,0 +1,127 @@
+"""Python steps of migrations (``-- @step NAME`` lines, see migrate.py).
+
+A step runs inside its migration's transaction with foreign keys off; migrate.py checks
+every reference before committing. Steps find the tables they touch by looking at the
+schema, so a table added by any earlier migration is covered without being named here.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+#: The catalogue tables, parents last: the order their rows are copied in is the reverse.
+CATALOGUE = ("tracks", "albums", "artists")
+
+
+def _references(conn: sqlite3.Connection, parent: str) -> list[tuple[str, str]]:
+    """(table, column) of every foreign key to ``parent`` from a table with a user_id."""
+    found = []
+    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                 "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_v8'"):
+        if table in (*CATALOGUE, "track_artists"):
+            continue
+        columns = {c[1] for c in conn.execute(f"PRAGMA table_info({table})")}
+        for fk in conn.execute(f"PRAGMA foreign_key_list({table})"):
+            if fk[2] != parent:
+                continue
+            if "user_id" not in columns:
+                raise sqlite3.IntegrityError(
+                    f"{table}.{fk[3]} refers to {parent} but has no user_id: "
+                    "cannot tell whose catalogue row it is")
+            found.append((table, fk[3]))
+    return found
+
+
+def _new_ids(conn: sqlite3.Connection, table: str, uses: set[tuple[int, int]]) -> None:
+    """Fill temp.map_<table> (old_id, user_id, new_id) from (user_id, old_id) uses.
+
+    A user none of whose rows a lower user id also uses keeps every id (so a one-user
+    database keeps them all). Any other user gets fresh ids above every existing one for
+    all their rows, in the order of the old ids: each user's rows keep their relative order,
+    which top lists use to break ties, so no user's charts change.
+    """
+    conn.execute(f"CREATE TEMP TABLE map_{table} (old_id INTEGER NOT NULL, "
+                 "user_id INTEGER NOT NULL, new_id INTEGER NOT NULL UNIQUE, "
+                 "PRIMARY KEY (old_id, user_id)) WITHOUT ROWID")
+    next_id = (conn.execute(f"SELECT MAX(id) FROM {table}").fetchone()[0] or 0) + 1
+    by_user: dict[int, list[int]] = {}
+    for user_id, old_id in sorted(uses):
+        by_user.setdefault(user_id, []).append(old_id)
+    claimed: set[int] = set()  # ids used by a lower user
+    rows = []
+    for user_id, old_ids in by_user.items():
+        if claimed.isdisjoint(old_ids):
+            rows.extend((old_id, user_id, old_id) for old_id in old_ids)
+        else:
+            rows.extend((old_id, user_id, next_id + i) for i, old_id in enumerate(old_ids))
+            next_id += len(old_ids)
+        claimed.update(old_ids)
+    conn.executemany(f"INSERT INTO temp.map_{table} VALUES (?, ?, ?)", rows)
+
+
+def _uses(conn: sqlite3.Connection, refs: list[tuple[str, str]]) -> set[tuple[int, int]]:
+    found: set[tuple[int, int]] = set()
+    for table, column in refs:
+        found.update((r[0], r[1]) for r in conn.execute(
+            f"SELECT DISTINCT user_id, {column} FROM {table} WHERE {column} IS NOT NULL"))
+    return found
+
+
+def _copy_columns(conn: sqlite3.Connection, table: str, skip: tuple[str, ...]) -> list[str]:
+    return [c[1] for c in conn.execute(f"PRAGMA table_info({table}_v8)")
+            if c[1] not in ("id", "user_id", *skip)]
+
+
+def split_catalogue_by_user(conn: sqlite3.Connection) -> None:
+    """Fill the ``*_v8`` catalogue tables with one copy of each row per user of it, and
+    re-point every user's references to their copy (migration 0008)."""
+    refs = {parent: _references(conn, parent) for parent in CATALOGUE}
+    track_uses = _uses(conn, refs["tracks"])
+    _new_ids(conn, "tracks", track_uses)
+    artist_uses = _uses(conn, refs["artists"]) | {
+        (r[0], r[1]) for r in conn.execute(
+            "SELECT DISTINCT m.user_id, ta.artist_id FROM temp.map_tracks m "
+            "JOIN track_artists ta ON ta.track_id = m.old_id")}
+    _new_ids(conn, "artists", artist_uses)
+    album_uses = _uses(conn, refs["albums"]) | {
+        (r[0], r[1]) for r in conn.execute(
+            "SELECT DISTINCT m.user_id, t.album_id FROM temp.map_tracks m "
+            "JOIN tracks t ON t.id = m.old_id WHERE t.album_id IS NOT NULL")}
+    _new_ids(conn, "albums", album_uses)
+
+    for table in ("artists", "albums"):
+        cols = _copy_columns(conn, table, ())
+        conn.execute(
+            f"INSERT INTO {table}_v8 (id, user_id, {', '.join(cols)}) "
+            f"SELECT m.new_id, m.user_id, {', '.join(f'x.{c}' for c in cols)} "
+            f"FROM temp.map_{table} m JOIN {table} x ON x.id = m.old_id")
+    cols = _copy_columns(conn, "tracks", ("album_id",))
+    conn.execute(
+        f"INSERT INTO tracks_v8 (id, user_id, album_id, {', '.join(cols)}) "
+        f"SELECT m.new_id, m.user_id, al.new_id, {', '.join(f't.{c}' for c in cols)} "
+        "FROM temp.map_tracks m JOIN tracks t ON t.id = m.old_id "
+        "LEFT JOIN temp.map_albums al ON al.old_id = t.album_id AND al.user_id = m.user_id")
+    conn.execute(
+        "INSERT INTO track_artists_v8 (track_id, artist_id, position) "
+        "SELECT mt.new_id, ma.new_id, ta.position FROM temp.map_tracks mt "
+        "JOIN track_artists ta ON ta.track_id = mt.old_id "
+        "JOIN temp.map_artists ma ON ma.old_id = ta.artist_id AND ma.user_id = mt.user_id")
+
+    # New ids lie above every old one and each user's mapping is one-to-one, so no
+    # re-pointed row can meet another row's key half-way.
+    for parent in CATALOGUE:
+        for table, column in refs[parent]:
+            conn.execute(
+                f"UPDATE {table} SET {column} = (SELECT m.new_id FROM temp.map_{parent} m "
+                f"WHERE m.old_id = {table}.{column} AND m.user_id = {table}.user_id) "
+                f"WHERE {column} IS NOT NULL AND EXISTS (SELECT 1 FROM temp.map_{parent} m "
+                f"WHERE m.old_id = {table}.{column} AND m.user_id = {table}.user_id "
+                "AND m.new_id != m.old_id)")
+    for parent in CATALOGUE:
+        conn.execute(f"DROP TABLE temp.map_{parent}")
+
+
+STEPS: dict[str, Callable[[sqlite3.Connection], None]] = {
+    "split_catalogue_by_user": split_catalogue_by_user,
+}

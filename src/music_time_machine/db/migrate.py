@@ -167,10 +167,7 @@ def schema_at(versions: frozenset[int]) -> SchemaShape:
         current_version(conn)
         for version, name, sql in available():
             if version in versions:
-                for statement in _statements(sql):
-                    conn.execute(statement)
-                conn.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                             (version, name))
+                _apply(conn, version, name, sql)
         return schema_shape(conn)
     finally:
         conn.close()

@@ -31,3 +31,9 @@ def add_plays(conn, user_id: int, rows: list[tuple], source: str = "extended") -
             plays.append(NewPlay(track_id=track_id, played_at=ms(when), ms_played=played,
                                  source=source, **extra))
         return insert_plays(conn, user_id, plays)
+
+
+def sign_in(client, user_id: int) -> None:
+    """Give ``client`` a session signed in as ``user_id`` (as the Spotify callback would)."""
+    with client.session_transaction() as session:
+        session["user_id"] = user_id

@@ -7,9 +7,13 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from .secret_key import MIN_SECRET_LENGTH
 from .timezones import is_valid_timezone
 
-#: The development secret. Production refuses to start with it (or with none).
+#: The fallback key of earlier versions. It is public, so no server may sign anything with
+#: it: it is refused when given, and only read to decrypt Spotify tokens stored under it
+#: (crypto.py re-encrypts them under the real key). Without ``SECRET_KEY`` the app generates
+#: a key in the data folder (secret_key.py).
 DEV_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105
 
 ENVIRONMENTS = ("development", "production")
@@ -63,7 +67,8 @@ def load_config(env: dict[str, str] | None = None) -> dict:
     production = mtm_env == "production"
     config = {
         "MTM_ENV": mtm_env,
-        "SECRET_KEY": env.get("SECRET_KEY") or (None if production else DEV_SECRET_KEY),
+        # None: create_app reads (or generates) <MTM_DATA_DIR>/secret_key.
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
         "MTM_DATA_DIR": str(data_dir),
         "DATABASE": str(data_dir / "music-time-machine.sqlite"),
         "MTM_TIMEZONE": timezone,
@@ -103,12 +108,13 @@ def load_config(env: dict[str, str] | None = None) -> dict:
 
 
 def validate(config: dict) -> None:
-    """Refuse settings that are unsafe in production."""
-    if config.get("MTM_ENV") == "production":
-        key = config.get("SECRET_KEY")
-        if not key or key == DEV_SECRET_KEY or len(key) < 16:
-            raise ConfigError(
-                "SECRET_KEY is missing or is the development default. Production needs a "
-                "long random secret, for example:\n"
-                "  export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
-            )
+    """Refuse a publicly known secret key anywhere, and a short one in production."""
+    key = config.get("SECRET_KEY")
+    how = ("Unset SECRET_KEY to let Music Time Machine generate one in the data folder, or "
+           "set a long random secret:\n"
+           "  export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')")
+    if not key or key == DEV_SECRET_KEY:
+        raise ConfigError("SECRET_KEY is missing or is the old development default, which "
+                          "is public (anyone could sign in as any user). " + how)
+    if config.get("MTM_ENV") == "production" and len(key) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"SECRET_KEY is shorter than {MIN_SECRET_LENGTH} characters. " + how)

@@ -15,7 +15,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from ..crypto import TokenCipher
+from ..crypto import token_cipher
 from ..db import accounts, get_db
 from ..db.users import create_user
 from ..spotify import oauth
@@ -93,7 +93,7 @@ def callback() -> ResponseReturnValue:
     if user_id is None:
         return _problem("This Spotify account belongs to another user",
                         "It is already connected to a different user of this app.", 409)
-    accounts.save_account(conn, TokenCipher(current_app.config["SECRET_KEY"]), user_id,
+    accounts.save_account(conn, token_cipher(current_app.config), user_id,
                           profile, tokens)
     next_url = pending.get("next")
     session.clear()  # a new session on every sign-in (no fixation)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from .hosts import parse_allowed_hosts
 from .secret_key import MIN_SECRET_LENGTH
 from .timezones import is_valid_timezone
 
@@ -48,6 +49,13 @@ def _bool(env: dict[str, str], name: str) -> bool | None:
     raise ConfigError(f"{name} must be 1/true/yes/on or 0/false/no/off, got {raw!r}")
 
 
+def _allowed_hosts(env: dict[str, str]) -> tuple[str, ...]:
+    try:
+        return parse_allowed_hosts(env.get("MTM_ALLOWED_HOSTS", ""))
+    except ValueError as error:
+        raise ConfigError(f"MTM_ALLOWED_HOSTS: {error}") from None
+
+
 def load_config(env: dict[str, str] | None = None) -> dict:
     """Build the Flask config mapping from environment variables.
 
@@ -82,6 +90,8 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "MTM_SPOTIFY_API_URL": env.get("MTM_SPOTIFY_API_URL",
                                        "https://api.spotify.com/v1").rstrip("/"),
         "MTM_SYNC_INTERVAL": _int(env, "MTM_SYNC_INTERVAL", 1800, minimum=60),
+        # Host names (besides loopback and the redirect URI's host) the app answers to.
+        "MTM_ALLOWED_HOSTS": _allowed_hosts(env),
         "MTM_ALLOWED_SPOTIFY_IDS": frozenset(
             part.strip() for part in env.get("MTM_ALLOWED_SPOTIFY_IDS", "").split(",")
             if part.strip()),

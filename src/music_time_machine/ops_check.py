@@ -8,7 +8,6 @@ unsafe), ``warning`` (works, but probably not what you want) or ``note`` (for in
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import tempfile
 from collections.abc import Mapping
@@ -17,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .config import DEV_SECRET_KEY, ENVIRONMENTS
+from .hosts import allowed_host_names, is_loopback_host, parse_allowed_hosts
 from .secret_key import (
     MIN_SECRET_LENGTH,
     SecretKeyFileError,
@@ -40,17 +40,6 @@ class Finding:
     topic: str
     message: str
     fix: str = ""
-
-
-def is_loopback_host(host: str) -> bool:
-    """True for 127.0.0.0/8, ::1 and ``localhost``: addresses only this machine can reach."""
-    host = host.strip().strip("[]")
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def redirect_uri_problem(uri: str) -> str | None:
@@ -230,6 +219,29 @@ def _check_password(env: Mapping[str, str], spotify: bool, findings: list[Findin
                                 "To serve on the network, set MTM_PASSWORD."))
 
 
+def _check_allowed_hosts(env: Mapping[str, str], findings: list[Finding]) -> None:
+    """Requests to any other host name get 400 (DNS rebinding), so list every name in use."""
+    try:
+        listed = parse_allowed_hosts(env.get("MTM_ALLOWED_HOSTS") or "")
+    except ValueError as error:
+        findings.append(Finding("error", "MTM_ALLOWED_HOSTS", str(error),
+                                "Example: MTM_ALLOWED_HOSTS=nas.local,192.168.1.20"))
+        return
+    names = [name for name in allowed_host_names({
+        "SPOTIFY_REDIRECT_URI": env.get("SPOTIFY_REDIRECT_URI") or "",
+        "MTM_ALLOWED_HOSTS": listed}) if not is_loopback_host(name)]
+    if names:
+        findings.append(Finding("ok", "MTM_ALLOWED_HOSTS", "answers to localhost, 127.0.0.1, "
+                                f"[::1] and {', '.join(names)}; other host names get 400."))
+    else:
+        findings.append(Finding("note", "MTM_ALLOWED_HOSTS", "answers only to localhost, "
+                                "127.0.0.1 and [::1]; other host names get 400 (this stops "
+                                "DNS-rebinding attacks).",
+                                "To open it from other devices (mtm serve --host 0.0.0.0), "
+                                "list the names or addresses they use, e.g. "
+                                "MTM_ALLOWED_HOSTS=nas.local,192.168.1.20"))
+
+
 def _check_misc(env: Mapping[str, str], findings: list[Finding]) -> None:
     timezone = env.get("MTM_TIMEZONE") or "UTC"
     if is_valid_timezone(timezone):
@@ -267,6 +279,7 @@ def run_checks(env: Mapping[str, str]) -> list[Finding]:
     _check_data_dir(env, findings)
     spotify = _check_spotify(env, findings)
     _check_password(env, spotify, findings)
+    _check_allowed_hosts(env, findings)
     _check_misc(env, findings)
     return findings
 

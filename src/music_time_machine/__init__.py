@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -33,6 +34,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             raise ConfigError(f"No SECRET_KEY is set and the generated key in "
                               f"{app.config['MTM_DATA_DIR']} cannot be used: {error}") from None
     validate(app.config)
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(
+        days=int(app.config["MTM_SESSION_IDLE_DAYS"]))
     app.config["MAX_CONTENT_LENGTH"] = app.config["MTM_MAX_UPLOAD_MB"] * 1024 * 1024
     db.init_app(app)
     register_web(app)

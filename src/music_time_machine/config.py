@@ -99,6 +99,9 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_NAME": "mtm_session",
+        # Idle sessions end (web/sessions.py); the cookie is rewritten at most hourly.
+        "MTM_SESSION_IDLE_DAYS": _int(env, "MTM_SESSION_IDLE_DAYS", 30, minimum=1),
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "TESTING": False,
         # Serving: how many reverse proxies in front of us may set X-Forwarded-* headers.

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 
 import pytest
+from factories import sign_in
 from flask import Flask, url_for
 
 from music_time_machine import create_app
@@ -149,8 +150,7 @@ def test_a_user_gets_404_for_another_users_objects(multi_user_app):
 
     def client_for(user_id: int):
         client = multi_user_app.test_client()
-        with client.session_transaction() as session:
-            session["user_id"] = user_id
+        sign_in(client, user_id)
         return client, csrf_token(client, "/")
 
     as_bob, bob_token = client_for(bob)

@@ -22,6 +22,7 @@ from ..spotify import oauth
 from ..spotify.background import start_sync_thread
 from ..spotify.client import SpotifyError, fetch_profile
 from .current_user import local_mode, safe_next
+from .sessions import end_all_sessions, stamp_session
 
 bp = Blueprint("auth", __name__)
 
@@ -99,6 +100,7 @@ def callback() -> ResponseReturnValue:
     session.clear()  # a new session on every sign-in (no fixation)
     session["user_id"] = user_id
     session.permanent = True
+    stamp_session()
     if not current_app.config.get("MTM_SYNC_ON_CONNECT_DISABLED"):
         start_sync_thread(current_app._get_current_object(), user_id, "login")
     flash(f"Spotify connected as {profile.get('display_name') or profile['id']}. "
@@ -121,7 +123,8 @@ def _user_for(conn, profile: dict) -> int | None:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    session.clear()
+    """Sign out everywhere: copies of this session's cookie stop working too."""
+    end_all_sessions()
     if local_mode():
         flash("Signed out.", "success")
         return redirect(url_for("dashboard.index"))

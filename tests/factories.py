@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
-from music_time_machine.db import transaction
+from music_time_machine.db import connect, transaction
 from music_time_machine.db.catalogue import ArtistInfo, Catalogue, TrackInfo
 from music_time_machine.db.plays import InsertResult, NewPlay, insert_plays
+from music_time_machine.db.users import session_generation
+from music_time_machine.web.sessions import GENERATION_KEY, SEEN_KEY
 
 
 def ms(text: str) -> int:
@@ -31,3 +34,16 @@ def add_plays(conn, user_id: int, rows: list[tuple], source: str = "extended") -
             plays.append(NewPlay(track_id=track_id, played_at=ms(when), ms_played=played,
                                  source=source, **extra))
         return insert_plays(conn, user_id, plays)
+
+
+def sign_in(client, user_id: int) -> None:
+    """Give ``client`` a session signed in as ``user_id`` (as the Spotify callback would)."""
+    conn = connect(client.application.config["DATABASE"])
+    try:
+        generation = session_generation(conn, user_id)
+    finally:
+        conn.close()
+    with client.session_transaction() as session:
+        session["user_id"] = user_id
+        session[GENERATION_KEY] = generation
+        session[SEEN_KEY] = int(time.time())

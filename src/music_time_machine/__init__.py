@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -13,7 +14,8 @@ __version__ = "0.1.0"
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Application factory: settings from the environment, overridden by ``config``."""
     from . import db
-    from .config import load_config, validate
+    from .config import ConfigError, load_config, validate
+    from .secret_key import SecretKeyFileError, load_or_create_secret_key
     from .web import register_web
 
     app = Flask(__name__)
@@ -25,7 +27,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
             app.config["DATABASE"] = str(Path(config["MTM_DATA_DIR"])
                                          / "music-time-machine.sqlite")
+    if not app.config.get("SECRET_KEY"):
+        try:
+            app.config["SECRET_KEY"] = load_or_create_secret_key(app.config["MTM_DATA_DIR"])
+        except (OSError, SecretKeyFileError) as error:
+            raise ConfigError(f"No SECRET_KEY is set and the generated key in "
+                              f"{app.config['MTM_DATA_DIR']} cannot be used: {error}") from None
     validate(app.config)
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(
+        days=int(app.config["MTM_SESSION_IDLE_DAYS"]))
     app.config["MAX_CONTENT_LENGTH"] = app.config["MTM_MAX_UPLOAD_MB"] * 1024 * 1024
     db.init_app(app)
     register_web(app)

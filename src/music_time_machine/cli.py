@@ -136,6 +136,22 @@ def _refuse_open_local_mode(app, host: str) -> None:
                    err=True)
 
 
+def _warn_about_host_names(app, host: str) -> None:
+    """On a network address, say which names answer (others get 400: DNS rebinding)."""
+    from .hosts import allowed_host_names, is_loopback_host
+
+    if is_loopback_host(host):
+        return
+    names = [n for n in allowed_host_names(app.config) if not is_loopback_host(n)]
+    if names:
+        click.echo(f"Answering to {', '.join(names)} (and loopback names); other host "
+                   "names get 400. Add more with MTM_ALLOWED_HOSTS.", err=True)
+    else:
+        click.echo(f"Warning: listening on {host}, but only loopback names are allowed: "
+                   "other devices get 400 until you list the name or address they use, "
+                   "e.g. MTM_ALLOWED_HOSTS=nas.local,192.168.1.20", err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="music-time-machine")
 def main() -> None:
@@ -166,6 +182,7 @@ def serve(host: str, port: int, threads: int) -> None:
     """Serve the app with waitress (a production WSGI server) and the background sync."""
     app = _app()
     _refuse_open_local_mode(app, host)
+    _warn_about_host_names(app, host)
     _serve(app, host, port, threads)
 
 

@@ -7,9 +7,14 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from .hosts import parse_allowed_hosts
+from .secret_key import MIN_SECRET_LENGTH
 from .timezones import is_valid_timezone
 
-#: The development secret. Production refuses to start with it (or with none).
+#: The fallback key of earlier versions. It is public, so no server may sign anything with
+#: it: it is refused when given, and only read to decrypt Spotify tokens stored under it
+#: (crypto.py re-encrypts them under the real key). Without ``SECRET_KEY`` the app generates
+#: a key in the data folder (secret_key.py).
 DEV_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105
 
 ENVIRONMENTS = ("development", "production")
@@ -44,6 +49,13 @@ def _bool(env: dict[str, str], name: str) -> bool | None:
     raise ConfigError(f"{name} must be 1/true/yes/on or 0/false/no/off, got {raw!r}")
 
 
+def _allowed_hosts(env: dict[str, str]) -> tuple[str, ...]:
+    try:
+        return parse_allowed_hosts(env.get("MTM_ALLOWED_HOSTS", ""))
+    except ValueError as error:
+        raise ConfigError(f"MTM_ALLOWED_HOSTS: {error}") from None
+
+
 def load_config(env: dict[str, str] | None = None) -> dict:
     """Build the Flask config mapping from environment variables.
 
@@ -63,7 +75,8 @@ def load_config(env: dict[str, str] | None = None) -> dict:
     production = mtm_env == "production"
     config = {
         "MTM_ENV": mtm_env,
-        "SECRET_KEY": env.get("SECRET_KEY") or (None if production else DEV_SECRET_KEY),
+        # None: create_app reads (or generates) <MTM_DATA_DIR>/secret_key.
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
         "MTM_DATA_DIR": str(data_dir),
         "DATABASE": str(data_dir / "music-time-machine.sqlite"),
         "MTM_TIMEZONE": timezone,
@@ -77,6 +90,8 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "MTM_SPOTIFY_API_URL": env.get("MTM_SPOTIFY_API_URL",
                                        "https://api.spotify.com/v1").rstrip("/"),
         "MTM_SYNC_INTERVAL": _int(env, "MTM_SYNC_INTERVAL", 1800, minimum=60),
+        # Host names (besides loopback and the redirect URI's host) the app answers to.
+        "MTM_ALLOWED_HOSTS": _allowed_hosts(env),
         # Seconds a web request waits for a background writer before answering 503.
         "MTM_BUSY_TIMEOUT_S": _int(env, "MTM_BUSY_TIMEOUT_S", 10),
         # A background job (import, restore, re-bucketing) stops after this many seconds.
@@ -88,6 +103,9 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_NAME": "mtm_session",
+        # Idle sessions end (web/sessions.py); the cookie is rewritten at most hourly.
+        "MTM_SESSION_IDLE_DAYS": _int(env, "MTM_SESSION_IDLE_DAYS", 30, minimum=1),
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "TESTING": False,
         # Serving: how many reverse proxies in front of us may set X-Forwarded-* headers.
@@ -107,12 +125,13 @@ def load_config(env: dict[str, str] | None = None) -> dict:
 
 
 def validate(config: dict) -> None:
-    """Refuse settings that are unsafe in production."""
-    if config.get("MTM_ENV") == "production":
-        key = config.get("SECRET_KEY")
-        if not key or key == DEV_SECRET_KEY or len(key) < 16:
-            raise ConfigError(
-                "SECRET_KEY is missing or is the development default. Production needs a "
-                "long random secret, for example:\n"
-                "  export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
-            )
+    """Refuse a publicly known secret key anywhere, and a short one in production."""
+    key = config.get("SECRET_KEY")
+    how = ("Unset SECRET_KEY to let Music Time Machine generate one in the data folder, or "
+           "set a long random secret:\n"
+           "  export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')")
+    if not key or key == DEV_SECRET_KEY:
+        raise ConfigError("SECRET_KEY is missing or is the old development default, which "
+                          "is public (anyone could sign in as any user). " + how)
+    if config.get("MTM_ENV") == "production" and len(key) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"SECRET_KEY is shorter than {MIN_SECRET_LENGTH} characters. " + how)

@@ -8,7 +8,6 @@ unsafe), ``warning`` (works, but probably not what you want) or ``note`` (for in
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import tempfile
 from collections.abc import Mapping
@@ -17,11 +16,18 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .config import DEV_SECRET_KEY, ENVIRONMENTS
+from .hosts import allowed_host_names, is_loopback_host, parse_allowed_hosts
+from .secret_key import (
+    MIN_SECRET_LENGTH,
+    SecretKeyFileError,
+    is_private,
+    read_secret_key,
+    secret_key_path,
+)
 from .timezones import is_valid_timezone
 
 #: A full extended-history export (zip) of a long-time listener can be a few hundred MB.
 RECOMMENDED_UPLOAD_MB = 256
-MIN_SECRET_LENGTH = 16
 MIN_PASSWORD_LENGTH = 12
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -34,17 +40,6 @@ class Finding:
     topic: str
     message: str
     fix: str = ""
-
-
-def is_loopback_host(host: str) -> bool:
-    """True for 127.0.0.0/8, ::1 and ``localhost``: addresses only this machine can reach."""
-    host = host.strip().strip("[]")
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def redirect_uri_problem(uri: str) -> str | None:
@@ -94,24 +89,48 @@ def _check_environment(env: Mapping[str, str], findings: list[Finding]) -> bool:
                                 "so serve it over HTTPS (see README › Deployment)."))
     else:
         findings.append(Finding("note", "MTM_ENV", "development mode.",
-                                "On a server set MTM_ENV=production (with a real SECRET_KEY)."))
+                                "On a server set MTM_ENV=production."))
     return mtm_env == "production"
 
 
 def _check_secret(env: Mapping[str, str], production: bool, findings: list[Finding]) -> None:
     key = env.get("SECRET_KEY") or ""
-    how = ("export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))') "
+    how = ("unset SECRET_KEY to use the generated key file, or "
+           "export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))') "
            "(keep it: changing it signs everyone out and makes stored Spotify tokens unreadable)")
-    if not key or key == DEV_SECRET_KEY:
-        what = "is not set" if not key else "is the development default"
-        findings.append(Finding("error" if production else "warning", "SECRET_KEY",
-                                f"SECRET_KEY {what}" + ("; production refuses to start."
-                                                        if production else "."), how))
-    elif len(key) < MIN_SECRET_LENGTH:
+    if key == DEV_SECRET_KEY:
+        findings.append(Finding("error", "SECRET_KEY", "SECRET_KEY is the old development "
+                                "default, which is public; the app refuses to start.", how))
+    elif key and len(key) < MIN_SECRET_LENGTH:
         findings.append(Finding("error" if production else "warning", "SECRET_KEY",
                                 f"SECRET_KEY is only {len(key)} characters long.", how))
-    else:
+    elif key:
         findings.append(Finding("ok", "SECRET_KEY", "set."))
+    else:
+        _check_secret_key_file(env, findings)
+
+
+def _check_secret_key_file(env: Mapping[str, str], findings: list[Finding]) -> None:
+    """Where the generated key lives (never what it is), and whether only we can read it."""
+    path = secret_key_path(Path(env.get("MTM_DATA_DIR") or "instance").expanduser().resolve())
+    if not path.exists():
+        findings.append(Finding("ok", "SECRET_KEY", f"not set: a random key is generated on "
+                                f"first start and kept in {path} (mode 0600)."))
+        return
+    try:
+        read_secret_key(path)
+    except (OSError, SecretKeyFileError) as error:
+        findings.append(Finding("error", "SECRET_KEY", f"not set, and the key file cannot be "
+                                f"used: {error}", f"Delete {path} (a new key is generated), "
+                                "or set SECRET_KEY."))
+        return
+    if not is_private(path):
+        findings.append(Finding("error", "SECRET_KEY", f"the key file {path} can be read by "
+                                "other users of this machine.", f"chmod 600 {path}"))
+        return
+    findings.append(Finding("ok", "SECRET_KEY", f"not set: using the generated key in {path} "
+                            "(back it up with the database; without it stored Spotify tokens "
+                            "cannot be read)."))
 
 
 def _check_data_dir(env: Mapping[str, str], findings: list[Finding]) -> None:
@@ -200,6 +219,29 @@ def _check_password(env: Mapping[str, str], spotify: bool, findings: list[Findin
                                 "To serve on the network, set MTM_PASSWORD."))
 
 
+def _check_allowed_hosts(env: Mapping[str, str], findings: list[Finding]) -> None:
+    """Requests to any other host name get 400 (DNS rebinding), so list every name in use."""
+    try:
+        listed = parse_allowed_hosts(env.get("MTM_ALLOWED_HOSTS") or "")
+    except ValueError as error:
+        findings.append(Finding("error", "MTM_ALLOWED_HOSTS", str(error),
+                                "Example: MTM_ALLOWED_HOSTS=nas.local,192.168.1.20"))
+        return
+    names = [name for name in allowed_host_names({
+        "SPOTIFY_REDIRECT_URI": env.get("SPOTIFY_REDIRECT_URI") or "",
+        "MTM_ALLOWED_HOSTS": listed}) if not is_loopback_host(name)]
+    if names:
+        findings.append(Finding("ok", "MTM_ALLOWED_HOSTS", "answers to localhost, 127.0.0.1, "
+                                f"[::1] and {', '.join(names)}; other host names get 400."))
+    else:
+        findings.append(Finding("note", "MTM_ALLOWED_HOSTS", "answers only to localhost, "
+                                "127.0.0.1 and [::1]; other host names get 400 (this stops "
+                                "DNS-rebinding attacks).",
+                                "To open it from other devices (mtm serve --host 0.0.0.0), "
+                                "list the names or addresses they use, e.g. "
+                                "MTM_ALLOWED_HOSTS=nas.local,192.168.1.20"))
+
+
 def _check_misc(env: Mapping[str, str], findings: list[Finding]) -> None:
     timezone = env.get("MTM_TIMEZONE") or "UTC"
     if is_valid_timezone(timezone):
@@ -237,6 +279,7 @@ def run_checks(env: Mapping[str, str]) -> list[Finding]:
     _check_data_dir(env, findings)
     spotify = _check_spotify(env, findings)
     _check_password(env, spotify, findings)
+    _check_allowed_hosts(env, findings)
     _check_misc(env, findings)
     return findings
 

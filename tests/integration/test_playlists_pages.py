@@ -1,5 +1,7 @@
 """The Playlist Manager without Spotify: form, preview, validation, CSRF, take-along."""
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -106,6 +108,17 @@ def test_csv_download_works_without_spotify(client, history):
     assert lines[0].startswith("position,title,artist")
     assert lines[1].startswith("1,Song 0,Artist 0")
     assert len(lines) == 11
+
+
+def test_csv_download_quotes_formula_like_names(client, conn, local_user):
+    day = TODAY - timedelta(days=3)
+    add_plays(conn, local_user, [("-1+1", '=HYPERLINK("http://x")', f"{day} {h:02d}:00:00",
+                                  200_000, {"uri": "spotify:track:" + "7" * 22})
+                                 for h in range(3)])
+    text = client.get("/playlists/preview.csv?source=current_rotation&size=10").get_data(
+        as_text=True)
+    row = next(csv.reader(io.StringIO(text.splitlines()[1])))
+    assert row[:3] == ["1", "'=HYPERLINK(\"http://x\")", "'-1+1"]
 
 
 def test_tracks_without_a_link_are_shown_as_skipped_in_the_preview(client, history):

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 
 import pytest
+from factories import sign_in
 from flask import Flask, url_for
 
 from music_time_machine import create_app
@@ -149,8 +150,7 @@ def test_a_user_gets_404_for_another_users_objects(multi_user_app):
 
     def client_for(user_id: int):
         client = multi_user_app.test_client()
-        with client.session_transaction() as session:
-            session["user_id"] = user_id
+        sign_in(client, user_id)
         return client, csrf_token(client, "/")
 
     as_bob, bob_token = client_for(bob)
@@ -171,3 +171,41 @@ def test_a_user_gets_404_for_another_users_objects(multi_user_app):
             assert as_alice.get(url).status_code == 200, f"Alice: GET {url}"
         checked += 1
     assert checked >= 5
+
+
+FOREIGN_HOST = "rebind.attacker.example:5000"
+
+
+def test_every_route_refuses_a_foreign_host(local_app):
+    """DNS rebinding: whatever the route and method, an unknown Host gets 400 and no data."""
+    checked = 0
+    for endpoint, method, rule in routes(local_app):
+        client = local_app.test_client()
+        token = csrf_token(client, "/")
+        url = dummy_url(local_app, rule)
+        response = client.open(url, method=method, headers={
+            "Host": FOREIGN_HOST, "X-CSRFToken": token})
+        assert response.status_code == 400, f"{method} {url} ({endpoint}) answered " \
+                                            f"{response.status_code} to a foreign Host"
+        assert "does not answer to" in response.get_data(as_text=True), (endpoint, method)
+        checked += 1
+    assert checked >= 30
+
+
+def test_every_state_changing_route_refuses_a_foreign_origin(local_app):
+    """With a valid CSRF token and the right Host, another site's Origin is still refused."""
+    checked = 0
+    for endpoint, method, rule in routes(local_app):
+        if method not in STATE_CHANGING:
+            continue
+        client = local_app.test_client()
+        token = csrf_token(client, "/")
+        url = dummy_url(local_app, rule)
+        for headers in ({"Origin": "http://evil.example"},
+                        {"Referer": "http://evil.example/attack.html"}):
+            response = client.open(url, method=method, data={"csrf_token": token},
+                                   headers={"X-CSRFToken": token, **headers})
+            assert response.status_code == 403, f"{method} {url} ({endpoint}) answered " \
+                                                f"{response.status_code} to {headers}"
+        checked += 1
+    assert checked >= 10

@@ -1,5 +1,7 @@
 """Settings › your data: downloads, preferences, disconnect and the two-step clearing."""
 
+import csv
+import io
 import sqlite3
 import time
 
@@ -65,6 +67,17 @@ def test_csv_and_json_exports(client, two_users):
     assert len(data) == 5
     assert data[0]["ts"] == "2024-05-01T10:00:00Z"
     assert data[0]["master_metadata_album_artist_name"] == "Mine"
+
+
+def test_csv_export_quotes_cells_a_spreadsheet_would_run_as_formulas(client, conn, local_user):
+    add_plays(conn, local_user, [("@Evil & -Other", '=HYPERLINK("http://x")',
+                                  "2024-05-01 10:00:00", 200_000, {"album": "+Album"})])
+    rows = list(csv.DictReader(io.StringIO(
+        client.get("/settings/export/plays.csv").get_data(as_text=True))))
+    assert rows[0]["track"] == "'=HYPERLINK(\"http://x\")"
+    assert rows[0]["artists"] == "'@Evil & -Other"
+    assert rows[0]["album"] == "'+Album"
+    assert rows[0]["ms_played"] == "200000" and rows[0]["played_at_utc"].startswith("2024")
 
 
 def _finish(client, response) -> dict:

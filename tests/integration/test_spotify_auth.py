@@ -34,7 +34,8 @@ def test_connect_round_trip_links_the_account_to_the_local_user(app, client, con
     assert tokens.access_token.encode() not in bytes(account["access_token_enc"])
     assert tokens.refresh_token
     with client.session_transaction() as session:
-        assert set(session.keys()) <= {"user_id", "_permanent", "_flashes", "csrf_token"}
+        assert set(session.keys()) <= {"user_id", "gen", "seen", "_permanent", "_flashes",
+                                       "csrf_token"}
         assert session["user_id"] == local_user
     page = client.get("/settings").get_data(as_text=True)
     assert "Connected" in page and account["display_name"] in page

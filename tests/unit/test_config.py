@@ -7,22 +7,27 @@ from music_time_machine.config import DEV_SECRET_KEY, ConfigError, load_config
 def test_development_defaults(tmp_path):
     config = load_config({"MTM_DATA_DIR": str(tmp_path)})
     assert config["MTM_ENV"] == "development"
-    assert config["SECRET_KEY"] == DEV_SECRET_KEY
+    assert config["SECRET_KEY"] is None  # create_app then uses <data dir>/secret_key
     assert config["DATABASE"].startswith(str(tmp_path))
     assert config["SESSION_COOKIE_SECURE"] is False
     assert config["SPOTIFY_REDIRECT_URI"] == "http://127.0.0.1:5000/callback"
 
 
-@pytest.mark.parametrize("secret", [None, "", DEV_SECRET_KEY, "short"])
-def test_production_refuses_missing_or_default_secret(tmp_path, monkeypatch, secret):
+@pytest.mark.parametrize("secret", [DEV_SECRET_KEY, "short"])
+def test_production_refuses_a_default_or_short_secret(tmp_path, monkeypatch, secret):
     monkeypatch.setenv("MTM_ENV", "production")
     monkeypatch.setenv("MTM_DATA_DIR", str(tmp_path))
-    if secret is None:
-        monkeypatch.delenv("SECRET_KEY", raising=False)
-    else:
-        monkeypatch.setenv("SECRET_KEY", secret)
+    monkeypatch.setenv("SECRET_KEY", secret)
     with pytest.raises(ConfigError, match="secrets.token_hex"):
         create_app()
+
+
+def test_production_without_a_secret_uses_the_generated_key_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("MTM_ENV", "production")
+    monkeypatch.setenv("MTM_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    key = create_app().config["SECRET_KEY"]
+    assert key == (tmp_path / "secret_key").read_text().strip()
 
 
 def test_production_starts_with_a_real_secret(tmp_path, monkeypatch):

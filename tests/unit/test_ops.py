@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from music_time_machine.cli import main
+from music_time_machine.config import DEV_SECRET_KEY
 from music_time_machine.db import connect, transaction
 from music_time_machine.db.migrate import migrate
 from music_time_machine.ops_backup import BackupError, backup_database, rotate
@@ -21,6 +22,7 @@ from music_time_machine.ops_check import (
     redirect_uri_problem,
     run_checks,
 )
+from music_time_machine.secret_key import load_or_create_secret_key
 
 GOOD_SECRET = "f" * 64
 
@@ -44,16 +46,28 @@ def test_a_good_production_configuration_has_no_problems(tmp_path):
     assert format_findings(findings).endswith("Everything looks right.")
 
 
-@pytest.mark.parametrize("secret", [None, "dev-only-insecure-secret-key", "short"])
+@pytest.mark.parametrize("secret", ["dev-only-insecure-secret-key", "short"])
 def test_secret_key_problems_are_errors_in_production(tmp_path, secret):
     findings = run_checks(good_env(tmp_path, SECRET_KEY=secret))
     assert levels(findings, "SECRET_KEY") == ["error"]
     assert "secrets.token_hex" in next(f.fix for f in findings if f.topic == "SECRET_KEY")
 
 
-def test_a_default_secret_is_only_a_warning_in_development(tmp_path):
-    findings = run_checks(good_env(tmp_path, MTM_ENV=None, SECRET_KEY=None))
-    assert levels(findings, "SECRET_KEY") == ["warning"]
+def test_the_public_development_secret_is_an_error_in_development_too(tmp_path):
+    findings = run_checks(good_env(tmp_path, MTM_ENV=None, SECRET_KEY=DEV_SECRET_KEY))
+    assert levels(findings, "SECRET_KEY") == ["error"]
+
+
+def test_check_says_where_the_generated_key_lives_but_never_prints_it(tmp_path):
+    env = good_env(tmp_path, SECRET_KEY=None)
+    first = next(f for f in run_checks(env) if f.topic == "SECRET_KEY")
+    assert first.level == "ok" and "generated on first start" in first.message
+    key = load_or_create_secret_key(tmp_path)
+    found = next(f for f in run_checks(env) if f.topic == "SECRET_KEY")
+    assert found.level == "ok" and str(tmp_path / "secret_key") in found.message
+    assert key not in format_findings(run_checks(env))
+    (tmp_path / "secret_key").chmod(0o644)
+    assert levels(run_checks(env), "SECRET_KEY") == ["error"]
 
 
 @pytest.mark.parametrize("uri, problem", [
@@ -139,7 +153,7 @@ def test_mtm_check_exit_codes(tmp_path, monkeypatch):
     good = runner.invoke(main, ["check"], env=good_env(tmp_path))
     assert good.exit_code == 0, good.output
     bad = runner.invoke(main, ["check"], env=good_env(
-        tmp_path, SECRET_KEY="", SPOTIFY_REDIRECT_URI="http://localhost:5000/callback"))
+        tmp_path, SECRET_KEY="short", SPOTIFY_REDIRECT_URI="http://localhost:5000/callback"))
     assert bad.exit_code == 1
     assert "[FAIL] SECRET_KEY" in bad.output and "fix:" in bad.output
     assert "2 problems" in bad.output

@@ -62,14 +62,31 @@ def save_account(conn: sqlite3.Connection, cipher: TokenCipher, user_id: int, pr
 
 
 def load_tokens(conn: sqlite3.Connection, cipher: TokenCipher, user_id: int) -> Tokens | None:
+    """The user's tokens, or None when there are none or none that can be read.
+
+    Tokens stored under a retired key (see crypto.py) are re-encrypted under the current
+    one here, once. Tokens no key can read (``SECRET_KEY`` was changed) mark the account
+    ``needs_reconnect``, so the pages ask the user to reconnect instead of failing.
+    """
     row = get_account(conn, user_id)
     if row is None or row["access_token_enc"] is None:
         return None
+    blobs = [blob for blob in (row["access_token_enc"], row["refresh_token_enc"]) if blob]
     access = cipher.decrypt(row["access_token_enc"])
     refresh = cipher.decrypt(row["refresh_token_enc"]) if row["refresh_token_enc"] else None
-    if access is None:
+    if access is None or (row["refresh_token_enc"] and refresh is None):
+        if row["status"] == "connected":
+            set_status(conn, user_id, "needs_reconnect")
         return None
-    return Tokens(access, refresh, row["access_expires_at"] or 0, row["scopes"])
+    tokens = Tokens(access, refresh, row["access_expires_at"] or 0, row["scopes"])
+    if not all(cipher.is_current(blob) for blob in blobs):
+        with transaction(conn):
+            conn.execute(
+                "UPDATE spotify_accounts SET access_token_enc = ?, refresh_token_enc = ?"
+                " WHERE user_id = ?",
+                (cipher.encrypt(access), cipher.encrypt(refresh) if refresh else None,
+                 user_id))
+    return tokens
 
 
 def update_tokens(conn: sqlite3.Connection, cipher: TokenCipher, user_id: int,

@@ -11,6 +11,8 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+from ..csv_cells import spreadsheet_safe_row
+
 CSV_COLUMNS = ("played_at_utc", "ms_played", "track", "artists", "album", "spotify_uri",
                "kind", "source", "counted_local_date", "skipped", "shuffle", "reason_start",
                "reason_end", "platform")
@@ -38,12 +40,13 @@ def iso_utc(epoch_ms: int) -> str:
 
 
 def csv_row(row: sqlite3.Row) -> list:
-    return [datetime.fromtimestamp(row["played_at"] / 1000, UTC).isoformat(
+    """One play as CSV cells; text that a spreadsheet would run as a formula is quoted."""
+    return spreadsheet_safe_row([datetime.fromtimestamp(row["played_at"] / 1000, UTC).isoformat(
                 timespec="milliseconds").replace("+00:00", "Z"),
             row["ms_played"], row["track"], row["artists"] or "", row["album"] or "",
             row["uri"] or "", row["kind"], row["source"], row["local_date"],
             _flag(row["skipped"]), _flag(row["shuffle"]), row["reason_start"] or "",
-            row["reason_end"] or "", row["platform"] or ""]
+            row["reason_end"] or "", row["platform"] or ""])
 
 
 def _flag(value: int | None) -> str:

@@ -32,6 +32,20 @@ def create_user(conn: sqlite3.Connection, display_name: str, timezone: str = "UT
     return user_id
 
 
+def session_generation(conn: sqlite3.Connection, user_id: int) -> int | None:
+    """The user's current session generation (None when there is no such user)."""
+    row = conn.execute("SELECT session_generation FROM users WHERE id = ?",
+                       (user_id,)).fetchone()
+    return row[0] if row else None
+
+
+def end_sessions(conn: sqlite3.Connection, user_id: int) -> None:
+    """Invalidate every session of the user (web/sessions.py compares the generation)."""
+    with transaction(conn):
+        conn.execute("UPDATE users SET session_generation = session_generation + 1"
+                     " WHERE id = ?", (user_id,))
+
+
 def local_user_id(conn: sqlite3.Connection) -> int | None:
     row = conn.execute("SELECT id FROM users WHERE is_local = 1 ORDER BY id LIMIT 1").fetchone()
     return row[0] if row else None

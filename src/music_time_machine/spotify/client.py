@@ -22,7 +22,7 @@ from typing import Any
 import requests
 import spotipy
 
-from ..crypto import TokenCipher
+from ..crypto import TokenCipher, token_cipher
 from ..db import accounts
 from .oauth import OAuthError, OAuthSettings, refresh
 
@@ -105,7 +105,7 @@ class SpotifyClient:
     def from_config(cls, conn: sqlite3.Connection, user_id: int, config: dict,
                     **kwargs: Any) -> SpotifyClient:
         return cls(conn, user_id, OAuthSettings.from_config(config),
-                   config["MTM_SPOTIFY_API_URL"], TokenCipher(config["SECRET_KEY"]), **kwargs)
+                   config["MTM_SPOTIFY_API_URL"], token_cipher(config), **kwargs)
 
     # -- token handling ----------------------------------------------------------------
     def _refresh(self) -> None:

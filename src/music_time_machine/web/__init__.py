@@ -19,15 +19,18 @@ def register_web(app: Flask) -> None:
         playlists,
         playlists_api,
         security,
+        sessions,
         settings,
         stats_api,
     )
     from .current_user import init_current_user
 
     # Order matters: before-request hooks run in registration order. The health probe
-    # answers before anything touches a user; the password gate comes before user loading.
+    # answers before anything touches a user; ended and idle sessions are forgotten next; the
+    # password gate comes before user loading.
     security.init_app(app)
     health.init_app(app)
+    sessions.init_app(app)
     password_login.init_app(app)
     init_current_user(app)
     errors.init_app(app)

@@ -15,13 +15,14 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from ..crypto import TokenCipher
+from ..crypto import token_cipher
 from ..db import accounts, get_db
 from ..db.users import create_user
 from ..spotify import oauth
 from ..spotify.background import start_sync_thread
 from ..spotify.client import SpotifyError, fetch_profile
 from .current_user import local_mode, safe_next
+from .sessions import end_all_sessions, stamp_session
 
 bp = Blueprint("auth", __name__)
 
@@ -93,12 +94,13 @@ def callback() -> ResponseReturnValue:
     if user_id is None:
         return _problem("This Spotify account belongs to another user",
                         "It is already connected to a different user of this app.", 409)
-    accounts.save_account(conn, TokenCipher(current_app.config["SECRET_KEY"]), user_id,
+    accounts.save_account(conn, token_cipher(current_app.config), user_id,
                           profile, tokens)
     next_url = pending.get("next")
     session.clear()  # a new session on every sign-in (no fixation)
     session["user_id"] = user_id
     session.permanent = True
+    stamp_session()
     if not current_app.config.get("MTM_SYNC_ON_CONNECT_DISABLED"):
         start_sync_thread(current_app._get_current_object(), user_id, "login")
     flash(f"Spotify connected as {profile.get('display_name') or profile['id']}. "
@@ -121,7 +123,8 @@ def _user_for(conn, profile: dict) -> int | None:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    session.clear()
+    """Sign out everywhere: copies of this session's cookie stop working too."""
+    end_all_sessions()
     if local_mode():
         flash("Signed out.", "success")
         return redirect(url_for("dashboard.index"))

@@ -49,8 +49,9 @@ def handle_http(error: HTTPException) -> ResponseReturnValue:
         return _render(429, f"Too many requests from your address{limit}. Please wait a "
                             "minute and try again.")
     message = MESSAGES.get(status, error.description or "Error")
-    if status == 400 and error.description and "browser (or proxy)" not in error.description:
-        message = error.description
+    if status in (400, 403) and error.description and (
+            error.description != type(error).description):
+        message = error.description  # a specific reason given with abort()
     return _render(status, message)
 
 

@@ -6,7 +6,8 @@ password is set, and this module then asks for it before anything else is shown.
 
 The session holds an *unlock fingerprint* (an HMAC of the password under the secret key),
 not a bare flag, so changing ``MTM_PASSWORD`` locks every browser out again. Signing out
-(``/logout``) or ``/lock`` clears it. The Spotify callback starts a fresh session (no
+(``/logout``) or ``/lock`` ends every session of the owner (web/sessions.py), so a copied
+cookie is locked out too. The Spotify callback starts a fresh session (no
 fixation); the fingerprint is carried over to it, since it is the same browser.
 """
 
@@ -32,6 +33,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from .current_user import safe_next
+from .sessions import GENERATION_KEY, end_all_sessions, stamp_session
 
 bp = Blueprint("password_login", __name__)
 
@@ -85,6 +87,8 @@ def _keep_unlocked(response: Response) -> Response:
     if (g.get("unlocked") and request.endpoint not in _LOCKING_ENDPOINTS
             and SESSION_KEY not in session):
         session[SESSION_KEY] = _fingerprint()
+        if GENERATION_KEY not in session:
+            stamp_session()
     return response
 
 
@@ -110,13 +114,14 @@ def unlock() -> ResponseReturnValue:
     session.clear()
     session[SESSION_KEY] = _fingerprint()
     session.permanent = True
+    stamp_session()
     return redirect(next_url or url_for("dashboard.index"))
 
 
 @bp.post("/lock")
 def lock() -> ResponseReturnValue:
-    """Forget the password in this browser (the local-mode equivalent of signing out)."""
-    session.pop(SESSION_KEY, None)
+    """Lock every browser of this session's owner (the local-mode way of signing out)."""
+    end_all_sessions()
     g.unlocked = False
     flash("Locked. Enter the password to open Music Time Machine again.", "success")
     return redirect(url_for("password_login.unlock_form"))

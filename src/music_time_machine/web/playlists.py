@@ -26,6 +26,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
+from ..csv_cells import spreadsheet_safe_row
 from ..db import get_db
 from ..db import playlists as saved
 from ..db.accounts import get_account
@@ -133,8 +134,8 @@ def preview_csv(preview: Preview) -> str:
     writer.writerow(["position", "title", "artist", "album", "spotify_uri", "why",
                      "score_source"])
     for position, t in enumerate(preview.tracks, start=1):
-        writer.writerow([position, t.title, t.artist, t.album or "", t.uri or "", t.why,
-                         t.score_source])
+        writer.writerow(spreadsheet_safe_row([position, t.title, t.artist, t.album or "",
+                                              t.uri or "", t.why, t.score_source]))
     return out.getvalue()
 
 

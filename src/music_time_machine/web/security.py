@@ -16,6 +16,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
+from . import request_origin
+
 csrf = CSRFProtect()
 
 #: One line per request: method, path (query values redacted), status, duration.
@@ -155,6 +157,7 @@ def init_rate_limits(app: Flask) -> Limiter:
 
 def init_app(app: Flask) -> None:
     app.before_request(_start_timer)  # first, so even a refused request has a duration
+    request_origin.init_app(app)  # foreign hosts and cross-site writes: before anything else
     app.before_request(_reject_undecodable_query)
     app.session_interface = SessionInterface()
     csrf.init_app(app)

@@ -31,6 +31,7 @@ from ..spotify.background import run_sync
 from ..timezones import is_valid_timezone, timezone_names
 from .current_user import login_required
 from .imports import start_job
+from .sessions import end_other_sessions
 
 bp = Blueprint("settings", __name__)
 
@@ -237,6 +238,7 @@ def disconnect() -> ResponseReturnValue:
         flash("Tick the box to confirm that you want to disconnect Spotify.", "error")
         return redirect(url_for("settings.index") + "#disconnect")
     if accounts.disconnect(get_db(), g.user["id"]):
+        end_other_sessions(g.user["id"])  # a copied cookie must not reconnect it
         flash("Spotify disconnected. The tokens are deleted and syncing has stopped; your "
               "history stays here. To remove this app's access on Spotify's side too, open "
               "spotify.com › Account › Apps and choose Remove access.", "success")

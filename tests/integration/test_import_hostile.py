@@ -291,3 +291,13 @@ def test_the_web_upload_imports_the_good_file_beside_hostile_ones(client, conn, 
     assert by_name["StreamingHistory_music_1.json"]["plays_added"] == 1
     assert conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?",
                         (local_user,)).fetchone()[0] == 1
+
+
+def test_names_from_spotify_are_clipped_to_the_same_limit():
+    """The sync keeps a real play whose name is too long to show, cut to the limit."""
+    from music_time_machine.spotify.mapping import track_info
+
+    info = track_info({"name": "n" * 5000, "uri": "spotify:track:x", "duration_ms": 1000,
+                       "album": {"name": "a" * 5000, "id": "al"},
+                       "artists": [{"name": "r" * 5000, "id": "ar"}]})
+    assert len(info.name) == len(info.album) == len(info.artists[0].name) == MAX_NAME_CHARS

@@ -183,6 +183,10 @@ def test_a_year_one_play_left_by_an_old_version_keeps_every_range_answerable(
         for url in [f"/api/stats/{e}?{query}" for e in STATS] + [f"/analytics?{query}"]:
             response = client.get(url)
             assert response.status_code in (200, 400), (url, response.status_code)
+    for query in ("source=on_this_day", "source=time_capsule&period=0000",
+                  "source=time_capsule&period=0001"):  # the playlists' own dates
+        response = client.get(f"/playlists/preview.csv?{query}")
+        assert response.status_code in (200, 400, 404), (query, response.status_code)
     answer = client.get("/api/stats/volume?start=9999-12-01&end=9999-12-31")
     assert answer.status_code == 400 and "start" in answer.get_json()["error"]
 

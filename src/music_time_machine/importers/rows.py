@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from operator import itemgetter
 from typing import NamedTuple
 
-from ..limits import NAME_TOO_LONG, ms_played_ok, names_ok, played_at_ok
+from ..limits import MAX_NAME_CHARS, NAME_TOO_LONG, ms_played_ok, played_at_ok
 from ..timezones import parse_iso_utc_ms
 
 NO_METADATA = "no metadata"
@@ -53,6 +54,10 @@ class Stream(NamedTuple):
     offline: int | None = None
     incognito: int | None = None
     author: str | None = None   # audiobook author (account data), stored as a second artist
+
+
+#: The text fields of a ``Stream``: name, artist, album, uri, reasons, platform, author.
+_TEXT_FIELDS = itemgetter(3, 4, 5, 6, 9, 10, 11, 14)
 
 
 class _DayCache(dict):
@@ -114,6 +119,11 @@ def _ms_problem(ms_played: int | None, field: str) -> str | None:
     return None
 
 
+def _names_ok(stream: Stream) -> bool:
+    """``limits.names_ok`` for a Stream's text fields, in C-level calls (once per row)."""
+    return max(map(len, filter(None, _TEXT_FIELDS(stream))), default=0) <= MAX_NAME_CHARS
+
+
 def _flag(value: object) -> int | None:
     return None if value is None else int(bool(value))
 
@@ -158,7 +168,7 @@ def extended_stream(row: dict, video: bool = False) -> Stream | str:
         _opt(get("reason_end")), _opt(get("platform")), _flag(get("offline")),
         _flag(get("incognito_mode")),
     )
-    return stream if names_ok(stream) else NAME_TOO_LONG
+    return stream if _names_ok(stream) else NAME_TOO_LONG
 
 
 def account_stream(row: dict) -> Stream | str:
@@ -186,4 +196,4 @@ def account_stream(row: dict) -> Stream | str:
         return NO_METADATA
     album = artist if kind == "audiobook" else None
     stream = Stream(played_at, ms_played, kind, name, artist or "", album, None, author=author)
-    return stream if names_ok(stream) else NAME_TOO_LONG
+    return stream if _names_ok(stream) else NAME_TOO_LONG

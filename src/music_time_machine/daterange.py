@@ -6,7 +6,11 @@ whatever the source, the result is a :class:`DateRange` with the range of equal 
 just before it (for "change against the previous period") and a sensible chart bucket.
 
 Anything a user or a script can type is checked here, so that views only translate a
-:class:`RangeError` into a 400 that names the offending parameter.
+:class:`RangeError` into a 400 that names the offending parameter. Every range this module
+returns lies between ``MIN_YEAR`` and ``MAX_YEARS_AHEAD`` years from now, so the date
+arithmetic behind it (the previous period, a bucket's end) never leaves ``datetime``'s
+years 1-9999, and "all time" stays answerable even if a database holds a play dated year 1
+(older versions stored such rows).
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ MAX_SPAN_DAYS = 100 * 366
 #: Daily buckets beyond this many points would make an unreadable chart and a huge answer.
 MAX_DAILY_POINTS = 3 * 366
 MIN_YEAR = 1900
+#: Custom ranges may reach this many years past the current one (a chart of "this year and
+#: next" is fine); far beyond, date arithmetic would leave the years ``date`` can hold.
+MAX_YEARS_AHEAD = 10
 LIMIT_DEFAULT, LIMIT_MAX = 10, 100
 
 #: ASCII digits only: ``\d`` would also accept other scripts' digits.
@@ -109,7 +116,8 @@ def _preset(key: str, today: date, first_day: date | None) -> DateRange:
     if key == "ytd":
         return DateRange(date(today.year, 1, 1), today, key)
     if key == "all":
-        return DateRange(min(first_day or today, today), today, key)
+        earliest = date(MIN_YEAR, 1, 1)
+        return DateRange(max(min(first_day or today, today), earliest), today, key)
     if _YEAR.fullmatch(key):
         year = int(key)
         if not MIN_YEAR <= year <= today.year:
@@ -123,6 +131,10 @@ def _custom(start_text: str, end_text: str, today: date) -> DateRange:
         raise RangeError("start", "required when end is given (YYYY-MM-DD)")
     start = parse_date("start", start_text)
     end = parse_date("end", end_text) if end_text else today
+    latest = date(today.year + MAX_YEARS_AHEAD, 12, 31)
+    for param, value in (("start", start), ("end", end)):
+        if value > latest:
+            raise RangeError(param, f"must be in {latest.year} or earlier")
     if start > end:
         raise RangeError("start", f"must not be after end ({end.isoformat()})")
     if (end - start).days + 1 > MAX_SPAN_DAYS:

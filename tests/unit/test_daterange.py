@@ -120,3 +120,24 @@ def test_bad_buckets():
     with pytest.raises(RangeError, match="^bucket: day buckets"):
         parse_bucket("day", DateRange(date(1950, 1, 1), TODAY))
     assert parse_bucket("week", span) == "week"
+
+
+def test_all_time_and_far_dates_stay_inside_what_dates_can_hold():
+    """A year-1 first day (stored by older versions) and year 9999 are a range or a 400,
+    never an OverflowError further on."""
+    from datetime import date
+
+    from music_time_machine.daterange import RangeError, parse_range
+
+    today = date(2025, 6, 1)
+    span = parse_range({"range": "all"}, today, date(1, 1, 1))
+    assert span.start == date(1900, 1, 1) and span.previous().start.year == 1774
+    for args in ({"start": "9999-12-01", "end": "9999-12-31"}, {"start": "2036-01-01"},
+                 {"start": "2024-01-01", "end": "2036-01-01"}):
+        try:
+            parse_range(args, today, None)
+        except RangeError as error:
+            assert "2035 or earlier" in str(error)
+        else:
+            raise AssertionError(args)
+    assert parse_range({"start": "2035-12-31", "end": "2035-12-31"}, today, None).days == 1

@@ -140,11 +140,14 @@ def test_whole_file_parsing_equals_the_streaming_parser():
     row = '{"ts": "2023-01-01T00:00:00Z", "ms_played": 1000, "x": %s}'
     cases = [b"[]", b"  [ ]  ", b"[1]", b'[{"a": 1}, 2]', b"{}", b"", b"   ",
              b'[{"a": 1}] [', b'[{"a": 1}', b"\xef\xbb\xbf[{\"a\": 1}]",
-             b'[{"a": "caf\xc3\xa9"}]', b'[{"a": "caf\xe9"}]', b"not json"]
+             b'[{"a": "caf\xc3\xa9"}]', b'[{"a": "caf\xe9"}]', b"not json",
+             b'[{"a": "\xed\xa0\x80"}]', b"[" * 5000,
+             b'[{"a": ' + b"[" * 5000 + b"]" * 5000 + b"}]"]
     for value in ("1.5", "1e400", "NaN", "-Infinity", "123456789012345678901234",
                   "9223372036854775807", "-9223372036854775808", "9223372036854775808",
                   '"\\ud800"', '"\\ud83d\\ude00"', '"\\u00e9"', "[1, {\"b\": null}]",
-                  "true", '"a\\u0000b"'):
+                  "true", '"a\\u0000b"', '"\\udc00\\ud800"', "[" * 31 + "]" * 31,
+                  "[" * 30 + "]" * 30):
         cases.append(("[" + row % value + "]").encode())
     for data in cases:
         outcome = []

@@ -19,6 +19,13 @@ schema is exactly ours at its version, column by column (not newer, no views, tr
 virtual tables), pass ``PRAGMA integrity_check`` and hold one user's data.
 Accounts, Spotify tokens, settings, sync history and playlists are never restored: they
 belong to the account the backup is restored into.
+
+Its rows meet the importer's ``limits`` (a time between 2006 and tomorrow, 0 to 24 hours
+played, names of sane length). A row that fails them is left out and counted in the
+report's ``rejected_reasons``, as the importer does, rather than refusing the backup: a
+backup made by an older version may hold such rows (it stored year-1 times), and its
+owner must still be able to restore the rest. All-or-nothing still holds for what the
+restore takes: the rows it keeps land together in one transaction, or none do.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from ..db.catalogue import FEATURES, ArtistInfo, Catalogue, TrackInfo
 from ..db.migrate import SchemaShape, latest_version, schema_at, schema_shape
 from ..db.plays import NewPlay, insert_plays
 from ..db.users import get_settings
+from ..limits import NAME_TOO_LONG, latest_play_ms, ms_played_ok, names_ok, played_at_ok
 from ..timezones import LocalClock
 from .reconcile import Reconciler
 from .summary import FileReport, ImportProgress, ImportSummary
@@ -59,6 +67,7 @@ SNAPSHOT_RANGES = frozenset({"short_term", "medium_term", "long_term"})
 _NON_MUSIC = frozenset({"podcast", "audiobook"})
 _OPTIONAL_PLAY_COLUMNS = ("skipped", "shuffle", "reason_start", "reason_end", "platform",
                           "offline", "incognito")
+_TEXT_PLAY_COLUMNS = frozenset({"reason_start", "reason_end", "platform"})
 BATCH_ROWS = 20_000
 PROGRESS_EVERY_S = 0.2
 
@@ -257,6 +266,7 @@ class _Restorer:
         self._infos: dict[int, TrackInfo] = {}  # backup track id -> what it describes
         self._tracks: dict[int, tuple[int, str] | None] = {}  # -> (local id, match key)
         self._artists: dict[int, ArtistInfo] = {}  # backup artist id -> info
+        self._long_names: set[int] = set()  # backup track ids with a name over the limit
         self._last_emit = 0.0
 
     # -- reading the backup ------------------------------------------------------------
@@ -296,8 +306,13 @@ class _Restorer:
                 " FROM tracks t LEFT JOIN albums al ON al.id = t.album_id"):
             values = {f: row[f] for f in features if isinstance(row[f], (int, float))}
             source = row["features_source"] if has_source else None
+            artists = by_track.get(row["id"], [])
+            if not names_ok((str(row["name"]), str(row["album"]),
+                             *(a.name for a in artists))):
+                self._long_names.add(row["id"])
+                continue
             self._infos[row["id"]] = TrackInfo(
-                name=str(row["name"]), artists=by_track.get(row["id"], []),
+                name=str(row["name"]), artists=artists,
                 album=row["album"], album_spotify_id=row["album_sid"],
                 spotify_uri=row["spotify_id"] or None,
                 kind=row["kind"] if row["kind"] in TRACK_KINDS else "music",
@@ -340,6 +355,8 @@ class _Restorer:
         used: set[int] = set()  # (time, track) slots this restore has written
         batch: list[NewPlay] = []
         rows = 0
+        latest = latest_play_ms()
+        reasons = report.rejected_reasons
         self._emit(0, total, force=True)
         for row in self._read(
                 "SELECT track_id, played_at, ms_played, kind, source"
@@ -348,16 +365,15 @@ class _Restorer:
             if not rows & 1023:
                 self._emit(rows, total)
             played_at, ms_played = row["played_at"], row["ms_played"]
-            if type(played_at) is not int or type(ms_played) is not int or ms_played < 0:
-                report.rejected += 1
-                report.rejected_reasons["invalid time or ms_played"] += 1
-                continue
-            track = self._track(row["track_id"])
+            extra = {c: _optional(c, row[c]) for c in optional}
+            problem = _play_problem(played_at, ms_played, extra, latest)
+            if problem is None and row["track_id"] in self._long_names:
+                problem = NAME_TOO_LONG
+            track = self._track(row["track_id"]) if problem is None else None
             if track is None:
                 report.rejected += 1
-                report.rejected_reasons["no track"] += 1
+                reasons[problem or "no track"] += 1
                 continue
-            extra = {c: row[c] for c in optional}
             if extra.get("incognito") and not keep_incognito:
                 report.incognito_skipped += 1
                 continue
@@ -415,7 +431,8 @@ class _Restorer:
             if row["item_type"] == "track" and row["track_id"] is not None:
                 found = self._track(row["track_id"])
                 track_id = found[0] if found else None
-            elif row["item_type"] == "artist" and row["artist_id"] in self._artists:
+            elif (row["item_type"] == "artist" and row["artist_id"] in self._artists
+                  and names_ok((self._artists[row["artist_id"]].name,))):
                 artist_id = self.catalogue.artist_id(self._artists[row["artist_id"]])
             if track_id is None and artist_id is None:
                 continue
@@ -434,3 +451,25 @@ class _Restorer:
         self._last_emit = now
         self.progress(RestoreProgress(0 if done < total else 1, 1, done, total, done,
                                       self.name))
+
+
+def _optional(column: str, value: object) -> object:
+    """An optional play column as the importer would store it: text stays text, a flag
+    becomes 0/1, anything else (a blob, a number where text belongs) is dropped."""
+    if column in _TEXT_PLAY_COLUMNS:
+        return value if type(value) is str else None
+    return None if type(value) is not int else int(bool(value))
+
+
+def _play_problem(played_at: object, ms_played: object, extra: dict,
+                  latest: int) -> str | None:
+    """Why a backup's play row is left out (the importer's ``limits``), or None."""
+    if type(played_at) is not int or type(ms_played) is not int or ms_played < 0:
+        return "invalid time or ms_played"
+    if not played_at_ok(played_at, latest):
+        return "time before 2006 or in the future"
+    if not ms_played_ok(ms_played):
+        return "ms_played over 24 hours"
+    if not names_ok(extra.values()):
+        return NAME_TOO_LONG
+    return None

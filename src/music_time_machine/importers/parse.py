@@ -9,7 +9,18 @@ rows, and the error message, are exactly the streaming parser's.
 
 A history file must be a UTF-8 JSON array of objects; any other shape, encoding or a
 truncated file raises ``ImportFileError`` naming the file and the problem, which makes the
-caller roll that file back.
+caller roll that file back. So does a file no export can be, refused before it costs much:
+
+- nesting deeper than ``limits.MAX_JSON_DEPTH``: rows are built here from ijson's flat
+  events (ijson's own item builder slows down with the square of the depth, and Python's
+  ``json`` recurses), so depth is counted and bounded;
+- a row longer than ``limits.MAX_ROW_BYTES``: yajl re-reads a token that spans its read
+  buffer from the start each time, so one 200 MB string took minutes of CPU; the parser's
+  reads are counted and the file refused once that many bytes pass without a complete row.
+  (The fast path meets such a row only in files up to 48 MB, parses it in a moment, and
+  the row-level limits in ``rows.py`` reject it.)
+- text that is not valid UTF-8 inside a string (yajl passes some of it on to Python's
+  decoder, which raised ``UnicodeDecodeError`` through the whole import).
 """
 
 from __future__ import annotations
@@ -19,10 +30,12 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from typing import BinaryIO
 
 import ijson
 
+from ..limits import MAX_JSON_DEPTH, MAX_ROW_BYTES
 from .errors import ImportFileError
 
 
@@ -52,17 +65,98 @@ def iter_objects(stream: BinaryIO, name: str) -> Iterator[dict]:
         stream.read(len(_UTF8_BOM))
         head = head[len(_UTF8_BOM):]
     _check_head(head, name)
-    rows = 0
-    try:
-        for obj in BACKEND.items(stream, "item", use_float=True):
-            if type(obj) is not dict:
+    yield from _Rows(stream, name)
+
+
+_SCALAR_EVENTS = frozenset({"null", "boolean", "integer", "double", "number", "string"})
+
+
+class _Rows:
+    """The rows of a JSON array, built from ijson's events with the bounds of ``limits``.
+
+    Also the file-like object ijson reads from: every read is counted, and ``read`` refuses
+    the file once ``MAX_ROW_BYTES`` pass without a complete row (see the module docstring).
+    """
+
+    def __init__(self, stream: BinaryIO, name: str) -> None:
+        self._stream = stream
+        self.name = name
+        self.rows = 0
+        self._since_row = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._since_row += len(data)
+        if self._since_row > MAX_ROW_BYTES + _READ_SLACK:
+            raise ImportFileError(
+                self.name, f"has a row longer than {MAX_ROW_BYTES // (1024 * 1024)} MB "
+                           f"(row {self.rows + 1}); a Spotify export's rows are a few hundred "
+                           "bytes - is this an export?")
+        return data
+
+    def __iter__(self) -> Iterator[dict]:
+        try:
+            yield from self._build()
+        except ijson.JSONError as exc:
+            raise ImportFileError(self.name, _explain(exc, self.rows)) from None
+        except UnicodeDecodeError:
+            raise ImportFileError(self.name, _not_utf8(self.rows)) from None
+
+    def _build(self) -> Iterator[dict]:
+        stack: list = []  # the open containers of the current row, outermost first
+        key = None
+        opened = closed = False  # the top-level array
+        for event, value in BACKEND.basic_parse(self, use_float=True):
+            if stack:
+                if event == "map_key":
+                    key = value
+                    continue
+                top = stack[-1]
+                if event in _SCALAR_EVENTS:
+                    if type(top) is dict:
+                        top[key] = value
+                    else:
+                        top.append(value)
+                elif event == "start_map" or event == "start_array":
+                    if len(stack) + 1 >= MAX_JSON_DEPTH:
+                        raise ImportFileError(
+                            self.name, f"nests JSON more than {MAX_JSON_DEPTH} levels deep "
+                                       f"(row {self.rows + 1}); a Spotify export is a flat "
+                                       "list of objects")
+                    child: dict | list = {} if event == "start_map" else []
+                    if type(top) is dict:
+                        top[key] = child
+                    else:
+                        top.append(child)
+                    stack.append(child)
+                else:  # end_map / end_array
+                    row = stack.pop()
+                    if not stack:
+                        self.rows += 1
+                        self._since_row = 0
+                        yield row
+            elif not opened:
+                if event != "start_array":
+                    raise ImportFileError(self.name, "is not a list of streams (expected a "
+                                                     "JSON array of objects)")
+                opened = True
+            elif closed:  # pragma: no cover - yajl reports trailing data itself
+                raise ImportFileError(self.name, _explain(Exception("trailing garbage"),
+                                                          self.rows))
+            elif event == "start_map":
+                stack.append({})
+            elif event == "end_array":
+                closed = True
+            else:
+                what = "a list" if event == "start_array" else _describe(value)
                 raise ImportFileError(
-                    name, f"row {rows + 1} is {_describe(obj)}; expected a list of objects "
-                          "(one per stream)")
-            rows += 1
-            yield obj
-    except ijson.JSONError as exc:
-        raise ImportFileError(name, _explain(exc, rows)) from None
+                    self.name, f"row {self.rows + 1} is {what}; expected a list of objects "
+                               "(one per stream)")
+
+
+#: ijson asks for 64 kB at a time and the stream below buffers as much again: a row is
+#: refused this far beyond ``MAX_ROW_BYTES`` at most.
+_READ_SLACK = 512 * 1024
 
 
 #: Files up to this size are parsed whole with ``json.loads`` (peak memory about 4x this).
@@ -71,6 +165,9 @@ LOAD_WHOLE_MAX_BYTES = 48 * 1024 * 1024
 #: An escaped UTF-16 surrogate: ijson replaces a lone one with '?', json keeps it.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 _INT64 = (-(1 << 63) + 1, 1 << 63)  # yajl refuses -2**63 too
+
+
+_NESTED = frozenset({dict, list})
 
 
 class _Unusual(Exception):
@@ -114,13 +211,15 @@ def read_objects(stream: BinaryIO, name: str, size: int | None = None) -> Iterab
     _check_head(head, name)
     rows = None
     if not _SURROGATE_ESCAPE.search(data):
-        try:
-            rows = json.loads(data, parse_int=_parse_int, parse_float=_parse_float,
-                              parse_constant=_parse_constant)
-        except (ValueError, _Unusual):  # JSONDecodeError and UnicodeDecodeError included
+        try:  # decoded strictly here: json.loads(bytes) would let encoded surrogates in
+            rows = json.loads(data.decode("utf-8"), parse_int=_parse_int,
+                              parse_float=_parse_float, parse_constant=_parse_constant)
+        except (ValueError, _Unusual, RecursionError):  # JSONDecodeError, UnicodeDecodeError
             rows = None
         if type(rows) is not list or not all(type(row) is dict for row in rows):
             rows = None
+        elif not _NESTED.isdisjoint(map(type, chain.from_iterable(map(dict.values, rows)))):
+            rows = None  # nested values: the streaming parser checks their depth
     if rows is None:  # let the streaming parser find and explain the problem
         return iter_objects(io.BufferedReader(io.BytesIO(data)), name)
     return rows
@@ -155,9 +254,9 @@ def first_item(data: bytes) -> object | None:
     if not data.lstrip(_WHITESPACE).startswith(b"["):
         return None
     try:
-        for item in BACKEND.items(io.BytesIO(data), "item", use_float=True):
+        for item in _Rows(io.BytesIO(data), ""):
             return item
-    except ijson.JSONError:
+    except ImportFileError:
         return None
     return None
 
@@ -185,13 +284,18 @@ def _explain(exc: Exception, rows: int) -> str:
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
     after = f"after {rows:,} complete rows" if rows else "before the first complete row"
     if "invalid bytes in UTF8" in first:
-        return (f"is not valid UTF-8 text ({after}); Spotify exports are UTF-8 - was the file "
-                "re-saved in another encoding?")
+        return _not_utf8(rows)
     if "premature EOF" in first or "Incomplete" in first:
         return f"is truncated: the JSON ends {after}, before the list is closed"
     if "trailing garbage" in first:
         return f"has unexpected data after the end of the list ({after})"
     return f"is not valid JSON ({first}; {after})"
+
+
+def _not_utf8(rows: int) -> str:
+    after = f"after {rows:,} complete rows" if rows else "before the first complete row"
+    return (f"is not valid UTF-8 text ({after}); Spotify exports are UTF-8 - was the file "
+            "re-saved in another encoding?")
 
 
 def _describe(obj: object) -> str:

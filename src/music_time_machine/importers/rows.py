@@ -3,14 +3,19 @@
 A mapper returns a ``Stream``, or a string saying why the row cannot be used:
 ``NO_METADATA`` for rows that name nothing (Spotify writes these for deleted tracks and
 local files), or a rejection reason ("invalid ts", ...) that the summary counts.
+Every row is held to ``limits``: a real time between 2006 and tomorrow (parsed strictly:
+hour 25 is an error, not the next day), 0 to 24 hours played and names of sane length.
 This runs once per row of a million-row import, so it avoids per-row datetime objects.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from operator import itemgetter
 from typing import NamedTuple
 
+from ..limits import MAX_NAME_CHARS, NAME_TOO_LONG, ms_played_ok, played_at_ok
 from ..timezones import parse_iso_utc_ms
 
 NO_METADATA = "no metadata"
@@ -21,6 +26,14 @@ _ACCOUNT_UNKNOWN = ("Unknown Artist", "Unknown Track")
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _DAY_MS = 86_400_000
+#: The two exact shapes Spotify writes, checked before the fast arithmetic below (ASCII
+#: digits, hours 00-23, minutes and seconds 00-59); the date itself is checked by ``date``.
+_EXTENDED_TS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z")
+_ACCOUNT_TS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} (?:[01][0-9]|2[0-3]):[0-5][0-9]")
+#: Other plain UTC forms (seconds missing, fractions, '+00:00'); ranges checked by datetime.
+_OTHER_TS = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
+    r"(?:Z|\+00:00)?")
 
 
 class Stream(NamedTuple):
@@ -43,6 +56,10 @@ class Stream(NamedTuple):
     author: str | None = None   # audiobook author (account data), stored as a second artist
 
 
+#: The text fields of a ``Stream``: name, artist, album, uri, reasons, platform, author.
+_TEXT_FIELDS = itemgetter(3, 4, 5, 6, 9, 10, 11, 14)
+
+
 class _DayCache(dict):
     """'YYYY-MM-DD' -> epoch ms of that UTC midnight, computed once per date."""
 
@@ -57,15 +74,18 @@ _days = _DayCache()
 
 def _utc_ms(text: object, sep: str) -> int | None:
     """Epoch ms for 'YYYY-MM-DD<sep>HH:MM[:SS]' (UTC), or None when malformed."""
-    if type(text) is not str:
+    if type(text) is not str or len(text) > 40:
         return None
     try:
         n = len(text)
-        if n == 20 and text[10] == sep and text[19] == "Z" and text[13] == ":":  # extended
+        if n == 20 and sep == "T" and _EXTENDED_TS.fullmatch(text):  # extended
             return (_days[text[:10]] + int(text[11:13]) * 3_600_000
                     + int(text[14:16]) * 60_000 + int(text[17:19]) * 1000)
-        if n == 16 and text[10] == sep and text[13] == ":":  # account: to the minute
+        if n == 16 and sep == " " and _ACCOUNT_TS.fullmatch(text):  # account: to the minute
             return _days[text[:10]] + int(text[11:13]) * 3_600_000 + int(text[14:16]) * 60_000
+        # fromisoformat alone would also read week dates and other scripts' digits
+        if not _OTHER_TS.fullmatch(text):
+            return None
         iso = text.replace(" ", "T", 1) if sep == " " else text
         if not iso.endswith(("Z", "+00:00")):
             iso += "Z"
@@ -82,6 +102,28 @@ def _ms(value: object) -> int | None:
     return None
 
 
+def _time_problem(played_at: int | None, field: str) -> str | None:
+    """Why a row's end time cannot be stored, or None when it can."""
+    if played_at is None:
+        return f"missing or invalid {field}"
+    if not played_at_ok(played_at):
+        return f"{field} before 2006 or in the future"
+    return None
+
+
+def _ms_problem(ms_played: int | None, field: str) -> str | None:
+    if ms_played is None:
+        return f"missing or invalid {field}"
+    if not ms_played_ok(ms_played):
+        return f"{field} over 24 hours"
+    return None
+
+
+def _names_ok(stream: Stream) -> bool:
+    """``limits.names_ok`` for a Stream's text fields, in C-level calls (once per row)."""
+    return max(map(len, filter(None, _TEXT_FIELDS(stream))), default=0) <= MAX_NAME_CHARS
+
+
 def _flag(value: object) -> int | None:
     return None if value is None else int(bool(value))
 
@@ -90,15 +132,19 @@ def _text(value: object) -> str | None:
     return value if type(value) is str and value.strip() else None
 
 
+def _opt(value: object) -> str | None:
+    """An optional text field: a string, else absent (a list or number there is noise)."""
+    return value if type(value) is str else None
+
+
 def extended_stream(row: dict, video: bool = False) -> Stream | str:
     """Map an extended-history row (``Streaming_History_Audio/Video_*``, ``endsong_*``)."""
     get = row.get
     played_at = _utc_ms(get("ts"), "T")
-    if played_at is None:
-        return "missing or invalid ts"
     ms_played = _ms(get("ms_played"))
-    if ms_played is None:
-        return "missing or invalid ms_played"
+    problem = _time_problem(played_at, "ts") or _ms_problem(ms_played, "ms_played")
+    if problem:
+        return problem
     track_uri, track = _text(get("spotify_track_uri")), _text(get("master_metadata_track_name"))
     if track_uri or track:
         kind = "video" if video else "music"
@@ -115,23 +161,24 @@ def extended_stream(row: dict, video: bool = False) -> Stream | str:
         artist, album = book, book
     else:
         return NO_METADATA
-    return Stream(
+    stream = Stream(
         played_at, ms_played, kind, name, artist if type(artist) is str else "",
         album if type(album) is str else None, uri,
-        _flag(get("skipped")), _flag(get("shuffle")), get("reason_start"), get("reason_end"),
-        get("platform"), _flag(get("offline")), _flag(get("incognito_mode")),
+        _flag(get("skipped")), _flag(get("shuffle")), _opt(get("reason_start")),
+        _opt(get("reason_end")), _opt(get("platform")), _flag(get("offline")),
+        _flag(get("incognito_mode")),
     )
+    return stream if _names_ok(stream) else NAME_TOO_LONG
 
 
 def account_stream(row: dict) -> Stream | str:
     """Map an account-data row (``StreamingHistory_music/podcast/audiobook_N``)."""
     get = row.get
     played_at = _utc_ms(get("endTime"), " ")
-    if played_at is None:
-        return "missing or invalid endTime"
     ms_played = _ms(get("msPlayed"))
-    if ms_played is None:
-        return "missing or invalid msPlayed"
+    problem = _time_problem(played_at, "endTime") or _ms_problem(ms_played, "msPlayed")
+    if problem:
+        return problem
     author = None
     if "trackName" in row or "artistName" in row:
         kind, name, artist = "music", _text(get("trackName")), _text(get("artistName"))
@@ -148,4 +195,5 @@ def account_stream(row: dict) -> Stream | str:
     if name is None:
         return NO_METADATA
     album = artist if kind == "audiobook" else None
-    return Stream(played_at, ms_played, kind, name, artist or "", album, None, author=author)
+    stream = Stream(played_at, ms_played, kind, name, artist or "", album, None, author=author)
+    return stream if _names_ok(stream) else NAME_TOO_LONG

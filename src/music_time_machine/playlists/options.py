@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 
+from ..daterange import MIN_YEAR
 from .moods import MOODS
 
 TIME_MACHINE_SOURCES: dict[str, tuple[str, str]] = {
@@ -134,6 +135,8 @@ def parse_options(form: Mapping[str, str],
             errors["period"] = "Choose a year (2023) or a month (2023-06) for the time capsule."
         elif not match or (match.group(2) and not 1 <= int(match.group(2)) <= 12):
             errors["period"] = "Write the period as a year (2023) or a month (2023-06)."
+        elif int(match.group(1)) < MIN_YEAR:
+            errors["period"] = f"The time capsule reaches back to {MIN_YEAR}, not further."
         elif period[:7] > today.isoformat()[:7]:
             errors["period"] = "The time capsule can only look back, not forward."
     else:

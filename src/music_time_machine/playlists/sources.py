@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ..daterange import MIN_YEAR
 from ..db import playlists as q
 from .options import PlaylistOptions
 
@@ -83,7 +84,8 @@ def on_this_day(conn: sqlite3.Connection, user_id: int, today: date, *,
     if first is None:
         return []
     ranges = []
-    for year in range(today.year - 1, int(first[:4]) - 1, -1):
+    # From MIN_YEAR at the earliest: older versions stored plays dated year 1.
+    for year in range(today.year - 1, max(int(first[:4]), MIN_YEAR) - 1, -1):
         centre = _same_day(today, year)
         ranges.append(((centre - timedelta(days=ON_THIS_DAY_HALF_WEEK)).isoformat(),
                        (centre + timedelta(days=ON_THIS_DAY_HALF_WEEK)).isoformat()))

@@ -26,6 +26,7 @@ from ..db.catalogue import (
 )
 from ..db.plays import NewPlay, insert_plays
 from ..db.snapshots import save_snapshot
+from ..limits import ms_played_ok, played_at_ok
 from ..timezones import parse_iso_utc_ms
 from .client import Forbidden, NeedsReconnect, RateLimited, SpotifyClient, SpotifyError
 from .mapping import artist_info, track_info
@@ -117,6 +118,8 @@ def _recently_played(conn: sqlite3.Connection, user_id: int, client: SpotifyClie
         fresh = 0
         for item in page.get("items") or []:
             played_at = parse_iso_utc_ms(item["played_at"])
+            if not played_at_ok(played_at):
+                continue  # a broken time (the importer's rule): not a play to keep
             if after is None or played_at > after:
                 fresh += items.setdefault((played_at, item["track"]["uri"]), item) is item
         # Without a cursor the first page is everything Spotify keeps (50 plays); with
@@ -144,8 +147,9 @@ def _recently_played(conn: sqlite3.Connection, user_id: int, client: SpotifyClie
                 continue
             # The API reports no listening time; it lists streams of 30 s and more, and
             # most of them ran to the end, so the track length stands in for ms_played.
+            length = info.duration_ms
             plays.append(NewPlay(track_id=track_id, played_at=played_at,
-                                 ms_played=info.duration_ms or 0, source="api",
+                                 ms_played=length if ms_played_ok(length) else 0, source="api",
                                  reason_end=None))
         return insert_plays(conn, user_id, plays).added
 

@@ -94,15 +94,17 @@ def run_reason(run: Mapping) -> str | None:
     failure = json.loads(run["details"] or "{}").get("failure")
     if not failure and not run["error"]:
         return None
-    return _reason(failure, run["error"]) + "."
+    return _reason(failure, run["error"], run["outcome"] == "partial") + "."
 
 
-def _reason(failure: Mapping | None, error: str | None) -> str:
+def _reason(failure: Mapping | None, error: str | None, with_step: bool) -> str:
+    """The cause in words; after a partial run it starts with the step it stopped at (the
+    earlier steps are what was saved, so the step tells what is still missing)."""
     if not failure:  # runs recorded before causes were kept
         return (error or "The sync stopped").rstrip(".")
     reason = explain_failure(failure)
-    if failure.get("step") and failure.get("cause") not in ("interrupted", "crash"):
-        reason += f" while {failure['step']}"
+    if with_step and failure.get("step"):
+        return f"Stopped while {failure['step']}: {reason}"
     return reason
 
 
@@ -161,14 +163,14 @@ def _message(outcome: str, run: Mapping, failure: Mapping | None, next_try: int 
     if outcome == "ok":
         return f"{_plays(plays)} saved." if plays else \
             "Up to date: no new plays since the last sync."
-    reason = _reason(failure, run["error"])
+    reason = _reason(failure, run["error"], outcome == "partial")
     if outcome == "needs_reconnect":
         return (f"{reason} — nothing more can be fetched until you reconnect Spotify (above). "
                 "Your history is safe.")
     if outcome == "partial" or plays:
         saved = (f"{_plays(plays)} saved" if plays
                  else "Your recent plays are up to date (no new ones)")
-        text = f"{saved}, then the sync stopped: {reason}."
+        text = f"{saved}. {reason}."
     else:
         text = f"{reason} — nothing new was saved."
     if next_try is not None:

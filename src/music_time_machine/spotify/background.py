@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from dataclasses import replace
 
 from flask import Flask
 
@@ -44,7 +45,9 @@ def start_manual_sync(app: Flask, conn: sqlite3.Connection, user_id: int) -> Syn
         return SyncResult("skipped", error="Spotify is not connected for this account.")
     started = begin_sync(conn, user_id, "manual")
     if started.outcome == "running":
-        threading.Thread(target=_finish_started, args=(app, user_id, started),
+        # The thread fills in its own copy: the caller reads ``started`` after this returns.
+        threading.Thread(target=_finish_started,
+                         args=(app, user_id, replace(started, details={})),
                          name=f"sync-{user_id}", daemon=True).start()
     return started
 

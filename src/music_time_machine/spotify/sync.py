@@ -51,6 +51,7 @@ class SyncResult:
     run_id: int | None = None
     resume_after: int | None = None
     lease_owner: str | None = None
+    step: str = ""  # the step running now (a failure's report names it)
 
 
 #: The steps of a run, in order, as the Settings page names them when one fails.
@@ -104,12 +105,11 @@ def finish_sync(conn: sqlite3.Connection, user_id: int,
     """
     if result.run_id is None or result.lease_owner is None:
         raise ValueError("finish_sync needs a run started by begin_sync")
-    result.outcome = "ok"
-    step = [STEP_CAPABILITIES]
+    result.outcome, result.step = "ok", STEP_CAPABILITIES
     try:
-        _run_steps(conn, user_id, make_client(), result, step)
+        _run_steps(conn, user_id, make_client(), result)
     except SpotifyError as error:
-        _record_failure(result, error.cause, error.status, step[0], str(error))
+        _record_failure(result, error.cause, error.status, str(error))
         if isinstance(error, RateLimited):
             result.outcome = "rate_limited"
             result.resume_after = int(time.time()) + error.retry_after
@@ -120,8 +120,7 @@ def finish_sync(conn: sqlite3.Connection, user_id: int,
         else:
             result.outcome = "partial" if result.details.get("plays_saved") else "failed"
     except Exception as error:  # recorded for the Settings page, then re-raised
-        _record_failure(result, "crash", None, step[0],
-                        f"{error.__class__.__name__}: {error}")
+        _record_failure(result, "crash", None, f"{error.__class__.__name__}: {error}")
         result.outcome = "failed"
         raise
     finally:
@@ -131,29 +130,28 @@ def finish_sync(conn: sqlite3.Connection, user_id: int,
     return result
 
 
-def _record_failure(result: SyncResult, cause: str, status: int | None, step: str,
-                    error: str) -> None:
+def _record_failure(result: SyncResult, cause: str, status: int | None, error: str) -> None:
     result.error = error
-    result.details["failure"] = {"cause": cause, "status": status, "step": step}
+    result.details["failure"] = {"cause": cause, "status": status, "step": result.step}
 
 
 def _run_steps(conn: sqlite3.Connection, user_id: int, client: SpotifyClient,
-               result: SyncResult, step: list[str]) -> None:
-    """The steps in order; ``step[0]`` names the one running (for a failure's report)."""
+               result: SyncResult) -> None:
+    """The steps in order; ``result.step`` names the one running (for a failure's report)."""
     caps = _capabilities(conn, user_id, client)
     result.details["capabilities"] = caps
-    step[0] = STEP_RECENT
+    result.step = STEP_RECENT
     result.plays_added = _recently_played(conn, user_id, client, result)
     result.details["plays_saved"] = True  # the recent plays are up to date from here on
     today = datetime.now(UTC).date().isoformat()
     state = sync_state.get_state(conn, user_id)
     if state is None or state["snapshot_taken_on"] != today:
-        step[0] = STEP_SNAPSHOTS
+        result.step = STEP_SNAPSHOTS
         result.details["snapshots"] = _snapshots(conn, user_id, client, today)
-    step[0] = STEP_ARTISTS
+    result.step = STEP_ARTISTS
     result.details["artists_fetched"] = _artist_metadata(conn, user_id, client, caps)
     if caps.get("audio_features"):
-        step[0] = STEP_FEATURES
+        result.step = STEP_FEATURES
         result.details["features_fetched"] = _audio_features(conn, user_id, client)
     sync_state.mark_success(conn, user_id, int(time.time()),
                             today if "snapshots" in result.details else None)

@@ -201,3 +201,29 @@ def test_a_failed_sync_turns_the_status_red_in_place(app, live_server, page_fact
     assert_fits(page, "/settings after a failed sync")
     save_screenshot(page, "settings-sync-failed-375")
     assert page.console_errors == []
+
+
+@pytest.mark.fake_spotify
+def test_sync_now_without_javascript_shows_running_then_the_result(app, live_server,
+                                                                   page_factory, fake):
+    app.config["SPOTIFY_REDIRECT_URI"] = f"{live_server.url}/callback"
+    page = page_factory(width=375, javascript=False)
+    page.goto(live_server.url + "/settings#spotify")
+    page.locator("#spotify").get_by_role("link", name="Connect Spotify").click()
+    page.wait_for_selector("#agree")
+    page.click("#agree")
+    page.wait_for_url(f"{live_server.url}/settings**")
+    # The fake holds the sync's first request until the faults are cleared.
+    control(fake, "POST", "faults", path_prefix="/v1/me/player/recently-played", delay=60)
+    page.get_by_role("button", name="Sync now").click()
+    page.wait_for_url(f"{live_server.url}/settings#sync")
+    assert "Sync running" in page.locator(".sync-status").inner_text()
+    assert page.get_by_role("button", name="Syncing…").is_disabled()
+    control(fake, "DELETE", "faults")
+    for _ in range(60):  # the page reloads itself (a <noscript> refresh) until the result
+        if "Sync finished" in page.locator(".sync-status").inner_text():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    assert "50 new plays saved." in page.locator(".sync-status").inner_text()
+    assert page.get_by_role("button", name="Sync now").is_enabled()

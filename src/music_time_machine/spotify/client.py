@@ -37,7 +37,7 @@ REFRESH_MARGIN_S = 60
 
 class SpotifyError(Exception):
     """A failed call. ``cause`` says what went wrong in a word the Settings page can explain
-    in plain language (``spotify/failures.py``), so the page never has to parse messages."""
+    in plain language (``web/sync_status.py``), so the page never parses messages."""
 
     cause = "refused"
 

@@ -58,3 +58,18 @@ def control(fake, verb: str, path: str, **body) -> dict:
                                 timeout=10)
     assert response.status_code < 300, response.text
     return response.json()
+
+
+def wait_for_sync(client, deadline_s: float = 60) -> dict:
+    """Poll the Settings page's status JSON (as its script does) until the run has ended.
+
+    The deadline only stops a broken test from hanging; nothing is asserted about time.
+    """
+    import time
+
+    give_up = time.monotonic() + deadline_s
+    while True:
+        status = client.get("/api/sync", headers={"Accept": "application/json"}).get_json()
+        if not status["running"] or time.monotonic() > give_up:
+            return status
+        time.sleep(0.05)

@@ -38,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         days=int(app.config["MTM_SESSION_IDLE_DAYS"]))
     app.config["MAX_CONTENT_LENGTH"] = app.config["MTM_MAX_UPLOAD_MB"] * 1024 * 1024
     db.init_app(app)
+    _clean_up_after_a_crash(app)
     register_web(app)
     proxies = int(app.config.get("MTM_TRUSTED_PROXIES") or 0)
     if proxies:
@@ -49,3 +50,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,
                                 x_host=proxies)
     return app
+
+
+def _clean_up_after_a_crash(app: Flask) -> None:
+    """Jobs a stopped process left "running" are failed and their uploads removed, at every
+    start (``mtm serve``, ``mtm demo``, cron's ``mtm sync``): safe beside a live server,
+    whose jobs hold their folders' locks (see uploads.py)."""
+    from .db import connect
+    from .uploads import clean_stale_uploads
+
+    conn = connect(app.config["DATABASE"])
+    try:
+        clean_stale_uploads(conn, app.config["MTM_DATA_DIR"])
+    finally:
+        conn.close()

@@ -57,25 +57,6 @@ def wait_for_background(timeout: float = SHUTDOWN_GRACE_S) -> list[str]:
             and t.name.startswith(BACKGROUND_THREADS)]
 
 
-def _fail_abandoned_jobs(app) -> None:
-    """Import jobs a previous server left running can never finish: say so on their page.
-
-    Done here, not in create_app: the CLI's other commands (cron's ``mtm sync``) also build
-    the app, and must not fail jobs that the running server is still working on.
-    """
-    from .db import connect
-    from .db.jobs import fail_abandoned_jobs
-
-    conn = connect(app.config["DATABASE"])
-    try:
-        failed = fail_abandoned_jobs(conn)
-    finally:
-        conn.close()
-    if failed:
-        logging.getLogger(__name__).warning(
-            "marked %s import job(s) from a previous run as failed", failed)
-
-
 def _serve(app, host: str, port: int, threads: int = 8) -> None:
     """Serve with waitress and the background sync; stop cleanly on SIGTERM or Ctrl+C.
 
@@ -88,7 +69,6 @@ def _serve(app, host: str, port: int, threads: int = 8) -> None:
     from .spotify.background import SyncScheduler
 
     configure_logging(app.config.get("MTM_LOG_LEVEL", "INFO"))
-    _fail_abandoned_jobs(app)
     server = create_server(app, host=host, port=port, threads=threads, ident="music-time-machine")
     port = getattr(server, "effective_port", port)
     scheduler = SyncScheduler(app).start() if app.config.get("SPOTIFY_CLIENT_ID") else None

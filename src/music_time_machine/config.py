@@ -37,6 +37,19 @@ def _int(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def _seconds(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not 0 < value <= 300:
+        raise ConfigError(f"{name} must be more than 0 and at most 300 seconds, got {raw}")
+    return value
+
+
 def _bool(env: dict[str, str], name: str) -> bool | None:
     """An on/off switch; ``None`` when unset, so the app can pick a mode-based default."""
     raw = (env.get(name) or "").strip().lower()
@@ -96,6 +109,8 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "MTM_BUSY_TIMEOUT_S": _int(env, "MTM_BUSY_TIMEOUT_S", 10),
         # A background job (import, restore, re-bucketing) stops after this many seconds.
         "MTM_JOB_MAX_SECONDS": _int(env, "MTM_JOB_MAX_SECONDS", 3600, minimum=1),
+        # How long one call to Spotify may take before it counts as failed (and is retried).
+        "MTM_SPOTIFY_TIMEOUT": _seconds(env, "MTM_SPOTIFY_TIMEOUT", 10.0),
         "MTM_ALLOWED_SPOTIFY_IDS": frozenset(
             part.strip() for part in env.get("MTM_ALLOWED_SPOTIFY_IDS", "").split(",")
             if part.strip()),

@@ -8,6 +8,7 @@ import sqlite3
 
 import pytest
 from conftest import save_screenshot
+from spotify_helpers import control
 
 from music_time_machine.demo import generate_demo
 
@@ -165,14 +166,64 @@ def test_sync_now_with_javascript_shows_the_result_in_place(app, live_server, pa
     url = page.url
     button = page.get_by_role("button", name="Sync now")
     button.click()
-    result = page.locator(".sync-result")
+    box = page.locator(".sync-status")
     page.wait_for_function(
-        "() => /Sync finished/.test(document.querySelector('.sync-result').textContent)",
+        "() => /Sync finished/.test(document.querySelector('.sync-status').textContent)",
         timeout=30_000)
-    assert re.search(r"\d+ new plays?\.", result.inner_text())
-    assert "ok" in (result.get_attribute("class") or "")
+    assert re.search(r"\d+ new plays? saved\.|Up to date", box.inner_text())
+    assert "sync-status-ok" in (box.get_attribute("class") or "")
     assert page.url == url  # in place: no navigation
-    assert button.is_enabled()
+    assert page.get_by_role("button", name="Sync now").is_enabled()
     assert_fits(page, "/settings after sync")
     save_screenshot(page, "settings-sync-375")
     assert page.console_errors == []
+
+
+@pytest.mark.fake_spotify
+def test_a_failed_sync_turns_the_status_red_in_place(app, live_server, page_factory, fake):
+    app.config["SPOTIFY_REDIRECT_URI"] = f"{live_server.url}/callback"
+    page = page_factory(width=375)
+    page.goto(live_server.url + "/settings#spotify")
+    page.locator("#spotify").get_by_role("link", name="Connect Spotify").click()
+    page.wait_for_selector("#agree")
+    page.click("#agree")
+    page.wait_for_url(f"{live_server.url}/settings**")
+    control(fake, "POST", "faults", path_prefix="/v1/", status=500, times=None)
+    page.get_by_role("button", name="Sync now").click()
+    page.wait_for_function(
+        "() => /Sync failed/.test(document.querySelector('.sync-status').textContent)",
+        timeout=30_000)
+    box = page.locator(".sync-status")
+    assert "sync-status-error" in (box.get_attribute("class") or "")
+    assert "Spotify's servers answered with errors (HTTP 500)" in box.inner_text()
+    assert "Next automatic try at" in box.inner_text()
+    assert page.get_by_role("button", name="Sync now").is_enabled()
+    assert_fits(page, "/settings after a failed sync")
+    save_screenshot(page, "settings-sync-failed-375")
+    assert page.console_errors == []
+
+
+@pytest.mark.fake_spotify
+def test_sync_now_without_javascript_shows_running_then_the_result(app, live_server,
+                                                                   page_factory, fake):
+    app.config["SPOTIFY_REDIRECT_URI"] = f"{live_server.url}/callback"
+    page = page_factory(width=375, javascript=False)
+    page.goto(live_server.url + "/settings#spotify")
+    page.locator("#spotify").get_by_role("link", name="Connect Spotify").click()
+    page.wait_for_selector("#agree")
+    page.click("#agree")
+    page.wait_for_url(f"{live_server.url}/settings**")
+    # The fake holds the sync's first request until the faults are cleared.
+    control(fake, "POST", "faults", path_prefix="/v1/me/player/recently-played", delay=60)
+    page.get_by_role("button", name="Sync now").click()
+    page.wait_for_url(f"{live_server.url}/settings#sync")
+    assert "Sync running" in page.locator(".sync-status").inner_text()
+    assert page.get_by_role("button", name="Syncing…").is_disabled()
+    control(fake, "DELETE", "faults")
+    for _ in range(60):  # the page reloads itself (a <noscript> refresh) until the result
+        if "Sync finished" in page.locator(".sync-status").inner_text():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    assert "50 new plays saved." in page.locator(".sync-status").inner_text()
+    assert page.get_by_role("button", name="Sync now").is_enabled()

@@ -20,6 +20,7 @@ from music_time_machine.importers import run as run_module
 from music_time_machine.importers import run_import
 from music_time_machine.importers.backup import restore_backup
 from music_time_machine.jobcontrol import JobControl, JobStopped
+from music_time_machine.uploads import claim_upload_folder
 from music_time_machine.web import imports
 
 
@@ -106,7 +107,8 @@ def test_the_cancel_button_stops_the_users_job_and_the_page_says_cancelled(
     def work(conn, user_id, paths, progress):
         return restore_backup(conn, other, paths[0], progress=progress)
 
-    imports.run_job(app, local_user, job_id, [backup], work, control)
+    folder = claim_upload_folder(app.config["MTM_DATA_DIR"], job_id)
+    imports.run_job(app, local_user, job_id, folder, [backup], work, control)
     job = client.get(f"/api/import/{job_id}").get_json()
     assert job["status"] == "cancelled"
     assert job["message"] == "Cancelled. Nothing was changed."

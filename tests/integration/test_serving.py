@@ -17,8 +17,8 @@ import requests
 from click.testing import CliRunner
 
 from music_time_machine import create_app
-from music_time_machine.cli import _fail_abandoned_jobs, main
-from music_time_machine.db import jobs, transaction
+from music_time_machine.cli import main
+from music_time_machine.db import transaction
 from music_time_machine.db.migrate import latest_version
 from music_time_machine.db.users import create_user
 
@@ -330,23 +330,4 @@ def test_serve_shuts_down_cleanly_on_sigterm(tmp_path):
     assert process.returncode == 0, output
     assert "Stopped." in output
     assert "GET /healthz 200" not in output  # health probes log at DEBUG only
-
-
-def test_serve_start_up_fails_import_jobs_left_running(app, conn, local_user):
-    running = jobs.create_job(conn, local_user)
-    jobs.update_progress(conn, running, 0.5, "Importing…")
-    done = jobs.create_job(conn, local_user)
-    jobs.finish_job(conn, done, True, "Imported.", None)
-    _fail_abandoned_jobs(app)
-    assert jobs.get_job(conn, local_user, running)["status"] == "failed"
-    assert "server stopped" in jobs.get_job(conn, local_user, running)["message"]
-    assert jobs.get_job(conn, local_user, done)["status"] == "done"
-
-
-def test_abandoned_jobs_are_only_failed_by_serve_not_by_other_commands(app_config, conn,
-                                                                     local_user):
-    running = jobs.create_job(conn, local_user)
-    jobs.update_progress(conn, running, 0.5, "Importing…")
-    create_app(app_config)  # e.g. cron's `mtm sync` while the server imports
-    assert jobs.get_job(conn, local_user, running)["status"] == "running"
 

@@ -45,6 +45,8 @@ def test_production_starts_with_a_real_secret(tmp_path, monkeypatch):
     ({"MTM_TIMEZONE": "Mars/Olympus"}, "IANA"),
     ({"MTM_MAX_UPLOAD_MB": "lots"}, "MTM_MAX_UPLOAD_MB"),
     ({"MTM_MAX_UPLOAD_MB": "0"}, "at least 1"),
+    ({"MTM_SPOTIFY_TIMEOUT": "soon"}, "MTM_SPOTIFY_TIMEOUT must be a number of seconds"),
+    ({"MTM_SPOTIFY_TIMEOUT": "0"}, "more than 0 and at most 300"),
 ])
 def test_bad_settings_are_explained(env, message):
     with pytest.raises(ConfigError, match=message):
@@ -55,3 +57,8 @@ def test_upload_limit_becomes_max_content_length(app_config):
     app_config["MTM_MAX_UPLOAD_MB"] = 3
     app = create_app(app_config)
     assert app.config["MAX_CONTENT_LENGTH"] == 3 * 1024 * 1024
+
+
+def test_the_spotify_time_out_is_a_number_of_seconds():
+    assert load_config({})["MTM_SPOTIFY_TIMEOUT"] == 10.0
+    assert load_config({"MTM_SPOTIFY_TIMEOUT": "2.5"})["MTM_SPOTIFY_TIMEOUT"] == 2.5

@@ -11,8 +11,15 @@ import time
 from . import transaction
 
 
-def create_job(conn: sqlite3.Connection, user_id: int, kind: str = "export") -> str:
-    job_id = secrets.token_urlsafe(16)
+def new_job_id() -> str:
+    """Random and unguessable; also the name of the job's upload folder."""
+    return secrets.token_urlsafe(16)
+
+
+def create_job(conn: sqlite3.Connection, user_id: int, kind: str = "export",
+               job_id: str | None = None) -> str:
+    """Record a queued job; pass ``job_id`` when its upload folder was claimed first."""
+    job_id = job_id or new_job_id()
     with transaction(conn):
         conn.execute("INSERT INTO import_jobs (id, user_id, kind, created_at, message) "
                      "VALUES (?, ?, ?, ?, 'Waiting to start…')",
@@ -54,14 +61,19 @@ def finish_job(conn: sqlite3.Connection, job_id: str, ok: bool, message: str,
              int(time.time()), job_id))
 
 
-def fail_abandoned_jobs(conn: sqlite3.Connection) -> int:
-    """Jobs left running by a stopped server are marked failed (their files were rolled back)."""
+def unfinished_job_ids(conn: sqlite3.Connection) -> list[str]:
+    """Jobs queued or running, in any process (uploads.py tells the live from the dead)."""
+    return [r[0] for r in conn.execute(
+        "SELECT id FROM import_jobs WHERE status IN ('queued', 'running') ORDER BY created_at")]
+
+
+def fail_unfinished_job(conn: sqlite3.Connection, job_id: str, message: str) -> int:
+    """Mark a job whose process is gone as failed; a job that finished meanwhile is kept."""
     with transaction(conn):
         return conn.execute(
-            "UPDATE import_jobs SET status = 'failed', finished_at = ?, message = "
-            "'The server stopped during this import. Files not finished were rolled back; "
-            "please upload again (nothing is counted twice).' "
-            "WHERE status IN ('queued', 'running')", (int(time.time()),)).rowcount
+            "UPDATE import_jobs SET status = 'failed', finished_at = ?, message = ? "
+            "WHERE id = ? AND status IN ('queued', 'running')",
+            (int(time.time()), message, job_id)).rowcount
 
 
 def recent_jobs(conn: sqlite3.Connection, user_id: int, limit: int = 5) -> list[sqlite3.Row]:

@@ -4,13 +4,15 @@ one-off runs started by a page (after connecting, or "Sync now")."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
+from dataclasses import replace
 
 from flask import Flask
 
 from ..db import accounts, connect
 from .client import NotConnected, SpotifyClient, SpotifyError
-from .sync import SyncResult, sync_user
+from .sync import SyncResult, begin_sync, finish_sync, sync_user
 
 log = logging.getLogger(__name__)
 
@@ -23,15 +25,49 @@ def run_sync(app: Flask, user_id: int, trigger: str) -> SyncResult:
             client = SpotifyClient.from_config(conn, user_id, app.config)
         except NotConnected as error:
             return SyncResult("skipped", error=str(error))
-        result = sync_user(conn, user_id, client, trigger)
-        log.info("sync user=%s trigger=%s outcome=%s plays_added=%s", user_id, trigger,
-                 result.outcome, result.plays_added)
-        return result
+        return _logged(sync_user(conn, user_id, client, trigger), user_id, trigger)
     except SpotifyError as error:
         log.warning("sync user=%s failed: %s", user_id, error)
         return SyncResult("failed", error=str(error))
     finally:
         conn.close()
+
+
+def start_manual_sync(app: Flask, conn: sqlite3.Connection, user_id: int) -> SyncResult:
+    """"Sync now": record the run on the caller's connection, then fetch on a thread.
+
+    Returns at once with outcome ``running`` (the page follows the run) or ``skipped`` with
+    the reason (a sync already running, or Spotify's rate-limit pause). A web request never
+    waits for Spotify, however slow it answers.
+    """
+    account = accounts.get_account(conn, user_id)
+    if account is None or account["status"] == "disconnected":
+        return SyncResult("skipped", error="Spotify is not connected for this account.")
+    started = begin_sync(conn, user_id, "manual")
+    if started.outcome == "running":
+        # The thread fills in its own copy: the caller reads ``started`` after this returns.
+        threading.Thread(target=_finish_started,
+                         args=(app, user_id, replace(started, details={})),
+                         name=f"sync-{user_id}", daemon=True).start()
+    return started
+
+
+def _finish_started(app: Flask, user_id: int, started: SyncResult) -> None:
+    conn = connect(app.config["DATABASE"])
+    try:
+        _logged(finish_sync(conn, user_id,
+                            lambda: SpotifyClient.from_config(conn, user_id, app.config),
+                            started), user_id, "manual")
+    except Exception:  # the run row says "failed"; the details belong in the log
+        log.exception("sync user=%s stopped unexpectedly", user_id)
+    finally:
+        conn.close()
+
+
+def _logged(result: SyncResult, user_id: int, trigger: str) -> SyncResult:
+    log.info("sync user=%s trigger=%s outcome=%s plays_added=%s", user_id, trigger,
+             result.outcome, result.plays_added)
+    return result
 
 
 def start_sync_thread(app: Flask, user_id: int, trigger: str) -> threading.Thread:

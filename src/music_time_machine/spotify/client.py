@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import requests
@@ -24,7 +24,7 @@ import spotipy
 
 from ..crypto import TokenCipher, token_cipher
 from ..db import accounts
-from .oauth import OAuthError, OAuthSettings, refresh
+from .oauth import DEFAULT_TIMEOUT_S, OAuthError, OAuthSettings, refresh
 
 log = logging.getLogger(__name__)
 # spotipy logs every HTTP error at ERROR level, including the 403s and 429s this module
@@ -36,12 +36,22 @@ REFRESH_MARGIN_S = 60
 
 
 class SpotifyError(Exception):
-    def __init__(self, message: str, status: int | None = None) -> None:
+    """A failed call. ``cause`` says what went wrong in a word the Settings page can explain
+    in plain language (``web/sync_status.py``), so the page never parses messages."""
+
+    cause = "refused"
+
+    def __init__(self, message: str, status: int | None = None,
+                 cause: str | None = None) -> None:
         super().__init__(message)
         self.status = status
+        if cause is not None:
+            self.cause = cause
 
 
 class RateLimited(SpotifyError):
+    cause = "rate_limited"
+
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"Spotify asked us to wait {retry_after} s (rate limit)", 429)
         self.retry_after = retry_after
@@ -50,17 +60,25 @@ class RateLimited(SpotifyError):
 class NeedsReconnect(SpotifyError):
     """The stored authorisation is gone; the user must connect Spotify again."""
 
+    cause = "needs_reconnect"
+
 
 class NotConnected(SpotifyError):
     """This user has no Spotify tokens."""
+
+    cause = "not_connected"
 
 
 class Unavailable(SpotifyError):
     """Spotify kept failing (5xx, timeouts) after retries."""
 
+    cause = "server_error"
+
 
 class Forbidden(SpotifyError):
     """403: the endpoint is not available to this app (development mode) or user."""
+
+    cause = "forbidden"
 
 
 def _retry_after(headers: Any) -> int:
@@ -70,7 +88,8 @@ def _retry_after(headers: Any) -> int:
         return 60
 
 
-def fetch_profile(api_url: str, access_token: str, timeout: float = 10) -> dict:
+def fetch_profile(api_url: str, access_token: str,
+                  timeout: float = DEFAULT_TIMEOUT_S) -> dict:
     """``GET /me`` with a token that is not stored yet (right after sign-in)."""
     sp = spotipy.Spotify(auth=access_token, requests_session=requests.Session(),
                          requests_timeout=timeout, retries=0, status_retries=0)
@@ -88,7 +107,7 @@ class SpotifyClient:
     """Authorised calls for one user. Not thread-safe: make one per thread or task."""
 
     def __init__(self, conn: sqlite3.Connection, user_id: int, settings: OAuthSettings,
-                 api_url: str, cipher: TokenCipher, *, timeout: float = 10,
+                 api_url: str, cipher: TokenCipher, *, timeout: float = DEFAULT_TIMEOUT_S,
                  max_attempts: int = 3, backoff_s: float = 0.5,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.conn, self.user_id, self.settings = conn, user_id, settings
@@ -102,8 +121,9 @@ class SpotifyClient:
             raise NotConnected("Spotify is not connected for this user")
 
     @classmethod
-    def from_config(cls, conn: sqlite3.Connection, user_id: int, config: dict,
+    def from_config(cls, conn: sqlite3.Connection, user_id: int, config: Mapping[str, Any],
                     **kwargs: Any) -> SpotifyClient:
+        kwargs.setdefault("timeout", config.get("MTM_SPOTIFY_TIMEOUT", DEFAULT_TIMEOUT_S))
         return cls(conn, user_id, OAuthSettings.from_config(config),
                    config["MTM_SPOTIFY_API_URL"], token_cipher(config), **kwargs)
 
@@ -116,8 +136,10 @@ class SpotifyClient:
         except OAuthError as error:
             if error.error in ("invalid_grant", "invalid_client"):
                 self._needs_reconnect(error.description or error.error)
-            raise Unavailable(f"Could not refresh the Spotify token: {error}", error.status) \
-                from None
+            cause = ("token_unreachable" if error.error == "unreachable"
+                     else "token_server_error" if error.status >= 500 else "token_refused")
+            raise Unavailable(f"Could not refresh the Spotify token: {error}", error.status,
+                              cause) from None
         fresh.refresh_token = fresh.refresh_token or self._tokens.refresh_token
         accounts.update_tokens(self.conn, self.cipher, self.user_id, fresh)
         self._tokens = fresh
@@ -170,8 +192,9 @@ class SpotifyClient:
                 if attempt < self.max_attempts:
                     self._backoff(attempt, error.__class__.__name__)
                     continue
+                cause = "timeout" if isinstance(error, requests.Timeout) else "unreachable"
                 raise Unavailable(f"Spotify did not answer ({error.__class__.__name__}, "
-                                  f"{self.max_attempts} attempts)") from None
+                                  f"{self.max_attempts} attempts)", cause=cause) from None
 
     def _backoff(self, attempt: int, why: str) -> None:
         delay = self.backoff_s * 2 ** (attempt - 1)

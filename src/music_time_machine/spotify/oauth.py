@@ -10,7 +10,9 @@ import base64
 import hashlib
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 import requests
@@ -21,7 +23,8 @@ from ..db.accounts import Tokens
 SCOPES = ("user-read-recently-played", "user-top-read", "playlist-modify-private",
           "playlist-modify-public")
 
-TIMEOUT_S = 10
+#: Seconds to wait for Spotify's answer (``MTM_SPOTIFY_TIMEOUT`` overrides it).
+DEFAULT_TIMEOUT_S = 10.0
 
 
 class OAuthError(Exception):
@@ -40,11 +43,13 @@ class OAuthSettings:
     client_secret: str
     redirect_uri: str
     accounts_url: str
+    timeout_s: float = DEFAULT_TIMEOUT_S
 
     @classmethod
-    def from_config(cls, config: dict) -> OAuthSettings:
+    def from_config(cls, config: Mapping[str, Any]) -> OAuthSettings:
         return cls(config["SPOTIFY_CLIENT_ID"], config["SPOTIFY_CLIENT_SECRET"],
-                   config["SPOTIFY_REDIRECT_URI"], config["MTM_SPOTIFY_ACCOUNTS_URL"])
+                   config["SPOTIFY_REDIRECT_URI"], config["MTM_SPOTIFY_ACCOUNTS_URL"],
+                   config.get("MTM_SPOTIFY_TIMEOUT", DEFAULT_TIMEOUT_S))
 
 
 def new_state() -> str:
@@ -84,7 +89,7 @@ def _token_request(settings: OAuthSettings, form: dict[str, str]) -> Tokens:
         form = {**form, "client_id": settings.client_id}
     try:
         response = requests.post(f"{settings.accounts_url}/api/token", data=form, auth=auth,
-                                 timeout=TIMEOUT_S)
+                                 timeout=settings.timeout_s)
     except requests.RequestException as error:
         raise OAuthError("unreachable", "Spotify's accounts service did not answer "
                          f"({error.__class__.__name__})", 503) from None

@@ -13,6 +13,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -44,12 +45,22 @@ CAPABILITY_TTL_S = 7 * 24 * 3600
 
 @dataclass
 class SyncResult:
-    outcome: str  # ok | partial | rate_limited | needs_reconnect | failed | skipped
+    outcome: str  # running | ok | partial | rate_limited | needs_reconnect | failed | skipped
     plays_added: int = 0
     details: dict = field(default_factory=dict)
     error: str | None = None
     run_id: int | None = None
     resume_after: int | None = None
+    lease_owner: str | None = None
+    step: str = ""  # the step running now (a failure's report names it)
+
+
+#: The steps of a run, in order, as the Settings page names them when one fails.
+STEP_CAPABILITIES = "checking what Spotify allows this app"
+STEP_RECENT = "fetching your recent plays"
+STEP_SNAPSHOTS = "fetching your top lists"
+STEP_ARTISTS = "fetching artist details"
+STEP_FEATURES = "fetching audio features"
 
 
 def lease_owner() -> str:
@@ -59,6 +70,19 @@ def lease_owner() -> str:
 def sync_user(conn: sqlite3.Connection, user_id: int, client: SpotifyClient,
               trigger: str = "manual", now: float | None = None) -> SyncResult:
     """Run one sync for ``user_id`` unless one is running or Spotify asked us to wait."""
+    result = begin_sync(conn, user_id, trigger, now)
+    if result.outcome != "running":
+        return result
+    return finish_sync(conn, user_id, lambda: client, result)
+
+
+def begin_sync(conn: sqlite3.Connection, user_id: int, trigger: str,
+               now: float | None = None) -> SyncResult:
+    """Take the lease and record a ``running`` run, or say why not (``skipped``).
+
+    Split from :func:`finish_sync` so that "Sync now" can record the run before it answers
+    (the page then shows "running" at once) and do the slow part on another thread.
+    """
     now = int(now or time.time())
     state = sync_state.get_state(conn, user_id)
     if state and state["resume_after"] and state["resume_after"] > now:
@@ -69,40 +93,66 @@ def sync_user(conn: sqlite3.Connection, user_id: int, client: SpotifyClient,
     if not sync_state.acquire_lease(conn, user_id, owner, now):
         return SyncResult("skipped", error="A sync for this account is already running.")
     run_id = sync_state.start_run(conn, user_id, trigger)
-    result = SyncResult("ok", run_id=run_id)
+    return SyncResult("running", run_id=run_id, lease_owner=owner)
+
+
+def finish_sync(conn: sqlite3.Connection, user_id: int,
+                make_client: Callable[[], SpotifyClient], result: SyncResult) -> SyncResult:
+    """Run the steps of a run :func:`begin_sync` started, record its outcome, free the lease.
+
+    The outcome is ``failed`` when the recent plays could not be fetched (nothing new was
+    saved) and ``partial`` when they were but a later step stopped; ``details["failure"]``
+    keeps the cause, the HTTP status and the step for the Settings page to explain.
+    """
+    if result.run_id is None or result.lease_owner is None:
+        raise ValueError("finish_sync needs a run started by begin_sync")
+    result.outcome, result.step = "ok", STEP_CAPABILITIES
     try:
-        _run_steps(conn, user_id, client, result)
-    except RateLimited as error:
-        result.outcome = "rate_limited"
-        result.resume_after = int(time.time()) + error.retry_after
-        result.error = str(error)
-        sync_state.pause_until(conn, user_id, result.resume_after)
-    except NeedsReconnect as error:
-        result.outcome, result.error = "needs_reconnect", str(error)
+        _run_steps(conn, user_id, make_client(), result)
     except SpotifyError as error:
-        result.outcome = "partial" if result.plays_added or result.details else "failed"
-        result.error = str(error)
+        _record_failure(result, error.cause, error.status, str(error))
+        if isinstance(error, RateLimited):
+            result.outcome = "rate_limited"
+            result.resume_after = int(time.time()) + error.retry_after
+            result.details["failure"]["retry_after"] = error.retry_after
+            sync_state.pause_until(conn, user_id, result.resume_after)
+        elif isinstance(error, NeedsReconnect):
+            result.outcome = "needs_reconnect"
+        else:
+            result.outcome = "partial" if result.details.get("plays_saved") else "failed"
     except Exception as error:  # recorded for the Settings page, then re-raised
-        result.outcome, result.error = "failed", f"{error.__class__.__name__}: {error}"
+        _record_failure(result, "crash", None, f"{error.__class__.__name__}: {error}")
+        result.outcome = "failed"
         raise
     finally:
-        sync_state.finish_run(conn, run_id, result.outcome, result.plays_added, result.details,
-                              result.error)
-        sync_state.release_lease(conn, user_id, owner)
+        sync_state.finish_run(conn, result.run_id, result.outcome, result.plays_added,
+                              result.details, result.error)
+        sync_state.release_lease(conn, user_id, result.lease_owner)
     return result
+
+
+def _record_failure(result: SyncResult, cause: str, status: int | None, error: str) -> None:
+    result.error = error
+    result.details["failure"] = {"cause": cause, "status": status, "step": result.step}
 
 
 def _run_steps(conn: sqlite3.Connection, user_id: int, client: SpotifyClient,
                result: SyncResult) -> None:
+    """The steps in order; ``result.step`` names the one running (for a failure's report)."""
     caps = _capabilities(conn, user_id, client)
     result.details["capabilities"] = caps
+    result.step = STEP_RECENT
     result.plays_added = _recently_played(conn, user_id, client, result)
+    result.details["plays_saved"] = True  # the recent plays are up to date from here on
     today = datetime.now(UTC).date().isoformat()
     state = sync_state.get_state(conn, user_id)
     if state is None or state["snapshot_taken_on"] != today:
+        result.step = STEP_SNAPSHOTS
         result.details["snapshots"] = _snapshots(conn, user_id, client, today)
+    result.step = STEP_ARTISTS
     result.details["artists_fetched"] = _artist_metadata(conn, user_id, client, caps)
     if caps.get("audio_features"):
+        result.step = STEP_FEATURES
         result.details["features_fetched"] = _audio_features(conn, user_id, client)
     sync_state.mark_success(conn, user_id, int(time.time()),
                             today if "snapshots" in result.details else None)

@@ -79,7 +79,7 @@ def callback() -> ResponseReturnValue:
     try:
         tokens = oauth.exchange_code(settings, code, pending["verifier"])
         profile = fetch_profile(current_app.config["MTM_SPOTIFY_API_URL"],
-                                tokens.access_token)
+                                tokens.access_token, settings.timeout_s)
     except (oauth.OAuthError, SpotifyError) as error:
         current_app.logger.warning("Spotify sign-in failed: %s", error.__class__.__name__)
         return _problem("Spotify sign-in failed",

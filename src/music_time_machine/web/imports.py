@@ -14,7 +14,6 @@ between transactions, and always gets the final report.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import threading
 import time
@@ -42,6 +41,7 @@ from ..db import connect, get_db, jobs
 from ..importers import ImportProgress, ImportSummary, run_import
 from ..importers.backup import restore_backup
 from ..jobcontrol import JobControl, JobStopped
+from ..uploads import UploadFolder, claim_upload_folder, remove_upload_folder
 from .current_user import login_required
 
 bp = Blueprint("imports", __name__)
@@ -59,10 +59,6 @@ JobWork = Callable[[sqlite3.Connection, int, list[Path], Callable[[ImportProgres
 _live_lock = threading.Lock()
 _live: dict[str, tuple[float, str]] = {}  # job id -> (progress, message) while running
 _controls: dict[str, JobControl] = {}  # job id -> its stop signals while running
-
-
-def upload_dir(app: Flask, job_id: str) -> Path:
-    return Path(app.config["MTM_DATA_DIR"]) / "uploads" / job_id
 
 
 def _refuse(message: str, anchor: str) -> ResponseReturnValue:
@@ -110,24 +106,33 @@ def start_job(kind: str, files: list[FileStorage], work: JobWork) -> ResponseRet
     """Create the job, save the files, start ``work`` in a thread; answer like the form asked
     (JSON with the status URL for the page's script, else a redirect to the job page)."""
     conn, user_id = get_db(), g.user["id"]
-    job_id = jobs.create_job(conn, user_id, kind)
     app = current_app._get_current_object()
+    job_id = jobs.new_job_id()
     control = JobControl(app.config["MTM_JOB_MAX_SECONDS"])
-    with _live_lock:
-        _controls[job_id] = control
-    folder = upload_dir(app, job_id)
-    folder.mkdir(parents=True)
-    paths = []
-    for index, storage in enumerate(files):
-        # The file name tells the importer what a file is, so it is kept (made safe).
-        name = secure_filename(storage.filename or "") or f"upload-{index}.json"
-        target = folder / name
-        if target.exists():
-            target = folder / f"{target.stem}-{index}{target.suffix}"
-        storage.save(target)
-        paths.append(target)
-    threading.Thread(target=run_job, args=(app, user_id, job_id, paths, work, control),
-                     name=f"{kind}-{job_id[:6]}", daemon=True).start()
+    # The folder is claimed (and locked) before the job row exists: see uploads.py.
+    folder = claim_upload_folder(app.config["MTM_DATA_DIR"], job_id)
+    try:
+        jobs.create_job(conn, user_id, kind, job_id)
+        paths = []
+        for index, storage in enumerate(files):
+            # The file name tells the importer what a file is, so it is kept (made safe).
+            name = secure_filename(storage.filename or "") or f"upload-{index}.json"
+            target = folder.path / name
+            if target.exists():
+                target = folder.path / f"{target.stem}-{index}{target.suffix}"
+            storage.save(target)
+            paths.append(target)
+        with _live_lock:
+            _controls[job_id] = control
+        threading.Thread(target=run_job,
+                         args=(app, user_id, job_id, folder, paths, work, control),
+                         name=f"{kind}-{job_id[:6]}", daemon=True).start()
+    except BaseException:  # e.g. the disk is full: nothing is left behind
+        with _live_lock:
+            _controls.pop(job_id, None)
+        jobs.fail_unfinished_job(conn, job_id, "The upload could not be saved on the server.")
+        remove_upload_folder(folder)
+        raise
     page_url = url_for("imports.job_page", job_id=job_id)
     if request.accept_mimetypes.best == "application/json":
         return jsonify(job_id=job_id, status_url=url_for("imports.job_status", job_id=job_id),
@@ -136,9 +141,10 @@ def start_job(kind: str, files: list[FileStorage], work: JobWork) -> ResponseRet
     return redirect(page_url)
 
 
-def run_job(app: Flask, user_id: int, job_id: str, paths: list[Path], work: JobWork,
-            control: JobControl) -> None:
-    """The background half: run ``work`` with its own connection, report, clean up.
+def run_job(app: Flask, user_id: int, job_id: str, folder: UploadFolder, paths: list[Path],
+            work: JobWork, control: JobControl) -> None:
+    """The background half: run ``work`` with its own connection, report, clean up (the
+    folder's lock is held until its files are gone).
 
     ``control`` is checked at every progress report: a cancel or the time bound raises
     ``JobStopped`` inside the work, which rolls back what it was writing.
@@ -177,7 +183,7 @@ def run_job(app: Flask, user_id: int, job_id: str, paths: list[Path], work: JobW
             _live.pop(job_id, None)
             _controls.pop(job_id, None)
         conn.close()
-        shutil.rmtree(upload_dir(app, job_id), ignore_errors=True)
+        remove_upload_folder(folder)
 
 
 #: What a stopped job of each kind leaves behind.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,23 +27,14 @@ from ..db.rollups import rebucket_user, rebuild_rollups
 from ..db.users import get_settings, update_settings
 from ..importers.summary import ImportProgress
 from ..rules import PlayRule
-from ..spotify.background import run_sync
+from ..spotify.background import start_manual_sync
 from ..timezones import is_valid_timezone, timezone_names
 from .current_user import login_required
 from .imports import start_job
 from .sessions import end_other_sessions
+from .sync_status import OUTCOME_TEXT, describe_run, next_sync_at, run_reason, sync_status
 
 bp = Blueprint("settings", __name__)
-
-OUTCOME_TEXT = {
-    "ok": "Sync finished",
-    "partial": "Sync partly finished",
-    "rate_limited": "Spotify asked us to slow down",
-    "needs_reconnect": "Spotify needs to be reconnected",
-    "failed": "Sync failed",
-    "skipped": "Sync not started",
-    "running": "Sync running",
-}
 
 
 @dataclass(frozen=True)
@@ -76,20 +67,6 @@ def token_state(account: Mapping | None, now: int) -> TokenState | None:
     return TokenState("valid", "Valid", "")
 
 
-def next_sync_at(state: Mapping | None, runs: Sequence[Mapping], interval_s: int,
-                 now: int) -> int:
-    """When the scheduler should sync next: its last run (or the last success) plus the
-    interval, never before a rate-limit pause ends, and never in the past."""
-    scheduled = [r["started_at"] for r in runs if r["trigger"] == "schedule"]
-    last_success = state["last_success_at"] if state else None
-    base = max(scheduled) if scheduled else (last_success or (runs[0]["started_at"]
-                                                              if runs else now))
-    due = base + interval_s
-    if state and state["resume_after"]:
-        due = max(due, state["resume_after"])
-    return max(due, now)
-
-
 @bp.get("/settings")
 @login_required
 def index() -> ResponseReturnValue:
@@ -100,6 +77,7 @@ def index() -> ResponseReturnValue:
     now = int(time.time())
     interval_s = current_app.config["MTM_SYNC_INTERVAL"]
     connected = account is not None and account["status"] == "connected"
+    next_sync = next_sync_at(state, runs, interval_s, now) if connected else None
     return render_template(
         "settings/index.html",
         account=account,
@@ -109,39 +87,51 @@ def index() -> ResponseReturnValue:
         state=state,
         runs=runs,
         interval_s=interval_s,
-        next_sync=next_sync_at(state, runs, interval_s, now) if connected else None,
+        next_sync=next_sync,
+        sync=describe_run(runs[0] if runs else None, state, next_sync, now),
         now=now,
         overview=data_overview(conn, user_id),
         db_size=database_size_bytes(current_app.config["DATABASE"]),
         settings=get_settings(conn, user_id),
         timezones=timezone_names(),
         outcome_text=OUTCOME_TEXT,
+        run_reason=run_reason,
         recent_imports=jobs.recent_jobs(conn, user_id, 5),
     )
-
-
-def _sync_now() -> dict:
-    result = run_sync(current_app._get_current_object(), g.user["id"], "manual")
-    message = OUTCOME_TEXT.get(result.outcome, result.outcome)
-    if result.outcome in ("ok", "partial"):
-        message += f": {result.plays_added} new play{'s' if result.plays_added != 1 else ''}."
-    elif result.error:
-        message += f": {result.error}"
-    return {"outcome": result.outcome, "plays_added": result.plays_added, "message": message,
-            "resume_after": result.resume_after}
 
 
 @bp.post("/settings/sync")
 @login_required
 def sync_now() -> ResponseReturnValue:
-    """Run a sync now. Spotify's rate limits never make this wait: a 429 ends the run."""
-    outcome = _sync_now()
-    if request.accept_mimetypes.best == "application/json":
-        status = 429 if outcome["outcome"] == "rate_limited" else 200
-        return jsonify(outcome), status
-    ok = outcome["outcome"] in ("ok", "partial")
-    flash(outcome["message"], "success" if ok else "error")
+    """Start a sync and answer at once: the fetching runs on a thread (Spotify may be slow
+    or down), and the page follows the run (``GET /api/sync``) until it ends."""
+    conn, user_id = get_db(), g.user["id"]
+    started = start_manual_sync(current_app._get_current_object(), conn, user_id)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if started.outcome != "running":
+        message = f"Sync not started: {started.error}"
+        if wants_json:
+            status = 429 if started.resume_after else 409
+            return jsonify(outcome="skipped", level="warn", title="Sync not started",
+                           message=message, running=False), status
+        flash(message, "error")
+        return redirect(url_for("settings.index") + "#sync")
+    if wants_json:
+        return jsonify(_status(conn, user_id)), 202
     return redirect(url_for("settings.index") + "#sync")
+
+
+@bp.get("/api/sync")
+@login_required
+def sync_status_json() -> ResponseReturnValue:
+    """The latest run in plain words, for the Settings page's script to poll."""
+    return jsonify(_status(get_db(), g.user["id"]))
+
+
+def _status(conn: sqlite3.Connection, user_id: int) -> dict:
+    account = accounts.get_account(conn, user_id)
+    return sync_status(conn, user_id, current_app.config["MTM_SYNC_INTERVAL"],
+                       account is not None and account["status"] == "connected")
 
 
 @bp.post("/settings/preferences")

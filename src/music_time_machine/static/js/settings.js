@@ -1,30 +1,72 @@
-// Settings: "Sync now" in place with a loading state, and the browser's time zone offered
-// when the account still has the server's default.
-import { postJson } from './csrf-fetch.js';
+// Settings: "Sync now" in place (the server answers at once and syncs on a thread; the
+// status box follows the run until it ends), and the browser's time zone offered when the
+// account still has the server's default.
+import { getJson, postJson } from './csrf-fetch.js';
+
+const POLL_MS = 1000;
+const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
 const syncForm = document.querySelector('.js-sync-form');
-if (syncForm) {
-  const button = syncForm.querySelector('button');
-  const status = syncForm.querySelector('.sync-result');
-  syncForm.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    button.disabled = true;
-    button.setAttribute('aria-busy', 'true');
-    const label = button.textContent;
-    button.textContent = 'Syncing…';
-    status.textContent = '';
+const syncBox = document.querySelector('.js-sync-status');
+
+/** Show one status (the JSON of GET /api/sync) in the box, coloured by its level. */
+function showStatus(status) {
+  syncBox.hidden = false;
+  syncBox.className = `sync-status sync-status-${status.level} js-sync-status`;
+  syncBox.dataset.running = status.running ? 'true' : 'false';
+  syncBox.querySelector('.sync-status-title strong').textContent = status.title;
+  syncBox.querySelector('.sync-status-message').textContent = status.message;
+  syncBox.querySelector('noscript')?.remove();
+}
+
+function setBusy(button, busy) {
+  button.disabled = busy;
+  button.textContent = busy ? 'Syncing…' : 'Sync now';
+  if (busy) button.setAttribute('aria-busy', 'true');
+  else button.removeAttribute('aria-busy');
+}
+
+/** Poll until the run ends; returns its final status. */
+async function follow(status) {
+  let current = status;
+  while (current.running) {
+    await sleep(POLL_MS);
+    current = await getJson(syncBox.dataset.statusUrl);
+    showStatus(current);
+  }
+  return current;
+}
+
+if (syncBox) {
+  const button = syncForm?.querySelector('button');
+  const note = syncForm?.querySelector('.sync-result');
+  const run = async (first) => {
+    if (button) setBusy(button, true);
     try {
-      const result = await postJson(syncForm.action, null, { form: syncForm });
-      status.textContent = result.message;
-      status.className = `sync-result ${['ok', 'partial'].includes(result.outcome) ? 'ok' : 'bad'}`;
+      await follow(first);
     } catch (error) {
-      status.textContent = error.message;
-      status.className = 'sync-result bad';
+      if (note) note.textContent = error.message;
     } finally {
-      button.disabled = false;
-      button.removeAttribute('aria-busy');
-      button.textContent = label;
+      if (button) setBusy(button, false);
     }
+  };
+  if (syncBox.dataset.running === 'true') {
+    run({ running: true });
+  }
+  syncForm?.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (note) note.textContent = '';
+    setBusy(button, true);
+    let started;
+    try {
+      started = await postJson(syncForm.action, null, { form: syncForm });
+    } catch (error) {
+      if (note) note.textContent = error.message;
+      setBusy(button, false);
+      return;
+    }
+    showStatus(started);
+    await run(started);
   });
 }
 

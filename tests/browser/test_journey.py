@@ -147,9 +147,10 @@ def test_the_whole_journey(demo, fake, page_factory, tmp_path: Path, width: int)
 
     # Sync now, in place.
     page.get_by_role("button", name="Sync now").click()
-    page.wait_for_function("() => document.querySelector('.sync-result').textContent !== ''",
-                           timeout=30_000)
-    assert "ok" in page.get_attribute(".sync-result", "class")
+    page.wait_for_function(
+        "() => /Sync finished/.test(document.querySelector('.sync-status').textContent)",
+        timeout=30_000)
+    assert "sync-status-ok" in page.get_attribute(".sync-status", "class")
     journey.check(page, "settings-synced")
 
     # Home shows numbers.

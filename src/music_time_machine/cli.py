@@ -44,8 +44,9 @@ def _raise_interrupt(signum: int, _frame: object) -> None:
 def wait_for_background(timeout: float = SHUTDOWN_GRACE_S) -> list[str]:
     """Give running syncs and imports time to finish; returns those still running.
 
-    Each import file and each sync step is one transaction, so work cut off after the grace
-    period is rolled back by SQLite (and the next start marks the import job failed).
+    Each sync step is one transaction, so work cut off after the grace period is rolled
+    back by SQLite; an import file cut off half-way (its earlier slices committed) is undone
+    at the next start, which also marks the job failed.
     """
     deadline = time.monotonic() + timeout
     for thread in threading.enumerate():
@@ -58,22 +59,27 @@ def wait_for_background(timeout: float = SHUTDOWN_GRACE_S) -> list[str]:
 
 
 def _fail_abandoned_jobs(app) -> None:
-    """Import jobs a previous server left running can never finish: say so on their page.
+    """Jobs a previous server left running can never finish: say so on their page, and undo
+    what they left half-written (a file imported in several slices).
 
     Done here, not in create_app: the CLI's other commands (cron's ``mtm sync``) also build
     the app, and must not fail jobs that the running server is still working on.
     """
     from .db import connect
+    from .db.import_slices import undo_abandoned_files
     from .db.jobs import fail_abandoned_jobs
 
     conn = connect(app.config["DATABASE"])
     try:
+        files = undo_abandoned_files(conn)
         failed = fail_abandoned_jobs(conn)
     finally:
         conn.close()
+    log = logging.getLogger(__name__)
     if failed:
-        logging.getLogger(__name__).warning(
-            "marked %s import job(s) from a previous run as failed", failed)
+        log.warning("marked %s import job(s) from a previous run as failed", failed)
+    if files:
+        log.warning("removed %s file(s) a previous run left half-imported", files)
 
 
 def _serve(app, host: str, port: int, threads: int = 8) -> None:

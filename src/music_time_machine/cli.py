@@ -25,7 +25,7 @@ def _app(**overrides: object):
 
 
 #: Background work that a shutdown waits for (thread names start with these).
-BACKGROUND_THREADS = ("sync-", "import-", "export-", "restore-")
+BACKGROUND_THREADS = ("sync-", "import-", "export-", "restore-", "rebucket-")
 #: How long a shutdown waits for background work before leaving it to roll back.
 SHUTDOWN_GRACE_S = 60.0
 
@@ -60,7 +60,8 @@ def wait_for_background(timeout: float = SHUTDOWN_GRACE_S) -> list[str]:
 
 def _fail_abandoned_jobs(app) -> None:
     """Jobs a previous server left running can never finish: say so on their page, and undo
-    what they left half-written (a file imported in several slices).
+    what they left half-written (a file imported in several slices, a re-count's
+    staged dates).
 
     Done here, not in create_app: the CLI's other commands (cron's ``mtm sync``) also build
     the app, and must not fail jobs that the running server is still working on.
@@ -68,10 +69,12 @@ def _fail_abandoned_jobs(app) -> None:
     from .db import connect
     from .db.import_slices import undo_abandoned_files
     from .db.jobs import fail_abandoned_jobs
+    from .db.recount import discard_abandoned_stages
 
     conn = connect(app.config["DATABASE"])
     try:
         files = undo_abandoned_files(conn)
+        discard_abandoned_stages(conn)
         failed = fail_abandoned_jobs(conn)
     finally:
         conn.close()

@@ -30,16 +30,20 @@ from music_time_machine.jobcontrol import JobControl, JobStopped
 ROWS = 3_000
 
 
-def _history(path: Path, rows: int, first: int = 0, tail: str = "") -> Path:
-    """One extended-history file of ``rows`` distinct plays of 40 tracks (so that after
-    the first batch no new track is written); ``tail`` is appended to the JSON text."""
+def _history(path: Path, rows: int, first: int = 0, tail: str = "", catalogue: int = 1) -> Path:
+    """One extended-history file of ``rows`` distinct plays of 40 tracks by 9 artists on 5
+    albums (after the first batch no new track is written); ``catalogue`` picks which 40
+    (files with another number bring tracks, artists and albums not stored yet); ``tail``
+    is appended to the JSON text."""
+    c = catalogue
     data = [{"ts": datetime.fromtimestamp(1_600_000_000 + i * 300, UTC)
              .strftime("%Y-%m-%dT%H:%M:%SZ"), "ms_played": 20_000 + (i % 7) * 30_000,
-             "platform": "android", "master_metadata_track_name": f"Song {i % 40}",
-             "master_metadata_album_artist_name": f"Artist {i % 9}",
-             "master_metadata_album_album_name": f"Album {i % 5}",
-             "spotify_track_uri": f"spotify:track:{i % 40:022d}", "reason_end": "trackdone",
-             "skipped": False, "shuffle": False, "offline": False, "incognito_mode": False}
+             "platform": "android", "master_metadata_track_name": f"Song {c}-{i % 40}",
+             "master_metadata_album_artist_name": f"Artist {c}-{i % 9}",
+             "master_metadata_album_album_name": f"Album {c}-{i % 5}",
+             "spotify_track_uri": f"spotify:track:{c:02d}{i % 40:020d}",
+             "reason_end": "trackdone", "skipped": False, "shuffle": False, "offline": False,
+             "incognito_mode": False}
             for i in range(first, first + rows)]
     text = json.dumps(data)
     path.write_text(text[:-1] + tail if tail else text, encoding="utf-8")
@@ -78,7 +82,7 @@ def _plays_seen_by_another_connection(conn: sqlite3.Connection) -> int:
 
 def test_a_file_commits_in_slices_and_a_cancel_half_way_leaves_the_database_as_before(
         conn, history_before, tmp_path, small_slices):
-    path = _history(tmp_path / "Streaming_History_Audio_2020.json", ROWS)
+    path = _history(tmp_path / "Streaming_History_Audio_2020.json", ROWS, catalogue=2)
     before = dump(conn)
     stored = _plays_seen_by_another_connection(conn)
     control = JobControl(3600)
@@ -100,7 +104,8 @@ def test_a_file_commits_in_slices_and_a_cancel_half_way_leaves_the_database_as_b
 def test_a_file_that_fails_after_committed_slices_leaves_nothing_and_others_stay(
         conn, history_before, tmp_path, small_slices):
     good = _history(tmp_path / "Streaming_History_Audio_2020.json", 400, first=10_000)
-    broken = _history(tmp_path / "Streaming_History_Audio_2021.json", ROWS, tail=", {")
+    broken = _history(tmp_path / "Streaming_History_Audio_2021.json", ROWS, tail=", {",
+                      catalogue=2)
     run_import(conn, history_before, [good])
     before = dump(conn)
     stored = _plays_seen_by_another_connection(conn)
@@ -116,7 +121,7 @@ def test_a_file_that_fails_after_committed_slices_leaves_nothing_and_others_stay
     assert max(seen) > stored + 1_000  # slices of the broken file had committed
     assert dump(conn) == before  # none of them is left, rollups included
     # Importing the fixed file later adds it whole (nothing was half-counted).
-    fixed = _history(tmp_path / "Streaming_History_Audio_2021.json", ROWS)
+    fixed = _history(tmp_path / "Streaming_History_Audio_2021.json", ROWS, catalogue=2)
     report = run_import(conn, history_before, [fixed]).files[0]
     assert report.plays_added + report.short_plays == ROWS
 
@@ -138,7 +143,7 @@ run_module.run_import(conn, int(sys.argv[2]), [sys.argv[3]], progress=progress)
 
 def test_a_crash_half_way_through_a_file_is_undone_when_the_server_starts(
         app, app_config, conn, history_before, tmp_path):
-    path = _history(tmp_path / "Streaming_History_Audio_2020.json", ROWS)
+    path = _history(tmp_path / "Streaming_History_Audio_2020.json", ROWS, catalogue=2)
     before = dump(conn)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     done = subprocess.run([sys.executable, "-c", CRASH, app.config["DATABASE"],

@@ -84,6 +84,9 @@ def undo_file(conn: sqlite3.Connection, attempt: str) -> int:
             "DELETE FROM plays WHERE id IN (SELECT p.id FROM import_file_slices s "
             "JOIN plays p ON p.id > s.plays_after AND p.id <= s.plays_last "
             "AND p.user_id = s.user_id WHERE s.attempt = ?)", (attempt,)).rowcount
+        # The rollups first: until rebuilt they still name the file's tracks and artists.
+        for user_id in users:
+            rebuild_rollups(conn, user_id)
         for table in _CATALOGUE:
             used = " ".join(f"AND id NOT IN ({select})" for select in _STILL_USED[table])
             conn.execute(
@@ -91,8 +94,6 @@ def undo_file(conn: sqlite3.Connection, attempt: str) -> int:
                 f"JOIN {table} t ON t.id > s.{table}_after AND t.id <= s.{table}_last "
                 f"WHERE s.attempt = ?) {used}", (attempt,))
         finish_file(conn, attempt)
-        for user_id in users:
-            rebuild_rollups(conn, user_id)
     return removed
 
 

@@ -12,8 +12,10 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from factories import add_plays
@@ -124,6 +126,35 @@ def test_a_file_that_fails_after_committed_slices_leaves_nothing_and_others_stay
     fixed = _history(tmp_path / "Streaming_History_Audio_2021.json", ROWS, catalogue=2)
     report = run_import(conn, history_before, [fixed]).files[0]
     assert report.plays_added + report.short_plays == ROWS
+
+
+def test_a_cancel_as_the_next_file_starts_keeps_the_finished_multi_slice_file_whole(
+        conn, history_before, tmp_path, small_slices, monkeypatch):
+    first = _history(tmp_path / "Streaming_History_Audio_2020.json", ROWS, first=10_000,
+                     catalogue=2)
+    second = _history(tmp_path / "Streaming_History_Audio_2021.json", 400, catalogue=3)
+    stored = len(dump(conn)["plays"])
+    control = JobControl(3600)
+    # The importer's clock moves a "second" per progress report of the first file but its
+    # last, so its last rows stay in the slice that is open when the second file starts.
+    now = [0.0]
+    monkeypatch.setattr(run_module, "SLICE_SECONDS", 0.5)
+    monkeypatch.setattr(run_module, "time", SimpleNamespace(
+        monotonic=lambda: now[0], perf_counter=time.perf_counter))
+
+    def progress(p) -> None:
+        if p.current_file == first.name and p.rows_done < ROWS:
+            now[0] += 1
+        if p.current_file == second.name:
+            assert conn.in_transaction  # (the situation this test is about)
+            control.cancel()
+        control.check()
+
+    with pytest.raises(JobStopped):
+        run_import(conn, history_before, [first, second], progress=progress)
+    after = dump(conn)
+    assert len(after["plays"]) == stored + ROWS  # the first file, all of it
+    assert after["import_file_slices"] == []
 
 
 CRASH = """

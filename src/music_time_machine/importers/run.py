@@ -19,6 +19,7 @@ rather than the other way round.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import sqlite3
@@ -240,6 +241,7 @@ class _Importer:
         self.progress = progress
         self.slices = _Slices(conn, user_id, slicing)
         self.file: _FileWrites | None = None
+        self.recorded: list[str] = []  # files of this run with a slice committed mid-file
         # URI -> (track id, match key) for tracks committed by earlier files of this run.
         # A URI names one track row for good, so this is safe across transactions (unlike
         # the Catalogue's name-keyed cache); entries are added only after a file succeeds.
@@ -265,7 +267,13 @@ class _Importer:
                 if self.slices.due:
                     self.slices.commit()
         except BaseException:
+            # Only a failure between files gets here (a file undoes itself): the open slice
+            # may hold the last rows of a file that began in earlier slices, so undo every
+            # file this run recorded that is left unfinished (a no-op for finished ones).
             self.slices.rollback()
+            with contextlib.suppress(sqlite3.Error):  # else left for the next server start
+                for attempt in self.recorded:
+                    undo_file(self.conn, attempt)
             raise
         self.slices.commit()
         return reports
@@ -277,10 +285,10 @@ class _Importer:
         file is parsed here.
         """
         report = FileReport(src.name, src.format.kind)
-        self.progress.start(src.name)
         rows_before = self.progress.rows
         self.file = _FileWrites(src.name)
         try:
+            self.progress.start(src.name)  # (may stop the job: a cancel, the time bound)
             self._import_rows(src, batches if batches is not None
                               else local_batches(src, self.clock.local), report)
             self._writing()
@@ -318,20 +326,22 @@ class _Importer:
         file = self.file
         self.conn.execute(f"RELEASE {_FILE_SAVEPOINT}")
         record_slice(self.conn, file.attempt, self.user_id, file.name, file.marks)
+        self.recorded.append(file.attempt)
         file.committed = True
         file.marks = None
         self.slices.commit()
 
     def _undo_file(self) -> None:
-        """Drop the current file's rows: the part in the open slice by its savepoint (the
-        slice's earlier files stay), committed parts by ``undo_file``."""
+        """Drop the current file's rows: the part in the open slice by its savepoint, then
+        commit the slice (its earlier files are finished: they stay, with their rollups),
+        then the file's committed parts by ``undo_file``."""
         file, conn = self.file, self.conn
         if file.open and conn.in_transaction:
             conn.execute(f"ROLLBACK TO {_FILE_SAVEPOINT}")
             conn.execute(f"RELEASE {_FILE_SAVEPOINT}")
         file.marks = None
+        self.slices.commit()
         if file.committed:
-            self.slices.commit()
             undo_file(conn, file.attempt)
 
     def _import_rows(self, src: SourceFile, batches, report: FileReport) -> None:

@@ -25,7 +25,7 @@ def _app(**overrides: object):
 
 
 #: Background work that a shutdown waits for (thread names start with these).
-BACKGROUND_THREADS = ("sync-", "import-", "export-", "restore-")
+BACKGROUND_THREADS = ("sync-", "import-", "export-", "restore-", "rebucket-")
 #: How long a shutdown waits for background work before leaving it to roll back.
 SHUTDOWN_GRACE_S = 60.0
 
@@ -44,8 +44,9 @@ def _raise_interrupt(signum: int, _frame: object) -> None:
 def wait_for_background(timeout: float = SHUTDOWN_GRACE_S) -> list[str]:
     """Give running syncs and imports time to finish; returns those still running.
 
-    Each import file and each sync step is one transaction, so work cut off after the grace
-    period is rolled back by SQLite (and the next start marks the import job failed).
+    Each sync step is one transaction, so work cut off after the grace period is rolled
+    back by SQLite; an import file cut off half-way (its earlier slices committed) is undone
+    at the next start, which also marks the job failed.
     """
     deadline = time.monotonic() + timeout
     for thread in threading.enumerate():
@@ -55,6 +56,29 @@ def wait_for_background(timeout: float = SHUTDOWN_GRACE_S) -> list[str]:
         thread.join(max(0.0, deadline - time.monotonic()))
     return [t.name for t in threading.enumerate() if t.is_alive()
             and t.name.startswith(BACKGROUND_THREADS)]
+
+
+def _undo_abandoned_writes(app) -> None:
+    """Undo what a previous server left half-written: a file imported in several slices,
+    a re-count's staged dates. (Its jobs were already marked stopped, and their uploads
+    removed, by create_app: see uploads.py.)
+
+    Done here, not in create_app: the CLI's other commands (cron's ``mtm sync``) also build
+    the app, and must not undo a file that the running server is still importing.
+    """
+    from .db import connect
+    from .db.import_slices import undo_abandoned_files
+    from .db.recount import discard_abandoned_stages
+
+    conn = connect(app.config["DATABASE"])
+    try:
+        files = undo_abandoned_files(conn)
+        discard_abandoned_stages(conn)
+    finally:
+        conn.close()
+    if files:
+        logging.getLogger(__name__).warning(
+            "removed %s file(s) a previous run left half-imported", files)
 
 
 def _serve(app, host: str, port: int, threads: int = 8) -> None:
@@ -69,6 +93,7 @@ def _serve(app, host: str, port: int, threads: int = 8) -> None:
     from .spotify.background import SyncScheduler
 
     configure_logging(app.config.get("MTM_LOG_LEVEL", "INFO"))
+    _undo_abandoned_writes(app)
     server = create_server(app, host=host, port=port, threads=threads, ident="music-time-machine")
     port = getattr(server, "effective_port", port)
     scheduler = SyncScheduler(app).start() if app.config.get("SPOTIFY_CLIENT_ID") else None

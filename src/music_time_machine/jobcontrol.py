@@ -2,9 +2,9 @@
 
 A job's work (an import, a restore, a re-count) reports progress often through a callback;
 the runner checks its ``JobControl`` there and raises ``JobStopped``. The exception unwinds
-through the work's own ``transaction()`` blocks, so exactly the unit being written (the
-file's savepoint and its slice, the whole restore) is rolled back, as after any failure;
-what an import committed before (whole files) stays.
+through the work, so exactly the unit being written is undone, as after any failure: the
+file being imported (its savepoint, and any slices of it already committed), the whole
+restore, a re-count's staged dates. What an import finished before (whole files) stays.
 """
 
 from __future__ import annotations

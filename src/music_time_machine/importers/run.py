@@ -1,21 +1,27 @@
 """Import Spotify data-export files: the orchestrator behind ``mtm import`` and the web upload.
 
-Files are imported a slice at a time (``SLICE_SECONDS``, ``GROUP_BYTES``): each slice is
-one transaction, each file in it a savepoint with a fresh ``Catalogue`` and ``Reconciler``.
+Writes are committed in slices of about ``SLICE_SECONDS`` (or ``GROUP_BYTES`` of files),
+closed after any insert batch, so other writers (another user's settings, a sync) wait
+about a second, not the whole import, even inside one 200 MB file. Each file is still all
+or nothing: its rows go in under a savepoint, and when a slice commits in the middle of a
+file, the id ranges of what it added so far are recorded (``db/import_slices.py``) so that
+a failure, a cancel, the time bound or a crash (undone at the next server start) removes
+the whole file, rollups included. Each slice brings the rollups up to date in one pass for
+everything it added before it commits.
+
 A file's rows are parsed and mapped (``feed.py``; for a large import in a helper process,
 so that parsing and writing use both cores), linked to tracks, checked against what is
-already stored and written in batches through ``insert_play_rows``; once the slice's files
-are in, the rollups are brought up to date in one pass for everything they added, and the
-slice commits. Any problem with a file rolls back that file alone and is reported with its name;
-the other files go on (a crash, a cancel or the time bound loses at most the slice
-being written: whole files, never part of one). Extended-history
+already stored and written in batches through ``insert_play_rows``. Any problem with a file
+undoes that file alone and is reported with its name; the other files go on. Extended-history
 files go first so that account-data rows (minute precision, no URI) reconcile against them
 rather than the other way round.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
@@ -23,6 +29,7 @@ from pathlib import Path
 
 from ..db import transaction
 from ..db.catalogue import ArtistInfo, Catalogue, TrackInfo
+from ..db.import_slices import IdMarks, finish_file, id_marks, record_slice, undo_file
 from ..db.plays import insert_play_rows
 from ..db.rollups import add_new_plays
 from ..db.users import get_settings
@@ -88,8 +95,11 @@ def run_import(conn: sqlite3.Connection, user_id: int, paths: Sequence[Path | st
             sources.append(found)
     sources.sort(key=lambda s: (s.format.kind != EXTENDED, _natural(s.name)))
 
+    # Slices commit only when this call owns the transactions (not in a dry run, nor inside
+    # a caller's transaction, which then gets everything at once).
     importer = _Importer(conn, user_id, settings.play_rule, settings.timezone,
-                         keep_incognito, _Progress(progress, sources))
+                         keep_incognito, _Progress(progress, sources),
+                         slicing=not dry_run and not conn.in_transaction)
     feed = None
     if (WORKER_MIN_BYTES is not None and len(sources) > 1
             and sum(s.size for s in sources) >= WORKER_MIN_BYTES):
@@ -162,15 +172,76 @@ class _Progress:
         self.emit(0, force=True)
 
 
+class _Slices:
+    """The import's write transaction: opened before the first write, committed (with the
+    rollups of everything it added) once it is ``due``, i.e. has been open ``SLICE_SECONDS``
+    or holds ``GROUP_BYTES`` of finished files. ``enabled`` is False for a dry run and when
+    the caller holds a transaction: then nothing is committed here."""
+
+    def __init__(self, conn: sqlite3.Connection, user_id: int, enabled: bool) -> None:
+        self.conn = conn
+        self.user_id = user_id
+        self.enabled = enabled
+        self.started = 0.0
+        self.after_id = 0  # the highest play id before this slice: rollups add the rest
+        self.bytes = 0
+
+    def open(self) -> None:
+        if self.conn.in_transaction:
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.started = time.monotonic()
+        self.after_id = id_marks(self.conn).plays
+        self.bytes = 0
+
+    @property
+    def due(self) -> bool:
+        return (self.enabled and self.conn.in_transaction
+                and (self.bytes >= GROUP_BYTES
+                     or time.monotonic() - self.started >= SLICE_SECONDS))
+
+    def commit(self) -> None:
+        if self.enabled and self.conn.in_transaction:
+            add_new_plays(self.conn, self.user_id, self.after_id)
+            self.conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.enabled and self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+
+#: The savepoint around the part of a file written in the current slice.
+_FILE_SAVEPOINT = "import_file"
+
+
+class _FileWrites:
+    """One file's writes across slices: its savepoint in the open slice, and whether a slice
+    with some of its rows has committed (then undoing it takes ``undo_file``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.attempt = secrets.token_hex(8)
+        self.marks: IdMarks | None = None  # ids before this file's part of the open slice
+        self.committed = False
+
+    @property
+    def open(self) -> bool:
+        return self.marks is not None
+
+
 class _Importer:
     def __init__(self, conn: sqlite3.Connection, user_id: int, rule: PlayRule,
-                 tz_name: str, keep_incognito: bool, progress: _Progress) -> None:
+                 tz_name: str, keep_incognito: bool, progress: _Progress,
+                 slicing: bool) -> None:
         self.conn = conn
         self.user_id = user_id
         self.rule = rule
         self.clock = LocalClock(tz_name)
         self.keep_incognito = keep_incognito
         self.progress = progress
+        self.slices = _Slices(conn, user_id, slicing)
+        self.file: _FileWrites | None = None
+        self.recorded: list[str] = []  # files of this run with a slice committed mid-file
         # URI -> (track id, match key) for tracks committed by earlier files of this run.
         # A URI names one track row for good, so this is safe across transactions (unlike
         # the Catalogue's name-keyed cache); entries are added only after a file succeeds.
@@ -178,62 +249,100 @@ class _Importer:
 
     def import_files(self, sources: Sequence[SourceFile],
                      feed: WorkerFeed | None) -> list[FileReport]:
-        """Import the files a slice at a time: each slice is one transaction in which each
-        file is a savepoint (all or nothing, as ever) and the rollups are brought up to date
-        once, for everything the slice's files added. A slice closes after the file that
-        takes it past ``SLICE_SECONDS`` or ``GROUP_BYTES``, so other writers (another
-        user's settings, a sync) wait about a second, not the whole import."""
+        """Import the files in order; slices commit between insert batches and files (see
+        the module docstring), and the last one when all files are in."""
         reports = []
-        items = list(enumerate(sources))
-        position = 0
-        while position < len(items):
-            with transaction(self.conn):
-                started, size = time.monotonic(), 0
-                after_id = self.conn.execute(
-                    "SELECT COALESCE(MAX(id), 0) FROM plays").fetchone()[0]
-                while position < len(items):
-                    index, src = items[position]
-                    position += 1
-                    size += src.size
-                    if feed is not None:
-                        try:
-                            reports.append(self.import_file(src, feed.batches(index)))
-                        except WorkerLost:  # rolled back; go on without the helper
-                            feed.close()
-                            feed = None
-                            reports.append(self.import_file(src))
-                    else:
+        try:
+            for index, src in enumerate(sources):
+                if feed is not None:
+                    try:
+                        reports.append(self.import_file(src, feed.batches(index)))
+                    except WorkerLost:  # undone; go on without the helper
+                        feed.close()
+                        feed = None
                         reports.append(self.import_file(src))
-                    if size >= GROUP_BYTES or time.monotonic() - started >= SLICE_SECONDS:
-                        break
-                add_new_plays(self.conn, self.user_id, after_id)
+                else:
+                    reports.append(self.import_file(src))
+                self.slices.bytes += src.size
+                if self.slices.due:
+                    self.slices.commit()
+        except BaseException:
+            # Only a failure between files gets here (a file undoes itself): the open slice
+            # may hold the last rows of a file that began in earlier slices, so undo every
+            # file this run recorded that is left unfinished (a no-op for finished ones).
+            self.slices.rollback()
+            with contextlib.suppress(sqlite3.Error):  # else left for the next server start
+                for attempt in self.recorded:
+                    undo_file(self.conn, attempt)
+            raise
+        self.slices.commit()
         return reports
 
     def import_file(self, src: SourceFile, batches=None) -> FileReport:
-        """Import one file in a savepoint; on any problem, report it and roll it back.
+        """Import one file, all or nothing; on any problem, report it and undo it.
 
         ``batches`` are the file's mapped items (from the helper process); by default the
         file is parsed here.
         """
         report = FileReport(src.name, src.format.kind)
-        self.progress.start(src.name)
         rows_before = self.progress.rows
+        self.file = _FileWrites(src.name)
         try:
-            with transaction(self.conn):
-                self._import_rows(src, batches if batches is not None
-                                  else local_batches(src, self.clock.local), report)
+            self.progress.start(src.name)  # (may stop the job: a cancel, the time bound)
+            self._import_rows(src, batches if batches is not None
+                              else local_batches(src, self.clock.local), report)
+            self._writing()
+            self.conn.execute(f"RELEASE {_FILE_SAVEPOINT}")
+            if self.file.committed:
+                finish_file(self.conn, self.file.attempt)
             self._uri_tracks.update(self._new_uri_tracks)
-        except ImportFileError as exc:
-            report = FileReport(src.name, src.format.kind, error=exc.problem)
+        except (ImportFileError, OSError) as exc:
+            self._undo_file()
+            problem = exc.problem if isinstance(exc, ImportFileError) \
+                else f"could not be read ({exc})"
+            report = FileReport(src.name, src.format.kind, error=problem)
             self.progress.rows = rows_before
-        except OSError as exc:
-            report = FileReport(src.name, src.format.kind, error=f"could not be read ({exc})")
+        except BaseException:  # a cancel, the time bound, a lost helper, a bug
             self.progress.rows = rows_before
-        except WorkerLost:
-            self.progress.rows = rows_before
+            self._undo_file()
             raise
+        finally:
+            self.file = None
         self.progress.file_done(src.size)
         return report
+
+    def _writing(self) -> None:
+        """Before any write of the current file: have a slice open, and the file's
+        savepoint in it (with the ids it starts from, for ``record_slice``)."""
+        file = self.file
+        if not file.open:
+            self.slices.open()
+            file.marks = id_marks(self.conn)
+            self.conn.execute(f"SAVEPOINT {_FILE_SAVEPOINT}")
+
+    def _commit_mid_file(self) -> None:
+        """Commit the open slice in the middle of the current file, noting what the file
+        has added in it so far (undone with the rest of the file if it does not finish)."""
+        file = self.file
+        self.conn.execute(f"RELEASE {_FILE_SAVEPOINT}")
+        record_slice(self.conn, file.attempt, self.user_id, file.name, file.marks)
+        self.recorded.append(file.attempt)
+        file.committed = True
+        file.marks = None
+        self.slices.commit()
+
+    def _undo_file(self) -> None:
+        """Drop the current file's rows: the part in the open slice by its savepoint, then
+        commit the slice (its earlier files are finished: they stay, with their rollups),
+        then the file's committed parts by ``undo_file``."""
+        file, conn = self.file, self.conn
+        if file.open and conn.in_transaction:
+            conn.execute(f"ROLLBACK TO {_FILE_SAVEPOINT}")
+            conn.execute(f"RELEASE {_FILE_SAVEPOINT}")
+        file.marks = None
+        self.slices.commit()
+        if file.committed:
+            undo_file(conn, file.attempt)
 
     def _import_rows(self, src: SourceFile, batches, report: FileReport) -> None:
         conn, user_id, rule = self.conn, self.user_id, self.rule
@@ -332,6 +441,7 @@ class _Importer:
 
     def _track(self, catalogue: Catalogue, s: Stream) -> tuple[int, str]:
         """Track id and the stored match key (what the reconciler compares)."""
+        self._writing()
         artists = [ArtistInfo(s.artist)] if s.artist else []
         if s.author:
             artists.append(ArtistInfo(s.author))
@@ -344,6 +454,7 @@ class _Importer:
     def _flush(self, batch: list[tuple], pending: list[int], report: FileReport) -> None:
         if not batch:
             return
+        self._writing()
         added = insert_play_rows(self.conn, self.user_id, batch, rollups=False)
         report.plays_added += pending[0]
         report.short_plays += pending[1]
@@ -351,3 +462,5 @@ class _Importer:
         # The reconciler already caught every stored row this batch could collide with,
         # so this stays 0; if not, the ignored rows are duplicates, not additions.
         report.count_as_duplicates(len(batch) - added)
+        if self.slices.due:
+            self._commit_mid_file()

@@ -6,10 +6,11 @@ JavaScript, a self-refreshing page without) follows the job until its report is 
 Every job can be cancelled from that page and stops by itself after
 ``MTM_JOB_MAX_SECONDS`` (``jobcontrol.py``): the unit it was writing is rolled back.
 
-Progress is kept in memory as well as in the job row: the work runs inside long
-transactions (a group of files, a whole restore), and a row written inside one is invisible to
-the page's requests until it commits. The row still gets the progress whenever the work is
-between transactions, and always gets the final report.
+Progress is kept in memory as well as in the job row: the work runs inside transactions
+(an import's slices of about a second, a whole restore), and a row written inside one is
+invisible to the page's requests until it commits. The row gets the progress whenever the
+work is between transactions (an import between slices, a re-count between the slices of
+its stage), and always gets the final report.
 """
 
 from __future__ import annotations

@@ -21,10 +21,10 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from ..db import accounts, get_db, jobs, sync_state, transaction
+from ..db import accounts, get_db, jobs, sync_state
 from ..db.overview import data_overview, database_size_bytes
-from ..db.rollups import rebucket_user, rebuild_rollups
-from ..db.users import get_settings, update_settings
+from ..db.recount import discard_stage, stage_local_times, swap_in
+from ..db.users import get_settings
 from ..importers.summary import ImportProgress
 from ..rules import PlayRule
 from ..spotify.background import start_manual_sync
@@ -158,18 +158,22 @@ def preferences() -> ResponseReturnValue:
 
     def work(conn: sqlite3.Connection, user_id: int, _paths: list[Path],
              progress: Callable[[ImportProgress], None]) -> RecountSummary:
-        """The new settings and the re-count land together or not at all (a cancel or a
-        failure leaves both as they were)."""
+        """The new local dates are staged in slices (other users' writes go in between, the
+        job row shows the count); the settings, the dates and the rebuilt charts then land
+        together in one transaction. A cancel or a failure leaves all of it as it was."""
         started = time.perf_counter()
-        with transaction(conn):
-            update_settings(conn, user_id, timezone=timezone, play_rule=rule)
+        plays = attempt = None
+        try:
             if rebucket:
-                plays = rebucket_user(conn, user_id, lambda done, total: progress(
-                    RecountProgress(0, 1, done, total, done, None)))
-            else:
-                progress(RecountProgress(0, 1, 0, 0, 0, None))
-                rebuild_rollups(conn, user_id)
-                plays = None
+                attempt, plays = stage_local_times(
+                    conn, user_id, timezone,
+                    lambda done, total: progress(RecountProgress.staging(done, total)))
+            progress(RecountProgress.swapping(plays or 0))
+            swap_in(conn, user_id, attempt, timezone, rule)
+        except BaseException:
+            if attempt is not None:
+                discard_stage(conn, attempt)
+            raise
         return RecountSummary(plays, time.perf_counter() - started)
 
     return start_job("rebucket", [], work)
@@ -177,11 +181,30 @@ def preferences() -> ResponseReturnValue:
 
 @dataclass(frozen=True)
 class RecountProgress(ImportProgress):
-    """Progress of a re-count by plays re-bucketed (``bytes_*`` carry play counts)."""
+    """Progress of a re-count: plays re-bucketed into the stage (``bytes_*`` carry play
+    counts), then (``files_done`` = 1) the swap that stores them and recounts the charts."""
+
+    #: Share of the bar for the staging; the swap (a rebuild of the charts) takes the rest.
+    STAGING_SHARE = 0.9
+
+    @classmethod
+    def staging(cls, done: int, total: int) -> RecountProgress:
+        return cls(0, 1, done, total, done, None)
+
+    @classmethod
+    def swapping(cls, plays: int) -> RecountProgress:
+        return cls(1, 1, plays, plays, plays, None)
+
+    @property
+    def fraction(self) -> float:
+        if self.files_done:
+            return self.STAGING_SHARE
+        return self.STAGING_SHARE * (self.bytes_done / self.bytes_total if self.bytes_total
+                                     else 0.0)
 
     def describe(self) -> str:
-        if not self.bytes_total:
-            return "Recounting the charts…"
+        if self.files_done:
+            return "Saving your preferences and recounting the charts…"
         return f"Re-bucketed {self.bytes_done:,} of {self.bytes_total:,} plays"
 
 

@@ -23,8 +23,8 @@ from ..db import transaction
 from ..db.catalogue import ArtistInfo, Catalogue, TrackInfo
 from ..db.plays import NewPlay, insert_plays
 from ..db.users import get_settings
-from ..timezones import LocalClock, utc_ms
 from ..sandbox.world import World, build_world
+from ..timezones import LocalClock, utc_ms
 from .listening import Stream, plan_streams
 from .taste import artist_count, build_taste
 

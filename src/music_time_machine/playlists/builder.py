@@ -19,8 +19,8 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from ..db import playlists as q
 from .. import genres
+from ..db import playlists as q
 from .moods import MOODS, closeness, describe_fit
 from .options import PlaylistOptions, default_description, default_name
 from .sources import Candidate, favourites, no_match_message, time_machine_candidates

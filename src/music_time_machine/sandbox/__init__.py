@@ -6,6 +6,6 @@ invents its names. The demo (``music_time_machine.demo``) listens to it, and the
 music. A later fake (MusicBrainz, for example) should build on ``build_world`` the same way.
 """
 
-from .world import Album, Artist, World, Track, build_world
+from .world import Album, Artist, Track, World, build_world
 
 __all__ = ["Album", "Artist", "Track", "World", "build_world"]

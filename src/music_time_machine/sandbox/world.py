@@ -150,7 +150,7 @@ def build_world(seed: int, artist_count: int) -> World:
         family = rng.choices(family_names, family_shares)[0]
         artist = Artist(
             index=i,
-            name=names.unique_name(lambda f=family: names.artist_name(rng, f), taken),
+            name=names.unique_name(lambda r=rng, f=family: names.artist_name(r, f), taken),
             spotify_id=names.base62_id(rng),
             family=family,
             genres=_genres(rng, family),

@@ -264,7 +264,11 @@ def demo(port: int, plays: int, seed: int, data_dir: Path | None, regenerate: bo
 
 
 def teach_sandbox(app, fake_url: str) -> None:
-    """Tell the fake Spotify about the demo's tracks, so playlists of them can be created."""
+    """Tell the fake Spotify about the demo's tracks, so playlists of them can be created.
+
+    Both draw from the same sandbox world, but the fake serves only its most popular artists,
+    and a reused demo database may come from another seed.
+    """
     import requests
 
     from .db import connect

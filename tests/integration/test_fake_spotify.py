@@ -458,12 +458,13 @@ def test_same_seed_same_world_other_seed_other_world():
     one, same, other = (create_fake_app(seed=s, now=lambda: START) for s in (7, 7, 8))
     ids = [a.test_client().get("/_fake/catalogue").json["tracks"] for a in (one, same, other)]
     assert ids[0] == ids[1] and ids[0] != ids[2]
-    assert 300 <= len(ids[0]) <= 550
+    assert 300 <= len(ids[0]) <= 2_000  # the sandbox world's full discographies of 60 artists
     plays = [a.test_client().get("/_fake/plays").json["plays"] for a in (one, same)]
     assert plays[0] == plays[1] and len(plays[0]) == 50
     artists = one.test_client().get("/_fake/catalogue").json["artists"]
     assert len(artists) == 60
-    assert {"ambient", "metal", "jazz", "folk", "house"} <= {a["genres"][0] for a in artists}
+    firsts = {g for a in artists for g in a["genres"][:1]}  # some artists have no genres
+    assert {"ambient", "metal", "jazz", "folk", "house"} <= firsts
 
 
 # --- top items -------------------------------------------------------------------------------

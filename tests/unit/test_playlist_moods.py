@@ -2,7 +2,7 @@
 
 import pytest
 
-from music_time_machine.playlists.genre_features import GENRE_TABLE, estimate, family_for
+from music_time_machine.genres import GENRE_TABLE, estimate, family_for
 from music_time_machine.playlists.moods import MOODS, closeness
 
 WORKOUT = {"energy": 0.9, "tempo": 150, "valence": 0.7, "danceability": 0.75}

@@ -1,12 +1,13 @@
 """Deterministic demo data: a believable listener for the demo mode and the benchmarks.
 
-``generate_demo`` invents a catalogue (artists with genres, albums, tracks with audio
-features) and a listening history that behaves like a person's: a daily and weekly rhythm
-in the user's own time zone, sessions of consecutive tracks, skips, favourites that change
-over the years, recent discoveries and forgotten loves. The same seed, end time and play
-count always produce the same rows, so demo screenshots and benchmark numbers are
-reproducible. Rows are written through the normal write path (``Catalogue`` and
-``insert_plays``), so the rollups are exactly what an import would have produced.
+``generate_demo`` takes the sandbox world for the seed (artists with genres, albums, tracks
+with audio features: the same world the fake Spotify serves) and invents a listening history
+that behaves like a person's: a daily and weekly rhythm in the user's own time zone, sessions
+of consecutive tracks, skips, favourites that change over the years, recent discoveries and
+forgotten loves. The same seed, end time and play count always produce the same rows, so demo
+screenshots and benchmark numbers are reproducible. Only tracks that were played are stored.
+Rows are written through the normal write path (``Catalogue`` and ``insert_plays``), so the
+rollups are exactly what an import would have produced.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from ..db import transaction
 from ..db.catalogue import ArtistInfo, Catalogue, TrackInfo
 from ..db.plays import NewPlay, insert_plays
 from ..db.users import get_settings
+from ..sandbox.world import World, build_world
 from ..timezones import LocalClock, utc_ms
 from .listening import Stream, plan_streams
-from .world import World, artist_count, build_world
+from .taste import artist_count, build_taste
 
 __all__ = ["DemoStats", "generate_demo", "default_end"]
 
@@ -72,9 +74,9 @@ def generate_demo(conn: sqlite3.Connection, user_id: int, *, plays: int = 25_000
     start_ms = end_ms - int(years * 365.25 * 86_400_000)
     tz_name = get_settings(conn, user_id).timezone
 
-    world = build_world(random.Random(f"demo-world:{seed}"), artist_count(plays),
-                        start_ms, end_ms)
-    streams = plan_streams(world, random.Random(f"demo-listening:{seed}:{plays}"), plays,
+    world = build_world(seed, artist_count(plays))
+    taste = build_taste(world, random.Random(f"demo-taste:{seed}"), start_ms, end_ms)
+    streams = plan_streams(taste, random.Random(f"demo-listening:{seed}:{plays}"), plays,
                            start_ms, end_ms, tz_name)
     if progress:
         progress(0, plays)
@@ -90,7 +92,7 @@ def generate_demo(conn: sqlite3.Connection, user_id: int, *, plays: int = 25_000
 
     used = set(ids)
     return DemoStats(
-        artists=len({a for t in used for a in _artists_of(world, t)}),
+        artists=len({a for t in used for a in world.tracks[t].artists}),
         albums=len({world.tracks[t].album for t in used}),
         tracks=len(used),
         plays=written,
@@ -118,10 +120,11 @@ def _write_catalogue(conn: sqlite3.Connection, user_id: int, world: World,
 def _track_info(world: World, index: int) -> TrackInfo:
     track = world.tracks[index]
     album = world.albums[track.album]
-    artists = [world.artists[a] for a in _artists_of(world, index)]
+    artists = [world.artists[a] for a in track.artists]
     return TrackInfo(
         name=track.title,
-        artists=[ArtistInfo(a.name, a.spotify_id, a.genres) for a in artists],
+        artists=[ArtistInfo(a.name, a.spotify_id, list(a.genres) if a.genres_on_spotify else None)
+                 for a in artists],
         album=album.title,
         album_spotify_id=album.spotify_id,
         spotify_uri=track.uri,
@@ -129,11 +132,6 @@ def _track_info(world: World, index: int) -> TrackInfo:
         features=track.features,
         features_source="demo",
     )
-
-
-def _artists_of(world: World, index: int) -> tuple[int, ...]:
-    track = world.tracks[index]
-    return (track.artist,) if track.featured is None else (track.artist, track.featured)
 
 
 def _chunks(streams: list[Stream], clock: LocalClock) -> Iterator[list[Stream]]:

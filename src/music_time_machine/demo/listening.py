@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from itertools import accumulate
 from zoneinfo import ZoneInfo
 
-from .world import World
+from .taste import Taste
 
 #: Relative chance that a session starts at each local hour. Weekdays: commute peaks and
 #: evenings; weekends: late mornings, long afternoons, later nights.
@@ -31,7 +31,7 @@ Stream = tuple[int, int, int, int, int, str, str, str]
 _COMMUTE = frozenset((7, 8, 17, 18))
 
 
-def plan_streams(world: World, rng: random.Random, total: int, start_ms: int, end_ms: int,
+def plan_streams(taste: Taste, rng: random.Random, total: int, start_ms: int, end_ms: int,
                  tz_name: str) -> list[Stream]:
     """Exactly ``total`` streams between ``start_ms`` and ``end_ms``, sorted, unique times."""
     if total <= 0:
@@ -71,9 +71,9 @@ def plan_streams(world: World, rng: random.Random, total: int, start_ms: int, en
         cum = weights_cache.get(day_index)
         if cum is None:
             noon = int(datetime(day.year, day.month, day.day, 12, tzinfo=tz).timestamp() * 1000)
-            cum = weights_cache[day_index] = world.artist_weights(noon)
+            cum = weights_cache[day_index] = taste.artist_weights(noon)
         platform = _platform(rng, hour, day.weekday() >= 5, begin_ms >= phone_switch)
-        session = _session(world, rng, n, begin_ms, cum, platform)
+        session = _session(taste, rng, n, begin_ms, cum, platform)
         overshoot = session[-1][0] - end_ms
         if overshoot > 0:  # the last session of the range must end by ``end``
             back = overshoot + rng.randrange(60_000, 900_000)
@@ -129,10 +129,10 @@ def _platform(rng: random.Random, hour: int, weekend: bool, new_phone: bool) -> 
     return phone if r < 0.5 else "windows" if r < 0.78 else "osx" if r < 0.9 else "web_player"
 
 
-def _session(world: World, rng: random.Random, n: int, t: int, cum: list[float],
+def _session(taste: Taste, rng: random.Random, n: int, t: int, cum: list[float],
              platform: str) -> list[Stream]:
     """``n`` consecutive streams from ``t``: an album, an artist, or a shuffled mix."""
-    tracks, total_w = world.tracks, cum[-1]
+    tracks, total_w = taste.tracks, cum[-1]
     kind = rng.random()
     if kind < 0.18:
         mode, shuffle, stay, skip_base = "album", int(rng.random() < 0.1), 0.0, 0.07
@@ -143,8 +143,8 @@ def _session(world: World, rng: random.Random, n: int, t: int, cum: list[float],
     artist = bisect_right(cum, rng.random() * total_w)
     queue: list[int] = []
     if mode == "album":
-        released = world.released_albums(artist, t)
-        album_tracks = world.albums[rng.choice(released[-2:])].tracks
+        released = taste.released_albums(artist, t)
+        album_tracks = taste.albums[rng.choice(released[-2:])].tracks
         queue = album_tracks[rng.randrange(len(album_tracks)) if rng.random() < 0.2 else 0:]
     out: list[Stream] = []
     previous, reason_end = -1, ""
@@ -154,9 +154,9 @@ def _session(world: World, rng: random.Random, n: int, t: int, cum: list[float],
         else:
             if j and rng.random() >= stay:
                 artist = bisect_right(cum, rng.random() * total_w)
-            track = world.pick_track(rng, artist, t)
+            track = taste.pick_track(rng, artist, t)
             if track == previous:
-                track = world.pick_track(rng, artist, t)
+                track = taste.pick_track(rng, artist, t)
         if j == 0:
             reason_start = "clickrow" if kind < 0.6 else "playbtn" if kind < 0.85 else "appload"
         else:
@@ -164,7 +164,7 @@ def _session(world: World, rng: random.Random, n: int, t: int, cum: list[float],
                                                                                "clickrow")
         info = tracks[track]
         duration = info.duration_ms
-        p_skip = skip_base * (0.7 if info.hit else 1.35)
+        p_skip = skip_base * (0.7 if track in taste.hits else 1.35)
         if rng.random() < p_skip:
             ms, skipped, reason_end = 500 + int(29_000 * rng.random() ** 1.4), 1, "fwdbtn"
             gap = rng.randrange(200, 2_000)

@@ -19,8 +19,8 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from .. import genres
 from ..db import playlists as q
-from . import genre_features
 from .moods import MOODS, closeness, describe_fit
 from .options import PlaylistOptions, default_description, default_name
 from .sources import Candidate, favourites, no_match_message, time_machine_candidates
@@ -97,7 +97,7 @@ def _score_source(details: q.TrackDetails) -> tuple[dict[str, float | None] | No
     if details.features_source and any(v is not None for v in details.features.values()):
         return details.features, FEATURE_SOURCES.get(details.features_source,
                                                      f"{details.features_source} features")
-    found = genre_features.estimate(details.genres)
+    found = genres.estimate(details.genres)
     if found is not None:
         features, used = found
         return features, "estimated from genres: " + ", ".join(used[:4])

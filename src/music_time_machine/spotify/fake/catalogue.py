@@ -1,9 +1,12 @@
-"""A seeded, invented music catalogue for the fake Spotify.
+"""The fake Spotify's catalogue: the sandbox world's most popular artists, shaped like Spotify.
 
-Everything is derived from one integer seed so that a given seed always yields the same
-artists, albums, tracks and audio features: tests can rely on ids, and two demo runs look alike.
-Names are invented from word lists; genres come from common families so that genre-based mood
-estimates in the app have something realistic to work with.
+The music itself (artists, genres, albums, tracks, lengths, audio features) comes from the one
+invented world (``music_time_machine.sandbox.world``) for the fake's seed, so the fake serves
+the same artists and tracks, with the same ids, as the demo history of that seed. This module
+adds only what Spotify's objects carry beyond the music: a 0-100 popularity, followers, image
+hashes, ISRCs, explicit flags, the audio features' key/mode/loudness, and editorial playlists.
+Each of those comes from a seeded generator of its own, so a seed always yields the same
+catalogue: tests can rely on ids, and two demo runs look alike.
 """
 
 from __future__ import annotations
@@ -11,55 +14,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from .names import artist_name, title
+from ...sandbox import world as sandbox
+from ...sandbox.names import base62_id as spotify_id
 
-BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-# genre family -> (genres an artist of that family may carry, audio-feature profile)
-# profile: (danceability, energy, valence, tempo, acousticness, instrumentalness, speechiness)
-GENRE_FAMILIES: dict[str, tuple[list[str], tuple[float, ...]]] = {
-    "indie rock": (
-        ["indie rock", "indie pop", "modern rock", "garage rock", "shoegaze"],
-        (0.50, 0.70, 0.50, 124, 0.15, 0.10, 0.05),
-    ),
-    "house": (
-        ["house", "deep house", "tech house", "electronica", "dance"],
-        (0.80, 0.80, 0.65, 124, 0.05, 0.60, 0.06),
-    ),
-    "lo-fi": (
-        ["lo-fi", "lo-fi beats", "chillhop", "jazz beats"],
-        (0.65, 0.35, 0.50, 88, 0.55, 0.80, 0.08),
-    ),
-    "classical": (
-        ["classical", "early romantic era", "baroque", "contemporary classical", "orchestral"],
-        (0.25, 0.15, 0.25, 96, 0.95, 0.90, 0.04),
-    ),
-    "hip hop": (
-        ["hip hop", "rap", "conscious hip hop", "trap", "boom bap"],
-        (0.78, 0.68, 0.55, 95, 0.12, 0.01, 0.28),
-    ),
-    "ambient": (
-        ["ambient", "drone", "new age", "space ambient"],
-        (0.20, 0.15, 0.20, 80, 0.80, 0.90, 0.04),
-    ),
-    "metal": (
-        ["metal", "heavy metal", "thrash metal", "progressive metal", "doom metal"],
-        (0.40, 0.93, 0.30, 150, 0.01, 0.25, 0.08),
-    ),
-    "pop": (
-        ["pop", "dance pop", "synthpop", "electropop", "art pop"],
-        (0.72, 0.72, 0.70, 118, 0.15, 0.01, 0.06),
-    ),
-    "jazz": (
-        ["jazz", "contemporary jazz", "bebop", "cool jazz", "jazz fusion"],
-        (0.55, 0.40, 0.55, 110, 0.70, 0.55, 0.05),
-    ),
-    "folk": (
-        ["folk", "indie folk", "singer-songwriter", "americana", "chamber folk"],
-        (0.50, 0.35, 0.45, 100, 0.80, 0.05, 0.04),
-    ),
-}
-
+#: How many of the world's artists (the most popular first) the fake serves.
+FAKE_ARTISTS = 60
+#: Editorial playlists: one per biggest genre family of the served artists.
+EDITORIAL_PLAYLISTS = 5
 
 @dataclass(frozen=True)
 class AudioFeatures:
@@ -142,11 +103,6 @@ class Catalogue:
         return list(self.tracks.values())
 
 
-def spotify_id(rng: random.Random) -> str:
-    """A 22-character base62 id, shaped like Spotify's."""
-    return "".join(rng.choice(BASE62) for _ in range(22))
-
-
 def _hex(rng: random.Random, n: int) -> str:
     return "".join(rng.choice("0123456789abcdef") for _ in range(n))
 
@@ -163,102 +119,74 @@ def _clamp(value: float, low: float = 0.0, high: float = 1.0) -> float:
     return max(low, min(high, value))
 
 
-def _features(rng: random.Random, family: str) -> AudioFeatures:
-    dance, energy, valence, tempo, acoustic, instrumental, speech = GENRE_FAMILIES[family][1]
-    energy_value = _clamp(rng.gauss(energy, 0.12))
+def _clamp_int(value: int) -> int:
+    return max(0, min(100, value))
+
+
+def _audio_features(rng: random.Random, features: dict[str, float]) -> AudioFeatures:
+    """The world's features plus what only Spotify reports (liveness, loudness, key...)."""
     return AudioFeatures(
-        danceability=round(_clamp(rng.gauss(dance, 0.12)), 3),
-        energy=round(energy_value, 3),
-        valence=round(_clamp(rng.gauss(valence, 0.18)), 3),
-        tempo=round(max(50.0, rng.gauss(tempo, 14)), 3),
-        acousticness=round(_clamp(rng.gauss(acoustic, 0.12)), 4),
-        instrumentalness=round(_clamp(rng.gauss(instrumental, 0.15)), 4),
-        speechiness=round(_clamp(abs(rng.gauss(speech, 0.03)), 0.02, 0.9), 4),
+        danceability=features["danceability"],
+        energy=features["energy"],
+        valence=features["valence"],
+        tempo=features["tempo"],
+        acousticness=features["acousticness"],
+        instrumentalness=features["instrumentalness"],
+        speechiness=features["speechiness"],
         liveness=round(_clamp(abs(rng.gauss(0.15, 0.1)), 0.02, 0.98), 4),
-        loudness=round(-22 + 18 * energy_value + rng.uniform(-2, 2), 3),
+        loudness=round(-22 + 18 * features["energy"] + rng.uniform(-2, 2), 3),
         key=rng.randint(-1, 11),
         mode=rng.randint(0, 1),
         time_signature=rng.choice([4, 4, 4, 4, 3, 5]),
     )
 
 
-def _release_date(rng: random.Random) -> tuple[str, str]:
-    year = rng.randint(1994, 2025)
-    if rng.random() < 0.08:
-        return str(year), "year"
-    return f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", "day"
-
-
 def build_catalogue(seed: int) -> Catalogue:
-    """Build the whole catalogue for ``seed``: ~60 artists, their releases, ~400 tracks."""
-    rng = random.Random(f"mtm-fake-catalogue:{seed}")
-    ids: set[str] = set()
-    names: set[str] = set()
-    families = list(GENRE_FAMILIES)
+    """The world's first ``FAKE_ARTISTS`` artists for ``seed``, with all their records."""
+    world = sandbox.build_world(seed, FAKE_ARTISTS)
     artists: dict[str, Artist] = {}
-    for index in range(60):
-        family = families[index % len(families)]
-        name = _unique(rng, names, artist_name)
-        family_genres = GENRE_FAMILIES[family][0]
-        genres = [family] + rng.sample(family_genres[1:], rng.randint(0, 2))
-        artist = Artist(
-            id=_unique(rng, ids, spotify_id),
-            name=name,
-            family=family,
-            genres=genres,
-            popularity=rng.randint(18, 88),
-            followers=int(rng.lognormvariate(10, 1.6)),
+    for a in world.artists:
+        rng = random.Random(f"mtm-fake-artist:{a.spotify_id}")
+        popularity = round(95 * a.popularity**0.25 + rng.uniform(-4, 4))
+        artists[a.spotify_id] = Artist(
+            id=a.spotify_id,
+            name=a.name,
+            family=a.family,
+            genres=list(a.genres) if a.genres_on_spotify else [],
+            popularity=max(5, min(95, popularity)),
+            followers=int(5_000_000 * a.popularity * rng.uniform(0.5, 1.5)) + rng.randint(50, 900),
             image_hash=_hex(rng, 24),
         )
-        artists[artist.id] = artist
-
     albums: dict[str, Album] = {}
     tracks: dict[str, Track] = {}
-    artist_ids = list(artists)
-    for artist in artists.values():
-        releases = [("album", rng.randint(4, 7))]
-        if rng.random() < 0.6:
-            releases.append(("single", rng.randint(1, 2)))
-        if rng.random() < 0.12:
-            releases.append(("compilation", rng.randint(4, 6)))
-        for album_type, size in releases:
-            release_date, precision = _release_date(rng)
-            album = Album(
-                id=_unique(rng, ids, spotify_id),
-                name=title(rng),
-                album_type=album_type,
-                artist_ids=[artist.id],
-                release_date=release_date,
-                release_date_precision=precision,
-                image_hash=_hex(rng, 24),
+    for al in world.albums:
+        artist = world.artists[al.artist]
+        rng = random.Random(f"mtm-fake-album:{al.spotify_id}")
+        album = Album(al.spotify_id, al.title, "album", [artist.spotify_id], al.release_date,
+                      "day", _hex(rng, 24))
+        albums[album.id] = album
+        for index in al.tracks:
+            t = world.tracks[index]
+            rng = random.Random(f"mtm-fake-track:{t.spotify_id}")
+            track = Track(
+                id=t.spotify_id,
+                name=t.title,
+                album_id=album.id,
+                artist_ids=[world.artists[i].spotify_id for i in t.artists],
+                duration_ms=t.duration_ms,
+                track_number=t.number,
+                explicit=artist.family == "hiphop" and rng.random() < 0.6,
+                popularity=_clamp_int(artists[artist.spotify_id].popularity
+                                      + rng.randint(-15, 10)),
+                isrc=f"QZ{rng.choice(['ES', 'GB', 'US', 'DE', 'SE'])}"
+                f"{rng.randint(20, 25)}{rng.randint(10000, 99999)}",
+                features=_audio_features(rng, t.features),
             )
-            albums[album.id] = album
-            for number in range(1, size + 1):
-                credited = [artist.id]
-                if rng.random() < 0.1:
-                    guest = rng.choice(artist_ids)
-                    if guest != artist.id:
-                        credited.append(guest)
-                track = Track(
-                    id=_unique(rng, ids, spotify_id),
-                    name=album.name if album_type == "single" and number == 1 else title(rng),
-                    album_id=album.id,
-                    artist_ids=credited,
-                    duration_ms=int(_clamp(rng.gauss(235_000, 45_000), 120_000, 420_000)),
-                    track_number=number,
-                    explicit=artist.family == "hip hop" and rng.random() < 0.6,
-                    popularity=_clamp_int(artist.popularity + rng.randint(-15, 10)),
-                    isrc=f"QZ{rng.choice(['ES', 'GB', 'US', 'DE', 'SE'])}"
-                    f"{rng.randint(20, 25)}{rng.randint(10000, 99999)}",
-                    features=_features(rng, artist.family),
-                )
-                tracks[track.id] = track
-                album.track_ids.append(track.id)
+            tracks[track.id] = track
+            album.track_ids.append(track.id)
+    rng = random.Random(f"mtm-fake-catalogue:{seed}")
+    ids = set(artists) | set(albums) | set(tracks)
     return Catalogue(artists, albums, tracks, _seeded_playlists(rng, ids, tracks, artists))
-
-
-def _clamp_int(value: int) -> int:
-    return max(0, min(100, value))
 
 
 def _seeded_playlists(
@@ -269,13 +197,14 @@ def _seeded_playlists(
     by_family: dict[str, list[str]] = {}
     for track in tracks.values():
         by_family.setdefault(artists[track.artist_ids[0]].family, []).append(track.id)
-    for family in ["indie rock", "house", "lo-fi", "jazz", "pop"]:
+    biggest = sorted(by_family, key=lambda f: (-len(by_family[f]), f))[:EDITORIAL_PLAYLISTS]
+    for family in biggest:
         pool = by_family[family]
-        title = family.title() if family != "lo-fi" else "Lo-Fi"
+        label = sandbox.FAMILIES[family].label
         playlist = SeededPlaylist(
             id=_unique(rng, ids, spotify_id),
-            name=f"{title} Essentials",
-            description=f"The essential {family} tracks, picked for you.",
+            name=f"{label} Essentials",
+            description=f"The essential {label.lower()} tracks, picked for you.",
             owner_id="spotify",
             owner_name="Spotify",
             track_ids=rng.sample(pool, min(len(pool), 25)),
@@ -284,20 +213,14 @@ def _seeded_playlists(
     return playlists
 
 
-def _family_for(genres: list[str]) -> str:
-    for genre in genres:
-        for family, (members, _profile) in GENRE_FAMILIES.items():
-            if genre in members or family in genre:
-                return family
-    return "pop"
-
-
 def learn_tracks(catalogue: Catalogue, tracks: list[dict]) -> int:
-    """Add tracks known elsewhere (the demo's own catalogue) so the sandbox accepts their ids.
+    """Add tracks known elsewhere (a demo of another seed or size) so the fake accepts their ids.
 
     Each entry: ``{"id", "name", "duration_ms", "artists": [{"id", "name", "genres"}],
     "album": {"id", "name"}}``. Entries already known are left as they are; returns how many
-    tracks were added. The listening clock keeps its own seeded ranking and never plays them.
+    tracks were added. Their audio features come from the artists' genres through the same
+    genre table as the world's. The listening clock keeps its own seeded ranking and never
+    plays them.
     """
     added = 0
     for entry in tracks:
@@ -306,23 +229,24 @@ def learn_tracks(catalogue: Catalogue, tracks: list[dict]) -> int:
             continue
         rng = random.Random(f"mtm-fake-learned:{track_id}")
         artist_ids = []
+        genres: list[str] = []
         for artist in entry.get("artists") or []:
             if artist["id"] not in catalogue.artists:
-                genres = list(artist.get("genres") or [])
                 catalogue.artists[artist["id"]] = Artist(
-                    artist["id"], artist["name"], _family_for(genres), genres,
+                    artist["id"], artist["name"], "", list(artist.get("genres") or []),
                     rng.randint(10, 80), rng.randint(100, 500_000), _hex(rng, 40))
             artist_ids.append(artist["id"])
+            genres.extend(catalogue.artists[artist["id"]].genres)
         album = entry.get("album") or {"id": f"{track_id[:21]}A", "name": entry["name"]}
         if album["id"] not in catalogue.albums:
-            release, precision = _release_date(rng)
+            release = f"{rng.randint(1994, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
             catalogue.albums[album["id"]] = Album(album["id"], album["name"], "album",
-                                                  artist_ids, release, precision, _hex(rng, 40))
+                                                  artist_ids, release, "day", _hex(rng, 40))
         catalogue.albums[album["id"]].track_ids.append(track_id)
-        family = catalogue.artists[artist_ids[0]].family if artist_ids else "pop"
+        features, _ = sandbox.track_sound(rng, sandbox.artist_profile(rng, genres))
         catalogue.tracks[track_id] = Track(
             track_id, entry["name"], album["id"], artist_ids, int(entry["duration_ms"]),
             len(catalogue.albums[album["id"]].track_ids), False, rng.randint(10, 80),
-            f"XX{rng.randint(0, 10**10):010d}", _features(rng, family))
+            f"XX{rng.randint(0, 10**10):010d}", _audio_features(rng, features))
         added += 1
     return added

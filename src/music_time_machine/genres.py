@@ -1,4 +1,11 @@
-"""Estimated audio features by genre, for tracks Spotify no longer describes.
+"""The one genre → feature table: what a typical track of a genre sounds like.
+
+Two users of one table: the mood playlists estimate features for tracks Spotify no longer
+describes, and the invented sandbox world (``sandbox/world.py``) derives its tracks' audio
+features and lengths from their artists' genres. Because both read this table, a demo
+"metal" track scores on moods exactly as the estimate for a real metal track would. It lives
+beside ``rules.py`` and ``normalise.py`` (a domain rule, not a page's helper) so that the
+fakes need not import the playlist package to use it.
 
 Since late 2024 Spotify's ``/audio-features`` endpoint is closed to development-mode apps, so
 most users' tracks have no energy, valence or tempo. What we usually do have is the artist's
@@ -16,7 +23,8 @@ is energetic and not acoustic, an ambient track is calm and instrumental), they 
 pretend to describe a particular song.
 
 Columns: energy, valence, danceability, tempo (BPM), acousticness, instrumentalness,
-speechiness — the same scale as Spotify's audio features.
+speechiness — the same scale as Spotify's audio features — and a typical track length in
+seconds (only the sandbox uses it: a mood is not judged by length).
 """
 
 from __future__ import annotations
@@ -40,77 +48,79 @@ class GenreEstimate:
     acousticness: float
     instrumentalness: float
     speechiness: float
+    seconds: int
 
     def features(self) -> dict[str, float]:
         return {name: getattr(self, name) for name in FEATURE_NAMES}
 
 
 def _g(family: str, energy: float, valence: float, danceability: float, tempo: float,
-       acousticness: float, instrumentalness: float, speechiness: float,
+       acousticness: float, instrumentalness: float, speechiness: float, seconds: int,
        keywords: str) -> GenreEstimate:
     return GenreEstimate(family, tuple(k.strip() for k in keywords.split(",")), energy, valence,
-                         danceability, tempo, acousticness, instrumentalness, speechiness)
+                         danceability, tempo, acousticness, instrumentalness, speechiness,
+                         seconds)
 
 
 #: family, then energy, valence, danceability, tempo, acousticness, instrumentalness,
-#: speechiness, then the keywords that put a genre in the family.
+#: speechiness, typical length in seconds, then the keywords that put a genre in the family.
 GENRE_TABLE: tuple[GenreEstimate, ...] = (
-    _g("pop", .68, .62, .68, 118, .18, .02, .06,
+    _g("pop", .68, .62, .68, 118, .18, .02, .06, 205,
        "pop, dance pop, electropop, synthpop, europop"),
-    _g("k-pop", .78, .66, .70, 122, .12, .01, .07,
+    _g("k-pop", .78, .66, .70, 122, .12, .01, .07, 200,
        "k-pop, kpop, j-pop, jpop, c-pop, mandopop, cantopop"),
-    _g("indie", .58, .42, .55, 118, .30, .10, .05,
+    _g("indie", .58, .42, .55, 118, .30, .10, .05, 225,
        "indie, alternative, alt-, shoegaze, dream pop, bedroom"),
-    _g("rock", .76, .48, .50, 126, .10, .05, .05,
+    _g("rock", .76, .48, .50, 126, .10, .05, .05, 235,
        "rock, grunge, britpop, garage, new wave"),
-    _g("classic rock", .66, .58, .54, 120, .22, .04, .04,
+    _g("classic rock", .66, .58, .54, 120, .22, .04, .04, 250,
        "classic rock, soft rock, yacht rock"),
-    _g("metal", .92, .30, .40, 138, .02, .15, .08,
+    _g("metal", .92, .30, .40, 138, .02, .15, .08, 290,
        "metal, metalcore, deathcore, djent, thrash, doom, nu metal"),
-    _g("punk", .90, .50, .48, 160, .03, .02, .07,
+    _g("punk", .90, .50, .48, 160, .03, .02, .07, 160,
        "punk, hardcore, emo, pop punk, ska"),
-    _g("hip hop", .68, .50, .76, 112, .12, .01, .26,
+    _g("hip hop", .68, .50, .76, 112, .12, .01, .26, 205,
        "hip hop, hip-hop, rap, trap, drill, grime, boom bap"),
-    _g("r&b / soul", .55, .54, .68, 100, .28, .02, .07,
+    _g("r&b / soul", .55, .54, .68, 100, .28, .02, .07, 215,
        "r&b, rnb, soul, neo soul, motown, quiet storm"),
-    _g("funk / disco", .74, .78, .80, 118, .12, .05, .06,
+    _g("funk / disco", .74, .78, .80, 118, .12, .05, .06, 250,
        "funk, disco, boogie, nu-disco"),
-    _g("electronic", .80, .45, .68, 126, .05, .45, .06,
+    _g("electronic", .80, .45, .68, 126, .05, .45, .06, 215,
        "electronic, electronica, edm, electro, idm, big room, synthwave"),
-    _g("house", .78, .58, .78, 124, .04, .55, .06,
+    _g("house", .78, .58, .78, 124, .04, .55, .06, 330,
        "house, deep house, tech house, uk garage, garage house"),
-    _g("techno", .84, .32, .70, 132, .03, .80, .05,
+    _g("techno", .84, .32, .70, 132, .03, .80, .05, 380,
        "techno, minimal techno, industrial"),
-    _g("trance", .86, .40, .60, 138, .03, .70, .04,
+    _g("trance", .86, .40, .60, 138, .03, .70, .04, 360,
        "trance, psytrance, progressive trance"),
-    _g("drum and bass", .90, .42, .56, 172, .03, .55, .07,
+    _g("drum and bass", .90, .42, .56, 172, .03, .55, .07, 300,
        "drum and bass, drum & bass, dnb, jungle, breakbeat, dubstep"),
-    _g("ambient", .18, .22, .30, 90, .70, .85, .04,
+    _g("ambient", .18, .22, .30, 90, .70, .85, .04, 320,
        "ambient, drone, new age, space music, meditation"),
-    _g("lo-fi", .38, .45, .66, 86, .55, .75, .06,
+    _g("lo-fi", .38, .45, .66, 86, .55, .75, .06, 150,
        "lo-fi, lofi, chillhop, chillwave, downtempo, trip hop"),
-    _g("classical", .20, .28, .26, 100, .90, .88, .04,
+    _g("classical", .20, .28, .26, 100, .90, .88, .04, 400,
        "classical, neoclassical, baroque, orchestral, opera, chamber music, string quartet,"
        " minimalism, compositional ambient"),
-    _g("jazz", .40, .52, .55, 108, .70, .55, .06,
+    _g("jazz", .40, .52, .55, 108, .70, .55, .06, 300,
        "jazz, bebop, swing, big band, bossa nova, smooth jazz"),
-    _g("folk / acoustic", .36, .40, .52, 106, .78, .10, .04,
+    _g("folk / acoustic", .36, .40, .52, 106, .78, .10, .04, 220,
        "folk, singer-songwriter, acoustic, americana, bluegrass, indie folk"),
-    _g("country", .60, .60, .60, 116, .35, .01, .04,
+    _g("country", .60, .60, .60, 116, .35, .01, .04, 200,
        "country, honky tonk, outlaw"),
-    _g("latin", .76, .72, .78, 98, .20, .01, .09,
+    _g("latin", .76, .72, .78, 98, .20, .01, .09, 210,
        "latin, reggaeton, salsa, bachata, cumbia, merengue, dembow, urbano"),
-    _g("soundtrack", .36, .26, .30, 104, .55, .75, .04,
+    _g("soundtrack", .36, .26, .30, 104, .55, .75, .04, 190,
        "soundtrack, score, film, video game, musical, show tunes"),
-    _g("blues", .52, .46, .52, 104, .50, .10, .05,
+    _g("blues", .52, .46, .52, 104, .50, .10, .05, 260,
        "blues, delta blues, chicago blues"),
-    _g("reggae", .58, .72, .76, 90, .20, .05, .10,
+    _g("reggae", .58, .72, .76, 90, .20, .05, .10, 230,
        "reggae, dub, dancehall, roots reggae, ska revival"),
-    _g("afrobeats", .72, .74, .80, 108, .15, .05, .09,
+    _g("afrobeats", .72, .74, .80, 108, .15, .05, .09, 210,
        "afrobeat, afrobeats, afropop, amapiano, highlife"),
-    _g("gospel / worship", .56, .56, .50, 110, .35, .01, .05,
+    _g("gospel / worship", .56, .56, .50, 110, .35, .01, .05, 260,
        "gospel, worship, christian, ccm"),
-    _g("world", .55, .55, .58, 110, .50, .15, .06,
+    _g("world", .55, .55, .58, 110, .50, .15, .06, 240,
        "world, flamenco, fado, celtic, bollywood, filmi"),
 )
 

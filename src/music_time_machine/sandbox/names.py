@@ -1,4 +1,4 @@
-"""Invented but plausible names for demo artists, albums and tracks.
+"""Invented but plausible names for the sandbox world's artists, albums and tracks.
 
 Names are built from small word lists so that a chart of demo data reads like a real
 library (bands, solo artists, producers, K-pop groups, lo-fi handles, ensembles) and so

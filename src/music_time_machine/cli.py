@@ -7,7 +7,6 @@ import logging
 import os
 import signal
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -24,8 +23,6 @@ def _app(**overrides: object):
         raise click.ClickException(str(error)) from None
 
 
-#: Background work that a shutdown waits for (thread names start with these).
-BACKGROUND_THREADS = ("sync-", "import-", "export-", "restore-", "rebucket-")
 #: How long a shutdown waits for background work before leaving it to roll back.
 SHUTDOWN_GRACE_S = 60.0
 
@@ -39,23 +36,6 @@ def configure_logging(level: str = "INFO") -> None:
 def _raise_interrupt(signum: int, _frame: object) -> None:
     """SIGTERM (systemd, docker stop) ends the server exactly like Ctrl+C does."""
     raise KeyboardInterrupt(f"signal {signum}")
-
-
-def wait_for_background(timeout: float = SHUTDOWN_GRACE_S) -> list[str]:
-    """Give running syncs and imports time to finish; returns those still running.
-
-    Each sync step is one transaction, so work cut off after the grace period is rolled
-    back by SQLite; an import file cut off half-way (its earlier slices committed) is undone
-    at the next start, which also marks the job failed.
-    """
-    deadline = time.monotonic() + timeout
-    for thread in threading.enumerate():
-        if thread is threading.current_thread() or not thread.name.startswith(
-                BACKGROUND_THREADS):
-            continue
-        thread.join(max(0.0, deadline - time.monotonic()))
-    return [t.name for t in threading.enumerate() if t.is_alive()
-            and t.name.startswith(BACKGROUND_THREADS)]
 
 
 def _undo_abandoned_writes(app) -> None:
@@ -90,6 +70,7 @@ def _serve(app, host: str, port: int, threads: int = 8) -> None:
     """
     from waitress import create_server
 
+    from .background import wait_for_background
     from .spotify.background import SyncScheduler
 
     configure_logging(app.config.get("MTM_LOG_LEVEL", "INFO"))
@@ -109,7 +90,7 @@ def _serve(app, host: str, port: int, threads: int = 8) -> None:
             server.close()
         if scheduler is not None:
             scheduler.stop()
-        left = wait_for_background()
+        left = wait_for_background(SHUTDOWN_GRACE_S)
         if left:
             click.echo(f"Stopped; unfinished work is rolled back: {', '.join(left)}")
         else:

@@ -1,9 +1,10 @@
 """``mtm check``: find what is misconfigured before the server (or Spotify) refuses it.
 
-``load_config`` stops at the first bad setting; this looks at every setting in the raw
-environment and reports each problem with the exact fix, so one run of ``mtm check`` is
-enough to get a deployment right. Problems are ``error`` (the app will not work, or is
-unsafe), ``warning`` (works, but probably not what you want) or ``note`` (for information).
+``load_config`` stops at the first bad setting; this reads every setting through the same
+table (``config.SETTINGS``: defaults, bounds, parsers and how-to-fix lines) and reports each
+problem with its fix, so one run of ``mtm check`` is enough to get a deployment right.
+Problems are ``error`` (the app will not work, or is unsafe), ``warning`` (works, but
+probably not what you want) or ``note`` (for information).
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-from .config import DEV_SECRET_KEY, ENVIRONMENTS
-from .hosts import allowed_host_names, is_loopback_host, parse_allowed_hosts
+from .config import DEV_SECRET_KEY, read_settings
+from .hosts import allowed_host_names, is_loopback_host
 from .secret_key import (
     MIN_SECRET_LENGTH,
     SecretKeyFileError,
@@ -24,12 +26,10 @@ from .secret_key import (
     read_secret_key,
     secret_key_path,
 )
-from .timezones import is_valid_timezone
 
 #: A full extended-history export (zip) of a long-time listener can be a few hundred MB.
 RECOMMENDED_UPLOAD_MB = 256
 MIN_PASSWORD_LENGTH = 12
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 @dataclass(frozen=True)
@@ -60,41 +60,19 @@ def redirect_uri_problem(uri: str) -> str | None:
     return None
 
 
-def _int_setting(env: Mapping[str, str], name: str, default: int, minimum: int,
-                 findings: list[Finding]) -> int | None:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        findings.append(Finding("error", name, f"{name}={raw!r} is not a whole number.",
-                                f"Set {name} to a whole number (default {default})."))
-        return None
-    if value < minimum:
-        findings.append(Finding("error", name, f"{name}={value} is below the minimum {minimum}.",
-                                f"Set {name} to {minimum} or more (default {default})."))
-        return None
-    return value
-
-
-def _check_environment(env: Mapping[str, str], findings: list[Finding]) -> bool:
-    mtm_env = (env.get("MTM_ENV") or "development").strip().lower()
-    if mtm_env not in ENVIRONMENTS:
-        findings.append(Finding("error", "MTM_ENV", f"MTM_ENV={mtm_env!r} is not known.",
-                                "Set MTM_ENV=production on a server, or leave it unset."))
-        return False
-    if mtm_env == "production":
+def _check_environment(values: Mapping[str, Any], findings: list[Finding]) -> bool:
+    if values["MTM_ENV"] == "production":
         findings.append(Finding("ok", "MTM_ENV", "production: Secure cookies and HSTS are on, "
                                 "so serve it over HTTPS (see README › Deployment)."))
-    else:
-        findings.append(Finding("note", "MTM_ENV", "development mode.",
-                                "On a server set MTM_ENV=production."))
-    return mtm_env == "production"
+        return True
+    findings.append(Finding("note", "MTM_ENV", "development mode.",
+                            "On a server set MTM_ENV=production."))
+    return False
 
 
-def _check_secret(env: Mapping[str, str], production: bool, findings: list[Finding]) -> None:
-    key = env.get("SECRET_KEY") or ""
+def _check_secret(values: Mapping[str, Any], production: bool,
+                  findings: list[Finding]) -> None:
+    key = values["SECRET_KEY"] or ""
     how = ("unset SECRET_KEY to use the generated key file, or "
            "export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))') "
            "(keep it: changing it signs everyone out and makes stored Spotify tokens unreadable)")
@@ -107,12 +85,12 @@ def _check_secret(env: Mapping[str, str], production: bool, findings: list[Findi
     elif key:
         findings.append(Finding("ok", "SECRET_KEY", "set."))
     else:
-        _check_secret_key_file(env, findings)
+        _check_secret_key_file(values["MTM_DATA_DIR"], findings)
 
 
-def _check_secret_key_file(env: Mapping[str, str], findings: list[Finding]) -> None:
+def _check_secret_key_file(data_dir: Path, findings: list[Finding]) -> None:
     """Where the generated key lives (never what it is), and whether only we can read it."""
-    path = secret_key_path(Path(env.get("MTM_DATA_DIR") or "instance").expanduser().resolve())
+    path = secret_key_path(data_dir)
     if not path.exists():
         findings.append(Finding("ok", "SECRET_KEY", f"not set: a random key is generated on "
                                 f"first start and kept in {path} (mode 0600)."))
@@ -133,8 +111,7 @@ def _check_secret_key_file(env: Mapping[str, str], findings: list[Finding]) -> N
                             "cannot be read)."))
 
 
-def _check_data_dir(env: Mapping[str, str], findings: list[Finding]) -> None:
-    data_dir = Path(env.get("MTM_DATA_DIR") or "instance").expanduser().resolve()
+def _check_data_dir(data_dir: Path, findings: list[Finding]) -> None:
     name = "MTM_DATA_DIR"
     if not data_dir.exists():
         parent = next((p for p in data_dir.parents if p.exists()), None)
@@ -165,9 +142,9 @@ def _check_data_dir(env: Mapping[str, str], findings: list[Finding]) -> None:
     findings.append(Finding("ok", name, f"{data_dir} is writable."))
 
 
-def _check_spotify(env: Mapping[str, str], findings: list[Finding]) -> bool:
-    client_id = (env.get("SPOTIFY_CLIENT_ID") or "").strip()
-    secret = (env.get("SPOTIFY_CLIENT_SECRET") or "").strip()
+def _check_spotify(values: Mapping[str, Any], findings: list[Finding]) -> bool:
+    client_id = values["SPOTIFY_CLIENT_ID"].strip()
+    secret = values["SPOTIFY_CLIENT_SECRET"].strip()
     if not client_id and not secret:
         findings.append(Finding("note", "Spotify", "no Spotify credentials: local mode (one "
                                 "user, no sign-in; import exports, no live sync).",
@@ -180,7 +157,7 @@ def _check_spotify(env: Mapping[str, str], findings: list[Finding]) -> bool:
                                 f"Copy {missing} from your app's page on developer.spotify.com."))
     else:
         findings.append(Finding("ok", "Spotify", "client id and secret set."))
-    uri = env.get("SPOTIFY_REDIRECT_URI") or "http://127.0.0.1:5000/callback"
+    uri = values["SPOTIFY_REDIRECT_URI"]
     problem = redirect_uri_problem(uri)
     if problem:
         findings.append(Finding("error", "SPOTIFY_REDIRECT_URI", f"{uri} {problem}.",
@@ -197,10 +174,10 @@ def _check_spotify(env: Mapping[str, str], findings: list[Finding]) -> bool:
     return bool(client_id)
 
 
-def _check_password(env: Mapping[str, str], spotify: bool, findings: list[Finding]) -> None:
-    password = env.get("MTM_PASSWORD") or ""
-    local = (env.get("MTM_LOCAL_MODE") or "").strip().lower() in ("1", "true", "yes", "on") \
-        or not spotify
+def _check_password(values: Mapping[str, Any], spotify: bool,
+                    findings: list[Finding]) -> None:
+    password = values["MTM_PASSWORD"]
+    local = values["MTM_LOCAL_MODE"] if values["MTM_LOCAL_MODE"] is not None else not spotify
     if password and len(password) < MIN_PASSWORD_LENGTH:
         findings.append(Finding("warning", "MTM_PASSWORD",
                                 f"MTM_PASSWORD is only {len(password)} characters long.",
@@ -208,7 +185,7 @@ def _check_password(env: Mapping[str, str], spotify: bool, findings: list[Findin
                                 "python3 -c 'import secrets; print(secrets.token_urlsafe(16))'"))
     elif password:
         findings.append(Finding("ok", "MTM_PASSWORD", "set: every page asks for it."))
-    elif local and (env.get("MTM_TRUSTED_PROXIES") or "0").strip() not in ("", "0"):
+    elif local and values["MTM_TRUSTED_PROXIES"]:
         findings.append(Finding("warning", "MTM_PASSWORD", "not set, but a reverse proxy is "
                                 "configured: local mode has no sign-in, so anyone who reaches "
                                 "the proxy sees everything.",
@@ -219,17 +196,11 @@ def _check_password(env: Mapping[str, str], spotify: bool, findings: list[Findin
                                 "To serve on the network, set MTM_PASSWORD."))
 
 
-def _check_allowed_hosts(env: Mapping[str, str], findings: list[Finding]) -> None:
+def _check_allowed_hosts(values: Mapping[str, Any], findings: list[Finding]) -> None:
     """Requests to any other host name get 400 (DNS rebinding), so list every name in use."""
-    try:
-        listed = parse_allowed_hosts(env.get("MTM_ALLOWED_HOSTS") or "")
-    except ValueError as error:
-        findings.append(Finding("error", "MTM_ALLOWED_HOSTS", str(error),
-                                "Example: MTM_ALLOWED_HOSTS=nas.local,192.168.1.20"))
-        return
     names = [name for name in allowed_host_names({
-        "SPOTIFY_REDIRECT_URI": env.get("SPOTIFY_REDIRECT_URI") or "",
-        "MTM_ALLOWED_HOSTS": listed}) if not is_loopback_host(name)]
+        "SPOTIFY_REDIRECT_URI": values["SPOTIFY_REDIRECT_URI"],
+        "MTM_ALLOWED_HOSTS": values["MTM_ALLOWED_HOSTS"]}) if not is_loopback_host(name)]
     if names:
         findings.append(Finding("ok", "MTM_ALLOWED_HOSTS", "answers to localhost, 127.0.0.1, "
                                 f"[::1] and {', '.join(names)}; other host names get 400."))
@@ -242,45 +213,50 @@ def _check_allowed_hosts(env: Mapping[str, str], findings: list[Finding]) -> Non
                                 "MTM_ALLOWED_HOSTS=nas.local,192.168.1.20"))
 
 
-def _check_misc(env: Mapping[str, str], findings: list[Finding]) -> None:
-    timezone = env.get("MTM_TIMEZONE") or "UTC"
-    if is_valid_timezone(timezone):
-        findings.append(Finding("ok", "MTM_TIMEZONE", f"{timezone}."))
-    else:
-        findings.append(Finding("error", "MTM_TIMEZONE",
-                                f"{timezone!r} is not an IANA time zone.",
-                                "Use a name like Europe/Berlin, America/New_York or UTC "
-                                "(see `timedatectl list-timezones`)."))
-    upload = _int_setting(env, "MTM_MAX_UPLOAD_MB", 1024, 1, findings)
-    if upload is not None and upload < RECOMMENDED_UPLOAD_MB:
+def _check_misc(values: Mapping[str, Any], findings: list[Finding]) -> None:
+    """Good values worth a line (``None``: the value was wrong and is reported already)."""
+    if values["MTM_TIMEZONE"] is not None:
+        findings.append(Finding("ok", "MTM_TIMEZONE", f"{values['MTM_TIMEZONE']}."))
+    upload = values["MTM_MAX_UPLOAD_MB"]
+    if upload is None:
+        pass
+    elif upload < RECOMMENDED_UPLOAD_MB:
         findings.append(Finding("warning", "MTM_MAX_UPLOAD_MB",
                                 f"{upload} MB may be too small for a full streaming-history "
                                 "export.", f"Set MTM_MAX_UPLOAD_MB={RECOMMENDED_UPLOAD_MB} or "
                                 "more (and nginx client_max_body_size to match)."))
-    elif upload is not None:
+    else:
         findings.append(Finding("ok", "MTM_MAX_UPLOAD_MB", f"{upload} MB (a reverse proxy "
                                 "needs client_max_body_size at least as large)."))
-    _int_setting(env, "MTM_SYNC_INTERVAL", 1800, 60, findings)
-    proxies = _int_setting(env, "MTM_TRUSTED_PROXIES", 0, 0, findings)
-    if proxies:
-        findings.append(Finding("ok", "MTM_TRUSTED_PROXIES",
-                                f"trusting X-Forwarded-* from {proxies} proxy hop(s)."))
-    level = (env.get("MTM_LOG_LEVEL") or "INFO").strip().upper()
-    if level not in LOG_LEVELS:
-        findings.append(Finding("error", "MTM_LOG_LEVEL", f"{level!r} is not a log level.",
-                                f"Use one of {', '.join(LOG_LEVELS)}."))
+    if values["MTM_TRUSTED_PROXIES"]:
+        findings.append(Finding("ok", "MTM_TRUSTED_PROXIES", "trusting X-Forwarded-* from "
+                                f"{values['MTM_TRUSTED_PROXIES']} proxy hop(s)."))
 
 
 def run_checks(env: Mapping[str, str]) -> list[Finding]:
-    """Every check over ``env`` (the process environment plus ``.env``)."""
-    findings: list[Finding] = []
-    production = _check_environment(env, findings)
-    _check_secret(env, production, findings)
-    _check_data_dir(env, findings)
-    spotify = _check_spotify(env, findings)
-    _check_password(env, spotify, findings)
-    _check_allowed_hosts(env, findings)
-    _check_misc(env, findings)
+    """Every check over ``env`` (the process environment plus ``.env``).
+
+    First each setting's own value (wrong ones are errors with the table's fix); the checks
+    that follow skip a wrong setting, so each problem is reported once.
+    """
+    values, problems = read_settings(env)
+    findings = [Finding("error", p.setting.name, p.problem + ".", p.fix) for p in problems]
+    wrong = {p.setting.name for p in problems}
+
+    def skip(*names: str) -> bool:
+        return bool(wrong.intersection(names))
+
+    production = False if skip("MTM_ENV") else _check_environment(values, findings)
+    if not skip("SECRET_KEY", "MTM_DATA_DIR"):
+        _check_secret(values, production, findings)
+    if not skip("MTM_DATA_DIR"):
+        _check_data_dir(values["MTM_DATA_DIR"], findings)
+    spotify = _check_spotify(values, findings)
+    if not skip("MTM_PASSWORD", "MTM_LOCAL_MODE", "MTM_TRUSTED_PROXIES"):
+        _check_password(values, spotify, findings)
+    if not skip("MTM_ALLOWED_HOSTS"):
+        _check_allowed_hosts(values, findings)
+    _check_misc({**values, **{name: None for name in wrong}}, findings)
     return findings
 
 

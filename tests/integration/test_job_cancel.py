@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from import_fixtures import dump
 
+from music_time_machine import background
 from music_time_machine.db import jobs
 from music_time_machine.db.userdata import backup_user
 from music_time_machine.db.users import create_user
@@ -21,7 +22,6 @@ from music_time_machine.importers import run_import
 from music_time_machine.importers.backup import restore_backup
 from music_time_machine.jobcontrol import JobControl, JobStopped
 from music_time_machine.uploads import claim_upload_folder
-from music_time_machine.web import imports
 
 
 def _history(path: Path, rows: int) -> Path:
@@ -94,7 +94,7 @@ def test_the_cancel_button_stops_the_users_job_and_the_page_says_cancelled(
     other = create_user(conn, "Restorer")
     job_id = jobs.create_job(conn, local_user, "restore")
     control = JobControl(3600)
-    imports._controls[job_id] = control
+    background._controls[job_id] = control
     html = client.get(f"/settings/import/{job_id}").get_data(as_text=True)
     assert 'class="js-cancel-job"' in html and f"/settings/import/{job_id}/cancel" in html
     token = html.split('name="csrf-token" content="')[1].split('"')[0]
@@ -108,7 +108,7 @@ def test_the_cancel_button_stops_the_users_job_and_the_page_says_cancelled(
         return restore_backup(conn, other, paths[0], progress=progress)
 
     folder = claim_upload_folder(app.config["MTM_DATA_DIR"], job_id)
-    imports.run_job(app, local_user, job_id, folder, [backup], work, control)
+    background.run_job(app, local_user, job_id, folder, [backup], work, control)
     job = client.get(f"/api/import/{job_id}").get_json()
     assert job["status"] == "cancelled"
     assert job["message"] == "Cancelled. Nothing was changed."
@@ -121,7 +121,7 @@ def test_the_cancel_button_stops_the_users_job_and_the_page_says_cancelled(
                            follow_redirects=True)
     assert "already finished" in response.get_data(as_text=True)
     theirs = jobs.create_job(conn, other, "export")
-    imports._controls[theirs] = JobControl(3600)
+    background._controls[theirs] = JobControl(3600)
     assert client.post(f"/settings/import/{theirs}/cancel",
                        data={"csrf_token": token}).status_code == 404
-    assert not imports._controls.pop(theirs).cancelled
+    assert not background._controls.pop(theirs).cancelled

@@ -10,10 +10,10 @@ import threading
 from factories import add_plays
 from import_fixtures import dump
 
+from music_time_machine import background
 from music_time_machine.cli import _undo_abandoned_writes
 from music_time_machine.db import connect, jobs, recount
 from music_time_machine.db.users import get_settings
-from music_time_machine.web import imports
 
 
 def test_a_recount_shows_its_progress_in_the_job_row_and_is_labelled(
@@ -22,7 +22,7 @@ def test_a_recount_shows_its_progress_in_the_job_row_and_is_labelled(
                                  for i in range(10)])
     charts = dump(conn)
     monkeypatch.setattr(recount, "STAGE_SLICE", 3)
-    monkeypatch.setattr(imports, "PROGRESS_EVERY_S", 0)
+    monkeypatch.setattr(background, "PROGRESS_EVERY_S", 0)
     seen = []
     update = jobs.update_progress
 
@@ -63,13 +63,13 @@ def test_a_recount_cancelled_while_staging_leaves_settings_charts_and_stage_as_b
                                  for i in range(10)])
     before = dump(conn)
     monkeypatch.setattr(recount, "STAGE_SLICE", 3)
-    monkeypatch.setattr(imports, "PROGRESS_EVERY_S", 0)
+    monkeypatch.setattr(background, "PROGRESS_EVERY_S", 0)
     update = jobs.update_progress
 
     def cancel_when_staged(c, job_id, fraction, message):
         update(c, job_id, fraction, message)
         if message.startswith("Re-bucketed 6 of"):
-            imports._controls[job_id].cancel()
+            background.cancel_job(job_id)
 
     monkeypatch.setattr(jobs, "update_progress", cancel_when_staged)
     html = client.get("/settings").get_data(as_text=True)

@@ -6,6 +6,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ..durations import hours
+
 
 @dataclass(frozen=True)
 class PeriodTotals:
@@ -16,7 +18,7 @@ class PeriodTotals:
 
     @property
     def hours(self) -> float:
-        return self.ms_played / 3_600_000
+        return hours(self.ms_played)
 
 
 def has_listening(conn: sqlite3.Connection, user_id: int) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from ..durations import hours
+
 
 def data_overview(conn: sqlite3.Connection, user_id: int) -> dict:
     row = conn.execute(
@@ -16,7 +18,7 @@ def data_overview(conn: sqlite3.Connection, user_id: int) -> dict:
     return {
         "streams": row["streams"],
         "plays": music[0],
-        "hours": music[1] / 3_600_000,
+        "hours": hours(music[1]),
         "tracks": conn.execute("SELECT COUNT(*) FROM rollup_track_first WHERE user_id = ?",
                                (user_id,)).fetchone()[0],
         "artists": conn.execute("SELECT COUNT(*) FROM rollup_artist_first WHERE user_id = ?",

@@ -30,18 +30,12 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from ..daterange import add_months, month_end, month_start
+from ..durations import minutes
 from .dashboard import PeriodTotals
 from .rollups_monthly import ARTIST, GAP_MIN_DAYS, TRACK, WEEKDAY_SQL, Entity
 
 _CANDIDATE_BATCH = 250
 _MAX_CANDIDATES = 4000
-#: Genres shown before the rest are folded into "other" on the page.
-MS_PER_MINUTE = 60_000
-
-
-def minutes(ms: int) -> float:
-    """Minutes listened, to one decimal, from milliseconds (the one rounding rule)."""
-    return round(ms / MS_PER_MINUTE, 1)
 
 
 @dataclass(frozen=True)

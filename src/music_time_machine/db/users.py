@@ -74,7 +74,8 @@ def get_settings(conn: sqlite3.Connection, user_id: int) -> UserSettings:
 
 def update_settings(conn: sqlite3.Connection, user_id: int, *, timezone: str | None = None,
                     play_rule: PlayRule | None = None) -> None:
-    """Store new preferences. Callers re-bucket the rollups (rollups.rebuild_user)."""
+    """Store new preferences. Callers then recount in the same transaction: a new time zone
+    with ``rollups.rebucket_user``, a new play rule with ``rollups.rebuild_rollups``."""
     with transaction(conn):
         if timezone is not None:
             conn.execute("UPDATE user_settings SET timezone = ? WHERE user_id = ?",

@@ -1,5 +1,9 @@
 """Syncs off the request thread: a periodic scheduler for every connected user, and
-one-off runs started by a page (after connecting, or "Sync now")."""
+one-off runs started by a page (after connecting, or "Sync now").
+
+Their threads start through ``background.start_thread``, so a shutdown waits for them like
+for any other job (the scheduler's loop is first asked to stop by ``SyncScheduler.stop``).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from dataclasses import replace
 
 from flask import Flask
 
+from ..background import start_thread
 from ..db import accounts, connect
 from .client import NotConnected, SpotifyClient, SpotifyError
 from .sync import SyncResult, begin_sync, finish_sync, sync_user
@@ -46,9 +51,8 @@ def start_manual_sync(app: Flask, conn: sqlite3.Connection, user_id: int) -> Syn
     started = begin_sync(conn, user_id, "manual")
     if started.outcome == "running":
         # The thread fills in its own copy: the caller reads ``started`` after this returns.
-        threading.Thread(target=_finish_started,
-                         args=(app, user_id, replace(started, details={})),
-                         name=f"sync-{user_id}", daemon=True).start()
+        start_thread(f"sync-{user_id}", _finish_started, app, user_id,
+                     replace(started, details={}))
     return started
 
 
@@ -71,10 +75,7 @@ def _logged(result: SyncResult, user_id: int, trigger: str) -> SyncResult:
 
 
 def start_sync_thread(app: Flask, user_id: int, trigger: str) -> threading.Thread:
-    thread = threading.Thread(target=run_sync, args=(app, user_id, trigger),
-                              name=f"sync-{user_id}", daemon=True)
-    thread.start()
-    return thread
+    return start_thread(f"sync-{user_id}", run_sync, app, user_id, trigger)
 
 
 class SyncScheduler:
@@ -84,16 +85,18 @@ class SyncScheduler:
         self.app = app
         self.interval = app.config["MTM_SYNC_INTERVAL"]
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="sync-scheduler", daemon=True)
+        self._thread: threading.Thread | None = None
 
     def start(self) -> SyncScheduler:
-        self._thread.start()
+        # Through start_thread: a shutdown also waits for the scheduler's sync in flight.
+        self._thread = start_thread("sync-scheduler", self._loop)
         return self
 
     def stop(self, timeout: float = 30) -> None:
         """Ask the loop to stop and wait for an in-flight sync to finish its step."""
         self._stop.set()
-        self._thread.join(timeout)
+        if self._thread is not None:
+            self._thread.join(timeout)
 
     def run_once(self) -> list[SyncResult]:
         conn = connect(self.app.config["DATABASE"])

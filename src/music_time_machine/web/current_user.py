@@ -10,13 +10,15 @@ from __future__ import annotations
 import functools
 import sqlite3
 from collections.abc import Callable
+from datetime import date
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from ..db import get_db
 from ..db.accounts import get_account
-from ..db.users import ensure_local_user, get_user
+from ..db.users import ensure_local_user, get_settings, get_user
+from ..timezones import LocalClock
 
 
 def local_mode() -> bool:
@@ -35,6 +37,20 @@ def _load_user() -> None:
     if user is None and local_mode():
         user = get_user(conn, ensure_local_user(conn, current_app.config["MTM_TIMEZONE"]))
     g.user = user
+
+
+def user_timezone() -> str:
+    """The signed-in user's IANA time zone (UTC without a user), read once per request."""
+    if "user_timezone" not in g:
+        user = g.get("user")
+        g.user_timezone = get_settings(get_db(), user["id"]).timezone if user is not None \
+            else "UTC"
+    return g.user_timezone
+
+
+def local_today() -> date:
+    """Today's date where the signed-in user is: the one "today" of every page."""
+    return LocalClock(user_timezone()).today()
 
 
 def _template_context() -> dict:

@@ -8,9 +8,8 @@ from flask import Blueprint, g, render_template
 
 from ..db import dashboard as queries
 from ..db import get_db
-from ..db.users import get_settings
-from ..timezones import LocalClock
-from .current_user import login_required
+from ..durations import hours
+from .current_user import local_today, login_required
 
 bp = Blueprint("dashboard", __name__)
 
@@ -28,7 +27,7 @@ def index() -> str:
     conn, user_id = get_db(), g.user["id"]
     if not queries.has_listening(conn, user_id):
         return render_template("dashboard/empty.html")
-    today = LocalClock(get_settings(conn, user_id).timezone).today()
+    today = local_today()
     last30 = queries.period_totals(conn, user_id, today - timedelta(days=29), today)
     prev30 = queries.period_totals(conn, user_id, today - timedelta(days=59),
                                    today - timedelta(days=30))
@@ -37,7 +36,7 @@ def index() -> str:
     chart = {
         "labels": [monday.isoformat() for monday, _, _ in weeks],
         "plays": [plays for _, plays, _ in weeks],
-        "hours": [round(ms / 3_600_000, 1) for _, _, ms in weeks],
+        "hours": [hours(ms) for _, _, ms in weeks],
     }
     return render_template(
         "dashboard/index.html",

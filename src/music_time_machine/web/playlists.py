@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from datetime import date
 
 from flask import (
     Blueprint,
@@ -30,7 +29,6 @@ from ..csv_cells import spreadsheet_safe_row
 from ..db import get_db
 from ..db import playlists as saved
 from ..db.accounts import get_account
-from ..db.users import get_settings
 from ..playlists.builder import NoTracks, Preview, build_preview, pinned_preview
 from ..playlists.creator import (
     AlreadyAdding,
@@ -54,17 +52,12 @@ from ..spotify.client import (
     SpotifyClient,
     SpotifyError,
 )
-from ..timezones import LocalClock
-from .current_user import login_required
+from .current_user import local_today, login_required
 
 bp = Blueprint("playlists", __name__)
 
 
 # -- shared with the JSON API -------------------------------------------------------------
-
-def local_today() -> date:
-    return LocalClock(get_settings(get_db(), g.user["id"]).timezone).today()
-
 
 def preview_for(form: Mapping[str, str], options: PlaylistOptions) -> Preview:
     """The preview the user saw when the form carries one for these options, else a new one."""

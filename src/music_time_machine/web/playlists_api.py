@@ -18,8 +18,8 @@ from ..playlists.builder import NoTracks
 from ..playlists.creator import AlreadyAdding, NothingToAdd, create_on_spotify, finish_adding
 from ..playlists.options import parse_options
 from ..spotify.client import RateLimited, SpotifyError
-from .current_user import login_required
-from .playlists import local_today, page_context, preview_for, spotify_client, spotify_problem
+from .current_user import local_today, login_required
+from .playlists import page_context, preview_for, spotify_client, spotify_problem
 
 bp = Blueprint("playlists_api", __name__, url_prefix="/api/playlists")
 

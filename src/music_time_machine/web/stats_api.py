@@ -17,9 +17,9 @@ from flask.typing import ResponseReturnValue
 from ..daterange import DateRange, RangeError, parse_bucket, parse_limit, parse_range
 from ..db import get_db
 from ..db.dashboard import PeriodTotals
-from ..db.stats import ListeningStats, minutes
-from ..db.users import get_settings
-from ..timezones import LocalClock
+from ..db.stats import ListeningStats
+from ..durations import minutes
+from .current_user import local_today, user_timezone
 
 bp = Blueprint("stats_api", __name__, url_prefix="/api/stats")
 
@@ -36,11 +36,10 @@ class StatsRequest:
 
 def stats_request(args: Mapping[str, str]) -> StatsRequest:
     """Parse the range for the signed-in user; raises RangeError on bad input."""
-    conn, user_id = get_db(), g.user["id"]
-    timezone = get_settings(conn, user_id).timezone
-    stats = ListeningStats(conn, user_id)
-    today = LocalClock(timezone).today()
-    return StatsRequest(stats, parse_range(args, today, stats.first_day), timezone, today)
+    stats = ListeningStats(get_db(), g.user["id"])
+    today = local_today()
+    return StatsRequest(stats, parse_range(args, today, stats.first_day), user_timezone(),
+                        today)
 
 
 # -- payloads (shared with the page) ------------------------------------------------------

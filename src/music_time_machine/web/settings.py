@@ -22,8 +22,8 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from ..db import accounts, get_db, jobs, sync_state, transaction
-from ..db.overview import data_overview, database_size_bytes
 from ..db.rollups import rebucket_user, rebuild_rollups
+from ..db.userdata import data_overview, database_size_bytes
 from ..db.users import get_settings, update_settings
 from ..importers.summary import ImportProgress
 from ..rules import PlayRule

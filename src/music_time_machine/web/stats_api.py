@@ -16,8 +16,7 @@ from flask.typing import ResponseReturnValue
 
 from ..daterange import DateRange, RangeError, parse_bucket, parse_limit, parse_range
 from ..db import get_db
-from ..db.dashboard import PeriodTotals
-from ..db.stats import ListeningStats, minutes
+from ..db.stats import ListeningStats, PeriodTotals, minutes
 from ..db.users import get_settings
 from ..timezones import LocalClock
 

@@ -12,10 +12,6 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLES
 
-from music_time_machine.db import connect
-from music_time_machine.db.migrate import migrate
-from music_time_machine.db.users import ensure_local_user
-
 EXTENDED_DIR = SAMPLES / "spotify-extended"
 ACCOUNT_DIR = SAMPLES / "spotify-account"
 PLAY_MIN_MS = 30_000
@@ -23,13 +19,6 @@ PLAY_MIN_MS = 30_000
 def need_samples() -> None:
     if not SAMPLES.is_dir():
         pytest.skip("shared/samples not present")
-
-
-def fresh_db(tmp_path: Path, name: str = "mtm.sqlite",
-             timezone: str = "UTC") -> tuple[sqlite3.Connection, int]:
-    conn = connect(tmp_path / name)
-    migrate(conn)
-    return conn, ensure_local_user(conn, timezone=timezone)
 
 
 def dump(conn: sqlite3.Connection) -> dict[str, list[tuple]]:

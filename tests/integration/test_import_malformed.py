@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from import_fixtures import EXTENDED_DIR, dump, fresh_db, make_zip, need_samples  # noqa: E402
+from import_fixtures import EXTENDED_DIR, dump, make_zip, need_samples  # noqa: E402
 
 from music_time_machine.importers import run_import  # noqa: E402
 
@@ -50,9 +50,9 @@ FILE_CASES = {
 
 
 @pytest.fixture
-def populated(tmp_path):
+def populated(tmp_path, fresh_db):
     """A database that already holds plays, so 'unchanged' is a meaningful check."""
-    conn, user = fresh_db(tmp_path)
+    conn, user = fresh_db()
     base = tmp_path / "base"
     base.mkdir()
     (base / "Streaming_History_Audio_2022.json").write_bytes(json.dumps(
@@ -87,8 +87,8 @@ def test_bad_file_is_refused_by_name_and_database_unchanged(tmp_path, populated,
     assert both.stored == 1
 
 
-def test_rows_with_bad_fields_are_rejected_with_reasons(tmp_path):
-    conn, user = fresh_db(tmp_path)
+def test_rows_with_bad_fields_are_rejected_with_reasons(tmp_path, fresh_db):
+    conn, user = fresh_db()
     rows = GOOD_ROWS[:3] + [dict(GOOD_ROW, ts="yesterday"), dict(GOOD_ROW, ms_played=-5),
                             dict(GOOD_ROW, ms_played="12"), {"ms_played": 1}]
     path = tmp_path / EXT

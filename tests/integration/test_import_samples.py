@@ -17,7 +17,6 @@ from import_fixtures import (  # noqa: E402
     account_rows_from_extended,
     dump,
     expected_counts,
-    fresh_db,
     load,
     make_zip,
     need_samples,
@@ -38,12 +37,12 @@ SAMPLE_FILES = [
 
 
 @pytest.mark.parametrize(("folder", "name", "fmt"), SAMPLE_FILES)
-def test_each_sample_imports_with_exact_counts(tmp_path, folder, name, fmt):
+def test_each_sample_imports_with_exact_counts(tmp_path, fresh_db, folder, name, fmt):
     need_samples()
     path = EXTENDED_DIR.parent / folder / name
     rows = load(path)
     expected = expected_counts(rows, fmt, video="Video" in name)
-    conn, user = fresh_db(tmp_path)
+    conn, user = fresh_db()
 
     summary = run_import(conn, user, [path])
 
@@ -85,9 +84,9 @@ def _expected_ms(rows: list[dict], fmt: str) -> int:
     return total
 
 
-def test_all_samples_together_match_the_sum_of_the_files(tmp_path):
+def test_all_samples_together_match_the_sum_of_the_files(tmp_path, fresh_db):
     need_samples()
-    conn, user = fresh_db(tmp_path)
+    conn, user = fresh_db()
     progress: list[ImportProgress] = []
     summary = run_import(conn, user, [EXTENDED_DIR, ACCOUNT_DIR], progress=progress.append)
     assert summary.ok
@@ -104,9 +103,9 @@ def test_all_samples_together_match_the_sum_of_the_files(tmp_path):
     assert summary.to_dict()["totals"]["rows_read"] == total["rows_read"]
 
 
-def test_account_data_after_extended_adds_nothing(tmp_path):
+def test_account_data_after_extended_adds_nothing(tmp_path, fresh_db):
     need_samples()
-    conn, user = fresh_db(tmp_path)
+    conn, user = fresh_db()
     ext = [EXTENDED_DIR / "Streaming_History_Audio_2022.json",
            EXTENDED_DIR / "Streaming_History_Audio_2023.json"]
     rows = load(ext[0]) + load(ext[1])
@@ -125,9 +124,9 @@ def test_account_data_after_extended_adds_nothing(tmp_path):
     assert dump(conn) == before
 
 
-def test_extended_after_account_data_only_adds_what_account_data_collapsed(tmp_path):
+def test_extended_after_account_data_only_adds_what_account_data_collapsed(tmp_path, fresh_db):
     need_samples()
-    conn, user = fresh_db(tmp_path)
+    conn, user = fresh_db()
     path = EXTENDED_DIR / "Streaming_History_Audio_2023.json"
     rows = load(path)
     music, podcast = account_rows_from_extended(rows)
@@ -149,7 +148,7 @@ def _json(row: dict) -> str:
     return json.dumps(row, sort_keys=True)
 
 
-def test_zip_with_both_folders_imports_extended_first_and_lists_skipped(tmp_path):
+def test_zip_with_both_folders_imports_extended_first_and_lists_skipped(tmp_path, fresh_db):
     need_samples()
     path = EXTENDED_DIR / "Streaming_History_Audio_2023.json"
     music, podcast = account_rows_from_extended(load(path))
@@ -165,7 +164,7 @@ def test_zip_with_both_folders_imports_extended_first_and_lists_skipped(tmp_path
         "Spotify Extended Streaming History/Streaming_History_Audio_2023.json": path,
         "__MACOSX/Spotify Extended Streaming History/._Streaming_History_Audio_2023.json": b"x",
     })
-    conn, user = fresh_db(tmp_path)
+    conn, user = fresh_db()
 
     summary = run_import(conn, user, [archive])
 
@@ -182,12 +181,12 @@ def test_zip_with_both_folders_imports_extended_first_and_lists_skipped(tmp_path
     assert "Userdata.json" in format_summary_table(summary)
 
 
-def test_dry_run_reports_the_same_counts_and_writes_nothing(tmp_path):
+def test_dry_run_reports_the_same_counts_and_writes_nothing(tmp_path, fresh_db):
     need_samples()
     path = EXTENDED_DIR / "Streaming_History_Audio_2023.json"
     music, _ = account_rows_from_extended(load(path))
     acc = write_json(tmp_path / "in" / "StreamingHistory_music_0.json", music)
-    conn, user = fresh_db(tmp_path)
+    conn, user = fresh_db()
     run_import(conn, user, [EXTENDED_DIR / "Streaming_History_Audio_2022.json"])
     before = dump(conn)
 
@@ -201,13 +200,13 @@ def test_dry_run_reports_the_same_counts_and_writes_nothing(tmp_path):
     assert derived.stored == 0 and derived.duplicates == len(music)  # reconciled in both runs
 
 
-def test_incognito_rows_follow_the_setting_or_the_override(tmp_path):
+def test_incognito_rows_follow_the_setting_or_the_override(tmp_path, fresh_db):
     need_samples()
     rows = load(EXTENDED_DIR / "Streaming_History_Audio_2022.json")
     for row in rows[:5]:
         row["incognito_mode"] = True
     path = write_json(tmp_path / "Streaming_History_Audio_2022.json", rows)
-    conn, user = fresh_db(tmp_path)
+    conn, user = fresh_db()
     skipped = run_import(conn, user, [path], dry_run=True).files[0]
     assert skipped.incognito_skipped == 5
     kept = run_import(conn, user, [path], include_incognito=True).files[0]
@@ -216,7 +215,7 @@ def test_incognito_rows_follow_the_setting_or_the_override(tmp_path):
     assert conn.execute("SELECT COUNT(*) FROM plays WHERE incognito = 1").fetchone()[0] == 5
 
 
-def test_api_plays_from_the_live_sync_are_recognised(tmp_path):
+def test_api_plays_from_the_live_sync_are_recognised(tmp_path, fresh_db):
     """Plays the sync stored (source 'api', a few seconds off the export) are not doubled."""
     need_samples()
     from music_time_machine.db import transaction
@@ -226,7 +225,7 @@ def test_api_plays_from_the_live_sync_are_recognised(tmp_path):
 
     rows = [r for r in load(EXTENDED_DIR / "Streaming_History_Audio_2023.json")
             if r["spotify_track_uri"] and r["ms_played"] >= 30_000][:200]
-    conn, user = fresh_db(tmp_path)
+    conn, user = fresh_db()
     with transaction(conn):
         cat = Catalogue(conn, user)
         plays = [NewPlay(cat.track_id(TrackInfo(r["master_metadata_track_name"],

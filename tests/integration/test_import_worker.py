@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from import_fixtures import ACCOUNT_DIR, EXTENDED_DIR, dump, fresh_db, need_samples  # noqa: E402
+from import_fixtures import ACCOUNT_DIR, EXTENDED_DIR, dump, need_samples  # noqa: E402
 
 from music_time_machine.importers import feed, run, run_import  # noqa: E402
 
@@ -36,7 +36,7 @@ def _summary(summary):
              dict(f.rejected_reasons), f.incognito_skipped) for f in summary.files]
 
 
-def test_helper_process_equals_in_process(tmp_path, monkeypatch):
+def test_helper_process_equals_in_process(tmp_path, fresh_db, monkeypatch):
     need_samples()
     folder = _export(tmp_path)
     started = []
@@ -50,7 +50,7 @@ def test_helper_process_equals_in_process(tmp_path, monkeypatch):
     results = {}
     for mode, threshold in (("local", None), ("worker", 0)):
         monkeypatch.setattr(run, "WORKER_MIN_BYTES", threshold)
-        conn, user = fresh_db(tmp_path, f"{mode}.sqlite", timezone="Europe/Berlin")
+        conn, user = fresh_db(f"{mode}.sqlite", timezone="Europe/Berlin")
         first = run_import(conn, user, [folder])
         again = run_import(conn, user, [folder])  # re-import adds nothing
         results[mode] = (_summary(first), _summary(again), _content(conn))
@@ -64,10 +64,10 @@ def test_helper_process_equals_in_process(tmp_path, monkeypatch):
     assert sum(f[4] for f in results["worker"][1]) == 0
 
 
-def test_a_lost_helper_falls_back_to_parsing_in_process(tmp_path, monkeypatch):
+def test_a_lost_helper_falls_back_to_parsing_in_process(tmp_path, fresh_db, monkeypatch):
     need_samples()
     folder = _export(tmp_path)
-    conn, user = fresh_db(tmp_path, "local.sqlite")
+    conn, user = fresh_db("local.sqlite")
     monkeypatch.setattr(run, "WORKER_MIN_BYTES", None)
     expected = _summary(run_import(conn, user, [folder]))
 
@@ -84,7 +84,7 @@ def test_a_lost_helper_falls_back_to_parsing_in_process(tmp_path, monkeypatch):
 
     monkeypatch.setattr(run, "WORKER_MIN_BYTES", 0)
     monkeypatch.setattr(run, "WorkerFeed", Dying)
-    conn2, user2 = fresh_db(tmp_path, "fallback.sqlite")
+    conn2, user2 = fresh_db("fallback.sqlite")
     assert _summary(run_import(conn2, user2, [folder])) == expected
     assert _content(conn2) == _content(conn)
 

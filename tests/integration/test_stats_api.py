@@ -9,8 +9,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import SAMPLES
+from conftest import DATA, SAMPLES
 from factories import add_plays
+from import_fixtures import need_samples
 from markupsafe import escape
 
 from music_time_machine.db.rollups import rebucket_user
@@ -225,14 +226,19 @@ def test_api_matches_an_independent_computation_for_random_ranges(client, conn, 
         check_against_oracle(client, oracle, query)
 
 
-def test_api_matches_an_independent_computation_over_the_real_samples(client, conn,
-                                                                      local_user):
-    importers = pytest.importorskip("music_time_machine.importers")
-    if not hasattr(importers, "run_import"):
-        pytest.skip("the importer (run_import) is not available yet")
+@pytest.mark.parametrize("root", ["data", "shared"])
+def test_api_matches_an_independent_computation_over_imported_exports(client, conn,
+                                                                      local_user, root):
+    """Every export file (both formats, DST days, short, incognito and local streams)
+    imported in Berlin time; tests/data always, the real samples when present."""
+    from music_time_machine.importers import run_import
+
+    if root == "shared":
+        need_samples()
     update_settings(conn, local_user, timezone="Europe/Berlin")
-    paths = sorted(SAMPLES.glob("spotify-*/*.json"))
-    importers.run_import(conn, local_user, paths)
+    paths = sorted((SAMPLES if root == "shared" else DATA).glob("spotify-*/*.json"))
+    assert len(paths) == 6
+    run_import(conn, local_user, paths)
     oracle = Oracle(conn, local_user)
     assert oracle.rows
     days = sorted(r[0] for r in oracle.rows)
@@ -243,6 +249,14 @@ def test_api_matches_an_independent_computation_over_the_real_samples(client, co
         queries.append(f"start={a}&end={a + timedelta(days=rnd.choice([0, 13, 45, 200]))}")
     for query in queries:
         check_against_oracle(client, oracle, query)
+    if root == "data":
+        # 45 plays imported (see test_import_samples), of which 2 are music videos, not
+        # music; Berlin time puts the two last plays of 31 December 2022 (23:30 and
+        # 23:59:59 UTC) on 1 January 2023.
+        body = client.get("/api/stats/summary?range=all").get_json()
+        assert body["plays"] == 43
+        new_year = client.get("/api/stats/summary?start=2023-01-01&end=2023-01-01")
+        assert new_year.get_json()["plays"] == 2
 
 
 # -- Home: the same stats, checked the same way -----------------------------------------

@@ -1,10 +1,16 @@
-"""Shared fixtures: a fresh app and SQLite file per test, a live server, a real browser."""
+"""Shared fixtures: a fresh app and SQLite file per test, a live server, a real browser.
+
+``tests/data`` holds the project's own small, invented Spotify exports: every test runs from
+a clean clone. ``../shared/samples`` (real exports, beside the checkout on the team's
+machines) feeds extra variants of some tests, skipped when it is absent.
+"""
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +21,7 @@ from music_time_machine.db import connect
 from music_time_machine.db.migrate import migrate
 from music_time_machine.db.users import ensure_local_user
 
+DATA = Path(__file__).resolve().parent / "data"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SAMPLES = SHARED / "samples"
 CHROMIUM = os.environ.get("MTM_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -77,13 +84,42 @@ def conn(app):
     c.close()
 
 
-@pytest.fixture
-def db(tmp_path: Path):
-    """A migrated database without an app, for data-layer tests."""
-    c = connect(tmp_path / "data.sqlite")
+def open_fresh_db(path: Path, timezone: str | None = "UTC") -> tuple[sqlite3.Connection,
+                                                                    int | None]:
+    """A migrated SQLite file at ``path`` with the local user in ``timezone`` (none when
+    None): (connection, user id). Behind the ``fresh_db`` fixture, and for module-wide
+    databases that a function fixture cannot give."""
+    c = connect(path)
     migrate(c)
-    yield c
-    c.close()
+    return c, ensure_local_user(c, timezone=timezone) if timezone else None
+
+
+FreshDb = Callable[..., tuple[sqlite3.Connection, int | None]]
+
+
+@pytest.fixture
+def fresh_db(tmp_path: Path) -> Iterator[FreshDb]:
+    """The one way tests get a database without an app: ``fresh_db(name, timezone)`` makes
+    a migrated SQLite file in the test's folder with the local user in that zone and returns
+    (connection, user id); ``timezone=None`` leaves it without users (id None). Several per
+    test are fine; all are closed at the end."""
+    opened: list[sqlite3.Connection] = []
+
+    def make(name: str = "mtm.sqlite",
+             timezone: str | None = "UTC") -> tuple[sqlite3.Connection, int | None]:
+        c, user = open_fresh_db(tmp_path / name, timezone)
+        opened.append(c)
+        return c, user
+
+    yield make
+    for c in opened:
+        c.close()
+
+
+@pytest.fixture
+def db(fresh_db: FreshDb) -> sqlite3.Connection:
+    """A migrated database without users, for data-layer tests."""
+    return fresh_db("data.sqlite", timezone=None)[0]
 
 
 @pytest.fixture

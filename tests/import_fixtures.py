@@ -1,5 +1,9 @@
-"""Shared helpers for the import tests: fresh databases, table dumps, sample files and
-independent expectations computed from raw JSON with plain Python (not the app's code)."""
+"""Shared helpers for the import tests: table dumps, export files and independent
+expectations computed from raw JSON with plain Python (not the app's code).
+
+``EXTENDED_DIR`` / ``ACCOUNT_DIR`` are the project's own invented exports in tests/data;
+``SAMPLE_EXTENDED_DIR`` / ``SAMPLE_ACCOUNT_DIR`` the real ones in ../shared/samples, used by
+extra variants that call ``need_samples()`` first."""
 
 from __future__ import annotations
 
@@ -10,26 +14,17 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES
+from conftest import DATA, SAMPLES
 
-from music_time_machine.db import connect
-from music_time_machine.db.migrate import migrate
-from music_time_machine.db.users import ensure_local_user
-
-EXTENDED_DIR = SAMPLES / "spotify-extended"
-ACCOUNT_DIR = SAMPLES / "spotify-account"
+EXTENDED_DIR = DATA / "spotify-extended"
+ACCOUNT_DIR = DATA / "spotify-account"
+SAMPLE_EXTENDED_DIR = SAMPLES / "spotify-extended"
+SAMPLE_ACCOUNT_DIR = SAMPLES / "spotify-account"
 PLAY_MIN_MS = 30_000
 
 def need_samples() -> None:
     if not SAMPLES.is_dir():
         pytest.skip("shared/samples not present")
-
-
-def fresh_db(tmp_path: Path, name: str = "mtm.sqlite",
-             timezone: str = "UTC") -> tuple[sqlite3.Connection, int]:
-    conn = connect(tmp_path / name)
-    migrate(conn)
-    return conn, ensure_local_user(conn, timezone=timezone)
 
 
 def dump(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
@@ -58,11 +53,11 @@ def make_zip(path: Path, members: dict[str, bytes | str | Path]) -> Path:
     return path
 
 
-def sample_export_zip(path: Path) -> Path:
-    """The extended-history samples as Spotify zips them, with a file that is not history."""
+def sample_export_zip(path: Path, extended_dir: Path = EXTENDED_DIR) -> Path:
+    """Extended-history files as Spotify zips them, with a file that is not history."""
     folder = "Spotify Extended Streaming History"
     members: dict[str, bytes | str | Path] = {f"{folder}/{p.name}": p
-                                              for p in sorted(EXTENDED_DIR.glob("*.json"))}
+                                              for p in sorted(extended_dir.glob("*.json"))}
     members[f"{folder}/ReadMeFirst.pdf"] = b"%PDF-1.4"
     return make_zip(path, members)
 

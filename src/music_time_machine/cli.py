@@ -269,14 +269,14 @@ def teach_sandbox(app, fake_url: str) -> None:
 def ensure_demo_data(app, plays: int, seed: int) -> None:
     """Generate demo history unless the database already has some."""
     from .db import connect
-    from .db.dashboard import has_listening
+    from .db.plays import has_plays
     from .db.users import ensure_local_user
     from .demo import generate_demo
 
     conn = connect(app.config["DATABASE"])
     try:
         user_id = ensure_local_user(conn, app.config["MTM_TIMEZONE"], "Demo Listener")
-        if has_listening(conn, user_id):
+        if has_plays(conn, user_id):
             click.echo(f"Reusing the demo database at {app.config['DATABASE']}.")
             return
         click.echo(f"Generating {plays:,} demo plays (seed {seed})…")

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from a11y import assert_accessible
-from conftest import SAMPLES, LiveServer, save_screenshot
+from conftest import LiveServer, save_screenshot
 from import_fixtures import sample_export_zip
 from page_checks import assert_no_horizontal_scroll, wait_for_charts
 from spotify_helpers import control
@@ -28,8 +28,7 @@ from music_time_machine import create_app
 from music_time_machine.cli import teach_sandbox
 from music_time_machine.demo import generate_demo
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.fake_spotify,
-              pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/samples not found")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.fake_spotify]
 
 WIDTHS = [375, 768, 1280]
 PHONE_MAX = 639  # app.css: the menu button replaces the navigation below 640 px
@@ -216,7 +215,7 @@ def test_the_whole_journey(demo, fake, page_factory, tmp_path: Path, width: int)
     created = control(fake, "GET", "playlists")["playlists"]
     assert [len(p["uris"]) for p in created] == [10, 12]
 
-    # Import a sample export: progress, then the report in place.
+    # Import an export (tests/data): progress, then the report in place.
     export = sample_export_zip(tmp_path / "my_spotify_data.zip")
     journey.go(page, "Settings")
     page.evaluate(WATCH_IMPORT_PROGRESS)

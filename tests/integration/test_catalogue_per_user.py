@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from conftest import open_fresh_db
 from factories import add_plays
-from import_fixtures import fresh_db, write_json
+from import_fixtures import write_json
 
 from music_time_machine.db.catalogue import save_artist_metadata, save_features
 from music_time_machine.db.stats import ListeningStats
@@ -56,7 +57,7 @@ def top_artists(conn, user_id: int) -> list[tuple]:
 
 
 def two_users(tmp_path: Path, name: str = "mtm.sqlite"):
-    conn, alice = fresh_db(tmp_path, name)
+    conn, alice = open_fresh_db(tmp_path / name)
     return conn, alice, create_user(conn, "Bob")
 
 
@@ -87,7 +88,7 @@ def test_a_poisoned_name_from_a_sync_stays_with_its_user(tmp_path):
 
 def _backup_with_genres(tmp_path: Path) -> Path:
     """A backup (Settings › Export) of someone whose copy of the artist has a genre."""
-    other, user = fresh_db(tmp_path, "other.sqlite")
+    other, user = open_fresh_db(tmp_path / "other.sqlite")
     add_plays(other, user, [("Shared Artist", "Shared Song", "2024-02-01 10:00:00", 200_000,
                              {"uri": URI, "genres": ["poisoned-genre"]})])
     other.execute("UPDATE artists SET spotify_id = ?", (ARTIST_ID,))

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from factories import add_plays
-from import_fixtures import dump, fresh_db, make_zip
+from import_fixtures import dump, make_zip
 
 from music_time_machine.cli import main
 from music_time_machine.db.userdata import backup_user
@@ -71,8 +71,8 @@ def upload(client, files: list[tuple[bytes, str]], route: str = "/settings/impor
 
 # -- item 4: names and values -------------------------------------------------------------
 
-def test_rows_with_huge_names_or_absurd_values_are_rejected_with_reasons(tmp_path):
-    conn, user = fresh_db(tmp_path)
+def test_rows_with_huge_names_or_absurd_values_are_rejected_with_reasons(tmp_path, fresh_db):
+    conn, user = fresh_db()
     long = "x" * (MAX_NAME_CHARS + 1)
     rows = [ROW, dict(ROW, master_metadata_track_name="y" * 1000,
                       spotify_track_uri="spotify:track:0000000000000000000002"),
@@ -131,8 +131,8 @@ def test_a_file_that_is_one_giant_string_is_refused_quickly(tmp_path, populated)
 
 
 @pytest.fixture
-def populated(tmp_path):
-    conn, user = fresh_db(tmp_path)
+def populated(tmp_path, fresh_db):
+    conn, user = fresh_db()
     base = _write(tmp_path / "base", "Streaming_History_Audio_2022.json",
                   [dict(ROW, ts=f"2022-01-01T10:{m:02d}:00Z") for m in range(5)])
     assert run_import(conn, user, [base]).stored == 5
@@ -141,8 +141,8 @@ def populated(tmp_path):
 
 # -- item 5: impossible dates ------------------------------------------------------------
 
-def test_impossible_and_out_of_range_times_are_rejected(tmp_path):
-    conn, user = fresh_db(tmp_path)
+def test_impossible_and_out_of_range_times_are_rejected(tmp_path, fresh_db):
+    conn, user = fresh_db()
     now = datetime.now(UTC)
     rows = [ROW, dict(ROW, ts="0001-01-01T00:00:00Z"), dict(ROW, ts="2025-03-03T25:00:00Z"),
             dict(ROW, ts="2025-03-03T23:60:00Z"), dict(ROW, ts="2025-02-29T10:00:00Z"),
@@ -191,12 +191,12 @@ def test_a_year_one_play_left_by_an_old_version_keeps_every_range_answerable(
     assert answer.status_code == 400 and "start" in answer.get_json()["error"]
 
 
-def test_restore_drops_rows_that_break_the_import_rules_and_counts_them(client, conn,
-                                                                       local_user, tmp_path):
+def test_restore_drops_rows_that_break_the_import_rules_and_counts_them(
+        client, conn, local_user, tmp_path, fresh_db):
     """A backup (made by an older version, or edited) holding a year-1 play, a future one,
     a 25-hour one and a track with a huge name: those rows are left out with a reason,
     the rest lands, and "all time" works afterwards."""
-    old, me = fresh_db(tmp_path, "old.sqlite")
+    old, me = fresh_db("old.sqlite")
     future = (datetime.now(UTC) + timedelta(days=5)).strftime("%Y-%m-%d %H:%M:%S")
     add_plays(old, me, [("Band", "Good", "2024-05-01 10:00:00", 200_000),
                         ("Band", "Ancient", "0001-01-01 05:00:00", 200_000),
@@ -251,9 +251,10 @@ def _check_refusals(summary, prefix: str = "") -> None:
 
 
 @pytest.mark.parametrize("helper", [False, True], ids=["in-process", "helper-process"])
-def test_deep_nesting_and_broken_text_refuse_only_their_file(tmp_path, monkeypatch, helper):
+def test_deep_nesting_and_broken_text_refuse_only_their_file(tmp_path, fresh_db, monkeypatch,
+                                                             helper):
     monkeypatch.setattr(run, "WORKER_MIN_BYTES", 0 if helper else None)
-    conn, user = fresh_db(tmp_path)
+    conn, user = fresh_db()
     folder = tmp_path / "in"
     paths = [_write(folder, name, make()) for name, (make, _) in HOSTILE.items()]
     summary = run_import(conn, user, [*paths, _good(folder)])

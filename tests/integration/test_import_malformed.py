@@ -12,7 +12,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from import_fixtures import EXTENDED_DIR, dump, fresh_db, make_zip, need_samples  # noqa: E402
+from import_fixtures import (  # noqa: E402
+    EXTENDED_DIR,
+    SAMPLE_EXTENDED_DIR,
+    dump,
+    make_zip,
+    need_samples,
+)
 
 from music_time_machine.importers import run_import  # noqa: E402
 
@@ -50,9 +56,9 @@ FILE_CASES = {
 
 
 @pytest.fixture
-def populated(tmp_path):
+def populated(tmp_path, fresh_db):
     """A database that already holds plays, so 'unchanged' is a meaningful check."""
-    conn, user = fresh_db(tmp_path)
+    conn, user = fresh_db()
     base = tmp_path / "base"
     base.mkdir()
     (base / "Streaming_History_Audio_2022.json").write_bytes(json.dumps(
@@ -87,8 +93,8 @@ def test_bad_file_is_refused_by_name_and_database_unchanged(tmp_path, populated,
     assert both.stored == 1
 
 
-def test_rows_with_bad_fields_are_rejected_with_reasons(tmp_path):
-    conn, user = fresh_db(tmp_path)
+def test_rows_with_bad_fields_are_rejected_with_reasons(tmp_path, fresh_db):
+    conn, user = fresh_db()
     rows = GOOD_ROWS[:3] + [dict(GOOD_ROW, ts="yesterday"), dict(GOOD_ROW, ms_played=-5),
                             dict(GOOD_ROW, ms_played="12"), {"ms_played": 1}]
     path = tmp_path / EXT
@@ -184,14 +190,22 @@ def test_a_member_that_inflates_past_its_header_is_stopped(tmp_path, populated):
             pass
 
 
-def test_real_sample_truncated_leaves_database_unchanged(tmp_path, populated):
-    need_samples()
+@pytest.mark.parametrize(("root", "rows_before_cut"), [
+    # tests/data's 2023 file: 30 rows, 90% of its bytes hold 27 whole ones.
+    ("data", "after 27 complete rows"),
+    # the real 2023 sample: 1,470 rows, the cut falls somewhere after the first thousand.
+    ("shared", "after 1,"),
+])
+def test_a_truncated_export_leaves_database_unchanged(tmp_path, populated, root,
+                                                      rows_before_cut):
+    if root == "shared":
+        need_samples()
     conn, user = populated
-    data = (EXTENDED_DIR / EXT).read_bytes()
+    data = ((SAMPLE_EXTENDED_DIR if root == "shared" else EXTENDED_DIR) / EXT).read_bytes()
     path = tmp_path / EXT
     path.write_bytes(data[: int(len(data) * 0.9)])
     before = dump(conn)
     summary = run_import(conn, user, [path])
     assert "truncated" in summary.errors[0].error
-    assert "after 1," in summary.errors[0].error  # how far it got
+    assert rows_before_cut in summary.errors[0].error  # how far it got
     assert dump(conn) == before

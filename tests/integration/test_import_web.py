@@ -5,13 +5,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES
-from import_fixtures import sample_export_zip
+from import_fixtures import SAMPLE_EXTENDED_DIR, need_samples, sample_export_zip
 
 from music_time_machine import create_app
 from music_time_machine.db.users import create_user
-
-pytestmark = pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/samples not found")
 
 
 def csrf(client):
@@ -24,6 +21,16 @@ def export_zip(tmp_path) -> bytes:
     return sample_export_zip(tmp_path / "my_spotify_data.zip").read_bytes()
 
 
+#: (rows read, plays added, streams stored) for the extended files of each export.
+ZIP_COUNTS = {
+    # tests/data: 8 + 30 + 6 rows; plays 7 + 19 + 2; stored: all but 2 + 1 rows naming
+    # nothing, 2 incognito and 1 exact copy (44 - 6).
+    "data": (44, 28, 38),
+    # the real samples (35 + 1,470 + 16 rows, every one a distinct stream).
+    "shared": (1521, 790, 1521),
+}
+
+
 def wait_for(client, status_url, timeout=90):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -34,7 +41,15 @@ def wait_for(client, status_url, timeout=90):
     raise AssertionError("import did not finish")
 
 
-def test_upload_runs_in_the_background_and_reports(client, conn, local_user, app, export_zip):
+@pytest.mark.parametrize("root", ["data", "shared"])
+def test_upload_runs_in_the_background_and_reports(client, conn, local_user, app, tmp_path,
+                                                   root):
+    if root == "shared":
+        need_samples()
+        export_zip = sample_export_zip(tmp_path / "real.zip", SAMPLE_EXTENDED_DIR).read_bytes()
+    else:
+        export_zip = sample_export_zip(tmp_path / "my_spotify_data.zip").read_bytes()
+    rows_read, plays_added, stored = ZIP_COUNTS[root]
     response = client.post("/settings/import", data={
         "csrf_token": csrf(client),
         "files": (io.BytesIO(export_zip), "my_spotify_data.zip")},
@@ -43,11 +58,11 @@ def test_upload_runs_in_the_background_and_reports(client, conn, local_user, app
     job = wait_for(client, response.get_json()["status_url"])
     assert job["status"] == "done"
     totals = job["summary"]["totals"]
-    assert totals["rows_read"] == 1521 and totals["plays_added"] == 790
+    assert (totals["rows_read"], totals["plays_added"]) == (rows_read, plays_added)
     assert [s["name"] for s in job["summary"]["skipped"]][0].endswith("ReadMeFirst.pdf")
     assert "Plays added" in job["html"]
     assert conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?",
-                        (local_user,)).fetchone()[0] == 1521
+                        (local_user,)).fetchone()[0] == stored
     assert list(Path(app.config["MTM_DATA_DIR"], "uploads").glob("*/*")) == []  # removed
     page = client.get(f"/settings/import/{job['id']}").get_data(as_text=True)
     assert "Import finished" in page and "Streaming_History_Audio_2023.json" in page

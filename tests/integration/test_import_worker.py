@@ -9,17 +9,26 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from import_fixtures import ACCOUNT_DIR, EXTENDED_DIR, dump, fresh_db, need_samples  # noqa: E402
+import pytest  # noqa: E402
+from import_fixtures import (  # noqa: E402
+    ACCOUNT_DIR,
+    EXTENDED_DIR,
+    SAMPLE_ACCOUNT_DIR,
+    SAMPLE_EXTENDED_DIR,
+    dump,
+    need_samples,
+)
 
 from music_time_machine.importers import feed, run, run_import  # noqa: E402
 
 
-def _export(tmp_path: Path) -> Path:
+def _export(tmp_path: Path, extended: Path = EXTENDED_DIR, account: Path = ACCOUNT_DIR) -> Path:
+    """Every file of an export, and one cut short."""
     folder = tmp_path / "export"
     folder.mkdir()
-    for src in [*EXTENDED_DIR.glob("*.json"), *ACCOUNT_DIR.glob("*.json")]:
+    for src in [*extended.glob("*.json"), *account.glob("*.json")]:
         (folder / src.name).write_bytes(src.read_bytes())
-    rows = json.loads((EXTENDED_DIR / "Streaming_History_Audio_2023.json").read_text())
+    rows = json.loads((extended / "Streaming_History_Audio_2023.json").read_text())
     (folder / "Streaming_History_Audio_2019.json").write_text(json.dumps(rows[:50])[:-40])
     return folder
 
@@ -36,9 +45,13 @@ def _summary(summary):
              dict(f.rejected_reasons), f.incognito_skipped) for f in summary.files]
 
 
-def test_helper_process_equals_in_process(tmp_path, monkeypatch):
-    need_samples()
-    folder = _export(tmp_path)
+@pytest.mark.parametrize("root", ["data", "shared"])
+def test_helper_process_equals_in_process(tmp_path, fresh_db, monkeypatch, root):
+    if root == "shared":
+        need_samples()
+        folder = _export(tmp_path, SAMPLE_EXTENDED_DIR, SAMPLE_ACCOUNT_DIR)
+    else:
+        folder = _export(tmp_path)
     started = []
     real = feed.WorkerFeed
 
@@ -50,7 +63,7 @@ def test_helper_process_equals_in_process(tmp_path, monkeypatch):
     results = {}
     for mode, threshold in (("local", None), ("worker", 0)):
         monkeypatch.setattr(run, "WORKER_MIN_BYTES", threshold)
-        conn, user = fresh_db(tmp_path, f"{mode}.sqlite", timezone="Europe/Berlin")
+        conn, user = fresh_db(f"{mode}.sqlite", timezone="Europe/Berlin")
         first = run_import(conn, user, [folder])
         again = run_import(conn, user, [folder])  # re-import adds nothing
         results[mode] = (_summary(first), _summary(again), _content(conn))
@@ -64,10 +77,9 @@ def test_helper_process_equals_in_process(tmp_path, monkeypatch):
     assert sum(f[4] for f in results["worker"][1]) == 0
 
 
-def test_a_lost_helper_falls_back_to_parsing_in_process(tmp_path, monkeypatch):
-    need_samples()
+def test_a_lost_helper_falls_back_to_parsing_in_process(tmp_path, fresh_db, monkeypatch):
     folder = _export(tmp_path)
-    conn, user = fresh_db(tmp_path, "local.sqlite")
+    conn, user = fresh_db("local.sqlite")
     monkeypatch.setattr(run, "WORKER_MIN_BYTES", None)
     expected = _summary(run_import(conn, user, [folder]))
 
@@ -84,7 +96,7 @@ def test_a_lost_helper_falls_back_to_parsing_in_process(tmp_path, monkeypatch):
 
     monkeypatch.setattr(run, "WORKER_MIN_BYTES", 0)
     monkeypatch.setattr(run, "WorkerFeed", Dying)
-    conn2, user2 = fresh_db(tmp_path, "fallback.sqlite")
+    conn2, user2 = fresh_db("fallback.sqlite")
     assert _summary(run_import(conn2, user2, [folder])) == expected
     assert _content(conn2) == _content(conn)
 
@@ -99,7 +111,6 @@ def test_a_helper_that_dies_while_the_importer_is_behind_ends_the_feed(tmp_path,
 
     from music_time_machine.importers.sources import expand_sources
 
-    need_samples()
     folder = tmp_path / "many"
     folder.mkdir()
     data = (EXTENDED_DIR / "Streaming_History_Audio_2023.json").read_bytes()

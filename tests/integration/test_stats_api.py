@@ -9,12 +9,16 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import SAMPLES
+from conftest import DATA, SAMPLES
 from factories import add_plays
+from import_fixtures import need_samples
+from markupsafe import escape
 
 from music_time_machine.db.rollups import rebucket_user
+from music_time_machine.db.stats import ListeningStats
 from music_time_machine.db.users import get_settings, update_settings
 from music_time_machine.demo import generate_demo
+from music_time_machine.timezones import LocalClock
 
 # -- the independent computation --------------------------------------------------------
 
@@ -124,6 +128,47 @@ class Oracle:
         return months
 
 
+    def new_tracks(self, start, end):
+        """Tracks whose first counted play (ever) falls in the range."""
+        first = {}
+        for day, _h, _ms, counted, track in sorted(self.rows):
+            if counted:
+                first.setdefault(track, day)
+        return sum(start <= day <= end for day in first.values())
+
+    def most_consistent_artist(self, start, end):
+        days, plays = defaultdict(set), defaultdict(int)
+        for day, _h, _ms, counted, track in self.within(start, end):
+            if counted:
+                for a in self.artists[track]:
+                    days[a].add(day)
+                    plays[a] += 1
+        if not days:
+            return None
+        best = min(days, key=lambda a: (-len(days[a]), -plays[a], self.artist_name[a]))
+        return {"name": self.artist_name[best], "days": len(days[best]), "plays": plays[best]}
+
+    def on_this_day(self, today, per_year=3):
+        years = []
+        for year in range(today.year - 1, min(r[0] for r in self.rows).year - 1, -1):
+            try:
+                day = today.replace(year=year)
+            except ValueError:
+                continue
+            plays, ms = defaultdict(int), defaultdict(int)
+            for r in self.within(day, day):
+                plays[r[4]] += r[3]
+                ms[r[4]] += r[2]
+            top = sorted((t for t in plays if plays[t]),
+                         key=lambda t: (-plays[t], -ms[t], self.track_name[t]))[:per_year]
+            if top:
+                years.append({"date": day, "years_ago": today.year - year, "tracks": [
+                    {"track": self.track_name[t], "plays": plays[t],
+                     "artists": ", ".join(self.artist_name[a] for a in self.artists[t])}
+                    for t in top]})
+        return years
+
+
 def check_against_oracle(client, oracle, query):
     """Every endpoint for one range equals the independent computation."""
     summary = client.get(f"/api/stats/summary?{query}").get_json()
@@ -181,14 +226,19 @@ def test_api_matches_an_independent_computation_for_random_ranges(client, conn, 
         check_against_oracle(client, oracle, query)
 
 
-def test_api_matches_an_independent_computation_over_the_real_samples(client, conn,
-                                                                      local_user):
-    importers = pytest.importorskip("music_time_machine.importers")
-    if not hasattr(importers, "run_import"):
-        pytest.skip("the importer (run_import) is not available yet")
+@pytest.mark.parametrize("root", ["data", "shared"])
+def test_api_matches_an_independent_computation_over_imported_exports(client, conn,
+                                                                      local_user, root):
+    """Every export file (both formats, DST days, short, incognito and local streams)
+    imported in Berlin time; tests/data always, the real samples when present."""
+    from music_time_machine.importers import run_import
+
+    if root == "shared":
+        need_samples()
     update_settings(conn, local_user, timezone="Europe/Berlin")
-    paths = sorted(SAMPLES.glob("spotify-*/*.json"))
-    importers.run_import(conn, local_user, paths)
+    paths = sorted((SAMPLES if root == "shared" else DATA).glob("spotify-*/*.json"))
+    assert len(paths) == 6
+    run_import(conn, local_user, paths)
     oracle = Oracle(conn, local_user)
     assert oracle.rows
     days = sorted(r[0] for r in oracle.rows)
@@ -199,6 +249,76 @@ def test_api_matches_an_independent_computation_over_the_real_samples(client, co
         queries.append(f"start={a}&end={a + timedelta(days=rnd.choice([0, 13, 45, 200]))}")
     for query in queries:
         check_against_oracle(client, oracle, query)
+    if root == "data":
+        # 45 plays imported (see test_import_samples), of which 2 are music videos, not
+        # music; Berlin time puts the two last plays of 31 December 2022 (23:30 and
+        # 23:59:59 UTC) on 1 January 2023.
+        body = client.get("/api/stats/summary?range=all").get_json()
+        assert body["plays"] == 43
+        new_year = client.get("/api/stats/summary?start=2023-01-01&end=2023-01-01")
+        assert new_year.get_json()["plays"] == 2
+
+
+# -- Home: the same stats, checked the same way -----------------------------------------
+
+def test_home_highlights_match_an_independent_computation(conn, demo_user):
+    """New tracks, the most consistent artist and "on this day" for many dates, including
+    29 February (no such day in earlier common years) and days before the first play."""
+    oracle = Oracle(conn, demo_user)
+    stats = ListeningStats(conn, demo_user)
+    days = sorted({r[0] for r in oracle.rows})
+    rnd = random.Random(14)
+    later = [d for d in days if d >= days[0] + timedelta(days=366)]  # have an earlier year
+    todays = [days[-1], days[0], date(2024, 2, 29), date(2025, 3, 1), *rnd.sample(later, 40)]
+    checked = 0
+    for today in todays:
+        month = date(today.year, today.month, 1)
+        assert stats.new_tracks(month, today) == oracle.new_tracks(month, today), today
+        start = today - timedelta(days=89)
+        assert stats.most_consistent_artist(start, today) == \
+            oracle.most_consistent_artist(start, today), today
+        assert stats.on_this_day(today) == oracle.on_this_day(today), today
+        checked += bool(oracle.on_this_day(today))
+    assert checked >= 15  # guards against passing vacuously on empty years
+
+
+def test_home_page_shows_the_independently_computed_numbers(client, conn, demo_user):
+    oracle = Oracle(conn, demo_user)
+    today = LocalClock("America/New_York").today()
+    html = client.get("/").get_data(as_text=True)
+    values = re.findall(r'<p class="stat-value">([^<]*)</p>', html)
+    last30 = oracle.summary(today - timedelta(days=29), today)
+    hours = sum(r[2] for r in oracle.within(today - timedelta(days=29), today)) / 3_600_000
+    consistent = oracle.most_consistent_artist(today - timedelta(days=89), today)
+    assert values == [f"{last30['plays']:,}", f"{hours:.1f}", f"{last30['artists']:,}",
+                      f"{last30['tracks']:,}",
+                      f"{oracle.new_tracks(date(today.year, today.month, 1), today):,}",
+                      consistent["name"] if consistent else "—"]
+    assert last30["plays"] > 0
+    chart = json.loads(re.search(r'id="weekly-chart-data">(.*?)</script>', html).group(1))
+    monday = today - timedelta(days=today.weekday())
+    weeks = oracle.volume(monday - timedelta(weeks=51), monday + timedelta(days=6), "week")
+    assert chart["labels"] == [w["period"] for w in weeks]
+    assert chart["plays"] == [w["plays"] for w in weeks]
+    week_ms = defaultdict(int)
+    for r in oracle.within(monday - timedelta(weeks=51), monday + timedelta(days=6)):
+        week_ms[(r[0] - timedelta(days=r[0].weekday())).isoformat()] += r[2]
+    assert chart["hours"] == [round(week_ms[w["period"]] / 3_600_000, 1) for w in weeks]
+    for year in oracle.on_this_day(today):
+        for track in year["tracks"]:
+            assert f'<span class="track">{escape(track["track"])}</span>' in html
+
+
+def test_on_this_day_lists_a_tracks_artists_in_credit_order(client, conn, local_user):
+    """As Analytics does; Home used to list them in whatever order SQLite met them."""
+    today = LocalClock("UTC").today()
+    if (today.month, today.day) == (2, 29):
+        pytest.skip("no 29 February a year ago")
+    when = f"{today.replace(year=today.year - 1).isoformat()} 12:00:00"
+    add_plays(conn, local_user, [("Zed Quinn", "Solo", when, 60_000),   # Zed's id comes first
+                                 ("Amy Reed & Zed Quinn", "Duet", when, 60_000)])
+    html = client.get("/").get_data(as_text=True)
+    assert "by Amy Reed, Zed Quinn" in html
 
 
 # -- time zones -----------------------------------------------------------------------

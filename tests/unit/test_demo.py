@@ -7,10 +7,8 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from conftest import open_fresh_db
 
-from music_time_machine.db import connect
-from music_time_machine.db.migrate import migrate
-from music_time_machine.db.users import ensure_local_user
 from music_time_machine.demo import DemoStats, generate_demo
 
 END = datetime(2026, 3, 14, 18, tzinfo=UTC)
@@ -28,19 +26,13 @@ DUMP_QUERIES = (
 )
 
 
-def _fresh(tmp_path, name: str) -> tuple[sqlite3.Connection, int]:
-    conn = connect(tmp_path / f"{name}.db")
-    migrate(conn)
-    return conn, ensure_local_user(conn, "Europe/Berlin")
-
-
 def _dump(conn: sqlite3.Connection) -> list[list[tuple]]:
     return [[tuple(row) for row in conn.execute(q)] for q in DUMP_QUERIES]
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> tuple[sqlite3.Connection, DemoStats]:
-    conn, uid = _fresh(tmp_path_factory.mktemp("demo"), "demo")
+    conn, uid = open_fresh_db(tmp_path_factory.mktemp("demo") / "demo.db", "Europe/Berlin")
     stats = generate_demo(conn, uid, plays=PLAYS, seed=7, end=END)
     yield conn, stats
     conn.close()
@@ -50,13 +42,12 @@ def _one(conn: sqlite3.Connection, sql: str, *args) -> object:
     return conn.execute(sql, args).fetchone()[0]
 
 
-def test_same_seed_same_rows_and_other_seed_differs(tmp_path) -> None:
+def test_same_seed_same_rows_and_other_seed_differs(fresh_db) -> None:
     dumps = []
     for name, seed in (("a", 3), ("b", 3), ("c", 4)):
-        conn, uid = _fresh(tmp_path, name)
+        conn, uid = fresh_db(f"{name}.db", "Europe/Berlin")
         generate_demo(conn, uid, plays=4_000, seed=seed, end=END)
         dumps.append(_dump(conn))
-        conn.close()
     assert dumps[0] == dumps[1]
     assert dumps[0][0] != dumps[2][0]  # other artists
     assert dumps[0][4] != dumps[2][4]  # other plays
@@ -75,8 +66,8 @@ def test_exact_play_count_and_stats(demo) -> None:
     assert END - stats.last_play < timedelta(days=2)  # the demo looks current
 
 
-def test_small_and_tiny_counts_are_exact(tmp_path) -> None:
-    conn, uid = _fresh(tmp_path, "tiny")
+def test_small_and_tiny_counts_are_exact(fresh_db) -> None:
+    conn, uid = fresh_db("tiny.db", "Europe/Berlin")
     calls: list[tuple[int, int]] = []
     stats = generate_demo(conn, uid, plays=1_000, years=0.5, end=END,
                           progress=lambda done, total: calls.append((done, total)))

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from import_fixtures import account_rows_from_extended, fresh_db  # noqa: E402
+from conftest import open_fresh_db  # noqa: E402
+from import_fixtures import account_rows_from_extended  # noqa: E402
 
 from music_time_machine.db import transaction  # noqa: E402
 from music_time_machine.db.catalogue import ArtistInfo, Catalogue, TrackInfo  # noqa: E402
@@ -59,7 +60,7 @@ def _store(conn, user, plays):
 
 
 def test_reconciler_matches_one_to_one_and_by_track(tmp_path):
-    conn, user = fresh_db(tmp_path)
+    conn, user = open_fresh_db(tmp_path / "mtm.sqlite")
     _store(conn, user, [("Band", "Song", M + 10_000, 1000, "extended"),
                         ("Band", "Song", M + 40_000, 2000, "extended"),
                         ("Band", "Other", M + 20_000, 3000, "extended")])
@@ -106,7 +107,7 @@ def test_extended_and_derived_account_data_count_each_stream_once(rows, account_
         acc = tmp_path / "StreamingHistory_music_0.json"
         ext.write_text(json.dumps(rows))
         acc.write_text(json.dumps(music))
-        conn, user = fresh_db(tmp_path)
+        conn, user = open_fresh_db(tmp_path / "mtm.sqlite")
         if together:
             run_import(conn, user, [acc, ext])
         else:

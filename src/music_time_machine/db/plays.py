@@ -95,3 +95,9 @@ def insert_play_rows(conn: sqlite3.Connection, user_id: int, rows: list[tuple], 
         if added and rollups:
             add_new_plays(conn, user_id, last_id)
     return added
+
+
+def has_plays(conn: sqlite3.Connection, user_id: int) -> bool:
+    """Whether the user has any stream at all (music, podcast or audiobook)."""
+    return conn.execute("SELECT 1 FROM plays WHERE user_id = ? LIMIT 1",
+                        (user_id,)).fetchone() is not None

@@ -30,12 +30,25 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from ..daterange import add_months, month_end, month_start
-from ..durations import minutes
-from .dashboard import PeriodTotals
+from ..durations import hours, minutes
 from .rollups_monthly import ARTIST, GAP_MIN_DAYS, TRACK, WEEKDAY_SQL, Entity
 
 _CANDIDATE_BATCH = 250
 _MAX_CANDIDATES = 4000
+
+
+@dataclass(frozen=True)
+class PeriodTotals:
+    """Counted plays, milliseconds of every music stream, distinct tracks and artists."""
+
+    plays: int
+    ms_played: int
+    tracks: int
+    artists: int
+
+    @property
+    def hours(self) -> float:
+        return hours(self.ms_played)
 
 
 @dataclass(frozen=True)
@@ -100,10 +113,21 @@ class ListeningStats:
         return PeriodTotals(plays, ms, self._distinct(TRACK, start, end),
                             self._distinct(ARTIST, start, end))
 
+    def all_time(self) -> PeriodTotals:
+        """The summary of every day with data (zeros for an empty history)."""
+        if self.first_day is None:
+            return PeriodTotals(0, 0, 0, 0)
+        return self.summary(self.first_day, self.last_day)
+
     def volume(self, start: date, end: date, bucket: str) -> list[dict]:
         """Plays and minutes per day, week (from Monday) or month; empty periods as zeros."""
-        labels = period_labels(start, end, bucket)
-        totals = {label: [0, 0] for label in labels}
+        return [{"period": label, "plays": p, "minutes": minutes(ms)}
+                for label, p, ms in self.volume_ms(start, end, bucket)]
+
+    def volume_ms(self, start: date, end: date, bucket: str) -> list[tuple[str, int, int]]:
+        """(period label, plays, ms_played) per period, unrounded, for pages that show
+        hours rather than minutes; empty periods as zeros."""
+        totals = {label: [0, 0] for label in period_labels(start, end, bucket)}
         rows = self.conn.execute(
             "SELECT day, plays, ms_played FROM rollup_day "
             "WHERE user_id = ? AND day BETWEEN ? AND ?",
@@ -112,8 +136,7 @@ class ListeningStats:
             slot = totals[period_label(date.fromisoformat(day), bucket)]
             slot[0] += plays
             slot[1] += ms
-        return [{"period": label, "plays": p, "minutes": minutes(ms)}
-                for label, (p, ms) in totals.items()]
+        return [(label, p, ms) for label, (p, ms) in totals.items()]
 
     def top_tracks(self, start: date, end: date, limit: int) -> list[dict]:
         ranked = self._top(TRACK, start, end, limit)
@@ -124,12 +147,7 @@ class ListeningStats:
         info = {row[0]: row for row in self.conn.execute(
             f"SELECT t.id, t.name, t.spotify_id, al.name FROM tracks t "
             f"LEFT JOIN albums al ON al.id = t.album_id WHERE t.id IN ({marks})", ids)}
-        artists: dict[int, list[str]] = defaultdict(list)
-        for track_id, name in self.conn.execute(
-                f"SELECT ta.track_id, a.name FROM track_artists ta JOIN artists a "
-                f"ON a.id = ta.artist_id WHERE ta.track_id IN ({marks}) "
-                f"ORDER BY ta.track_id, ta.position, a.id", ids):
-            artists[track_id].append(name)
+        artists = self._artist_names(ids)
         return [{"name": info[i][1], "artists": artists[i], "album": info[i][3],
                  "uri": info[i][2], "plays": p, "minutes": minutes(ms)}
                 for i, p, ms in ranked]
@@ -202,7 +220,59 @@ class ListeningStats:
                 entry["names"].append(name)
         return list(found.values())
 
+    def new_tracks(self, start: date, end: date) -> int:
+        """Tracks whose first counted play falls in the range (discovered then)."""
+        return self.conn.execute(
+            "SELECT COUNT(*) FROM rollup_track_first WHERE user_id = ? "
+            "AND first_day BETWEEN ? AND ?",
+            (self.user_id, start.isoformat(), end.isoformat())).fetchone()[0]
+
+    def most_consistent_artist(self, start: date, end: date) -> dict | None:
+        """The artist played on the most distinct days of the range (ties: more plays,
+        then the name): {"name", "days", "plays"}, or None without a play."""
+        row = self.conn.execute(
+            "SELECT a.name, COUNT(*) AS days, SUM(r.plays) AS plays "
+            "FROM rollup_day_artist r JOIN artists a ON a.id = r.artist_id "
+            "WHERE r.user_id = ? AND r.day BETWEEN ? AND ? AND r.plays > 0 "
+            "GROUP BY r.artist_id ORDER BY days DESC, plays DESC, a.name LIMIT 1",
+            (self.user_id, start.isoformat(), end.isoformat())).fetchone()
+        return {"name": row[0], "days": row[1], "plays": row[2]} if row else None
+
+    def on_this_day(self, today: date, per_year: int = 3) -> list[dict]:
+        """The most-played tracks on today's calendar date in each earlier year with a play,
+        newest first: {"date", "years_ago", "tracks": [{"track", "artists", "plays"}]}."""
+        if self.first_day is None:
+            return []
+        years = []
+        for year in range(today.year - 1, self.first_day.year - 1, -1):
+            try:
+                day = today.replace(year=year)
+            except ValueError:  # 29 February in a common year
+                continue
+            rows = self.conn.execute(
+                "SELECT t.id, t.name, r.plays "
+                "FROM rollup_day_track r JOIN tracks t ON t.id = r.track_id "
+                "WHERE r.user_id = ? AND r.day = ? AND r.plays > 0 "
+                "ORDER BY r.plays DESC, r.ms_played DESC, t.name LIMIT ?",
+                (self.user_id, day.isoformat(), per_year)).fetchall()
+            if rows:
+                artists = self._artist_names([r[0] for r in rows])
+                years.append({"date": day, "years_ago": today.year - year, "tracks": [
+                    {"track": name, "plays": plays, "artists": ", ".join(artists[i])}
+                    for i, name, plays in rows]})
+        return years
+
     # -- how ------------------------------------------------------------------------------
+
+    def _artist_names(self, track_ids: list[int]) -> dict[int, list[str]]:
+        """Each track's artists in credit order (the order Spotify lists them)."""
+        artists: dict[int, list[str]] = defaultdict(list)
+        for track_id, name in self.conn.execute(
+                f"SELECT ta.track_id, a.name FROM track_artists ta JOIN artists a "
+                f"ON a.id = ta.artist_id WHERE ta.track_id IN ({','.join('?' * len(track_ids))}) "
+                f"ORDER BY ta.track_id, ta.position, a.id", track_ids):
+            artists[track_id].append(name)
+        return artists
 
     def _tuples(self, sql: str, args: object = ()) -> list[tuple]:
         """Rows as plain tuples (cheaper than sqlite3.Row for thousands of rows)."""

@@ -1,4 +1,5 @@
-"""All of one user's rows: counting them, deleting them, and a backup holding only them.
+"""All of one user's rows: counting them, an overview of them, deleting them, and a backup
+holding only them.
 
 Every user-owned table has a ``user_id`` column (a rule of the schema), so the tables are
 found by looking, and a table added by a later migration is covered without code changes.
@@ -10,6 +11,7 @@ import sqlite3
 from pathlib import Path
 
 from . import connect, transaction
+from .stats import ListeningStats
 
 #: Tables that make up the account itself rather than its listening data.
 ACCOUNT_TABLES = ("users", "user_settings", "spotify_accounts")
@@ -36,6 +38,34 @@ def listening_tables(conn: sqlite3.Connection) -> list[str]:
 def count_user_rows(conn: sqlite3.Connection, user_id: int) -> dict[str, int]:
     return {t: conn.execute(f"SELECT COUNT(*) FROM {t} WHERE user_id = ?",
                             (user_id,)).fetchone()[0] for t in listening_tables(conn)}
+
+
+def data_overview(conn: sqlite3.Connection, user_id: int) -> dict:
+    """Streams of every kind and the first and last of them, with the all-time music totals
+    from the stats (the same numbers Analytics shows for "all")."""
+    row = conn.execute(
+        "SELECT COUNT(*) AS streams, MIN(played_at) AS first, MAX(played_at) AS last "
+        "FROM plays WHERE user_id = ?", (user_id,)).fetchone()
+    music = ListeningStats(conn, user_id).all_time()
+    return {
+        "streams": row["streams"],
+        "plays": music.plays,
+        "hours": music.hours,
+        "tracks": music.tracks,
+        "artists": music.artists,
+        "first_play_ms": row["first"],
+        "last_play_ms": row["last"],
+    }
+
+
+def database_size_bytes(path: str | Path) -> int:
+    """The database file plus its write-ahead log."""
+    total = 0
+    for suffix in ("", "-wal"):
+        candidate = Path(f"{path}{suffix}")
+        if candidate.exists():
+            total += candidate.stat().st_size
+    return total
 
 
 def delete_listening_data(conn: sqlite3.Connection, user_id: int) -> dict[str, int]:

@@ -1,4 +1,8 @@
-"""Home: stat cards, a year of weekly listening, and "on this day"."""
+"""Home: stat cards, a year of weekly listening, and "on this day".
+
+Every number comes from ``ListeningStats``, the same functions Analytics and the stats API
+use, so Home can never disagree with them.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,18 @@ from datetime import date, timedelta
 
 from flask import Blueprint, g, render_template
 
-from ..db import dashboard as queries
 from ..db import get_db
+from ..db.plays import has_plays
+from ..db.stats import ListeningStats
 from ..durations import hours
 from .current_user import local_today, login_required
 
 bp = Blueprint("dashboard", __name__)
+
+#: The stat cards cover the last 30 days; "most consistent" looks at 90; the chart 52 weeks.
+CARD_DAYS = 30
+CONSISTENT_DAYS = 90
+CHART_WEEKS = 52
 
 
 def percent_change(now: float, before: float) -> float | None:
@@ -25,14 +35,16 @@ def percent_change(now: float, before: float) -> float | None:
 @login_required
 def index() -> str:
     conn, user_id = get_db(), g.user["id"]
-    if not queries.has_listening(conn, user_id):
+    if not has_plays(conn, user_id):
         return render_template("dashboard/empty.html")
     today = local_today()
-    last30 = queries.period_totals(conn, user_id, today - timedelta(days=29), today)
-    prev30 = queries.period_totals(conn, user_id, today - timedelta(days=59),
-                                   today - timedelta(days=30))
+    stats = ListeningStats(conn, user_id)
+    last30 = stats.summary(today - timedelta(days=CARD_DAYS - 1), today)
+    prev30 = stats.summary(today - timedelta(days=2 * CARD_DAYS - 1),
+                           today - timedelta(days=CARD_DAYS))
     this_monday = today - timedelta(days=today.weekday())
-    weeks = queries.plays_by_week(conn, user_id, this_monday - timedelta(weeks=51), 52)
+    weeks = [(date.fromisoformat(label), plays, ms) for label, plays, ms in stats.volume_ms(
+        this_monday - timedelta(weeks=CHART_WEEKS - 1), this_monday + timedelta(days=6), "week")]
     chart = {
         "labels": [monday.isoformat() for monday, _, _ in weeks],
         "plays": [plays for _, plays, _ in weeks],
@@ -44,10 +56,10 @@ def index() -> str:
         last30=last30,
         plays_change=percent_change(last30.plays, prev30.plays),
         hours_change=percent_change(last30.ms_played, prev30.ms_played),
-        discovered=queries.discovered_since(conn, user_id, date(today.year, today.month, 1)),
-        consistent=queries.most_consistent_artist(conn, user_id, today - timedelta(days=89),
-                                                  today),
+        discovered=stats.new_tracks(date(today.year, today.month, 1), today),
+        consistent=stats.most_consistent_artist(
+            today - timedelta(days=CONSISTENT_DAYS - 1), today),
         chart=chart,
         weeks=weeks,
-        on_this_day=queries.on_this_day(conn, user_id, today),
+        on_this_day=stats.on_this_day(today),
     )

@@ -22,8 +22,8 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from ..db import accounts, get_db, jobs, sync_state
-from ..db.overview import data_overview, database_size_bytes
 from ..db.recount import discard_stage, stage_local_times, swap_in
+from ..db.userdata import data_overview, database_size_bytes
 from ..db.users import get_settings
 from ..importers.summary import ImportProgress
 from ..rules import PlayRule

@@ -16,8 +16,7 @@ from flask.typing import ResponseReturnValue
 
 from ..daterange import DateRange, RangeError, parse_bucket, parse_limit, parse_range
 from ..db import get_db
-from ..db.dashboard import PeriodTotals
-from ..db.stats import ListeningStats
+from ..db.stats import ListeningStats, PeriodTotals
 from ..durations import minutes
 from .current_user import local_today, user_timezone
 

@@ -12,7 +12,8 @@ from music_time_machine.daterange import parse_range
 from music_time_machine.db import connect, transaction
 from music_time_machine.db import migrate as migrate_module
 from music_time_machine.db.migrate import current_version, migrate
-from music_time_machine.db.plays import NewPlay, insert_plays
+from music_time_machine.db.plays import NewPlay
+from music_time_machine.db.rollups import rebuild_rollups
 from music_time_machine.db.stats import ListeningStats
 from music_time_machine.db.users import create_user
 from music_time_machine.web.stats_api import StatsRequest, summary_payload, top_tracks_payload
@@ -31,6 +32,19 @@ def _database_before_0008(path, monkeypatch):
     monkeypatch.setattr(migrate_module, "available", lambda: every)
     assert current_version(conn) < 8
     return conn
+
+
+def insert_plays(conn, user_id: int, plays: list[NewPlay]) -> None:
+    """Plays written as the app wrote them before migration 0011 (no ``uri_id`` column),
+    rollups included: today's writer needs today's schema."""
+    with transaction(conn):
+        conn.executemany(
+            "INSERT INTO plays (user_id, track_id, played_at, ms_played, kind, source, "
+            "local_date, local_hour) VALUES (?, ?, ?, ?, ?, ?, "
+            "date(? / 1000, 'unixepoch'), CAST(strftime('%H', ? / 1000, 'unixepoch') AS INT))",
+            [(user_id, p.track_id, p.played_at, p.ms_played, p.kind, p.source, p.played_at,
+              p.played_at) for p in plays])
+        rebuild_rollups(conn, user_id)
 
 
 def _shared_catalogue(conn) -> tuple[int, int, int]:

@@ -181,6 +181,14 @@ def _recently_played(conn: sqlite3.Connection, user_id: int, client: SpotifyClie
         if not page:
             break
     result.details["recent_items"] = len(items)
+    return store_recent_plays(conn, user_id, items)
+
+
+def store_recent_plays(conn: sqlite3.Connection, user_id: int,
+                       items: dict[tuple[int, str], dict]) -> int:
+    """Store Web API play-history objects, keyed by (played_at ms, track URI); returns how
+    many plays were added. Streams an import or an earlier sync stored are recognised
+    (``Reconciler``) and lend them their URI."""
     if not items:
         return 0
     from ..importers.reconcile import Reconciler  # importers load lazily (zip, ijson)

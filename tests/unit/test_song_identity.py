@@ -10,14 +10,14 @@ import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from factories import database_before
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from import_fixtures import fresh_db
 
 from music_time_machine.daterange import parse_range
-from music_time_machine.db import connect, transaction
-from music_time_machine.db import migrate as migrate_module
-from music_time_machine.db.migrate import current_version, migrate
+from music_time_machine.db import transaction
+from music_time_machine.db.migrate import migrate
 from music_time_machine.db.playlists import track_details
 from music_time_machine.db.rollups import rebuild_rollups
 from music_time_machine.db.stats import ListeningStats
@@ -155,19 +155,9 @@ def test_playlists_use_the_uri_played_most_whatever_the_order(tmp_path):
         conn.close()
 
 
-def _database_before_0011(path, monkeypatch):
-    conn = connect(path)
-    every = migrate_module.available()
-    monkeypatch.setattr(migrate_module, "available", lambda: [m for m in every if m[0] < 11])
-    migrate(conn)
-    monkeypatch.setattr(migrate_module, "available", lambda: every)
-    assert current_version(conn) < 11
-    return conn
-
-
 def test_0011_merges_the_split_versions_of_a_song_without_changing_play_counts(
         tmp_path, monkeypatch):
-    conn = _database_before_0011(tmp_path / "old.sqlite", monkeypatch)
+    conn = database_before(tmp_path / "old.sqlite", monkeypatch, 11)
     user, other = create_user(conn, "Alice"), create_user(conn, "Bob")
     single, album, bob_uri = _uri(1, 0), _uri(1, 1), _uri(1, 0)
     with transaction(conn):

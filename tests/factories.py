@@ -6,10 +6,23 @@ import time
 from datetime import UTC, datetime
 
 from music_time_machine.db import connect, transaction
+from music_time_machine.db import migrate as migrate_module
 from music_time_machine.db.catalogue import ArtistInfo, Catalogue, TrackInfo
 from music_time_machine.db.plays import InsertResult, NewPlay, insert_plays
 from music_time_machine.db.users import session_generation
 from music_time_machine.web.sessions import GENERATION_KEY, SEEN_KEY
+
+
+def database_before(path, monkeypatch, version: int):
+    """A database migrated up to (not including) migration ``version``, for migration
+    tests; later ``migrate`` calls apply every migration again."""
+    conn = connect(path)
+    every = migrate_module.available()
+    monkeypatch.setattr(migrate_module, "available", lambda: [m for m in every if m[0] < version])
+    migrate_module.migrate(conn)
+    monkeypatch.setattr(migrate_module, "available", lambda: every)
+    assert migrate_module.current_version(conn) < version
+    return conn
 
 
 def ms(text: str) -> int:

@@ -7,12 +7,13 @@ import json
 from datetime import date
 
 import pytest
+from factories import database_before
 
 from music_time_machine.daterange import parse_range
-from music_time_machine.db import connect, transaction
-from music_time_machine.db import migrate as migrate_module
+from music_time_machine.db import transaction
 from music_time_machine.db.migrate import current_version, migrate
-from music_time_machine.db.plays import NewPlay, insert_plays
+from music_time_machine.db.plays import NewPlay
+from music_time_machine.db.rollups import rebuild_rollups
 from music_time_machine.db.stats import ListeningStats
 from music_time_machine.db.users import create_user
 from music_time_machine.web.stats_api import StatsRequest, summary_payload, top_tracks_payload
@@ -23,14 +24,17 @@ START = 1_704_110_400_000  # 2024-01-01 12:00 UTC
 URI = "spotify:track:4uLU6hMCjMI75M1A2tKUQC"
 
 
-def _database_before_0008(path, monkeypatch):
-    conn = connect(path)
-    every = migrate_module.available()
-    monkeypatch.setattr(migrate_module, "available", lambda: [m for m in every if m[0] < 8])
-    migrate(conn)
-    monkeypatch.setattr(migrate_module, "available", lambda: every)
-    assert current_version(conn) < 8
-    return conn
+def insert_plays(conn, user_id: int, plays: list[NewPlay]) -> None:
+    """Plays written as the app wrote them before migration 0011 (no ``uri_id`` column),
+    rollups included: today's writer needs today's schema."""
+    with transaction(conn):
+        conn.executemany(
+            "INSERT INTO plays (user_id, track_id, played_at, ms_played, kind, source, "
+            "local_date, local_hour) VALUES (?, ?, ?, ?, ?, ?, "
+            "date(? / 1000, 'unixepoch'), CAST(strftime('%H', ? / 1000, 'unixepoch') AS INT))",
+            [(user_id, p.track_id, p.played_at, p.ms_played, p.kind, p.source, p.played_at,
+              p.played_at) for p in plays])
+        rebuild_rollups(conn, user_id)
 
 
 def _shared_catalogue(conn) -> tuple[int, int, int]:
@@ -123,7 +127,7 @@ def _foreign_rows(conn) -> list[tuple]:
 
 
 def test_0008_splits_a_shared_catalogue_without_changing_anyones_stats(tmp_path, monkeypatch):
-    conn = _database_before_0008(tmp_path / "old.sqlite", monkeypatch)
+    conn = database_before(tmp_path / "old.sqlite", monkeypatch, 8)
     alice, bob, carol = _shared_catalogue(conn)
     before = {u: _view(conn, u) for u in (alice, bob, carol)}
     # Shared Song and Bob Second tie: the order of their ids decides, and must survive.
@@ -154,7 +158,7 @@ def test_0008_splits_a_shared_catalogue_without_changing_anyones_stats(tmp_path,
 
 
 def test_0008_on_an_empty_or_one_user_database_changes_no_id(tmp_path, monkeypatch):
-    conn = _database_before_0008(tmp_path / "one.sqlite", monkeypatch)
+    conn = database_before(tmp_path / "one.sqlite", monkeypatch, 8)
     user = create_user(conn, "Solo")
     with transaction(conn):
         conn.execute("INSERT INTO artists (id, name, name_key) VALUES (7, 'A', 'a')")
@@ -170,7 +174,7 @@ def test_0008_on_an_empty_or_one_user_database_changes_no_id(tmp_path, monkeypat
 
 def test_a_reference_the_split_cannot_place_stops_the_migration(tmp_path, monkeypatch):
     """A table referring to tracks without a user_id: refuse rather than guess an owner."""
-    conn = _database_before_0008(tmp_path / "odd.sqlite", monkeypatch)
+    conn = database_before(tmp_path / "odd.sqlite", monkeypatch, 8)
     conn.execute("CREATE TABLE odd (track_id INTEGER REFERENCES tracks(id))")
     version = current_version(conn)
     with pytest.raises(Exception, match="odd.track_id"):

@@ -6,10 +6,11 @@ genre, audio features) so describes only their own view; nobody sees what anothe
 supplied, and nobody can learn from the catalogue whether another user has an item.
 
 A ``Catalogue`` lives for one transaction: its caches hold ids that a rollback would undo.
-Tracks are linked by Spotify URI when a row has one, else by ``match_key`` (normalised
-artist + title). A track first stored without a URI (account data) is adopted by the
-first row of the same user that brings its URI, so a later sync or extended import links
-to it.
+A ``tracks`` row is a *song* (DESIGN §4b): one per user, kind and ``match_key`` (primary
+artist + normalised title), whichever source or import order brought it. Every Spotify URI
+of the song (the single, the album version, a re-release) is a row of ``track_uris``
+(migration 0011) that names it, with the number of stored plays that came with that URI;
+``tracks.spotify_id`` and ``album_id`` follow the URI played most (``refresh_song_uris``).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class Catalogue:
         self.user_id = user_id
         self._artists: dict[tuple[str, str], int] = {}
         self._albums: dict[tuple[str, str], int] = {}
-        self._tracks_by_uri: dict[str, int] = {}
+        self._tracks_by_uri: dict[str, tuple[int, int]] = {}
         self._tracks_by_key: dict[tuple[str, str], int] = {}
 
     # -- artists -----------------------------------------------------------------
@@ -116,41 +117,59 @@ class Catalogue:
         self._albums[cache_key] = row[0]
         return row[0]
 
-    # -- tracks ------------------------------------------------------------------
+    # -- tracks (songs) -----------------------------------------------------------
     def track_id(self, info: TrackInfo) -> int:
-        """The id of the track ``info`` describes, created (with its artists) if new."""
-        if info.spotify_uri:
-            found = self._tracks_by_uri.get(info.spotify_uri)
+        """The id of the song ``info`` describes, created (with its artists) if new."""
+        return self.track(info)[0]
+
+    def track(self, info: TrackInfo) -> tuple[int, int | None]:
+        """(song id, id of ``info``'s URI in ``track_uris`` or None without one).
+
+        A URI already known names its song. Otherwise the song is found by kind and
+        ``match_key`` (primary artist + normalised title), whichever source stored it
+        first, and the URI is attached to it; only a new song is created.
+        """
+        uri = info.spotify_uri
+        if uri:
+            found = self._tracks_by_uri.get(uri)
             if found is None:
                 found = self._track_by_uri(info)
-                self._tracks_by_uri[info.spotify_uri] = found
+                self._tracks_by_uri[uri] = found
             return found
+        return self._song(info)[0], None
+
+    def _song(self, info: TrackInfo) -> tuple[int, bool]:
+        """(song id, whether it was created just now)."""
         key = info.match_key
         found = self._tracks_by_key.get((info.kind, key))
-        if found is None:
-            row = self.conn.execute(
-                "SELECT id FROM tracks WHERE user_id = ? AND match_key = ? AND kind = ? "
-                "ORDER BY spotify_id IS NULL, id LIMIT 1",
-                (self.user_id, key, info.kind)).fetchone()
-            found = row[0] if row else self._insert_track(info)
-            self._tracks_by_key[(info.kind, key)] = found
-        return found
+        if found is not None:
+            return found, False
+        row = self.conn.execute(
+            "SELECT id FROM tracks WHERE user_id = ? AND match_key = ? AND kind = ? "
+            "ORDER BY id LIMIT 1", (self.user_id, key, info.kind)).fetchone()
+        found, created = (row[0], False) if row else (self._insert_track(info), True)
+        self._tracks_by_key[(info.kind, key)] = found
+        return found, created
 
-    def _track_by_uri(self, info: TrackInfo) -> int:
+    def _track_by_uri(self, info: TrackInfo) -> tuple[int, int]:
         conn, user = self.conn, self.user_id
-        row = conn.execute("SELECT id FROM tracks WHERE user_id = ? AND spotify_id = ?",
+        row = conn.execute("SELECT track_id, id FROM track_uris WHERE user_id = ? AND uri = ?",
                            (user, info.spotify_uri)).fetchone()
         if row is not None:
-            return row[0]
-        row = conn.execute(
-            "SELECT id FROM tracks WHERE user_id = ? AND match_key = ? AND kind = ? "
-            "AND spotify_id IS NULL ORDER BY id LIMIT 1",
-            (user, info.match_key, info.kind)).fetchone()
-        if row is not None:  # a track stored from account data: give it its URI
-            conn.execute("UPDATE tracks SET spotify_id = ?, duration_ms = COALESCE(duration_ms, ?)"
-                         " WHERE id = ?", (info.spotify_uri, info.duration_ms, row[0]))
-            return row[0]
-        return self._insert_track(info)
+            return row[0], row[1]
+        track_id, created = self._song(info)
+        album_id = self.album_id(info.album, info.album_spotify_id) if info.album else None
+        uri_id = conn.execute(
+            "INSERT INTO track_uris (user_id, uri, track_id, album_id) VALUES (?, ?, ?, ?) "
+            "RETURNING id", (user, info.spotify_uri, track_id, album_id)).fetchone()[0]
+        if created:  # its only URI so far
+            conn.execute("UPDATE tracks SET spotify_id = ? WHERE id = ?",
+                         (info.spotify_uri, track_id))
+        else:  # another version of a known song (or its first URI, after account data)
+            conn.execute("UPDATE tracks SET duration_ms = COALESCE(duration_ms, ?) "
+                         "WHERE id = ?", (info.duration_ms, track_id))
+            refresh_song_uris(conn, user, [track_id])
+        return track_id, uri_id
 
     def _insert_track(self, info: TrackInfo) -> int:
         album_id = self.album_id(info.album, info.album_spotify_id) if info.album else None
@@ -161,7 +180,7 @@ class Catalogue:
             f"INSERT INTO tracks (user_id, spotify_id, kind, name, album_id, duration_ms, "
             f"match_key, {cols}, features_source) VALUES (?, ?, ?, ?, ?, ?, ?, {marks}, ?) "
             "RETURNING id",
-            (self.user_id, info.spotify_uri, info.kind, info.name, album_id, info.duration_ms,
+            (self.user_id, None, info.kind, info.name, album_id, info.duration_ms,
              info.match_key,
              *(features.get(f) for f in FEATURES),
              info.features_source if features else None),
@@ -171,6 +190,73 @@ class Catalogue:
                 "INSERT OR IGNORE INTO track_artists (track_id, artist_id, position) "
                 "VALUES (?, ?, ?)", (track_id, self.artist_id(artist), position))
         return track_id
+
+
+def refresh_song_uris(conn: sqlite3.Connection, user_id: int, track_ids: list[int]) -> None:
+    """Make each song's ``spotify_id`` (and album) those of the URI the user played most.
+
+    Playlists, top lists, exports and the Spotify enrichment read ``tracks.spotify_id``:
+    it is the song's version the user knows best. Ties go to the smallest URI, so the
+    choice depends on the plays alone, never on which source brought a URI first.
+    """
+    best = ("SELECT {col} FROM track_uris u WHERE u.track_id = tracks.id "
+            "ORDER BY u.plays DESC, u.uri LIMIT 1")
+    for start in range(0, len(track_ids), 500):
+        chunk = track_ids[start:start + 500]
+        conn.execute(
+            f"UPDATE tracks SET spotify_id = ({best.format(col='u.uri')}), "
+            f"album_id = COALESCE(({best.format(col='u.album_id')}), album_id) "
+            f"WHERE user_id = ? AND id IN ({','.join('?' * len(chunk))}) "
+            "AND EXISTS (SELECT 1 FROM track_uris u WHERE u.track_id = tracks.id)",
+            (user_id, *chunk))
+
+
+def count_uri_plays(conn: sqlite3.Connection, user_id: int, after_id: int) -> None:
+    """Add the user's plays with ``id > after_id`` into their URIs' play counts and
+    re-choose the URI of every song with more than one (see ``refresh_song_uris``)."""
+    counts = conn.execute(
+        "SELECT uri_id, COUNT(*) FROM plays WHERE id > ? AND +user_id = ? "
+        "AND uri_id IS NOT NULL GROUP BY uri_id", (after_id, user_id)).fetchall()
+    _add_uri_plays(conn, user_id, counts)
+
+
+def recount_uri_plays(conn: sqlite3.Connection, user_id: int) -> None:
+    """Count every URI's plays afresh from the user's stored plays and re-choose each song's
+    URI: after plays were removed (an import file undone), when adding up is not enough."""
+    conn.execute(
+        "UPDATE track_uris SET plays = (SELECT COUNT(*) FROM plays p WHERE p.uri_id = "
+        "track_uris.id) WHERE user_id = ?", (user_id,))
+    refresh_song_uris(conn, user_id, [r[0] for r in conn.execute(
+        "SELECT DISTINCT track_id FROM track_uris WHERE user_id = ?", (user_id,))])
+
+
+def adopt_play_uris(conn: sqlite3.Connection, user_id: int,
+                    pairs: list[tuple[int, int]]) -> None:
+    """Remember the URI of stored plays that had none: ``pairs`` of (play id, URI id) for
+    rows found to be the same stream as a play from account data. The URI's play count
+    then does not depend on which of the two sources was imported first."""
+    counts: dict[int, int] = {}
+    for play_id, uri_id in pairs:
+        if conn.execute(
+                "UPDATE plays SET uri_id = ? WHERE id = ? AND user_id = ? AND uri_id IS NULL "
+                "AND track_id = (SELECT track_id FROM track_uris WHERE id = ?)",
+                (uri_id, play_id, user_id, uri_id)).rowcount:
+            counts[uri_id] = counts.get(uri_id, 0) + 1
+    _add_uri_plays(conn, user_id, list(counts.items()))
+
+
+def _add_uri_plays(conn: sqlite3.Connection, user_id: int,
+                   counts: list[tuple[int, int]]) -> None:
+    if not counts:
+        return
+    conn.executemany("UPDATE track_uris SET plays = plays + ? WHERE id = ? AND user_id = ?",
+                     [(n, uri_id, user_id) for uri_id, n in counts])
+    songs = {r[0] for start in range(0, len(counts), 500) for r in conn.execute(
+        "SELECT u.track_id FROM track_uris u WHERE u.id IN ({}) AND EXISTS (SELECT 1 "
+        "FROM track_uris o WHERE o.track_id = u.track_id AND o.id != u.id)".format(
+            ",".join("?" * len(counts[start:start + 500]))),
+        [uri_id for uri_id, _ in counts[start:start + 500]])}
+    refresh_song_uris(conn, user_id, sorted(songs))
 
 
 # -- enrichment from Spotify (sync) ---------------------------------------------------

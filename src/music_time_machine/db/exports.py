@@ -23,13 +23,14 @@ def iter_plays(conn: sqlite3.Connection, user_id: int) -> Iterator[sqlite3.Row]:
     return conn.execute(
         "SELECT p.played_at, p.ms_played, p.kind, p.source, p.local_date, p.skipped, p.shuffle,"
         " p.reason_start, p.reason_end, p.platform, p.offline, p.incognito, t.name AS track,"
-        " t.spotify_id AS uri, al.name AS album,"
+        " COALESCE(u.uri, t.spotify_id) AS uri, al.name AS album,"
         " (SELECT group_concat(name, ' & ') FROM (SELECT a.name FROM track_artists ta"
         "   JOIN artists a ON a.id = ta.artist_id WHERE ta.track_id = t.id"
         "   ORDER BY ta.position)) AS artists,"
         " (SELECT a.name FROM track_artists ta JOIN artists a ON a.id = ta.artist_id"
         "   WHERE ta.track_id = t.id ORDER BY ta.position LIMIT 1) AS first_artist"
         " FROM plays p JOIN tracks t ON t.id = p.track_id"
+        " LEFT JOIN track_uris u ON u.id = p.uri_id"
         " LEFT JOIN albums al ON al.id = t.album_id"
         " WHERE p.user_id = ? ORDER BY p.played_at, p.id", (user_id,))
 

@@ -21,6 +21,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from . import transaction
+from .catalogue import recount_uri_plays
 from .rollups import rebuild_rollups
 
 #: The tables a file adds rows to, in the order they are undone (a track before its album).
@@ -30,7 +31,8 @@ _CATALOGUE = ("tracks", "albums", "artists")
 _STILL_USED = {
     "tracks": ("SELECT track_id FROM plays", "SELECT track_id FROM top_snapshots "
                "WHERE track_id IS NOT NULL"),
-    "albums": ("SELECT album_id FROM tracks WHERE album_id IS NOT NULL",),
+    "albums": ("SELECT album_id FROM tracks WHERE album_id IS NOT NULL",
+               "SELECT album_id FROM track_uris WHERE album_id IS NOT NULL"),
     "artists": ("SELECT artist_id FROM track_artists", "SELECT artist_id FROM top_snapshots "
                 "WHERE artist_id IS NOT NULL"),
 }
@@ -87,6 +89,7 @@ def undo_file(conn: sqlite3.Connection, attempt: str) -> int:
         # The rollups first: until rebuilt they still name the file's tracks and artists.
         for user_id in users:
             rebuild_rollups(conn, user_id)
+            recount_uri_plays(conn, user_id)
         for table in _CATALOGUE:
             used = " ".join(f"AND id NOT IN ({select})" for select in _STILL_USED[table])
             conn.execute(

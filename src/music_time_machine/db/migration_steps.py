@@ -122,6 +122,87 @@ def split_catalogue_by_user(conn: sqlite3.Connection) -> None:
         conn.execute(f"DROP TABLE temp.map_{parent}")
 
 
+def merge_songs(conn: sqlite3.Connection) -> None:
+    """One tracks row per song (migration 0011): fill track_uris and plays.uri_id from the
+    tracks' URIs, merge every user's tracks of one kind and match_key into the lowest id,
+    and rebuild the rollups of the users that had any."""
+    from ..timezones import LocalClock
+    from .rollups import rebuild_rollups
+    from .users import get_settings
+
+    conn.execute("INSERT INTO track_uris (user_id, uri, track_id, album_id) "
+                 "SELECT user_id, spotify_id, id, album_id FROM tracks "
+                 "WHERE spotify_id IS NOT NULL ORDER BY id")
+    conn.execute("UPDATE plays SET uri_id = (SELECT u.id FROM track_uris u "
+                 "WHERE u.track_id = plays.track_id)")
+    conn.execute(
+        "CREATE TEMP TABLE song_map (old_id INTEGER PRIMARY KEY, new_id INTEGER NOT NULL)")
+    conn.execute(
+        "INSERT INTO temp.song_map SELECT t.id, k.keep FROM tracks t JOIN (SELECT user_id, "
+        "kind, match_key, MIN(id) AS keep FROM tracks GROUP BY user_id, kind, match_key "
+        "HAVING COUNT(*) > 1) k USING (user_id, kind, match_key) WHERE t.id != k.keep")
+    users = [r[0] for r in conn.execute(
+        "SELECT DISTINCT t.user_id FROM temp.song_map m JOIN tracks t ON t.id = m.old_id "
+        "ORDER BY 1")]
+    if users:
+        _merge_plays(conn, LocalClock, get_settings)
+        conn.execute("UPDATE track_uris SET track_id = (SELECT new_id FROM temp.song_map "
+                     "WHERE old_id = track_id) WHERE track_id IN (SELECT old_id FROM "
+                     "temp.song_map)")
+        # A merged version's artists stay credited: each keeps its share of the plays.
+        conn.execute(
+            "INSERT OR IGNORE INTO track_artists (track_id, artist_id, position) "
+            "SELECT m.new_id, ta.artist_id, 1000 + ta.position FROM temp.song_map m "
+            "JOIN track_artists ta ON ta.track_id = m.old_id")
+        for table, column in _references(conn, "tracks"):
+            if table.startswith("rollup_"):
+                conn.execute(f"DELETE FROM {table} WHERE {column} IN "
+                             "(SELECT old_id FROM temp.song_map)")
+            elif table not in ("plays", "track_uris"):
+                conn.execute(f"UPDATE {table} SET {column} = (SELECT new_id FROM "
+                             f"temp.song_map WHERE old_id = {column}) WHERE {column} IN "
+                             "(SELECT old_id FROM temp.song_map)")
+        conn.execute("DELETE FROM track_artists WHERE track_id IN "
+                     "(SELECT old_id FROM temp.song_map)")
+        conn.execute("DELETE FROM tracks WHERE id IN (SELECT old_id FROM temp.song_map)")
+    conn.execute("UPDATE track_uris SET plays = (SELECT COUNT(*) FROM plays p "
+                 "WHERE p.uri_id = track_uris.id)")
+    for user_id in users:
+        rebuild_rollups(conn, user_id)
+    from .catalogue import refresh_song_uris
+
+    for (user_id,) in conn.execute("SELECT DISTINCT user_id FROM track_uris").fetchall():
+        refresh_song_uris(conn, user_id, [r[0] for r in conn.execute(
+            "SELECT track_id FROM track_uris WHERE user_id = ? GROUP BY track_id "
+            "HAVING COUNT(*) > 1", (user_id,))])
+    conn.execute("DROP TABLE temp.song_map")
+
+
+def _merge_plays(conn: sqlite3.Connection, clock_type, get_settings) -> None:
+    """Re-point the plays of merged tracks to their song. A play that would take a (time,
+    song) slot already held moves a millisecond on until one is free, with its local date
+    and hour recomputed (the importer's rule for distinct streams sharing a slot)."""
+    moving = conn.execute(
+        "SELECT p.id, p.user_id, p.played_at, m.new_id FROM plays p JOIN temp.song_map m "
+        "ON m.old_id = p.track_id ORDER BY p.user_id, p.played_at, p.id").fetchall()
+    clocks: dict[int, object] = {}
+    for play_id, user_id, played_at, song in moving:
+        at = played_at
+        while conn.execute("SELECT 1 FROM plays WHERE user_id = ? AND played_at = ? "
+                           "AND track_id = ?", (user_id, at, song)).fetchone():
+            at += 1
+        if at == played_at:
+            conn.execute("UPDATE plays SET track_id = ? WHERE id = ?", (song, play_id))
+            continue
+        clock = clocks.get(user_id)
+        if clock is None:
+            clock = clocks[user_id] = clock_type(get_settings(conn, user_id).timezone)
+        day, hour = clock.local(at)
+        conn.execute("UPDATE plays SET track_id = ?, played_at = ?, local_date = ?, "
+                     "local_hour = ? WHERE id = ?", (song, at, day, hour, play_id))
+
+
 STEPS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "split_catalogue_by_user": split_catalogue_by_user,
+    "merge_songs": merge_songs,
 }

@@ -28,6 +28,7 @@ class NewPlay:
     platform: str | None = None
     offline: int | None = None
     incognito: int | None = None
+    uri_id: int | None = None  # the URI the stream came with (track_uris), if any
 
 
 @dataclass
@@ -39,7 +40,7 @@ class InsertResult:
 #: Column order of the rows ``insert_play_rows`` takes.
 PLAY_COLUMNS = ("user_id", "track_id", "played_at", "ms_played", "kind", "source",
                 "local_date", "local_hour", "skipped", "shuffle", "reason_start", "reason_end",
-                "platform", "offline", "incognito")
+                "platform", "offline", "incognito", "uri_id")
 
 _COLUMNS = ", ".join(PLAY_COLUMNS)
 _MARKS = ", ".join("?" for _ in PLAY_COLUMNS)
@@ -63,7 +64,7 @@ def insert_plays(conn: sqlite3.Connection, user_id: int, plays: Iterable[NewPlay
         day, hour = local(p.played_at)
         rows.append((user_id, p.track_id, p.played_at, p.ms_played, p.kind, p.source, day, hour,
                      p.skipped, p.shuffle, p.reason_start, p.reason_end, p.platform, p.offline,
-                     p.incognito))
+                     p.incognito, p.uri_id))
     added = insert_play_rows(conn, user_id, rows)
     return InsertResult(added, len(rows) - added)
 

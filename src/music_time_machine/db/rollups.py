@@ -16,6 +16,7 @@ from collections.abc import Callable
 from ..rules import PlayRule
 from ..timezones import LocalClock
 from . import transaction
+from .catalogue import count_uri_plays
 from .rollups_monthly import (
     ARTIST,
     TRACK,
@@ -95,6 +96,7 @@ def add_new_plays(conn: sqlite3.Connection, user_id: int, after_id: int) -> None
                     f"SELECT ?, day, {entity.id_col}, {sums} FROM {temp} WHERE true")
             add_item_increments(conn, user_id, entity)
         add_weekday_hours(conn, user_id)
+        count_uri_plays(conn, user_id, after_id)
 
 
 def _upsert(conn: sqlite3.Connection, user_id: int, table: str, keys: str, sums: str,

@@ -101,7 +101,8 @@ def prune_catalogue(conn: sqlite3.Connection) -> None:
         conn.execute("DELETE FROM artists WHERE id NOT IN (SELECT artist_id FROM track_artists)"
                      + (f" AND id NOT IN ({artist_refs})" if artist_refs else ""))
         conn.execute("DELETE FROM albums WHERE id NOT IN "
-                     "(SELECT album_id FROM tracks WHERE album_id IS NOT NULL)")
+                     "(SELECT album_id FROM tracks WHERE album_id IS NOT NULL) AND id NOT IN "
+                     "(SELECT album_id FROM track_uris WHERE album_id IS NOT NULL)")
 
 
 def backup_user(db_path: str | Path, user_id: int, destination: Path) -> None:

@@ -104,7 +104,7 @@ def generate_demo(conn: sqlite3.Connection, user_id: int, *, plays: int = 25_000
 
 
 def _write_catalogue(conn: sqlite3.Connection, user_id: int, world: World,
-                     streams: list[Stream]) -> dict[int, int]:
+                     streams: list[Stream]) -> dict[int, tuple[int, int | None]]:
     """Store the tracks that were actually streamed, in order of first play.
 
     A real library only knows what its owner heard, so unplayed catalogue stays invented.
@@ -113,7 +113,7 @@ def _write_catalogue(conn: sqlite3.Connection, user_id: int, world: World,
     for s in streams:
         index = s[1]
         if index not in ids:
-            ids[index] = catalogue.track_id(_track_info(world, index))
+            ids[index] = catalogue.track(_track_info(world, index))  # (song, URI id)
     return ids
 
 
@@ -148,11 +148,13 @@ def _chunks(streams: list[Stream], clock: LocalClock) -> Iterator[list[Stream]]:
         yield streams[begin:]
 
 
-def _new_plays(chunk: list[Stream], ids: dict[int, int]) -> Iterator[NewPlay]:
+def _new_plays(chunk: list[Stream],
+               ids: dict[int, tuple[int, int | None]]) -> Iterator[NewPlay]:
     for played_at, track, ms, skipped, shuffle, start, end, platform in chunk:
-        yield NewPlay(ids[track], played_at, ms, "demo", skipped=skipped, shuffle=shuffle,
+        song, uri_id = ids[track]
+        yield NewPlay(song, played_at, ms, "demo", skipped=skipped, shuffle=shuffle,
                       reason_start=start, reason_end=end, platform=platform, offline=0,
-                      incognito=0)
+                      incognito=0, uri_id=uri_id)
 
 
 def _utc(ms: int) -> datetime:

@@ -264,7 +264,8 @@ class _Restorer:
         self.progress = progress
         self.catalogue = Catalogue(conn, user_id)
         self._infos: dict[int, TrackInfo] = {}  # backup track id -> what it describes
-        self._tracks: dict[int, tuple[int, str] | None] = {}  # -> (local id, match key)
+        #: backup track id -> (local song id, match key, URI id)
+        self._tracks: dict[int, tuple[int, str, int | None] | None] = {}
         self._artists: dict[int, ArtistInfo] = {}  # backup artist id -> info
         self._long_names: set[int] = set()  # backup track ids with a name over the limit
         self._last_emit = 0.0
@@ -320,14 +321,15 @@ class _Restorer:
                 features=values or None,
                 features_source=source if values and source in ("spotify", "demo") else None)
 
-    def _track(self, backup_id: int) -> tuple[int, str] | None:
-        """(local track id, stored match key) for a backup track; None if it has none."""
+    def _track(self, backup_id: int) -> tuple[int, str, int | None] | None:
+        """(local song id, stored match key, URI id) for a backup track; None if it has
+        none."""
         if backup_id in self._tracks:
             return self._tracks[backup_id]
         info = self._infos.get(backup_id)
         found = None
         if info is not None:
-            track_id = self.catalogue.track_id(info)
+            track_id, uri_id = self.catalogue.track(info)
             if info.features:  # fill features the local copy lacks, never overwrite them
                 self.conn.execute(
                     f"UPDATE tracks SET {', '.join(f'{f} = ?' for f in FEATURES)}, "
@@ -337,7 +339,7 @@ class _Restorer:
                      track_id, self.user_id))
             key = self.conn.execute("SELECT match_key FROM tracks WHERE id = ?",
                                     (track_id,)).fetchone()[0]
-            found = (track_id, key)
+            found = (track_id, key, uri_id)
         self._tracks[backup_id] = found
         return found
 
@@ -377,7 +379,7 @@ class _Restorer:
             if extra.get("incognito") and not keep_incognito:
                 report.incognito_skipped += 1
                 continue
-            track_id, match_key = track
+            track_id, match_key, uri_id = track
             source = row["source"] if row["source"] in KNOWN_SOURCES else "restore"
             kind = row["kind"] if row["kind"] in TRACK_KINDS else "music"
             # The importer's rule (Reconciler.place): restoring again adds nothing.
@@ -386,7 +388,8 @@ class _Restorer:
                 report.duplicates += 1
                 continue
             played_at = placed
-            batch.append(NewPlay(track_id, played_at, ms_played, source, kind, **extra))
+            batch.append(NewPlay(track_id, played_at, ms_played, source, kind, **extra,
+                                 uri_id=uri_id))
             if kind in _NON_MUSIC:
                 report.podcasts_audiobooks += 1
             elif rule.counts(ms_played, extra.get("reason_end"),

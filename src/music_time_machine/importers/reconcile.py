@@ -8,8 +8,8 @@ The same stream reaches us from up to three sources with different clocks:
 - ``account`` export: ``endTime`` = end of stream truncated to the minute, no URI.
 
 Rule (windows from ``rules.py``). An incoming row at time ``t`` is the same stream as an
-existing play at ``e`` when the track has the same ``match_key`` (normalised artist +
-title; two different keys are never merged) and:
+existing play at ``e`` when it is the same song: the same ``match_key`` (primary artist +
+normalised title, whatever its URI; two different keys are never merged) and:
 
 - same source: ``e == t`` exactly (a source never reports one stream twice with different
   times; rows of one file that share a time are distinct streams, see ``run.py``);
@@ -89,6 +89,8 @@ class Reconciler:
         # slice number -> (match_key -> [(played_at, source, ms_played, play_id)], slots)
         self._slices: OrderedDict[int, tuple[dict[str, list[tuple]], set[int]]] = OrderedDict()
         self._consumed: set[int] = set()
+        #: The id of the stored play the last positive ``is_duplicate`` matched.
+        self.last_match: int | None = None
 
     def is_duplicate(self, match_key: str, played_at: int, source: str,
                      ms_played: int | None = None) -> bool:
@@ -109,6 +111,7 @@ class Reconciler:
         if best is None:
             return False
         self._consumed.add(best[1])
+        self.last_match = best[1]
         return True
 
     def place(self, match_key: str, track_id: int, played_at: int, source: str,

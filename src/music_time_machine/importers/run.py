@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..db import transaction
-from ..db.catalogue import ArtistInfo, Catalogue, TrackInfo
+from ..db.catalogue import ArtistInfo, Catalogue, TrackInfo, adopt_play_uris
 from ..db.import_slices import IdMarks, finish_file, id_marks, record_slice, undo_file
 from ..db.plays import insert_play_rows
 from ..db.rollups import add_new_plays
@@ -242,10 +242,10 @@ class _Importer:
         self.slices = _Slices(conn, user_id, slicing)
         self.file: _FileWrites | None = None
         self.recorded: list[str] = []  # files of this run with a slice committed mid-file
-        # URI -> (track id, match key) for tracks committed by earlier files of this run.
+        # URI -> (song id, match key, URI id) for tracks committed by earlier files of this run.
         # A URI names one track row for good, so this is safe across transactions (unlike
         # the Catalogue's name-keyed cache); entries are added only after a file succeeds.
-        self._uri_tracks: dict[str, tuple[int, str]] = {}
+        self._uri_tracks: dict[str, tuple[int, str, int | None]] = {}
 
     def import_files(self, sources: Sequence[SourceFile],
                      feed: WorkerFeed | None) -> list[FileReport]:
@@ -356,7 +356,8 @@ class _Importer:
         min_ms = rule.min_ms if rule.kind == "min_ms" else None
         counts = rule.counts
         local = self.clock.local
-        tracks: dict[object, tuple[int, str]] = dict(self._uri_tracks)
+        tracks: dict[object, tuple[int, str, int | None]] = dict(self._uri_tracks)
+        adopted: list[tuple[int, int]] = []  # (stored play, URI id): see adopt_play_uris
         identities: dict[int, object] = {}  # row's own (time, track) -> signature(s)
         used: set[int] = set()  # (time, track) slots this file has stored
         batch: list[tuple] = []
@@ -387,7 +388,7 @@ class _Importer:
                 track = tracks.get(key)
                 if track is None:
                     track = tracks[key] = self._track(catalogue, Stream._make(item[:15]))
-                track_id, match_key = track
+                track_id, match_key, uri_id = track
 
                 # Rows of one file are distinct streams unless exactly identical. Distinct
                 # streams that share a (time, track) slot with another row or a stored play
@@ -408,6 +409,8 @@ class _Importer:
                     placed = place(match_key, track_id, played_at, source, ms_played, used)
                     if placed is None:  # the same stream as a stored play
                         duplicates += 1
+                        if uri_id is not None:
+                            adopted.append((reconciler.last_match, uri_id))
                         continue
                     if placed != played_at:
                         played_at = placed
@@ -416,7 +419,7 @@ class _Importer:
                     used.add(slot)
                 batch.append((user_id, track_id, played_at, ms_played, kind, source, day, hour,
                               skipped, shuffle, reason_start, reason_end, platform, offline,
-                              incog))
+                              incog, uri_id))
                 if kind in _NON_MUSIC:
                     pending[2] += 1
                 elif (ms_played >= min_ms if min_ms is not None
@@ -428,6 +431,7 @@ class _Importer:
                     self._flush(batch, pending, report)
                     batch, pending = [], [0, 0, 0]
         self._flush(batch, pending, report)
+        adopt_play_uris(conn, user_id, adopted)
         report.rows_read = rows
         report.without_metadata = without_metadata
         report.incognito_skipped = incognito
@@ -439,17 +443,18 @@ class _Importer:
                                             f"(is this a {source} history file?)")
         self._new_uri_tracks = {k: v for k, v in tracks.items() if type(k) is str}
 
-    def _track(self, catalogue: Catalogue, s: Stream) -> tuple[int, str]:
-        """Track id and the stored match key (what the reconciler compares)."""
+    def _track(self, catalogue: Catalogue, s: Stream) -> tuple[int, str, int | None]:
+        """Song id, its stored match key (what the reconciler compares) and URI id."""
         self._writing()
         artists = [ArtistInfo(s.artist)] if s.artist else []
         if s.author:
             artists.append(ArtistInfo(s.author))
-        track_id = catalogue.track_id(TrackInfo(name=s.name, artists=artists, album=s.album,
-                                                spotify_uri=s.uri, kind=s.kind))
+        track_id, uri_id = catalogue.track(TrackInfo(name=s.name, artists=artists,
+                                                     album=s.album, spotify_uri=s.uri,
+                                                     kind=s.kind))
         match_key = self.conn.execute("SELECT match_key FROM tracks WHERE id = ?",
                                       (track_id,)).fetchone()[0]
-        return track_id, match_key
+        return track_id, match_key, uri_id
 
     def _flush(self, batch: list[tuple], pending: list[int], report: FileReport) -> None:
         if not batch:

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from ..db import accounts, sync_state, transaction
 from ..db.catalogue import (
     Catalogue,
+    adopt_play_uris,
     artists_missing_metadata,
     save_artist_metadata,
     save_features,
@@ -180,6 +181,14 @@ def _recently_played(conn: sqlite3.Connection, user_id: int, client: SpotifyClie
         if not page:
             break
     result.details["recent_items"] = len(items)
+    return store_recent_plays(conn, user_id, items)
+
+
+def store_recent_plays(conn: sqlite3.Connection, user_id: int,
+                       items: dict[tuple[int, str], dict]) -> int:
+    """Store Web API play-history objects, keyed by (played_at ms, track URI); returns how
+    many plays were added. Streams an import or an earlier sync stored are recognised
+    (``Reconciler``) and lend them their URI."""
     if not items:
         return 0
     from ..importers.reconcile import Reconciler  # importers load lazily (zip, ijson)
@@ -188,19 +197,23 @@ def _recently_played(conn: sqlite3.Connection, user_id: int, client: SpotifyClie
         catalogue = Catalogue(conn, user_id)
         reconciler = Reconciler(conn, user_id)
         plays = []
+        adopted: list[tuple[int, int]] = []  # (stored play, URI id): see adopt_play_uris
         for (played_at, _uri), item in sorted(items.items()):
             info = track_info(item["track"])
             for artist in info.artists:  # links artists first known by name (imports)
                 catalogue.artist_id(artist)
-            track_id = catalogue.track_id(info)
+            track_id, uri_id = catalogue.track(info)
             if reconciler.is_duplicate(info.match_key, played_at, "api"):
+                if uri_id is not None:
+                    adopted.append((reconciler.last_match, uri_id))
                 continue
             # The API reports no listening time; it lists streams of 30 s and more, and
             # most of them ran to the end, so the track length stands in for ms_played.
             length = info.duration_ms
             plays.append(NewPlay(track_id=track_id, played_at=played_at,
                                  ms_played=length if ms_played_ok(length) else 0, source="api",
-                                 reason_end=None))
+                                 reason_end=None, uri_id=uri_id))
+        adopt_play_uris(conn, user_id, adopted)
         return insert_plays(conn, user_id, plays).added
 
 

@@ -82,3 +82,14 @@ def test_covers_are_valid_pngs_of_the_asked_size():
     idat = png.index(b"IDAT")
     length = int.from_bytes(png[idat - 4:idat], "big")
     assert len(zlib.decompress(png[idat + 4:idat + 4 + length])) == (250 * 3 + 1) * 250
+
+
+def test_mtm_fake_musicbrainz_takes_port_seed_and_rate():
+    from click.testing import CliRunner
+
+    from music_time_machine.cli import main
+
+    result = CliRunner().invoke(main, ["fake-musicbrainz", "--help"])
+    assert result.exit_code == 0
+    assert all(option in result.output for option in ("--port", "--seed", "--rate"))
+    assert CliRunner().invoke(main, ["fake-musicbrainz", "--rate", "0"]).exit_code == 2

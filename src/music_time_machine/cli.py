@@ -374,5 +374,19 @@ def fake_spotify(host: str, port: int, mode: str, seed: int) -> None:
     run_fake_spotify(host, port, mode, seed)
 
 
+@main.command("fake-musicbrainz")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5002, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--seed", default=1, show_default=True, type=int,
+              help="The sandbox world's seed (use the demo's, 42, to match its artists).")
+@click.option("--rate", default=1.0, show_default=True, type=click.FloatRange(0.01, 1000),
+              help="Requests per second each client may make (MusicBrainz allows 1).")
+def fake_musicbrainz(host: str, port: int, seed: int, rate: float) -> None:
+    """Run the bundled fake MusicBrainz + Cover Art Archive for offline use."""
+    from .sandbox.fake_musicbrainz import run_fake_musicbrainz
+
+    run_fake_musicbrainz(host, port, seed, rate)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

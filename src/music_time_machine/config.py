@@ -9,6 +9,7 @@ a bound; the README's configuration table lists the same names (a unit test chec
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +87,13 @@ class Setting:
         if self.parse is _seconds:
             return (f"Set {self.name} to a number of seconds above {self.minimum:g} and at most "
                     f"{self.maximum:g}{shown}, or leave it unset.")
+        if self.parse is _rate:
+            return (f"Set {self.name} to a number of requests per second above 0 and at most "
+                    f"{self.maximum:g}{shown}, or leave it unset.")
+        if self.parse is _contact:
+            return (f"Set {self.name} to your e-mail address or a web page about your server "
+                    "(e.g. MTM_CONTACT=you@example.org); MusicBrainz asks every client for "
+                    "one.")
         if self.parse is _switch:
             return f"Set {self.name} to 1 (on) or 0 (off), or leave it unset."
         return f"Correct {self.name}, or leave it unset."
@@ -151,6 +159,30 @@ def _switch(setting: Setting, raw: str) -> bool | None:
         return False
     raise SettingError(setting, f"{setting.name} must be 1/true/yes/on or 0/false/no/off, "
                        f"got {value!r}")
+
+
+def _rate(setting: Setting, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingError(setting, f"{setting.name} must be a number of requests per second, "
+                           f"got {raw!r}") from None
+    high = setting.maximum or float("inf")
+    if not 0 < value <= high:  # also refuses nan
+        raise SettingError(setting, f"{setting.name} must be more than 0 and at most {high:g} "
+                           f"requests per second, got {raw}")
+    return value
+
+
+_CONTACT = re.compile(r"^(?:[^\s@()]+@[^\s@()]+\.[^\s@()]+|https?://[^\s()]+)$")
+
+
+def _contact(setting: Setting, raw: str) -> str:
+    value = raw.strip()
+    if value and not _CONTACT.match(value):
+        raise SettingError(setting, f"{setting.name} must be an e-mail address or a web "
+                           f"address where MusicBrainz can reach you, got {value!r}")
+    return value
 
 
 def _timezone(setting: Setting, raw: str) -> str:
@@ -223,6 +255,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MTM_LOG_LEVEL", "INFO", _choice, "how much the server logs",
             choices=LOG_LEVELS),
     Setting("MTM_RATE_LIMITS", None, _switch, "`0` turns the rate limits off"),
+    Setting("MTM_ENRICH", "1", _switch,
+            "`0` turns off fetching genres, tags and cover art from MusicBrainz and the Cover "
+            "Art Archive"),
+    Setting("MTM_CONTACT", "", _contact,
+            "your e-mail or web address, sent in the User-Agent to MusicBrainz; required to "
+            "enrich from the public musicbrainz.org"),
+    Setting("MTM_MUSICBRAINZ_URL", "https://musicbrainz.org", _url,
+            "MusicBrainz service root (a mirror, or the bundled fake; `/ws/2/...` is added)"),
+    Setting("MTM_COVERART_URL", "https://coverartarchive.org", _url, "Cover Art Archive"),
+    Setting("MTM_MUSICBRAINZ_RATE", "1", _rate,
+            "requests per second to MusicBrainz (the public service allows 1; a mirror or the "
+            "fake may allow more)", minimum=0, maximum=100),
     Setting("MTM_LOCAL_MODE", None, _switch,
             "`1`: one user, no sign-in; `0`: sign in with Spotify; unset: local mode exactly "
             "when SPOTIFY_CLIENT_ID is empty"),
@@ -263,7 +307,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "SPOTIFY_CLIENT_SECRET", "SPOTIFY_REDIRECT_URI", "MTM_SPOTIFY_ACCOUNTS_URL",
         "MTM_SPOTIFY_API_URL", "MTM_SYNC_INTERVAL", "MTM_ALLOWED_HOSTS", "MTM_BUSY_TIMEOUT_S",
         "MTM_JOB_MAX_SECONDS", "MTM_SPOTIFY_TIMEOUT", "MTM_ALLOWED_SPOTIFY_IDS",
-        "MTM_SESSION_IDLE_DAYS", "MTM_TRUSTED_PROXIES", "MTM_PASSWORD", "MTM_LOG_LEVEL")}
+        "MTM_SESSION_IDLE_DAYS", "MTM_TRUSTED_PROXIES", "MTM_PASSWORD", "MTM_LOG_LEVEL",
+        "MTM_CONTACT", "MTM_MUSICBRAINZ_URL", "MTM_COVERART_URL", "MTM_MUSICBRAINZ_RATE")}
     config.update({
         # None: create_app reads (or generates) <MTM_DATA_DIR>/secret_key.
         "SECRET_KEY": values["SECRET_KEY"],
@@ -282,6 +327,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
     })
+    config["MTM_ENRICH"] = values["MTM_ENRICH"] is not False
     # Unset: local mode exactly when no Spotify client id is configured (current_user.py).
     if values["MTM_LOCAL_MODE"] is not None:
         config["MTM_LOCAL_MODE"] = values["MTM_LOCAL_MODE"]

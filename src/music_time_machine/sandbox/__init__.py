@@ -3,7 +3,8 @@
 ``world`` holds the world (artists, albums, tracks; deterministic per seed) and ``names``
 invents its names. The demo (``music_time_machine.demo``) listens to it, and the fake Spotify
 (``music_time_machine.spotify.fake``) serves its most popular artists, so both show the same
-music. A later fake (MusicBrainz, for example) should build on ``build_world`` the same way.
+music. ``fake_musicbrainz`` (a fake MusicBrainz + Cover Art Archive) builds its catalogue on
+the same world.
 """
 
 from .world import Album, Artist, Track, World, build_world

@@ -1,0 +1,221 @@
+"""Year in review: one calendar year (January to December, local dates) from the rollups.
+
+What the overall numbers mean is ``stats.py``'s (a *play* passes the play rule, minutes
+count every music stream, a track with several artists counts for each). What this module
+adds, defined once here and stated on the page:
+
+- *biggest month / day*: the most plays (ties: more minutes, then the earlier one);
+- *longest streak*: the most consecutive days of the year with at least one play;
+- *top artist of each month*: the artist with the most plays that month (ties: minutes,
+  then the one stored first), as in every top list;
+- *discoveries*: artists whose first play ever falls in the year;
+- *stuck*: a discovery of a year that has ended that you played again the next year. For
+  the year that is still running, a discovery made before the last ``STUCK_RECENT_DAYS``
+  days that you played within them (later discoveries are too new to tell, and are left
+  out of the count).
+
+Reads touch the year's rows only: ``rollup_day`` (at most 366), the monthly artist rollup
+of its twelve months, the yearly track rollup and the first-play index.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ..durations import minutes
+from .stats import ListeningStats
+
+#: For the running year: a discovery "stuck" if played in this many days up to today.
+STUCK_RECENT_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Streak:
+    """Consecutive days with a play: how many, the first and the last."""
+
+    days: int
+    first: date | None
+    last: date | None
+
+
+def year_totals(conn: sqlite3.Connection, user_id: int) -> list[dict]:
+    """Every year with at least one counted play, oldest first, with its plays and minutes
+    (a year of short streams only has no review: nothing in it counts as played)."""
+    return [{"year": int(y), "plays": p, "minutes": minutes(ms)} for y, p, ms in conn.execute(
+        "SELECT substr(day, 1, 4), SUM(plays), SUM(ms_played) FROM rollup_day "
+        "WHERE user_id = ? GROUP BY 1 HAVING SUM(plays) > 0 ORDER BY 1", (user_id,))]
+
+
+def year_days(conn: sqlite3.Connection, user_id: int, year: int) -> list[tuple[date, int, int]]:
+    """(day, plays, ms_played) of every day of the year with a stream, in order."""
+    first, last = _bounds(year)
+    return [(date.fromisoformat(d), p, ms) for d, p, ms in conn.execute(
+        "SELECT day, plays, ms_played FROM rollup_day WHERE user_id = ? "
+        "AND day BETWEEN ? AND ? ORDER BY day", (user_id, first.isoformat(), last.isoformat()))]
+
+
+def _bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def biggest_day(days: list[tuple[date, int, int]]) -> dict | None:
+    """The day with the most plays (ties: minutes, then the earlier day)."""
+    played = [d for d in days if d[1] > 0]
+    if not played:
+        return None
+    day, plays, ms = min(played, key=lambda d: (-d[1], -d[2], d[0]))
+    return {"date": day.isoformat(), "plays": plays, "minutes": minutes(ms)}
+
+
+def biggest_month(months: list[dict]) -> dict | None:
+    """The month (of a ``volume`` series) with the most plays (ties: minutes, earlier)."""
+    played = [m for m in months if m["plays"] > 0]
+    if not played:
+        return None
+    return min(played, key=lambda m: (-m["plays"], -m["minutes"], m["period"]))
+
+
+def longest_streak(days: list[tuple[date, int, int]]) -> Streak:
+    """The longest run of consecutive days with a play (the earliest of equal runs)."""
+    best = Streak(0, None, None)
+    run_first = previous = None
+    for day, plays, _ms in days:
+        if plays <= 0:
+            continue
+        if previous is None or day - previous != timedelta(days=1):
+            run_first = day
+        previous = day
+        length = (day - run_first).days + 1
+        if length > best.days:
+            best = Streak(length, run_first, day)
+    return best
+
+
+def top_artist_each_month(conn: sqlite3.Connection, user_id: int,
+                          year: int) -> dict[str, tuple[int, int, int]]:
+    """{'YYYY-MM': (artist id, plays, ms)} for each month of the year with a play."""
+    best: dict[str, tuple[int, int, int]] = {}
+    for month, artist_id, plays, ms in conn.execute(
+            "SELECT month, artist_id, plays, ms_played FROM rollup_month_artist "
+            "WHERE user_id = ? AND month BETWEEN ? AND ? AND plays > 0",
+            (user_id, f"{year:04d}-01", f"{year:04d}-12")):
+        held = best.get(month)
+        if held is None or (-plays, -ms, artist_id) < (-held[1], -held[2], held[0]):
+            best[month] = (artist_id, plays, ms)
+    return best
+
+
+def top_albums(conn: sqlite3.Connection, user_id: int, year: int, limit: int) -> list[dict]:
+    """Albums by the plays of their tracks in the year (ties: minutes, then album id).
+
+    A song counts for the album its ``tracks`` row names (the version played most)."""
+    rows = conn.execute(
+        "SELECT t.album_id, al.name, SUM(y.plays) AS plays, SUM(y.ms_played) AS ms "
+        "FROM rollup_year_track y JOIN tracks t ON t.id = y.track_id "
+        "JOIN albums al ON al.id = t.album_id "
+        "WHERE y.user_id = ? AND y.year = ? GROUP BY t.album_id HAVING SUM(y.plays) > 0 "
+        "ORDER BY plays DESC, ms DESC, t.album_id LIMIT ?",
+        (user_id, f"{year:04d}", limit)).fetchall()
+    if not rows:
+        return []
+    ids = [r[0] for r in rows]
+    artists = album_artists(conn, ids)
+    return [{"id": album_id, "name": name, "artists": artists.get(album_id, []),
+             "plays": plays, "minutes": minutes(ms)} for album_id, name, plays, ms in rows]
+
+
+def album_artists(conn: sqlite3.Connection, album_ids: list[int]) -> dict[int, list[str]]:
+    """The first-credited artists of each album's tracks, most common first."""
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for album_id, name in conn.execute(
+            f"SELECT t.album_id, a.name FROM tracks t JOIN track_artists ta "
+            f"ON ta.track_id = t.id AND ta.position = 0 JOIN artists a ON a.id = ta.artist_id "
+            f"WHERE t.album_id IN ({','.join('?' * len(album_ids))})", album_ids):
+        counts[album_id][name] += 1
+    return {album_id: sorted(names, key=lambda n: (-names[n], n))[:3]
+            for album_id, names in counts.items()}
+
+
+def discoveries(conn: sqlite3.Connection, user_id: int, year: int, today: date,
+                limit: int) -> dict:
+    """Artists first played in the year: how many, how many stuck (module docstring), and
+    the ``limit`` most played of them that year, each with whether it stuck."""
+    first, last = f"{year:04d}-01-01", f"{year:04d}-12-31"
+    running = today.year == year
+    recent_from = (today - timedelta(days=STUCK_RECENT_DAYS - 1)).isoformat()
+    rows = conn.execute(
+        "SELECT f.artist_id, a.name, f.first_day, COALESCE(y.plays, 0), "
+        "COALESCE(y.ms_played, 0), COALESCE(n.plays, 0), t.last_day "
+        "FROM rollup_artist_first f JOIN artists a ON a.id = f.artist_id "
+        "LEFT JOIN rollup_year_artist y ON y.user_id = f.user_id AND y.year = ? "
+        "  AND y.artist_id = f.artist_id "
+        "LEFT JOIN rollup_year_artist n ON n.user_id = f.user_id AND n.year = ? "
+        "  AND n.artist_id = f.artist_id "
+        "LEFT JOIN rollup_artist_total t ON t.user_id = f.user_id AND t.artist_id = f.artist_id "
+        "WHERE f.user_id = ? AND f.first_day BETWEEN ? AND ?",
+        (f"{year:04d}", f"{year + 1:04d}", user_id, first, last)).fetchall()
+    found, judged, stuck = [], 0, 0
+    for artist_id, name, first_day, plays, ms, next_plays, last_day in rows:
+        if running:
+            known = first_day < recent_from
+            sticks = known and last_day is not None and last_day >= recent_from
+        else:
+            known, sticks = True, next_plays > 0
+        judged += known
+        stuck += sticks
+        found.append({"id": artist_id, "name": name, "first_play": first_day,
+                      "plays": plays, "minutes": minutes(ms),
+                      "stuck": sticks if known else None, "_ms": ms})
+    found.sort(key=lambda f: (-f["plays"], -f["_ms"], f["id"]))
+    for item in found:
+        del item["_ms"]
+    tracks = conn.execute(
+        "SELECT COUNT(*) FROM rollup_track_first WHERE user_id = ? AND first_day BETWEEN ? AND ?",
+        (user_id, first, last)).fetchone()[0]
+    return {"artists": len(found), "tracks": tracks, "judged": judged, "stuck": stuck,
+            "running": running, "recent_days": STUCK_RECENT_DAYS, "items": found[:limit]}
+
+
+#: How many items each top list of the review holds.
+REVIEW_TOP = 10
+
+
+def year_review(conn: sqlite3.Connection, user_id: int, year: int, today: date) -> dict:
+    """Everything the year's page shows, as JSON-ready values (the page and the API)."""
+    stats = ListeningStats(conn, user_id)
+    first, last = _bounds(year)
+    totals = stats.summary(first, last)
+    days = year_days(conn, user_id, year)
+    leaders = top_artist_each_month(conn, user_id, year)
+    names = dict(conn.execute(
+        "SELECT id, name FROM artists WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps([a for a, _p, _ms in leaders.values()]),))) if leaders else {}
+    months = stats.volume(first, last, "month")
+    for month in months:
+        lead = leaders.get(month["period"])
+        month["top_artist"] = {"id": lead[0], "name": names[lead[0]], "plays": lead[1]} \
+            if lead else None
+    genres = stats.top_genres(first, last, REVIEW_TOP)
+    streak = longest_streak(days)
+    return {
+        "year": year, "start": first.isoformat(), "end": last.isoformat(),
+        "running": first <= today <= last,
+        "summary": {"plays": totals.plays, "minutes": minutes(totals.ms_played),
+                    "hours": totals.hours, "tracks": totals.tracks, "artists": totals.artists,
+                    "days_played": sum(1 for _d, p, _ms in days if p > 0)},
+        "months": months,
+        "biggest_month": biggest_month(months),
+        "biggest_day": biggest_day(days),
+        "streak": {"days": streak.days,
+                   "first": streak.first.isoformat() if streak.first else None,
+                   "last": streak.last.isoformat() if streak.last else None},
+        "artists": stats.top_artists(first, last, REVIEW_TOP),
+        "tracks": stats.top_tracks(first, last, REVIEW_TOP),
+        "albums": top_albums(conn, user_id, year, REVIEW_TOP),
+        "genres": {"items": genres.items, "unknown_share": genres.unknown_share},
+        "discoveries": discoveries(conn, user_id, year, today, REVIEW_TOP),
+    }

@@ -110,34 +110,32 @@ def top_artist_each_month(conn: sqlite3.Connection, user_id: int,
 
 
 def top_albums(conn: sqlite3.Connection, user_id: int, year: int, limit: int) -> list[dict]:
-    """Albums by the plays of their tracks in the year (ties: minutes, then album id).
+    """Albums by the plays of their tracks in the year (ties: minutes, then album id), each
+    credited to the artists of its most-played track of the year.
 
     A song counts for the album its ``tracks`` row names (the version played most)."""
+    # SQLite gives the bare y.track_id from the row that holds MAX(y.plays).
     rows = conn.execute(
-        "SELECT t.album_id, al.name, SUM(y.plays) AS plays, SUM(y.ms_played) AS ms "
-        "FROM rollup_year_track y JOIN tracks t ON t.id = y.track_id "
-        "JOIN albums al ON al.id = t.album_id "
-        "WHERE y.user_id = ? AND y.year = ? GROUP BY t.album_id HAVING SUM(y.plays) > 0 "
+        "SELECT t.album_id, SUM(y.plays) AS plays, SUM(y.ms_played) AS ms, MAX(y.plays), "
+        "y.track_id FROM rollup_year_track y JOIN tracks t ON t.id = y.track_id "
+        "WHERE y.user_id = ? AND y.year = ? AND t.album_id IS NOT NULL "
+        "GROUP BY t.album_id HAVING SUM(y.plays) > 0 "
         "ORDER BY plays DESC, ms DESC, t.album_id LIMIT ?",
         (user_id, f"{year:04d}", limit)).fetchall()
     if not rows:
         return []
-    ids = [r[0] for r in rows]
-    artists = album_artists(conn, ids)
-    return [{"id": album_id, "name": name, "artists": artists.get(album_id, []),
-             "plays": plays, "minutes": minutes(ms)} for album_id, name, plays, ms in rows]
-
-
-def album_artists(conn: sqlite3.Connection, album_ids: list[int]) -> dict[int, list[str]]:
-    """The first-credited artists of each album's tracks, most common first."""
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for album_id, name in conn.execute(
-            f"SELECT t.album_id, a.name FROM tracks t JOIN track_artists ta "
-            f"ON ta.track_id = t.id AND ta.position = 0 JOIN artists a ON a.id = ta.artist_id "
-            f"WHERE t.album_id IN ({','.join('?' * len(album_ids))})", album_ids):
-        counts[album_id][name] += 1
-    return {album_id: sorted(names, key=lambda n: (-names[n], n))[:3]
-            for album_id, names in counts.items()}
+    names = dict(conn.execute(
+        "SELECT id, name FROM albums WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps([r[0] for r in rows]),)))
+    credits: dict[int, list[str]] = defaultdict(list)
+    for track_id, name in conn.execute(
+            "SELECT ta.track_id, a.name FROM track_artists ta JOIN artists a "
+            "ON a.id = ta.artist_id WHERE ta.track_id IN (SELECT value FROM json_each(?)) "
+            "ORDER BY ta.track_id, ta.position, a.id", (json.dumps([r[4] for r in rows]),)):
+        credits[track_id].append(name)
+    return [{"id": album_id, "name": names[album_id], "artists": credits[lead],
+             "plays": plays, "minutes": minutes(ms)}
+            for album_id, plays, ms, _most, lead in rows]
 
 
 def discoveries(conn: sqlite3.Connection, user_id: int, year: int, today: date,

@@ -99,13 +99,15 @@ def top_artist_each_month(conn: sqlite3.Connection, user_id: int,
                           year: int) -> dict[str, tuple[int, int, int]]:
     """{'YYYY-MM': (artist id, plays, ms)} for each month of the year with a play."""
     best: dict[str, tuple[int, int, int]] = {}
-    for month, artist_id, plays, ms in conn.execute(
-            "SELECT month, artist_id, plays, ms_played FROM rollup_month_artist "
-            "WHERE user_id = ? AND month BETWEEN ? AND ? AND plays > 0",
-            (user_id, f"{year:04d}-01", f"{year:04d}-12")):
-        held = best.get(month)
-        if held is None or (-plays, -ms, artist_id) < (-held[1], -held[2], held[0]):
-            best[month] = (artist_id, plays, ms)
+    # One small ordered query per month: faster than ranking every artist-month in Python.
+    for number in range(1, 13):
+        month = f"{year:04d}-{number:02d}"
+        row = conn.execute(
+            "SELECT artist_id, plays, ms_played FROM rollup_month_artist WHERE user_id = ? "
+            "AND month = ? AND plays > 0 ORDER BY plays DESC, ms_played DESC, artist_id "
+            "LIMIT 1", (user_id, month)).fetchone()
+        if row is not None:
+            best[month] = (row[0], row[1], row[2])
     return best
 
 

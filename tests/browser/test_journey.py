@@ -32,7 +32,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.fake_spotify]
 
 WIDTHS = [375, 768, 1280]
 PHONE_MAX = 639  # app.css: the menu button replaces the navigation below 640 px
-NAV_LABELS = ("Home", "Analytics", "Playlists", "Settings")
+NAV_LABELS = ("Home", "Analytics", "Years", "Playlists", "Settings")
 VOLUME_POINTS = "() => window.Chart.getChart('volume-chart').data.labels.length"
 PLAYS = '[data-stat="plays"] [data-value]'
 

@@ -7,6 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from music_time_machine.db import connect
+from music_time_machine.db.migrate import migrate
+from music_time_machine.db.users import ensure_local_user
+from music_time_machine.demo import generate_demo
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -33,3 +38,15 @@ def test_bench_floor_writes_every_stored_row_each_way() -> None:
     assert 1400 < plays <= 1500  # less rows without metadata and incognito ones
     assert int(table["plays"][1].replace(",", "")) == 2 * plays  # the table and its UNIQUE
     assert {"rollup_day_track", "rollup_day_artist", "rollup_track_gap"} <= table.keys()
+
+
+def test_bench_years_measures_an_existing_database(tmp_path) -> None:
+    conn = connect(tmp_path / "small.sqlite")
+    migrate(conn)
+    generate_demo(conn, ensure_local_user(conn, "Europe/Berlin"), plays=1500, seed=5,
+                  years=1.5)
+    conn.close()
+    lines = _run("bench/bench_years.py", "--db", str(tmp_path / "small.sqlite"), "-n", "30")
+    assert "worst year" in lines[0]
+    pages = [line.split("|")[1].strip() for line in lines[3:8]]
+    assert pages == ["years index", "year page", "year JSON", "genre page", "genre JSON"]

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 
 import pytest
-from factories import sign_in
+from factories import add_plays, sign_in
 from flask import Flask, url_for
 
 from music_time_machine import create_app
@@ -45,10 +45,24 @@ def _make_job(conn, user_id: int) -> str:
     return jobs.create_job(conn, user_id)
 
 
+def _make_year(conn, user_id: int) -> int:
+    """A year with plays (and a genre, below) is the user's own: another user has none."""
+    add_plays(conn, user_id, [("Owner Artist", "Owner Song", "2021-06-01 12:00:00", 200_000,
+                               {"genres": ["sandbox polka"]})])
+    return 2021
+
+
+def _make_genre(conn, user_id: int) -> str:
+    _make_year(conn, user_id)
+    return "sandbox polka"
+
+
 #: URL argument name -> how to create such an object for a user (returns its id).
 OWNED_OBJECTS: dict[str, Callable] = {
     "playlist_id": _make_playlist,
     "job_id": _make_job,
+    "year": _make_year,
+    "name": _make_genre,
 }
 #: Dummy values where only the route's protection matters, not the object.
 DUMMY = {"integer": 987654, "default": "no-such-thing", "path": "no/such/thing"}

@@ -44,3 +44,16 @@ def test_the_forgotten_gems_window_is_configurable_but_sane():
     assert (options.gems_from_days, options.gems_quiet_days) == (730, 180)
     assert "gems_quiet_days" in parse_options(
         {"source": "forgotten_gems", "gems_from_days": "60", "gems_quiet_days": "90"}, TODAY)[1]
+
+
+def test_the_top_of_a_year_needs_a_past_or_current_year_and_has_no_artist_cap():
+    for period in ("", "2023-06", "0999", "2027", "２０２３", "1899", "20233"):
+        options, errors = parse_options({"source": "year", "period": period}, TODAY)
+        assert options is None and "period" in errors, period
+    options, errors = parse_options({"source": "year", "period": "2023", "size": "50",
+                                     "per_artist": "2"}, TODAY)
+    assert errors == {}
+    assert options.label == "Top 50 of 2023"
+    assert default_name(options, TODAY) == "Top 50 of 2023"
+    assert options.artist_cap == 50  # a top list is kept whole
+    assert parse_options({"source": "year", "period": "2026"}, TODAY)[1] == {}

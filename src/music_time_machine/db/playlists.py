@@ -29,6 +29,16 @@ def top_tracks_between(conn: sqlite3.Connection, user_id: int, first_day: str, l
         (user_id, first_day, last_day, limit)).fetchall()
 
 
+def year_top_tracks(conn: sqlite3.Connection, user_id: int, year: int,
+                    limit: int) -> list[tuple[int, int]]:
+    """(track id, plays) of the year's most-played tracks, ranked as every top list is
+    (plays, then minutes, then the track stored first): the year in review's order."""
+    return [(r[0], r[1]) for r in conn.execute(
+        "SELECT track_id, plays FROM rollup_year_track WHERE user_id = ? AND year = ? "
+        "AND plays > 0 ORDER BY plays DESC, ms_played DESC, track_id LIMIT ?",
+        (user_id, f"{year:04d}", limit))]
+
+
 def forgotten_tracks(conn: sqlite3.Connection, user_id: int, loved_from: str, loved_until: str,
                      quiet_since: str, limit: int) -> list[sqlite3.Row]:
     """Tracks played from ``loved_from`` to ``loved_until`` and not once since ``quiet_since``."""

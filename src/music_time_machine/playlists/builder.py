@@ -8,7 +8,8 @@ For moods: ``closeness × (0.6 + 0.4 × liking)``, where closeness (moods.py) sa
 the track fits the profile and liking is the same skip-adjusted plays on a log scale, 0..1
 relative to your most played. Fit decides first; among similar fits, what you love wins.
 
-Then at most ``per_artist`` tracks per (first-credited) artist, and ``size`` tracks.
+Then at most ``per_artist`` tracks per (first-credited) artist (a year's top list is kept
+whole), and ``size`` tracks.
 Every track carries why it was chosen and where its score came from.
 """
 
@@ -177,7 +178,7 @@ def build_preview(conn: sqlite3.Connection, user_id: int, options: PlaylistOptio
         ranked = _rank_mood(options, candidates, details)
     else:
         ranked = _rank_history(candidates, details)
-    tracks = _cap_per_artist(ranked, options.per_artist, options.size)
+    tracks = _cap_per_artist(ranked, options.artist_cap, options.size)
     if not tracks:
         raise NoTracks(no_match_message(options))
     preview = Preview(options, options.name or default_name(options, today),
@@ -185,8 +186,9 @@ def build_preview(conn: sqlite3.Connection, user_id: int, options: PlaylistOptio
                       considered=len(candidates))
     if len(tracks) < options.size:
         preview.notes.append(
-            f"Only {len(tracks)} of the {options.size} tracks you asked for qualify "
-            f"(at most {options.per_artist} per artist).")
+            f"Only {len(tracks)} of the {options.size} tracks you asked for qualify"
+            + ("." if options.source == "year" else
+               f" (at most {options.per_artist} per artist)."))
     if preview.without_uri:
         preview.notes.append(
             f"{len(preview.without_uri)} track(s) have no Spotify link (imported from the "

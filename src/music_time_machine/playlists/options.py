@@ -20,6 +20,8 @@ TIME_MACHINE_SOURCES: dict[str, tuple[str, str]] = {
     "recent_discoveries": ("Recent discoveries",
                            "Tracks you first played in the last 30 days, by plays."),
     "time_capsule": ("Time capsule", "Your top tracks of a month or a year you choose."),
+    "year": ("Top of a year", "A year's most-played tracks in order, as in its year in "
+                              "review (no per-artist limit)."),
 }
 MOOD_SOURCES: dict[str, tuple[str, str]] = {m.key: (m.label, m.description)
                                             for m in MOODS.values()}
@@ -32,6 +34,7 @@ PER_ARTIST_DEFAULT = 2
 GEMS_LOVED_FROM_DAYS, GEMS_QUIET_DAYS = 365, 90
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+_YEAR = re.compile(r"^[0-9]{4}$")
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class PlaylistOptions:
     public: bool = False
     name: str = ""
     description: str = ""
-    period: str = ""  # time capsule: 'YYYY' or 'YYYY-MM'
+    period: str = ""  # time capsule: 'YYYY' or 'YYYY-MM'; year: 'YYYY'
     per_artist: int = PER_ARTIST_DEFAULT
     gems_from_days: int = GEMS_LOVED_FROM_DAYS
     gems_quiet_days: int = GEMS_QUIET_DAYS
@@ -51,10 +54,17 @@ class PlaylistOptions:
         return self.source in MOOD_SOURCES
 
     @property
+    def artist_cap(self) -> int:
+        """Tracks allowed per artist: a year's top list is kept whole, in order."""
+        return self.size if self.source == "year" else self.per_artist
+
+    @property
     def label(self) -> str:
         label = SOURCES[self.source][0]
         if self.source == "time_capsule" and self.period:
             return f"{label} {period_label(self.period)}"
+        if self.source == "year" and self.period:
+            return f"Top {self.size} of {self.period}"
         return label
 
     def selection_key(self) -> str:
@@ -76,7 +86,10 @@ def period_label(period: str) -> str:
 
 
 def default_name(options: PlaylistOptions, today: date) -> str:
-    """``"<Source> — <Month YYYY>"``, e.g. "Forgotten gems — March 2026"."""
+    """``"<Source> — <Month YYYY>"``, e.g. "Forgotten gems — March 2026"; a year's top
+    list names its year already ("Top 50 of 2023")."""
+    if options.source == "year":
+        return options.label[:NAME_MAX]
     return f"{options.label} — {today.strftime('%B %Y')}"[:NAME_MAX]
 
 
@@ -129,7 +142,13 @@ def parse_options(form: Mapping[str, str],
     if len(description) > DESCRIPTION_MAX:
         errors["description"] = f"The description can have at most {DESCRIPTION_MAX} characters."
     period = str(form.get("period", "") or "").strip()
-    if source == "time_capsule":
+    if source == "year":
+        if not _YEAR.match(period):
+            errors["period"] = "Write the year of the top list as four digits (2023)."
+        elif not MIN_YEAR <= int(period) <= today.year:
+            errors["period"] = (f"The top of a year can be of {MIN_YEAR} to {today.year}, "
+                                "not later.")
+    elif source == "time_capsule":
         match = _PERIOD.match(period)
         if not period:
             errors["period"] = "Choose a year (2023) or a month (2023-06) for the time capsule."

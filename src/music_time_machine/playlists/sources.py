@@ -150,6 +150,16 @@ def time_capsule(conn: sqlite3.Connection, user_id: int, period: str, *,
         f"{first:%B %Y}" if len(period) > 4 else period))
 
 
+def year_top(conn: sqlite3.Connection, user_id: int, year: int, *,
+             limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
+    """A year's top tracks in the year in review's order (the rank is the weight, so the
+    builder keeps that order: a top list is not re-ranked by skips)."""
+    rows = q.year_top_tracks(conn, user_id, year, limit)
+    return [Candidate(track_id, plays, 0, 0, f"#{rank} of {year}: played {_times(plays)}",
+                      weight=float(len(rows) - rank + 1))
+            for rank, (track_id, plays) in enumerate(rows, start=1)]
+
+
 def favourites(conn: sqlite3.Connection, user_id: int, *,
                limit: int = 5000) -> list[Candidate]:
     """All-time most played: the pool that mood playlists are scored from."""
@@ -169,6 +179,8 @@ def time_machine_candidates(conn: sqlite3.Connection, user_id: int, options: Pla
         return recent_discoveries(conn, user_id, today)
     if options.source == "time_capsule":
         return time_capsule(conn, user_id, options.period)
+    if options.source == "year":
+        return year_top(conn, user_id, int(options.period))
     raise ValueError(f"not a time-machine source: {options.source}")
 
 
@@ -189,6 +201,8 @@ def no_match_message(options: PlaylistOptions) -> str:
     if s == "recent_discoveries":
         return ("No discoveries in the last 30 days: every track you played recently you "
                 "knew before. Try current rotation or forgotten gems.")
+    if s == "year":
+        return f"No plays in {options.period}. Choose a year you have listened in."
     if s == "time_capsule":
         return (f"No plays in {options.label.removeprefix('Time capsule ')}. "
                 "Choose another month or year.")

@@ -22,6 +22,7 @@ def register_web(app: Flask) -> None:
         sessions,
         settings,
         stats_api,
+        years,
     )
     from .current_user import init_current_user
 
@@ -36,7 +37,7 @@ def register_web(app: Flask) -> None:
     errors.init_app(app)
     formatting.init_app(app)
     for module in (auth, dashboard, analytics, stats_api, playlists, playlists_api, settings,
-                   data, imports):
+                   data, imports, years):
         app.register_blueprint(module.bp)
     security.init_rate_limits(app)  # last: it wraps views by URL, so all must be registered
     app.jinja_env.globals["nav_items"] = NAV_ITEMS
@@ -46,6 +47,7 @@ def register_web(app: Flask) -> None:
 NAV_ITEMS = (
     ("dashboard.index", "Home"),
     ("analytics.index", "Analytics"),
+    ("years.index", "Years"),
     ("playlists.index", "Playlists"),
     ("settings.index", "Settings"),
 )

@@ -1,0 +1,95 @@
+"""Time the year in review and genre pages (HTML and JSON) for the worst case: the year with
+the most plays and the genre with the most plays.
+
+    python bench/bench_years.py                        # the cached 1M-play database
+    python bench/bench_years.py --plays 100000 -n 50
+    python bench/bench_years.py --db ~/.local/share/mtm/mtm.sqlite
+
+By default the database is ``bench_stats.py``'s (demo generator, seed 42, three years,
+Europe/Berlin; cached under bench/out/, built on first use). ``--db`` measures an existing
+database instead, as its local user (the user ``mtm demo`` and local mode use); it is
+opened for reading and writing, as the app does (migrations, ANALYZE), so point it at a
+copy if that matters. Requests go through the Flask test client (routing, user loading,
+SQL, JSON or template); p50/p95 of wall-clock time in milliseconds, with the p95 of CPU
+time beside them (the load average, printed too, inflates wall time on a shared machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+from bench_stats import database, p95, time_requests
+
+from music_time_machine import create_app
+from music_time_machine.db import connect
+from music_time_machine.db.stats import ListeningStats
+from music_time_machine.db.users import ensure_local_user
+from music_time_machine.db.years import year_totals
+
+TARGET_P95_MS = 50.0
+
+
+def worst_cases(path: Path, timezone: str) -> tuple[int, str | None]:
+    """The local user's most-played year and most-played genre (None without genres)."""
+    conn = connect(path)
+    try:
+        user = ensure_local_user(conn, timezone)
+        years = year_totals(conn, user)
+        if not years:
+            raise SystemExit(f"{path} has no plays for its local user")
+        year = max(years, key=lambda y: y["plays"])["year"]
+        stats = ListeningStats(conn, user)
+        genres = stats.top_genres(stats.first_day, stats.last_day, 1).items
+        return year, genres[0]["genre"] if genres else None
+    finally:
+        conn.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", type=Path, help="an existing database to measure")
+    parser.add_argument("--plays", type=int, default=1_000_000,
+                        help="size of the generated database (without --db)")
+    parser.add_argument("--timezone", default="Europe/Berlin",
+                        help="the local user's zone if the database has none yet")
+    parser.add_argument("-n", type=int, default=30, help="timed requests per page (≥ 30)")
+    args = parser.parse_args(argv)
+    path = args.db if args.db else database(args.plays)
+    if not path.exists():
+        raise SystemExit(f"no database at {path}")
+    year, genre = worst_cases(path, args.timezone)
+    targets = {"years index": "/years", "year page": f"/years/{year}",
+               "year JSON": f"/api/years/{year}"}
+    if genre:
+        targets |= {"genre page": f"/genres/{quote(genre)}",
+                    "genre JSON": f"/api/genres/{quote(genre)}"}
+    print(f"{path.name}: worst year {year}, top genre {genre!r}; n={args.n}; target p95 ≤ "
+          f"{TARGET_P95_MS:.0f} ms; load average {os.getloadavg()[0]:.2f} on "
+          f"{os.cpu_count()} CPUs")
+    print("| page | p50 ms | p95 ms | p95 CPU ms |")
+    print("|---|---:|---:|---:|")
+    worst = 0.0
+    with tempfile.TemporaryDirectory() as data_dir:
+        app = create_app({"TESTING": True, "DATABASE": str(path), "MTM_DATA_DIR": data_dir,
+                          "SECRET_KEY": "bench-secret-key-0123456789",
+                          "MTM_LOCAL_MODE": True, "MTM_TIMEZONE": args.timezone})
+        client = app.test_client()
+        for name, url in targets.items():
+            wall, cpu = time_requests(client, url, args.n)
+            worst = max(worst, p95(wall))
+            mark = "" if p95(wall) <= TARGET_P95_MS else " ✗"
+            print(f"| {name} | {statistics.median(wall):.1f} | {p95(wall):.1f}{mark} | "
+                  f"{p95(cpu):.1f} |", flush=True)
+    print(f"\nworst p95: {worst:.1f} ms ({'meets' if worst <= TARGET_P95_MS else 'misses'} "
+          f"the {TARGET_P95_MS:.0f} ms target); load average {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -102,3 +102,28 @@ def has_plays(conn: sqlite3.Connection, user_id: int) -> bool:
     """Whether the user has any stream at all (music, podcast or audiobook)."""
     return conn.execute("SELECT 1 FROM plays WHERE user_id = ? LIMIT 1",
                         (user_id,)).fetchone() is not None
+
+
+def play_span(conn: sqlite3.Connection, user_id: int) -> tuple[int | None, int | None, int]:
+    """(first, last) ``played_at`` of the user's plays (None, None without any) and the
+    highest play id of anyone: what the reconciler needs to know which stored plays an
+    incoming row could meet."""
+    # Three queries, so that each is one index seek (together they would scan).
+    lo = conn.execute("SELECT MIN(played_at) FROM plays WHERE user_id = ?",
+                      (user_id,)).fetchone()[0]
+    hi = conn.execute("SELECT MAX(played_at) FROM plays WHERE user_id = ?",
+                      (user_id,)).fetchone()[0]
+    last_id = conn.execute("SELECT MAX(id) FROM plays").fetchone()[0]
+    return lo, hi, last_id or 0
+
+
+def stored_streams(conn: sqlite3.Connection, user_id: int, start: int, end: int,
+                   last_id: int) -> sqlite3.Cursor:
+    """The user's plays with ``start <= played_at < end`` and ``id <= last_id``, as
+    (match_key, played_at, source, ms_played, play id, track id) rows: the candidates the
+    reconciler compares incoming rows with."""
+    return conn.execute(
+        "SELECT t.match_key, p.played_at, p.source, p.ms_played, p.id, p.track_id "
+        "FROM plays p JOIN tracks t ON t.id = p.track_id "
+        "WHERE p.user_id = ? AND p.played_at >= ? AND p.played_at < ? AND p.id <= ?",
+        (user_id, start, end, last_id))

@@ -33,12 +33,12 @@ from ..db.import_slices import IdMarks, finish_file, id_marks, record_slice, und
 from ..db.plays import insert_play_rows
 from ..db.rollups import add_new_plays
 from ..db.users import get_settings
+from ..reconcile import Reconciler
 from ..rules import PlayRule
 from ..timezones import LocalClock
 from .errors import ImportFileError
 from .feed import WorkerFeed, WorkerLost, local_batches
 from .formats import EXTENDED
-from .reconcile import Reconciler
 from .rows import NO_METADATA, Stream
 from .sources import BadSource, SkippedFile, SourceFile, expand_sources
 from .summary import FileReport, ImportProgress, ImportSummary

@@ -29,6 +29,7 @@ from ..db.catalogue import (
 from ..db.plays import NewPlay, insert_plays
 from ..db.snapshots import save_snapshot
 from ..limits import ms_played_ok, played_at_ok
+from ..reconcile import Reconciler
 from ..timezones import parse_iso_utc_ms
 from .client import Forbidden, NeedsReconnect, RateLimited, SpotifyClient, SpotifyError
 from .mapping import artist_info, track_info
@@ -191,8 +192,6 @@ def store_recent_plays(conn: sqlite3.Connection, user_id: int,
     (``Reconciler``) and lend them their URI."""
     if not items:
         return 0
-    from ..importers.reconcile import Reconciler  # importers load lazily (zip, ijson)
-
     with transaction(conn):
         catalogue = Catalogue(conn, user_id)
         reconciler = Reconciler(conn, user_id)

@@ -44,8 +44,8 @@ from ..db.migrate import SchemaShape, latest_version, schema_at, schema_shape
 from ..db.plays import NewPlay, insert_plays
 from ..db.users import get_settings
 from ..limits import NAME_TOO_LONG, latest_play_ms, ms_played_ok, names_ok, played_at_ok
+from ..reconcile import Reconciler
 from ..timezones import LocalClock
-from .reconcile import Reconciler
 from .summary import FileReport, ImportProgress, ImportSummary
 
 SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -33,15 +33,23 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from contextlib import closing
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..db import transaction
-from ..db.catalogue import FEATURES, ArtistInfo, Catalogue, TrackInfo
+from ..db import backup_file, transaction
+from ..db.catalogue import (
+    FEATURES,
+    ArtistInfo,
+    Catalogue,
+    TrackInfo,
+    fill_missing_features,
+    stored_match_key,
+)
 from ..db.migrate import SchemaShape, latest_version, schema_at, schema_shape
 from ..db.plays import NewPlay, insert_plays
+from ..db.snapshots import add_snapshot_entry, snapshot_lists
 from ..db.users import get_settings
 from ..limits import NAME_TOO_LONG, latest_play_ms, ms_played_ok, names_ok, played_at_ok
 from ..reconcile import Reconciler
@@ -151,11 +159,8 @@ def restore_backup(conn: sqlite3.Connection, user_id: int, path: Path | str, *,
 
 
 def open_backup(path: Path) -> sqlite3.Connection:
-    """Open ``path`` read-only after checking that it is a SQLite file at all.
-
-    ``immutable=1`` makes SQLite read the file as it is, without creating journal or
-    shared-memory files next to it: an uploaded file is never written to.
-    """
+    """Open ``path`` read-only (``db.backup_file.open_read_only``: never written to)
+    after checking that it is a SQLite file at all."""
     try:
         with path.open("rb") as handle:
             magic = handle.read(len(SQLITE_MAGIC))
@@ -164,14 +169,8 @@ def open_backup(path: Path) -> sqlite3.Connection:
     if magic != SQLITE_MAGIC:
         raise BackupError("is not a SQLite file. A backup made in Settings › Export is a "
                           ".sqlite file; a Spotify data export (.zip or .json) goes in Import.")
-    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
-    try:
-        backup = sqlite3.connect(uri, uri=True, check_same_thread=False)
-        backup.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-    except sqlite3.DatabaseError as error:
-        raise BackupError(f"is damaged: SQLite cannot read it ({error}).") from None
-    backup.row_factory = sqlite3.Row
-    return backup
+    with _unreadable_is_damaged():
+        return backup_file.open_read_only(path)
 
 
 def check_backup(backup: sqlite3.Connection) -> int:
@@ -194,7 +193,7 @@ def check_backup(backup: sqlite3.Connection) -> int:
                 raise BackupError(
                     "is a SQLite database but not a Music Time Machine backup (it has no "
                     f"{table} table of ours).")
-        versions = [r[0] for r in backup.execute("SELECT version FROM schema_migrations")]
+        versions = backup_file.schema_versions(backup)
         if not versions or any(type(v) is not int for v in versions):
             raise BackupError("is a SQLite database but not a Music Time Machine backup "
                               "(it has no schema version).")
@@ -207,14 +206,21 @@ def check_backup(backup: sqlite3.Connection) -> int:
     except sqlite3.DatabaseError as error:
         raise BackupError(f"is damaged: SQLite cannot read it ({error}).") from None
     try:
-        problems = [r[0] for r in backup.execute("PRAGMA integrity_check(5)")]
+        problems = backup_file.integrity_problems(backup)
     except sqlite3.DatabaseError as error:
         raise BackupError(f"is damaged: SQLite's integrity check failed ({error}).") from None
     if problems != ["ok"]:
         raise BackupError(f"is damaged: SQLite's integrity check found problems "
                           f"({'; '.join(problems[:2])}).")
+    with _unreadable_is_damaged():
+        return backup_file.users_with_plays(backup)
+
+
+@contextmanager
+def _unreadable_is_damaged() -> Iterator[None]:
+    """A read error in the backup means a damaged file: say so in the user's words."""
     try:
-        return backup.execute("SELECT COUNT(DISTINCT user_id) FROM plays").fetchone()[0]
+        yield
     except sqlite3.DatabaseError as error:
         raise BackupError(f"is damaged: SQLite cannot read it ({error}).") from None
 
@@ -271,18 +277,17 @@ class _Restorer:
         self._last_emit = 0.0
 
     # -- reading the backup ------------------------------------------------------------
-    def _read(self, sql: str, params: tuple = ()) -> Iterator[sqlite3.Row]:
-        """Rows of the backup; a read error there means a damaged file, not our problem."""
-        try:
-            yield from self.backup.execute(sql, params)
-        except sqlite3.DatabaseError as error:
-            raise BackupError(f"is damaged: SQLite cannot read it ({error}).") from None
+    def _read(self, query: Callable[..., Iterable], *args: object) -> Iterator:
+        """The rows of ``query(backup, *args)`` (a ``db.backup_file`` question); a read
+        error there means a damaged file, not our problem."""
+        with _unreadable_is_damaged():
+            yield from query(self.backup, *args)
 
     def _columns(self, table: str) -> set[str]:
-        return {r[1] for r in self._read(f"PRAGMA table_info({table})")}
+        return set(self._read(backup_file.table_columns, table))
 
     def _load_catalogue(self) -> None:
-        for row in self._read("SELECT id, spotify_id, name, genres FROM artists"):
+        for row in self._read(backup_file.artists):
             try:
                 genres = json.loads(row["genres"]) if row["genres"] is not None else None
             except (TypeError, ValueError):
@@ -292,19 +297,13 @@ class _Restorer:
             self._artists[row["id"]] = ArtistInfo(str(row["name"]), row["spotify_id"] or None,
                                                   genres)
         by_track: dict[int, list[ArtistInfo]] = {}
-        for row in self._read("SELECT track_id, artist_id FROM track_artists "
-                              "ORDER BY track_id, position, artist_id"):
+        for row in self._read(backup_file.track_artists):
             artist = self._artists.get(row["artist_id"])
             if artist is not None:
                 by_track.setdefault(row["track_id"], []).append(artist)
         features = [f for f in FEATURES if f in self._columns("tracks")]
         has_source = "features_source" in self._columns("tracks")
-        extra = "".join(f", t.{f}" for f in features) + (", t.features_source"
-                                                         if has_source else "")
-        for row in self._read(
-                "SELECT t.id, t.spotify_id, t.kind, t.name, t.duration_ms, al.name AS album,"
-                f" al.spotify_id AS album_sid{extra}"
-                " FROM tracks t LEFT JOIN albums al ON al.id = t.album_id"):
+        for row in self._read(backup_file.tracks, features, has_source):
             values = {f: row[f] for f in features if isinstance(row[f], (int, float))}
             source = row["features_source"] if has_source else None
             artists = by_track.get(row["id"], [])
@@ -331,15 +330,9 @@ class _Restorer:
         if info is not None:
             track_id, uri_id = self.catalogue.track(info)
             if info.features:  # fill features the local copy lacks, never overwrite them
-                self.conn.execute(
-                    f"UPDATE tracks SET {', '.join(f'{f} = ?' for f in FEATURES)}, "
-                    "features_source = ? WHERE id = ? AND user_id = ? "
-                    "AND features_source IS NULL",
-                    (*(info.features.get(f) for f in FEATURES), info.features_source,
-                     track_id, self.user_id))
-            key = self.conn.execute("SELECT match_key FROM tracks WHERE id = ?",
-                                    (track_id,)).fetchone()[0]
-            found = (track_id, key, uri_id)
+                fill_missing_features(self.conn, self.user_id, track_id, info.features,
+                                      info.features_source)
+            found = (track_id, stored_match_key(self.conn, track_id), uri_id)
         self._tracks[backup_id] = found
         return found
 
@@ -351,7 +344,8 @@ class _Restorer:
         keep_incognito = settings.include_incognito
         self._load_catalogue()
         report = FileReport(self.name, BACKUP_KIND)
-        total = next(self._read("SELECT COUNT(*) FROM plays"))[0]
+        with _unreadable_is_damaged():
+            total = backup_file.play_count(self.backup)
         optional = [c for c in _OPTIONAL_PLAY_COLUMNS if c in self._columns("plays")]
         place = Reconciler(conn, user_id).place
         used: set[int] = set()  # (time, track) slots this restore has written
@@ -360,9 +354,7 @@ class _Restorer:
         latest = latest_play_ms()
         reasons = report.rejected_reasons
         self._emit(0, total, force=True)
-        for row in self._read(
-                "SELECT track_id, played_at, ms_played, kind, source"
-                + "".join(f", {c}" for c in optional) + " FROM plays ORDER BY played_at, id"):
+        for row in self._read(backup_file.plays, optional):
             rows += 1
             if not rows & 1023:
                 self._emit(rows, total)
@@ -420,12 +412,9 @@ class _Restorer:
         if not {"taken_on", "item_type", "time_range", "rank", "track_id",
                 "artist_id"} <= self._columns("top_snapshots"):
             return 0
-        have = {tuple(r) for r in self.conn.execute(
-            "SELECT DISTINCT taken_on, item_type, time_range FROM top_snapshots "
-            "WHERE user_id = ?", (self.user_id,))}
+        have = snapshot_lists(self.conn, self.user_id)
         added = 0
-        for row in self._read("SELECT taken_on, item_type, time_range, rank, track_id,"
-                              " artist_id FROM top_snapshots ORDER BY taken_on, rank"):
+        for row in self._read(backup_file.snapshots):
             key = (row["taken_on"], row["item_type"], row["time_range"])
             if (key in have or type(row["taken_on"]) is not str or type(row["rank"]) is not int
                     or row["time_range"] not in SNAPSHOT_RANGES):
@@ -439,10 +428,8 @@ class _Restorer:
                 artist_id = self.catalogue.artist_id(self._artists[row["artist_id"]])
             if track_id is None and artist_id is None:
                 continue
-            added += self.conn.execute(
-                "INSERT OR IGNORE INTO top_snapshots (user_id, taken_on, item_type, time_range,"
-                " rank, track_id, artist_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (self.user_id, *key, row["rank"], track_id, artist_id)).rowcount
+            added += add_snapshot_entry(self.conn, self.user_id, *key, row["rank"],
+                                        track_id=track_id, artist_id=artist_id)
         return added
 
     def _emit(self, done: int, total: int, force: bool = False) -> None:

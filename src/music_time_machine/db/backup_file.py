@@ -1,9 +1,10 @@
-"""Reading a backup file (a copy of our own schema, made by Settings › Export) for a restore.
+"""Backup files: copying the whole database (``mtm backup``), and reading a backup of
+one user's data (Settings › Export) for a restore.
 
-Only the questions ``importers/restore.py`` asks of the file, each one query. The file is a
-stranger's until it passes ``importers.restore.check_backup``: it is opened read-only and
-immutable, and the row queries below run only on a schema that passed. Errors are left to
-the caller, which words them for the user ("is damaged: ...").
+The reading side holds only the questions ``importers/restore.py`` asks of the file, each
+one query. The file is a stranger's until it passes ``importers.restore.check_backup``: it
+is opened read-only and immutable, and the row queries below run only on a schema that
+passed. Errors are left to the callers, which word them for the user.
 """
 
 from __future__ import annotations
@@ -11,6 +12,24 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+
+
+def copy_database(database: Path, target: Path) -> str:
+    """Copy ``database`` into a new file ``target`` with SQLite's online backup API (one
+    step, so one consistent snapshot while readers and writers carry on), as one
+    self-contained rollback-journal file; returns its ``quick_check`` ("ok" when sound)."""
+    source = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    try:
+        source.execute("PRAGMA busy_timeout = 30000")
+        copy = sqlite3.connect(target)
+        try:
+            source.backup(copy)  # pages=-1: one step, so one consistent snapshot
+            copy.execute("PRAGMA journal_mode = DELETE")  # one file, no -wal beside it
+            return copy.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            copy.close()
+    finally:
+        source.close()
 
 
 def open_read_only(path: Path) -> sqlite3.Connection:

@@ -27,8 +27,17 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..db import transaction
-from ..db.catalogue import ArtistInfo, Catalogue, TrackInfo, adopt_play_uris
+from ..db import (
+    begin_write,
+    commit,
+    fewer_checkpoints,
+    release_savepoint,
+    rollback,
+    savepoint,
+    transaction,
+    undo_savepoint,
+)
+from ..db.catalogue import ArtistInfo, Catalogue, TrackInfo, adopt_play_uris, stored_match_key
 from ..db.import_slices import IdMarks, finish_file, id_marks, record_slice, undo_file
 from ..db.plays import insert_play_rows
 from ..db.rollups import add_new_plays
@@ -107,22 +116,18 @@ def run_import(conn: sqlite3.Connection, user_id: int, paths: Sequence[Path | st
             feed = WorkerFeed(sources, settings.timezone)
         except Exception:  # no helper process here (sandbox, fd limits): parse in process
             feed = None
-    # Checkpoint the WAL less often while importing: each checkpoint syncs the database,
-    # and a checkpoint after every file's commit cost more than the file's inserts.
-    checkpoint_pages = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
-    conn.execute(f"PRAGMA wal_autocheckpoint = {max(checkpoint_pages, IMPORT_CHECKPOINT_PAGES)}")
     try:
-        if dry_run:
-            try:
-                with transaction(conn):
-                    summary.files.extend(importer.import_files(sources, feed))
-                    raise _DryRun
-            except _DryRun:
-                pass
-        else:
-            summary.files.extend(importer.import_files(sources, feed))
+        with fewer_checkpoints(conn, IMPORT_CHECKPOINT_PAGES):
+            if dry_run:
+                try:
+                    with transaction(conn):
+                        summary.files.extend(importer.import_files(sources, feed))
+                        raise _DryRun
+                except _DryRun:
+                    pass
+            else:
+                summary.files.extend(importer.import_files(sources, feed))
     finally:
-        conn.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint_pages)}")
         if feed is not None:
             feed.close()
     importer.progress.finish()
@@ -189,7 +194,7 @@ class _Slices:
     def open(self) -> None:
         if self.conn.in_transaction:
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        begin_write(self.conn)
         self.started = time.monotonic()
         self.after_id = id_marks(self.conn).plays
         self.bytes = 0
@@ -203,11 +208,11 @@ class _Slices:
     def commit(self) -> None:
         if self.enabled and self.conn.in_transaction:
             add_new_plays(self.conn, self.user_id, self.after_id)
-            self.conn.execute("COMMIT")
+            commit(self.conn)
 
     def rollback(self) -> None:
         if self.enabled and self.conn.in_transaction:
-            self.conn.execute("ROLLBACK")
+            rollback(self.conn)
 
 
 #: The savepoint around the part of a file written in the current slice.
@@ -292,7 +297,7 @@ class _Importer:
             self._import_rows(src, batches if batches is not None
                               else local_batches(src, self.clock.local), report)
             self._writing()
-            self.conn.execute(f"RELEASE {_FILE_SAVEPOINT}")
+            release_savepoint(self.conn, _FILE_SAVEPOINT)
             if self.file.committed:
                 finish_file(self.conn, self.file.attempt)
             self._uri_tracks.update(self._new_uri_tracks)
@@ -318,13 +323,13 @@ class _Importer:
         if not file.open:
             self.slices.open()
             file.marks = id_marks(self.conn)
-            self.conn.execute(f"SAVEPOINT {_FILE_SAVEPOINT}")
+            savepoint(self.conn, _FILE_SAVEPOINT)
 
     def _commit_mid_file(self) -> None:
         """Commit the open slice in the middle of the current file, noting what the file
         has added in it so far (undone with the rest of the file if it does not finish)."""
         file = self.file
-        self.conn.execute(f"RELEASE {_FILE_SAVEPOINT}")
+        release_savepoint(self.conn, _FILE_SAVEPOINT)
         record_slice(self.conn, file.attempt, self.user_id, file.name, file.marks)
         self.recorded.append(file.attempt)
         file.committed = True
@@ -337,8 +342,7 @@ class _Importer:
         then the file's committed parts by ``undo_file``."""
         file, conn = self.file, self.conn
         if file.open and conn.in_transaction:
-            conn.execute(f"ROLLBACK TO {_FILE_SAVEPOINT}")
-            conn.execute(f"RELEASE {_FILE_SAVEPOINT}")
+            undo_savepoint(conn, _FILE_SAVEPOINT)
         file.marks = None
         self.slices.commit()
         if file.committed:
@@ -452,9 +456,7 @@ class _Importer:
         track_id, uri_id = catalogue.track(TrackInfo(name=s.name, artists=artists,
                                                      album=s.album, spotify_uri=s.uri,
                                                      kind=s.kind))
-        match_key = self.conn.execute("SELECT match_key FROM tracks WHERE id = ?",
-                                      (track_id,)).fetchone()[0]
-        return track_id, match_key, uri_id
+        return track_id, stored_match_key(self.conn, track_id), uri_id
 
     def _flush(self, batch: list[tuple], pending: list[int], report: FileReport) -> None:
         if not batch:

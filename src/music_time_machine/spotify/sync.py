@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from ..db import accounts, sync_state, transaction
 from ..db.catalogue import (
     Catalogue,
+    a_spotify_track_and_artist,
     adopt_play_uris,
     artists_missing_metadata,
     save_artist_metadata,
@@ -239,11 +240,7 @@ def _capabilities(conn: sqlite3.Connection, user_id: int, client: SpotifyClient)
     if known and age is not None and age < CAPABILITY_TTL_S:
         return known
     found = {"audio_features": False, "artists_batch": False, "genres": False}
-    probe = conn.execute(
-        "SELECT t.spotify_id, a.spotify_id FROM tracks t JOIN track_artists ta "
-        "ON ta.track_id = t.id JOIN artists a ON a.id = ta.artist_id "
-        "WHERE t.user_id = ? AND t.spotify_id LIKE 'spotify:track:%' "
-        "AND a.spotify_id IS NOT NULL LIMIT 1", (user_id,)).fetchone()
+    probe = a_spotify_track_and_artist(conn, user_id)
     if probe is None:  # nothing to probe with yet: look at recent plays first
         recent = client.recently_played(limit=1).get("items") or []
         if not recent:

@@ -113,7 +113,7 @@ def _write(conn: sqlite3.Connection, mode: str, tables: list[tuple[str, int]]
         elif table == "plays" and mode == "python":
             rows = rows_by_table[table]
             count = sum(insert_play_rows(conn, user_id, rows[i:i + BATCH_ROWS],
-                                         rollups=False)
+                                         rollups=None)
                         for i in range(0, len(rows), BATCH_ROWS))
         else:
             rows = rows_by_table[table]

@@ -50,10 +50,9 @@ from ..db.catalogue import (
 from ..db.migrate import SchemaShape, latest_version, schema_at, schema_shape
 from ..db.plays import NewPlay, insert_plays
 from ..db.snapshots import add_snapshot_entry, snapshot_lists
-from ..db.users import get_settings
+from ..db.users import UserSettings, get_settings
 from ..limits import NAME_TOO_LONG, latest_play_ms, ms_played_ok, names_ok, played_at_ok
 from ..reconcile import Reconciler
-from ..timezones import LocalClock
 from .summary import FileReport, ImportProgress, ImportSummary
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -147,8 +146,8 @@ def restore_backup(conn: sqlite3.Connection, user_id: int, path: Path | str, *,
                 raise BackupError(
                     f"holds the listening history of {user_count} people; a backup made in "
                     "Settings › Export holds one person's data.")
-            restorer = _Restorer(conn, user_id, backup, name, progress)
-            with transaction(conn):
+            with transaction(conn):  # the settings too: a re-count may be swapping them in
+                restorer = _Restorer(conn, get_settings(conn, user_id), backup, name, progress)
                 report = restorer.restore_plays()
                 summary.snapshots_added = restorer.restore_snapshots()
     except BackupError as error:
@@ -261,10 +260,12 @@ def _check_shape(found: SchemaShape, expected: SchemaShape, version: int) -> Non
 class _Restorer:
     """Reads one backup and writes its rows into one user's account (inside a transaction)."""
 
-    def __init__(self, conn: sqlite3.Connection, user_id: int, backup: sqlite3.Connection,
-                 name: str, progress: Callable[[ImportProgress], None] | None) -> None:
+    def __init__(self, conn: sqlite3.Connection, settings: UserSettings,
+                 backup: sqlite3.Connection, name: str,
+                 progress: Callable[[ImportProgress], None] | None) -> None:
         self.conn = conn
-        self.user_id = user_id
+        self.settings = settings
+        self.user_id = user_id = settings.user_id
         self.backup = backup
         self.name = name
         self.progress = progress
@@ -339,9 +340,8 @@ class _Restorer:
     # -- writing -----------------------------------------------------------------------
     def restore_plays(self) -> FileReport:
         conn, user_id = self.conn, self.user_id
-        settings = get_settings(conn, user_id)
-        rule, clock = settings.play_rule, LocalClock(settings.timezone)
-        keep_incognito = settings.include_incognito
+        rule = self.settings.play_rule
+        keep_incognito = self.settings.include_incognito
         self._load_catalogue()
         report = FileReport(self.name, BACKUP_KIND)
         with _unreadable_is_damaged():
@@ -390,17 +390,17 @@ class _Restorer:
             else:
                 report.short_plays += 1
             if len(batch) >= BATCH_ROWS:
-                self._flush(batch, clock, report)
+                self._flush(batch, report)
                 batch = []
-        self._flush(batch, clock, report)
+        self._flush(batch, report)
         report.rows_read = rows
         self._emit(rows, total, force=True)
         return report
 
-    def _flush(self, batch: list[NewPlay], clock: LocalClock, report: FileReport) -> None:
+    def _flush(self, batch: list[NewPlay], report: FileReport) -> None:
         if not batch:
             return
-        result = insert_plays(self.conn, self.user_id, batch, clock)
+        result = insert_plays(self.conn, self.user_id, batch, self.settings)
         report.count_as_duplicates(result.duplicates)  # 0: collisions were probed above
 
     def restore_snapshots(self) -> int:

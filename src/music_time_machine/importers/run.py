@@ -41,10 +41,8 @@ from ..db.catalogue import ArtistInfo, Catalogue, TrackInfo, adopt_play_uris, st
 from ..db.import_slices import IdMarks, finish_file, id_marks, record_slice, undo_file
 from ..db.plays import insert_play_rows
 from ..db.rollups import add_new_plays
-from ..db.users import get_settings
+from ..db.users import UserSettings, get_settings
 from ..reconcile import Reconciler
-from ..rules import PlayRule
-from ..timezones import LocalClock
 from .errors import ImportFileError
 from .feed import WorkerFeed, WorkerLost, local_batches
 from .formats import EXTENDED
@@ -106,8 +104,7 @@ def run_import(conn: sqlite3.Connection, user_id: int, paths: Sequence[Path | st
 
     # Slices commit only when this call owns the transactions (not in a dry run, nor inside
     # a caller's transaction, which then gets everything at once).
-    importer = _Importer(conn, user_id, settings.play_rule, settings.timezone,
-                         keep_incognito, _Progress(progress, sources),
+    importer = _Importer(conn, settings, keep_incognito, _Progress(progress, sources),
                          slicing=not dry_run and not conn.in_transaction)
     feed = None
     if (WORKER_MIN_BYTES is not None and len(sources) > 1
@@ -183,9 +180,10 @@ class _Slices:
     or holds ``GROUP_BYTES`` of finished files. ``enabled`` is False for a dry run and when
     the caller holds a transaction: then nothing is committed here."""
 
-    def __init__(self, conn: sqlite3.Connection, user_id: int, enabled: bool) -> None:
+    def __init__(self, conn: sqlite3.Connection, settings: UserSettings, enabled: bool) -> None:
         self.conn = conn
-        self.user_id = user_id
+        self.user_id = settings.user_id
+        self.rule = settings.play_rule
         self.enabled = enabled
         self.started = 0.0
         self.after_id = 0  # the highest play id before this slice: rollups add the rest
@@ -207,7 +205,7 @@ class _Slices:
 
     def commit(self) -> None:
         if self.enabled and self.conn.in_transaction:
-            add_new_plays(self.conn, self.user_id, self.after_id)
+            add_new_plays(self.conn, self.user_id, self.after_id, self.rule)
             commit(self.conn)
 
     def rollback(self) -> None:
@@ -235,16 +233,15 @@ class _FileWrites:
 
 
 class _Importer:
-    def __init__(self, conn: sqlite3.Connection, user_id: int, rule: PlayRule,
-                 tz_name: str, keep_incognito: bool, progress: _Progress,
-                 slicing: bool) -> None:
+    def __init__(self, conn: sqlite3.Connection, settings: UserSettings, keep_incognito: bool,
+                 progress: _Progress, slicing: bool) -> None:
         self.conn = conn
-        self.user_id = user_id
-        self.rule = rule
-        self.clock = LocalClock(tz_name)
+        self.user_id = settings.user_id
+        self.rule = settings.play_rule
+        self.clock = settings.clock
         self.keep_incognito = keep_incognito
         self.progress = progress
-        self.slices = _Slices(conn, user_id, slicing)
+        self.slices = _Slices(conn, settings, slicing)
         self.file: _FileWrites | None = None
         self.recorded: list[str] = []  # files of this run with a slice committed mid-file
         # URI -> (song id, match key, URI id) for tracks committed by earlier files of this run.
@@ -462,7 +459,7 @@ class _Importer:
         if not batch:
             return
         self._writing()
-        added = insert_play_rows(self.conn, self.user_id, batch, rollups=False)
+        added = insert_play_rows(self.conn, self.user_id, batch, rollups=None)
         report.plays_added += pending[0]
         report.short_plays += pending[1]
         report.podcasts_audiobooks += pending[2]

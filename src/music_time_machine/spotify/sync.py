@@ -29,6 +29,7 @@ from ..db.catalogue import (
 )
 from ..db.plays import NewPlay, insert_plays
 from ..db.snapshots import save_snapshot
+from ..db.users import get_settings
 from ..limits import ms_played_ok, played_at_ok
 from ..reconcile import Reconciler
 from ..timezones import parse_iso_utc_ms
@@ -194,6 +195,7 @@ def store_recent_plays(conn: sqlite3.Connection, user_id: int,
     if not items:
         return 0
     with transaction(conn):
+        settings = get_settings(conn, user_id)
         catalogue = Catalogue(conn, user_id)
         reconciler = Reconciler(conn, user_id)
         plays = []
@@ -214,7 +216,7 @@ def store_recent_plays(conn: sqlite3.Connection, user_id: int,
                                  ms_played=length if ms_played_ok(length) else 0, source="api",
                                  reason_end=None, uri_id=uri_id))
         adopt_play_uris(conn, user_id, adopted)
-        return insert_plays(conn, user_id, plays).added
+        return insert_plays(conn, user_id, plays, settings).added
 
 
 def _snapshots(conn: sqlite3.Connection, user_id: int, client: SpotifyClient,

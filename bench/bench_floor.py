@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from music_time_machine.db import connect  # noqa: E402
 from music_time_machine.db.migrate import migrate  # noqa: E402
 from music_time_machine.db.plays import PLAY_COLUMNS, insert_play_rows  # noqa: E402
-from music_time_machine.importers.run import BATCH_ROWS  # noqa: E402
+from music_time_machine.importers.streams import BATCH_ROWS  # noqa: E402
 
 #: Written before the clock starts: what the rows refer to.
 CATALOGUE = ("users", "user_settings", "artists", "albums", "tracks", "track_artists")

@@ -123,7 +123,7 @@ class Reconciler:
         slot is added to ``used``.
         """
         while True:
-            slot = _slot(played_at, track_id)
+            slot = slot_of(played_at, track_id)
             if slot not in used:
                 if self.is_duplicate(match_key, played_at, source, ms_played):
                     return None
@@ -134,7 +134,7 @@ class Reconciler:
 
     def occupied(self, track_id: int, played_at: int) -> bool:
         """True if a stored play already has this exact (time, track): the UNIQUE slot."""
-        return _slot(played_at, track_id) in self._slice(played_at // _SLICE_MS)[1]
+        return slot_of(played_at, track_id) in self._slice(played_at // _SLICE_MS)[1]
 
     def _slice(self, number: int) -> tuple[dict[str, list[tuple]], set[int]]:
         found = self._slices.get(number)
@@ -150,7 +150,7 @@ class Reconciler:
         for key, e, src, ms, play_id, track_id in stored_streams(
                 self.conn, self.user_id, start, start + _SLICE_MS, self._last_id):
             by_key.setdefault(key, []).append((e, src, ms, play_id))
-            slots.add(_slot(e, track_id))
+            slots.add(slot_of(e, track_id))
         found = (by_key, slots)
         self._slices[number] = found
         if len(self._slices) > _MAX_SLICES:
@@ -161,6 +161,7 @@ class Reconciler:
 _EMPTY: tuple[dict, frozenset] = ({}, frozenset())
 
 
-def _slot(played_at: int, track_id: int) -> int:
-    """(time, track) packed into one int: cheap to hash and store by the million."""
+def slot_of(played_at: int, track_id: int) -> int:
+    """(time, song) packed into one int: cheap to hash and store by the million. The UNIQUE
+    (user, played_at, track) rule allows one stream per slot."""
     return (played_at << 23) ^ track_id

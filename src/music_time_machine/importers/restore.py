@@ -2,11 +2,11 @@
 
 A restore is an import whose rows come from another copy of our own schema, so it follows
 the import's rules: catalogue rows are found or created through ``Catalogue`` (by Spotify
-URI, else by artist + title), every play is checked against what is already stored with
-the shared ``Reconciler`` (nothing is counted twice, whatever mix of sync, export and
-earlier restores the account holds), and rows are written through ``insert_plays`` so the
-rollups stay current. Everything happens in ONE transaction: a restore lands completely
-or not at all.
+URI, else by artist + title), its plays go through the importer's own loop
+(``streams.write_streams``: the shared ``Reconciler``, so nothing is counted twice whatever
+mix of sync, export and earlier restores the account holds; the same play rule and
+batches), written with their rollups. Everything happens in ONE transaction: a restore
+lands completely or not at all.
 
 Plays keep the ``source`` they had (``api``, ``extended``, ``account``, ...) rather than
 becoming ``restore``: the reconciler decides "same stream" by each source's clock (an
@@ -48,11 +48,12 @@ from ..db.catalogue import (
     stored_match_key,
 )
 from ..db.migrate import SchemaShape, latest_version, schema_at, schema_shape
-from ..db.plays import NewPlay, insert_plays
+from ..db.plays import insert_play_rows
 from ..db.snapshots import add_snapshot_entry, snapshot_lists
 from ..db.users import UserSettings, get_settings
 from ..limits import NAME_TOO_LONG, latest_play_ms, ms_played_ok, names_ok, played_at_ok
 from ..reconcile import Reconciler
+from .streams import BATCH_ROWS, StreamItem, write_streams
 from .summary import FileReport, ImportProgress, ImportSummary
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -71,11 +72,9 @@ REQUIRED_COLUMNS = {
 KNOWN_SOURCES = frozenset({"api", "extended", "account", "demo", "restore", "json"})
 TRACK_KINDS = frozenset({"music", "podcast", "audiobook", "video"})
 SNAPSHOT_RANGES = frozenset({"short_term", "medium_term", "long_term"})
-_NON_MUSIC = frozenset({"podcast", "audiobook"})
 _OPTIONAL_PLAY_COLUMNS = ("skipped", "shuffle", "reason_start", "reason_end", "platform",
                           "offline", "incognito")
 _TEXT_PLAY_COLUMNS = frozenset({"reason_start", "reason_end", "platform"})
-BATCH_ROWS = 20_000
 PROGRESS_EVERY_S = 0.2
 
 
@@ -339,25 +338,33 @@ class _Restorer:
 
     # -- writing -----------------------------------------------------------------------
     def restore_plays(self) -> FileReport:
-        conn, user_id = self.conn, self.user_id
-        rule = self.settings.play_rule
-        keep_incognito = self.settings.include_incognito
         self._load_catalogue()
         report = FileReport(self.name, BACKUP_KIND)
         with _unreadable_is_damaged():
             total = backup_file.play_count(self.backup)
+        read = [0]
+        self._emit(0, total, force=True)
+        # The importer's rules from here on (streams.write_streams): restoring again adds
+        # nothing, whatever mix of sources the account holds.
+        write_streams(self._streams(report, total, read), Reconciler(self.conn, self.user_id),
+                      self.settings, report, self._write, BATCH_ROWS)
+        report.rows_read = read[0]
+        self._emit(read[0], total, force=True)
+        return report
+
+    def _streams(self, report: FileReport, total: int, read: list[int]
+                 ) -> Iterator[StreamItem]:
+        """The backup's usable plays linked to local songs, in the importer's item layout
+        (rejected and incognito rows counted in ``report``; rows read in ``read[0]``)."""
         optional = [c for c in _OPTIONAL_PLAY_COLUMNS if c in self._columns("plays")]
-        place = Reconciler(conn, user_id).place
-        used: set[int] = set()  # (time, track) slots this restore has written
-        batch: list[NewPlay] = []
-        rows = 0
+        keep_incognito = self.settings.include_incognito
+        local = self.settings.clock.local
         latest = latest_play_ms()
         reasons = report.rejected_reasons
-        self._emit(0, total, force=True)
         for row in self._read(backup_file.plays, optional):
-            rows += 1
-            if not rows & 1023:
-                self._emit(rows, total)
+            read[0] += 1
+            if not read[0] & 1023:
+                self._emit(read[0], total)
             played_at, ms_played = row["played_at"], row["ms_played"]
             extra = {c: _optional(c, row[c]) for c in optional}
             problem = _play_problem(played_at, ms_played, extra, latest)
@@ -371,37 +378,19 @@ class _Restorer:
             if extra.get("incognito") and not keep_incognito:
                 report.incognito_skipped += 1
                 continue
-            track_id, match_key, uri_id = track
             source = row["source"] if row["source"] in KNOWN_SOURCES else "restore"
             kind = row["kind"] if row["kind"] in TRACK_KINDS else "music"
-            # The importer's rule (Reconciler.place): restoring again adds nothing.
-            placed = place(match_key, track_id, played_at, source, ms_played, used)
-            if placed is None:
-                report.duplicates += 1
-                continue
-            played_at = placed
-            batch.append(NewPlay(track_id, played_at, ms_played, source, kind, **extra,
-                                 uri_id=uri_id))
-            if kind in _NON_MUSIC:
-                report.podcasts_audiobooks += 1
-            elif rule.counts(ms_played, extra.get("reason_end"),
-                             self._infos[row["track_id"]].duration_ms):
-                report.plays_added += 1
-            else:
-                report.short_plays += 1
-            if len(batch) >= BATCH_ROWS:
-                self._flush(batch, report)
-                batch = []
-        self._flush(batch, report)
-        report.rows_read = rows
-        self._emit(rows, total, force=True)
-        return report
+            get = extra.get
+            item = (played_at, ms_played, kind, None, None, None, None, get("skipped"),
+                    get("shuffle"), get("reason_start"), get("reason_end"), get("platform"),
+                    get("offline"), get("incognito"), None, None, *local(played_at))
+            yield track, source, self._infos[row["track_id"]].duration_ms, item
 
-    def _flush(self, batch: list[NewPlay], report: FileReport) -> None:
-        if not batch:
-            return
-        result = insert_plays(self.conn, self.user_id, batch, self.settings)
-        report.count_as_duplicates(result.duplicates)  # 0: collisions were probed above
+    def _write(self, batch: list[tuple]) -> int:
+        """Store a batch of plays with their rollups (all inside the restore's one
+        transaction)."""
+        return insert_play_rows(self.conn, self.user_id, batch,
+                                rollups=self.settings.play_rule)
 
     def restore_snapshots(self) -> int:
         """Top-list snapshots of the days and lists the account has none of (its own win).

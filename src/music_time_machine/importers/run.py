@@ -24,7 +24,7 @@ import re
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from ..db import (
@@ -48,10 +48,13 @@ from .feed import WorkerFeed, WorkerLost, local_batches
 from .formats import EXTENDED
 from .rows import NO_METADATA, Stream
 from .sources import BadSource, SkippedFile, SourceFile, expand_sources
+from .streams import BATCH_ROWS as STREAMS_BATCH_ROWS
+from .streams import StreamItem, write_streams
 from .summary import FileReport, ImportProgress, ImportSummary
 
-#: Rows handed to ``insert_play_rows`` at a time (bounds memory on very large files).
-BATCH_ROWS = 20_000
+#: Rows handed to ``insert_play_rows`` at a time (defined in ``streams.py``; read from here
+#: at each file, so that a test can make it small).
+BATCH_ROWS = STREAMS_BATCH_ROWS
 #: Imports of at least this many bytes parse in a helper process (below it, starting one
 #: costs more than it saves). ``None`` never uses one.
 WORKER_MIN_BYTES: int | None = 32 * 1024 * 1024
@@ -66,8 +69,9 @@ GROUP_BYTES = 128 * 1024 * 1024
 SLICE_SECONDS = 1.0
 #: Progress is reported at most this often (seconds).
 PROGRESS_EVERY_S = 0.2
-
-_NON_MUSIC = frozenset({"podcast", "audiobook"})
+#: Where a mapped item (``rows.Stream``'s fields first) holds what links it to a song.
+_KIND, _NAME, _ARTIST, _URI, _INCOGNITO = (
+    Stream._fields.index(f) for f in ("kind", "name", "artist", "uri", "incognito"))
 
 
 class _DryRun(Exception):
@@ -237,7 +241,7 @@ class _Importer:
                  progress: _Progress, slicing: bool) -> None:
         self.conn = conn
         self.user_id = settings.user_id
-        self.rule = settings.play_rule
+        self.settings = settings
         self.clock = settings.clock
         self.keep_incognito = keep_incognito
         self.progress = progress
@@ -346,100 +350,50 @@ class _Importer:
             undo_file(conn, file.attempt)
 
     def _import_rows(self, src: SourceFile, batches, report: FileReport) -> None:
-        conn, user_id, rule = self.conn, self.user_id, self.rule
         source = src.format.kind  # plays.source is 'extended' or 'account'
-        catalogue = Catalogue(conn, user_id)
-        reconciler = Reconciler(conn, user_id)
-        place = reconciler.place
-        # Outside this span no stored play can be the same stream or hold the same slot.
-        near_lo, near_hi = reconciler.reach
-        keep_incognito = self.keep_incognito
-        min_ms = rule.min_ms if rule.kind == "min_ms" else None
-        counts = rule.counts
-        local = self.clock.local
+        catalogue = Catalogue(self.conn, self.user_id)
         tracks: dict[object, tuple[int, str, int | None]] = dict(self._uri_tracks)
-        adopted: list[tuple[int, int]] = []  # (stored play, URI id): see adopt_play_uris
-        identities: dict[int, object] = {}  # row's own (time, track) -> signature(s)
-        used: set[int] = set()  # (time, track) slots this file has stored
-        batch: list[tuple] = []
-        pending = [0, 0, 0]  # plays, short plays, podcasts/audiobooks in ``batch``
-        reasons = report.rejected_reasons
-        progress = self.progress
-        rows = without_metadata = incognito = duplicates = rejected = 0
+        counted = {"rows": 0, "without_metadata": 0, "incognito": 0, "rejected": 0}
 
-        for items, done in batches:
-            rows += len(items)
-            progress.rows += len(items)
-            progress.emit(done)
-            for item in items:
-                if type(item) is str:
-                    if item == NO_METADATA:
-                        without_metadata += 1
-                    else:
-                        rejected += 1
-                        reasons[item] += 1
-                    continue
-                (played_at, ms_played, kind, name, artist, _album, uri, skipped, shuffle,
-                 reason_start, reason_end, platform, offline, incog, _author, signature,
-                 day, hour) = item
-                if incog and not keep_incognito:
-                    incognito += 1
-                    continue
-                key = uri or (kind, artist, name)
-                track = tracks.get(key)
-                if track is None:
-                    track = tracks[key] = self._track(catalogue, Stream._make(item[:15]))
-                track_id, match_key, uri_id = track
-
-                # Rows of one file are distinct streams unless exactly identical. Distinct
-                # streams that share a (time, track) slot with another row or a stored play
-                # of another stream (several skips within one minute or second) are stored
-                # 1 ms later (Reconciler.place), so the UNIQUE rule keeps them all.
-                slot = (played_at << 23) ^ track_id
-                previous = identities.get(slot)
-                if previous is None:
-                    identities[slot] = signature
-                elif previous == signature or (type(previous) is list
-                                               and signature in previous):
-                    duplicates += 1
-                    continue
-                else:
-                    identities[slot] = (previous if type(previous) is list else [previous]) \
-                        + [signature]
-                if slot in used or near_lo <= played_at <= near_hi:
-                    placed = place(match_key, track_id, played_at, source, ms_played, used)
-                    if placed is None:  # the same stream as a stored play
-                        duplicates += 1
-                        if uri_id is not None:
-                            adopted.append((reconciler.last_match, uri_id))
+        def streams() -> Iterator[StreamItem]:
+            """The file's usable rows, linked to their songs (the rest counted)."""
+            keep_incognito = self.keep_incognito
+            reasons = report.rejected_reasons
+            progress = self.progress
+            rows = without_metadata = incognito = rejected = 0
+            for items, done in batches:
+                rows += len(items)
+                progress.rows += len(items)
+                progress.emit(done)
+                for item in items:
+                    if type(item) is str:
+                        if item == NO_METADATA:
+                            without_metadata += 1
+                        else:
+                            rejected += 1
+                            reasons[item] += 1
                         continue
-                    if placed != played_at:
-                        played_at = placed
-                        day, hour = local(played_at)
-                else:
-                    used.add(slot)
-                batch.append((user_id, track_id, played_at, ms_played, kind, source, day, hour,
-                              skipped, shuffle, reason_start, reason_end, platform, offline,
-                              incog, uri_id))
-                if kind in _NON_MUSIC:
-                    pending[2] += 1
-                elif (ms_played >= min_ms if min_ms is not None
-                      else counts(ms_played, reason_end)):
-                    pending[0] += 1
-                else:
-                    pending[1] += 1
-                if len(batch) >= BATCH_ROWS:
-                    self._flush(batch, pending, report)
-                    batch, pending = [], [0, 0, 0]
-        self._flush(batch, pending, report)
-        adopt_play_uris(conn, user_id, adopted)
+                    if item[_INCOGNITO] and not keep_incognito:
+                        incognito += 1
+                        continue
+                    key = item[_URI] or (item[_KIND], item[_ARTIST], item[_NAME])
+                    track = tracks.get(key)
+                    if track is None:
+                        track = tracks[key] = self._track(catalogue, Stream._make(item[:15]))
+                    yield track, source, None, item
+            counted.update(rows=rows, without_metadata=without_metadata,
+                           incognito=incognito, rejected=rejected)
+
+        adopted = write_streams(streams(), Reconciler(self.conn, self.user_id), self.settings,
+                                report, self._write, BATCH_ROWS)
+        adopt_play_uris(self.conn, self.user_id, adopted)
+        rows, rejected = counted["rows"], counted["rejected"]
         report.rows_read = rows
-        report.without_metadata = without_metadata
-        report.incognito_skipped = incognito
-        report.duplicates += duplicates
+        report.without_metadata = counted["without_metadata"]
+        report.incognito_skipped = counted["incognito"]
         report.rejected = rejected
         if rows and rejected == rows:
-            first = next(iter(reasons))
+            first = next(iter(report.rejected_reasons))
             raise ImportFileError(src.name, f"has no usable rows: all {rows:,} have {first} "
                                             f"(is this a {source} history file?)")
         self._new_uri_tracks = {k: v for k, v in tracks.items() if type(k) is str}
@@ -455,16 +409,11 @@ class _Importer:
                                                      kind=s.kind))
         return track_id, stored_match_key(self.conn, track_id), uri_id
 
-    def _flush(self, batch: list[tuple], pending: list[int], report: FileReport) -> None:
-        if not batch:
-            return
+    def _write(self, batch: list[tuple]) -> int:
+        """Store a batch of the current file's rows (their rollups come with the slice's
+        commit) and commit the slice when it is due."""
         self._writing()
         added = insert_play_rows(self.conn, self.user_id, batch, rollups=None)
-        report.plays_added += pending[0]
-        report.short_plays += pending[1]
-        report.podcasts_audiobooks += pending[2]
-        # The reconciler already caught every stored row this batch could collide with,
-        # so this stays 0; if not, the ignored rows are duplicates, not additions.
-        report.count_as_duplicates(len(batch) - added)
         if self.slices.due:
             self._commit_mid_file()
+        return added

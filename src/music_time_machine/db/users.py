@@ -17,8 +17,9 @@ class UserSettings:
     passed down to every write and rollup that needs them."""
 
     user_id: int
-    timezone: str
+    timezone: str  # IANA name: local dates and hours
     play_rule: PlayRule
+    #: Whether imports and restores keep streams played in a private session.
     include_incognito: bool
 
     @cached_property

@@ -54,7 +54,7 @@ from ..db.users import UserSettings, get_settings
 from ..limits import NAME_TOO_LONG, latest_play_ms, ms_played_ok, names_ok, played_at_ok
 from ..reconcile import Reconciler
 from .streams import BATCH_ROWS, StreamItem, write_streams
-from .summary import FileReport, ImportProgress, ImportSummary
+from .summary import PROGRESS_EVERY_S, FileReport, ImportProgress, ImportSummary, Throttle
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 #: The kind of the one ``FileReport`` a restore produces.
@@ -75,7 +75,6 @@ SNAPSHOT_RANGES = frozenset({"short_term", "medium_term", "long_term"})
 _OPTIONAL_PLAY_COLUMNS = ("skipped", "shuffle", "reason_start", "reason_end", "platform",
                           "offline", "incognito")
 _TEXT_PLAY_COLUMNS = frozenset({"reason_start", "reason_end", "platform"})
-PROGRESS_EVERY_S = 0.2
 
 
 class BackupError(Exception):
@@ -274,7 +273,7 @@ class _Restorer:
         self._tracks: dict[int, tuple[int, str, int | None] | None] = {}
         self._artists: dict[int, ArtistInfo] = {}  # backup artist id -> info
         self._long_names: set[int] = set()  # backup track ids with a name over the limit
-        self._last_emit = 0.0
+        self._throttle = Throttle(PROGRESS_EVERY_S)
 
     # -- reading the backup ------------------------------------------------------------
     def _read(self, query: Callable[..., Iterable], *args: object) -> Iterator:
@@ -422,12 +421,8 @@ class _Restorer:
         return added
 
     def _emit(self, done: int, total: int, force: bool = False) -> None:
-        if self.progress is None:
+        if self.progress is None or not self._throttle.due(force):
             return
-        now = time.monotonic()
-        if not force and now - self._last_emit < PROGRESS_EVERY_S:
-            return
-        self._last_emit = now
         self.progress(RestoreProgress(0 if done < total else 1, 1, done, total, done,
                                       self.name))
 

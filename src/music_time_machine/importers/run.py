@@ -50,7 +50,7 @@ from .rows import NO_METADATA, Stream
 from .sources import BadSource, SkippedFile, SourceFile, expand_sources
 from .streams import BATCH_ROWS as STREAMS_BATCH_ROWS
 from .streams import StreamItem, write_streams
-from .summary import FileReport, ImportProgress, ImportSummary
+from .summary import PROGRESS_EVERY_S, FileReport, ImportProgress, ImportSummary, Throttle
 
 #: Rows handed to ``insert_play_rows`` at a time (defined in ``streams.py``; read from here
 #: at each file, so that a test can make it small).
@@ -67,8 +67,6 @@ GROUP_BYTES = 128 * 1024 * 1024
 #: rollup pass per slice costs less than one per file, and the write lock is held for
 #: about this long at a time (measured by bench/bench_write_slices.py).
 SLICE_SECONDS = 1.0
-#: Progress is reported at most this often (seconds).
-PROGRESS_EVERY_S = 0.2
 #: Where a mapped item (``rows.Stream``'s fields first) holds what links it to a song.
 _KIND, _NAME, _ARTIST, _URI, _INCOGNITO = (
     Stream._fields.index(f) for f in ("kind", "name", "artist", "uri", "incognito"))
@@ -151,19 +149,15 @@ class _Progress:
         self.bytes_total = sum(s.size for s in sources)
         self.files_done = self.bytes_before = self.rows = 0
         self.current: str | None = None
-        self._last = 0.0
+        self._throttle = Throttle(PROGRESS_EVERY_S)
 
     def start(self, name: str) -> None:
         self.current = name
         self.emit(0, force=True)
 
     def emit(self, bytes_in_file: int, force: bool = False) -> None:
-        if self.callback is None:
+        if self.callback is None or not self._throttle.due(force):
             return
-        now = time.monotonic()
-        if not force and now - self._last < PROGRESS_EVERY_S:
-            return
-        self._last = now
         self.callback(ImportProgress(self.files_done, self.files_total,
                                      min(self.bytes_before + bytes_in_file, self.bytes_total),
                                      self.bytes_total, self.rows, self.current))

@@ -10,11 +10,11 @@ the whole file, rollups included. Each slice brings the rollups up to date in on
 everything it added before it commits.
 
 A file's rows are parsed and mapped (``feed.py``; for a large import in a helper process,
-so that parsing and writing use both cores), linked to tracks, checked against what is
-already stored and written in batches through ``insert_play_rows``. Any problem with a file
-undoes that file alone and is reported with its name; the other files go on. Extended-history
-files go first so that account-data rows (minute precision, no URI) reconcile against them
-rather than the other way round.
+so that parsing and writing use both cores), linked to songs here, then placed, counted and
+written in batches by the loop the restore shares (``streams.write_streams``). Any problem
+with a file undoes that file alone and is reported with its name; the other files go on.
+Extended-history files go first so that account-data rows (minute precision, no URI)
+reconcile against them rather than the other way round.
 """
 
 from __future__ import annotations

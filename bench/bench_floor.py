@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from music_time_machine.db import connect  # noqa: E402
 from music_time_machine.db.migrate import migrate  # noqa: E402
 from music_time_machine.db.plays import PLAY_COLUMNS, insert_play_rows  # noqa: E402
-from music_time_machine.importers.run import BATCH_ROWS  # noqa: E402
+from music_time_machine.importers.streams import BATCH_ROWS  # noqa: E402
 
 #: Written before the clock starts: what the rows refer to.
 CATALOGUE = ("users", "user_settings", "artists", "albums", "tracks", "track_artists")
@@ -113,7 +113,7 @@ def _write(conn: sqlite3.Connection, mode: str, tables: list[tuple[str, int]]
         elif table == "plays" and mode == "python":
             rows = rows_by_table[table]
             count = sum(insert_play_rows(conn, user_id, rows[i:i + BATCH_ROWS],
-                                         rollups=False)
+                                         rollups=None)
                         for i in range(0, len(rows), BATCH_ROWS))
         else:
             rows = rows_by_table[table]

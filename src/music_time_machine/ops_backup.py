@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .db.backup_file import copy_database
+
 PREFIX = "music-time-machine-"
 SUFFIX = ".sqlite"
 #: music-time-machine-YYYYMMDD-HHMMSS.sqlite (UTC), optionally -N when two share a second.
@@ -52,21 +54,11 @@ def backup_database(database: Path | str, output: Path | str, keep: int = 7,
     output.mkdir(parents=True, exist_ok=True)
     target = _target(output, now or datetime.now(UTC))
     partial = target.with_name(f".{target.name}.partial")
-    source = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
     try:
-        source.execute("PRAGMA busy_timeout = 30000")
-        copy = sqlite3.connect(partial)
-        try:
-            source.backup(copy)  # pages=-1: one step, so one consistent snapshot
-            copy.execute("PRAGMA journal_mode = DELETE")  # one file, no -wal beside it
-            result = copy.execute("PRAGMA quick_check").fetchone()[0]
-        finally:
-            copy.close()
+        result = copy_database(database, partial)
     except sqlite3.Error as error:
         partial.unlink(missing_ok=True)
         raise BackupError(f"Could not back up {database}: {error}") from None
-    finally:
-        source.close()
     if result != "ok":
         partial.unlink(missing_ok=True)
         raise BackupError(f"The copy failed its integrity check ({result}); the database "

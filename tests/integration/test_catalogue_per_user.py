@@ -14,7 +14,7 @@ from music_time_machine.db.catalogue import save_artist_metadata, save_features
 from music_time_machine.db.stats import ListeningStats
 from music_time_machine.db.userdata import backup_user, delete_account, delete_listening_data
 from music_time_machine.db.users import create_user
-from music_time_machine.importers.backup import restore_backup
+from music_time_machine.importers.restore import restore_backup
 from music_time_machine.importers.run import run_import
 
 URI = "spotify:track:4uLU6hMCjMI75M1A2tKUQC"

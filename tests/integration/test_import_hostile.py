@@ -18,7 +18,7 @@ from import_fixtures import dump, make_zip
 from music_time_machine.cli import main
 from music_time_machine.db.userdata import backup_user
 from music_time_machine.importers import run, run_import
-from music_time_machine.importers.backup import restore_backup
+from music_time_machine.importers.restore import restore_backup
 from music_time_machine.limits import MAX_NAME_CHARS
 
 EXT = "Streaming_History_Audio_2023.json"

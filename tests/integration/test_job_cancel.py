@@ -16,10 +16,10 @@ from music_time_machine.db import jobs
 from music_time_machine.db.userdata import backup_user
 from music_time_machine.db.users import create_user
 from music_time_machine.demo import generate_demo
-from music_time_machine.importers import backup as backup_module
+from music_time_machine.importers import restore as restore_module
 from music_time_machine.importers import run as run_module
 from music_time_machine.importers import run_import
-from music_time_machine.importers.backup import restore_backup
+from music_time_machine.importers.restore import restore_backup
 from music_time_machine.jobcontrol import JobControl, JobStopped
 from music_time_machine.uploads import claim_upload_folder
 
@@ -69,7 +69,7 @@ def test_cancelling_an_import_half_way_through_a_file_leaves_nothing(conn, local
 
 
 def test_cancelling_a_restore_half_way_leaves_nothing(conn, backup, tmp_path, monkeypatch):
-    monkeypatch.setattr(backup_module, "PROGRESS_EVERY_S", 0)
+    monkeypatch.setattr(restore_module, "PROGRESS_EVERY_S", 0)
     other = create_user(conn, "Restorer")
     before = dump(conn)
     control = JobControl(3600)
@@ -79,7 +79,7 @@ def test_cancelling_a_restore_half_way_leaves_nothing(conn, backup, tmp_path, mo
 
 
 def test_a_job_past_its_time_bound_stops_and_says_so(conn, backup, monkeypatch):
-    monkeypatch.setattr(backup_module, "PROGRESS_EVERY_S", 0)
+    monkeypatch.setattr(restore_module, "PROGRESS_EVERY_S", 0)
     other = create_user(conn, "Restorer")
     before = dump(conn)
     ticks = iter(range(10_000))

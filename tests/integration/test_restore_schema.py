@@ -13,7 +13,7 @@ import pytest
 
 from music_time_machine.db.userdata import backup_user
 from music_time_machine.demo import generate_demo
-from music_time_machine.importers.backup import restore_backup
+from music_time_machine.importers.restore import restore_backup
 
 RECURSIVE_PLAYS = (
     "CREATE VIEW plays AS WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) "

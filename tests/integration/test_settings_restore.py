@@ -29,7 +29,7 @@ from music_time_machine.db.plays import NewPlay, insert_plays
 from music_time_machine.db.snapshots import save_snapshot
 from music_time_machine.db.users import create_user, ensure_local_user
 from music_time_machine.demo import generate_demo
-from music_time_machine.importers.backup import restore_backup
+from music_time_machine.importers.restore import restore_backup
 
 DEMO_END = datetime(2025, 6, 1, tzinfo=UTC)
 STATS = ("summary?range=all", "top-tracks?range=all&limit=50",

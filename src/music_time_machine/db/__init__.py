@@ -41,6 +41,16 @@ def connect(path: str | Path, busy_timeout_s: float = BACKGROUND_BUSY_TIMEOUT_S
     return conn
 
 
+def open_existing(path: str | Path, busy_timeout_s: float) -> sqlite3.Connection:
+    """Open a database that must already exist (``mode=rw``: a missing file is an error,
+    not a new empty database), waiting at most ``busy_timeout_s`` for a writer. Plain
+    rows, no pragmas beyond the wait: for a quick look, such as the health probe."""
+    uri = Path(path).resolve().as_uri() + "?mode=rw"
+    conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout_s)
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+    return conn
+
+
 @contextmanager
 def transaction(conn: sqlite3.Connection, immediate: bool = True) -> Iterator[sqlite3.Connection]:
     """Run a block as one transaction; nested blocks become savepoints.
@@ -66,6 +76,51 @@ def transaction(conn: sqlite3.Connection, immediate: bool = True) -> Iterator[sq
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+# A write transaction that outlives one block (the importer's slices, committed between
+# batches of a file and between files) cannot be a ``with transaction(...)``: these name
+# its steps instead.
+def begin_write(conn: sqlite3.Connection) -> None:
+    """Begin a write transaction (taking the write lock now, as ``transaction`` does)."""
+    conn.execute("BEGIN IMMEDIATE")
+
+
+def commit(conn: sqlite3.Connection) -> None:
+    conn.execute("COMMIT")
+
+
+def rollback(conn: sqlite3.Connection) -> None:
+    conn.execute("ROLLBACK")
+
+
+def savepoint(conn: sqlite3.Connection, name: str) -> None:
+    """Open the savepoint ``name`` (an identifier chosen by the code, never by input)."""
+    conn.execute(f"SAVEPOINT {name}")
+
+
+def release_savepoint(conn: sqlite3.Connection, name: str) -> None:
+    """Keep what was written since ``savepoint(name)`` (in the enclosing transaction)."""
+    conn.execute(f"RELEASE {name}")
+
+
+def undo_savepoint(conn: sqlite3.Connection, name: str) -> None:
+    """Drop what was written since ``savepoint(name)``, and the savepoint."""
+    conn.execute(f"ROLLBACK TO {name}")
+    conn.execute(f"RELEASE {name}")
+
+
+@contextmanager
+def fewer_checkpoints(conn: sqlite3.Connection, pages: int) -> Iterator[None]:
+    """Checkpoint the WAL at most every ``pages`` pages inside the block (never more often
+    than the connection already does), then as before. Each checkpoint syncs the database:
+    during an import, one after every file's commit cost more than the file's inserts."""
+    before = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    conn.execute(f"PRAGMA wal_autocheckpoint = {max(before, int(pages))}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA wal_autocheckpoint = {int(before)}")
 
 
 def database_path(app: Flask | None = None) -> Path:

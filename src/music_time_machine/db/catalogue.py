@@ -302,6 +302,36 @@ def save_features(conn: sqlite3.Connection, user_id: int, track_id: int,
         (*(features.get(f) for f in FEATURES), track_id, user_id))
 
 
+def fill_missing_features(conn: sqlite3.Connection, user_id: int, track_id: int,
+                          features: dict, source: str | None) -> None:
+    """Store audio features (from ``source``: ``spotify`` or ``demo``) on one of this user's
+    tracks unless it has some already: a restore adds what the local copy lacks and never
+    overwrites what it has (``save_features``, the sync's, always stores Spotify's)."""
+    conn.execute(
+        f"UPDATE tracks SET {', '.join(f'{f} = ?' for f in FEATURES)}, "
+        "features_source = ? WHERE id = ? AND user_id = ? AND features_source IS NULL",
+        (*(features.get(f) for f in FEATURES), source, track_id, user_id))
+
+
+def stored_match_key(conn: sqlite3.Connection, track_id: int) -> str:
+    """The song's stored ``match_key`` (what the reconciler compares), which may differ
+    from the key of the name an incoming row used (another URI of the same song)."""
+    return conn.execute("SELECT match_key FROM tracks WHERE id = ?",
+                        (track_id,)).fetchone()[0]
+
+
+def a_spotify_track_and_artist(conn: sqlite3.Connection,
+                               user_id: int) -> tuple[str, str] | None:
+    """Any one of the user's tracks with a Spotify track URI and an artist with a Spotify
+    id, as (track URI, artist id): enough to ask Spotify what this app may still call."""
+    row = conn.execute(
+        "SELECT t.spotify_id, a.spotify_id FROM tracks t JOIN track_artists ta "
+        "ON ta.track_id = t.id JOIN artists a ON a.id = ta.artist_id "
+        "WHERE t.user_id = ? AND t.spotify_id LIKE 'spotify:track:%' "
+        "AND a.spotify_id IS NOT NULL LIMIT 1", (user_id,)).fetchone()
+    return (row[0], row[1]) if row is not None else None
+
+
 def spotify_tracks(conn: sqlite3.Connection, user_id: int) -> list[dict]:
     """Every track of this user with a Spotify URI, with artists and album, as dicts."""
     artists: dict[int, list[dict]] = {}

@@ -44,6 +44,12 @@ def current_version(conn: sqlite3.Connection) -> int:
     return row[0] or 0
 
 
+def applied_version(conn: sqlite3.Connection) -> int:
+    """The newest migration applied, without creating anything (``current_version`` makes
+    the table first): for a read-only look, such as the health probe."""
+    return conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()[0]
+
+
 def latest_version() -> int:
     migrations = available()
     return migrations[-1][0] if migrations else 0

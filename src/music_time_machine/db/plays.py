@@ -8,10 +8,10 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..timezones import LocalClock
+from ..rules import PlayRule
 from . import transaction
 from .rollups import add_new_plays
-from .users import get_settings
+from .users import UserSettings, get_settings
 
 
 @dataclass(slots=True)
@@ -51,32 +51,34 @@ _INSERT_STAGED = (f"INSERT OR IGNORE INTO plays ({_COLUMNS}) "
 
 
 def insert_plays(conn: sqlite3.Connection, user_id: int, plays: Iterable[NewPlay],
-                 clock: LocalClock | None = None) -> InsertResult:
+                 settings: UserSettings | None = None) -> InsertResult:
     """Insert plays (exact duplicates are ignored) and bring the rollups up to date.
 
     Runs in one transaction (a savepoint when the caller already has one), so either all
-    rows and their rollups land or none do.
+    rows and their rollups land or none do. ``settings`` are the user's (time zone, play
+    rule), which a writer calling in batches reads once and passes; read here otherwise.
     """
-    clock = clock or LocalClock(get_settings(conn, user_id).timezone)
+    settings = settings or get_settings(conn, user_id)
     rows = []
-    local = clock.local
+    local = settings.clock.local
     for p in plays:
         day, hour = local(p.played_at)
         rows.append((user_id, p.track_id, p.played_at, p.ms_played, p.kind, p.source, day, hour,
                      p.skipped, p.shuffle, p.reason_start, p.reason_end, p.platform, p.offline,
                      p.incognito, p.uri_id))
-    added = insert_play_rows(conn, user_id, rows)
+    added = insert_play_rows(conn, user_id, rows, rollups=settings.play_rule)
     return InsertResult(added, len(rows) - added)
 
 
 def insert_play_rows(conn: sqlite3.Connection, user_id: int, rows: list[tuple], *,
-                     rollups: bool = True) -> int:
+                     rollups: PlayRule | None) -> int:
     """The bulk writer under ``insert_plays``: ``rows`` are tuples in ``PLAY_COLUMNS`` order
     (``user_id`` first, local date and hour already computed by ``LocalClock.local``).
-    Inserts them (exact duplicates ignored), updates every rollup and returns how many rows
-    were added. For writers that build rows by the hundred thousand (the importer).
+    Inserts them (exact duplicates ignored), updates every rollup by the user's play rule
+    ``rollups`` and returns how many rows were added. For writers that build rows by the
+    hundred thousand (the importer).
 
-    ``rollups=False`` leaves the rollups to the caller, which must be inside a transaction
+    ``rollups=None`` leaves the rollups to the caller, which must be inside a transaction
     and call ``rollups.add_new_plays`` for the plays added since it began before it commits
     (one pass over several files' plays costs less than one per file)."""
     with transaction(conn):
@@ -93,8 +95,8 @@ def insert_play_rows(conn: sqlite3.Connection, user_id: int, rows: list[tuple], 
         conn.execute(_INSERT_STAGED)
         added = conn.total_changes - before
         conn.execute("DELETE FROM temp.play_stage")
-        if added and rollups:
-            add_new_plays(conn, user_id, last_id)
+        if added and rollups is not None:
+            add_new_plays(conn, user_id, last_id, rollups)
     return added
 
 
@@ -102,3 +104,28 @@ def has_plays(conn: sqlite3.Connection, user_id: int) -> bool:
     """Whether the user has any stream at all (music, podcast or audiobook)."""
     return conn.execute("SELECT 1 FROM plays WHERE user_id = ? LIMIT 1",
                         (user_id,)).fetchone() is not None
+
+
+def play_span(conn: sqlite3.Connection, user_id: int) -> tuple[int | None, int | None, int]:
+    """(first, last) ``played_at`` of the user's plays (None, None without any) and the
+    highest play id of anyone: what the reconciler needs to know which stored plays an
+    incoming row could meet."""
+    # Three queries, so that each is one index seek (together they would scan).
+    lo = conn.execute("SELECT MIN(played_at) FROM plays WHERE user_id = ?",
+                      (user_id,)).fetchone()[0]
+    hi = conn.execute("SELECT MAX(played_at) FROM plays WHERE user_id = ?",
+                      (user_id,)).fetchone()[0]
+    last_id = conn.execute("SELECT MAX(id) FROM plays").fetchone()[0]
+    return lo, hi, last_id or 0
+
+
+def stored_streams(conn: sqlite3.Connection, user_id: int, start: int, end: int,
+                   last_id: int) -> sqlite3.Cursor:
+    """The user's plays with ``start <= played_at < end`` and ``id <= last_id``, as
+    (match_key, played_at, source, ms_played, play id, track id) rows: the candidates the
+    reconciler compares incoming rows with."""
+    return conn.execute(
+        "SELECT t.match_key, p.played_at, p.source, p.ms_played, p.id, p.track_id "
+        "FROM plays p JOIN tracks t ON t.id = p.track_id "
+        "WHERE p.user_id = ? AND p.played_at >= ? AND p.played_at < ? AND p.id <= ?",
+        (user_id, start, end, last_id))

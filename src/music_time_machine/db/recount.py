@@ -83,7 +83,7 @@ def swap_in(conn: sqlite3.Connection, user_id: int, attempt: str | None, timezon
             conn.executemany("UPDATE plays SET local_date = ?, local_hour = ? WHERE id = ?",
                              late)
             discard_stage(conn, attempt)
-        rebuild_rollups(conn, user_id)
+        rebuild_rollups(conn, user_id, rule)
 
 
 def discard_stage(conn: sqlite3.Connection, attempt: str) -> None:

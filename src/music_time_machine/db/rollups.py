@@ -14,7 +14,6 @@ import sqlite3
 from collections.abc import Callable
 
 from ..rules import PlayRule
-from ..timezones import LocalClock
 from . import transaction
 from .catalogue import count_uri_plays
 from .rollups_monthly import (
@@ -25,7 +24,7 @@ from .rollups_monthly import (
     prepare_items,
     refresh_monthly,
 )
-from .users import get_settings
+from .users import UserSettings, get_settings
 
 #: Plays re-bucketed between two progress reports (and chances to stop).
 REBUCKET_SLICE = 20_000
@@ -48,10 +47,11 @@ _TEMP_TABLES = (
 )
 
 
-def add_new_plays(conn: sqlite3.Connection, user_id: int, after_id: int) -> None:
+def add_new_plays(conn: sqlite3.Connection, user_id: int, after_id: int,
+                  rule: PlayRule) -> None:
     """Add the user's plays with ``id > after_id`` (just inserted) into every rollup, with
-    exactly the content a full recompute would give."""
-    rule = get_settings(conn, user_id).play_rule
+    exactly the content a full recompute would give; ``rule`` is the user's play rule (the
+    writer read it once for all its batches)."""
     rule_sql, rule_args = rule.sql()
     counted = f"CASE WHEN {rule_sql} THEN 1 ELSE 0 END"
     skip = f"CASE WHEN p.skipped = 1 OR NOT {rule_sql} THEN 1 ELSE 0 END"
@@ -107,12 +107,15 @@ def _upsert(conn: sqlite3.Connection, user_id: int, table: str, keys: str, sums:
                  f"ON CONFLICT(user_id, {keys}) DO UPDATE SET {updates}", (user_id,))
 
 
-def rebuild_rollups(conn: sqlite3.Connection, user_id: int) -> None:
-    """Recompute all of a user's rollups (after a play-rule change, say)."""
+def rebuild_rollups(conn: sqlite3.Connection, user_id: int,
+                    rule: PlayRule | None = None) -> None:
+    """Recompute all of a user's rollups (after a play-rule change, say) by ``rule``, the
+    user's play rule (read here when the caller does not hold it)."""
+    rule = rule or get_settings(conn, user_id).play_rule
     with transaction(conn):
         for table in _ROLLUPS:
             conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
-        _aggregate(conn, user_id, get_settings(conn, user_id).play_rule)
+        _aggregate(conn, user_id, rule)
         refresh_monthly(conn, user_id)
 
 
@@ -160,14 +163,16 @@ def _aggregate(conn: sqlite3.Connection, user_id: int, rule: PlayRule) -> None:
 
 
 def rebucket_user(conn: sqlite3.Connection, user_id: int,
-                  progress: Callable[[int, int], None] | None = None) -> int:
+                  progress: Callable[[int, int], None] | None = None,
+                  settings: UserSettings | None = None) -> int:
     """Re-bucket a user's plays after a time-zone change; returns the play count.
 
     Local dates and hours are recomputed for every play in the user's current time zone,
     then every rollup is rebuilt, all in one transaction. ``progress(done, total)`` is
     called between slices of ``REBUCKET_SLICE`` plays; it may raise to stop (and roll back).
     """
-    clock = LocalClock(get_settings(conn, user_id).timezone)
+    settings = settings or get_settings(conn, user_id)
+    clock = settings.clock
     rows = conn.execute("SELECT id, played_at FROM plays WHERE user_id = ?", (user_id,))
     updates = [(*clock.local(played_at), play_id) for play_id, played_at in rows]
     with transaction(conn):
@@ -178,5 +183,5 @@ def rebucket_user(conn: sqlite3.Connection, user_id: int,
                              updates[start:start + REBUCKET_SLICE])
         if progress is not None:
             progress(len(updates), len(updates))
-        rebuild_rollups(conn, user_id)
+        rebuild_rollups(conn, user_id, settings.play_rule)
     return len(updates)

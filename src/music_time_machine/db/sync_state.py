@@ -85,3 +85,12 @@ def recent_runs(conn: sqlite3.Connection, user_id: int, limit: int = 20) -> list
 def newest_play_ms(conn: sqlite3.Connection, user_id: int, source: str) -> int | None:
     return conn.execute("SELECT MAX(played_at) FROM plays WHERE user_id = ? AND source = ?",
                         (user_id, source)).fetchone()[0]
+
+
+def account_sync_ages(conn: sqlite3.Connection) -> list[tuple[str, str | None, int | None]]:
+    """(status, connected_at, last_success_at) of every Spotify account not disconnected,
+    in a stable order (by user): what the health probe reports, without naming anyone."""
+    return [tuple(r) for r in conn.execute(
+        "SELECT a.status, a.connected_at, s.last_success_at FROM spotify_accounts a "
+        "LEFT JOIN sync_state s ON s.user_id = a.user_id "
+        "WHERE a.status != 'disconnected' ORDER BY a.user_id")]

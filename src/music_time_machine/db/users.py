@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..rules import PlayRule
+from ..timezones import LocalClock
 from . import transaction
 
 
 @dataclass(frozen=True)
 class UserSettings:
+    """A user's counting settings, read once per request or job (``get_settings``) and
+    passed down to every write and rollup that needs them."""
+
     user_id: int
-    timezone: str
+    timezone: str  # IANA name: local dates and hours
     play_rule: PlayRule
+    #: Whether imports and restores keep streams played in a private session.
     include_incognito: bool
+
+    @cached_property
+    def clock(self) -> LocalClock:
+        """The user's local clock, made once: it caches offsets per day as it is used."""
+        return LocalClock(self.timezone)
 
 
 def get_user(conn: sqlite3.Connection, user_id: int) -> sqlite3.Row | None:

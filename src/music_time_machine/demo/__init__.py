@@ -72,7 +72,8 @@ def generate_demo(conn: sqlite3.Connection, user_id: int, *, plays: int = 25_000
         end = end.replace(tzinfo=UTC)
     end_ms = utc_ms(end)
     start_ms = end_ms - int(years * 365.25 * 86_400_000)
-    tz_name = get_settings(conn, user_id).timezone
+    settings = get_settings(conn, user_id)
+    tz_name = settings.timezone
 
     world = build_world(seed, artist_count(plays))
     taste = build_taste(world, random.Random(f"demo-taste:{seed}"), start_ms, end_ms)
@@ -81,12 +82,12 @@ def generate_demo(conn: sqlite3.Connection, user_id: int, *, plays: int = 25_000
     if progress:
         progress(0, plays)
 
-    clock = LocalClock(tz_name)
+    clock = settings.clock
     written = 0
     with transaction(conn):
         ids = _write_catalogue(conn, user_id, world, streams)
         for chunk in _chunks(streams, clock):
-            written += insert_plays(conn, user_id, _new_plays(chunk, ids), clock).added
+            written += insert_plays(conn, user_id, _new_plays(chunk, ids), settings).added
             if progress:
                 progress(written, plays)
 

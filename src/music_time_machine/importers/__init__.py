@@ -2,12 +2,12 @@
 
 Entry point: ``run_import(conn, user_id, paths)`` returns an ``ImportSummary``; the CLI prints
 it with ``format_summary_table`` and the web page shows ``summary.to_dict()``. The rule that
-decides whether two rows are one stream lives in ``reconcile.py`` and is shared with the
-live sync (``Reconciler``).
+decides whether two rows are one stream lives in ``music_time_machine/reconcile.py``, beside
+``rules.py``, and is shared with the restore and the live sync (``Reconciler``).
 """
 
+from ..reconcile import Reconciler, same_stream
 from .errors import ImportFileError
-from .reconcile import Reconciler, same_stream
 from .run import run_import
 from .sources import DEFAULT_MAX_FILE_BYTES, SkippedFile
 from .summary import FileReport, ImportProgress, ImportSummary, format_summary_table

@@ -10,11 +10,11 @@ the whole file, rollups included. Each slice brings the rollups up to date in on
 everything it added before it commits.
 
 A file's rows are parsed and mapped (``feed.py``; for a large import in a helper process,
-so that parsing and writing use both cores), linked to tracks, checked against what is
-already stored and written in batches through ``insert_play_rows``. Any problem with a file
-undoes that file alone and is reported with its name; the other files go on. Extended-history
-files go first so that account-data rows (minute precision, no URI) reconcile against them
-rather than the other way round.
+so that parsing and writing use both cores), linked to songs here, then placed, counted and
+written in batches by the loop the restore shares (``streams.write_streams``). Any problem
+with a file undoes that file alone and is reported with its name; the other files go on.
+Extended-history files go first so that account-data rows (minute precision, no URI)
+reconcile against them rather than the other way round.
 """
 
 from __future__ import annotations
@@ -24,27 +24,37 @@ import re
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from ..db import transaction
-from ..db.catalogue import ArtistInfo, Catalogue, TrackInfo, adopt_play_uris
+from ..db import (
+    begin_write,
+    commit,
+    fewer_checkpoints,
+    release_savepoint,
+    rollback,
+    savepoint,
+    transaction,
+    undo_savepoint,
+)
+from ..db.catalogue import ArtistInfo, Catalogue, TrackInfo, adopt_play_uris, stored_match_key
 from ..db.import_slices import IdMarks, finish_file, id_marks, record_slice, undo_file
 from ..db.plays import insert_play_rows
 from ..db.rollups import add_new_plays
-from ..db.users import get_settings
-from ..rules import PlayRule
-from ..timezones import LocalClock
+from ..db.users import UserSettings, get_settings
+from ..reconcile import Reconciler
 from .errors import ImportFileError
 from .feed import WorkerFeed, WorkerLost, local_batches
 from .formats import EXTENDED
-from .reconcile import Reconciler
 from .rows import NO_METADATA, Stream
 from .sources import BadSource, SkippedFile, SourceFile, expand_sources
-from .summary import FileReport, ImportProgress, ImportSummary
+from .streams import BATCH_ROWS as STREAMS_BATCH_ROWS
+from .streams import StreamItem, write_streams
+from .summary import PROGRESS_EVERY_S, FileReport, ImportProgress, ImportSummary, Throttle
 
-#: Rows handed to ``insert_play_rows`` at a time (bounds memory on very large files).
-BATCH_ROWS = 20_000
+#: Rows handed to ``insert_play_rows`` at a time (defined in ``streams.py``; read from here
+#: at each file, so that a test can make it small).
+BATCH_ROWS = STREAMS_BATCH_ROWS
 #: Imports of at least this many bytes parse in a helper process (below it, starting one
 #: costs more than it saves). ``None`` never uses one.
 WORKER_MIN_BYTES: int | None = 32 * 1024 * 1024
@@ -57,10 +67,9 @@ GROUP_BYTES = 128 * 1024 * 1024
 #: rollup pass per slice costs less than one per file, and the write lock is held for
 #: about this long at a time (measured by bench/bench_write_slices.py).
 SLICE_SECONDS = 1.0
-#: Progress is reported at most this often (seconds).
-PROGRESS_EVERY_S = 0.2
-
-_NON_MUSIC = frozenset({"podcast", "audiobook"})
+#: Where a mapped item (``rows.Stream``'s fields first) holds what links it to a song.
+_KIND, _NAME, _ARTIST, _URI, _INCOGNITO = (
+    Stream._fields.index(f) for f in ("kind", "name", "artist", "uri", "incognito"))
 
 
 class _DryRun(Exception):
@@ -97,8 +106,7 @@ def run_import(conn: sqlite3.Connection, user_id: int, paths: Sequence[Path | st
 
     # Slices commit only when this call owns the transactions (not in a dry run, nor inside
     # a caller's transaction, which then gets everything at once).
-    importer = _Importer(conn, user_id, settings.play_rule, settings.timezone,
-                         keep_incognito, _Progress(progress, sources),
+    importer = _Importer(conn, settings, keep_incognito, _Progress(progress, sources),
                          slicing=not dry_run and not conn.in_transaction)
     feed = None
     if (WORKER_MIN_BYTES is not None and len(sources) > 1
@@ -107,22 +115,18 @@ def run_import(conn: sqlite3.Connection, user_id: int, paths: Sequence[Path | st
             feed = WorkerFeed(sources, settings.timezone)
         except Exception:  # no helper process here (sandbox, fd limits): parse in process
             feed = None
-    # Checkpoint the WAL less often while importing: each checkpoint syncs the database,
-    # and a checkpoint after every file's commit cost more than the file's inserts.
-    checkpoint_pages = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
-    conn.execute(f"PRAGMA wal_autocheckpoint = {max(checkpoint_pages, IMPORT_CHECKPOINT_PAGES)}")
     try:
-        if dry_run:
-            try:
-                with transaction(conn):
-                    summary.files.extend(importer.import_files(sources, feed))
-                    raise _DryRun
-            except _DryRun:
-                pass
-        else:
-            summary.files.extend(importer.import_files(sources, feed))
+        with fewer_checkpoints(conn, IMPORT_CHECKPOINT_PAGES):
+            if dry_run:
+                try:
+                    with transaction(conn):
+                        summary.files.extend(importer.import_files(sources, feed))
+                        raise _DryRun
+                except _DryRun:
+                    pass
+            else:
+                summary.files.extend(importer.import_files(sources, feed))
     finally:
-        conn.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint_pages)}")
         if feed is not None:
             feed.close()
     importer.progress.finish()
@@ -145,19 +149,15 @@ class _Progress:
         self.bytes_total = sum(s.size for s in sources)
         self.files_done = self.bytes_before = self.rows = 0
         self.current: str | None = None
-        self._last = 0.0
+        self._throttle = Throttle(PROGRESS_EVERY_S)
 
     def start(self, name: str) -> None:
         self.current = name
         self.emit(0, force=True)
 
     def emit(self, bytes_in_file: int, force: bool = False) -> None:
-        if self.callback is None:
+        if self.callback is None or not self._throttle.due(force):
             return
-        now = time.monotonic()
-        if not force and now - self._last < PROGRESS_EVERY_S:
-            return
-        self._last = now
         self.callback(ImportProgress(self.files_done, self.files_total,
                                      min(self.bytes_before + bytes_in_file, self.bytes_total),
                                      self.bytes_total, self.rows, self.current))
@@ -178,9 +178,10 @@ class _Slices:
     or holds ``GROUP_BYTES`` of finished files. ``enabled`` is False for a dry run and when
     the caller holds a transaction: then nothing is committed here."""
 
-    def __init__(self, conn: sqlite3.Connection, user_id: int, enabled: bool) -> None:
+    def __init__(self, conn: sqlite3.Connection, settings: UserSettings, enabled: bool) -> None:
         self.conn = conn
-        self.user_id = user_id
+        self.user_id = settings.user_id
+        self.rule = settings.play_rule
         self.enabled = enabled
         self.started = 0.0
         self.after_id = 0  # the highest play id before this slice: rollups add the rest
@@ -189,7 +190,7 @@ class _Slices:
     def open(self) -> None:
         if self.conn.in_transaction:
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        begin_write(self.conn)
         self.started = time.monotonic()
         self.after_id = id_marks(self.conn).plays
         self.bytes = 0
@@ -202,12 +203,12 @@ class _Slices:
 
     def commit(self) -> None:
         if self.enabled and self.conn.in_transaction:
-            add_new_plays(self.conn, self.user_id, self.after_id)
-            self.conn.execute("COMMIT")
+            add_new_plays(self.conn, self.user_id, self.after_id, self.rule)
+            commit(self.conn)
 
     def rollback(self) -> None:
         if self.enabled and self.conn.in_transaction:
-            self.conn.execute("ROLLBACK")
+            rollback(self.conn)
 
 
 #: The savepoint around the part of a file written in the current slice.
@@ -230,16 +231,15 @@ class _FileWrites:
 
 
 class _Importer:
-    def __init__(self, conn: sqlite3.Connection, user_id: int, rule: PlayRule,
-                 tz_name: str, keep_incognito: bool, progress: _Progress,
-                 slicing: bool) -> None:
+    def __init__(self, conn: sqlite3.Connection, settings: UserSettings, keep_incognito: bool,
+                 progress: _Progress, slicing: bool) -> None:
         self.conn = conn
-        self.user_id = user_id
-        self.rule = rule
-        self.clock = LocalClock(tz_name)
+        self.user_id = settings.user_id
+        self.settings = settings
+        self.clock = settings.clock
         self.keep_incognito = keep_incognito
         self.progress = progress
-        self.slices = _Slices(conn, user_id, slicing)
+        self.slices = _Slices(conn, settings, slicing)
         self.file: _FileWrites | None = None
         self.recorded: list[str] = []  # files of this run with a slice committed mid-file
         # URI -> (song id, match key, URI id) for tracks committed by earlier files of this run.
@@ -292,7 +292,7 @@ class _Importer:
             self._import_rows(src, batches if batches is not None
                               else local_batches(src, self.clock.local), report)
             self._writing()
-            self.conn.execute(f"RELEASE {_FILE_SAVEPOINT}")
+            release_savepoint(self.conn, _FILE_SAVEPOINT)
             if self.file.committed:
                 finish_file(self.conn, self.file.attempt)
             self._uri_tracks.update(self._new_uri_tracks)
@@ -318,13 +318,13 @@ class _Importer:
         if not file.open:
             self.slices.open()
             file.marks = id_marks(self.conn)
-            self.conn.execute(f"SAVEPOINT {_FILE_SAVEPOINT}")
+            savepoint(self.conn, _FILE_SAVEPOINT)
 
     def _commit_mid_file(self) -> None:
         """Commit the open slice in the middle of the current file, noting what the file
         has added in it so far (undone with the rest of the file if it does not finish)."""
         file = self.file
-        self.conn.execute(f"RELEASE {_FILE_SAVEPOINT}")
+        release_savepoint(self.conn, _FILE_SAVEPOINT)
         record_slice(self.conn, file.attempt, self.user_id, file.name, file.marks)
         self.recorded.append(file.attempt)
         file.committed = True
@@ -337,108 +337,57 @@ class _Importer:
         then the file's committed parts by ``undo_file``."""
         file, conn = self.file, self.conn
         if file.open and conn.in_transaction:
-            conn.execute(f"ROLLBACK TO {_FILE_SAVEPOINT}")
-            conn.execute(f"RELEASE {_FILE_SAVEPOINT}")
+            undo_savepoint(conn, _FILE_SAVEPOINT)
         file.marks = None
         self.slices.commit()
         if file.committed:
             undo_file(conn, file.attempt)
 
     def _import_rows(self, src: SourceFile, batches, report: FileReport) -> None:
-        conn, user_id, rule = self.conn, self.user_id, self.rule
         source = src.format.kind  # plays.source is 'extended' or 'account'
-        catalogue = Catalogue(conn, user_id)
-        reconciler = Reconciler(conn, user_id)
-        place = reconciler.place
-        # Outside this span no stored play can be the same stream or hold the same slot.
-        near_lo, near_hi = reconciler.reach
-        keep_incognito = self.keep_incognito
-        min_ms = rule.min_ms if rule.kind == "min_ms" else None
-        counts = rule.counts
-        local = self.clock.local
+        catalogue = Catalogue(self.conn, self.user_id)
         tracks: dict[object, tuple[int, str, int | None]] = dict(self._uri_tracks)
-        adopted: list[tuple[int, int]] = []  # (stored play, URI id): see adopt_play_uris
-        identities: dict[int, object] = {}  # row's own (time, track) -> signature(s)
-        used: set[int] = set()  # (time, track) slots this file has stored
-        batch: list[tuple] = []
-        pending = [0, 0, 0]  # plays, short plays, podcasts/audiobooks in ``batch``
-        reasons = report.rejected_reasons
-        progress = self.progress
-        rows = without_metadata = incognito = duplicates = rejected = 0
+        counted = {"rows": 0, "without_metadata": 0, "incognito": 0, "rejected": 0}
 
-        for items, done in batches:
-            rows += len(items)
-            progress.rows += len(items)
-            progress.emit(done)
-            for item in items:
-                if type(item) is str:
-                    if item == NO_METADATA:
-                        without_metadata += 1
-                    else:
-                        rejected += 1
-                        reasons[item] += 1
-                    continue
-                (played_at, ms_played, kind, name, artist, _album, uri, skipped, shuffle,
-                 reason_start, reason_end, platform, offline, incog, _author, signature,
-                 day, hour) = item
-                if incog and not keep_incognito:
-                    incognito += 1
-                    continue
-                key = uri or (kind, artist, name)
-                track = tracks.get(key)
-                if track is None:
-                    track = tracks[key] = self._track(catalogue, Stream._make(item[:15]))
-                track_id, match_key, uri_id = track
-
-                # Rows of one file are distinct streams unless exactly identical. Distinct
-                # streams that share a (time, track) slot with another row or a stored play
-                # of another stream (several skips within one minute or second) are stored
-                # 1 ms later (Reconciler.place), so the UNIQUE rule keeps them all.
-                slot = (played_at << 23) ^ track_id
-                previous = identities.get(slot)
-                if previous is None:
-                    identities[slot] = signature
-                elif previous == signature or (type(previous) is list
-                                               and signature in previous):
-                    duplicates += 1
-                    continue
-                else:
-                    identities[slot] = (previous if type(previous) is list else [previous]) \
-                        + [signature]
-                if slot in used or near_lo <= played_at <= near_hi:
-                    placed = place(match_key, track_id, played_at, source, ms_played, used)
-                    if placed is None:  # the same stream as a stored play
-                        duplicates += 1
-                        if uri_id is not None:
-                            adopted.append((reconciler.last_match, uri_id))
+        def streams() -> Iterator[StreamItem]:
+            """The file's usable rows, linked to their songs (the rest counted)."""
+            keep_incognito = self.keep_incognito
+            reasons = report.rejected_reasons
+            progress = self.progress
+            rows = without_metadata = incognito = rejected = 0
+            for items, done in batches:
+                rows += len(items)
+                progress.rows += len(items)
+                progress.emit(done)
+                for item in items:
+                    if type(item) is str:
+                        if item == NO_METADATA:
+                            without_metadata += 1
+                        else:
+                            rejected += 1
+                            reasons[item] += 1
                         continue
-                    if placed != played_at:
-                        played_at = placed
-                        day, hour = local(played_at)
-                else:
-                    used.add(slot)
-                batch.append((user_id, track_id, played_at, ms_played, kind, source, day, hour,
-                              skipped, shuffle, reason_start, reason_end, platform, offline,
-                              incog, uri_id))
-                if kind in _NON_MUSIC:
-                    pending[2] += 1
-                elif (ms_played >= min_ms if min_ms is not None
-                      else counts(ms_played, reason_end)):
-                    pending[0] += 1
-                else:
-                    pending[1] += 1
-                if len(batch) >= BATCH_ROWS:
-                    self._flush(batch, pending, report)
-                    batch, pending = [], [0, 0, 0]
-        self._flush(batch, pending, report)
-        adopt_play_uris(conn, user_id, adopted)
+                    if item[_INCOGNITO] and not keep_incognito:
+                        incognito += 1
+                        continue
+                    key = item[_URI] or (item[_KIND], item[_ARTIST], item[_NAME])
+                    track = tracks.get(key)
+                    if track is None:
+                        track = tracks[key] = self._track(catalogue, Stream._make(item[:15]))
+                    yield track, source, None, item
+            counted.update(rows=rows, without_metadata=without_metadata,
+                           incognito=incognito, rejected=rejected)
+
+        adopted = write_streams(streams(), Reconciler(self.conn, self.user_id), self.settings,
+                                report, self._write, BATCH_ROWS)
+        adopt_play_uris(self.conn, self.user_id, adopted)
+        rows, rejected = counted["rows"], counted["rejected"]
         report.rows_read = rows
-        report.without_metadata = without_metadata
-        report.incognito_skipped = incognito
-        report.duplicates += duplicates
+        report.without_metadata = counted["without_metadata"]
+        report.incognito_skipped = counted["incognito"]
         report.rejected = rejected
         if rows and rejected == rows:
-            first = next(iter(reasons))
+            first = next(iter(report.rejected_reasons))
             raise ImportFileError(src.name, f"has no usable rows: all {rows:,} have {first} "
                                             f"(is this a {source} history file?)")
         self._new_uri_tracks = {k: v for k, v in tracks.items() if type(k) is str}
@@ -452,20 +401,13 @@ class _Importer:
         track_id, uri_id = catalogue.track(TrackInfo(name=s.name, artists=artists,
                                                      album=s.album, spotify_uri=s.uri,
                                                      kind=s.kind))
-        match_key = self.conn.execute("SELECT match_key FROM tracks WHERE id = ?",
-                                      (track_id,)).fetchone()[0]
-        return track_id, match_key, uri_id
+        return track_id, stored_match_key(self.conn, track_id), uri_id
 
-    def _flush(self, batch: list[tuple], pending: list[int], report: FileReport) -> None:
-        if not batch:
-            return
+    def _write(self, batch: list[tuple]) -> int:
+        """Store a batch of the current file's rows (their rollups come with the slice's
+        commit) and commit the slice when it is due."""
         self._writing()
-        added = insert_play_rows(self.conn, self.user_id, batch, rollups=False)
-        report.plays_added += pending[0]
-        report.short_plays += pending[1]
-        report.podcasts_audiobooks += pending[2]
-        # The reconciler already caught every stored row this batch could collide with,
-        # so this stays 0; if not, the ignored rows are duplicates, not additions.
-        report.count_as_duplicates(len(batch) - added)
+        added = insert_play_rows(self.conn, self.user_id, batch, rollups=None)
         if self.slices.due:
             self._commit_mid_file()
+        return added

@@ -10,6 +10,7 @@ plays), ``podcasts_audiobooks`` (new episode/chapter rows, stored as their own k
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -136,6 +137,26 @@ class ImportSummary:
             "totals": self.totals(),
             "headline": self.headline(),
         }
+
+
+#: Progress is reported at most this often (seconds), by the import and the restore.
+PROGRESS_EVERY_S = 0.2
+
+
+class Throttle:
+    """Says when a progress report is due: at most once every ``every_s`` seconds, or when
+    forced (a file starts, the job ends). Reports cost a database write in a job."""
+
+    def __init__(self, every_s: float) -> None:
+        self.every_s = every_s
+        self._last = 0.0
+
+    def due(self, force: bool = False) -> bool:
+        now = time.monotonic()
+        if not force and now - self._last < self.every_s:
+            return False
+        self._last = now
+        return True
 
 
 @dataclass(frozen=True)

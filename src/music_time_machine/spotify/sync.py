@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from ..db import accounts, sync_state, transaction
 from ..db.catalogue import (
     Catalogue,
+    a_spotify_track_and_artist,
     adopt_play_uris,
     artists_missing_metadata,
     save_artist_metadata,
@@ -28,7 +29,9 @@ from ..db.catalogue import (
 )
 from ..db.plays import NewPlay, insert_plays
 from ..db.snapshots import save_snapshot
+from ..db.users import get_settings
 from ..limits import ms_played_ok, played_at_ok
+from ..reconcile import Reconciler
 from ..timezones import parse_iso_utc_ms
 from .client import Forbidden, NeedsReconnect, RateLimited, SpotifyClient, SpotifyError
 from .mapping import artist_info, track_info
@@ -191,9 +194,8 @@ def store_recent_plays(conn: sqlite3.Connection, user_id: int,
     (``Reconciler``) and lend them their URI."""
     if not items:
         return 0
-    from ..importers.reconcile import Reconciler  # importers load lazily (zip, ijson)
-
     with transaction(conn):
+        settings = get_settings(conn, user_id)
         catalogue = Catalogue(conn, user_id)
         reconciler = Reconciler(conn, user_id)
         plays = []
@@ -214,7 +216,7 @@ def store_recent_plays(conn: sqlite3.Connection, user_id: int,
                                  ms_played=length if ms_played_ok(length) else 0, source="api",
                                  reason_end=None, uri_id=uri_id))
         adopt_play_uris(conn, user_id, adopted)
-        return insert_plays(conn, user_id, plays).added
+        return insert_plays(conn, user_id, plays, settings).added
 
 
 def _snapshots(conn: sqlite3.Connection, user_id: int, client: SpotifyClient,
@@ -240,11 +242,7 @@ def _capabilities(conn: sqlite3.Connection, user_id: int, client: SpotifyClient)
     if known and age is not None and age < CAPABILITY_TTL_S:
         return known
     found = {"audio_features": False, "artists_batch": False, "genres": False}
-    probe = conn.execute(
-        "SELECT t.spotify_id, a.spotify_id FROM tracks t JOIN track_artists ta "
-        "ON ta.track_id = t.id JOIN artists a ON a.id = ta.artist_id "
-        "WHERE t.user_id = ? AND t.spotify_id LIKE 'spotify:track:%' "
-        "AND a.spotify_id IS NOT NULL LIMIT 1", (user_id,)).fetchone()
+    probe = a_spotify_track_and_artist(conn, user_id)
     if probe is None:  # nothing to probe with yet: look at recent plays first
         recent = client.recently_played(limit=1).get("items") or []
         if not recent:

@@ -15,25 +15,18 @@ from __future__ import annotations
 import sqlite3
 import time
 from datetime import datetime
-from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from ..db.migrate import latest_version
+from ..db import open_existing
+from ..db.migrate import applied_version, latest_version
+from ..db.sync_state import account_sync_ages
 
 bp = Blueprint("health", __name__)
 
 #: An account whose last success is older than this many sync intervals is "stale".
 STALE_INTERVALS = 3
-
-
-def _open(path: str) -> sqlite3.Connection:
-    """Open an existing database without creating one (``mode=rw``) and with a short wait."""
-    uri = Path(path).resolve().as_uri() + "?mode=rw"
-    conn = sqlite3.connect(uri, uri=True, timeout=5)
-    conn.execute("PRAGMA busy_timeout = 5000")
-    return conn
 
 
 def _epoch(text: str | None) -> int | None:
@@ -51,14 +44,10 @@ def health_report(database: str, sync_interval_s: int,
     now = int(now if now is not None else time.time())
     latest = latest_version()
     try:
-        conn = _open(database)
+        conn = open_existing(database, busy_timeout_s=5)
         try:
-            current = conn.execute(
-                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()[0]
-            rows = conn.execute(
-                "SELECT a.status, a.connected_at, s.last_success_at FROM spotify_accounts a "
-                "LEFT JOIN sync_state s ON s.user_id = a.user_id "
-                "WHERE a.status != 'disconnected' ORDER BY a.user_id").fetchall()
+            current = applied_version(conn)
+            rows = account_sync_ages(conn)
         finally:
             conn.close()
     except sqlite3.Error:

@@ -28,7 +28,7 @@ from werkzeug.datastructures import FileStorage
 from .. import background
 from ..db import get_db, jobs
 from ..importers import ImportProgress, ImportSummary, run_import
-from ..importers.backup import restore_backup
+from ..importers.restore import restore_backup
 from .current_user import login_required
 
 bp = Blueprint("imports", __name__)

@@ -12,7 +12,7 @@ existing play at ``e`` when it is the same song: the same ``match_key`` (primary
 normalised title, whatever its URI; two different keys are never merged) and:
 
 - same source: ``e == t`` exactly (a source never reports one stream twice with different
-  times; rows of one file that share a time are distinct streams, see ``run.py``);
+  times; rows of one file that share a time are distinct streams, see ``importers/run.py``);
 - account vs extended: ``e`` lies in the minute ``[m, m + MINUTE_TRUNCATION_MS)`` where ``m``
   is the account row's minute;
 - account vs api: that minute widened by ``API_EXPORT_WINDOW_MS`` on both sides (the API's
@@ -30,7 +30,8 @@ from __future__ import annotations
 import sqlite3
 from collections import OrderedDict
 
-from ..rules import API_EXPORT_WINDOW_MS, MINUTE_TRUNCATION_MS
+from .db.plays import play_span, stored_streams
+from .rules import API_EXPORT_WINDOW_MS, MINUTE_TRUNCATION_MS
 
 #: Sources whose timestamps are truncated to the minute.
 MINUTE_SOURCES = frozenset({"account"})
@@ -75,12 +76,7 @@ class Reconciler:
     def __init__(self, conn: sqlite3.Connection, user_id: int) -> None:
         self.conn = conn
         self.user_id = user_id
-        # Three queries, so that each is one index seek (together they would scan).
-        lo = conn.execute("SELECT MIN(played_at) FROM plays WHERE user_id = ?",
-                          (user_id,)).fetchone()[0]
-        hi = conn.execute("SELECT MAX(played_at) FROM plays WHERE user_id = ?",
-                          (user_id,)).fetchone()[0]
-        last_id = conn.execute("SELECT MAX(id) FROM plays").fetchone()[0]
+        lo, hi, last_id = play_span(conn, user_id)
         self._bounds = (lo, hi) if lo is not None else (1, 0)
         self._last_id = last_id or 0
         #: Incoming times outside this span can match no stored play (``is_duplicate`` is
@@ -127,7 +123,7 @@ class Reconciler:
         slot is added to ``used``.
         """
         while True:
-            slot = _slot(played_at, track_id)
+            slot = slot_of(played_at, track_id)
             if slot not in used:
                 if self.is_duplicate(match_key, played_at, source, ms_played):
                     return None
@@ -138,7 +134,7 @@ class Reconciler:
 
     def occupied(self, track_id: int, played_at: int) -> bool:
         """True if a stored play already has this exact (time, track): the UNIQUE slot."""
-        return _slot(played_at, track_id) in self._slice(played_at // _SLICE_MS)[1]
+        return slot_of(played_at, track_id) in self._slice(played_at // _SLICE_MS)[1]
 
     def _slice(self, number: int) -> tuple[dict[str, list[tuple]], set[int]]:
         found = self._slices.get(number)
@@ -151,13 +147,10 @@ class Reconciler:
             return _EMPTY
         by_key: dict[str, list[tuple]] = {}
         slots: set[int] = set()
-        for key, e, src, ms, play_id, track_id in self.conn.execute(
-                "SELECT t.match_key, p.played_at, p.source, p.ms_played, p.id, p.track_id "
-                "FROM plays p JOIN tracks t ON t.id = p.track_id "
-                "WHERE p.user_id = ? AND p.played_at >= ? AND p.played_at < ? AND p.id <= ?",
-                (self.user_id, start, start + _SLICE_MS, self._last_id)):
+        for key, e, src, ms, play_id, track_id in stored_streams(
+                self.conn, self.user_id, start, start + _SLICE_MS, self._last_id):
             by_key.setdefault(key, []).append((e, src, ms, play_id))
-            slots.add(_slot(e, track_id))
+            slots.add(slot_of(e, track_id))
         found = (by_key, slots)
         self._slices[number] = found
         if len(self._slices) > _MAX_SLICES:
@@ -168,6 +161,7 @@ class Reconciler:
 _EMPTY: tuple[dict, frozenset] = ({}, frozenset())
 
 
-def _slot(played_at: int, track_id: int) -> int:
-    """(time, track) packed into one int: cheap to hash and store by the million."""
+def slot_of(played_at: int, track_id: int) -> int:
+    """(time, song) packed into one int: cheap to hash and store by the million. The UNIQUE
+    (user, played_at, track) rule allows one stream per slot."""
     return (played_at << 23) ^ track_id

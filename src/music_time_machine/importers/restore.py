@@ -2,11 +2,11 @@
 
 A restore is an import whose rows come from another copy of our own schema, so it follows
 the import's rules: catalogue rows are found or created through ``Catalogue`` (by Spotify
-URI, else by artist + title), every play is checked against what is already stored with
-the shared ``Reconciler`` (nothing is counted twice, whatever mix of sync, export and
-earlier restores the account holds), and rows are written through ``insert_plays`` so the
-rollups stay current. Everything happens in ONE transaction: a restore lands completely
-or not at all.
+URI, else by artist + title), its plays go through the importer's own loop
+(``streams.write_streams``: the shared ``Reconciler``, so nothing is counted twice whatever
+mix of sync, export and earlier restores the account holds; the same play rule and
+batches), written with their rollups. Everything happens in ONE transaction: a restore
+lands completely or not at all.
 
 Plays keep the ``source`` they had (``api``, ``extended``, ``account``, ...) rather than
 becoming ``restore``: the reconciler decides "same stream" by each source's clock (an
@@ -33,20 +33,28 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from contextlib import closing
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..db import transaction
-from ..db.catalogue import FEATURES, ArtistInfo, Catalogue, TrackInfo
+from ..db import backup_file, transaction
+from ..db.catalogue import (
+    FEATURES,
+    ArtistInfo,
+    Catalogue,
+    TrackInfo,
+    fill_missing_features,
+    stored_match_key,
+)
 from ..db.migrate import SchemaShape, latest_version, schema_at, schema_shape
-from ..db.plays import NewPlay, insert_plays
-from ..db.users import get_settings
+from ..db.plays import insert_play_rows
+from ..db.snapshots import add_snapshot_entry, snapshot_lists
+from ..db.users import UserSettings, get_settings
 from ..limits import NAME_TOO_LONG, latest_play_ms, ms_played_ok, names_ok, played_at_ok
-from ..timezones import LocalClock
-from .reconcile import Reconciler
-from .summary import FileReport, ImportProgress, ImportSummary
+from ..reconcile import Reconciler
+from .streams import BATCH_ROWS, StreamItem, write_streams
+from .summary import PROGRESS_EVERY_S, FileReport, ImportProgress, ImportSummary, Throttle
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 #: The kind of the one ``FileReport`` a restore produces.
@@ -64,12 +72,9 @@ REQUIRED_COLUMNS = {
 KNOWN_SOURCES = frozenset({"api", "extended", "account", "demo", "restore", "json"})
 TRACK_KINDS = frozenset({"music", "podcast", "audiobook", "video"})
 SNAPSHOT_RANGES = frozenset({"short_term", "medium_term", "long_term"})
-_NON_MUSIC = frozenset({"podcast", "audiobook"})
 _OPTIONAL_PLAY_COLUMNS = ("skipped", "shuffle", "reason_start", "reason_end", "platform",
                           "offline", "incognito")
 _TEXT_PLAY_COLUMNS = frozenset({"reason_start", "reason_end", "platform"})
-BATCH_ROWS = 20_000
-PROGRESS_EVERY_S = 0.2
 
 
 class BackupError(Exception):
@@ -139,8 +144,8 @@ def restore_backup(conn: sqlite3.Connection, user_id: int, path: Path | str, *,
                 raise BackupError(
                     f"holds the listening history of {user_count} people; a backup made in "
                     "Settings › Export holds one person's data.")
-            restorer = _Restorer(conn, user_id, backup, name, progress)
-            with transaction(conn):
+            with transaction(conn):  # the settings too: a re-count may be swapping them in
+                restorer = _Restorer(conn, get_settings(conn, user_id), backup, name, progress)
                 report = restorer.restore_plays()
                 summary.snapshots_added = restorer.restore_snapshots()
     except BackupError as error:
@@ -151,11 +156,8 @@ def restore_backup(conn: sqlite3.Connection, user_id: int, path: Path | str, *,
 
 
 def open_backup(path: Path) -> sqlite3.Connection:
-    """Open ``path`` read-only after checking that it is a SQLite file at all.
-
-    ``immutable=1`` makes SQLite read the file as it is, without creating journal or
-    shared-memory files next to it: an uploaded file is never written to.
-    """
+    """Open ``path`` read-only (``db.backup_file.open_read_only``: never written to)
+    after checking that it is a SQLite file at all."""
     try:
         with path.open("rb") as handle:
             magic = handle.read(len(SQLITE_MAGIC))
@@ -164,14 +166,8 @@ def open_backup(path: Path) -> sqlite3.Connection:
     if magic != SQLITE_MAGIC:
         raise BackupError("is not a SQLite file. A backup made in Settings › Export is a "
                           ".sqlite file; a Spotify data export (.zip or .json) goes in Import.")
-    uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
-    try:
-        backup = sqlite3.connect(uri, uri=True, check_same_thread=False)
-        backup.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-    except sqlite3.DatabaseError as error:
-        raise BackupError(f"is damaged: SQLite cannot read it ({error}).") from None
-    backup.row_factory = sqlite3.Row
-    return backup
+    with _unreadable_is_damaged():
+        return backup_file.open_read_only(path)
 
 
 def check_backup(backup: sqlite3.Connection) -> int:
@@ -194,7 +190,7 @@ def check_backup(backup: sqlite3.Connection) -> int:
                 raise BackupError(
                     "is a SQLite database but not a Music Time Machine backup (it has no "
                     f"{table} table of ours).")
-        versions = [r[0] for r in backup.execute("SELECT version FROM schema_migrations")]
+        versions = backup_file.schema_versions(backup)
         if not versions or any(type(v) is not int for v in versions):
             raise BackupError("is a SQLite database but not a Music Time Machine backup "
                               "(it has no schema version).")
@@ -207,14 +203,21 @@ def check_backup(backup: sqlite3.Connection) -> int:
     except sqlite3.DatabaseError as error:
         raise BackupError(f"is damaged: SQLite cannot read it ({error}).") from None
     try:
-        problems = [r[0] for r in backup.execute("PRAGMA integrity_check(5)")]
+        problems = backup_file.integrity_problems(backup)
     except sqlite3.DatabaseError as error:
         raise BackupError(f"is damaged: SQLite's integrity check failed ({error}).") from None
     if problems != ["ok"]:
         raise BackupError(f"is damaged: SQLite's integrity check found problems "
                           f"({'; '.join(problems[:2])}).")
+    with _unreadable_is_damaged():
+        return backup_file.users_with_plays(backup)
+
+
+@contextmanager
+def _unreadable_is_damaged() -> Iterator[None]:
+    """A read error in the backup means a damaged file: say so in the user's words."""
     try:
-        return backup.execute("SELECT COUNT(DISTINCT user_id) FROM plays").fetchone()[0]
+        yield
     except sqlite3.DatabaseError as error:
         raise BackupError(f"is damaged: SQLite cannot read it ({error}).") from None
 
@@ -255,10 +258,12 @@ def _check_shape(found: SchemaShape, expected: SchemaShape, version: int) -> Non
 class _Restorer:
     """Reads one backup and writes its rows into one user's account (inside a transaction)."""
 
-    def __init__(self, conn: sqlite3.Connection, user_id: int, backup: sqlite3.Connection,
-                 name: str, progress: Callable[[ImportProgress], None] | None) -> None:
+    def __init__(self, conn: sqlite3.Connection, settings: UserSettings,
+                 backup: sqlite3.Connection, name: str,
+                 progress: Callable[[ImportProgress], None] | None) -> None:
         self.conn = conn
-        self.user_id = user_id
+        self.settings = settings
+        self.user_id = user_id = settings.user_id
         self.backup = backup
         self.name = name
         self.progress = progress
@@ -268,21 +273,20 @@ class _Restorer:
         self._tracks: dict[int, tuple[int, str, int | None] | None] = {}
         self._artists: dict[int, ArtistInfo] = {}  # backup artist id -> info
         self._long_names: set[int] = set()  # backup track ids with a name over the limit
-        self._last_emit = 0.0
+        self._throttle = Throttle(PROGRESS_EVERY_S)
 
     # -- reading the backup ------------------------------------------------------------
-    def _read(self, sql: str, params: tuple = ()) -> Iterator[sqlite3.Row]:
-        """Rows of the backup; a read error there means a damaged file, not our problem."""
-        try:
-            yield from self.backup.execute(sql, params)
-        except sqlite3.DatabaseError as error:
-            raise BackupError(f"is damaged: SQLite cannot read it ({error}).") from None
+    def _read(self, query: Callable[..., Iterable], *args: object) -> Iterator:
+        """The rows of ``query(backup, *args)`` (a ``db.backup_file`` question); a read
+        error there means a damaged file, not our problem."""
+        with _unreadable_is_damaged():
+            yield from query(self.backup, *args)
 
     def _columns(self, table: str) -> set[str]:
-        return {r[1] for r in self._read(f"PRAGMA table_info({table})")}
+        return set(self._read(backup_file.table_columns, table))
 
     def _load_catalogue(self) -> None:
-        for row in self._read("SELECT id, spotify_id, name, genres FROM artists"):
+        for row in self._read(backup_file.artists):
             try:
                 genres = json.loads(row["genres"]) if row["genres"] is not None else None
             except (TypeError, ValueError):
@@ -292,19 +296,13 @@ class _Restorer:
             self._artists[row["id"]] = ArtistInfo(str(row["name"]), row["spotify_id"] or None,
                                                   genres)
         by_track: dict[int, list[ArtistInfo]] = {}
-        for row in self._read("SELECT track_id, artist_id FROM track_artists "
-                              "ORDER BY track_id, position, artist_id"):
+        for row in self._read(backup_file.track_artists):
             artist = self._artists.get(row["artist_id"])
             if artist is not None:
                 by_track.setdefault(row["track_id"], []).append(artist)
         features = [f for f in FEATURES if f in self._columns("tracks")]
         has_source = "features_source" in self._columns("tracks")
-        extra = "".join(f", t.{f}" for f in features) + (", t.features_source"
-                                                         if has_source else "")
-        for row in self._read(
-                "SELECT t.id, t.spotify_id, t.kind, t.name, t.duration_ms, al.name AS album,"
-                f" al.spotify_id AS album_sid{extra}"
-                " FROM tracks t LEFT JOIN albums al ON al.id = t.album_id"):
+        for row in self._read(backup_file.tracks, features, has_source):
             values = {f: row[f] for f in features if isinstance(row[f], (int, float))}
             source = row["features_source"] if has_source else None
             artists = by_track.get(row["id"], [])
@@ -331,41 +329,41 @@ class _Restorer:
         if info is not None:
             track_id, uri_id = self.catalogue.track(info)
             if info.features:  # fill features the local copy lacks, never overwrite them
-                self.conn.execute(
-                    f"UPDATE tracks SET {', '.join(f'{f} = ?' for f in FEATURES)}, "
-                    "features_source = ? WHERE id = ? AND user_id = ? "
-                    "AND features_source IS NULL",
-                    (*(info.features.get(f) for f in FEATURES), info.features_source,
-                     track_id, self.user_id))
-            key = self.conn.execute("SELECT match_key FROM tracks WHERE id = ?",
-                                    (track_id,)).fetchone()[0]
-            found = (track_id, key, uri_id)
+                fill_missing_features(self.conn, self.user_id, track_id, info.features,
+                                      info.features_source)
+            found = (track_id, stored_match_key(self.conn, track_id), uri_id)
         self._tracks[backup_id] = found
         return found
 
     # -- writing -----------------------------------------------------------------------
     def restore_plays(self) -> FileReport:
-        conn, user_id = self.conn, self.user_id
-        settings = get_settings(conn, user_id)
-        rule, clock = settings.play_rule, LocalClock(settings.timezone)
-        keep_incognito = settings.include_incognito
         self._load_catalogue()
         report = FileReport(self.name, BACKUP_KIND)
-        total = next(self._read("SELECT COUNT(*) FROM plays"))[0]
+        with _unreadable_is_damaged():
+            total = backup_file.play_count(self.backup)
+        read = [0]
+        self._emit(0, total, force=True)
+        # The importer's rules from here on (streams.write_streams): restoring again adds
+        # nothing, whatever mix of sources the account holds.
+        write_streams(self._streams(report, total, read), Reconciler(self.conn, self.user_id),
+                      self.settings, report, self._write, BATCH_ROWS)
+        report.rows_read = read[0]
+        self._emit(read[0], total, force=True)
+        return report
+
+    def _streams(self, report: FileReport, total: int, read: list[int]
+                 ) -> Iterator[StreamItem]:
+        """The backup's usable plays linked to local songs, in the importer's item layout
+        (rejected and incognito rows counted in ``report``; rows read in ``read[0]``)."""
         optional = [c for c in _OPTIONAL_PLAY_COLUMNS if c in self._columns("plays")]
-        place = Reconciler(conn, user_id).place
-        used: set[int] = set()  # (time, track) slots this restore has written
-        batch: list[NewPlay] = []
-        rows = 0
+        keep_incognito = self.settings.include_incognito
+        local = self.settings.clock.local
         latest = latest_play_ms()
         reasons = report.rejected_reasons
-        self._emit(0, total, force=True)
-        for row in self._read(
-                "SELECT track_id, played_at, ms_played, kind, source"
-                + "".join(f", {c}" for c in optional) + " FROM plays ORDER BY played_at, id"):
-            rows += 1
-            if not rows & 1023:
-                self._emit(rows, total)
+        for row in self._read(backup_file.plays, optional):
+            read[0] += 1
+            if not read[0] & 1023:
+                self._emit(read[0], total)
             played_at, ms_played = row["played_at"], row["ms_played"]
             extra = {c: _optional(c, row[c]) for c in optional}
             problem = _play_problem(played_at, ms_played, extra, latest)
@@ -379,37 +377,19 @@ class _Restorer:
             if extra.get("incognito") and not keep_incognito:
                 report.incognito_skipped += 1
                 continue
-            track_id, match_key, uri_id = track
             source = row["source"] if row["source"] in KNOWN_SOURCES else "restore"
             kind = row["kind"] if row["kind"] in TRACK_KINDS else "music"
-            # The importer's rule (Reconciler.place): restoring again adds nothing.
-            placed = place(match_key, track_id, played_at, source, ms_played, used)
-            if placed is None:
-                report.duplicates += 1
-                continue
-            played_at = placed
-            batch.append(NewPlay(track_id, played_at, ms_played, source, kind, **extra,
-                                 uri_id=uri_id))
-            if kind in _NON_MUSIC:
-                report.podcasts_audiobooks += 1
-            elif rule.counts(ms_played, extra.get("reason_end"),
-                             self._infos[row["track_id"]].duration_ms):
-                report.plays_added += 1
-            else:
-                report.short_plays += 1
-            if len(batch) >= BATCH_ROWS:
-                self._flush(batch, clock, report)
-                batch = []
-        self._flush(batch, clock, report)
-        report.rows_read = rows
-        self._emit(rows, total, force=True)
-        return report
+            get = extra.get
+            item = (played_at, ms_played, kind, None, None, None, None, get("skipped"),
+                    get("shuffle"), get("reason_start"), get("reason_end"), get("platform"),
+                    get("offline"), get("incognito"), None, None, *local(played_at))
+            yield track, source, self._infos[row["track_id"]].duration_ms, item
 
-    def _flush(self, batch: list[NewPlay], clock: LocalClock, report: FileReport) -> None:
-        if not batch:
-            return
-        result = insert_plays(self.conn, self.user_id, batch, clock)
-        report.count_as_duplicates(result.duplicates)  # 0: collisions were probed above
+    def _write(self, batch: list[tuple]) -> int:
+        """Store a batch of plays with their rollups (all inside the restore's one
+        transaction)."""
+        return insert_play_rows(self.conn, self.user_id, batch,
+                                rollups=self.settings.play_rule)
 
     def restore_snapshots(self) -> int:
         """Top-list snapshots of the days and lists the account has none of (its own win).
@@ -420,12 +400,9 @@ class _Restorer:
         if not {"taken_on", "item_type", "time_range", "rank", "track_id",
                 "artist_id"} <= self._columns("top_snapshots"):
             return 0
-        have = {tuple(r) for r in self.conn.execute(
-            "SELECT DISTINCT taken_on, item_type, time_range FROM top_snapshots "
-            "WHERE user_id = ?", (self.user_id,))}
+        have = snapshot_lists(self.conn, self.user_id)
         added = 0
-        for row in self._read("SELECT taken_on, item_type, time_range, rank, track_id,"
-                              " artist_id FROM top_snapshots ORDER BY taken_on, rank"):
+        for row in self._read(backup_file.snapshots):
             key = (row["taken_on"], row["item_type"], row["time_range"])
             if (key in have or type(row["taken_on"]) is not str or type(row["rank"]) is not int
                     or row["time_range"] not in SNAPSHOT_RANGES):
@@ -439,19 +416,13 @@ class _Restorer:
                 artist_id = self.catalogue.artist_id(self._artists[row["artist_id"]])
             if track_id is None and artist_id is None:
                 continue
-            added += self.conn.execute(
-                "INSERT OR IGNORE INTO top_snapshots (user_id, taken_on, item_type, time_range,"
-                " rank, track_id, artist_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (self.user_id, *key, row["rank"], track_id, artist_id)).rowcount
+            added += add_snapshot_entry(self.conn, self.user_id, *key, row["rank"],
+                                        track_id=track_id, artist_id=artist_id)
         return added
 
     def _emit(self, done: int, total: int, force: bool = False) -> None:
-        if self.progress is None:
+        if self.progress is None or not self._throttle.due(force):
             return
-        now = time.monotonic()
-        if not force and now - self._last_emit < PROGRESS_EVERY_S:
-            return
-        self._last_emit = now
         self.progress(RestoreProgress(0 if done < total else 1, 1, done, total, done,
                                       self.name))
 

@@ -253,7 +253,8 @@ class ListeningStats:
 
     def on_this_day(self, today: date, per_year: int = 3) -> list[dict]:
         """The most-played tracks on today's calendar date in each earlier year with a play,
-        newest first: {"date", "years_ago", "tracks": [{"id", "track", "artists", "plays"}]}."""
+        newest first: {"date", "years_ago", "tracks": [{"id", "track", "artists", "plays",
+        "credits"}]}: ``artists`` names them all, ``credits`` one by one ({"id", "name"})."""
         if self.first_day is None:
             return []
         years = []
@@ -269,9 +270,12 @@ class ListeningStats:
                 "ORDER BY r.plays DESC, r.ms_played DESC, t.name LIMIT ?",
                 (self.user_id, day.isoformat(), per_year)).fetchall()
             if rows:
-                artists = self._artist_names([r[0] for r in rows])
+                ids = [r[0] for r in rows]
+                artists, artist_ids = self._artist_names(ids), self._artist_ids(ids)
                 years.append({"date": day, "years_ago": today.year - year, "tracks": [
-                    {"id": i, "track": name, "plays": plays, "artists": ", ".join(artists[i])}
+                    {"id": i, "track": name, "plays": plays, "artists": ", ".join(artists[i]),
+                     "credits": [{"id": a, "name": n}
+                                 for a, n in zip(artist_ids[i], artists[i], strict=True)]}
                     for i, name, plays in rows]})
         return years
 

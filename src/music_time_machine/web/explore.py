@@ -32,6 +32,8 @@ from .current_user import local_today, login_required, user_timezone
 bp = Blueprint("explore", __name__)
 
 TOP_ITEMS = 10
+#: The largest id SQLite can hold; a larger one in the URL names nothing (404, not 500).
+MAX_ID = 2**63 - 1
 
 
 class Context:
@@ -175,14 +177,18 @@ _KINDS: dict[str, tuple[Callable[[Context, int], dict | None], str]] = {
 }
 
 
+def _build(kind: str, ctx: Context, item_id: int) -> dict | None:
+    return _KINDS[kind][0](ctx, item_id) if item_id <= MAX_ID else None
+
+
 def _page(kind: str, item_id: int) -> ResponseReturnValue:
-    build, missing = _KINDS[kind]
+    missing = _KINDS[kind][1]
     error = None
     try:
         ctx = Context(request.args)
     except RangeError as exc:
         error, ctx = str(exc), Context({})
-    data = build(ctx, item_id)
+    data = _build(kind, ctx, item_id)
     if data is None:
         return render_template("errors/error.html", status=404, message=missing), 404
     page = render_template(f"explore/{kind}.html", data=data, span=ctx.span, presets=PRESETS,
@@ -199,12 +205,12 @@ def _years(ctx: Context) -> list[str]:
 def _api(kind: str, item_id: int) -> ResponseReturnValue:
     if g.get("user") is None:
         abort(401)
-    build, missing = _KINDS[kind]
+    missing = _KINDS[kind][1]
     try:
         ctx = Context(request.args)
     except RangeError as exc:
         return jsonify(error=str(exc)), 400
-    data = build(ctx, item_id)
+    data = _build(kind, ctx, item_id)
     if data is None:
         return jsonify(error=missing), 404
     return jsonify(data)

@@ -338,3 +338,38 @@ def test_forgotten_gems_of_one_artist_preview_only_their_songs(client, conn, loc
     bad = client.post("/playlists", data={"csrf_token": token, "source": "forgotten_gems",
                                           "artist": "1; DROP", "action": "preview"})
     assert bad.status_code == 400 and "whole number" in bad.get_data(as_text=True)
+
+
+def test_hours_follow_a_play_rule_change_and_a_time_zone_change(client, conn, demo):
+    """The hour rollup is rebuilt with the others: a new rule, then a new zone."""
+    from music_time_machine.db.rollups import rebucket_user, rebuild_rollups
+    from music_time_machine.rules import PlayRule
+
+    user = conn.execute("SELECT id FROM users").fetchone()[0]
+    ranks = demo.ranks("artist")
+    artist = min(ranks, key=ranks.get)
+    update_settings(conn, user, play_rule=PlayRule("finished"))
+    rebuild_rollups(conn, user)
+    update_settings(conn, user, timezone="Asia/Kolkata")
+    rebucket_user(conn, user)
+    after = Streams(conn, user)
+    hours = [0] * 24
+    for r in after.of("artist", artist):
+        hours[r[2]] += r[4]
+    body = client.get(f"/api/artists/{artist}").get_json()
+    assert body["hours"] == hours
+    assert sum(hours) < sum(r[4] for r in demo.of("artist", artist))  # fewer count now
+
+
+def test_migration_0013_fills_the_hours_of_existing_plays(conn, local_user):
+    """Its step, on plays stored before the table existed (emptied here to stand for them)."""
+    from music_time_machine.db.migration_steps import STEPS
+
+    add_plays(conn, local_user, [("Night Band", "Late", "2024-05-01 23:10:00", 60_000),
+                                 ("Night Band", "Late", "2024-05-02 23:20:00", 60_000),
+                                 ("Night Band", "Short", "2024-05-02 07:00:00", 1_000)])
+    stored = conn.execute("SELECT hour, plays FROM rollup_track_hour ORDER BY hour").fetchall()
+    conn.execute("DELETE FROM rollup_track_hour")
+    STEPS["fill_track_hours"](conn)
+    filled = conn.execute("SELECT hour, plays FROM rollup_track_hour ORDER BY hour").fetchall()
+    assert [tuple(r) for r in filled] == [tuple(r) for r in stored] == [(7, 0), (23, 2)]

@@ -1,10 +1,9 @@
 """One artist, track or album of one user: the questions its page asks (web/explore.py).
 
 Everything is read from the rollups by the item's own index range, so the page costs the
-same whatever the size of the history. Raw plays are read only for the two things no
-rollup holds: the exact first and last play with its track (one local day of plays, by the
-(user, time) index) and the hours of an artist's plays (migration 0013's covering index on
-(user_id, track_id, ...), so no play row is read).
+same whatever the size of the history. Raw plays are read only for what no rollup holds:
+the exact first and last play with its track (one local day of plays, by the (user, time)
+index).
 
 Every function takes the user id: another user's ids answer None or nothing, never their
 data. Plays follow the user's play rule; ``ms_played`` sums every music stream, as in
@@ -174,7 +173,8 @@ def edge_play(conn: sqlite3.Connection, user_id: int, rule: PlayRule, track_ids:
         f"{join}JOIN tracks s ON s.id = p.track_id "
         f"WHERE p.user_id = ? AND p.played_at BETWEEN ? AND ? AND p.local_date = ? "
         f"AND p.kind = 'music' AND {cond} "
-        f"AND p.track_id IN ({','.join('?' * len(track_ids))}) "
+        # '+': the (user, time) index, not one by track that would read all their plays
+        f"AND +p.track_id IN ({','.join('?' * len(track_ids))}) "
         f"ORDER BY p.played_at {'DESC' if last else 'ASC'}, p.id LIMIT 1",
         (user_id, *bounds_ms, day, *args, *track_ids)).fetchone()
     return PlayMoment(*row) if row else None
@@ -191,18 +191,15 @@ def album_track_ids(conn: sqlite3.Connection, user_id: int, album_id: int) -> li
         "SELECT id FROM tracks WHERE album_id = ? AND user_id = ?", (album_id, user_id))]
 
 
-def hours_of(conn: sqlite3.Connection, user_id: int, rule: PlayRule,
-             track_ids: list[int]) -> list[int]:
-    """Counted plays of the tracks by local hour (24 numbers), from the covering index."""
+def hours_of(conn: sqlite3.Connection, user_id: int, track_ids: list[int]) -> list[int]:
+    """Counted plays of the tracks by local hour (24 numbers), from their hour rollup."""
     hours = [0] * 24
     if not track_ids:
         return hours
-    join, cond, args = _rule(rule)
     rows = conn.execute(
-        f"SELECT p.local_hour, COUNT(*) FROM plays p INDEXED BY plays_user_track_hour {join}"
-        f"WHERE p.user_id = ? AND p.kind = 'music' AND {cond} "
-        f"AND p.track_id IN ({','.join('?' * len(track_ids))}) GROUP BY p.local_hour",
-        (user_id, *args, *track_ids))
+        f"SELECT hour, SUM(plays) FROM rollup_track_hour WHERE user_id = ? "
+        f"AND track_id IN ({','.join('?' * len(track_ids))}) GROUP BY hour",
+        (user_id, *track_ids))
     for hour, plays in rows:
         hours[hour] = plays
     return hours

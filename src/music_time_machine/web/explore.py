@@ -118,7 +118,7 @@ def artist_payload(ctx: Context, artist_id: int) -> dict | None:
                         "plays": a["plays"], "minutes": minutes(a["ms_played"])}
                        for a in q.artist_top_albums(ctx.conn, ctx.user_id, artist_id,
                                                     TOP_ITEMS)],
-        "hours": q.hours_of(ctx.conn, ctx.user_id, ctx.rule, track_ids),
+        "hours": q.hours_of(ctx.conn, ctx.user_id, track_ids),
         "weekdays": weekdays(days),
         "forgotten_gems": url_for("playlists.index", source="forgotten_gems",
                                   artist=artist_id),

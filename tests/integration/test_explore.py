@@ -329,6 +329,7 @@ def test_forgotten_gems_of_one_artist_preview_only_their_songs(client, conn, loc
     assert "Forgotten gems by Gem Band" in html
     assert html.count("Gem Band One") == 1 and "Other Band" not in html
     assert f'artist={artist}' in html  # the CSV link keeps the artist
+    assert html.count('href="/tracks/') == 3 and f'href="/artists/{artist}"' in html
     everyone = client.post("/playlists", data={"csrf_token": token, "source": "forgotten_gems",
                                                "action": "preview", "per_artist": "5"})
     assert "Other Band" in everyone.get_data(as_text=True)

@@ -147,10 +147,10 @@ class ListeningStats:
         info = {row[0]: row for row in self.conn.execute(
             f"SELECT t.id, t.name, t.spotify_id, al.name, al.id FROM tracks t "
             f"LEFT JOIN albums al ON al.id = t.album_id WHERE t.id IN ({marks})", ids)}
-        artists = self._artist_names(ids)
-        artist_ids = self._artist_ids(ids)
-        return [{"id": i, "name": info[i][1], "artists": artists[i],
-                 "artist_ids": artist_ids[i], "album": info[i][3], "album_id": info[i][4],
+        credits = self._credits(ids)
+        return [{"id": i, "name": info[i][1], "artists": [n for _, n in credits[i]],
+                 "artist_ids": [a for a, _ in credits[i]], "album": info[i][3],
+                 "album_id": info[i][4],
                  "uri": info[i][2], "plays": p, "minutes": minutes(ms)}
                 for i, p, ms in ranked]
 
@@ -270,36 +270,26 @@ class ListeningStats:
                 "ORDER BY r.plays DESC, r.ms_played DESC, t.name LIMIT ?",
                 (self.user_id, day.isoformat(), per_year)).fetchall()
             if rows:
-                ids = [r[0] for r in rows]
-                artists, artist_ids = self._artist_names(ids), self._artist_ids(ids)
+                credits = self._credits([r[0] for r in rows])
                 years.append({"date": day, "years_ago": today.year - year, "tracks": [
-                    {"id": i, "track": name, "plays": plays, "artists": ", ".join(artists[i]),
-                     "credits": [{"id": a, "name": n}
-                                 for a, n in zip(artist_ids[i], artists[i], strict=True)]}
+                    {"id": i, "track": name, "plays": plays,
+                     "artists": ", ".join(n for _, n in credits[i]),
+                     "credits": [{"id": a, "name": n} for a, n in credits[i]]}
                     for i, name, plays in rows]})
         return years
 
     # -- how ------------------------------------------------------------------------------
 
-    def _artist_names(self, track_ids: list[int]) -> dict[int, list[str]]:
-        """Each track's artists in credit order (the order Spotify lists them)."""
-        artists: dict[int, list[str]] = defaultdict(list)
-        for track_id, name in self.conn.execute(
-                f"SELECT ta.track_id, a.name FROM track_artists ta JOIN artists a "
+    def _credits(self, track_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+        """Each track's artists as (id, name) in credit order (the order Spotify lists
+        them)."""
+        credits: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for track_id, artist_id, name in self.conn.execute(
+                f"SELECT ta.track_id, a.id, a.name FROM track_artists ta JOIN artists a "
                 f"ON a.id = ta.artist_id WHERE ta.track_id IN ({','.join('?' * len(track_ids))}) "
                 f"ORDER BY ta.track_id, ta.position, a.id", track_ids):
-            artists[track_id].append(name)
-        return artists
-
-    def _artist_ids(self, track_ids: list[int]) -> dict[int, list[int]]:
-        """Each track's artist ids in credit order (parallel to ``_artist_names``)."""
-        ids: dict[int, list[int]] = defaultdict(list)
-        for track_id, artist_id in self.conn.execute(
-                f"SELECT track_id, artist_id FROM track_artists "
-                f"WHERE track_id IN ({','.join('?' * len(track_ids))}) "
-                f"ORDER BY track_id, position, artist_id", track_ids):
-            ids[track_id].append(artist_id)
-        return ids
+            credits[track_id].append((artist_id, name))
+        return credits
 
     def _tuples(self, sql: str, args: object = ()) -> list[tuple]:
         """Rows as plain tuples (cheaper than sqlite3.Row for thousands of rows)."""

@@ -10,7 +10,7 @@ all-time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -40,7 +40,7 @@ class Context:
     """What every payload needs: the connection, the user, their rule, today and the
     range asked for (raises RangeError on bad input)."""
 
-    def __init__(self, args: dict) -> None:
+    def __init__(self, args: Mapping[str, str]) -> None:
         self.conn, self.user_id = get_db(), g.user["id"]
         self.today = local_today()
         self.stats = ListeningStats(self.conn, self.user_id)

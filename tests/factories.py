@@ -40,12 +40,12 @@ def add_plays(conn, user_id: int, rows: list[tuple], source: str = "extended") -
             artist, track, when, played = row[:4]
             extra = row[4] if len(row) > 4 else {}
             genres = extra.pop("genres", None)
-            track_id = catalogue.track_id(TrackInfo(
+            track_id, uri_id = catalogue.track(TrackInfo(
                 name=track, artists=[ArtistInfo(a, genres=genres) for a in artist.split(" & ")],
                 album=extra.pop("album", f"{track} (single)"),
                 spotify_uri=extra.pop("uri", None), duration_ms=extra.pop("duration_ms", None)))
             plays.append(NewPlay(track_id=track_id, played_at=ms(when), ms_played=played,
-                                 source=source, **extra))
+                                 source=source, uri_id=uri_id, **extra))
         return insert_plays(conn, user_id, plays)
 
 

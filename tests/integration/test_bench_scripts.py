@@ -50,3 +50,22 @@ def test_bench_years_measures_an_existing_database(tmp_path) -> None:
     assert "worst year" in lines[0]
     pages = [line.split("|")[1].strip() for line in lines[3:8]]
     assert pages == ["years index", "year page", "year JSON", "genre page", "genre JSON"]
+
+
+def test_bench_explore_measures_every_page_of_an_existing_database(tmp_path) -> None:
+    from music_time_machine.db import connect
+    from music_time_machine.db.migrate import migrate
+    from music_time_machine.db.users import ensure_local_user
+    from music_time_machine.demo import generate_demo
+
+    path = tmp_path / "small.sqlite"
+    conn = connect(path)
+    migrate(conn)
+    generate_demo(conn, ensure_local_user(conn, "Europe/Berlin"), plays=1500, seed=3,
+                  years=1.0)
+    conn.close()
+    lines = _run("bench/bench_explore.py", "--db", str(path), "-n", "2")
+    rows = [line.split(" | ") for line in lines if line.startswith("| /")]
+    urls = {row[0].removeprefix("| ").split("/")[1] for row in rows}
+    assert len(rows) == 12 and urls == {"artists", "tracks", "albums", "api"}
+    assert lines[-1].startswith("worst p95:")

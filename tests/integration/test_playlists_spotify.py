@@ -103,6 +103,9 @@ def test_html_form_creates_and_redirects_to_the_result_page(client, connected, f
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Playlist created" in page and "Open in Spotify" in page
     assert f"Current rotation — {TODAY:%B %Y}" in page
+    for track_id in seen["track_ids"]:  # every track links to its page
+        assert f'href="/tracks/{track_id}"' in page
+    assert 'href="/artists/' in page
     [stored] = fake_playlists(fake)
     assert stored["uris"] == seen["uris"] and stored["public"] is True
     assert f"Current rotation — {TODAY:%B %Y}" in client.get("/playlists").get_data(as_text=True)

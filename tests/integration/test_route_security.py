@@ -56,6 +56,23 @@ def _make_genre(conn, user_id: int) -> str:
     _make_year(conn, user_id)
     return "sandbox polka"
 
+def _make_song(conn, user_id: int) -> int:
+    """A played song of the user's own (the names carry "Alice": Bob must not see them)."""
+    add_plays(conn, user_id, [("Alice's Band", "Alice's Song", "2024-01-01 12:00:00", 90_000,
+                               {"album": "Alice's Album"})])
+    return conn.execute("SELECT id FROM tracks WHERE user_id = ? AND name = ?",
+                        (user_id, "Alice's Song")).fetchone()[0]
+
+
+def _make_artist(conn, user_id: int) -> int:
+    return conn.execute("SELECT artist_id FROM track_artists WHERE track_id = ?",
+                        (_make_song(conn, user_id),)).fetchone()[0]
+
+
+def _make_album(conn, user_id: int) -> int:
+    return conn.execute("SELECT album_id FROM tracks WHERE id = ?",
+                        (_make_song(conn, user_id),)).fetchone()[0]
+
 
 #: URL argument name -> how to create such an object for a user (returns its id).
 OWNED_OBJECTS: dict[str, Callable] = {
@@ -63,6 +80,9 @@ OWNED_OBJECTS: dict[str, Callable] = {
     "job_id": _make_job,
     "year": _make_year,
     "name": _make_genre,
+    "track_id": _make_song,
+    "artist_id": _make_artist,
+    "album_id": _make_album,
 }
 #: Dummy values where only the route's protection matters, not the object.
 DUMMY = {"integer": 987654, "default": "no-such-thing", "path": "no/such/thing"}

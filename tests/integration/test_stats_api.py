@@ -146,7 +146,8 @@ class Oracle:
         if not days:
             return None
         best = min(days, key=lambda a: (-len(days[a]), -plays[a], self.artist_name[a]))
-        return {"name": self.artist_name[best], "days": len(days[best]), "plays": plays[best]}
+        return {"id": best, "name": self.artist_name[best], "days": len(days[best]),
+                "plays": plays[best]}
 
     def on_this_day(self, today, per_year=3):
         years = []
@@ -163,8 +164,10 @@ class Oracle:
                          key=lambda t: (-plays[t], -ms[t], self.track_name[t]))[:per_year]
             if top:
                 years.append({"date": day, "years_ago": today.year - year, "tracks": [
-                    {"track": self.track_name[t], "plays": plays[t],
-                     "artists": ", ".join(self.artist_name[a] for a in self.artists[t])}
+                    {"id": t, "track": self.track_name[t], "plays": plays[t],
+                     "artists": ", ".join(self.artist_name[a] for a in self.artists[t]),
+                     "credits": [{"id": a, "name": self.artist_name[a]}
+                                 for a in self.artists[t]]}
                     for t in top]})
         return years
 
@@ -286,7 +289,8 @@ def test_home_page_shows_the_independently_computed_numbers(client, conn, demo_u
     oracle = Oracle(conn, demo_user)
     today = LocalClock("America/New_York").today()
     html = client.get("/").get_data(as_text=True)
-    values = re.findall(r'<p class="stat-value">([^<]*)</p>', html)
+    values = [re.sub(r"<[^>]+>", "", v).strip()  # names are links to their pages
+              for v in re.findall(r'<p class="stat-value">(.*?)</p>', html)]
     last30 = oracle.summary(today - timedelta(days=29), today)
     hours = sum(r[2] for r in oracle.within(today - timedelta(days=29), today)) / 3_600_000
     consistent = oracle.most_consistent_artist(today - timedelta(days=89), today)
@@ -306,7 +310,9 @@ def test_home_page_shows_the_independently_computed_numbers(client, conn, demo_u
     assert chart["hours"] == [round(week_ms[w["period"]] / 3_600_000, 1) for w in weeks]
     for year in oracle.on_this_day(today):
         for track in year["tracks"]:
-            assert f'<span class="track">{escape(track["track"])}</span>' in html
+            assert f'href="/tracks/{track["id"]}">{escape(track["track"])}</a>' in html
+            for artist in track["credits"]:
+                assert f'href="/artists/{artist["id"]}">{escape(artist["name"])}</a>' in html
 
 
 def test_on_this_day_lists_a_tracks_artists_in_credit_order(client, conn, local_user):
@@ -318,7 +324,8 @@ def test_on_this_day_lists_a_tracks_artists_in_credit_order(client, conn, local_
     add_plays(conn, local_user, [("Zed Quinn", "Solo", when, 60_000),   # Zed's id comes first
                                  ("Amy Reed & Zed Quinn", "Duet", when, 60_000)])
     html = client.get("/").get_data(as_text=True)
-    assert "by Amy Reed, Zed Quinn" in html
+    text = re.sub(r"<[^>]+>", "", html)  # the names are links
+    assert "by Amy Reed, Zed Quinn" in text
 
 
 # -- time zones -----------------------------------------------------------------------

@@ -89,11 +89,14 @@ def _import(conn, user: int, tmp: Path, source: str, data) -> None:
 
 def _view(conn, user: int) -> dict:
     """What the stats pages show. Equal counts in top lists tie-break by id (the order
-    songs were first stored), so the lists are compared as sets of items."""
+    songs were first stored), so the lists are compared as sets of items, without ids."""
     stats = ListeningStats(conn, user)
     api = StatsRequest(stats, parse_range({"range": "all"}, TODAY, stats.first_day), "UTC",
                        TODAY)
-    key = json.dumps
+    def key(item: dict) -> str:  # ids follow the order songs were stored: left out
+        return json.dumps({k: v for k, v in item.items()
+                           if k not in ("id", "artist_ids", "album_id")})
+
     return {"summary": summary_payload(api),
             "top_tracks": sorted(map(key, stats.top_tracks(*ALL, 50))),
             "top_artists": sorted(map(key, stats.top_artists(*ALL, 50))),

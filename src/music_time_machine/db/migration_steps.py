@@ -202,7 +202,17 @@ def _merge_plays(conn: sqlite3.Connection, clock_type, get_settings) -> None:
                      "local_hour = ? WHERE id = ?", (song, at, day, hour, play_id))
 
 
+def fill_track_hours(conn: sqlite3.Connection) -> None:
+    """Counted plays per track and local hour for every existing user (migration 0013)."""
+    from .rollups import aggregate_track_hours
+    from .users import get_settings
+
+    for (user_id,) in conn.execute("SELECT id FROM users").fetchall():
+        aggregate_track_hours(conn, user_id, get_settings(conn, user_id).play_rule)
+
+
 STEPS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "split_catalogue_by_user": split_catalogue_by_user,
     "merge_songs": merge_songs,
+    "fill_track_hours": fill_track_hours,
 }

@@ -40,16 +40,21 @@ def year_top_tracks(conn: sqlite3.Connection, user_id: int, year: int,
 
 
 def forgotten_tracks(conn: sqlite3.Connection, user_id: int, loved_from: str, loved_until: str,
-                     quiet_since: str, limit: int) -> list[sqlite3.Row]:
-    """Tracks played from ``loved_from`` to ``loved_until`` and not once since ``quiet_since``."""
+                     quiet_since: str, limit: int,
+                     artist_id: int | None = None) -> list[sqlite3.Row]:
+    """Tracks played from ``loved_from`` to ``loved_until`` and not once since ``quiet_since``
+    (only songs crediting ``artist_id`` when given)."""
+    by_artist = ("AND r.track_id IN (SELECT track_id FROM track_artists WHERE artist_id = ?) "
+                 if artist_id is not None else "")
     return conn.execute(
         f"SELECT {_STATS}, MAX(r.day) AS last_day FROM rollup_day_track r "
-        "WHERE r.user_id = ? AND r.day BETWEEN ? AND ? GROUP BY r.track_id "
+        f"WHERE r.user_id = ? AND r.day BETWEEN ? AND ? {by_artist}GROUP BY r.track_id "
         "HAVING SUM(r.plays) > 0 AND NOT EXISTS (SELECT 1 FROM rollup_day_track x "
         "  WHERE x.user_id = r.user_id AND x.track_id = r.track_id AND x.day >= ? "
         "  AND x.plays > 0) "
         "ORDER BY plays DESC, r.track_id LIMIT ?",
-        (user_id, loved_from, loved_until, quiet_since, limit)).fetchall()
+        (user_id, loved_from, loved_until, *([artist_id] if artist_id is not None else []),
+         quiet_since, limit)).fetchall()
 
 
 def top_tracks_in_ranges(conn: sqlite3.Connection, user_id: int,

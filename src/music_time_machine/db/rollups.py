@@ -31,6 +31,8 @@ REBUCKET_SLICE = 20_000
 
 _ROLLUPS = ("rollup_day", "rollup_day_hour", "rollup_day_track", "rollup_day_artist",
             "rollup_track_first", "rollup_artist_first")
+#: Counted plays per track and local hour (migration 0013, for the artist page).
+TRACK_HOURS = "rollup_track_hour"
 
 #: Per-call aggregates of the new plays (connection-local temp tables, emptied each call).
 #: Keyed item first with the month, so that the per-month sums read them in order.
@@ -95,6 +97,12 @@ def add_new_plays(conn: sqlite3.Connection, user_id: int, after_id: int,
             _upsert(conn, user_id, entity.day_table, f"day, {entity.id_col}", sums,
                     f"SELECT ?, day, {entity.id_col}, {sums} FROM {temp} WHERE true")
             add_item_increments(conn, user_id, entity)
+        conn.execute(
+            f"INSERT INTO {TRACK_HOURS} (user_id, track_id, hour, plays) "
+            f"SELECT ?, p.track_id, p.local_hour, SUM({counted}) {new} "
+            f"GROUP BY p.track_id, p.local_hour "
+            f"ON CONFLICT(user_id, track_id, hour) DO UPDATE SET plays = plays + excluded.plays",
+            (user_id, *rule_args, *where))
         add_weekday_hours(conn, user_id)
         count_uri_plays(conn, user_id, after_id)
 
@@ -117,6 +125,22 @@ def rebuild_rollups(conn: sqlite3.Connection, user_id: int,
             conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
         _aggregate(conn, user_id, rule)
         refresh_monthly(conn, user_id)
+        # Migration 0011's step rebuilds before 0013 creates this table (0013 fills it).
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                        (TRACK_HOURS,)).fetchone():
+            conn.execute(f"DELETE FROM {TRACK_HOURS} WHERE user_id = ?", (user_id,))
+            aggregate_track_hours(conn, user_id, rule)
+
+
+def aggregate_track_hours(conn: sqlite3.Connection, user_id: int, rule: PlayRule) -> None:
+    """Fill the user's (emptied) counted plays per track and local hour from their plays."""
+    rule_sql, rule_args = rule.sql()
+    join = "" if rule.kind == "min_ms" else "JOIN tracks t ON t.id = p.track_id "
+    conn.execute(
+        f"INSERT INTO {TRACK_HOURS} (user_id, track_id, hour, plays) "
+        f"SELECT p.user_id, p.track_id, p.local_hour, SUM(CASE WHEN {rule_sql} THEN 1 ELSE 0 END) "
+        f"FROM plays p {join}WHERE p.user_id = ? AND p.kind = 'music' "
+        f"GROUP BY p.track_id, p.local_hour", (*rule_args, user_id))
 
 
 def _aggregate(conn: sqlite3.Connection, user_id: int, rule: PlayRule) -> None:

@@ -145,10 +145,12 @@ class ListeningStats:
         ids = [r[0] for r in ranked]
         marks = ",".join("?" * len(ids))
         info = {row[0]: row for row in self.conn.execute(
-            f"SELECT t.id, t.name, t.spotify_id, al.name FROM tracks t "
+            f"SELECT t.id, t.name, t.spotify_id, al.name, al.id FROM tracks t "
             f"LEFT JOIN albums al ON al.id = t.album_id WHERE t.id IN ({marks})", ids)}
-        artists = self._artist_names(ids)
-        return [{"name": info[i][1], "artists": artists[i], "album": info[i][3],
+        credits = self._credits(ids)
+        return [{"id": i, "name": info[i][1], "artists": [n for _, n in credits[i]],
+                 "artist_ids": [a for a, _ in credits[i]], "album": info[i][3],
+                 "album_id": info[i][4],
                  "uri": info[i][2], "plays": p, "minutes": minutes(ms)}
                 for i, p, ms in ranked]
 
@@ -160,8 +162,18 @@ class ListeningStats:
         info = {row[0]: row for row in self.conn.execute(
             f"SELECT id, name, genres FROM artists WHERE id IN ({','.join('?' * len(ids))})",
             ids)}
-        return [{"name": info[i][1], "genres": known_genres(info[i][2]), "plays": p,
+        return [{"id": i, "name": info[i][1], "genres": known_genres(info[i][2]), "plays": p,
                  "minutes": minutes(ms)} for i, p, ms in ranked]
+
+    def artist_rank(self, artist_id: int, start: date, end: date) -> int | None:
+        """The artist's place in the range's top artists (the order of ``top_artists``);
+        None without a counted play in the range."""
+        rows = self._artist_rows(start, end)
+        mine = next((r for r in rows if r[0] == artist_id), None)
+        if mine is None:
+            return None
+        key = _rank(mine)
+        return 1 + sum(1 for r in rows if _rank(r) < key)
 
     def top_genres(self, start: date, end: date, limit: int) -> GenreBreakdown:
         """Genres by plays; plays by artists without a known genre are counted as unknown.
@@ -204,20 +216,21 @@ class ListeningStats:
     def discoveries(self, start: date, end: date, names_per_month: int = 3) -> list[dict]:
         """Artists whose first counted play falls in each month of the range, with the
         names of the most-played of them (all-time plays)."""
-        found = {m: {"period": m, "artists": 0, "names": []}
+        found = {m: {"period": m, "artists": 0, "names": [], "ids": []}
                  for m in period_labels(start, end, "month")}
         rows = self.conn.execute(
-            "SELECT substr(f.first_day, 1, 7), a.name FROM rollup_artist_first f "
+            "SELECT substr(f.first_day, 1, 7), a.name, a.id FROM rollup_artist_first f "
             "JOIN artists a ON a.id = f.artist_id LEFT JOIN rollup_artist_total t "
             "ON t.user_id = f.user_id AND t.artist_id = f.artist_id "
             "WHERE f.user_id = ? AND f.first_day BETWEEN ? AND ? "
             "ORDER BY t.plays DESC, t.ms_played DESC, a.id",
             (self.user_id, start.isoformat(), end.isoformat()))
-        for month, name in rows:
+        for month, name, artist_id in rows:
             entry = found[month]
             entry["artists"] += 1
             if len(entry["names"]) < names_per_month:
                 entry["names"].append(name)
+                entry["ids"].append(artist_id)
         return list(found.values())
 
     def new_tracks(self, start: date, end: date) -> int:
@@ -229,18 +242,19 @@ class ListeningStats:
 
     def most_consistent_artist(self, start: date, end: date) -> dict | None:
         """The artist played on the most distinct days of the range (ties: more plays,
-        then the name): {"name", "days", "plays"}, or None without a play."""
+        then the name): {"id", "name", "days", "plays"}, or None without a play."""
         row = self.conn.execute(
-            "SELECT a.name, COUNT(*) AS days, SUM(r.plays) AS plays "
+            "SELECT a.name, COUNT(*) AS days, SUM(r.plays) AS plays, a.id "
             "FROM rollup_day_artist r JOIN artists a ON a.id = r.artist_id "
             "WHERE r.user_id = ? AND r.day BETWEEN ? AND ? AND r.plays > 0 "
             "GROUP BY r.artist_id ORDER BY days DESC, plays DESC, a.name LIMIT 1",
             (self.user_id, start.isoformat(), end.isoformat())).fetchone()
-        return {"name": row[0], "days": row[1], "plays": row[2]} if row else None
+        return {"id": row[3], "name": row[0], "days": row[1], "plays": row[2]} if row else None
 
     def on_this_day(self, today: date, per_year: int = 3) -> list[dict]:
         """The most-played tracks on today's calendar date in each earlier year with a play,
-        newest first: {"date", "years_ago", "tracks": [{"track", "artists", "plays"}]}."""
+        newest first: {"date", "years_ago", "tracks": [{"id", "track", "artists", "plays",
+        "credits"}]}: ``artists`` names them all, ``credits`` one by one ({"id", "name"})."""
         if self.first_day is None:
             return []
         years = []
@@ -256,23 +270,26 @@ class ListeningStats:
                 "ORDER BY r.plays DESC, r.ms_played DESC, t.name LIMIT ?",
                 (self.user_id, day.isoformat(), per_year)).fetchall()
             if rows:
-                artists = self._artist_names([r[0] for r in rows])
+                credits = self._credits([r[0] for r in rows])
                 years.append({"date": day, "years_ago": today.year - year, "tracks": [
-                    {"track": name, "plays": plays, "artists": ", ".join(artists[i])}
+                    {"id": i, "track": name, "plays": plays,
+                     "artists": ", ".join(n for _, n in credits[i]),
+                     "credits": [{"id": a, "name": n} for a, n in credits[i]]}
                     for i, name, plays in rows]})
         return years
 
     # -- how ------------------------------------------------------------------------------
 
-    def _artist_names(self, track_ids: list[int]) -> dict[int, list[str]]:
-        """Each track's artists in credit order (the order Spotify lists them)."""
-        artists: dict[int, list[str]] = defaultdict(list)
-        for track_id, name in self.conn.execute(
-                f"SELECT ta.track_id, a.name FROM track_artists ta JOIN artists a "
+    def _credits(self, track_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+        """Each track's artists as (id, name) in credit order (the order Spotify lists
+        them)."""
+        credits: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for track_id, artist_id, name in self.conn.execute(
+                f"SELECT ta.track_id, a.id, a.name FROM track_artists ta JOIN artists a "
                 f"ON a.id = ta.artist_id WHERE ta.track_id IN ({','.join('?' * len(track_ids))}) "
                 f"ORDER BY ta.track_id, ta.position, a.id", track_ids):
-            artists[track_id].append(name)
-        return artists
+            credits[track_id].append((artist_id, name))
+        return credits
 
     def _tuples(self, sql: str, args: object = ()) -> list[tuple]:
         """Rows as plain tuples (cheaper than sqlite3.Row for thousands of rows)."""

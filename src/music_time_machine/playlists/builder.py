@@ -22,6 +22,7 @@ from datetime import date
 
 from .. import genres
 from ..db import playlists as q
+from ..db.explore import get_artist
 from .moods import MOODS, closeness, describe_fit
 from .options import PlaylistOptions, default_description, default_name
 from .sources import Candidate, favourites, no_match_message, time_machine_candidates
@@ -44,6 +45,8 @@ class PreviewTrack:
     why: str
     score_source: str
     score: float
+    #: The artists one by one ({"id", "name"}, credit order), for links to their pages.
+    credits: list[dict] = field(default_factory=list)
 
     @property
     def on_spotify(self) -> bool:
@@ -120,7 +123,9 @@ def _cap_per_artist(ranked: Ranked, per_artist: int, size: int) -> list[PreviewT
 
 def _track(details: q.TrackDetails, why: str, source: str, score: float) -> PreviewTrack:
     return PreviewTrack(details.id, details.name, ", ".join(details.artists) or "Unknown artist",
-                        details.album, details.uri, why, source, score)
+                        details.album, details.uri, why, source, score,
+                        [{"id": i, "name": n}
+                         for i, n in zip(details.artist_ids, details.artists, strict=True)])
 
 
 def _rank_history(candidates: list[Candidate], details: dict[int, q.TrackDetails]) -> Ranked:
@@ -161,9 +166,23 @@ def _rank_mood(options: PlaylistOptions, candidates: list[Candidate],
     return ranked
 
 
+def _artist_name(conn: sqlite3.Connection, user_id: int,
+                 options: PlaylistOptions) -> str | None:
+    """The name of the one artist the options are limited to; NoTracks when that id is not
+    an artist of this user (another user's id looks exactly like a missing one)."""
+    if options.artist_id is None:
+        return None
+    artist = get_artist(conn, user_id, options.artist_id)
+    if artist is None:
+        raise NoTracks("There is no such artist in your library: choose forgotten gems "
+                       "from an artist's page, or leave the artist out.")
+    return artist["name"]
+
+
 def build_preview(conn: sqlite3.Connection, user_id: int, options: PlaylistOptions,
                   today: date) -> Preview:
     """The tracks a playlist with these options would hold. Raises NoTracks when none."""
+    artist = _artist_name(conn, user_id, options)
     first, _ = q.history_span(conn, user_id)
     if first is None:
         raise NoTracks("There is no listening history yet. Connect Spotify or import your "
@@ -181,7 +200,7 @@ def build_preview(conn: sqlite3.Connection, user_id: int, options: PlaylistOptio
     tracks = _cap_per_artist(ranked, options.artist_cap, options.size)
     if not tracks:
         raise NoTracks(no_match_message(options))
-    preview = Preview(options, options.name or default_name(options, today),
+    preview = Preview(options, options.name or default_name(options, today, artist),
                       options.description or default_description(options), tracks,
                       considered=len(candidates))
     if len(tracks) < options.size:

@@ -52,7 +52,8 @@ def create_on_spotify(conn: sqlite3.Connection, client: SpotifyClient, user_id: 
         source=preview.options.source, options=preview.options.to_json(),
         url=(created.get("external_urls") or {}).get("spotify"), track_uris=uris,
         tracks=[{"title": t.title, "artist": t.artist, "uri": t.uri, "why": t.why,
-                 "score_source": t.score_source} for t in preview.tracks if t.on_spotify],
+                 "score_source": t.score_source, "track_id": t.track_id,
+                 "credits": t.credits} for t in preview.tracks if t.on_spotify],
         skipped=[{"title": t.title, "artist": t.artist} for t in preview.without_uri])
     return _add_remaining(conn, client, q.get_playlist(conn, user_id, playlist_id))
 

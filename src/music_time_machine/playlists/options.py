@@ -35,6 +35,7 @@ GEMS_LOVED_FROM_DAYS, GEMS_QUIET_DAYS = 365, 90
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
 _YEAR = re.compile(r"^[0-9]{4}$")
+_ARTIST_ID = re.compile(r"[1-9][0-9]{0,17}")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class PlaylistOptions:
     per_artist: int = PER_ARTIST_DEFAULT
     gems_from_days: int = GEMS_LOVED_FROM_DAYS
     gems_quiet_days: int = GEMS_QUIET_DAYS
+    artist_id: int | None = None  # forgotten gems: one artist's songs only
 
     @property
     def is_mood(self) -> bool:
@@ -70,7 +72,8 @@ class PlaylistOptions:
     def selection_key(self) -> str:
         """What decides which tracks are chosen: a preview stays valid while this is equal."""
         return "|".join(str(v) for v in (self.source, self.size, self.period, self.per_artist,
-                                         self.gems_from_days, self.gems_quiet_days))
+                                         self.gems_from_days, self.gems_quiet_days,
+                                         self.artist_id or ""))
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -85,12 +88,14 @@ def period_label(period: str) -> str:
     return match.group(1)
 
 
-def default_name(options: PlaylistOptions, today: date) -> str:
-    """``"<Source> — <Month YYYY>"``, e.g. "Forgotten gems — March 2026"; a year's top
-    list names its year already ("Top 50 of 2023")."""
+def default_name(options: PlaylistOptions, today: date, artist: str | None = None) -> str:
+    """``"<Source> — <Month YYYY>"``, e.g. "Forgotten gems — March 2026", or with the one
+    artist: "Forgotten gems by Björk — March 2026"; a year's top list names its year already
+    ("Top 50 of 2023")."""
     if options.source == "year":
         return options.label[:NAME_MAX]
-    return f"{options.label} — {today.strftime('%B %Y')}"[:NAME_MAX]
+    label = f"{options.label} by {artist}" if artist else options.label
+    return f"{label} — {today.strftime('%B %Y')}"[:NAME_MAX]
 
 
 def default_description(options: PlaylistOptions) -> str:
@@ -160,9 +165,22 @@ def parse_options(form: Mapping[str, str],
             errors["period"] = "The time capsule can only look back, not forward."
     else:
         period = ""
+    artist_id = _artist(form, source, errors)
     if errors:
         return None, errors
     return PlaylistOptions(source=source, size=size, public=visibility == "public",
                            name=name, description=description, period=period,
                            per_artist=per_artist, gems_from_days=gems_from,
-                           gems_quiet_days=gems_quiet), {}
+                           gems_quiet_days=gems_quiet, artist_id=artist_id), {}
+
+
+def _artist(form: Mapping[str, str], source: str, errors: dict[str, str]) -> int | None:
+    """The one artist forgotten gems are limited to (``artist``, an id), if any; other
+    sources ignore it. Whether the artist is the user's is the builder's question."""
+    raw = str(form.get("artist", "") or "").strip()
+    if not raw or source != "forgotten_gems":
+        return None
+    if not _ARTIST_ID.fullmatch(raw):
+        errors["artist"] = "The artist must be given by its id, a whole number."
+        return None
+    return int(raw)

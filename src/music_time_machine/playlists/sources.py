@@ -53,13 +53,15 @@ def _candidates(rows: list[sqlite3.Row], why: str) -> list[Candidate]:
 
 def forgotten_gems(conn: sqlite3.Connection, user_id: int, today: date, *,
                    loved_from_days: int = 365, quiet_days: int = 90,
-                   limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
-    """Most-played tracks from ``loved_from_days`` to ``quiet_days`` ago, unplayed since."""
+                   limit: int = CANDIDATE_LIMIT,
+                   artist_id: int | None = None) -> list[Candidate]:
+    """Most-played tracks from ``loved_from_days`` to ``quiet_days`` ago, unplayed since;
+    only one artist's songs when ``artist_id`` is given (the artist page's button)."""
     quiet_since = today - timedelta(days=quiet_days)
     rows = q.forgotten_tracks(conn, user_id,
                               (today - timedelta(days=loved_from_days)).isoformat(),
                               (quiet_since - timedelta(days=1)).isoformat(),
-                              quiet_since.isoformat(), limit)
+                              quiet_since.isoformat(), limit, artist_id)
     found = []
     for r in rows:
         last = date.fromisoformat(r["last_day"])
@@ -170,7 +172,7 @@ def time_machine_candidates(conn: sqlite3.Connection, user_id: int, options: Pla
                             today: date) -> list[Candidate]:
     if options.source == "forgotten_gems":
         return forgotten_gems(conn, user_id, today, loved_from_days=options.gems_from_days,
-                              quiet_days=options.gems_quiet_days)
+                              quiet_days=options.gems_quiet_days, artist_id=options.artist_id)
     if options.source == "on_this_day":
         return on_this_day(conn, user_id, today)
     if options.source == "current_rotation":
@@ -187,6 +189,10 @@ def time_machine_candidates(conn: sqlite3.Connection, user_id: int, options: Pla
 def no_match_message(options: PlaylistOptions) -> str:
     """What to tell the user when a source finds nothing — and what to try instead."""
     s = options.source
+    if s == "forgotten_gems" and options.artist_id is not None:
+        return (f"No forgotten gems by this artist: none of their songs you played "
+                f"{options.gems_from_days} to {options.gems_quiet_days} days ago has gone "
+                "unplayed since. Try a longer window, a shorter quiet period, or every artist.")
     if s == "forgotten_gems":
         return (f"No forgotten gems yet: nothing you played {options.gems_from_days} to "
                 f"{options.gems_quiet_days} days ago has gone unplayed since. Import your "

@@ -12,6 +12,7 @@ def register_web(app: Flask) -> None:
         dashboard,
         data,
         errors,
+        explore,
         formatting,
         health,
         imports,
@@ -36,8 +37,8 @@ def register_web(app: Flask) -> None:
     init_current_user(app)
     errors.init_app(app)
     formatting.init_app(app)
-    for module in (auth, dashboard, analytics, stats_api, playlists, playlists_api, settings,
-                   data, imports, years):
+    for module in (auth, dashboard, analytics, stats_api, explore, playlists, playlists_api,
+                   settings, data, imports, years):
         app.register_blueprint(module.bp)
     security.init_rate_limits(app)  # last: it wraps views by URL, so all must be registered
     app.jinja_env.globals["nav_items"] = NAV_ITEMS

@@ -29,6 +29,7 @@ from ..csv_cells import spreadsheet_safe_row
 from ..db import get_db
 from ..db import playlists as saved
 from ..db.accounts import get_account
+from ..db.explore import get_artist
 from ..playlists.builder import NoTracks, Preview, build_preview, pinned_preview
 from ..playlists.creator import (
     AlreadyAdding,
@@ -106,16 +107,25 @@ def spotify_problem(error: SpotifyError) -> tuple[int, str]:
                  "try again in a minute.")
 
 
+#: The form as first shown.
+DEFAULT_FORM = {"source": "forgotten_gems", "size": SIZE_DEFAULT, "visibility": "private",
+                "per_artist": 2, "gems_from_days": 365, "gems_quiet_days": 90}
+
+
 def page_context(**extra: object) -> dict:
     conn, user_id = get_db(), g.user["id"]
     account = get_account(conn, user_id)
+    form = extra.get("form") or {}
+    artist = str(form.get("artist") or "")  # type: ignore[attr-defined]
     return {
+        # Forgotten gems of one artist (from the artist page): named, and removable.
+        "gems_artist": get_artist(conn, user_id, int(artist))
+        if artist.isdigit() and len(artist) < 19 else None,
         "time_machine_sources": TIME_MACHINE_SOURCES,
         "mood_sources": MOOD_SOURCES,
         "account_status": account["status"] if account else None,
         "recent": saved.recent_playlists(conn, user_id),
-        "form": {"source": "forgotten_gems", "size": SIZE_DEFAULT, "visibility": "private",
-                 "per_artist": 2, "gems_from_days": 365, "gems_quiet_days": 90},
+        "form": dict(DEFAULT_FORM),
         "errors": {},
         **extra,
     }
@@ -137,10 +147,12 @@ def preview_csv(preview: Preview) -> str:
 @bp.get("/playlists")
 @login_required
 def index() -> ResponseReturnValue:
-    context = page_context()
+    form: dict = dict(DEFAULT_FORM)
     if request.args.get("source") in {**TIME_MACHINE_SOURCES, **MOOD_SOURCES}:
-        context["form"]["source"] = request.args["source"]
-    return render_template("playlists/index.html", **context)
+        form["source"] = request.args["source"]
+    if request.args.get("artist"):  # the artist page's forgotten gems
+        form["artist"] = request.args["artist"]
+    return render_template("playlists/index.html", **page_context(form=form))
 
 
 @bp.post("/playlists")

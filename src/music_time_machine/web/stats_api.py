@@ -19,6 +19,7 @@ from ..db import get_db
 from ..db.stats import ListeningStats, PeriodTotals
 from ..durations import minutes
 from .current_user import local_today, user_timezone
+from .links import album_url, artist_url, genre_url, track_url
 
 bp = Blueprint("stats_api", __name__, url_prefix="/api/stats")
 
@@ -62,16 +63,20 @@ def volume_payload(req: StatsRequest, bucket: str) -> dict:
 
 
 def top_artists_payload(req: StatsRequest, limit: int) -> dict:
-    return {"items": req.stats.top_artists(req.span.start, req.span.end, limit)}
+    return {"items": [{**a, "url": artist_url(a["id"])}
+                      for a in req.stats.top_artists(req.span.start, req.span.end, limit)]}
 
 
 def top_tracks_payload(req: StatsRequest, limit: int) -> dict:
-    return {"items": req.stats.top_tracks(req.span.start, req.span.end, limit)}
+    return {"items": [{**t, "url": track_url(t["id"]), "album_url": album_url(t["album_id"]),
+                       "artist_urls": [artist_url(i) for i in t["artist_ids"]]}
+                      for t in req.stats.top_tracks(req.span.start, req.span.end, limit)]}
 
 
 def top_genres_payload(req: StatsRequest, limit: int) -> dict:
     genres = req.stats.top_genres(req.span.start, req.span.end, limit)
-    return {"items": genres.items, "other_share": genres.other_share,
+    items = [{**g, "url": genre_url(g["genre"])} for g in genres.items]
+    return {"items": items, "other_share": genres.other_share,
             "unknown_share": genres.unknown_share, "unknown_plays": genres.unknown_plays}
 
 
@@ -81,7 +86,8 @@ def heatmap_payload(req: StatsRequest) -> dict:
 
 
 def discoveries_payload(req: StatsRequest) -> dict:
-    return {"series": req.stats.discoveries(req.span.start, req.span.end)}
+    return {"series": [{**m, "urls": [artist_url(i) for i in m["ids"]]}
+                       for m in req.stats.discoveries(req.span.start, req.span.end)]}
 
 
 # -- endpoints ----------------------------------------------------------------------------

@@ -34,6 +34,49 @@ function cell(text, className) {
   return td;
 }
 
+/** A name that links to its page when the API gave a URL (web/links.py), else text. */
+function linked(url, text, className) {
+  const el = document.createElement(url ? 'a' : 'span');
+  el.textContent = text;
+  if (url) {
+    el.href = url;
+    el.className = `item-link${className ? ` ${className}` : ''}`;
+  } else if (className) {
+    el.className = className;
+  }
+  return el;
+}
+
+function linkedCell(url, text) {
+  const td = document.createElement('td');
+  td.append(linked(url, text));
+  return td;
+}
+
+/** Names with their URLs, comma-separated. */
+function linkedList(names, urls) {
+  const parts = [];
+  names.forEach((name, i) => {
+    if (i) parts.push(', ');
+    parts.push(linked(urls?.[i], name));
+  });
+  return parts;
+}
+
+/** Chart.js onClick that opens the page of the clicked element (bar or slice). */
+function openOnClick(urlOf) {
+  return {
+    onClick: (_event, elements) => {
+      const url = elements.length ? urlOf(elements[0].index) : null;
+      if (url) window.location.assign(url);
+    },
+    onHover: (event, elements) => {
+      const target = event.native?.target;
+      if (target) target.style.cursor = elements.length && urlOf(elements[0].index) ? 'pointer' : '';
+    },
+  };
+}
+
 function fillRows(id, rows) {
   const body = document.getElementById(id);
   if (!body) return;
@@ -67,7 +110,11 @@ function drawGenres(first = {}) {
   }
   renderChart('genre-chart', 'doughnut', labels, [
     { label: 'Share of genre plays (%)', data: shares, backgroundColor: colours },
-  ], { plugins: { legend: { position: 'bottom', labels: { color: css.getPropertyValue('--muted').trim() } } }, ...first });
+  ], {
+    plugins: { legend: { position: 'bottom', labels: { color: css.getPropertyValue('--muted').trim() } } },
+    ...openOnClick((i) => g.items[i]?.url),
+    ...first,
+  });
 }
 
 const shorten = (name, max) => (name.length > max ? `${name.slice(0, max - 1)}…` : name);
@@ -82,6 +129,7 @@ function drawArtists(first = {}) {
       legend: { display: false },
       tooltip: { callbacks: { title: (ctx) => items[ctx[0].dataIndex].name } },
     },
+    ...openOnClick((i) => items[i]?.url),
     ...first,
   });
 }
@@ -98,19 +146,17 @@ function drawDiscoveries(first = {}) {
 function renderTables() {
   fillRows('volume-rows', data.volume.series.map((p) => [cell(p.period), cell(number(p.plays)), cell(number(p.minutes))]));
   const g = data.genres;
-  const genreRows = g.items.map((i) => [cell(i.genre), cell(number(i.plays)), cell(`${(i.share * 100).toFixed(1)}%`)]);
+  const genreRows = g.items.map((i) => [linkedCell(i.url, i.genre), cell(number(i.plays)), cell(`${(i.share * 100).toFixed(1)}%`)]);
   if (g.other_share > 0) genreRows.push([cell('other genres'), cell(''), cell(`${(g.other_share * 100).toFixed(1)}%`)]);
   genreRows.push([cell('unknown genre'), cell(number(g.unknown_plays)), cell(`${(g.unknown_share * 100).toFixed(1)}% of all plays`)]);
   fillRows('genre-rows', genreRows);
-  fillRows('artist-rows', data.artists.items.map((a) => [cell(a.name), cell(number(a.plays)), cell(number(a.minutes))]));
+  fillRows('artist-rows', data.artists.items.map((a) => [linkedCell(a.url, a.name), cell(number(a.plays)), cell(number(a.minutes))]));
   const tracks = data.tracks.items.map((t, i) => {
     const title = document.createElement('td');
-    const name = document.createElement('span');
-    name.className = 'track';
-    name.textContent = t.name;
+    const name = linked(t.url, t.name, 'track');
     const by = document.createElement('span');
     by.className = 'muted';
-    by.textContent = t.artists.join(', ');
+    by.append(...linkedList(t.artists, t.artist_urls));
     title.append(name, ' ', by);
     return [cell(String(i + 1)), title, cell(number(t.plays)), cell(number(t.minutes))];
   });
@@ -120,7 +166,11 @@ function renderTables() {
     tracks.push([none]);
   }
   fillRows('track-rows', tracks);
-  fillRows('discovery-rows', data.discoveries.series.map((m) => [cell(m.period), cell(number(m.artists)), cell(m.names.join(', '))]));
+  fillRows('discovery-rows', data.discoveries.series.map((m) => {
+    const names = document.createElement('td');
+    names.append(...linkedList(m.names, m.urls));
+    return [cell(m.period), cell(number(m.artists)), names];
+  }));
 }
 
 function changeBadge(now, before) {

@@ -1,0 +1,25 @@
+// Artist, track and album pages: the charts, drawn from the page's embedded JSON (the same
+// numbers as the tables under them, which work without JavaScript).
+import { FIRST_DRAW, drawInTurn, readJson, renderChart } from './charts.js';
+
+const data = readJson('explore-data');
+const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+const quiet = { plugins: { legend: { display: false } }, ...FIRST_DRAW };
+
+const drawers = [];
+if (data?.months?.length) {
+  drawers.push(() => renderChart('months-chart', 'line', data.months.map((m) => m.month), [
+    { label: 'Plays', data: data.months.map((m) => m.plays) },
+  ], quiet));
+}
+if (data?.hours) {
+  drawers.push(() => renderChart('hours-chart', 'bar', data.hours.map((_, h) => String(h).padStart(2, '0')), [
+    { label: 'Plays', data: data.hours },
+  ], quiet));
+}
+if (data?.weekdays) {
+  drawers.push(() => renderChart('weekdays-chart', 'bar', DAYS, [
+    { label: 'Plays', data: data.weekdays },
+  ], quiet));
+}
+if (drawers.length) drawInTurn(drawers).catch(() => {});

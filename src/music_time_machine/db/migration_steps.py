@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from .search import install_search_index
+
 #: The catalogue tables, parents last: the order their rows are copied in is the reverse.
 CATALOGUE = ("tracks", "albums", "artists")
 
@@ -205,4 +207,5 @@ def _merge_plays(conn: sqlite3.Connection, clock_type, get_settings) -> None:
 STEPS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "split_catalogue_by_user": split_catalogue_by_user,
     "merge_songs": merge_songs,
+    "install_search_index": install_search_index,
 }

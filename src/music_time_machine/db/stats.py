@@ -31,6 +31,7 @@ from functools import lru_cache
 
 from ..daterange import add_months, month_end, month_start
 from ..durations import hours, minutes
+from .catalogue import album_artists, track_artists
 from .rollups_monthly import ARTIST, GAP_MIN_DAYS, TRACK, WEEKDAY_SQL, Entity
 
 _CANDIDATE_BATCH = 250
@@ -139,28 +140,79 @@ class ListeningStats:
         return [(label, p, ms) for label, (p, ms) in totals.items()]
 
     def top_tracks(self, start: date, end: date, limit: int) -> list[dict]:
-        ranked = self._top(TRACK, start, end, limit)
+        return self._track_items(self._top(TRACK, start, end, limit))
+
+    def top_artists(self, start: date, end: date, limit: int) -> list[dict]:
+        return self._artist_items(self._top(ARTIST, start, end, limit))
+
+    def top_albums(self, start: date, end: date, limit: int) -> list[dict]:
+        """Albums by plays. A song counts for one album: its ``tracks.album_id``, the
+        album of the version the user played most (catalogue.refresh_song_uris). Rollups
+        are per song, and one song is one item everywhere (DESIGN §4b): a song played as a
+        single and on its album is not split between them, nor counted twice. An album's
+        plays and minutes are the sums of those of its songs with a play in the range (the
+        songs of the top-track list)."""
+        return self._album_items(sorted(self._album_rows(start, end), key=_rank)[:limit])
+
+    def ranked_page(self, what: str, start: date, end: date, sort: str, offset: int,
+                    limit: int) -> tuple[list[dict], int]:
+        """One page of a full top list: (items with their ``rank``, number of items).
+
+        ``what`` is 'artists', 'tracks' or 'albums'; ``sort`` 'plays' (ties by minutes) or
+        'time' (minutes, ties by plays); the last tie-break is the order items were stored.
+        """
+        key = _rank if sort == "plays" else _rank_by_time
+        if what == "albums":
+            rows = sorted(self._album_rows(start, end), key=key)
+            ranked, total = rows[offset:offset + limit], len(rows)
+        else:
+            entity = TRACK if what == "tracks" else ARTIST
+            total = self._distinct(entity, start, end)
+            if sort == "plays":
+                ranked = self._top(entity, start, end, offset + limit)[offset:]
+            elif entity is ARTIST:
+                ranked = sorted((r[:3] for r in self._artist_rows(start, end)),
+                                key=key)[offset:offset + limit]
+            else:
+                ranked = self._tracks_by_time(start, end, offset, limit)
+        decorate = {"tracks": self._track_items, "artists": self._artist_items,
+                    "albums": self._album_items}[what]
+        items = decorate(ranked)
+        for rank, item in enumerate(items, start=offset + 1):
+            item["rank"] = rank
+        return items, total
+
+    def _track_items(self, ranked: list[tuple]) -> list[dict]:
         if not ranked:
             return []
         ids = [r[0] for r in ranked]
         marks = ",".join("?" * len(ids))
         info = {row[0]: row for row in self.conn.execute(
-            f"SELECT t.id, t.name, t.spotify_id, al.name FROM tracks t "
+            f"SELECT t.id, t.name, t.spotify_id, al.name, al.id FROM tracks t "
             f"LEFT JOIN albums al ON al.id = t.album_id WHERE t.id IN ({marks})", ids)}
-        artists = self._artist_names(ids)
-        return [{"name": info[i][1], "artists": artists[i], "album": info[i][3],
-                 "uri": info[i][2], "plays": p, "minutes": minutes(ms)}
-                for i, p, ms in ranked]
+        artists = track_artists(self.conn, ids)
+        return [{"id": i, "name": info[i][1], "artists": artists.get(i, []),
+                 "album": info[i][3], "album_id": info[i][4], "uri": info[i][2],
+                 "plays": p, "minutes": minutes(ms)} for i, p, ms in ranked]
 
-    def top_artists(self, start: date, end: date, limit: int) -> list[dict]:
-        ranked = self._top(ARTIST, start, end, limit)
+    def _artist_items(self, ranked: list[tuple]) -> list[dict]:
         if not ranked:
             return []
         ids = [r[0] for r in ranked]
         info = {row[0]: row for row in self.conn.execute(
             f"SELECT id, name, genres FROM artists WHERE id IN ({','.join('?' * len(ids))})",
             ids)}
-        return [{"name": info[i][1], "genres": known_genres(info[i][2]), "plays": p,
+        return [{"id": i, "name": info[i][1], "genres": known_genres(info[i][2]), "plays": p,
+                 "minutes": minutes(ms)} for i, p, ms in ranked]
+
+    def _album_items(self, ranked: list[tuple]) -> list[dict]:
+        if not ranked:
+            return []
+        ids = [r[0] for r in ranked]
+        names = dict(self.conn.execute(
+            f"SELECT id, name FROM albums WHERE id IN ({','.join('?' * len(ids))})", ids))
+        artists = album_artists(self.conn, ids)
+        return [{"id": i, "name": names[i], "artists": artists.get(i, []), "plays": p,
                  "minutes": minutes(ms)} for i, p, ms in ranked]
 
     def top_genres(self, start: date, end: date, limit: int) -> GenreBreakdown:
@@ -266,13 +318,7 @@ class ListeningStats:
 
     def _artist_names(self, track_ids: list[int]) -> dict[int, list[str]]:
         """Each track's artists in credit order (the order Spotify lists them)."""
-        artists: dict[int, list[str]] = defaultdict(list)
-        for track_id, name in self.conn.execute(
-                f"SELECT ta.track_id, a.name FROM track_artists ta JOIN artists a "
-                f"ON a.id = ta.artist_id WHERE ta.track_id IN ({','.join('?' * len(track_ids))}) "
-                f"ORDER BY ta.track_id, ta.position, a.id", track_ids):
-            artists[track_id].append(name)
-        return artists
+        return defaultdict(list, track_artists(self.conn, track_ids))
 
     def _tuples(self, sql: str, args: object = ()) -> list[tuple]:
         """Rows as plain tuples (cheaper than sqlite3.Row for thousands of rows)."""
@@ -394,6 +440,38 @@ class ListeningStats:
                 f"JOIN artists a ON a.id = s.id", args) if sql else []
         return self._artist_sums[key]
 
+    def _album_rows(self, start: date, end: date) -> list[tuple]:
+        """(album id, plays, ms) of every album with a play in the range: the sums over
+        its songs that have a play in it (see ``top_albums``)."""
+        pieces = self._pieces(start, end)
+        if pieces.empty:
+            return []
+        if pieces.covers_all:
+            sql = ("SELECT track_id AS id, plays, ms_played AS ms FROM rollup_track_total "
+                   "WHERE user_id = ?")
+            args: list = [self.user_id]
+        else:
+            sql, args = self._sums_sql(TRACK, pieces)
+        return self._tuples(
+            f"SELECT t.album_id, SUM(s.plays), SUM(s.ms) FROM ({sql}) s "
+            f"JOIN tracks t ON t.id = s.id WHERE t.album_id IS NOT NULL "
+            f"GROUP BY t.album_id HAVING SUM(s.plays) > 0", args)
+
+    def _tracks_by_time(self, start: date, end: date, offset: int,
+                        limit: int) -> list[tuple]:
+        """(id, plays, ms) of tracks with a play, by minutes, a page at ``offset``."""
+        pieces = self._pieces(start, end)
+        if pieces.empty:
+            return []
+        if pieces.covers_all:
+            return self._tuples(
+                "SELECT track_id, plays, ms_played FROM rollup_track_total WHERE user_id = ? "
+                "ORDER BY ms_played DESC, plays DESC, track_id LIMIT ? OFFSET ?",
+                (self.user_id, limit, offset))
+        sql, args = self._sums_sql(TRACK, pieces)
+        return self._tuples(f"{sql} ORDER BY ms DESC, plays DESC, id LIMIT ? OFFSET ?",
+                            (*args, limit, offset))
+
     def _distinct(self, entity: Entity, start: date, end: date) -> int:
         """Tracks or artists with at least one counted play between the two dates."""
         pieces = self._pieces(start, end)
@@ -423,6 +501,10 @@ class ListeningStats:
 
 def _rank(row: tuple) -> tuple:
     return (-row[1], -row[2], row[0])
+
+
+def _rank_by_time(row: tuple) -> tuple:
+    return (-row[2], -row[1], row[0])
 
 
 @lru_cache(maxsize=4096)

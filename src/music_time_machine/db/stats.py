@@ -150,8 +150,8 @@ class ListeningStats:
         album of the version the user played most (catalogue.refresh_song_uris). Rollups
         are per song, and one song is one item everywhere (DESIGN §4b): a song played as a
         single and on its album is not split between them, nor counted twice. An album's
-        plays and minutes are the sums of those of its songs with a play in the range (the
-        songs of the top-track list)."""
+        plays and minutes are those of its songs in the range (minutes of every stream, as
+        for an artist); it is listed once one of its songs has a counted play."""
         return self._album_items(sorted(self._album_rows(start, end), key=_rank)[:limit])
 
     def ranked_page(self, what: str, start: date, end: date, sort: str, offset: int,
@@ -362,9 +362,10 @@ class ListeningStats:
             parts.append(("day", after.isoformat(), hi.isoformat()))
         return parts
 
-    def _sums_sql(self, entity: Entity, pieces: _Pieces,
-                  ids: list[int] | None = None) -> tuple[str, list]:
-        """(id, plays, ms_played) per item over the pieces, optionally for some ids only."""
+    def _sums_sql(self, entity: Entity, pieces: _Pieces, ids: list[int] | None = None,
+                  played_only: bool = True) -> tuple[str, list]:
+        """(id, plays, ms_played) per item over the pieces, optionally for some ids only;
+        items without a counted play too unless ``played_only``."""
         col = entity.id_col
         only = f"AND {col} IN ({','.join('?' * len(ids))})" if ids else ""
         parts, args = [], []
@@ -373,7 +374,8 @@ class ListeningStats:
                          f"WHERE user_id = ? AND {level} BETWEEN ? AND ? {only}")
             args += [self.user_id, first, last, *(ids or [])]
         sql = (f"SELECT id, SUM(plays) AS plays, SUM(ms_played) AS ms FROM "
-               f"({' UNION ALL '.join(parts)}) GROUP BY id HAVING SUM(plays) > 0")
+               f"({' UNION ALL '.join(parts)}) GROUP BY id"
+               f"{' HAVING SUM(plays) > 0' if played_only else ''}")
         return sql, args
 
     def _top(self, entity: Entity, start: date, end: date, limit: int) -> list[tuple]:
@@ -442,16 +444,11 @@ class ListeningStats:
 
     def _album_rows(self, start: date, end: date) -> list[tuple]:
         """(album id, plays, ms) of every album with a play in the range: the sums over
-        its songs that have a play in it (see ``top_albums``)."""
+        its songs' streams (see ``top_albums``)."""
         pieces = self._pieces(start, end)
         if pieces.empty:
             return []
-        if pieces.covers_all:
-            sql = ("SELECT track_id AS id, plays, ms_played AS ms FROM rollup_track_total "
-                   "WHERE user_id = ?")
-            args: list = [self.user_id]
-        else:
-            sql, args = self._sums_sql(TRACK, pieces)
+        sql, args = self._sums_sql(TRACK, pieces, played_only=False)
         return self._tuples(
             f"SELECT t.album_id, SUM(s.plays), SUM(s.ms) FROM ({sql}) s "
             f"JOIN tracks t ON t.id = s.id WHERE t.album_id IS NOT NULL "

@@ -4,10 +4,10 @@ computation from the raw plays, in a zone with DST; bad page/sort; the no-JS lis
 import math
 import random
 import re
-from html import unescape
-from urllib.parse import parse_qsl
 from collections import defaultdict
 from datetime import date, timedelta
+from html import unescape
+from urllib.parse import parse_qsl
 
 import pytest
 from test_stats_api import Oracle
@@ -113,7 +113,7 @@ def test_top_albums_on_analytics_match_the_independent_computation(client, oracl
             [(name, p, m) for _k, name, p, m in expected]
         page = client.get(f"/analytics?{query}").get_data(as_text=True)
         rows = re.search(r'<tbody id="album-rows">(.*?)</tbody>', page, re.S).group(1)
-        for album_id, name, plays, _m in expected:
+        for album_id, _name, plays, _m in expected:
             assert f'href="/albums/{album_id}"' in rows
             assert f"{plays:,}" in rows
         assert ("albums", dict(parse_qsl(query))) in links_in(page)

@@ -64,3 +64,24 @@ def test_every_signed_in_page_has_the_search_box(client, played):
         assert 'role="search" method="get" action="/search"' in html, path
         assert 'name="q"' in html
 
+
+
+def test_a_restored_backup_is_searchable(app, client, conn, played, tmp_path):
+    """Backups leave the index out; the restoring database's triggers rebuild it."""
+    from music_time_machine.db import connect
+    from music_time_machine.db.migrate import migrate
+    from music_time_machine.db.search import search_catalogue
+    from music_time_machine.db.userdata import backup_user
+    from music_time_machine.db.users import ensure_local_user
+    from music_time_machine.importers.backup import restore_backup
+
+    path = tmp_path / "backup.sqlite"
+    backup_user(app.config["DATABASE"], played, path)
+    other = connect(tmp_path / "other.sqlite")
+    migrate(other)
+    user = ensure_local_user(other, "UTC")
+    assert restore_backup(other, user, path).ok
+    found = search_catalogue(other, user, ["bjork"], 5)
+    assert [f.name for f in found["artist"]] == ["Björk"]
+    assert found["track"][0].plays == 3
+    other.close()

@@ -81,6 +81,11 @@ def _shared_catalogue(conn) -> tuple[int, int, int]:
     return alice, bob, carol
 
 
+def _without_ids(items: list[dict]) -> list[dict]:
+    """Top-list items without their catalogue ids (0008 renumbers other users' rows)."""
+    return [{k: v for k, v in item.items() if k not in ("id", "album_id")} for item in items]
+
+
 def _view(conn, user_id: int) -> dict:
     """Everything the stats API answers for a user (ids left out: they may change)."""
     stats = ListeningStats(conn, user_id)
@@ -90,11 +95,11 @@ def _view(conn, user_id: int) -> dict:
                        today)  # what /api/stats/summary?range=all answers
     return {
         "api_summary": summary_payload(api),
-        "api_top_tracks": top_tracks_payload(api, 50),
+        "api_top_tracks": _without_ids(top_tracks_payload(api, 50)["items"]),
         "summary": stats.summary(*ALL),
         "volume": stats.volume(*ALL, "month"),
-        "top_tracks": stats.top_tracks(*ALL, 50),
-        "top_artists": stats.top_artists(*ALL, 50),
+        "top_tracks": _without_ids(stats.top_tracks(*ALL, 50)),
+        "top_artists": _without_ids(stats.top_artists(*ALL, 50)),
         "genres": (genres.items, genres.unknown_plays, genres.artist_plays),
         "heatmap": stats.heatmap(*ALL),
         "discoveries": stats.discoveries(*ALL),

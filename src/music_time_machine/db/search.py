@@ -127,3 +127,13 @@ def _credits(conn: sqlite3.Connection, kind: str, ids: list[int]) -> dict[int, l
     if not ids or kind == "artist":
         return {}
     return track_artists(conn, ids) if kind == "track" else album_artists(conn, ids)
+
+
+def drop_search_index(conn: sqlite3.Connection) -> None:
+    """Remove the index and its triggers: a per-user backup leaves them out (the restore
+    refuses any virtual table or trigger in a file it did not make itself, and the index is
+    rebuilt by the restoring database's own triggers as the rows land)."""
+    for table, _column, _words in _SOURCES.values():
+        for event in ("insert", "delete", "update"):
+            conn.execute(f"DROP TRIGGER IF EXISTS {table}_search_{event}")
+    conn.execute("DROP TABLE IF EXISTS search_names")

@@ -93,7 +93,9 @@ def _view(conn, user: int) -> dict:
     stats = ListeningStats(conn, user)
     api = StatsRequest(stats, parse_range({"range": "all"}, TODAY, stats.first_day), "UTC",
                        TODAY)
-    key = json.dumps
+    def key(item: dict) -> str:  # ids depend on the order rows were stored
+        return json.dumps({k: v for k, v in item.items() if k not in ("id", "album_id")})
+
     return {"summary": summary_payload(api),
             "top_tracks": sorted(map(key, stats.top_tracks(*ALL, 50))),
             "top_artists": sorted(map(key, stats.top_artists(*ALL, 50))),

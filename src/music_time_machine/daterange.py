@@ -40,11 +40,16 @@ MIN_YEAR = 1900
 #: next" is fine); far beyond, date arithmetic would leave the years ``date`` can hold.
 MAX_YEARS_AHEAD = 10
 LIMIT_DEFAULT, LIMIT_MAX = 10, 100
+#: How full top lists may be sorted: by plays (ties by minutes) or by time listened.
+SORTS = ("plays", "time")
+#: Pages beyond any list a user can have (a million tracks at LIMIT_MAX a page is 10 000).
+PAGE_MAX = 100_000
 
 #: ASCII digits only: ``\d`` would also accept other scripts' digits.
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _YEAR = re.compile(r"[0-9]{4}")
 _LIMIT = re.compile(r"[0-9]{1,3}")
+_PAGE = re.compile(r"[0-9]{1,6}")
 
 
 class RangeError(ValueError):
@@ -174,6 +179,24 @@ def parse_limit(value: str | None) -> int:
     if not _LIMIT.fullmatch(value) or not 1 <= int(value) <= LIMIT_MAX:
         raise RangeError("limit", f"must be a whole number from 1 to {LIMIT_MAX}")
     return int(value)
+
+
+def parse_page(value: str | None) -> int:
+    """Which page of a full list: 1..PAGE_MAX, 1 when absent."""
+    if value is None or value == "":
+        return 1
+    if not _PAGE.fullmatch(value) or not 1 <= int(value) <= PAGE_MAX:
+        raise RangeError("page", f"must be a whole number from 1 to {PAGE_MAX}")
+    return int(value)
+
+
+def parse_sort(value: str | None) -> str:
+    """``plays`` or ``time``; plays when absent."""
+    if value is None or value == "":
+        return SORTS[0]
+    if value not in SORTS:
+        raise RangeError("sort", "must be plays or time")
+    return value
 
 
 def add_months(day: date, months: int) -> date:

@@ -351,3 +351,39 @@ def spotify_tracks(conn: sqlite3.Connection, user_id: int) -> list[dict]:
             " al.name AS album_name FROM tracks t LEFT JOIN albums al ON al.id = t.album_id"
             " WHERE t.user_id = ? AND t.spotify_id LIKE 'spotify:track:%'", (user_id,))
     ]
+
+
+# -- credits for lists -------------------------------------------------------------------
+def track_credits(conn: sqlite3.Connection,
+                  track_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """Each track's artists as (id, name) in credit order (the order Spotify lists them)."""
+    credits: dict[int, list[tuple[int, str]]] = {}
+    for start in range(0, len(track_ids), 500):
+        chunk = track_ids[start:start + 500]
+        for track_id, artist_id, name in conn.execute(
+                f"SELECT ta.track_id, a.id, a.name FROM track_artists ta JOIN artists a "
+                f"ON a.id = ta.artist_id WHERE ta.track_id IN ({','.join('?' * len(chunk))}) "
+                f"ORDER BY ta.track_id, ta.position, a.id", chunk):
+            credits.setdefault(track_id, []).append((artist_id, name))
+    return credits
+
+
+def track_artists(conn: sqlite3.Connection, track_ids: list[int]) -> dict[int, list[str]]:
+    """Each track's artist names in credit order."""
+    return {t: [name for _, name in c] for t, c in track_credits(conn, track_ids).items()}
+
+
+def album_artists(conn: sqlite3.Connection, album_ids: list[int]) -> dict[int, list[str]]:
+    """The artist shown for each album: the primary artist of most of its songs (ties by
+    name), as a one-name list. Albums carry no artist of their own in the catalogue."""
+    names: dict[int, list[str]] = {}
+    for start in range(0, len(album_ids), 500):
+        chunk = album_ids[start:start + 500]
+        for album_id, name in conn.execute(
+                f"SELECT t.album_id, a.name FROM tracks t JOIN track_artists ta "
+                f"ON ta.track_id = t.id AND ta.position = 0 JOIN artists a "
+                f"ON a.id = ta.artist_id WHERE t.album_id IN ({','.join('?' * len(chunk))}) "
+                f"GROUP BY t.album_id, a.id ORDER BY t.album_id, COUNT(*) DESC, a.name",
+                chunk):
+            names.setdefault(album_id, [name])
+    return names

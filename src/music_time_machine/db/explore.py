@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..rules import PlayRule
+from .catalogue import track_credits
 from .rollups_monthly import Entity
 
 
@@ -69,16 +70,8 @@ def get_album(conn: sqlite3.Connection, user_id: int, album_id: int) -> dict | N
 
 def track_artists(conn: sqlite3.Connection, track_ids: list[int]) -> dict[int, list[dict]]:
     """Each track's artists ({"id", "name"}) in credit order."""
-    if not track_ids:
-        return {}
-    found: dict[int, list[dict]] = {}
-    for track_id, artist_id, name in conn.execute(
-            f"SELECT ta.track_id, a.id, a.name FROM track_artists ta "
-            f"JOIN artists a ON a.id = ta.artist_id "
-            f"WHERE ta.track_id IN ({','.join('?' * len(track_ids))}) "
-            f"ORDER BY ta.track_id, ta.position, a.id", track_ids):
-        found.setdefault(track_id, []).append({"id": artist_id, "name": name})
-    return found
+    return {t: [{"id": a, "name": n} for a, n in c]
+            for t, c in track_credits(conn, track_ids).items()}
 
 
 # -- one item's days, months and ranks ----------------------------------------------------------

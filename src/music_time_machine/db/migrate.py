@@ -167,13 +167,17 @@ def schema_shape(conn: sqlite3.Connection) -> SchemaShape:
 
 @lru_cache(maxsize=8)
 def schema_at(versions: frozenset[int]) -> SchemaShape:
-    """The shape our migrations ``versions`` give a new database (in memory, cached)."""
+    """The shape our migrations ``versions`` give a per-user backup (in memory, cached):
+    a new database's schema without the search index, which backups leave out."""
+    from .search import drop_search_index
+
     conn = sqlite3.connect(":memory:", isolation_level=None)
     try:
         current_version(conn)
         for version, name, sql in available():
             if version in versions:
                 _apply(conn, version, name, sql)
+        drop_search_index(conn)
         return schema_shape(conn)
     finally:
         conn.close()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from .search import install_search_index
+
 #: The catalogue tables, parents last: the order their rows are copied in is the reverse.
 CATALOGUE = ("tracks", "albums", "artists")
 
@@ -215,4 +217,5 @@ STEPS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "split_catalogue_by_user": split_catalogue_by_user,
     "merge_songs": merge_songs,
     "fill_track_hours": fill_track_hours,
+    "install_search_index": install_search_index,
 }

@@ -31,6 +31,7 @@ from functools import lru_cache
 
 from ..daterange import add_months, month_end, month_start
 from ..durations import hours, minutes
+from .catalogue import album_artists, track_credits
 from .rollups_monthly import ARTIST, GAP_MIN_DAYS, TRACK, WEEKDAY_SQL, Entity
 
 _CANDIDATE_BATCH = 250
@@ -139,7 +140,49 @@ class ListeningStats:
         return [(label, p, ms) for label, (p, ms) in totals.items()]
 
     def top_tracks(self, start: date, end: date, limit: int) -> list[dict]:
-        ranked = self._top(TRACK, start, end, limit)
+        return self._track_items(self._top(TRACK, start, end, limit))
+
+    def top_artists(self, start: date, end: date, limit: int) -> list[dict]:
+        return self._artist_items(self._top(ARTIST, start, end, limit))
+
+    def top_albums(self, start: date, end: date, limit: int) -> list[dict]:
+        """Albums by plays. A song counts for one album: its ``tracks.album_id``, the
+        album of the version the user played most (catalogue.refresh_song_uris). Rollups
+        are per song, and one song is one item everywhere (DESIGN §4b): a song played as a
+        single and on its album is not split between them, nor counted twice. An album's
+        plays and minutes are those of its songs in the range (minutes of every stream, as
+        for an artist); it is listed once one of its songs has a counted play."""
+        return self._album_items(sorted(self._album_rows(start, end), key=_rank)[:limit])
+
+    def ranked_page(self, what: str, start: date, end: date, sort: str, offset: int,
+                    limit: int) -> tuple[list[dict], int]:
+        """One page of a full top list: (items with their ``rank``, number of items).
+
+        ``what`` is 'artists', 'tracks' or 'albums'; ``sort`` 'plays' (ties by minutes) or
+        'time' (minutes, ties by plays); the last tie-break is the order items were stored.
+        """
+        key = _rank if sort == "plays" else _rank_by_time
+        if what == "albums":
+            rows = sorted(self._album_rows(start, end), key=key)
+            ranked, total = rows[offset:offset + limit], len(rows)
+        else:
+            entity = TRACK if what == "tracks" else ARTIST
+            total = self._distinct(entity, start, end)
+            if sort == "plays":
+                ranked = self._top(entity, start, end, offset + limit)[offset:]
+            elif entity is ARTIST:
+                ranked = sorted((r[:3] for r in self._artist_rows(start, end)),
+                                key=key)[offset:offset + limit]
+            else:
+                ranked = self._tracks_by_time(start, end, offset, limit)
+        decorate = {"tracks": self._track_items, "artists": self._artist_items,
+                    "albums": self._album_items}[what]
+        items = decorate(ranked)
+        for rank, item in enumerate(items, start=offset + 1):
+            item["rank"] = rank
+        return items, total
+
+    def _track_items(self, ranked: list[tuple]) -> list[dict]:
         if not ranked:
             return []
         ids = [r[0] for r in ranked]
@@ -154,8 +197,7 @@ class ListeningStats:
                  "uri": info[i][2], "plays": p, "minutes": minutes(ms)}
                 for i, p, ms in ranked]
 
-    def top_artists(self, start: date, end: date, limit: int) -> list[dict]:
-        ranked = self._top(ARTIST, start, end, limit)
+    def _artist_items(self, ranked: list[tuple]) -> list[dict]:
         if not ranked:
             return []
         ids = [r[0] for r in ranked]
@@ -163,6 +205,16 @@ class ListeningStats:
             f"SELECT id, name, genres FROM artists WHERE id IN ({','.join('?' * len(ids))})",
             ids)}
         return [{"id": i, "name": info[i][1], "genres": known_genres(info[i][2]), "plays": p,
+                 "minutes": minutes(ms)} for i, p, ms in ranked]
+
+    def _album_items(self, ranked: list[tuple]) -> list[dict]:
+        if not ranked:
+            return []
+        ids = [r[0] for r in ranked]
+        names = dict(self.conn.execute(
+            f"SELECT id, name FROM albums WHERE id IN ({','.join('?' * len(ids))})", ids))
+        artists = album_artists(self.conn, ids)
+        return [{"id": i, "name": names[i], "artists": artists.get(i, []), "plays": p,
                  "minutes": minutes(ms)} for i, p, ms in ranked]
 
     def artist_rank(self, artist_id: int, start: date, end: date) -> int | None:
@@ -281,15 +333,7 @@ class ListeningStats:
     # -- how ------------------------------------------------------------------------------
 
     def _credits(self, track_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
-        """Each track's artists as (id, name) in credit order (the order Spotify lists
-        them)."""
-        credits: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        for track_id, artist_id, name in self.conn.execute(
-                f"SELECT ta.track_id, a.id, a.name FROM track_artists ta JOIN artists a "
-                f"ON a.id = ta.artist_id WHERE ta.track_id IN ({','.join('?' * len(track_ids))}) "
-                f"ORDER BY ta.track_id, ta.position, a.id", track_ids):
-            credits[track_id].append((artist_id, name))
-        return credits
+        return defaultdict(list, track_credits(self.conn, track_ids))
 
     def _tuples(self, sql: str, args: object = ()) -> list[tuple]:
         """Rows as plain tuples (cheaper than sqlite3.Row for thousands of rows)."""
@@ -333,9 +377,10 @@ class ListeningStats:
             parts.append(("day", after.isoformat(), hi.isoformat()))
         return parts
 
-    def _sums_sql(self, entity: Entity, pieces: _Pieces,
-                  ids: list[int] | None = None) -> tuple[str, list]:
-        """(id, plays, ms_played) per item over the pieces, optionally for some ids only."""
+    def _sums_sql(self, entity: Entity, pieces: _Pieces, ids: list[int] | None = None,
+                  played_only: bool = True) -> tuple[str, list]:
+        """(id, plays, ms_played) per item over the pieces, optionally for some ids only;
+        items without a counted play too unless ``played_only``."""
         col = entity.id_col
         only = f"AND {col} IN ({','.join('?' * len(ids))})" if ids else ""
         parts, args = [], []
@@ -344,7 +389,8 @@ class ListeningStats:
                          f"WHERE user_id = ? AND {level} BETWEEN ? AND ? {only}")
             args += [self.user_id, first, last, *(ids or [])]
         sql = (f"SELECT id, SUM(plays) AS plays, SUM(ms_played) AS ms FROM "
-               f"({' UNION ALL '.join(parts)}) GROUP BY id HAVING SUM(plays) > 0")
+               f"({' UNION ALL '.join(parts)}) GROUP BY id"
+               f"{' HAVING SUM(plays) > 0' if played_only else ''}")
         return sql, args
 
     def _top(self, entity: Entity, start: date, end: date, limit: int) -> list[tuple]:
@@ -411,6 +457,33 @@ class ListeningStats:
                 f"JOIN artists a ON a.id = s.id", args) if sql else []
         return self._artist_sums[key]
 
+    def _album_rows(self, start: date, end: date) -> list[tuple]:
+        """(album id, plays, ms) of every album with a play in the range: the sums over
+        its songs' streams (see ``top_albums``)."""
+        pieces = self._pieces(start, end)
+        if pieces.empty:
+            return []
+        sql, args = self._sums_sql(TRACK, pieces, played_only=False)
+        return self._tuples(
+            f"SELECT t.album_id, SUM(s.plays), SUM(s.ms) FROM ({sql}) s "
+            f"JOIN tracks t ON t.id = s.id WHERE t.album_id IS NOT NULL "
+            f"GROUP BY t.album_id HAVING SUM(s.plays) > 0", args)
+
+    def _tracks_by_time(self, start: date, end: date, offset: int,
+                        limit: int) -> list[tuple]:
+        """(id, plays, ms) of tracks with a play, by minutes, a page at ``offset``."""
+        pieces = self._pieces(start, end)
+        if pieces.empty:
+            return []
+        if pieces.covers_all:
+            return self._tuples(
+                "SELECT track_id, plays, ms_played FROM rollup_track_total WHERE user_id = ? "
+                "ORDER BY ms_played DESC, plays DESC, track_id LIMIT ? OFFSET ?",
+                (self.user_id, limit, offset))
+        sql, args = self._sums_sql(TRACK, pieces)
+        return self._tuples(f"{sql} ORDER BY ms DESC, plays DESC, id LIMIT ? OFFSET ?",
+                            (*args, limit, offset))
+
     def _distinct(self, entity: Entity, start: date, end: date) -> int:
         """Tracks or artists with at least one counted play between the two dates."""
         pieces = self._pieces(start, end)
@@ -440,6 +513,10 @@ class ListeningStats:
 
 def _rank(row: tuple) -> tuple:
     return (-row[1], -row[2], row[0])
+
+
+def _rank_by_time(row: tuple) -> tuple:
+    return (-row[2], -row[1], row[0])
 
 
 @lru_cache(maxsize=4096)

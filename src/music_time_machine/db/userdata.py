@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 
 from . import connect, transaction
+from .search import drop_search_index
 from .stats import ListeningStats
 
 #: Tables that make up the account itself rather than its listening data.
@@ -109,7 +110,8 @@ def backup_user(db_path: str | Path, user_id: int, destination: Path) -> None:
     """Write a SQLite file with this user's data only, in the app's own schema.
 
     ``VACUUM INTO`` takes a consistent snapshot while the app keeps running (it reads in one
-    transaction); the copy is then stripped of other users, of catalogue rows only they
+    transaction); the copy is then stripped of the search index (derived, and not a plain
+    table: see ``drop_search_index``), of other users, of catalogue rows only they
     used, and of the Spotify tokens, and compacted.
     """
     source = connect(db_path)
@@ -121,6 +123,7 @@ def backup_user(db_path: str | Path, user_id: int, destination: Path) -> None:
     try:
         copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
         with transaction(copy):
+            drop_search_index(copy)
             for table in user_tables(copy):
                 copy.execute(f"DELETE FROM {table} WHERE user_id != ?", (user_id,))
             copy.execute("DELETE FROM users WHERE id != ?", (user_id,))

@@ -16,9 +16,12 @@ def register_web(app: Flask) -> None:
         formatting,
         health,
         imports,
+        links,
+        lists,
         password_login,
         playlists,
         playlists_api,
+        search,
         security,
         sessions,
         settings,
@@ -37,8 +40,9 @@ def register_web(app: Flask) -> None:
     init_current_user(app)
     errors.init_app(app)
     formatting.init_app(app)
-    for module in (auth, dashboard, analytics, stats_api, explore, playlists, playlists_api,
-                   settings, data, imports, years):
+    links.init_app(app)
+    for module in (auth, dashboard, analytics, stats_api, explore, lists, search, playlists,
+                   playlists_api, settings, data, imports, years):
         app.register_blueprint(module.bp)
     security.init_rate_limits(app)  # last: it wraps views by URL, so all must be registered
     app.jinja_env.globals["nav_items"] = NAV_ITEMS

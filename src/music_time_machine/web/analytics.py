@@ -18,6 +18,7 @@ from .stats_api import (
     heatmap_payload,
     stats_request,
     summary_payload,
+    top_albums_payload,
     top_artists_payload,
     top_genres_payload,
     top_tracks_payload,
@@ -42,6 +43,7 @@ def page_payload(req: StatsRequest) -> dict:
         "genres": top_genres_payload(req, GENRE_SLICES),
         "artists": top_artists_payload(req, TOP_ITEMS),
         "tracks": top_tracks_payload(req, TOP_ITEMS),
+        "albums": top_albums_payload(req, TOP_ITEMS),
         "heatmap": heatmap_payload(req),
         "discoveries": discoveries_payload(req),
     }

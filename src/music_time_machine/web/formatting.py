@@ -1,4 +1,4 @@
-"""Template filters that show times in the signed-in user's time zone, and ``has_page``."""
+"""Template filters that show times in the signed-in user's time zone."""
 
 from __future__ import annotations
 
@@ -20,4 +20,3 @@ def localtime(epoch_s: int | float | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> st
 def init_app(app: Flask) -> None:
     app.add_template_filter(localtime, "localtime")
     # Links to pages that another blueprint may not register (yet): genre, year, search.
-    app.add_template_global(lambda endpoint: endpoint in app.view_functions, "has_page")

@@ -3,11 +3,7 @@ that the pages and their JavaScript render (one rule for the HTML and the JSON).
 
 from __future__ import annotations
 
-from flask import current_app, url_for
-
-#: The genre page belongs to another blueprint (years.genre); until it is registered,
-#: genres stay text.
-GENRE_ENDPOINT = "years.genre"
+from flask import Flask, url_for
 
 
 def artist_url(artist_id: int) -> str:
@@ -22,7 +18,18 @@ def album_url(album_id: int | None) -> str | None:
     return url_for("explore.album", album_id=album_id) if album_id else None
 
 
-def genre_url(name: str) -> str | None:
-    if GENRE_ENDPOINT not in current_app.view_functions:
-        return None
-    return url_for(GENRE_ENDPOINT, name=name)
+def genre_url(name: str) -> str:
+    return url_for("years.genre", name=name)
+
+
+_ITEM_URLS = {"artist": artist_url, "track": track_url, "album": album_url}
+
+
+def item_url(kind: str, item_id: int) -> str:
+    """The page of one catalogue item ('artist', 'album' or 'track'), for templates that
+    hold the kind as data (search results, full lists)."""
+    return _ITEM_URLS[kind](item_id)
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_global(item_url, "item_url")

@@ -14,7 +14,15 @@ from datetime import date
 from flask import Blueprint, abort, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from ..daterange import DateRange, RangeError, parse_bucket, parse_limit, parse_range
+from ..daterange import (
+    DateRange,
+    RangeError,
+    parse_bucket,
+    parse_limit,
+    parse_page,
+    parse_range,
+    parse_sort,
+)
 from ..db import get_db
 from ..db.stats import ListeningStats, PeriodTotals
 from ..durations import minutes
@@ -73,6 +81,41 @@ def top_tracks_payload(req: StatsRequest, limit: int) -> dict:
                       for t in req.stats.top_tracks(req.span.start, req.span.end, limit)]}
 
 
+def top_albums_payload(req: StatsRequest, limit: int) -> dict:
+    return {"items": [{**a, "url": album_url(a["id"])}
+                      for a in req.stats.top_albums(req.span.start, req.span.end, limit)]}
+
+
+#: The full lists, by the name in their URLs.
+TOP_LISTS = ("artists", "tracks", "albums")
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """Which page of which full list: from ``list_page``."""
+
+    what: str
+    page: int
+    per_page: int
+    sort: str
+
+
+def list_page(what: str, args: Mapping[str, str], per_page: int | None = None) -> ListPage:
+    """The page, size (``limit``, unless the caller fixes it) and sort a query asks for;
+    raises RangeError on bad input."""
+    return ListPage(what, parse_page(args.get("page")),
+                    per_page or parse_limit(args.get("limit")), parse_sort(args.get("sort")))
+
+
+def top_list_payload(req: StatsRequest, asked: ListPage) -> dict:
+    """One page of a full top list with where it is: page, pages, total, sort."""
+    items, total = req.stats.ranked_page(
+        asked.what, req.span.start, req.span.end, asked.sort,
+        (asked.page - 1) * asked.per_page, asked.per_page)
+    return {"items": items, "page": asked.page, "per_page": asked.per_page,
+            "pages": max(1, -(-total // asked.per_page)), "total": total, "sort": asked.sort}
+
+
 def top_genres_payload(req: StatsRequest, limit: int) -> dict:
     genres = req.stats.top_genres(req.span.start, req.span.end, limit)
     items = [{**g, "url": genre_url(g["genre"])} for g in genres.items]
@@ -119,16 +162,12 @@ def volume() -> ResponseReturnValue:
     return _answer(volume_payload(req, parse_bucket(request.args.get("bucket"), req.span)), req)
 
 
-@bp.get("/top-artists")
-def top_artists() -> ResponseReturnValue:
+@bp.get("/top-<any(artists, tracks, albums):what>")
+def top_list(what: str) -> ResponseReturnValue:
+    """A top list: the first ``limit`` items, or any page of all of them (``page``,
+    ``sort``)."""
     req = stats_request(request.args)
-    return _answer(top_artists_payload(req, parse_limit(request.args.get("limit"))), req)
-
-
-@bp.get("/top-tracks")
-def top_tracks() -> ResponseReturnValue:
-    req = stats_request(request.args)
-    return _answer(top_tracks_payload(req, parse_limit(request.args.get("limit"))), req)
+    return _answer(top_list_payload(req, list_page(what, request.args)), req)
 
 
 @bp.get("/top-genres")

@@ -9,7 +9,7 @@ import functools
 from collections.abc import Callable
 from datetime import date
 
-from flask import Blueprint, abort, current_app, g, jsonify, render_template
+from flask import Blueprint, abort, g, jsonify, render_template
 from flask.typing import ResponseReturnValue
 
 from ..db import get_db
@@ -51,13 +51,6 @@ def _story(name: str) -> dict | None:
     if not name or len(name) > GENRE_NAME_MAX:
         return None
     return genre_story(get_db(), g.user["id"], name)
-
-
-@bp.app_template_global()
-def has_endpoint(endpoint: str) -> bool:
-    """Whether this build has a page (year and genre pages link to artist and album pages,
-    which may come later)."""
-    return endpoint in current_app.view_functions
 
 
 @bp.app_template_filter()

@@ -16,6 +16,7 @@ const ENDPOINTS = {
   genres: 'top-genres?limit=8',
   artists: 'top-artists?limit=10',
   tracks: 'top-tracks?limit=10',
+  albums: 'top-albums?limit=10',
   heatmap: 'heatmap',
   discoveries: 'discoveries',
 };
@@ -166,6 +167,24 @@ function renderTables() {
     tracks.push([none]);
   }
   fillRows('track-rows', tracks);
+  const albums = data.albums.items.map((a, i) => {
+    const title = document.createElement('td');
+    const link = document.createElement('a');
+    link.className = 'track';
+    link.href = a.url;
+    link.textContent = a.name;
+    const by = document.createElement('span');
+    by.className = 'muted';
+    by.textContent = a.artists.join(', ');
+    title.append(link, ' ', by);
+    return [cell(String(i + 1)), title, cell(number(a.plays)), cell(number(a.minutes))];
+  });
+  if (!albums.length) {
+    const none = cell('No albums in this range.');
+    none.colSpan = 4;
+    albums.push([none]);
+  }
+  fillRows('album-rows', albums);
   fillRows('discovery-rows', data.discoveries.series.map((m) => {
     const names = document.createElement('td');
     names.append(...linkedList(m.names, m.urls));
@@ -223,6 +242,8 @@ function renderRange() {
     if (a.dataset.range === r.key) a.setAttribute('aria-current', 'true');
     else a.removeAttribute('aria-current');
   });
+  const range = r.key ? `range=${encodeURIComponent(r.key)}` : `start=${r.start}&end=${r.end}`;
+  $$('[data-see-all]').forEach((a) => { a.href = `/analytics/top/${a.dataset.seeAll}?${range}`; });
   form.elements.start.value = r.start;
   form.elements.end.value = r.end;
   const bucket = document.querySelector('[data-volume-bucket]');

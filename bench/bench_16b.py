@@ -1,0 +1,84 @@
+"""Time search, the full top lists and top albums at 1M generated plays (issue #16b).
+
+    python bench/bench_16b.py                     # the cached 1M database (built once)
+    python bench/bench_16b.py --db PATH -n 50     # an existing database, its first user
+
+The default database is bench_stats.py's (demo generator, seed 42, three years,
+Europe/Berlin), cached under bench/out/. Requests go through the Flask test client (the
+whole request path). Search is timed for one- to three-letter prefixes (the most matches:
+the worst case) and for the most-played artist's name; lists for the first and a deep page,
+both sorts, all time and 12 months. Prints p50/p95 wall time and the p95 of CPU time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+from bench_stats import database, p95, time_requests
+
+from music_time_machine import create_app
+from music_time_machine.db import connect
+
+SEARCH_TARGET_MS, PAGE_TARGET_MS = 30.0, 50.0
+
+
+def targets(path: Path) -> list[tuple[str, str, float]]:
+    """(label, URL, p95 target) of every request timed."""
+    conn = connect(path)
+    try:
+        top_artist = conn.execute(
+            "SELECT a.name FROM rollup_artist_total t JOIN artists a ON a.id = t.artist_id "
+            "ORDER BY t.plays DESC LIMIT 1").fetchone()[0]
+    finally:
+        conn.close()
+    found = [(f"search page q={q}", f"/search?q={quote(q)}", SEARCH_TARGET_MS)
+             for q in ("a", "th", top_artist)]
+    found += [(f"search API q={q}", f"/api/search?q={quote(q)}", SEARCH_TARGET_MS)
+              for q in ("a", "s", "lo", "the", top_artist[:4], top_artist)]
+    for key in ("all", "12m"):
+        found.append((f"top-albums API {key}", f"/api/stats/top-albums?range={key}",
+                      PAGE_TARGET_MS))
+        for what in ("artists", "tracks", "albums"):
+            for sort in ("plays", "time"):
+                for page in (1, 20):
+                    found.append((f"list {what} {sort} p{page} {key}",
+                                  f"/analytics/top/{what}?range={key}&sort={sort}&page={page}",
+                                  PAGE_TARGET_MS))
+        found.append((f"analytics page {key}", f"/analytics?range={key}", PAGE_TARGET_MS))
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", type=Path, help="an existing database to measure")
+    parser.add_argument("-n", type=int, default=30, help="timed requests per row (≥ 30)")
+    args = parser.parse_args(argv)
+    path = args.db or database(1_000_000)
+    print(f"{path.name}: n={args.n}; load average {os.getloadavg()[0]:.2f} on "
+          f"{os.cpu_count()} CPUs at start")
+    print("| request | p50 ms | p95 ms | p95 CPU ms | target |")
+    print("|---|---:|---:|---:|---:|")
+    misses = 0
+    with tempfile.TemporaryDirectory() as data_dir:
+        app = create_app({"TESTING": True, "DATABASE": str(path), "MTM_DATA_DIR": data_dir,
+                          "SECRET_KEY": "bench-secret-key-0123456789",
+                          "MTM_LOCAL_MODE": True, "MTM_TIMEZONE": "Europe/Berlin"})
+        client = app.test_client()
+        for label, url, target in targets(path):
+            wall, cpu = time_requests(client, url, args.n)
+            late = p95(wall) > target
+            misses += late
+            print(f"| {label} | {statistics.median(wall):.1f} | {p95(wall):.1f}"
+                  f"{' ✗' if late else ''} | {p95(cpu):.1f} | {target:.0f} |", flush=True)
+    print(f"\n{misses} request(s) over target; load average {os.getloadavg()[0]:.2f} at the end")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

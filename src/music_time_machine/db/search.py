@@ -1,0 +1,139 @@
+"""Search over one user's artists, albums and tracks: an FTS5 index kept by triggers.
+
+Why FTS5 with triggers: a search must find a *word* by its beginning anywhere in a name
+("stone" finds Queens of the Stone Age), several words at once, and stay an index lookup at
+a million plays. FTS5 prefix queries do exactly that (with prefix indexes for one to three
+letters, so even "a" is a lookup, not a scan). Triggers on ``artists``, ``albums`` and
+``tracks`` keep the index current on every catalogue write, whoever makes it: imports, sync,
+restore, the demo, undoing an import, merging songs, deleting a user (foreign-key cascades
+fire triggers too). Migration 0014 creates them and fills the index for existing rows.
+
+What is indexed is each name's ``search_key`` (normalise.py): the stored ``name_key``
+(case, accents and punctuation folded by Python when the row was written) with a few more
+letters spelt plainly, in SQL. A query is reduced by the same ``search_key``, so "bjork"
+finds Björk and "AC/DC" finds "ac dc". A track is indexed with its primary artist's name
+too ("radiohead creep"). Nothing of a query reaches FTS5 syntax: every term is a run of
+word characters, quoted.
+
+Rowids encode the item: ``id * 4 + kind`` (1 artist, 2 album, 3 track), so a trigger can
+replace one item's entry by rowid. A table rebuilt by a future migration loses its
+triggers: that migration must call ``install_search_index`` again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from ..normalise import search_key_sql
+from .catalogue import album_artists, track_artists
+
+KINDS = {"artist": 1, "album": 2, "track": 3}
+_SOURCES = {
+    # kind: (table, the column the words come from, the words as SQL over the row alias "r")
+    "artist": ("artists", "name_key", "r.name_key"),
+    "album": ("albums", "name_key", "r.name_key"),
+    "track": ("tracks", "match_key", "replace(r.match_key, char(31), ' ')"),
+}
+
+
+def install_search_index(conn: sqlite3.Connection) -> None:
+    """Create the index and its triggers, and fill it from the catalogue (migration 0014)."""
+    conn.execute(
+        "CREATE VIRTUAL TABLE search_names USING fts5(words, user_id UNINDEXED, "
+        "tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3')")
+    for kind, (table, column, words) in _SOURCES.items():
+        code = KINDS[kind]
+        insert = ("INSERT INTO search_names (rowid, words, user_id) VALUES "
+                  "(NEW.id * 4 + {code}, {words}, NEW.user_id);")
+        row_words = search_key_sql(words.replace("r.", "NEW."))
+        conn.execute(
+            f"CREATE TRIGGER {table}_search_insert AFTER INSERT ON {table} BEGIN "
+            f"{insert.format(code=code, words=row_words)} END")
+        conn.execute(
+            f"CREATE TRIGGER {table}_search_delete AFTER DELETE ON {table} BEGIN "
+            f"DELETE FROM search_names WHERE rowid = OLD.id * 4 + {code}; END")
+        conn.execute(
+            f"CREATE TRIGGER {table}_search_update AFTER UPDATE OF id, user_id, {column} "
+            f"ON {table} BEGIN "
+            f"DELETE FROM search_names WHERE rowid = OLD.id * 4 + {code}; "
+            f"{insert.format(code=code, words=row_words)} END")
+        conn.execute(
+            f"INSERT INTO search_names (rowid, words, user_id) "
+            f"SELECT r.id * 4 + {code}, {search_key_sql(words)}, r.user_id FROM {table} r")
+
+
+@dataclass(frozen=True)
+class Found:
+    """One search result: what it is, its id, its name, who made it and the user's plays."""
+
+    kind: str
+    id: int
+    name: str
+    artists: list[str]
+    plays: int
+    ms_played: int
+
+
+def fts_query(terms: list[str]) -> str:
+    """Every term as a quoted prefix, all required: ``"bjo"* "gud"*``."""
+    return " ".join(f'"{term}"*' for term in terms)
+
+
+def search_catalogue(conn: sqlite3.Connection, user_id: int, terms: list[str],
+                     per_kind: int) -> dict[str, list[Found]]:
+    """Up to ``per_kind`` artists, albums and tracks of this user whose indexed words begin
+    with every term, each kind ranked by the user's all-time plays (then minutes, name).
+
+    ``terms`` must come from ``search_terms.parse_query`` (word characters only). An
+    album's plays are those of its songs (a song belongs to ``tracks.album_id``, see
+    ``ListeningStats.top_albums``).
+    """
+    if not terms:
+        return {kind: [] for kind in KINDS}
+    match = fts_query(terms)
+    ranked = {
+        "artist": (
+            "SELECT a.id, a.name, COALESCE(t.plays, 0) AS plays, COALESCE(t.ms_played, 0) AS ms "
+            "FROM search_names s JOIN artists a ON a.id = s.rowid / 4 AND a.user_id = ? "
+            "LEFT JOIN rollup_artist_total t ON t.user_id = a.user_id AND t.artist_id = a.id "
+            "WHERE search_names MATCH ? AND s.user_id = ? AND s.rowid % 4 = 1"),
+        "album": (
+            "SELECT al.id, al.name, COALESCE(SUM(t.plays), 0) AS plays, "
+            "COALESCE(SUM(t.ms_played), 0) AS ms "
+            "FROM search_names s JOIN albums al ON al.id = s.rowid / 4 AND al.user_id = ? "
+            "LEFT JOIN tracks tr ON tr.album_id = al.id "
+            "LEFT JOIN rollup_track_total t ON t.user_id = al.user_id AND t.track_id = tr.id "
+            "WHERE search_names MATCH ? AND s.user_id = ? AND s.rowid % 4 = 2 "
+            "GROUP BY al.id"),
+        "track": (
+            "SELECT tr.id, tr.name, COALESCE(t.plays, 0) AS plays, COALESCE(t.ms_played, 0) AS ms "
+            "FROM search_names s JOIN tracks tr ON tr.id = s.rowid / 4 AND tr.user_id = ? "
+            "LEFT JOIN rollup_track_total t ON t.user_id = tr.user_id AND t.track_id = tr.id "
+            "WHERE search_names MATCH ? AND s.user_id = ? AND s.rowid % 4 = 3"),
+    }
+    found: dict[str, list[Found]] = {}
+    for kind, sql in ranked.items():
+        rows = conn.execute(f"{sql} ORDER BY plays DESC, ms DESC, 2, 1 LIMIT ?",
+                            (user_id, match, user_id, per_kind)).fetchall()
+        names = _credits(conn, kind, [r[0] for r in rows])
+        found[kind] = [Found(kind, r[0], r[1], names.get(r[0], []), r[2], r[3]) for r in rows]
+    return found
+
+
+def _credits(conn: sqlite3.Connection, kind: str, ids: list[int]) -> dict[int, list[str]]:
+    """Artists shown beside a track (its credits in order) or an album (the primary artist
+    of most of its songs); none for an artist."""
+    if not ids or kind == "artist":
+        return {}
+    return track_artists(conn, ids) if kind == "track" else album_artists(conn, ids)
+
+
+def drop_search_index(conn: sqlite3.Connection) -> None:
+    """Remove the index and its triggers: a per-user backup leaves them out (the restore
+    refuses any virtual table or trigger in a file it did not make itself, and the index is
+    rebuilt by the restoring database's own triggers as the rows land)."""
+    for table, _column, _words in _SOURCES.values():
+        for event in ("insert", "delete", "update"):
+            conn.execute(f"DROP TRIGGER IF EXISTS {table}_search_{event}")
+    conn.execute("DROP TABLE IF EXISTS search_names")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from .planner import refresh_planner_statistics
+
 #: The catalogue tables, parents last: the order their rows are copied in is the reverse.
 CATALOGUE = ("tracks", "albums", "artists")
 
@@ -203,6 +205,7 @@ def _merge_plays(conn: sqlite3.Connection, clock_type, get_settings) -> None:
 
 
 STEPS: dict[str, Callable[[sqlite3.Connection], None]] = {
+    "refresh_planner_statistics": refresh_planner_statistics,
     "split_catalogue_by_user": split_catalogue_by_user,
     "merge_songs": merge_songs,
 }

@@ -229,11 +229,16 @@ class ListeningStats:
 
     def most_consistent_artist(self, start: date, end: date) -> dict | None:
         """The artist played on the most distinct days of the range (ties: more plays,
-        then the name): {"name", "days", "plays"}, or None without a play."""
+        then the name): {"name", "days", "plays"}, or None without a play.
+
+        The range's rows are picked first (MATERIALIZED): left to itself the planner groups
+        along the by-artist index and so reads every day of every artist (540,000 rows at
+        a million plays) for a 90-day answer."""
         row = self.conn.execute(
+            "WITH r AS MATERIALIZED (SELECT artist_id, plays FROM rollup_day_artist "
+            "WHERE user_id = ? AND day BETWEEN ? AND ? AND plays > 0) "
             "SELECT a.name, COUNT(*) AS days, SUM(r.plays) AS plays "
-            "FROM rollup_day_artist r JOIN artists a ON a.id = r.artist_id "
-            "WHERE r.user_id = ? AND r.day BETWEEN ? AND ? AND r.plays > 0 "
+            "FROM r JOIN artists a ON a.id = r.artist_id "
             "GROUP BY r.artist_id ORDER BY days DESC, plays DESC, a.name LIMIT 1",
             (self.user_id, start.isoformat(), end.isoformat())).fetchone()
         return {"name": row[0], "days": row[1], "plays": row[2]} if row else None

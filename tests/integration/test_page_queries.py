@@ -1,0 +1,102 @@
+"""The pages' heavy questions read work in proportion to the answer, not to the history:
+measured in SQLite instructions (factories.vm_steps), which do not depend on the machine.
+And the query planner has statistics: migration 0012 and large imports measure the tables.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from factories import add_plays, database_before, vm_steps
+
+from music_time_machine.db.migrate import migrate
+from music_time_machine.db.stats import ListeningStats
+from music_time_machine.db.userdata import data_overview
+from music_time_machine.db.users import ensure_local_user
+from music_time_machine.importers import run as run_module
+from music_time_machine.importers.run import run_import
+
+
+def _plays(days: list[date], artists: int, per_day: int, minute: int = 0) -> list[tuple]:
+    return [(f"Artist {a}", f"Song {a}", f"{day} {10 + n % 10:02d}:{minute + n // 10:02d}:00",
+             200_000) for day in days for a in range(artists) for n in range(per_day)]
+
+
+def test_settings_overview_counts_streams_without_reading_every_play(fresh_db):
+    conn, user = fresh_db()
+    days = [date(2024, 5, d) for d in range(1, 11)]
+    add_plays(conn, user, _plays(days, artists=4, per_day=5))
+    add_plays(conn, user, [("A Show", "Episode 1", "2024-05-03 08:00:00", 900_000,
+                            {"kind": "podcast"})])
+    overview = data_overview(conn, user)
+    assert overview["streams"] == conn.execute("SELECT COUNT(*) FROM plays").fetchone()[0] \
+        == 201
+    assert overview["plays"] == 200
+    before = vm_steps(conn, lambda: data_overview(conn, user))
+
+    # Ten times the plays, on the same days and songs: the overview's work stays the same.
+    add_plays(conn, user, _plays(days, artists=4, per_day=50, minute=5))
+    overview = data_overview(conn, user)
+    assert overview["streams"] == conn.execute("SELECT COUNT(*) FROM plays").fetchone()[0]
+    assert vm_steps(conn, lambda: data_overview(conn, user)) <= before * 1.2 + 500
+
+
+def test_most_consistent_artist_reads_only_the_range(fresh_db):
+    conn, user = fresh_db()
+    today = date(2025, 6, 30)
+    window = [today - timedelta(days=d) for d in range(0, 90, 3)]
+    add_plays(conn, user, _plays(window, artists=3, per_day=1))
+    add_plays(conn, user, _plays([today - timedelta(days=d) for d in range(1, 90, 30)],
+                                 artists=1, per_day=1, minute=30))
+    stats = ListeningStats(conn, user)
+    start = today - timedelta(days=89)
+    expected = stats.most_consistent_artist(start, today)
+    assert expected == {"name": "Artist 0", "days": 33, "plays": 33}
+    before = vm_steps(conn, lambda: stats.most_consistent_artist(start, today))
+
+    # Years of older history for many more artists leave the 90-day answer's work alone.
+    old_days = [date(2020, 1, 1) + timedelta(days=d) for d in range(0, 1000, 2)]
+    add_plays(conn, user, _plays(old_days, artists=6, per_day=1))
+    stats = ListeningStats(conn, user)
+    assert stats.most_consistent_artist(start, today) == expected
+    assert vm_steps(conn, lambda: stats.most_consistent_artist(start, today)) \
+        <= before * 1.2 + 500
+
+
+def _stat_rows(conn, table: str) -> int:
+    """Rows of ``table`` according to the planner's statistics (0 without any)."""
+    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()
+    row = exists and conn.execute(
+        "SELECT stat FROM sqlite_stat1 WHERE tbl = ? ORDER BY idx IS NULL LIMIT 1",
+        (table,)).fetchone()
+    return int(row[0].split()[0]) if row else 0
+
+
+def test_migration_0012_gives_the_planner_statistics(tmp_path, monkeypatch):
+    conn = database_before(tmp_path / "old.sqlite", monkeypatch, 12)
+    user = ensure_local_user(conn, "UTC")
+    add_plays(conn, user, _plays([date(2024, 1, d) for d in range(1, 21)], 5, 3))
+    assert _stat_rows(conn, "plays") == 0
+    migrate(conn)
+    assert _stat_rows(conn, "plays") == 300
+    assert _stat_rows(conn, "rollup_day_artist") == 100
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert "plays_not_music" in indexes
+    conn.close()
+
+
+def test_a_large_import_refreshes_the_statistics_and_a_small_one_does_not(
+        fresh_db, tmp_path, monkeypatch):
+    from import_fixtures import EXTENDED_DIR
+
+    conn, user = fresh_db()
+    path = EXTENDED_DIR / "Streaming_History_Audio_2022.json"
+    monkeypatch.setattr(run_module, "ANALYZE_AFTER_ROWS", 10**9)
+    summary = run_import(conn, user, [path])
+    assert summary.ok and summary.stored > 0
+    assert _stat_rows(conn, "plays") == 0
+
+    conn2, user2 = fresh_db("second.sqlite")
+    monkeypatch.setattr(run_module, "ANALYZE_AFTER_ROWS", summary.stored)
+    run_import(conn2, user2, [path])
+    assert _stat_rows(conn2, "plays") == summary.stored

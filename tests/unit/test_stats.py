@@ -1,6 +1,7 @@
 """db/stats.py: the fast paths (monthly/yearly rollups, all-time totals, candidate pruning,
 gap counting) give exactly what a naive aggregation of the daily rollups gives."""
 
+import json
 import random
 from datetime import UTC, date, datetime, timedelta
 
@@ -9,7 +10,7 @@ from factories import add_plays
 
 from music_time_machine.db import stats as stats_module
 from music_time_machine.db.rollups_monthly import MONTHLY_TABLES, refresh_monthly
-from music_time_machine.db.stats import ListeningStats, period_labels
+from music_time_machine.db.stats import PERIOD_SQL, ListeningStats, period_labels
 from music_time_machine.db.users import create_user
 from music_time_machine.demo import generate_demo
 
@@ -147,6 +148,18 @@ def test_volume_labels_weeks_by_monday_and_fills_gaps():
         "2024-01-01", "2024-01-08", "2024-01-15"]
     assert period_labels(date(2023, 12, 31), date(2024, 2, 1), "month") == [
         "2023-12", "2024-01", "2024-02"]
+
+
+@pytest.mark.parametrize("bucket", ["day", "week", "month"])
+def test_sqlite_labels_every_day_as_period_labels_does(db, bucket):
+    """Volume is summed per period by SQLite: its label of each day of four years (leap
+    day, year ends on every weekday) is the label period_labels gives that day."""
+    days = [date(2022, 12, 20) + timedelta(days=n) for n in range(4 * 366)]
+    labels = [r[0] for r in db.execute(
+        f"WITH d(day) AS (SELECT value FROM json_each(?)) "
+        f"SELECT {PERIOD_SQL[bucket].format(col='day')} FROM d",
+        (json.dumps([d.isoformat() for d in days]),))]
+    assert labels == [period_labels(d, d, bucket)[0] for d in days]
 
 
 def test_empty_user_answers_zeros(db):

@@ -49,7 +49,7 @@ from music_time_machine.db.catalogue import (  # noqa: E402
     ArtistInfo,
     Catalogue,
     TrackInfo,
-    recount_uri_plays,
+    count_uri_plays,
 )
 from music_time_machine.db.migrate import migrate  # noqa: E402
 from music_time_machine.db.plays import insert_play_rows  # noqa: E402
@@ -130,7 +130,7 @@ def generate(conn, user_id: int, plays: int, seed: int = 15) -> tuple[int, int]:
                 insert_play_rows(conn, user_id, rows, rollups=False)
                 rows = []
         insert_play_rows(conn, user_id, rows, rollups=False)
-        recount_uri_plays(conn, user_id)
+        count_uri_plays(conn, user_id, 0)
     rebuild_rollups(conn, user_id)
     return len(used), len({owners[i] for i in used})
 

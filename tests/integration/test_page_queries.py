@@ -123,3 +123,22 @@ def test_recounting_uri_plays_reads_the_plays_once_not_once_per_uri(fresh_db):
         counts = conn.execute("SELECT plays, COUNT(*) FROM track_uris GROUP BY plays")
         assert [tuple(row) for row in counts] == [(10, songs)]
     assert steps[1] < 2.6 * steps[0]
+
+
+def test_a_range_late_in_the_history_does_not_read_the_early_gaps(fresh_db):
+    """Distinct tracks of a past year count the silent gaps from the nearer end: years of
+    older history (each track with a gap long before the range) add no work."""
+    conn, user = fresh_db()
+    recent = [date(2025, 1, 1) + timedelta(days=d) for d in range(0, 500, 7)]
+    add_plays(conn, user, _plays(recent, artists=5, per_day=1))
+    start, end = date(2025, 3, 1), date(2025, 12, 31)
+    stats = ListeningStats(conn, user)
+    expected = stats.summary(start, end)
+    before = vm_steps(conn, lambda: ListeningStats(conn, user).summary(start, end))
+
+    early = [date(2019, 1, 1) + timedelta(days=d) for d in range(0, 700, 10)]
+    add_plays(conn, user, [(f"Old {n}", f"Old song {n}", f"{day} 09:00:00", 200_000)
+                           for n in range(600) for day in early[n % 7::7]])
+    assert ListeningStats(conn, user).summary(start, end) == expected
+    assert vm_steps(conn, lambda: ListeningStats(conn, user).summary(start, end)) \
+        <= before * 1.2 + 500

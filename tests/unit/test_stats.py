@@ -214,3 +214,11 @@ def test_out_of_order_batches_equal_a_full_rebuild(db, rule, seed):
     rebuild_rollups(db, user)
     assert {t: sorted(tuple(r) for r in db.execute(f"SELECT * FROM {t}"))
             for t in tables} == incremental
+
+
+def test_best_rows_are_the_full_ranking_cut_short_ties_included():
+    rng = random.Random(5)
+    rows = [(i, rng.randint(0, 6), rng.randint(0, 3), "[]") for i in range(300)]
+    full = sorted((r[:3] for r in rows), key=stats_module._rank)
+    for limit in (0, 1, 10, 299, 300, 400):
+        assert stats_module._best(rows, limit) == full[:limit]

@@ -22,6 +22,7 @@ for three years):
 
 from __future__ import annotations
 
+import heapq
 import json
 import sqlite3
 from collections import defaultdict
@@ -344,7 +345,7 @@ class ListeningStats:
                 f"SELECT {col}, plays, ms_played FROM {entity.total_table} WHERE user_id = ? "
                 f"ORDER BY plays DESC, ms_played DESC, {col} LIMIT ?", (self.user_id, limit))
         if entity is ARTIST:
-            return sorted((r[:3] for r in self._artist_rows(start, end)), key=_rank)[:limit]
+            return _best(self._artist_rows(start, end), limit)
         if pieces.daily_only:
             sql, args = self._sums_sql(entity, pieces)
             return self._tuples(
@@ -427,6 +428,16 @@ class ListeningStats:
             f"SELECT COUNT(*) FROM {entity.gap_table} INDEXED BY {index} WHERE user_id = ? "
             f"AND after_day < ? AND before_day > ?", (*args, *span)).fetchone()[0]
         return overlapping - silent
+
+
+def _best(rows: list[tuple], limit: int) -> list[tuple]:
+    """(id, plays, ms) of the ``limit`` best-ranked ``rows``. Only rows with at least the
+    ``limit``-th most plays can be among them: those are found at C speed, and only they
+    are ranked in Python (10 of 5,000 artists, not all 5,000)."""
+    if len(rows) > limit > 0:
+        floor = heapq.nlargest(limit, [r[1] for r in rows])[-1]
+        rows = [r for r in rows if r[1] >= floor]
+    return sorted((r[:3] for r in rows), key=_rank)[:limit]
 
 
 def _rank(row: tuple) -> tuple:

@@ -60,3 +60,22 @@ def sign_in(client, user_id: int) -> None:
         session["user_id"] = user_id
         session[GENERATION_KEY] = generation
         session[SEEN_KEY] = int(time.time())
+
+
+def vm_steps(conn, call) -> int:
+    """SQLite virtual-machine instructions that ``call()`` runs on ``conn`` (to within 100):
+    a count of the work a query does that, unlike its time, does not depend on the machine.
+    """
+    ticks = 0
+
+    def tick() -> int:
+        nonlocal ticks
+        ticks += 1
+        return 0
+
+    conn.set_progress_handler(tick, 100)
+    try:
+        call()
+    finally:
+        conn.set_progress_handler(None, 100)
+    return ticks * 100

@@ -18,7 +18,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .secret_key import SecretKeyFileError, load_or_create_secret_key
     from .web import register_web
 
-    app = Flask(__name__)
+    # No unversioned static route: web/static_assets.py serves the folder under a
+    # fingerprinted URL instead.
+    app = Flask(__name__, static_folder=None)
+    app.static_folder = "static"
     app.config.from_mapping(load_config())
     if config:
         app.config.from_mapping(config)

@@ -3,6 +3,7 @@ figures come from them, so they must not rot between measurements."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -69,3 +70,20 @@ def test_bench_explore_measures_every_page_of_an_existing_database(tmp_path) -> 
     urls = {row[0].removeprefix("| ").split("/")[1] for row in rows}
     assert len(rows) == 12 and urls == {"artists", "tracks", "albums", "api"}
     assert lines[-1].startswith("worst p95:")
+
+
+def test_bench_pages_times_every_page_and_endpoint_and_weighs_analytics():
+    """The page benchmark runs at a tiny size: a row per page and stats endpoint for every
+    kind of range, and the Analytics first visit within the issue's 120 KB, Chart.js
+    included (a byte count, not a time)."""
+    lines = _run("bench/bench_pages.py", "--plays", "1500", "-n", "2")
+    rows = [line.split("|") for line in lines if line.startswith("| 1,500 |")]
+    labels = {row[2].strip() for row in rows}
+    assert {"home", "playlists", "settings", "analytics", "api summary", "api volume",
+            "api top-artists", "api top-tracks", "api top-genres", "api heatmap",
+            "api discoveries"} == labels
+    assert sum(row[2].strip() == "analytics" for row in rows) == 6  # presets, year, custom
+    weight = next(line for line in lines if line.startswith("Analytics first visit"))
+    sent_kb = float(re.search(r": ([\d.]+) KB sent", weight).group(1))
+    assert 20 < sent_kb <= 120
+    assert any(line.endswith("/vendor/chartjs/chart.umd.min.js") for line in lines)

@@ -137,7 +137,8 @@ def test_every_page_asks_for_the_password_first(locked_app):
     assert api.status_code == 401 and "locked" in api.get_json()["error"]
     page = client.get("/unlock?next=/analytics").get_data(as_text=True)
     assert 'type="password"' in page and 'name="csrf_token"' in page
-    assert client.get("/static/css/app.css").status_code == 200
+    stylesheet = re.search(r'href="(/static/[^"]+/css/app\.css)"', page).group(1)
+    assert client.get(stylesheet).status_code == 200
 
 
 def test_wrong_password_is_refused_and_the_right_one_unlocks(locked_app):

@@ -1,6 +1,7 @@
 """db/stats.py: the fast paths (monthly/yearly rollups, all-time totals, candidate pruning,
 gap counting) give exactly what a naive aggregation of the daily rollups gives."""
 
+import json
 import random
 from datetime import UTC, date, datetime, timedelta
 
@@ -9,7 +10,7 @@ from factories import add_plays
 
 from music_time_machine.db import stats as stats_module
 from music_time_machine.db.rollups_monthly import MONTHLY_TABLES, refresh_monthly
-from music_time_machine.db.stats import ListeningStats, period_labels
+from music_time_machine.db.stats import PERIOD_SQL, ListeningStats, period_labels
 from music_time_machine.db.users import create_user
 from music_time_machine.demo import generate_demo
 
@@ -149,6 +150,18 @@ def test_volume_labels_weeks_by_monday_and_fills_gaps():
         "2023-12", "2024-01", "2024-02"]
 
 
+@pytest.mark.parametrize("bucket", ["day", "week", "month"])
+def test_sqlite_labels_every_day_as_period_labels_does(db, bucket):
+    """Volume is summed per period by SQLite: its label of each day of four years (leap
+    day, year ends on every weekday) is the label period_labels gives that day."""
+    days = [date(2022, 12, 20) + timedelta(days=n) for n in range(4 * 366)]
+    labels = [r[0] for r in db.execute(
+        f"WITH d(day) AS (SELECT value FROM json_each(?)) "
+        f"SELECT {PERIOD_SQL[bucket].format(col='day')} FROM d",
+        (json.dumps([d.isoformat() for d in days]),))]
+    assert labels == [period_labels(d, d, bucket)[0] for d in days]
+
+
 def test_empty_user_answers_zeros(db):
     user = create_user(db, "E", "UTC")
     stats = ListeningStats(db, user)
@@ -201,3 +214,11 @@ def test_out_of_order_batches_equal_a_full_rebuild(db, rule, seed):
     rebuild_rollups(db, user)
     assert {t: sorted(tuple(r) for r in db.execute(f"SELECT * FROM {t}"))
             for t in tables} == incremental
+
+
+def test_best_rows_are_the_full_ranking_cut_short_ties_included():
+    rng = random.Random(5)
+    rows = [(i, rng.randint(0, 6), rng.randint(0, 3), "[]") for i in range(300)]
+    full = sorted((r[:3] for r in rows), key=stats_module._rank)
+    for limit in (0, 1, 10, 299, 300, 400):
+        assert stats_module._best(rows, limit) == full[:limit]

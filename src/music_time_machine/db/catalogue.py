@@ -20,6 +20,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from ..normalise import match_key, name_key
+from . import transaction
 
 FEATURES = ("energy", "valence", "danceability", "tempo", "acousticness",
             "instrumentalness", "speechiness")
@@ -222,12 +223,18 @@ def count_uri_plays(conn: sqlite3.Connection, user_id: int, after_id: int) -> No
 
 def recount_uri_plays(conn: sqlite3.Connection, user_id: int) -> None:
     """Count every URI's plays afresh from the user's stored plays and re-choose each song's
-    URI: after plays were removed (an import file undone), when adding up is not enough."""
-    conn.execute(
-        "UPDATE track_uris SET plays = (SELECT COUNT(*) FROM plays p WHERE p.uri_id = "
-        "track_uris.id) WHERE user_id = ?", (user_id,))
-    refresh_song_uris(conn, user_id, [r[0] for r in conn.execute(
-        "SELECT DISTINCT track_id FROM track_uris WHERE user_id = ?", (user_id,))])
+    URI: after plays were removed (an import file undone), when adding up is not enough.
+
+    One grouped pass over the plays: plays.uri_id has no index, so a count per URI read
+    every play once per URI (75,000 URIs × 1,000,000 plays for a heavy listener)."""
+    with transaction(conn):
+        conn.execute("UPDATE track_uris SET plays = 0 WHERE user_id = ?", (user_id,))
+        conn.execute(
+            "UPDATE track_uris SET plays = c.n FROM (SELECT uri_id, COUNT(*) AS n FROM plays "
+            "WHERE user_id = ? AND uri_id IS NOT NULL GROUP BY uri_id) AS c "
+            "WHERE track_uris.id = c.uri_id", (user_id,))
+        refresh_song_uris(conn, user_id, [r[0] for r in conn.execute(
+            "SELECT DISTINCT track_id FROM track_uris WHERE user_id = ?", (user_id,))])
 
 
 def adopt_play_uris(conn: sqlite3.Connection, user_id: int,

@@ -107,7 +107,8 @@ def _statements(sql: str) -> list[str]:
             statements.append(line.strip())
             buf = ""
             continue
-        if not buf and line.strip().startswith("--"):
+        if not buf.strip() and line.strip().startswith("--"):
+            buf = ""  # comments between statements (or above a step line) are dropped
             continue
         buf += line
         if sqlite3.complete_statement(buf):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from .planner import refresh_planner_statistics
 from .search import install_search_index
 
 #: The catalogue tables, parents last: the order their rows are copied in is the reverse.
@@ -214,6 +215,7 @@ def fill_track_hours(conn: sqlite3.Connection) -> None:
 
 
 STEPS: dict[str, Callable[[sqlite3.Connection], None]] = {
+    "refresh_planner_statistics": refresh_planner_statistics,
     "split_catalogue_by_user": split_catalogue_by_user,
     "merge_songs": merge_songs,
     "fill_track_hours": fill_track_hours,

@@ -43,10 +43,17 @@ def count_user_rows(conn: sqlite3.Connection, user_id: int) -> dict[str, int]:
 
 def data_overview(conn: sqlite3.Connection, user_id: int) -> dict:
     """Streams of every kind and the first and last of them, with the all-time music totals
-    from the stats (the same numbers Analytics shows for "all")."""
+    from the stats (the same numbers Analytics shows for "all").
+
+    Streams are counted without reading every play (125 ms at a million): music streams
+    are summed in ``rollup_day``, the few others counted through the ``plays_not_music``
+    index; the first and last come from the ends of the (user, time) index."""
     row = conn.execute(
-        "SELECT COUNT(*) AS streams, MIN(played_at) AS first, MAX(played_at) AS last "
-        "FROM plays WHERE user_id = ?", (user_id,)).fetchone()
+        "SELECT (SELECT COALESCE(SUM(streams), 0) FROM rollup_day WHERE user_id = :u) "
+        "+ (SELECT COUNT(*) FROM plays WHERE user_id = :u AND kind <> 'music') AS streams, "
+        "(SELECT MIN(played_at) FROM plays WHERE user_id = :u) AS first, "
+        "(SELECT MAX(played_at) FROM plays WHERE user_id = :u) AS last",
+        {"u": user_id}).fetchone()
     music = ListeningStats(conn, user_id).all_time()
     return {
         "streams": row["streams"],

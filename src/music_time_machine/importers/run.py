@@ -39,6 +39,7 @@ from ..db import (
 )
 from ..db.catalogue import ArtistInfo, Catalogue, TrackInfo, adopt_play_uris, stored_match_key
 from ..db.import_slices import IdMarks, finish_file, id_marks, record_slice, undo_file
+from ..db.planner import refresh_planner_statistics
 from ..db.plays import insert_play_rows
 from ..db.rollups import add_new_plays
 from ..db.users import UserSettings, get_settings
@@ -60,6 +61,10 @@ BATCH_ROWS = STREAMS_BATCH_ROWS
 WORKER_MIN_BYTES: int | None = 32 * 1024 * 1024
 #: WAL size (pages) between automatic checkpoints during an import (SQLite's default: 1000).
 IMPORT_CHECKPOINT_PAGES = 16_384
+#: An import that stores at least this many rows re-measures the tables for the query
+#: planner (db/planner.py): the first import into an account changes their shape most.
+ANALYZE_AFTER_ROWS = 10_000
+
 #: Files are committed in slices of at most this many bytes (~160k extended-history rows,
 #: ten of Spotify's files) ...
 GROUP_BYTES = 128 * 1024 * 1024
@@ -130,6 +135,8 @@ def run_import(conn: sqlite3.Connection, user_id: int, paths: Sequence[Path | st
         if feed is not None:
             feed.close()
     importer.progress.finish()
+    if not dry_run and not conn.in_transaction and summary.stored >= ANALYZE_AFTER_ROWS:
+        refresh_planner_statistics(conn)
     summary.seconds = time.perf_counter() - started
     return summary
 

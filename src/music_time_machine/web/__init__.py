@@ -25,7 +25,9 @@ def register_web(app: Flask) -> None:
         security,
         sessions,
         settings,
+        static_assets,
         stats_api,
+        transfer,
         years,
     )
     from .current_user import init_current_user
@@ -34,6 +36,8 @@ def register_web(app: Flask) -> None:
     # answers before anything touches a user; ended and idle sessions are forgotten next; the
     # password gate comes before user loading.
     security.init_app(app)
+    transfer.init_app(app)  # after security: compresses before the headers and log line
+    static_assets.init_app(app)
     health.init_app(app)
     sessions.init_app(app)
     password_login.init_app(app)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
-from factories import sign_in
+from factories import give_album_picture, sign_in
 from flask import Flask, url_for
 
 from music_time_machine import create_app
@@ -45,10 +46,17 @@ def _make_job(conn, user_id: int) -> str:
     return jobs.create_job(conn, user_id)
 
 
+def _make_picture(conn, user_id: int) -> str:
+    data_dir = Path(conn.execute("PRAGMA database_list").fetchone()[2]).parent
+    return give_album_picture(conn, user_id, data_dir)
+
+
 #: URL argument name -> how to create such an object for a user (returns its id).
 OWNED_OBJECTS: dict[str, Callable] = {
     "playlist_id": _make_playlist,
     "job_id": _make_job,
+    "key": _make_picture,  # a stored picture of one of the user's albums
+    "size": lambda _conn, _user_id: 64,  # not an object: the picture's size
 }
 #: Dummy values where only the route's protection matters, not the object.
 DUMMY = {"integer": 987654, "default": "no-such-thing", "path": "no/such/thing"}

@@ -19,6 +19,7 @@ from ..db import get_db
 from ..db.stats import ListeningStats, PeriodTotals
 from ..durations import minutes
 from .current_user import local_today, user_timezone
+from .images import LARGE, SMALL, image_path
 
 bp = Blueprint("stats_api", __name__, url_prefix="/api/stats")
 
@@ -61,12 +62,20 @@ def volume_payload(req: StatsRequest, bucket: str) -> dict:
             "series": req.stats.volume(req.span.start, req.span.end, bucket)}
 
 
+def with_image(items: list[dict]) -> list[dict]:
+    """Top-list items with ``image`` and ``image_large``, the same-origin paths of their
+    picture's small and large renditions (or null), in place of the store's ``image_key``."""
+    return [{**{k: v for k, v in item.items() if k != "image_key"},
+             "image": image_path(item.get("image_key"), SMALL),
+             "image_large": image_path(item.get("image_key"), LARGE)} for item in items]
+
+
 def top_artists_payload(req: StatsRequest, limit: int) -> dict:
-    return {"items": req.stats.top_artists(req.span.start, req.span.end, limit)}
+    return {"items": with_image(req.stats.top_artists(req.span.start, req.span.end, limit))}
 
 
 def top_tracks_payload(req: StatsRequest, limit: int) -> dict:
-    return {"items": req.stats.top_tracks(req.span.start, req.span.end, limit)}
+    return {"items": with_image(req.stats.top_tracks(req.span.start, req.span.end, limit))}
 
 
 def top_genres_payload(req: StatsRequest, limit: int) -> dict:

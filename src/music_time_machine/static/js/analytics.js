@@ -34,6 +34,32 @@ function cell(text, className) {
   return td;
 }
 
+// The same markup as the artwork macro in _macros.html: a same-origin picture of a set
+// size, lazy-loaded, or a placeholder of that size.
+function artwork(src, size = 40) {
+  if (!src) {
+    const none = document.createElement('span');
+    none.className = `art art-${size} art-none`;
+    none.setAttribute('aria-hidden', 'true');
+    return none;
+  }
+  const img = document.createElement('img');
+  img.className = `art art-${size}`;
+  Object.assign(img, { src, width: size, height: size, alt: '', loading: 'lazy', decoding: 'async' });
+  return img;
+}
+
+function withArt(src, label) {
+  const td = document.createElement('td');
+  const box = document.createElement('span');
+  box.className = 'with-art';
+  const text = document.createElement('span');
+  text.textContent = label;
+  box.append(artwork(src), text);
+  td.append(box);
+  return td;
+}
+
 function fillRows(id, rows) {
   const body = document.getElementById(id);
   if (!body) return;
@@ -102,7 +128,7 @@ function renderTables() {
   if (g.other_share > 0) genreRows.push([cell('other genres'), cell(''), cell(`${(g.other_share * 100).toFixed(1)}%`)]);
   genreRows.push([cell('unknown genre'), cell(number(g.unknown_plays)), cell(`${(g.unknown_share * 100).toFixed(1)}% of all plays`)]);
   fillRows('genre-rows', genreRows);
-  fillRows('artist-rows', data.artists.items.map((a) => [cell(a.name), cell(number(a.plays)), cell(number(a.minutes))]));
+  fillRows('artist-rows', data.artists.items.map((a) => [withArt(a.image, a.name), cell(number(a.plays)), cell(number(a.minutes))]));
   const tracks = data.tracks.items.map((t, i) => {
     const title = document.createElement('td');
     const name = document.createElement('span');
@@ -111,7 +137,12 @@ function renderTables() {
     const by = document.createElement('span');
     by.className = 'muted';
     by.textContent = t.artists.join(', ');
-    title.append(name, ' ', by);
+    const text = document.createElement('span');
+    text.append(name, ' ', by);
+    const box = document.createElement('span');
+    box.className = 'with-art';
+    box.append(artwork(t.image), text);
+    title.append(box);
     return [cell(String(i + 1)), title, cell(number(t.plays)), cell(number(t.minutes))];
   });
   if (!tracks.length) {

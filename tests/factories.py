@@ -95,3 +95,17 @@ def give_album_picture(conn, user_id: int, data_dir, album: str | None = None,
                                     (user_id, album)).fetchone()
         save_album_art(conn, user_id, album_id[0], key, "coverartarchive")
     return key
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A valid PNG header claiming ``width`` x ``height`` with almost no pixel data: a
+    decompression bomb's shape."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(
+            ">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))

@@ -138,33 +138,36 @@ class ListeningStats:
             slot[1] += ms
         return [(label, p, ms) for label, (p, ms) in totals.items()]
 
-    def top_tracks(self, start: date, end: date, limit: int) -> list[dict]:
+    def top_tracks(self, start: date, end: date, limit: int, *,
+                   with_ids: bool = False) -> list[dict]:
+        """The most played songs; ``with_ids`` adds each one's ``id`` (to look up more about
+        it, such as its picture; ids are the database's, not for users)."""
         ranked = self._top(TRACK, start, end, limit)
         if not ranked:
             return []
         ids = [r[0] for r in ranked]
         marks = ",".join("?" * len(ids))
         info = {row[0]: row for row in self.conn.execute(
-            f"SELECT t.id, t.name, t.spotify_id, al.name, aa.image_key FROM tracks t "
-            f"LEFT JOIN albums al ON al.id = t.album_id "
-            f"LEFT JOIN album_art aa ON aa.album = t.album_id WHERE t.id IN ({marks})", ids)}
+            f"SELECT t.id, t.name, t.spotify_id, al.name FROM tracks t "
+            f"LEFT JOIN albums al ON al.id = t.album_id WHERE t.id IN ({marks})", ids)}
         artists = self._artist_names(ids)
-        return [{"name": info[i][1], "artists": artists[i], "album": info[i][3],
-                 "uri": info[i][2], "plays": p, "minutes": minutes(ms),
-                 "image_key": info[i][4]}
-                for i, p, ms in ranked]
+        return [{**({"id": i} if with_ids else {}), "name": info[i][1],
+                 "artists": artists[i], "album": info[i][3], "uri": info[i][2], "plays": p,
+                 "minutes": minutes(ms)} for i, p, ms in ranked]
 
-    def top_artists(self, start: date, end: date, limit: int) -> list[dict]:
+    def top_artists(self, start: date, end: date, limit: int, *,
+                    with_ids: bool = False) -> list[dict]:
+        """The most played artists; ``with_ids`` as for ``top_tracks``."""
         ranked = self._top(ARTIST, start, end, limit)
         if not ranked:
             return []
         ids = [r[0] for r in ranked]
         info = {row[0]: row for row in self.conn.execute(
-            f"SELECT a.id, a.name, a.genres, ar.image_key FROM artists a "
-            f"LEFT JOIN artist_art ar ON ar.artist = a.id "
-            f"WHERE a.id IN ({','.join('?' * len(ids))})", ids)}
-        return [{"name": info[i][1], "genres": known_genres(info[i][2]), "plays": p,
-                 "minutes": minutes(ms), "image_key": info[i][3]} for i, p, ms in ranked]
+            f"SELECT id, name, genres FROM artists WHERE id IN ({','.join('?' * len(ids))})",
+            ids)}
+        return [{**({"id": i} if with_ids else {}), "name": info[i][1],
+                 "genres": known_genres(info[i][2]), "plays": p, "minutes": minutes(ms)}
+                for i, p, ms in ranked]
 
     def top_genres(self, start: date, end: date, limit: int) -> GenreBreakdown:
         """Genres by plays; plays by artists without a known genre are counted as unknown.

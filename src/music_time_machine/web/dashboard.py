@@ -15,7 +15,7 @@ from ..db.plays import has_plays
 from ..db.stats import ListeningStats
 from ..durations import hours
 from .current_user import local_today, login_required
-from .stats_api import with_image
+from .stats_api import top_artists_with_images, top_tracks_with_images
 
 bp = Blueprint("dashboard", __name__)
 
@@ -66,6 +66,6 @@ def index() -> str:
         chart=chart,
         weeks=weeks,
         on_this_day=stats.on_this_day(today),
-        top_artists=with_image(stats.top_artists(card_start, today, TOP_NOW)),
-        top_tracks=with_image(stats.top_tracks(card_start, today, TOP_NOW)),
+        top_artists=top_artists_with_images(stats, card_start, today, TOP_NOW),
+        top_tracks=top_tracks_with_images(stats, card_start, today, TOP_NOW),
     )

@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 
 from ..daterange import DateRange, RangeError, parse_bucket, parse_limit, parse_range
 from ..db import get_db
+from ..db.artwork import artist_image_keys, track_image_keys
 from ..db.stats import ListeningStats, PeriodTotals
 from ..durations import minutes
 from .current_user import local_today, user_timezone
@@ -62,20 +63,35 @@ def volume_payload(req: StatsRequest, bucket: str) -> dict:
             "series": req.stats.volume(req.span.start, req.span.end, bucket)}
 
 
-def with_image(items: list[dict]) -> list[dict]:
+def with_image(items: list[dict], keys: dict[int, str]) -> list[dict]:
     """Top-list items with ``image`` and ``image_large``, the same-origin paths of their
-    picture's small and large renditions (or null), in place of the store's ``image_key``."""
-    return [{**{k: v for k, v in item.items() if k != "image_key"},
-             "image": image_path(item.get("image_key"), SMALL),
-             "image_large": image_path(item.get("image_key"), LARGE)} for item in items]
+    picture's small and large renditions (null without one), for ``keys`` (item id -> key).
+    The catalogue's ids stay inside the app."""
+    return [{**{k: v for k, v in item.items() if k != "id"},
+             "image": image_path(keys.get(item["id"]), SMALL),
+             "image_large": image_path(keys.get(item["id"]), LARGE)} for item in items]
+
+
+def top_artists_with_images(stats: ListeningStats, start: date, end: date,
+                            limit: int) -> list[dict]:
+    items = stats.top_artists(start, end, limit, with_ids=True)
+    return with_image(items, artist_image_keys(stats.conn, stats.user_id,
+                                               [i["id"] for i in items]))
+
+
+def top_tracks_with_images(stats: ListeningStats, start: date, end: date,
+                           limit: int) -> list[dict]:
+    items = stats.top_tracks(start, end, limit, with_ids=True)
+    return with_image(items, track_image_keys(stats.conn, stats.user_id,
+                                              [i["id"] for i in items]))
 
 
 def top_artists_payload(req: StatsRequest, limit: int) -> dict:
-    return {"items": with_image(req.stats.top_artists(req.span.start, req.span.end, limit))}
+    return {"items": top_artists_with_images(req.stats, req.span.start, req.span.end, limit)}
 
 
 def top_tracks_payload(req: StatsRequest, limit: int) -> dict:
-    return {"items": with_image(req.stats.top_tracks(req.span.start, req.span.end, limit))}
+    return {"items": top_tracks_with_images(req.stats, req.span.start, req.span.end, limit)}
 
 
 def top_genres_payload(req: StatsRequest, limit: int) -> dict:

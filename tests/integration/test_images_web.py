@@ -140,3 +140,16 @@ def test_top_lists_in_the_api_name_same_origin_pictures(client, pictured):
     artists = client.get("/api/stats/top-artists?range=all&limit=12").get_json()["items"]
     assert {a["name"]: a["image"] for a in artists if a["image"]} == {
         "Artist 0": f"/images/{pictured['artist']}-64.webp"}
+
+
+@pytest.mark.fake_spotify
+def test_the_spotify_account_shows_initials_not_spotifys_picture(client, conn, local_user):
+    from spotify_helpers import connect_via_app
+
+    assert connect_via_app(client).status_code == 302
+    stored = conn.execute("SELECT image_url FROM spotify_accounts").fetchone()[0]
+    assert stored and stored.startswith("https://i.scdn.co/")  # Spotify did send one
+    html = client.get("/settings").get_data(as_text=True)
+    assert "scdn.co" not in html
+    assert 'class="avatar avatar-initials"' in html
+    assert all(img["src"].startswith("/") for img in images_of(html))

@@ -118,6 +118,17 @@ def test_covers_are_found_for_matched_albums_and_none_is_remembered(server, hist
     assert server.traffic()["requests"] == traffic["requests"]
 
 
+def test_pictures_whose_files_are_gone_are_fetched_again(server, history, tmp_path):
+    conn, user, albums = history
+    store = ImageStore(tmp_path / "images")
+    run(server, conn, user, store)
+    lost = art(conn, user)[albums[0]["album"]][0]
+    store.path(lost, 300).unlink()
+    again, _ = run(server, conn, user, store)
+    assert (again.albums_total, again.albums_from_coverart) == (1, 1)
+    assert art(conn, user)[albums[0]["album"]][0] == lost and store.has(lost)
+
+
 def test_a_stopped_run_resumes_where_it_stopped_most_played_first(server, history, tmp_path):
     conn, user, albums = history
     store = ImageStore(tmp_path / "images")

@@ -148,3 +148,22 @@ def artwork_counts(conn: sqlite3.Connection, user_id: int) -> dict[str, int]:
         " (SELECT COUNT(*) FROM artist_art WHERE user_id = ? AND image_key IS NOT NULL)",
         (user_id, user_id, user_id)).fetchone()
     return {"albums_with_art": row[0], "albums_without": row[1], "artists_with_art": row[2]}
+
+
+def image_keys(conn: sqlite3.Connection, user_id: int) -> set[str]:
+    """Every key the user's albums and artists show."""
+    return {r[0] for r in conn.execute(
+        "SELECT image_key FROM album_art WHERE user_id = ? AND image_key IS NOT NULL UNION "
+        "SELECT image_key FROM artist_art WHERE user_id = ? AND image_key IS NOT NULL",
+        (user_id, user_id))}
+
+
+def forget_images(conn: sqlite3.Connection, user_id: int, keys: set[str]) -> int:
+    """Drop the user's rows showing ``keys`` (their files are gone), so that those albums and
+    artists are due again; returns how many rows went."""
+    gone = 0
+    for key in sorted(keys):
+        for table in ("album_art", "artist_art"):
+            gone += conn.execute(f"DELETE FROM {table} WHERE user_id = ? AND image_key = ?",
+                                 (user_id, key)).rowcount
+    return gone

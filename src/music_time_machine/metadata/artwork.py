@@ -27,7 +27,15 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ..db import transaction
-from ..db.artwork import AlbumDue, albums_due, artists_due, save_album_art, save_artist_art
+from ..db.artwork import (
+    AlbumDue,
+    albums_due,
+    artists_due,
+    forget_images,
+    image_keys,
+    save_album_art,
+    save_artist_art,
+)
 from ..normalise import name_key
 from .coverart import CoverArtClient
 from .errors import ImageRejected, MetadataError, RateLimited, Unavailable
@@ -105,7 +113,13 @@ def fetch_artwork(conn: sqlite3.Connection, user_id: int, mb: MusicBrainzClient,
     - Each answer is its own short transaction on ``conn``: the job may run beside the web
       app. It never raises for a service's failure; a programming error still raises.
     - Works without Spotify (local mode): albums then come from the Archive alone.
+    - A picture whose files are missing from ``store`` (the images folder was deleted, or
+      the database moved without it) is forgotten first, so its item is fetched again.
     """
+    missing = {key for key in image_keys(conn, user_id) if not store.has(key)}
+    if missing:  # the images folder was emptied or not restored: fetch those again
+        with transaction(conn):
+            forget_images(conn, user_id, missing)
     albums = albums_due(conn, user_id)
     artists = artists_due(conn, user_id)
     summary = ArtworkSummary(albums_total=len(albums), artists_total=len(artists))

@@ -31,13 +31,20 @@ def test_pictures_come_from_the_app_alone_before_and_after_a_range_change(page_f
     for path in ("/", "/playlists"):
         assert page.goto(pictured_server.url + path).status == 200
     assert page.goto(pictured_server.url + "/analytics?range=all").status == 200
+    assert page.locator("#track-rows img.art").first.get_attribute("loading") == "lazy"
+    page.locator("#track-rows").scroll_into_view_if_needed()  # lazy: loaded when near
     page.wait_for_function(LOADED, timeout=10_000)
     assert page.locator("#track-rows img.art").count() >= 1
 
+    page.evaluate("window.__samePage = true")  # the range changes in place (analytics.js)
+    page.get_by_role("link", name="30 days", exact=True).scroll_into_view_if_needed()
     page.get_by_role("link", name="30 days", exact=True).click()
     page.wait_for_function("() => document.querySelector('[data-range=\"30d\"]')"
                            ".getAttribute('aria-current') === 'true'", timeout=10_000)
+    page.locator("#track-rows").scroll_into_view_if_needed()
     page.wait_for_function(LOADED, timeout=10_000)
+    assert page.evaluate("window.__samePage === true")
+    assert page.locator("#track-rows img.art").count() >= 1
     rows = page.locator("#track-rows tr")
     for i in range(rows.count()):  # each row: a picture or a placeholder, 40 x 40
         box = rows.nth(i).locator(".art").bounding_box()

@@ -79,3 +79,52 @@ def vm_steps(conn, call) -> int:
     finally:
         conn.set_progress_handler(None, 100)
     return ticks * 100
+
+
+def picture(width: int = 32, height: int = 32, colour: tuple = (200, 40, 40),
+            kind: str = "PNG", **save_options) -> bytes:
+    """A real picture made with Pillow (PNG unless ``kind`` says otherwise)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(out, kind, **save_options)
+    return out.getvalue()
+
+
+def give_album_picture(conn, user_id: int, data_dir, album: str | None = None,
+                       data: bytes | None = None) -> str:
+    """Store a picture in ``data_dir``'s image store and show it for one of the user's albums
+    (``album`` by name, else their first); returns its key."""
+    from music_time_machine.db.artwork import save_album_art
+    from music_time_machine.metadata.image_store import ImageStore
+
+    key = ImageStore.in_data_dir(data_dir).put(data or picture())
+    with transaction(conn):
+        if album is None:
+            album_id = conn.execute("SELECT id FROM albums WHERE user_id = ? ORDER BY id",
+                                    (user_id,)).fetchone()
+            if album_id is None:
+                album_id = conn.execute(
+                    "INSERT INTO albums (user_id, name, name_key) VALUES (?, 'An album', "
+                    "'an album') RETURNING id", (user_id,)).fetchone()
+        else:
+            album_id = conn.execute("SELECT id FROM albums WHERE user_id = ? AND name = ?",
+                                    (user_id, album)).fetchone()
+        save_album_art(conn, user_id, album_id[0], key, "coverartarchive")
+    return key
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A valid PNG header claiming ``width`` x ``height`` with almost no pixel data: a
+    decompression bomb's shape."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(
+            ">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
-from factories import add_plays, sign_in
+from factories import add_plays, give_album_picture, sign_in
 from flask import Flask, url_for
 
 from music_time_machine import create_app
@@ -56,6 +57,7 @@ def _make_genre(conn, user_id: int) -> str:
     _make_year(conn, user_id)
     return "sandbox polka"
 
+
 def _make_song(conn, user_id: int) -> int:
     """A played song of the user's own (the names carry "Alice": Bob must not see them)."""
     add_plays(conn, user_id, [("Alice's Band", "Alice's Song", "2024-01-01 12:00:00", 90_000,
@@ -74,6 +76,11 @@ def _make_album(conn, user_id: int) -> int:
                         (_make_song(conn, user_id),)).fetchone()[0]
 
 
+def _make_picture(conn, user_id: int) -> str:
+    data_dir = Path(conn.execute("PRAGMA database_list").fetchone()[2]).parent
+    return give_album_picture(conn, user_id, data_dir)
+
+
 #: URL argument name -> how to create such an object for a user (returns its id).
 OWNED_OBJECTS: dict[str, Callable] = {
     "playlist_id": _make_playlist,
@@ -83,6 +90,8 @@ OWNED_OBJECTS: dict[str, Callable] = {
     "track_id": _make_song,
     "artist_id": _make_artist,
     "album_id": _make_album,
+    "key": _make_picture,  # a stored picture of one of the user's albums
+    "size": lambda _conn, _user_id: 64,  # not an object: the picture's size
 }
 #: URL arguments that name no stored object, and what they are instead.
 NOT_IDS = {

@@ -7,9 +7,10 @@ import pytest
 from spotify_helpers import connect_via_app, control
 
 from music_time_machine.crypto import TokenCipher
-from music_time_machine.db import accounts, sync_state
+from music_time_machine.db import accounts, sync_state, transaction
 from music_time_machine.spotify.client import SpotifyClient
-from music_time_machine.spotify.sync import sync_user
+from music_time_machine.spotify.sync import store_recent_plays, sync_user
+from music_time_machine.timezones import parse_iso_utc_ms
 
 pytestmark = pytest.mark.fake_spotify
 
@@ -194,3 +195,26 @@ def test_capabilities_are_detected_and_used(app, conn, connected, fake, mode, ha
     assert (with_features > 0) is has_features
     assert (with_genres > 0) is has_features
     assert result.details["artists_fetched"] > 0
+
+
+def test_sync_keeps_each_albums_spotify_image_for_the_artwork_phase(app, conn, connected, fake):
+    """Track objects carry album images (640/300/64 px): the 300 px one is kept, to be
+    downloaded once by the server (metadata/artwork.py); the browser never sees it."""
+    control(fake, "POST", "clock", now=1_760_000_000)
+    assert sync(app, conn, connected).outcome == "ok"
+    rows = conn.execute(
+        "SELECT al.image_url FROM albums al WHERE al.user_id = ? AND al.id IN "
+        "(SELECT album_id FROM tracks WHERE user_id = ?)", (connected, connected)).fetchall()
+    assert rows and all(r[0].startswith("https://i.scdn.co/image/ab67616d00001e02")
+                        for r in rows)
+    with transaction(conn):  # an album stored before (by an import) gets it on the next sync
+        conn.execute("UPDATE albums SET image_url = NULL WHERE user_id = ?", (connected,))
+    items = make_client(app, conn, connected).recently_played()["items"]
+    store_recent_plays(conn, connected, {  # the same plays again: known songs and URIs
+        (parse_iso_utc_ms(item["played_at"]), item["track"]["uri"]): item for item in items})
+    uris = sorted({item["track"]["uri"] for item in items})
+    images = conn.execute(
+        "SELECT al.image_url FROM albums al JOIN track_uris u ON u.album_id = al.id "
+        f"WHERE u.user_id = ? AND u.uri IN ({','.join('?' * len(uris))})",
+        (connected, *uris)).fetchall()
+    assert images and all(r[0] for r in images)

@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 from factories import database_before
-from flask import Flask
 
 from music_time_machine.daterange import parse_range
 from music_time_machine.db import transaction
@@ -17,8 +16,7 @@ from music_time_machine.db.plays import NewPlay
 from music_time_machine.db.rollups import rebuild_rollups
 from music_time_machine.db.stats import ListeningStats
 from music_time_machine.db.users import create_user
-from music_time_machine.web import explore
-from music_time_machine.web.stats_api import StatsRequest, summary_payload, top_tracks_payload
+from music_time_machine.web.stats_api import StatsRequest, summary_payload
 
 ALL = (date(2000, 1, 1), date(2030, 1, 1))
 DAY_MS = 86_400_000
@@ -96,12 +94,6 @@ def _without_ids(value):
     return value
 
 
-def _links_app() -> Flask:
-    """The payloads link items to their pages: url_for needs those routes."""
-    app = Flask(__name__)
-    app.register_blueprint(explore.bp)
-    return app
-
 
 def _view(conn, user_id: int) -> dict:
     """Everything the stats API answers for a user (ids left out: they may change)."""
@@ -110,11 +102,10 @@ def _view(conn, user_id: int) -> dict:
     today = date(2026, 1, 1)
     api = StatsRequest(stats, parse_range({"range": "all"}, today, stats.first_day), "UTC",
                        today)  # what /api/stats/summary?range=all answers
-    with _links_app().test_request_context():
-        api_top_tracks = top_tracks_payload(api, 50)
     return _without_ids({
+        # The top lists' API payloads add pictures (a table of a later migration, 0016):
+        # the stats they are built from are compared instead.
         "api_summary": summary_payload(api),
-        "api_top_tracks": api_top_tracks,
         "summary": stats.summary(*ALL),
         "volume": stats.volume(*ALL, "month"),
         "top_tracks": _without_ids(stats.top_tracks(*ALL, 50)),

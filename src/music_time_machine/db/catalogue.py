@@ -39,6 +39,7 @@ class TrackInfo:
     artists: list[ArtistInfo]
     album: str | None = None
     album_spotify_id: str | None = None
+    album_image_url: str | None = None  # Spotify's album image (see metadata/artwork.py)
     spotify_uri: str | None = None
     kind: str = "music"
     duration_ms: int | None = None
@@ -99,7 +100,10 @@ class Catalogue:
         return row[0]
 
     # -- albums ------------------------------------------------------------------
-    def album_id(self, name: str, spotify_id: str | None = None) -> int:
+    def album_id(self, name: str, spotify_id: str | None = None,
+                 image_url: str | None = None) -> int:
+        """The album's id, created if new; ``image_url`` (Spotify's) is kept when the album
+        has none yet, for the artwork phase to download."""
         cache_key = ("id", spotify_id) if spotify_id else ("name", name_key(name))
         found = self._albums.get(cache_key)
         if found is not None:
@@ -113,8 +117,12 @@ class Catalogue:
                 (self.user_id, name_key(name))).fetchone()
         if row is None:
             row = self.conn.execute(
-                "INSERT INTO albums (user_id, spotify_id, name, name_key) VALUES (?, ?, ?, ?) "
-                "RETURNING id", (self.user_id, spotify_id, name, name_key(name))).fetchone()
+                "INSERT INTO albums (user_id, spotify_id, name, name_key, image_url) "
+                "VALUES (?, ?, ?, ?, ?) RETURNING id",
+                (self.user_id, spotify_id, name, name_key(name), image_url)).fetchone()
+        elif image_url:
+            self.conn.execute("UPDATE albums SET image_url = ? WHERE id = ? AND image_url IS NULL",
+                              (image_url, row[0]))
         self._albums[cache_key] = row[0]
         return row[0]
 
@@ -136,6 +144,8 @@ class Catalogue:
             if found is None:
                 found = self._track_by_uri(info)
                 self._tracks_by_uri[uri] = found
+            if info.album and info.album_image_url:  # an album stored before had no image
+                self.album_id(info.album, info.album_spotify_id, info.album_image_url)
             return found
         return self._song(info)[0], None
 
@@ -159,7 +169,8 @@ class Catalogue:
         if row is not None:
             return row[0], row[1]
         track_id, created = self._song(info)
-        album_id = self.album_id(info.album, info.album_spotify_id) if info.album else None
+        album_id = self.album_id(info.album, info.album_spotify_id,
+                                                   info.album_image_url) if info.album else None
         uri_id = conn.execute(
             "INSERT INTO track_uris (user_id, uri, track_id, album_id) VALUES (?, ?, ?, ?) "
             "RETURNING id", (user, info.spotify_uri, track_id, album_id)).fetchone()[0]
@@ -173,7 +184,8 @@ class Catalogue:
         return track_id, uri_id
 
     def _insert_track(self, info: TrackInfo) -> int:
-        album_id = self.album_id(info.album, info.album_spotify_id) if info.album else None
+        album_id = self.album_id(info.album, info.album_spotify_id,
+                                                   info.album_image_url) if info.album else None
         features = info.features or {}
         cols = ", ".join(FEATURES)
         marks = ", ".join("?" for _ in FEATURES)

@@ -21,6 +21,22 @@ def artist_info(artist: dict) -> ArtistInfo:
                       genres=list(genres) if genres else None)
 
 
+#: The album image kept from a track object: the smallest at least this wide (Spotify sends
+#: 640, 300 and 64 px); the artwork phase downloads it once and scales it down.
+ALBUM_IMAGE_WIDTH = 300
+
+
+def album_image_url(album: dict) -> str | None:
+    """The URL of the album's image closest above ``ALBUM_IMAGE_WIDTH`` (else its largest)."""
+    images = [i for i in album.get("images") or []
+              if isinstance(i, dict) and type(i.get("url")) is str and i["url"]]
+    if not images:
+        return None
+    width = lambda i: i.get("width") if isinstance(i.get("width"), int) else 0  # noqa: E731
+    wide = [i for i in images if width(i) >= ALBUM_IMAGE_WIDTH]
+    return (min(wide, key=width) if wide else max(images, key=width))["url"]
+
+
 def track_info(track: dict) -> TrackInfo:
     album = track.get("album") or {}
     return TrackInfo(
@@ -29,6 +45,7 @@ def track_info(track: dict) -> TrackInfo:
         or [ArtistInfo("Unknown artist")],
         album=_name(album.get("name"), None),
         album_spotify_id=album.get("id"),
+        album_image_url=album_image_url(album),
         spotify_uri=track.get("uri"),
         kind="podcast" if track.get("type") == "episode" else "music",
         duration_ms=track.get("duration_ms"),

@@ -15,6 +15,7 @@ from ..db.plays import has_plays
 from ..db.stats import ListeningStats
 from ..durations import hours
 from .current_user import local_today, login_required
+from .stats_api import decorate
 
 bp = Blueprint("dashboard", __name__)
 
@@ -22,6 +23,8 @@ bp = Blueprint("dashboard", __name__)
 CARD_DAYS = 30
 CONSISTENT_DAYS = 90
 CHART_WEEKS = 52
+#: Artists and tracks in "On repeat" (the last 30 days).
+TOP_NOW = 5
 
 
 def percent_change(now: float, before: float) -> float | None:
@@ -39,7 +42,8 @@ def index() -> str:
         return render_template("dashboard/empty.html")
     today = local_today()
     stats = ListeningStats(conn, user_id)
-    last30 = stats.summary(today - timedelta(days=CARD_DAYS - 1), today)
+    card_start = today - timedelta(days=CARD_DAYS - 1)
+    last30 = stats.summary(card_start, today)
     prev30 = stats.summary(today - timedelta(days=2 * CARD_DAYS - 1),
                            today - timedelta(days=CARD_DAYS))
     this_monday = today - timedelta(days=today.weekday())
@@ -62,4 +66,6 @@ def index() -> str:
         chart=chart,
         weeks=weeks,
         on_this_day=stats.on_this_day(today),
+        top_artists=decorate(stats, "artists", stats.top_artists(card_start, today, TOP_NOW)),
+        top_tracks=decorate(stats, "tracks", stats.top_tracks(card_start, today, TOP_NOW)),
     )

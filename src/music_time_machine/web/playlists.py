@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
 from collections.abc import Mapping
 
 from flask import (
@@ -29,6 +30,7 @@ from ..csv_cells import spreadsheet_safe_row
 from ..db import get_db
 from ..db import playlists as saved
 from ..db.accounts import get_account
+from ..db.artwork import track_image_keys
 from ..db.explore import get_artist
 from ..playlists.builder import NoTracks, Preview, build_preview, pinned_preview
 from ..playlists.creator import (
@@ -54,6 +56,7 @@ from ..spotify.client import (
     SpotifyError,
 )
 from .current_user import local_today, login_required
+from .images import image_path
 
 bp = Blueprint("playlists", __name__)
 
@@ -128,7 +131,16 @@ def page_context(**extra: object) -> dict:
         "form": dict(DEFAULT_FORM),
         "errors": {},
         **extra,
+        "track_art": _track_art(conn, user_id, extra.get("preview")),
     }
+
+
+def _track_art(conn: sqlite3.Connection, user_id: int, preview: object) -> dict[int, str]:
+    """track id -> the same-origin path of its album's picture, for the preview's tracks."""
+    if not isinstance(preview, Preview):
+        return {}
+    keys = track_image_keys(conn, user_id, preview.track_ids)
+    return {track_id: image_path(key) for track_id, key in keys.items()}
 
 
 def preview_csv(preview: Preview) -> str:

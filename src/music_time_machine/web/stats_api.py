@@ -24,9 +24,11 @@ from ..daterange import (
     parse_sort,
 )
 from ..db import get_db
+from ..db.artwork import album_image_keys, artist_image_keys, track_image_keys
 from ..db.stats import ListeningStats, PeriodTotals
 from ..durations import minutes
 from .current_user import local_today, user_timezone
+from .images import LARGE, SMALL, image_path
 from .links import album_url, artist_url, genre_url, track_url
 
 bp = Blueprint("stats_api", __name__, url_prefix="/api/stats")
@@ -70,20 +72,42 @@ def volume_payload(req: StatsRequest, bucket: str) -> dict:
             "series": req.stats.volume(req.span.start, req.span.end, bucket)}
 
 
+#: For each kind of top list: where its items' pictures are found.
+_IMAGE_KEYS = {"artists": artist_image_keys, "tracks": track_image_keys,
+               "albums": album_image_keys}
+
+
+def decorate(stats: ListeningStats, what: str, items: list[dict]) -> list[dict]:
+    """Top-list items ('artists', 'tracks' or 'albums') as the pages and their JavaScript
+    show them: with the URL of the item's page (a track's also of its artists and album)
+    and the same-origin paths of its picture, ``image`` and ``image_large`` (null without
+    one)."""
+    keys = _IMAGE_KEYS[what](stats.conn, stats.user_id, [i["id"] for i in items])
+    out = []
+    for item in items:
+        key = keys.get(item["id"])
+        links = ({"url": track_url(item["id"]), "album_url": album_url(item["album_id"]),
+                  "artist_urls": [artist_url(i) for i in item["artist_ids"]]}
+                 if what == "tracks" else
+                 {"url": (artist_url if what == "artists" else album_url)(item["id"])})
+        out.append({**item, **links, "image": image_path(key, SMALL),
+                    "image_large": image_path(key, LARGE)})
+    return out
+
+
 def top_artists_payload(req: StatsRequest, limit: int) -> dict:
-    return {"items": [{**a, "url": artist_url(a["id"])}
-                      for a in req.stats.top_artists(req.span.start, req.span.end, limit)]}
+    return {"items": decorate(req.stats, "artists", req.stats.top_artists(
+        req.span.start, req.span.end, limit))}
 
 
 def top_tracks_payload(req: StatsRequest, limit: int) -> dict:
-    return {"items": [{**t, "url": track_url(t["id"]), "album_url": album_url(t["album_id"]),
-                       "artist_urls": [artist_url(i) for i in t["artist_ids"]]}
-                      for t in req.stats.top_tracks(req.span.start, req.span.end, limit)]}
+    return {"items": decorate(req.stats, "tracks", req.stats.top_tracks(
+        req.span.start, req.span.end, limit))}
 
 
 def top_albums_payload(req: StatsRequest, limit: int) -> dict:
-    return {"items": [{**a, "url": album_url(a["id"])}
-                      for a in req.stats.top_albums(req.span.start, req.span.end, limit)]}
+    return {"items": decorate(req.stats, "albums", req.stats.top_albums(
+        req.span.start, req.span.end, limit))}
 
 
 #: The full lists, by the name in their URLs.
@@ -112,7 +136,8 @@ def top_list_payload(req: StatsRequest, asked: ListPage) -> dict:
     items, total = req.stats.ranked_page(
         asked.what, req.span.start, req.span.end, asked.sort,
         (asked.page - 1) * asked.per_page, asked.per_page)
-    return {"items": items, "page": asked.page, "per_page": asked.per_page,
+    return {"items": decorate(req.stats, asked.what, items), "page": asked.page,
+            "per_page": asked.per_page,
             "pages": max(1, -(-total // asked.per_page)), "total": total, "sort": asked.sort}
 
 

@@ -78,6 +78,33 @@ function openOnClick(urlOf) {
   };
 }
 
+// The same markup as the artwork macro in _macros.html: a same-origin picture of a set
+// size, lazy-loaded, or a placeholder of that size.
+function artwork(src, size = 40) {
+  if (!src) {
+    const none = document.createElement('span');
+    none.className = `art art-${size} art-none`;
+    none.setAttribute('aria-hidden', 'true');
+    return none;
+  }
+  const img = document.createElement('img');
+  img.className = `art art-${size}`;
+  Object.assign(img, { src, width: size, height: size, alt: '', loading: 'lazy', decoding: 'async' });
+  return img;
+}
+
+/** A table cell with a picture beside ``content`` (a node or text). */
+function withArt(src, content) {
+  const td = document.createElement('td');
+  const box = document.createElement('span');
+  box.className = 'with-art';
+  const text = document.createElement('span');
+  text.append(content);
+  box.append(artwork(src), text);
+  td.append(box);
+  return td;
+}
+
 function fillRows(id, rows) {
   const body = document.getElementById(id);
   if (!body) return;
@@ -151,14 +178,19 @@ function renderTables() {
   if (g.other_share > 0) genreRows.push([cell('other genres'), cell(''), cell(`${(g.other_share * 100).toFixed(1)}%`)]);
   genreRows.push([cell('unknown genre'), cell(number(g.unknown_plays)), cell(`${(g.unknown_share * 100).toFixed(1)}% of all plays`)]);
   fillRows('genre-rows', genreRows);
-  fillRows('artist-rows', data.artists.items.map((a) => [linkedCell(a.url, a.name), cell(number(a.plays)), cell(number(a.minutes))]));
+  fillRows('artist-rows', data.artists.items.map((a) => [withArt(a.image, linked(a.url, a.name)), cell(number(a.plays)), cell(number(a.minutes))]));
   const tracks = data.tracks.items.map((t, i) => {
     const title = document.createElement('td');
     const name = linked(t.url, t.name, 'track');
     const by = document.createElement('span');
     by.className = 'muted';
     by.append(...linkedList(t.artists, t.artist_urls));
-    title.append(name, ' ', by);
+    const text = document.createElement('span');
+    text.append(name, ' ', by);
+    const box = document.createElement('span');
+    box.className = 'with-art';
+    box.append(artwork(t.image), text);
+    title.append(box);
     return [cell(String(i + 1)), title, cell(number(t.plays)), cell(number(t.minutes))];
   });
   if (!tracks.length) {

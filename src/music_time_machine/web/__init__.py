@@ -11,6 +11,7 @@ def register_web(app: Flask) -> None:
         auth,
         dashboard,
         data,
+        enrich,
         errors,
         formatting,
         health,
@@ -36,7 +37,7 @@ def register_web(app: Flask) -> None:
     errors.init_app(app)
     formatting.init_app(app)
     for module in (auth, dashboard, analytics, stats_api, playlists, playlists_api, settings,
-                   data, imports):
+                   data, imports, enrich):
         app.register_blueprint(module.bp)
     security.init_rate_limits(app)  # last: it wraps views by URL, so all must be registered
     app.jinja_env.globals["nav_items"] = NAV_ITEMS

@@ -370,3 +370,25 @@ def test_genre_chart_uses_musicbrainz_genres_and_spotify_wins(server, fresh_db):
     sources = {r["artist_id"]: r["genre_source"]
                for r in store.artist_metadata(conn, user).values()}
     assert sources == {ids[0]: "spotify", ids[1]: "musicbrainz", missing: "none"}
+
+
+def test_the_demo_gets_its_genres_through_enrichment(server, fresh_db):
+    """``mtm demo``: generated history (no Spotify genres, as in development mode) and the
+    fake MusicBrainz on the same world: enrichment names the world's genres, every artist
+    matches as the catalogue says, and only the catalogue's missing artists stay unknown."""
+    from music_time_machine.demo import generate_demo
+
+    conn, user = fresh_db()
+    generate_demo(conn, user, plays=3000, seed=SEED)
+    first, last = date(2000, 1, 1), date(2100, 1, 1)
+    assert ListeningStats(conn, user).top_genres(first, last, 10).unknown_share == 1.0
+
+    summary = run_enrichment(conn, user, mb(server))
+
+    assert summary.ok and summary.totals["pending"] == 0
+    by_name = {t.name: t for t in server.catalogue.truth}
+    for row in store.artist_metadata(conn, user).values():
+        assert row["mbid"] == by_name[row["name"]].mbid, row["name"]
+    chart = ListeningStats(conn, user).top_genres(first, last, 10)
+    assert chart.unknown_share < 0.2 and chart.items
+    assert server.traffic()["rate_limited"] == 0

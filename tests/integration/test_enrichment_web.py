@@ -248,3 +248,42 @@ def test_a_restart_resumes_the_wanted_runs(app, local_user, server):
         assert store.counts(conn, local_user).pending == 0
     finally:
         conn.close()
+
+
+def test_mtm_enrich_runs_from_the_cli_and_a_second_run_asks_nothing(tmp_path, server,
+                                                                    monkeypatch):
+    from click.testing import CliRunner
+    from import_fixtures import EXTENDED_DIR
+
+    from music_time_machine.cli import main
+
+    for key in ("MTM_ENRICH", "MTM_CONTACT", "MTM_LOCAL_MODE", "SPOTIFY_CLIENT_ID"):
+        monkeypatch.delenv(key, raising=False)
+    env = {"MTM_DATA_DIR": str(tmp_path), "MTM_MUSICBRAINZ_URL": server.url,
+           "MTM_COVERART_URL": server.url, "MTM_MUSICBRAINZ_RATE": "100"}
+    runner = CliRunner()
+    imported = runner.invoke(main, ["import", *map(str, sorted(EXTENDED_DIR.glob("*.json")))],
+                             env=env)
+    assert imported.exit_code == 0, imported.output
+    conn = connect(tmp_path / "music-time-machine.sqlite")
+    try:
+        user = conn.execute("SELECT id FROM users").fetchone()[0]
+        assert store.is_wanted(conn, user)  # the next server start would enrich
+    finally:
+        conn.close()
+    result = runner.invoke(main, ["enrich"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "5 by name" in result.output
+    requests.post(f"{server.url}/_fake/reset", timeout=5).raise_for_status()
+    again = runner.invoke(main, ["enrich", "--user", str(user)], env=env)
+    assert again.exit_code == 0 and "0 artists looked up" in again.output
+    assert server.traffic()["requests"] == 0
+    conn = connect(tmp_path / "music-time-machine.sqlite")
+    try:
+        assert not store.is_wanted(conn, user)
+    finally:
+        conn.close()
+    off = runner.invoke(main, ["enrich"], env={**env, "MTM_ENRICH": "0"})
+    assert off.exit_code == 1 and "MTM_ENRICH=0" in off.output
+    nobody = runner.invoke(main, ["enrich", "--user", "999"], env=env)
+    assert nobody.exit_code == 1 and "no user 999" in nobody.output

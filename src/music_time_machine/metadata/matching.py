@@ -49,7 +49,7 @@ def comparable(name: str) -> str:
     """A name reduced to what a person compares: see the module docstring."""
     text = _AND.sub(" and ", search_name(name))
     words = name_key(text).split()
-    if words[:1] == ["the"] and len(words) > 1:
+    if words[:1] == ["the"] and len(words) > 1 and words[1] != "the":  # "The The" stays
         words = words[1:]
     return " ".join(w for w in words if w != "and")
 

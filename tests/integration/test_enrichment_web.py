@@ -287,3 +287,25 @@ def test_mtm_enrich_runs_from_the_cli_and_a_second_run_asks_nothing(tmp_path, se
     assert off.exit_code == 1 and "MTM_ENRICH=0" in off.output
     nobody = runner.invoke(main, ["enrich", "--user", "999"], env=env)
     assert nobody.exit_code == 1 and "no user 999" in nobody.output
+
+
+@pytest.mark.fake_spotify
+def test_a_sync_that_brings_new_artists_starts_a_run_and_one_without_does_not(
+        app, client, local_user):
+    from spotify_helpers import connect_via_app
+
+    from music_time_machine.spotify.background import run_sync
+
+    assert connect_via_app(client).status_code == 302
+    assert run_sync(app, local_user, "cli").outcome in ("ok", "partial")
+    conn = connect(app.config["DATABASE"])
+    try:
+        wait_until(lambda: conn.execute(
+            "SELECT status FROM import_jobs WHERE kind = 'enrich'").fetchone()[0] == "done")
+        assert store.counts(conn, local_user).pending == 0
+        assert store.counts(conn, local_user).looked_up > 0
+        assert run_sync(app, local_user, "cli").outcome in ("ok", "partial")
+        assert conn.execute("SELECT COUNT(*) FROM import_jobs WHERE kind = 'enrich'"
+                            ).fetchone()[0] == 1  # nothing new to look up
+    finally:
+        conn.close()

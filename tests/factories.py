@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from music_time_machine.db import connect, transaction
@@ -23,6 +24,23 @@ def database_before(path, monkeypatch, version: int):
     monkeypatch.setattr(migrate_module, "available", lambda: every)
     assert migrate_module.current_version(conn) < version
     return conn
+
+
+@contextmanager
+def read_as_today(conn):
+    """Lets today's stats code read a database older than migration 0015: an empty,
+    temporary ``artist_metadata`` (no artist looked up on MusicBrainz) stands in for the
+    table that migration adds, for the duration of the block."""
+    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'artist_metadata'"
+                          ).fetchone()
+    if not exists:
+        conn.execute("CREATE TEMP TABLE artist_metadata (artist_id INTEGER PRIMARY KEY, "
+                     "genres TEXT)")
+    try:
+        yield conn
+    finally:
+        if not exists:
+            conn.execute("DROP TABLE temp.artist_metadata")
 
 
 def ms(text: str) -> int:

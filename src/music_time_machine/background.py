@@ -67,6 +67,8 @@ _KEPT = {
               "back (upload again to import the rest: nothing is counted twice).",
     "restore": "Nothing was changed.",
     "rebucket": "Your preferences and charts were left as they were.",
+    "enrich": "Artists looked up so far are kept; Find genres and artwork (Settings) "
+              "continues where it stopped.",
 }
 
 _lock = threading.Lock()

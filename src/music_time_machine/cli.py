@@ -71,6 +71,7 @@ def _serve(app, host: str, port: int, threads: int = 8) -> None:
     from waitress import create_server
 
     from .background import wait_for_background
+    from .metadata.jobs import pause_all, resume_wanted
     from .spotify.background import SyncScheduler
 
     configure_logging(app.config.get("MTM_LOG_LEVEL", "INFO"))
@@ -78,6 +79,7 @@ def _serve(app, host: str, port: int, threads: int = 8) -> None:
     server = create_server(app, host=host, port=port, threads=threads, ident="music-time-machine")
     port = getattr(server, "effective_port", port)
     scheduler = SyncScheduler(app).start() if app.config.get("SPOTIFY_CLIENT_ID") else None
+    resume_wanted(app)  # enrichment a stopped server left unfinished continues
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"Music Time Machine is running at http://{shown}:{port}/  (Ctrl+C to stop)")
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
@@ -90,11 +92,22 @@ def _serve(app, host: str, port: int, threads: int = 8) -> None:
             server.close()
         if scheduler is not None:
             scheduler.stop()
+        _pause_enrichment(app, pause_all)  # long runs stop now and resume at the next start
         left = wait_for_background(SHUTDOWN_GRACE_S)
         if left:
             click.echo(f"Stopped; unfinished work is rolled back: {', '.join(left)}")
         else:
             click.echo("Stopped.")
+
+
+def _pause_enrichment(app, pause_all) -> None:
+    from .db import connect
+
+    conn = connect(app.config["DATABASE"])
+    try:
+        pause_all(conn)
+    finally:
+        conn.close()
 
 
 def _refuse_open_local_mode(app, host: str) -> None:
@@ -227,21 +240,52 @@ def demo(port: int, plays: int, seed: int, data_dir: Path | None, regenerate: bo
     if regenerate:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    from .sandbox.fake_musicbrainz import FakeMusicBrainzServer
     from .spotify.fake import FakeSpotifyServer
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the sandbox's request log
     fake = FakeSpotifyServer(seed=seed).start()
     click.echo(f"Fake Spotify (the bundled sandbox) is running at {fake.url}")
+    # The fake allows a little more than the app asks for, so network jitter never trips it.
+    metadata = FakeMusicBrainzServer(seed=seed, rate=DEMO_MUSICBRAINZ_RATE * 1.25).start()
+    click.echo(f"Fake MusicBrainz + Cover Art Archive is running at {metadata.url}")
     app = _app(MTM_DATA_DIR=str(data_dir), DATABASE=str(db_path), MTM_LOCAL_MODE=True,
                SPOTIFY_CLIENT_ID=fake.client_id, SPOTIFY_CLIENT_SECRET=fake.client_secret,
                SPOTIFY_REDIRECT_URI=f"http://127.0.0.1:{port}/callback",
-               MTM_SPOTIFY_ACCOUNTS_URL=fake.accounts_url, MTM_SPOTIFY_API_URL=fake.api_url)
+               MTM_SPOTIFY_ACCOUNTS_URL=fake.accounts_url, MTM_SPOTIFY_API_URL=fake.api_url,
+               MTM_ENRICH=True, MTM_MUSICBRAINZ_URL=metadata.url,
+               MTM_COVERART_URL=metadata.url, MTM_MUSICBRAINZ_RATE=DEMO_MUSICBRAINZ_RATE)
     ensure_demo_data(app, plays, seed)
     teach_sandbox(app, fake.url)
+    want_demo_enrichment(app)
     try:
-        _serve(app, "127.0.0.1", port)
+        _serve(app, "127.0.0.1", port)  # starts the enrichment run (resume_wanted)
     finally:
         fake.stop()
+        metadata.stop()
+
+
+#: Requests per second the demo's enrichment makes to its fake MusicBrainz: the demo's
+#: genres are complete within a minute (the public service allows 1).
+DEMO_MUSICBRAINZ_RATE = 20.0
+
+
+def want_demo_enrichment(app) -> None:
+    """Ask for an enrichment run when the demo has artists not yet looked up: the demo's
+    genres come from (fake) MusicBrainz, as a real user's do."""
+    from .db import connect
+    from .db import enrichment as store
+    from .db.users import ensure_local_user
+
+    conn = connect(app.config["DATABASE"])
+    try:
+        user_id = ensure_local_user(conn, app.config["MTM_TIMEZONE"], "Demo Listener")
+        if store.counts(conn, user_id).pending:
+            store.want(conn, user_id, "demo")
+            click.echo("Finding the demo artists' genres on the fake MusicBrainz in the "
+                       "background (Settings › Genres and artwork shows the progress).")
+    finally:
+        conn.close()
 
 
 def teach_sandbox(app, fake_url: str) -> None:
@@ -327,6 +371,10 @@ def import_command(paths: tuple[Path, ...], user_id: int | None, dry_run: bool) 
             summary = run_import(conn, user_id, list(paths), dry_run=dry_run,
                                  max_file_bytes=app.config["MAX_CONTENT_LENGTH"],
                                  progress=progress)
+        if summary.ok and not dry_run:  # the server (or ``mtm enrich``) finds the genres
+            from .db import enrichment as store
+
+            store.want(conn, user_id, "import")
     finally:
         conn.close()
     click.echo(format_summary_table(summary))
@@ -358,6 +406,52 @@ def sync(user_id: int | None) -> None:
                    + (f" ({result.error})" if result.error else ""))
         failed |= result.outcome in ("failed", "needs_reconnect")
     if failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--user", "user_id", type=int, default=None,
+              help="Enrich this user id (default: the local user).")
+def enrich(user_id: int | None) -> None:
+    """Find genres and tags for your artists on MusicBrainz now, with a progress bar.
+
+    Stops cleanly on Ctrl+C; the next run (or the server's) continues where it stopped.
+    """
+    from .db import connect, jobs
+    from .db import enrichment as store
+    from .db.users import ensure_local_user, get_user
+    from .metadata.enrichment import run_enrichment
+    from .metadata.jobs import KIND
+    from .metadata.settings import MetadataSettings
+
+    app = _app()
+    settings = MetadataSettings.from_config(app.config)
+    if settings.disabled_reason():
+        raise click.ClickException(settings.disabled_reason())
+    conn = connect(app.config["DATABASE"])
+    try:
+        if user_id is None:
+            user_id = ensure_local_user(conn, app.config["MTM_TIMEZONE"])
+        elif get_user(conn, user_id) is None:
+            raise click.ClickException(f"There is no user {user_id}.")
+        if jobs.unfinished_job_of(conn, user_id, KIND):
+            raise click.ClickException("The server is already looking up this user's "
+                                       "artists (Settings › Genres and artwork).")
+        with click.progressbar(length=1000, label="Finding genres", file=sys.stderr) as bar:
+            shown = [0]
+
+            def progress(p) -> None:
+                target = int(p.fraction * 1000)
+                bar.update(target - shown[0])
+                shown[0] = target
+
+            summary = run_enrichment(conn, user_id, settings.musicbrainz(), progress)
+        if summary.ok:
+            store.unwant(conn, user_id)
+    finally:
+        conn.close()
+    click.echo(summary.headline() + f" ({summary.seconds:.1f} s)")
+    if not summary.ok:
         sys.exit(1)
 
 

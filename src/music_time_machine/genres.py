@@ -162,3 +162,73 @@ def estimate(genres: Iterable[str]) -> tuple[dict[str, float], list[str]] | None
     }
     used = list(dict.fromkeys(genre for genre, _ in matched))
     return averaged, used
+
+
+# -- mood-like tags -----------------------------------------------------------------------------
+#
+# MusicBrainz listeners also tag artists and recordings with how they sound ("chill",
+# "energetic", "melancholic"). Such a tag says more about a track's mood than its genre's
+# average, so it *replaces* the genre estimate for the features it names (several tags
+# naming one feature are averaged) and leaves the others to the genres. A track with mood
+# tags but no known genre is scored on the tagged features alone. Tags are matched whole,
+# lower-cased; the synonyms after the first word share its hints. Free tags that name no
+# mood ("seen live", "british") are ignored.
+#
+# tag (and synonyms) -> the features it implies, on the scale of FEATURE_NAMES.
+TAG_HINTS: tuple[tuple[tuple[str, ...], dict[str, float]], ...] = (
+    (("chill", "chillout", "chilled", "relaxing", "laid-back"),
+     {"energy": 0.30, "valence": 0.55, "tempo": 95.0, "acousticness": 0.45}),
+    (("mellow", "soft", "gentle"), {"energy": 0.30, "valence": 0.50, "acousticness": 0.50}),
+    (("calm", "peaceful", "meditative"), {"energy": 0.20, "tempo": 90.0, "acousticness": 0.60}),
+    (("ambient", "atmospheric"),
+     {"energy": 0.15, "instrumentalness": 0.80, "acousticness": 0.60, "speechiness": 0.04}),
+    (("energetic", "high energy", "intense"), {"energy": 0.88, "danceability": 0.65}),
+    (("upbeat", "happy", "uplifting", "feel good", "fun"), {"valence": 0.80, "energy": 0.72}),
+    (("party", "dance", "danceable", "club"),
+     {"energy": 0.82, "valence": 0.75, "danceability": 0.82, "tempo": 124.0}),
+    (("catchy",), {"danceability": 0.70, "valence": 0.68}),
+    (("workout", "gym", "running"), {"energy": 0.90, "tempo": 145.0, "danceability": 0.70}),
+    (("aggressive", "heavy", "angry"), {"energy": 0.92, "valence": 0.30}),
+    (("melancholic", "melancholy", "sad", "bittersweet", "depressing"),
+     {"valence": 0.18, "energy": 0.35, "acousticness": 0.50}),
+    (("dark", "gloomy", "brooding"), {"valence": 0.20}),
+    (("acoustic", "unplugged"), {"acousticness": 0.85, "energy": 0.35}),
+    (("instrumental",), {"instrumentalness": 0.90, "speechiness": 0.03}),
+    (("focus", "study", "concentration"),
+     {"energy": 0.30, "instrumentalness": 0.75, "speechiness": 0.04, "tempo": 100.0}),
+)
+
+_TAG_INDEX = {synonym: hints for names, hints in TAG_HINTS for synonym in names}
+
+
+def tag_hints(tags: Iterable[str]) -> tuple[dict[str, float], list[str]] | None:
+    """The features implied by a track's mood-like tags (averaged per feature), and the tags
+    that were used; None when no tag names a mood."""
+    sums: dict[str, list[float]] = {}
+    used: list[str] = []
+    for tag in tags:
+        hints = _TAG_INDEX.get(" ".join(tag.lower().split()))
+        if hints is None:
+            continue
+        used.append(tag)
+        for name, value in hints.items():
+            sums.setdefault(name, []).append(value)
+    if not used:
+        return None
+    return {name: sum(values) / len(values) for name, values in sums.items()}, \
+        list(dict.fromkeys(used))
+
+
+def estimate_with_tags(genres: Iterable[str], tags: Iterable[str]
+                       ) -> tuple[dict[str, float], list[str], list[str]] | None:
+    """``estimate`` of the genres with the mood tags' hints on top (see above): (features,
+    genres used, tags used), or None when neither says anything."""
+    from_genres = estimate(genres)
+    from_tags = tag_hints(tags)
+    if from_genres is None and from_tags is None:
+        return None
+    features = dict(from_genres[0]) if from_genres else {}
+    if from_tags:
+        features.update(from_tags[0])
+    return features, (from_genres[1] if from_genres else []), \
+        (from_tags[1] if from_tags else [])

@@ -85,7 +85,7 @@ def test_with_javascript_everything_happens_in_place(live_server, page_factory, 
     page.wait_for_selector("#playlist-preview .track-item")
     titles = previewed_titles(page)
     assert len(titles) == 10
-    assert page.get_by_text("estimated from genres", exact=False).first.is_visible()
+    assert page.get_by_text("estimated from genre", exact=False).first.is_visible()
     assert page.locator(".js-copy-uris").is_visible()
     uris = page.input_value("#preview-uris").split("\n")
     # Spotify is slow for a moment: the loading state must show.

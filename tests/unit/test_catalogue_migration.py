@@ -7,7 +7,7 @@ import json
 from datetime import date
 
 import pytest
-from factories import database_before
+from factories import database_before, read_as_today
 
 from music_time_machine.daterange import parse_range
 from music_time_machine.db import transaction
@@ -96,6 +96,12 @@ def _without_ids(value):
 
 
 def _view(conn, user_id: int) -> dict:
+    """``_view_now`` on any schema version (see ``factories.read_as_today``)."""
+    with read_as_today(conn):
+        return _view_now(conn, user_id)
+
+
+def _view_now(conn, user_id: int) -> dict:
     """Everything the stats API answers for a user (ids left out: they may change)."""
     stats = ListeningStats(conn, user_id)
     genres = stats.top_genres(*ALL, 10)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
@@ -10,6 +9,8 @@ import pytest
 from conftest import open_fresh_db
 
 from music_time_machine.demo import DemoStats, generate_demo
+from music_time_machine.demo.taste import artist_count
+from music_time_machine.sandbox.world import build_world
 
 END = datetime(2026, 3, 14, 18, tzinfo=UTC)
 PLAYS = 12_000
@@ -131,25 +132,27 @@ def test_artist_popularity_is_zipf_like(demo) -> None:
     assert sum(totals[:10]) > 0.3 * sum(totals)
 
 
-def test_genres_mostly_known_some_unknown(demo) -> None:
+def test_no_genres_from_spotify_they_come_from_enrichment(demo) -> None:
+    """The demo's Spotify is a development-mode app: like a real user's, the demo's genres
+    come from (the fake) MusicBrainz through enrichment, not from the generator."""
     conn, _ = demo
-    total = _one(conn, "SELECT COUNT(*) FROM artists")
-    unknown = _one(conn, "SELECT COUNT(*) FROM artists WHERE genres IS NULL")
-    assert 0 < unknown < 0.2 * total
-    genres = {g for (raw,) in conn.execute("SELECT genres FROM artists WHERE genres IS NOT NULL")
-              for g in json.loads(raw)}
-    assert len(genres) >= 15
+    assert _one(conn, "SELECT COUNT(*) FROM artists") > 0
+    assert _one(conn, "SELECT COUNT(*) FROM artists WHERE genres IS NOT NULL") == 0
     assert _one(conn, "SELECT COUNT(*) FROM track_artists WHERE position = 1") > 0  # features
 
 
 def test_audio_features_follow_genre(demo) -> None:
     conn, _ = demo
 
-    def avg(feature: str, genre: str) -> float:
-        return _one(conn, f"SELECT AVG(t.{feature}) FROM tracks t JOIN track_artists ta "
-                          "ON ta.track_id = t.id AND ta.position = 0 JOIN artists a "
-                          "ON a.id = ta.artist_id WHERE json_extract(a.genres, '$[0]') = ?",
-                    genre)
+    world = build_world(7, artist_count(PLAYS))
+    first_genre = {a.spotify_id: a.genres[0] for a in world.artists if a.genres}
+
+    def avg(feature: str, genre: str) -> float | None:
+        values = [row[0] for row in conn.execute(
+            f"SELECT t.{feature}, a.spotify_id FROM tracks t JOIN track_artists ta "
+            "ON ta.track_id = t.id AND ta.position = 0 JOIN artists a ON a.id = ta.artist_id")
+            if first_genre.get(row[1]) == genre]
+        return sum(values) / len(values) if values else None
 
     assert _one(conn, "SELECT COUNT(*) FROM tracks WHERE features_source <> 'demo' "
                       "OR energy IS NULL OR tempo IS NULL") == 0

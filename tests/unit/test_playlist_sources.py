@@ -146,7 +146,7 @@ def test_every_track_says_why_and_where_its_score_came_from(db, uid):
     by_title = {t.title: t for t in preview.tracks}
     assert [t.title for t in preview.tracks] == ["Known", "Loud", "Soft"]
     assert by_title["Known"].score_source == "spotify audio features"
-    assert by_title["Loud"].score_source == "estimated from genres: death metal"
+    assert by_title["Loud"].score_source == "estimated from genre: death metal (Spotify)"
     assert "workout fit" in by_title["Soft"].why
     history = build_preview(db, uid, options("current_rotation"), TODAY)
     assert {t.score_source for t in history.tracks} == {"your play history"}

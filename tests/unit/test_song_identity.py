@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from conftest import open_fresh_db
-from factories import database_before
+from factories import database_before, read_as_today
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -88,6 +88,12 @@ def _import(conn, user: int, tmp: Path, source: str, data) -> None:
 
 
 def _view(conn, user: int) -> dict:
+    """``_view_now`` on any schema version (see ``factories.read_as_today``)."""
+    with read_as_today(conn):
+        return _view_now(conn, user)
+
+
+def _view_now(conn, user: int) -> dict:
     """What the stats pages show. Equal counts in top lists tie-break by id (the order
     songs were first stored), so the lists are compared as sets of items, without ids."""
     stats = ListeningStats(conn, user)

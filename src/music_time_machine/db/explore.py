@@ -18,6 +18,7 @@ from datetime import date
 
 from ..rules import PlayRule
 from .catalogue import track_credits
+from .enrichment import ARTIST_GENRES
 from .rollups_monthly import Entity
 
 
@@ -44,7 +45,8 @@ class PlayMoment:
 
 def get_artist(conn: sqlite3.Connection, user_id: int, artist_id: int) -> dict | None:
     row = conn.execute(
-        "SELECT id, name, genres, image_url FROM artists WHERE id = ? AND user_id = ?",
+        f"SELECT a.id, a.name, g.genres, g.genre_source, a.image_url FROM artists a "
+        f"JOIN ({ARTIST_GENRES}) g ON g.artist_id = a.id WHERE a.id = ? AND a.user_id = ?",
         (artist_id, user_id)).fetchone()
     return dict(row) if row else None
 

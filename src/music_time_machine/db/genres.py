@@ -1,10 +1,10 @@
 """One genre's story: its share of your listening by month, its artists, first and last play.
 
-Genres are the artists' (``artists.genres``, a JSON list; unknown for artists whose metadata
-was never fetched), matched exactly as stored. As on Analytics, a play counts once for each
-of its track's artists, so the *share* of a month is the plays of this genre's artists that
-month over the plays of all artists that month (artist-plays, the denominator of the
-Analytics page's "no known genre" share).
+Genres are the artists' by the one genre rule (``enrichment.ARTIST_GENRES``: Spotify's, else
+MusicBrainz's; unknown for artists not yet looked up), matched exactly as stored. As on
+Analytics, a play counts once for each of its track's artists, so the *share* of a month is
+the plays of this genre's artists that month over the plays of all artists that month
+(artist-plays, the denominator of the Analytics page's "no known genre" share).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from ..durations import minutes
+from .enrichment import ARTIST_GENRES
 from .stats import known_genres
 
 #: Longer names are not genres (Spotify's longest are under 50 characters).
@@ -33,16 +34,17 @@ def genre_artist_ids(conn: sqlite3.Connection, user_id: int, name: str) -> list[
     # LIKE narrows the scan to plausible rows; the exact test is on the parsed list.
     pattern = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return [artist_id for artist_id, genres in conn.execute(
-        "SELECT id, genres FROM artists WHERE user_id = ? AND genres LIKE ? ESCAPE '\\'",
-        (user_id, pattern)) if name in known_genres(genres)]
+        f"SELECT g.artist_id, g.genres FROM ({ARTIST_GENRES}) g "
+        "JOIN artists a ON a.id = g.artist_id WHERE a.user_id = ? AND g.genres LIKE ? "
+        "ESCAPE '\\'", (user_id, pattern)) if name in known_genres(genres)]
 
 
 def coverage(conn: sqlite3.Connection, user_id: int) -> GenreCoverage:
     """Played artists, and how many of them have at least one known genre."""
     total = with_genres = 0
     for (genres,) in conn.execute(
-            "SELECT a.genres FROM rollup_artist_total t JOIN artists a ON a.id = t.artist_id "
-            "WHERE t.user_id = ?", (user_id,)):
+            f"SELECT g.genres FROM rollup_artist_total t JOIN ({ARTIST_GENRES}) g "
+            "ON g.artist_id = t.artist_id WHERE t.user_id = ?", (user_id,)):
         total += 1
         with_genres += bool(known_genres(genres))
     return GenreCoverage(total, with_genres)

@@ -80,3 +80,19 @@ def recent_jobs(conn: sqlite3.Connection, user_id: int, limit: int = 5) -> list[
     return conn.execute("SELECT id, kind, status, message, created_at FROM import_jobs "
                         "WHERE user_id = ? ORDER BY created_at DESC LIMIT ?",
                         (user_id, limit)).fetchall()
+
+
+def unfinished_job_of(conn: sqlite3.Connection, user_id: int, kind: str) -> str | None:
+    """The id of this user's queued or running job of ``kind``, if any."""
+    row = conn.execute("SELECT id FROM import_jobs WHERE user_id = ? AND kind = ? AND "
+                       "status IN ('queued', 'running') ORDER BY created_at DESC LIMIT 1",
+                       (user_id, kind)).fetchone()
+    return row[0] if row else None
+
+
+def latest_job_of(conn: sqlite3.Connection, user_id: int, kind: str) -> dict | None:
+    """This user's newest job of ``kind`` (for Settings' progress bar and last summary)."""
+    row = conn.execute("SELECT id FROM import_jobs WHERE user_id = ? AND kind = ? "
+                       "ORDER BY created_at DESC, rowid DESC LIMIT 1",
+                       (user_id, kind)).fetchone()
+    return get_job(conn, user_id, row[0]) if row else None

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 
 from . import transaction
+from .enrichment import ARTIST_GENRES
 
 _STATS = "r.track_id, SUM(r.plays) AS plays, SUM(r.streams) AS streams, SUM(r.skips) AS skips"
 
@@ -137,7 +138,14 @@ class TrackDetails:
     artists: list[str] = field(default_factory=list)
     artist_ids: list[int] = field(default_factory=list)
     genres: list[str] = field(default_factory=list)
+    #: genre -> where it came from (``spotify`` / ``musicbrainz``), for "why it matched".
+    genre_sources: dict[str, str] = field(default_factory=dict)
+    #: MusicBrainz tags of the track's recording and its artists, most voted first.
+    tags: list[str] = field(default_factory=list)
 
+
+#: Tags read per artist for the moods (most voted first).
+TAGS_PER_ARTIST = 10
 
 _FEATURES = ("energy", "valence", "danceability", "tempo", "acousticness", "instrumentalness",
              "speechiness")
@@ -156,8 +164,9 @@ def track_details(conn: sqlite3.Connection, track_ids: list[int]) -> dict[int, T
                 id=r["id"], name=r["name"], uri=r["spotify_id"], album=r["album_name"],
                 features={f: r[f] for f in _FEATURES}, features_source=r["features_source"])
         for r in conn.execute(
-                f"SELECT ta.track_id, a.id, a.name, a.genres FROM track_artists ta "
-                f"JOIN artists a ON a.id = ta.artist_id WHERE ta.track_id IN ({marks}) "
+                f"SELECT ta.track_id, a.id, a.name, g.genres, g.genre_source FROM track_artists ta "
+                f"JOIN artists a ON a.id = ta.artist_id JOIN ({ARTIST_GENRES}) g "
+                f"ON g.artist_id = a.id WHERE ta.track_id IN ({marks}) "
                 "ORDER BY ta.track_id, ta.position, a.id", chunk):
             details = found.get(r["track_id"])
             if details is None:
@@ -167,7 +176,30 @@ def track_details(conn: sqlite3.Connection, track_ids: list[int]) -> dict[int, T
             for genre in json.loads(r["genres"] or "[]"):
                 if isinstance(genre, str) and genre not in details.genres:
                     details.genres.append(genre)
+                    details.genre_sources[genre] = r["genre_source"]
+        for r in conn.execute(
+                f"SELECT track_id, name FROM track_tags WHERE track_id IN ({marks}) "
+                "ORDER BY track_id, votes DESC, name", chunk):
+            if r["track_id"] in found:
+                found[r["track_id"]].tags.append(r["name"])
+        for r in conn.execute(
+                f"SELECT ta.track_id, t.name FROM track_artists ta JOIN ("
+                f"  SELECT artist_id, name, votes, ROW_NUMBER() OVER (PARTITION BY artist_id "
+                f"  ORDER BY votes DESC, name) AS n FROM artist_tags WHERE kind = 'tag') t "
+                f"ON t.artist_id = ta.artist_id WHERE ta.track_id IN ({marks}) AND t.n <= ? "
+                "ORDER BY ta.track_id, ta.position, t.votes DESC, t.name",
+                (*chunk, TAGS_PER_ARTIST)):
+            details = found.get(r["track_id"])
+            if details is not None and r["name"] not in details.tags:
+                details.tags.append(r["name"])
     return found
+
+
+def unenriched_artist_count(conn: sqlite3.Connection, user_id: int) -> int:
+    """Artists of the user that MusicBrainz was never asked about (for the moods' advice)."""
+    return conn.execute(
+        "SELECT COUNT(*) FROM artists a LEFT JOIN artist_metadata m ON m.artist_id = a.id "
+        "WHERE a.user_id = ? AND m.artist_id IS NULL", (user_id,)).fetchone()[0]
 
 
 def played_track_ids(conn: sqlite3.Connection, user_id: int, track_ids: list[int]) -> list[int]:

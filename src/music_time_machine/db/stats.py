@@ -33,6 +33,7 @@ from functools import lru_cache
 from ..daterange import add_months, month_end, month_start
 from ..durations import hours, minutes
 from .catalogue import album_artists, track_credits
+from .enrichment import ARTIST_GENRES
 from .rollups_monthly import ARTIST, GAP_MIN_DAYS, TRACK, WEEKDAY_SQL, Entity
 
 _CANDIDATE_BATCH = 250
@@ -201,8 +202,8 @@ class ListeningStats:
             return []
         ids = [r[0] for r in ranked]
         info = {row[0]: row for row in self.conn.execute(
-            f"SELECT id, name, genres FROM artists WHERE id IN ({','.join('?' * len(ids))})",
-            ids)}
+            f"SELECT a.id, a.name, g.genres FROM artists a JOIN ({ARTIST_GENRES}) g "
+            f"ON g.artist_id = a.id WHERE a.id IN ({','.join('?' * len(ids))})", ids)}
         return [{"id": i, "name": info[i][1], "genres": known_genres(info[i][2]), "plays": p,
                  "minutes": minutes(ms)} for i, p, ms in ranked]
 
@@ -443,8 +444,9 @@ class ListeningStats:
             f"{sql} ORDER BY plays DESC, ms DESC, id LIMIT ?", (*args, limit))
 
     def _artist_rows(self, start: date, end: date) -> list[tuple]:
-        """(artist id, plays, ms, genres JSON) of every artist with a play in the range;
-        remembered, since the page asks for top artists and genres of the same range."""
+        """(artist id, plays, ms, genres JSON) of every artist with a play in the range
+        (genres by the ``ARTIST_GENRES`` rule: Spotify's, else MusicBrainz's); remembered,
+        since the page asks for top artists and genres of the same range."""
         key = (start, end)
         if key not in self._artist_sums:
             pieces = self._pieces(start, end)
@@ -457,8 +459,8 @@ class ListeningStats:
             else:
                 sql, args = self._sums_sql(ARTIST, pieces)
             self._artist_sums[key] = self._tuples(
-                f"SELECT s.id, s.plays, s.ms, a.genres FROM ({sql}) s "
-                f"JOIN artists a ON a.id = s.id", args) if sql else []
+                f"SELECT s.id, s.plays, s.ms, g.genres FROM ({sql}) s "
+                f"JOIN ({ARTIST_GENRES}) g ON g.artist_id = s.id", args) if sql else []
         return self._artist_sums[key]
 
     def _album_rows(self, start: date, end: date) -> list[tuple]:

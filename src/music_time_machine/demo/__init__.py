@@ -124,8 +124,9 @@ def _track_info(world: World, index: int) -> TrackInfo:
     artists = [world.artists[a] for a in track.artists]
     return TrackInfo(
         name=track.title,
-        artists=[ArtistInfo(a.name, a.spotify_id, list(a.genres) if a.genres_on_spotify else None)
-                 for a in artists],
+        # No genres: the demo's Spotify is a development-mode app, so, as for a real user,
+        # they come from MusicBrainz (``mtm demo`` runs the enrichment against its fake).
+        artists=[ArtistInfo(a.name, a.spotify_id, None) for a in artists],
         album=album.title,
         album_spotify_id=album.spotify_id,
         spotify_uri=track.uri,

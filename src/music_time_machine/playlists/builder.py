@@ -29,6 +29,8 @@ from .sources import Candidate, favourites, no_match_message, time_machine_candi
 
 HISTORY_SOURCE = "your play history"
 FEATURE_SOURCES = {"spotify": "spotify audio features", "demo": "audio features (demo data)"}
+#: How an artist's genre source is named in "why it matched".
+GENRE_SOURCES = {"spotify": "Spotify", "musicbrainz": "MusicBrainz"}
 
 
 class NoTracks(Exception):
@@ -101,10 +103,12 @@ def _score_source(details: q.TrackDetails) -> tuple[dict[str, float | None] | No
     if details.features_source and any(v is not None for v in details.features.values()):
         return details.features, FEATURE_SOURCES.get(details.features_source,
                                                      f"{details.features_source} features")
-    found = genres.estimate(details.genres)
+    found = genres.estimate_with_tags(details.genres, details.tags)
     if found is not None:
-        features, used = found
-        return features, "estimated from genres: " + ", ".join(used[:4])
+        features, used_genres, used_tags = found
+        reasons = [f"genre: {g} ({GENRE_SOURCES.get(details.genre_sources.get(g), 'Spotify')})"
+                   for g in used_genres[:3]] + [f"tag: {t}" for t in used_tags[:3]]
+        return features, "estimated from " + "; ".join(reasons)
     return None, HISTORY_SOURCE
 
 
@@ -199,7 +203,8 @@ def build_preview(conn: sqlite3.Connection, user_id: int, options: PlaylistOptio
         ranked = _rank_history(candidates, details)
     tracks = _cap_per_artist(ranked, options.artist_cap, options.size)
     if not tracks:
-        raise NoTracks(no_match_message(options))
+        raise NoTracks(no_match_message(
+            options, q.unenriched_artist_count(conn, user_id) if options.is_mood else 0))
     preview = Preview(options, options.name or default_name(options, today, artist),
                       options.description or default_description(options), tracks,
                       considered=len(candidates))

@@ -186,8 +186,13 @@ def time_machine_candidates(conn: sqlite3.Connection, user_id: int, options: Pla
     raise ValueError(f"not a time-machine source: {options.source}")
 
 
-def no_match_message(options: PlaylistOptions) -> str:
-    """What to tell the user when a source finds nothing — and what to try instead."""
+def no_match_message(options: PlaylistOptions, unenriched_artists: int = 0) -> str:
+    """What to tell the user when a source finds nothing — and what to try instead.
+
+    For a mood, ``unenriched_artists`` (artists MusicBrainz was never asked about) decides
+    the advice: Spotify gives a development-mode app no genres however often it syncs, so
+    the help that works is looking the artists up on MusicBrainz.
+    """
     s = options.source
     if s == "forgotten_gems" and options.artist_id is not None:
         return (f"No forgotten gems by this artist: none of their songs you played "
@@ -212,6 +217,12 @@ def no_match_message(options: PlaylistOptions) -> str:
     if s == "time_capsule":
         return (f"No plays in {options.label.removeprefix('Time capsule ')}. "
                 "Choose another month or year.")
+    if unenriched_artists:
+        return (f"None of your tracks can be scored for {options.label.lower()} yet: they "
+                "have no audio features, and their artists' genres are not known. Find "
+                "genres and artwork on Settings looks up your "
+                f"{unenriched_artists:,} artist{'s' if unenriched_artists != 1 else ''} on "
+                "MusicBrainz; or try a time-machine source.")
     return (f"None of your tracks can be scored for {options.label.lower()}: they have no "
-            "audio features and their artists no genres yet. Sync with Spotify to fetch "
-            "artist genres, or try a time-machine source.")
+            "audio features, and MusicBrainz knows no genres or mood tags for their "
+            "artists. Try a time-machine source instead.")

@@ -16,6 +16,7 @@ from flask import Flask
 
 from ..background import start_thread
 from ..db import accounts, connect
+from ..metadata import jobs as enrich_jobs
 from .client import NotConnected, SpotifyClient, SpotifyError
 from .sync import SyncResult, begin_sync, finish_sync, sync_user
 
@@ -30,7 +31,9 @@ def run_sync(app: Flask, user_id: int, trigger: str) -> SyncResult:
             client = SpotifyClient.from_config(conn, user_id, app.config)
         except NotConnected as error:
             return SyncResult("skipped", error=str(error))
-        return _logged(sync_user(conn, user_id, client, trigger), user_id, trigger)
+        return _enrich_after(app, conn, user_id,
+                             _logged(sync_user(conn, user_id, client, trigger), user_id,
+                                     trigger))
     except SpotifyError as error:
         log.warning("sync user=%s failed: %s", user_id, error)
         return SyncResult("failed", error=str(error))
@@ -59,13 +62,25 @@ def start_manual_sync(app: Flask, conn: sqlite3.Connection, user_id: int) -> Syn
 def _finish_started(app: Flask, user_id: int, started: SyncResult) -> None:
     conn = connect(app.config["DATABASE"])
     try:
-        _logged(finish_sync(conn, user_id,
-                            lambda: SpotifyClient.from_config(conn, user_id, app.config),
-                            started), user_id, "manual")
+        _enrich_after(app, conn, user_id, _logged(finish_sync(
+            conn, user_id, lambda: SpotifyClient.from_config(conn, user_id, app.config),
+            started), user_id, "manual"))
     except Exception:  # the run row says "failed"; the details belong in the log
         log.exception("sync user=%s stopped unexpectedly", user_id)
     finally:
         conn.close()
+
+
+def _enrich_after(app: Flask, conn: sqlite3.Connection, user_id: int,
+                  result: SyncResult) -> SyncResult:
+    """A sync that brought artists never looked up starts the user's enrichment run (in
+    the background); trouble starting it is logged, never the sync's failure."""
+    if result.outcome in ("ok", "partial"):
+        try:
+            enrich_jobs.enrich_new_artists(app, conn, user_id, "sync")
+        except Exception:
+            log.exception("enrichment after the sync of user=%s could not start", user_id)
+    return result
 
 
 def _logged(result: SyncResult, user_id: int, trigger: str) -> SyncResult:

@@ -29,6 +29,7 @@ from .. import background
 from ..db import get_db, jobs
 from ..importers import ImportProgress, ImportSummary, run_import
 from ..importers.restore import restore_backup
+from ..metadata import jobs as enrich_jobs
 from .current_user import login_required
 
 bp = Blueprint("imports", __name__)
@@ -56,8 +57,12 @@ def upload() -> ResponseReturnValue:
 
     def work(conn: sqlite3.Connection, user_id: int, paths: list[Path],
              progress: Callable[[ImportProgress], None]) -> ImportSummary:
-        return run_import(conn, user_id, paths, max_file_bytes=app.config["MAX_CONTENT_LENGTH"],
-                          progress=progress)
+        summary = run_import(conn, user_id, paths,
+                             max_file_bytes=app.config["MAX_CONTENT_LENGTH"],
+                             progress=progress)
+        if summary.ok:  # new artists get their genres in the background (DESIGN §4a)
+            enrich_jobs.enrich_new_artists(app, conn, user_id, "import")
+        return summary
 
     return start_job("export", files, work)
 

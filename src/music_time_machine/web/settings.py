@@ -30,6 +30,7 @@ from ..rules import PlayRule
 from ..spotify.background import start_manual_sync
 from ..timezones import is_valid_timezone, timezone_names
 from .current_user import login_required
+from .enrich import enrichment_status
 from .imports import start_job
 from .sessions import end_other_sessions
 from .sync_status import OUTCOME_TEXT, describe_run, next_sync_at, run_reason, sync_status
@@ -97,6 +98,7 @@ def index() -> ResponseReturnValue:
         outcome_text=OUTCOME_TEXT,
         run_reason=run_reason,
         recent_imports=jobs.recent_jobs(conn, user_id, 5),
+        enrichment=enrichment_status(conn, user_id),
     )
 
 

@@ -1,0 +1,83 @@
+"""Settings › Genres and artwork in a real headless Chromium against the fake MusicBrainz:
+the button starts a run, the progress bar and counts follow it, Cancel stops it, and the
+button continues to the end."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+import requests
+from conftest import save_screenshot
+
+from music_time_machine.demo import generate_demo
+from music_time_machine.sandbox.fake_musicbrainz import FakeMusicBrainzServer
+
+pytestmark = pytest.mark.browser
+SEED = 11
+
+
+@pytest.fixture
+def musicbrainz() -> Iterator[FakeMusicBrainzServer]:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    with FakeMusicBrainzServer(seed=SEED, artists=300, rate=1000) as running:
+        yield running
+
+
+@pytest.fixture
+def app_config(app_config: dict, musicbrainz: FakeMusicBrainzServer) -> dict:
+    return {**app_config, "MTM_MUSICBRAINZ_URL": musicbrainz.url,
+            "MTM_COVERART_URL": musicbrainz.url, "MTM_MUSICBRAINZ_RATE": 100}
+
+
+@pytest.fixture
+def demo_server(conn, local_user, live_server):
+    generate_demo(conn, local_user, plays=2000, seed=SEED)
+    return live_server
+
+
+def count(page, key: str) -> int:
+    return int(page.locator(f'.js-enrich-counts [data-count="{key}"]').inner_text()
+               .replace(",", ""))
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_find_genres_button_progress_cancel_and_continue(page_factory, demo_server,
+                                                         musicbrainz, width):
+    # Slow answers, so the run is still going when the page looks at it.
+    requests.post(f"{musicbrainz.url}/_fake/faults", json={
+        "path_prefix": "/ws/2/artist", "delay": 0.2, "times": None}, timeout=5)
+    page = page_factory(width=width)
+    page.goto(demo_server.url + "/settings#genres")
+    section = page.locator("section#genres")
+    pending = count(page, "pending")
+    assert pending > 0 and count(page, "exact") == 0
+    section.get_by_role("button", name="Find genres and artwork").click()
+
+    bar = section.locator("progress")
+    bar.wait_for(state="visible")
+    assert section.get_by_role("button", name="Find genres and artwork").is_disabled()
+    page.wait_for_function(
+        "() => Number(document.querySelector('[data-count=\"exact\"]').textContent) > 0")
+    page.wait_for_function("() => document.querySelector('#enrich-progress-bar').value > 0")
+    assert "artists" in section.locator(".js-enrich-message").inner_text()
+    save_screenshot(page, f"settings-genres-running-{width}")
+
+    section.get_by_role("button", name="Cancel").click()
+    last = section.locator(".js-enrich-last")
+    last.wait_for(state="visible")
+    assert "cancelled" in last.inner_text()
+    assert count(page, "pending") > 0
+
+    requests.delete(f"{musicbrainz.url}/_fake/faults", timeout=5)
+    section.get_by_role("button", name="Find genres and artwork").click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-count=\"pending\"]').textContent === '0'",
+        timeout=60_000)
+    page.wait_for_function("() => document.querySelector('.js-enrich-progress').hidden")
+    done = count(page, "exact") + count(page, "by_name") + count(page, "not_found")
+    assert done == pending
+    assert "matched exactly" in last.inner_text()
+    save_screenshot(page, f"settings-genres-done-{width}")
+    assert page.console_errors == []

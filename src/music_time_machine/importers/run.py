@@ -37,7 +37,7 @@ from ..db import (
     transaction,
     undo_savepoint,
 )
-from ..db.catalogue import ArtistInfo, Catalogue, TrackInfo, adopt_play_uris, stored_match_key
+from ..db.catalogue import ArtistInfo, Catalogue, TrackInfo, adopt_play_uris
 from ..db.import_slices import IdMarks, finish_file, id_marks, record_slice, undo_file
 from ..db.plays import insert_play_rows
 from ..db.rollups import add_new_plays
@@ -70,6 +70,12 @@ SLICE_SECONDS = 1.0
 #: Where a mapped item (``rows.Stream``'s fields first) holds what links it to a song.
 _KIND, _NAME, _ARTIST, _URI, _INCOGNITO = (
     Stream._fields.index(f) for f in ("kind", "name", "artist", "uri", "incognito"))
+
+
+def _song_key(item: tuple) -> object:
+    """What names a mapped item's song within an import: its URI, else its kind, artist
+    and title."""
+    return item[_URI] or (item[_KIND], item[_ARTIST], item[_NAME])
 
 
 class _DryRun(Exception):
@@ -359,6 +365,7 @@ class _Importer:
                 rows += len(items)
                 progress.rows += len(items)
                 progress.emit(done)
+                self._link_songs(catalogue, items, tracks)
                 for item in items:
                     if type(item) is str:
                         if item == NO_METADATA:
@@ -370,11 +377,7 @@ class _Importer:
                     if item[_INCOGNITO] and not keep_incognito:
                         incognito += 1
                         continue
-                    key = item[_URI] or (item[_KIND], item[_ARTIST], item[_NAME])
-                    track = tracks.get(key)
-                    if track is None:
-                        track = tracks[key] = self._track(catalogue, Stream._make(item[:15]))
-                    yield track, source, None, item
+                    yield tracks[_song_key(item)], source, None, item
             counted.update(rows=rows, without_metadata=without_metadata,
                            incognito=incognito, rejected=rejected)
 
@@ -392,16 +395,28 @@ class _Importer:
                                             f"(is this a {source} history file?)")
         self._new_uri_tracks = {k: v for k, v in tracks.items() if type(k) is str}
 
-    def _track(self, catalogue: Catalogue, s: Stream) -> tuple[int, str, int | None]:
-        """Song id, its stored match key (what the reconciler compares) and URI id."""
-        self._writing()
-        artists = [ArtistInfo(s.artist)] if s.artist else []
-        if s.author:
-            artists.append(ArtistInfo(s.author))
-        track_id, uri_id = catalogue.track(TrackInfo(name=s.name, artists=artists,
-                                                     album=s.album, spotify_uri=s.uri,
-                                                     kind=s.kind))
-        return track_id, stored_match_key(self.conn, track_id), uri_id
+    def _link_songs(self, catalogue: Catalogue, items: list,
+                    tracks: dict[object, tuple[int, str, int | None]]) -> None:
+        """Add to ``tracks`` the song (id, stored match key, URI id) of every usable item of
+        ``items`` not in it yet, found or created in one ``Catalogue.tracks`` call."""
+        keep_incognito = self.keep_incognito
+        new: dict[object, TrackInfo] = {}
+        for item in items:
+            if type(item) is str or (item[_INCOGNITO] and not keep_incognito):
+                continue
+            key = _song_key(item)
+            if key not in tracks and key not in new:
+                s = Stream._make(item[:15])
+                artists = [ArtistInfo(s.artist)] if s.artist else []
+                if s.author:
+                    artists.append(ArtistInfo(s.author))
+                new[key] = TrackInfo(name=s.name, artists=artists, album=s.album,
+                                     spotify_uri=s.uri, kind=s.kind)
+        if new:
+            self._writing()
+            for key, (track_id, uri_id, match_key) in zip(
+                    new, catalogue.tracks(list(new.values())), strict=True):
+                tracks[key] = (track_id, match_key, uri_id)
 
     def _write(self, batch: list[tuple]) -> int:
         """Store a batch of the current file's rows (their rollups come with the slice's

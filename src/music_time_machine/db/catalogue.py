@@ -159,10 +159,11 @@ class Catalogue:
                 "SELECT u.uri, u.track_id, u.id, t.match_key FROM track_uris u JOIN tracks t "
                 f"ON t.id = u.track_id WHERE u.user_id = ? AND u.uri IN "
                 f"({','.join('?' * len(chunk))})", (user, *chunk)))
-        keys = list({(i.kind, i.match_key) for i in infos
-                     if (i.kind, i.match_key) not in self._tracks_by_key
-                     and not (i.spotify_uri and (i.spotify_uri in self._tracks_by_uri
-                                                 or i.spotify_uri in stored))})
+        songs = [(i.kind, i.match_key) for i in infos]  # (a property: computed once here)
+        keys = list({song for info, song in zip(infos, songs, strict=True)
+                     if song not in self._tracks_by_key
+                     and not (info.spotify_uri and (info.spotify_uri in self._tracks_by_uri
+                                                    or info.spotify_uri in stored))})
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
             for kind, key, track_id in conn.execute(
@@ -178,7 +179,7 @@ class Catalogue:
         refresh: set[int] = set()
         key_of: dict[int, str] = {}  # stored match key of the songs met here
         results = []
-        for info in infos:
+        for info, song in zip(infos, songs, strict=True):
             uri = info.spotify_uri
             found = self._tracks_by_uri.get(uri) if uri else None
             if found is None and uri in stored:
@@ -188,10 +189,9 @@ class Catalogue:
             if found is not None:
                 results.append((found[0], found[1]))
                 continue
-            song = (info.kind, info.match_key)
             track_id = self._tracks_by_key.get(song)
             if track_id is not None:
-                key_of[track_id] = info.match_key  # (found by it)
+                key_of[track_id] = song[1]  # (found by it)
                 if uri:  # another version of a known song: it may now have another URI
                     refresh.add(track_id)
             else:  # a new song
@@ -201,12 +201,12 @@ class Catalogue:
                             if info.album else None)
                 features = info.features or {}
                 new_tracks.append((track_id, user, uri, info.kind, info.name, album_id,
-                                   info.duration_ms, info.match_key,
+                                   info.duration_ms, song[1],
                                    *(features.get(f) for f in FEATURES),
                                    info.features_source if features else None))
                 links.extend((track_id, self.artist_id(artist), position)
                              for position, artist in enumerate(info.artists))
-                key_of[track_id] = info.match_key
+                key_of[track_id] = song[1]
             if not uri:
                 results.append((track_id, None))
                 continue

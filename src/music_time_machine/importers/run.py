@@ -115,7 +115,8 @@ def run_import(conn: sqlite3.Connection, user_id: int, paths: Sequence[Path | st
     importer = _Importer(conn, settings, keep_incognito, _Progress(progress, sources),
                          slicing=not dry_run and not conn.in_transaction)
     feed = None
-    if (WORKER_MIN_BYTES is not None and len(sources) > 1
+    # One large file too: its rows are parsed there while this process writes earlier ones.
+    if (WORKER_MIN_BYTES is not None and sources
             and sum(s.size for s in sources) >= WORKER_MIN_BYTES):
         try:
             feed = WorkerFeed(sources, settings.timezone)

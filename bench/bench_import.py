@@ -142,13 +142,26 @@ def generate(n: int, folder: Path, files: int = 1, seed: int = 7) -> int:
     return total
 
 
+def _peak_rss_mb(ru_maxrss_kb: int) -> float:
+    """This process's own peak RSS. Linux keeps ``ru_maxrss`` across ``exec``, so a child
+    started by a parent holding a generated export would report the parent's size: the
+    kernel's high-water mark of this process's memory (``VmHWM``) is read instead."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return ru_maxrss_kb / 1024
+
+
 def _usage() -> dict:
     import resource
 
     me, helper = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
                                                      resource.RUSAGE_CHILDREN))
     return {"cpu_s": me.ru_utime + me.ru_stime, "helper_cpu_s": helper.ru_utime + helper.ru_stime,
-            "peak_rss_mb": me.ru_maxrss / 1024, "helper_rss_mb": helper.ru_maxrss / 1024,
+            "peak_rss_mb": _peak_rss_mb(me.ru_maxrss), "helper_rss_mb": helper.ru_maxrss / 1024,
             "load": os.getloadavg()[0]}
 
 

@@ -53,7 +53,7 @@ def _import(rows: int) -> tuple[Path, Path]:
     tmp = Path(tempfile.mkdtemp(prefix="mtm-floor-"))
     export, db = tmp / "export", tmp / "imported.sqlite"
     export.mkdir()
-    generate(rows, export, 16_000)
+    generate(rows, export, max(1, rows // 16_000))
     began = time.perf_counter()
     subprocess.run([sys.executable, str(ROOT / "bench" / "bench_import.py"), "--child",
                     str(export), str(db)], check=True, capture_output=True,

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SEP = "\x1f"
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 
+@lru_cache(maxsize=65_536)
 def name_key(name: str) -> str:
-    """Fold case, accents, punctuation and spacing of one name."""
+    """Fold case, accents, punctuation and spacing of one name.
+
+    Cached: an import meets each artist and album name thousands of times (and a large
+    catalogue's names once per batch of the file's rows), and this costs ~5 µs."""
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_WORD.sub(" ", stripped).strip()

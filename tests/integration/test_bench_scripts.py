@@ -22,11 +22,20 @@ def _run(*args: str) -> list[str]:
     return done.stdout.splitlines()
 
 
-def test_bench_import_prints_one_line_per_size() -> None:
-    lines = _run("bench/bench_import.py", "1500", "--rows-per-file", "500")
-    assert lines[0].split()[:3] == ["rows", "files", "MB"]
-    rows, files = lines[1].split()[:2]
-    assert (rows, files) == ("1,500", "3")
+def test_bench_import_prints_floor_and_import_per_size_and_file_count() -> None:
+    lines = _run("bench/bench_import.py", "1500", "--files", "1", "3")
+    assert lines[0].split()[:8] == ["rows", "files", "MB", "tracks", "artists", "floor",
+                                    "s", "import"]
+    one, three = (dict(zip(["rows", "files", "mb", "tracks", "artists", "floor", "import",
+                            "ratio"], line.split(), strict=False)) for line in lines[1:3])
+    assert (one["rows"], one["files"], three["rows"], three["files"]) == \
+        ("1,500", "1", "1,500", "3")
+    # the same rows either way, drawn from a catalogue of many songs and artists
+    assert one["tracks"] == three["tracks"] and int(one["tracks"].replace(",", "")) > 500
+    assert int(one["artists"].replace(",", "")) > 200
+    for line in (one, three):
+        assert float(line["floor"]) > 0 and float(line["import"]) > 0
+        assert float(line["ratio"]) > 0
 
 
 def test_bench_floor_writes_every_stored_row_each_way() -> None:

@@ -77,6 +77,29 @@ def test_helper_process_equals_in_process(tmp_path, fresh_db, monkeypatch, root)
     assert sum(f[4] for f in results["worker"][1]) == 0
 
 
+def test_one_large_file_is_parsed_by_the_helper_too(tmp_path, fresh_db, monkeypatch):
+    folder = tmp_path / "one"
+    folder.mkdir()
+    name = "Streaming_History_Audio_2023.json"
+    (folder / name).write_bytes((EXTENDED_DIR / name).read_bytes())
+    started = []
+    real = feed.WorkerFeed
+
+    def spy(*args, **kwargs):
+        started.append(args[0][0].name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run, "WorkerFeed", spy)
+    results = {}
+    for mode, threshold in (("local", None), ("worker", 0)):
+        monkeypatch.setattr(run, "WORKER_MIN_BYTES", threshold)
+        conn, user = fresh_db(f"{mode}.sqlite", timezone="Europe/Berlin")
+        results[mode] = (_summary(run_import(conn, user, [folder])), _content(conn))
+    assert started == [f"one/{name}"]
+    assert results["worker"] == results["local"]
+    assert results["worker"][0][0][4] > 0  # plays added
+
+
 def test_a_lost_helper_falls_back_to_parsing_in_process(tmp_path, fresh_db, monkeypatch):
     folder = _export(tmp_path)
     conn, user = fresh_db("local.sqlite")

@@ -37,7 +37,7 @@ from ..db import (
     transaction,
     undo_savepoint,
 )
-from ..db.catalogue import ArtistInfo, Catalogue, TrackInfo, adopt_play_uris, stored_match_key
+from ..db.catalogue import ArtistInfo, Catalogue, TrackInfo, adopt_play_uris
 from ..db.import_slices import IdMarks, finish_file, id_marks, record_slice, undo_file
 from ..db.planner import refresh_planner_statistics
 from ..db.plays import insert_play_rows
@@ -77,6 +77,12 @@ _KIND, _NAME, _ARTIST, _URI, _INCOGNITO = (
     Stream._fields.index(f) for f in ("kind", "name", "artist", "uri", "incognito"))
 
 
+def _song_key(item: tuple) -> object:
+    """What names a mapped item's song within an import: its URI, else its kind, artist
+    and title."""
+    return item[_URI] or (item[_KIND], item[_ARTIST], item[_NAME])
+
+
 class _DryRun(Exception):
     """Raised to roll back a dry run after everything was computed."""
 
@@ -114,7 +120,8 @@ def run_import(conn: sqlite3.Connection, user_id: int, paths: Sequence[Path | st
     importer = _Importer(conn, settings, keep_incognito, _Progress(progress, sources),
                          slicing=not dry_run and not conn.in_transaction)
     feed = None
-    if (WORKER_MIN_BYTES is not None and len(sources) > 1
+    # One large file too: its rows are parsed there while this process writes earlier ones.
+    if (WORKER_MIN_BYTES is not None and sources
             and sum(s.size for s in sources) >= WORKER_MIN_BYTES):
         try:
             feed = WorkerFeed(sources, settings.timezone)
@@ -366,6 +373,7 @@ class _Importer:
                 rows += len(items)
                 progress.rows += len(items)
                 progress.emit(done)
+                self._link_songs(catalogue, items, tracks)
                 for item in items:
                     if type(item) is str:
                         if item == NO_METADATA:
@@ -377,11 +385,7 @@ class _Importer:
                     if item[_INCOGNITO] and not keep_incognito:
                         incognito += 1
                         continue
-                    key = item[_URI] or (item[_KIND], item[_ARTIST], item[_NAME])
-                    track = tracks.get(key)
-                    if track is None:
-                        track = tracks[key] = self._track(catalogue, Stream._make(item[:15]))
-                    yield track, source, None, item
+                    yield tracks[_song_key(item)], source, None, item
             counted.update(rows=rows, without_metadata=without_metadata,
                            incognito=incognito, rejected=rejected)
 
@@ -399,16 +403,28 @@ class _Importer:
                                             f"(is this a {source} history file?)")
         self._new_uri_tracks = {k: v for k, v in tracks.items() if type(k) is str}
 
-    def _track(self, catalogue: Catalogue, s: Stream) -> tuple[int, str, int | None]:
-        """Song id, its stored match key (what the reconciler compares) and URI id."""
-        self._writing()
-        artists = [ArtistInfo(s.artist)] if s.artist else []
-        if s.author:
-            artists.append(ArtistInfo(s.author))
-        track_id, uri_id = catalogue.track(TrackInfo(name=s.name, artists=artists,
-                                                     album=s.album, spotify_uri=s.uri,
-                                                     kind=s.kind))
-        return track_id, stored_match_key(self.conn, track_id), uri_id
+    def _link_songs(self, catalogue: Catalogue, items: list,
+                    tracks: dict[object, tuple[int, str, int | None]]) -> None:
+        """Add to ``tracks`` the song (id, stored match key, URI id) of every usable item of
+        ``items`` not in it yet, found or created in one ``Catalogue.tracks`` call."""
+        keep_incognito = self.keep_incognito
+        new: dict[object, TrackInfo] = {}
+        for item in items:
+            if type(item) is str or (item[_INCOGNITO] and not keep_incognito):
+                continue
+            key = _song_key(item)
+            if key not in tracks and key not in new:
+                s = Stream._make(item[:15])
+                artists = [ArtistInfo(s.artist)] if s.artist else []
+                if s.author:
+                    artists.append(ArtistInfo(s.author))
+                new[key] = TrackInfo(name=s.name, artists=artists, album=s.album,
+                                     spotify_uri=s.uri, kind=s.kind)
+        if new:
+            self._writing()
+            for key, (track_id, uri_id, match_key) in zip(
+                    new, catalogue.tracks(list(new.values())), strict=True):
+                tracks[key] = (track_id, match_key, uri_id)
 
     def _write(self, batch: list[tuple]) -> int:
         """Store a batch of the current file's rows (their rollups come with the slice's

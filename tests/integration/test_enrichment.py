@@ -313,7 +313,8 @@ def test_the_rate_limit_is_never_exceeded(fresh_db):
                    if t.fate != "missing" and t.homonym_mbid is None and _titles(i)][:8]
         for i in indexes:
             add_artist(conn, user, i)
-        summary = run_enrichment(conn, user, MusicBrainzClient(slow.url, AGENT, 5, 5))
+        # 4/s against a fake that allows 5/s: the margin absorbs a busy machine's scheduling.
+        summary = run_enrichment(conn, user, MusicBrainzClient(slow.url, AGENT, 4, 5))
         traffic = slow.traffic()
     assert summary.ok and summary.looked_up == 8
     assert traffic["requests"] >= 9

@@ -273,7 +273,9 @@ def test_concurrent_clients_never_exceed_the_rate():
         errors: list[BaseException] = []
 
         def work() -> None:
-            client = MusicBrainzClient(slow.url, AGENT, rate_per_s=4, timeout=5)
+            # 3/s against a fake that allows 4/s: the margin absorbs a busy machine's
+            # scheduling (two requests handled back to back), not a missing limiter.
+            client = MusicBrainzClient(slow.url, AGENT, rate_per_s=3, timeout=5)
             try:
                 for _ in range(3):
                     client.genres(limit=5)

@@ -146,3 +146,23 @@ def png_declaring(width: int, height: int) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
             + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
+
+
+def demo_with_genres(conn, user_id: int, **demo_options) -> None:
+    """The demo history with each artist's genres stored as Spotify would give them to an
+    app with extended quota (the demo itself leaves genres to enrichment, which pages
+    other than Settings › Genres and artwork need not wait for)."""
+    import json
+
+    from music_time_machine.demo import generate_demo
+    from music_time_machine.demo.taste import artist_count
+    from music_time_machine.sandbox.world import build_world
+
+    generate_demo(conn, user_id, **demo_options)
+    world = build_world(demo_options.get("seed", 42),
+                        artist_count(demo_options.get("plays", 25_000)))
+    with transaction(conn):
+        conn.executemany(
+            "UPDATE artists SET genres = ? WHERE user_id = ? AND spotify_id = ?",
+            [(json.dumps(list(a.genres)), user_id, a.spotify_id) for a in world.artists
+             if a.genres])

@@ -3,9 +3,8 @@ JavaScript (Back restores), and by plain links and forms without it."""
 
 import pytest
 from conftest import save_screenshot
+from factories import demo_with_genres
 from page_checks import CANVAS_HAS_INK, NO_HORIZONTAL_SCROLL
-
-from music_time_machine.demo import generate_demo
 
 pytestmark = pytest.mark.browser
 
@@ -15,7 +14,7 @@ PLAYS = '[data-stat="plays"] [data-value]'
 
 @pytest.fixture
 def demo_server(conn, local_user, live_server):
-    generate_demo(conn, local_user, plays=4000, seed=7)
+    demo_with_genres(conn, local_user, plays=4000, seed=7)
     return live_server
 
 

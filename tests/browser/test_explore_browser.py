@@ -7,16 +7,15 @@ import re
 import pytest
 from a11y import assert_accessible
 from conftest import save_screenshot
+from factories import demo_with_genres
 from page_checks import CANVAS_HAS_INK, assert_no_horizontal_scroll, wait_for_charts
-
-from music_time_machine.demo import generate_demo
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def demo_server(conn, local_user, live_server):
-    generate_demo(conn, local_user, plays=4000, seed=7)
+    demo_with_genres(conn, local_user, plays=4000, seed=7)
     return live_server
 
 

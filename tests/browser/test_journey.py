@@ -20,13 +20,13 @@ from typing import Any
 import pytest
 from a11y import assert_accessible
 from conftest import LiveServer, save_screenshot
+from factories import demo_with_genres
 from import_fixtures import sample_export_zip
 from page_checks import assert_no_horizontal_scroll, wait_for_charts
 from spotify_helpers import control
 
 from music_time_machine import create_app
 from music_time_machine.cli import teach_sandbox
-from music_time_machine.demo import generate_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.fake_spotify]
 
@@ -112,7 +112,7 @@ class Journey:
 def demo(app, conn, local_user, fake, live_server) -> LiveServer:
     """What `mtm demo` sets up: generated history, and the fake taught its tracks."""
     app.config["SPOTIFY_REDIRECT_URI"] = f"{live_server.url}/callback"
-    generate_demo(conn, local_user, plays=3000, seed=11)
+    demo_with_genres(conn, local_user, plays=3000, seed=11)
     teach_sandbox(app, fake.url)
     return live_server
 

@@ -7,17 +7,17 @@ import struct
 import pytest
 from a11y import assert_accessible
 from conftest import save_screenshot
+from factories import demo_with_genres
 from page_checks import CANVAS_HAS_INK, assert_no_horizontal_scroll, wait_for_charts
 
 from music_time_machine.db.years import year_totals
-from music_time_machine.demo import generate_demo
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def demo_server(conn, local_user, live_server):
-    generate_demo(conn, local_user, plays=4000, seed=7, years=2.0)
+    demo_with_genres(conn, local_user, plays=4000, seed=7, years=2.0)
     live_server.years = [y["year"] for y in year_totals(conn, local_user)]
     return live_server
 

@@ -53,6 +53,10 @@ class PeriodTotals:
     def hours(self) -> float:
         return hours(self.ms_played)
 
+    @property
+    def minutes(self) -> float:
+        return minutes(self.ms_played)
+
 
 @dataclass(frozen=True)
 class _Pieces:

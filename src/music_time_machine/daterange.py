@@ -160,6 +160,21 @@ def parse_date(param: str, text: str) -> date:
     return value
 
 
+def partial_edges(span: DateRange, bucket: str, today: date) -> dict[str, bool]:
+    """Whether the first and last bucket of ``span`` hold less than a whole period: a week
+    or month cut by the range's ends, or the last one still going on today. Charts draw
+    those as partial ("so far") instead of as a drop that did not happen."""
+    if bucket == "day":
+        return {"partial_first": False, "partial_last": span.end >= today}
+    if bucket == "week":
+        first_start = span.start - timedelta(days=span.start.weekday())
+        last_end = span.end + timedelta(days=6 - span.end.weekday())
+    else:
+        first_start, last_end = month_start(span.start), month_end(span.end)
+    return {"partial_first": first_start < span.start,
+            "partial_last": last_end > span.end or span.end >= today}
+
+
 def parse_bucket(value: str | None, span: DateRange) -> str:
     """``day``, ``week`` or ``month``; absent → chosen from the range length."""
     if not value:

@@ -1,14 +1,19 @@
-"""Time listened, from milliseconds to what pages and the API show: one rounding rule.
+"""Time listened, from milliseconds to what pages and the API show: one rounding rule and
+one way of writing it.
 
 Every total is kept in milliseconds; minutes (Analytics, the stats API) and hours (Home,
-Settings) are rounded to one decimal here and nowhere else. The browser scripts receive
-these numbers ready and never convert milliseconds themselves.
+Settings) are rounded to one decimal here and nowhere else. What a person reads is written
+by ``duration`` and ``duration_days`` (template filters of the same names) and by their twin
+in ``static/js/format.js``: "2 h 47 min", "1,334 h", "55 days 14 h", never "80,048 minutes"
+or "1334.1". ``tests/browser/test_format_browser.py`` checks that both give the same text.
 """
 
 from __future__ import annotations
 
 MS_PER_MINUTE = 60_000
 MS_PER_HOUR = 3_600_000
+#: Below this many hours a total keeps its minutes ("47 h 5 min"); from it, hours only.
+HOURS_ONLY_FROM = 48
 
 
 def minutes(ms: int) -> float:
@@ -19,3 +24,36 @@ def minutes(ms: int) -> float:
 def hours(ms: int) -> float:
     """Hours listened, to one decimal."""
     return round(ms / MS_PER_HOUR, 1)
+
+
+def thousands(n: float) -> str:
+    """A whole number with thousands separators: 80048 -> '80,048'."""
+    return f"{round(n):,}"
+
+
+def duration(total_minutes: float | None) -> str:
+    """Time listened as people say it: '0 min', '47 min', '2 h 47 min', '3 h', '1,334 h'.
+
+    Minutes are dropped from two days on: at that size they are noise.
+    """
+    whole = max(0, round(total_minutes or 0))
+    h, m = divmod(whole, 60)
+    if h == 0:
+        return f"{m} min"
+    if h >= HOURS_ONLY_FROM:
+        return f"{thousands(whole / 60)} h"
+    return f"{h} h {m} min" if m else f"{h} h"
+
+
+def duration_days(total_minutes: float | None) -> str:
+    """The same time in days and hours when it is a day or more ('55 days 14 h'), the
+    sub-line under a total in hours; shorter times read as ``duration``."""
+    whole = max(0, round(total_minutes or 0))
+    days, rest = divmod(whole, 24 * 60)
+    if days == 0:
+        return duration(whole)
+    h = round(rest / 60)
+    if h == 24:
+        days, h = days + 1, 0
+    unit = "day" if days == 1 else "days"
+    return f"{thousands(days)} {unit} {h} h" if h else f"{thousands(days)} {unit}"

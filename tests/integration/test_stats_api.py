@@ -18,6 +18,7 @@ from music_time_machine.db.rollups import rebucket_user
 from music_time_machine.db.stats import ListeningStats
 from music_time_machine.db.users import get_settings, update_settings
 from music_time_machine.demo import generate_demo
+from music_time_machine.durations import duration as written_duration
 from music_time_machine.timezones import LocalClock
 
 # -- the independent computation --------------------------------------------------------
@@ -116,6 +117,15 @@ class Oracle:
         return cells
 
     def discoveries(self, start, end):
+        """New artists per bucket, which follows the range's length like the volume's:
+        days up to 92 days, Monday-weeks up to 731, months beyond."""
+        days = (end - start).days + 1
+        if days <= 92:
+            label = date.isoformat
+        elif days <= 731:
+            label = lambda d: (d - timedelta(days=d.weekday())).isoformat()  # noqa: E731
+        else:
+            label = lambda d: d.isoformat()[:7]  # noqa: E731
         first = {}
         for day, _h, _ms, counted, track in sorted(self.rows):
             if counted:
@@ -124,7 +134,7 @@ class Oracle:
         months = defaultdict(int)
         for day in first.values():
             if start <= day <= end:
-                months[day.isoformat()[:7]] += 1
+                months[label(day)] += 1
         return months
 
 
@@ -180,9 +190,12 @@ def check_against_oracle(client, oracle, query):
         oracle.summary(start, end), query
     prev_end = start - timedelta(days=1)
     prev_start = prev_end - (end - start)
-    assert summary["previous"]["start"] == prev_start.isoformat()
-    assert {k: summary["previous"][k] for k in ("plays", "minutes", "tracks", "artists")} == \
-        oracle.summary(prev_start, prev_end), query
+    if "range=all" in query:
+        assert summary["previous"] is None  # nothing came before all time
+    else:
+        assert summary["previous"]["start"] == prev_start.isoformat()
+        assert {k: summary["previous"][k] for k in ("plays", "minutes", "tracks", "artists")} \
+            == oracle.summary(prev_start, prev_end), query
     volume = client.get(f"/api/stats/volume?{query}").get_json()
     assert volume["series"] == oracle.volume(start, end, volume["bucket"]), query
     week = client.get(f"/api/stats/volume?{query}&bucket=week").get_json()
@@ -294,9 +307,10 @@ def test_home_page_shows_the_independently_computed_numbers(client, conn, demo_u
     last30 = oracle.summary(today - timedelta(days=29), today)
     hours = sum(r[2] for r in oracle.within(today - timedelta(days=29), today)) / 3_600_000
     consistent = oracle.most_consistent_artist(today - timedelta(days=89), today)
-    assert values == [f"{last30['plays']:,}", f"{hours:.1f}", f"{last30['artists']:,}",
-                      f"{last30['tracks']:,}",
-                      f"{oracle.new_tracks(date(today.year, today.month, 1), today):,}",
+    assert values == [f"{last30['plays']:,}", written_duration(hours * 60),
+                      f"{last30['artists']:,}", f"{last30['tracks']:,}",
+                      # the same 30 days as the other cards, not a month just begun
+                      f"{oracle.new_tracks(today - timedelta(days=29), today):,}",
                       consistent["name"] if consistent else "—"]
     assert last30["plays"] > 0
     chart = json.loads(re.search(r'id="weekly-chart-data">(.*?)</script>', html).group(1))
@@ -407,7 +421,7 @@ def test_invalid_parameters_are_a_400_naming_the_parameter(client, local_user, u
 
 
 def test_an_empty_history_answers_zeros_not_errors(client, local_user):
-    body = client.get("/api/stats/summary?range=all").get_json()
+    body = client.get("/api/stats/summary?range=30d").get_json()
     assert (body["plays"], body["tracks"], body["previous"]["plays"]) == (0, 0, 0)
     assert client.get("/api/stats/top-tracks").get_json()["items"] == []
     assert client.get("/api/stats/top-genres").get_json()["unknown_share"] == 0.0
@@ -446,3 +460,28 @@ def test_page_says_so_when_a_range_is_empty(client, demo_user):
     html = client.get("/analytics?start=2001-01-01&end=2001-12-31").get_data(as_text=True)
     assert "No listening in this range" in html
     assert 'id="analytics-charts" hidden' in html
+
+
+def test_all_time_has_no_previous_period_and_others_do(client, demo_user):
+    assert client.get("/api/stats/summary?range=all").get_json()["previous"] is None
+    assert client.get("/api/stats/summary?range=30d").get_json()["previous"]["plays"] >= 0
+    page = client.get("/analytics?range=all").get_data(as_text=True)
+    assert page.count("data-previous hidden") == 4
+    assert page.count("data-change hidden") == 4
+    page = client.get("/analytics?range=30d").get_data(as_text=True)
+    assert "data-previous hidden" not in page
+
+
+def test_new_artists_follow_the_range_bucket_and_mark_the_running_one(client, demo_user):
+    month = client.get("/api/stats/discoveries?range=30d").get_json()
+    assert month["bucket"] == "day" and len(month["series"]) == 30
+    assert month["partial_last"] is True  # today is not over
+    year = client.get("/api/stats/discoveries?range=2020").get_json()
+    assert year["bucket"] == "week"
+    assert client.get("/api/stats/discoveries?range=all").get_json()["bucket"] in (
+        "week", "month")
+    volume = client.get("/api/stats/volume?range=12m").get_json()
+    assert volume["partial_last"] is True
+    page = client.get("/analytics?range=30d").get_data(as_text=True)
+    assert "first play ever falls in each <span data-discovery-bucket>day</span>" in page
+    assert "dashed line is the total so far" in page

@@ -11,6 +11,7 @@ from music_time_machine.daterange import (
     parse_bucket,
     parse_limit,
     parse_range,
+    partial_edges,
 )
 
 TODAY = date(2024, 3, 31)
@@ -141,3 +142,21 @@ def test_all_time_and_far_dates_stay_inside_what_dates_can_hold():
         else:
             raise AssertionError(args)
     assert parse_range({"start": "2035-12-31", "end": "2035-12-31"}, today, None).days == 1
+
+
+@pytest.mark.parametrize(("start", "end", "bucket", "first", "last"), [
+    # A range ending today: its last bucket is still going on, whatever the bucket.
+    (date(2024, 3, 2), TODAY, "day", False, True),
+    (date(2023, 4, 1), TODAY, "month", False, True),
+    # Weeks cut by both ends (2024-03-06 is a Wednesday, 2024-03-23 a Saturday).
+    (date(2024, 3, 6), date(2024, 3, 23), "week", True, True),
+    # Whole Monday-to-Sunday weeks and whole months in the past: nothing partial.
+    (date(2024, 3, 4), date(2024, 3, 24), "week", False, False),
+    (date(2023, 1, 1), date(2023, 12, 31), "month", False, False),
+    (date(2023, 1, 15), date(2023, 12, 31), "month", True, False),
+    (date(2023, 1, 1), date(2023, 12, 30), "day", False, False),
+])
+def test_partial_edges_mark_buckets_that_hold_less_than_a_whole_period(start, end, bucket,
+                                                                       first, last):
+    assert partial_edges(DateRange(start, end), bucket, TODAY) == {
+        "partial_first": first, "partial_last": last}

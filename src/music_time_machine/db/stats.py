@@ -53,6 +53,10 @@ class PeriodTotals:
     def hours(self) -> float:
         return hours(self.ms_played)
 
+    @property
+    def minutes(self) -> float:
+        return minutes(self.ms_played)
+
 
 @dataclass(frozen=True)
 class _Pieces:
@@ -265,13 +269,15 @@ class ListeningStats:
                 cells[weekday][hour] += plays
         return cells
 
-    def discoveries(self, start: date, end: date, names_per_month: int = 3) -> list[dict]:
-        """Artists whose first counted play falls in each month of the range, with the
-        names of the most-played of them (all-time plays)."""
+    def discoveries(self, start: date, end: date, bucket: str = "month",
+                    names_per_month: int = 3) -> list[dict]:
+        """Artists whose first counted play falls in each day, week or month of the range,
+        with the names of the most-played of them (all-time plays)."""
         found = {m: {"period": m, "artists": 0, "names": [], "ids": []}
-                 for m in period_labels(start, end, "month")}
+                 for m in period_labels(start, end, bucket)}
         rows = self.conn.execute(
-            "SELECT substr(f.first_day, 1, 7), a.name, a.id FROM rollup_artist_first f "
+            f"SELECT {PERIOD_SQL[bucket].format(col='f.first_day')}, a.name, a.id "
+            "FROM rollup_artist_first f "
             "JOIN artists a ON a.id = f.artist_id LEFT JOIN rollup_artist_total t "
             "ON t.user_id = f.user_id AND t.artist_id = f.artist_id "
             "WHERE f.user_id = ? AND f.first_day BETWEEN ? AND ? "

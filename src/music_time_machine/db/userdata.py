@@ -59,6 +59,7 @@ def data_overview(conn: sqlite3.Connection, user_id: int) -> dict:
         "streams": row["streams"],
         "plays": music.plays,
         "hours": music.hours,
+        "minutes": music.minutes,
         "tracks": music.tracks,
         "artists": music.artists,
         "first_play_ms": row["first"],

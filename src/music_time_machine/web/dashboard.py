@@ -53,6 +53,8 @@ def index() -> str:
         "labels": [monday.isoformat() for monday, _, _ in weeks],
         "plays": [plays for _, plays, _ in weeks],
         "hours": [hours(ms) for _, _, ms in weeks],
+        # This week is still going on: drawn as "so far", not as a drop.
+        "partial_last": True,
     }
     return render_template(
         "dashboard/index.html",
@@ -60,7 +62,7 @@ def index() -> str:
         last30=last30,
         plays_change=percent_change(last30.plays, prev30.plays),
         hours_change=percent_change(last30.ms_played, prev30.ms_played),
-        discovered=stats.new_tracks(date(today.year, today.month, 1), today),
+        discovered=stats.new_tracks(card_start, today),
         consistent=stats.most_consistent_artist(
             today - timedelta(days=CONSISTENT_DAYS - 1), today),
         chart=chart,

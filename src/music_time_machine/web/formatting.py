@@ -1,4 +1,5 @@
-"""Template filters that show times in the signed-in user's time zone."""
+"""Template filters: times in the signed-in user's time zone, and time listened written
+the one way (``durations``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from ..durations import duration, duration_days, thousands
 from .current_user import user_timezone
 
 
@@ -19,4 +21,7 @@ def localtime(epoch_s: int | float | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> st
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(localtime, "localtime")
+    app.add_template_filter(duration, "duration")
+    app.add_template_filter(duration_days, "duration_days")
+    app.add_template_filter(thousands, "thousands")
     # Links to pages that another blueprint may not register (yet): genre, year, search.

@@ -22,6 +22,7 @@ from ..daterange import (
     parse_page,
     parse_range,
     parse_sort,
+    partial_edges,
 )
 from ..db import get_db
 from ..db.artwork import album_image_keys, artist_image_keys, track_image_keys
@@ -63,12 +64,14 @@ def _totals(span: DateRange, totals: PeriodTotals) -> dict:
 def summary_payload(req: StatsRequest) -> dict:
     span, previous = req.span, req.span.previous()
     body = _totals(span, req.stats.summary(span.start, span.end))
-    body["previous"] = _totals(previous, req.stats.summary(previous.start, previous.end))
+    # "All time" has nothing before it to compare with.
+    body["previous"] = None if span.key == "all" else _totals(
+        previous, req.stats.summary(previous.start, previous.end))
     return body
 
 
 def volume_payload(req: StatsRequest, bucket: str) -> dict:
-    return {"bucket": bucket,
+    return {"bucket": bucket, **partial_edges(req.span, bucket, req.today),
             "series": req.stats.volume(req.span.start, req.span.end, bucket)}
 
 
@@ -154,8 +157,11 @@ def heatmap_payload(req: StatsRequest) -> dict:
 
 
 def discoveries_payload(req: StatsRequest) -> dict:
-    return {"series": [{**m, "urls": [artist_url(i) for i in m["ids"]]}
-                       for m in req.stats.discoveries(req.span.start, req.span.end)]}
+    """New artists per day, week or month: the bucket follows the range like the volume's."""
+    bucket = req.span.default_bucket()
+    return {"bucket": bucket, **partial_edges(req.span, bucket, req.today),
+            "series": [{**m, "urls": [artist_url(i) for i in m["ids"]]}
+                       for m in req.stats.discoveries(req.span.start, req.span.end, bucket)]}
 
 
 # -- endpoints ----------------------------------------------------------------------------

@@ -1,13 +1,13 @@
 // Analytics: draws the charts from the page's embedded JSON, then upgrades the range links
 // and form so that a new range is fetched from the stats API and drawn in place
 // (history.pushState keeps the URL shareable; Back restores the previous range).
-import { FIRST_DRAW, drawInTurn, loadChartJs, palette, readJson, renderChart } from './charts.js';
+import { FIRST_DRAW, drawInTurn, loadChartJs, palette, partialSegments, readJson, renderChart, tooltip } from './charts.js';
+import { duration, percent, periodLabel, periodTitle, thousands } from './format.js';
 
 const results = document.getElementById('analytics-results');
 const errorBox = document.getElementById('analytics-error');
 const statusBox = document.getElementById('analytics-status');
 const form = document.getElementById('range-form');
-const fmt = new Intl.NumberFormat('en');
 const css = getComputedStyle(document.documentElement);
 const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const ENDPOINTS = {
@@ -25,7 +25,7 @@ let data = readJson('analytics-data');
 let metric = 'plays';
 let latest = 0;
 
-const number = (n) => fmt.format(Math.round(n));
+const number = thousands;
 const $$ = (selector, root = document) => Array.from(root.querySelectorAll(selector));
 
 function cell(text, className) {
@@ -117,12 +117,27 @@ function fillRows(id, rows) {
 
 // -- charts ---------------------------------------------------------------------------
 
+/** The text of a point: "so far" when its bucket is not over. */
+function soFar(i, count, edges) {
+  return (edges.partial_last && i === count - 1) || (edges.partial_first && i === 0) ? ' (so far)' : '';
+}
+
 function drawVolume(first = {}) {
-  const series = data.volume.series;
-  const label = metric === 'plays' ? 'Plays' : 'Minutes listened';
-  renderChart('volume-chart', 'line', series.map((p) => p.period), [
-    { label, data: series.map((p) => p[metric]) },
-  ], { plugins: { legend: { display: false } }, ...first });
+  const { series, bucket } = data.volume;
+  const label = metric === 'plays' ? 'Plays' : 'Time listened';
+  const n = series.length;
+  const value = metric === 'plays' ? (v) => `${number(v)} plays` : duration;
+  renderChart('volume-chart', 'line', series.map((p) => periodLabel(p.period)), [
+    { label, data: series.map((p) => p[metric]), segment: partialSegments(n, data.volume) },
+  ], {
+    plugins: {
+      legend: { display: false },
+      tooltip: tooltip((i) => periodTitle(series[i].period, bucket),
+        (v, i) => `${value(v)}${soFar(i, n, data.volume)}`),
+    },
+    valueFormat: metric === 'plays' ? number : duration,
+    ...first,
+  });
   $$('[data-metric]').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.metric === metric)));
 }
 
@@ -136,10 +151,13 @@ function drawGenres(first = {}) {
     shares.push(Math.round(g.other_share * 1000) / 10);
     colours.push(css.getPropertyValue('--border').trim());
   }
-  renderChart('genre-chart', 'doughnut', labels, [
+  renderChart('genre-chart', 'doughnut', labels.map((name, i) => `${name} ${shares[i].toFixed(1)}%`), [
     { label: 'Share of genre plays (%)', data: shares, backgroundColor: colours },
   ], {
-    plugins: { legend: { position: 'bottom', labels: { color: css.getPropertyValue('--muted').trim() } } },
+    plugins: {
+      legend: { position: 'bottom', labels: { color: css.getPropertyValue('--muted').trim() } },
+      tooltip: tooltip((i) => labels[i], (v) => `${v.toFixed(1)}% of plays with a known genre`),
+    },
     ...openOnClick((i) => g.items[i]?.url),
     ...first,
   });
@@ -155,7 +173,7 @@ function drawArtists(first = {}) {
   ], {
     plugins: {
       legend: { display: false },
-      tooltip: { callbacks: { title: (ctx) => items[ctx[0].dataIndex].name } },
+      tooltip: tooltip((i) => items[i].name, (v, i) => `${number(v)} plays · ${duration(items[i].minutes)}`),
     },
     ...openOnClick((i) => items[i]?.url),
     ...first,
@@ -163,22 +181,30 @@ function drawArtists(first = {}) {
 }
 
 function drawDiscoveries(first = {}) {
-  const series = data.discoveries.series;
-  renderChart('discovery-chart', 'bar', series.map((m) => m.period), [
+  const { series, bucket } = data.discoveries;
+  const n = series.length;
+  renderChart('discovery-chart', 'bar', series.map((m) => periodLabel(m.period)), [
     { label: 'New artists', data: series.map((m) => m.artists) },
-  ], { plugins: { legend: { display: false } }, ...first });
+  ], {
+    plugins: {
+      legend: { display: false },
+      tooltip: tooltip((i) => periodTitle(series[i].period, bucket),
+        (v, i) => `${number(v)} new artist${v === 1 ? '' : 's'}${soFar(i, n, data.discoveries)}`),
+    },
+    ...first,
+  });
 }
 
 // -- tables, cards, heatmap ------------------------------------------------------------
 
 function renderTables() {
-  fillRows('volume-rows', data.volume.series.map((p) => [cell(p.period), cell(number(p.plays)), cell(number(p.minutes))]));
+  fillRows('volume-rows', data.volume.series.map((p) => [cell(p.period), cell(number(p.plays)), cell(duration(p.minutes))]));
   const g = data.genres;
   const genreRows = g.items.map((i) => [linkedCell(i.url, i.genre), cell(number(i.plays)), cell(`${(i.share * 100).toFixed(1)}%`)]);
   if (g.other_share > 0) genreRows.push([cell('other genres'), cell(''), cell(`${(g.other_share * 100).toFixed(1)}%`)]);
   genreRows.push([cell('unknown genre'), cell(number(g.unknown_plays)), cell(`${(g.unknown_share * 100).toFixed(1)}% of all plays`)]);
   fillRows('genre-rows', genreRows);
-  fillRows('artist-rows', data.artists.items.map((a) => [withArt(a.image, linked(a.url, a.name)), cell(number(a.plays)), cell(number(a.minutes))]));
+  fillRows('artist-rows', data.artists.items.map((a) => [withArt(a.image, linked(a.url, a.name)), cell(number(a.plays)), cell(duration(a.minutes))]));
   const tracks = data.tracks.items.map((t, i) => {
     const title = document.createElement('td');
     const name = linked(t.url, t.name, 'track');
@@ -191,7 +217,7 @@ function renderTables() {
     box.className = 'with-art';
     box.append(artwork(t.image), text);
     title.append(box);
-    return [cell(String(i + 1)), title, cell(number(t.plays)), cell(number(t.minutes))];
+    return [cell(String(i + 1)), title, cell(number(t.plays)), cell(duration(t.minutes))];
   });
   if (!tracks.length) {
     const none = cell('No tracks in this range.');
@@ -209,7 +235,7 @@ function renderTables() {
     by.className = 'muted';
     by.textContent = a.artists.join(', ');
     title.append(link, ' ', by);
-    return [cell(String(i + 1)), title, cell(number(a.plays)), cell(number(a.minutes))];
+    return [cell(String(i + 1)), title, cell(number(a.plays)), cell(duration(a.minutes))];
   });
   if (!albums.length) {
     const none = cell('No albums in this range.');
@@ -244,9 +270,16 @@ function renderCards() {
   const s = data.summary;
   $$('[data-stat]').forEach((card) => {
     const key = card.dataset.stat;
-    card.querySelector('[data-value]').textContent = number(s[key]);
-    card.querySelector('[data-change]').replaceChildren(changeBadge(s[key], s.previous[key]));
-    card.querySelector('[data-previous]').textContent = `previous period: ${number(s.previous[key])}`;
+    const write = key === 'minutes' ? duration : number;
+    card.querySelector('[data-value]').textContent = write(s[key]);
+    // "All time" has no previous period (previous is null): no comparison at all.
+    const change = card.querySelector('[data-change]');
+    const previous = card.querySelector('[data-previous]');
+    change.hidden = !s.previous;
+    previous.hidden = !s.previous;
+    if (!s.previous) return;
+    change.replaceChildren(changeBadge(s[key], s.previous[key]));
+    previous.textContent = `previous period: ${write(s.previous[key])}`;
   });
 }
 
@@ -278,8 +311,14 @@ function renderRange() {
   $$('[data-see-all]').forEach((a) => { a.href = `/analytics/top/${a.dataset.seeAll}?${range}`; });
   form.elements.start.value = r.start;
   form.elements.end.value = r.end;
-  const bucket = document.querySelector('[data-volume-bucket]');
-  if (bucket) bucket.textContent = data.volume.bucket;
+  $$('[data-volume-bucket]').forEach((el) => { el.textContent = data.volume.bucket; });
+  $$('[data-discovery-bucket]').forEach((el) => { el.textContent = data.discoveries.bucket; });
+  const partial = document.querySelector('[data-volume-partial]');
+  if (partial) {
+    partial.hidden = !data.volume.partial_last;
+    partial.textContent = ` The last ${data.volume.bucket} is not over: its dashed line is the total so far.`;
+  }
+  document.getElementById('discovery-chart')?.setAttribute('aria-label', `Bar chart of new artists discovered per ${data.discoveries.bucket}`);
 }
 
 function render() {

@@ -3,6 +3,8 @@
 // loadChartJs() after the page's first paint: at 200 KB it would otherwise hold up the text
 // on slow phones, and the numbers are already in the page's tables.
 
+import { thousands } from './format.js';
+
 const css = getComputedStyle(document.documentElement);
 const color = (name) => css.getPropertyValue(name).trim();
 
@@ -14,7 +16,9 @@ export function readJson(id) {
   return el ? JSON.parse(el.textContent) : null;
 }
 
-function baseOptions(extra = {}) {
+/** `valueFormat` (a function of a number) writes the value axis's ticks: thousands
+ * separators by default, or a duration for time listened. */
+function baseOptions({ valueFormat = thousands, ...extra } = {}) {
   const text = color('--muted');
   const grid = color('--chart-grid');
   return {
@@ -24,13 +28,35 @@ function baseOptions(extra = {}) {
     plugins: { legend: { labels: { color: text } } },
     scales: {
       x: { ticks: { color: text, maxRotation: 0, autoSkipPadding: 12 }, grid: { color: grid } },
-      y: { ticks: { color: text, precision: 0 }, grid: { color: grid }, beginAtZero: true },
+      y: { ticks: { color: text, precision: 0, callback: (v) => valueFormat(v) }, grid: { color: grid }, beginAtZero: true },
     },
     ...extra,
   };
 }
 
 const charts = new Map();
+
+/** Dashes for a line's segments that reach a partial bucket (`edges` from the stats API:
+ * partial_first, partial_last), so a week or month not over yet reads as "so far" instead
+ * of as a drop. Chart.js's `segment` option of a line dataset. */
+export function partialSegments(count, edges = {}) {
+  const dash = [6, 4];
+  return {
+    borderDash: (ctx) => ((edges.partial_last && ctx.p1DataIndex === count - 1)
+      || (edges.partial_first && ctx.p0DataIndex === 0) ? dash : undefined),
+  };
+}
+
+/** A tooltip that says what a value is: `title(i)` for the point's heading and
+ * `label(value, i)` for its line ("1,234 plays", "12.2% of plays"). */
+export function tooltip(title, label) {
+  return {
+    callbacks: {
+      title: (items) => (items.length ? title(items[0].dataIndex) : ''),
+      label: (item) => label(item.raw, item.dataIndex),
+    },
+  };
+}
 
 /** Options for a chart drawn with the page: its data is already there, so an entrance
  * animation only costs main-thread time on phones (Lighthouse: total blocking time). */

@@ -2,13 +2,13 @@
 // page's own JSON (#year-data). The card is drawn on a canvas in the browser and offered
 // as a download (canvas → toBlob → object URL): no image service, only system fonts.
 import { FIRST_DRAW, drawInTurn, readJson, renderChart } from './charts.js';
+import { duration, thousands } from './format.js';
 
 const review = readJson('year-data');
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const LONG_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August',
   'September', 'October', 'November', 'December'];
-const fmt = new Intl.NumberFormat('en');
-const number = (n) => fmt.format(Math.round(n));
+const number = thousands;
 
 function drawMonths() {
   const months = review.months;
@@ -71,8 +71,8 @@ export function drawCard(canvas, data) {
   const left = 80;
   write(ctx, 'MUSIC TIME MACHINE', left, 120, 30, { weight: 700, colour: SOFT });
   write(ctx, `${data.year} in review`, left, 220, 88, { weight: 800 });
-  write(ctx, number(data.summary.minutes), left, 360, 120, { weight: 800 });
-  write(ctx, 'minutes listened', left, 410, 36, { colour: SOFT });
+  write(ctx, duration(data.summary.minutes), left, 360, 120, { weight: 800 });
+  write(ctx, 'listened', left, 410, 36, { colour: SOFT });
   const s = data.summary;
   write(ctx, `${number(s.plays)} plays · ${number(s.artists)} artists · ${number(s.tracks)} tracks`, left, 480, 34);
   const half = (CARD.width - 2 * left - 40) / 2;
@@ -92,7 +92,7 @@ function offerCard() {
   const canvas = document.createElement('canvas');
   canvas.className = 'share-canvas';
   canvas.setAttribute('role', 'img');
-  canvas.setAttribute('aria-label', `Share card: ${review.year} in review, ${number(review.summary.minutes)} minutes listened`);
+  canvas.setAttribute('aria-label', `Share card: ${review.year} in review, ${duration(review.summary.minutes)} listened`);
   drawCard(canvas, review);
   section.querySelector('[data-share-preview]').append(canvas);
   section.hidden = false;

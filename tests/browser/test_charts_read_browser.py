@@ -1,0 +1,105 @@
+"""Numbers and charts read at a glance, in a real headless Chromium: the JS formatter
+writes time exactly like durations.py; chart axes say "8 Dec", tooltips carry units, the
+bucket still going on is dashed ("so far"), and "All time" compares with
+nothing. Read from the Chart.js objects in the page."""
+
+import pytest
+from conftest import save_screenshot
+from duration_cases import CASES
+from page_checks import CANVAS_HAS_INK, NO_HORIZONTAL_SCROLL
+
+from music_time_machine.demo import generate_demo
+from music_time_machine.durations import thousands
+
+pytestmark = pytest.mark.browser
+
+#: A chart's labels, its dataset's dash on the last and a middle segment, and the
+#: tooltip text of the last point, straight from Chart.js.
+CHART_STATE = """(id) => {
+  const chart = window.Chart.getChart(id);
+  const ds = chart.data.datasets[0];
+  const n = chart.data.labels.length;
+  const seg = ds.segment;
+  const dash = (i) => (seg ? seg.borderDash({ p0DataIndex: i - 1, p1DataIndex: i }) : null) ?? null;
+  const cb = chart.options.plugins.tooltip.callbacks;
+  const item = { raw: ds.data[n - 1], dataIndex: n - 1 };
+  return { labels: chart.data.labels, lastDash: dash(n - 1), middleDash: dash(Math.floor(n / 2)),
+           title: cb.title([item]), label: cb.label(item),
+           tick: chart.config.type === 'line'
+             ? chart.options.scales.y.ticks.callback(12345) : null };
+}"""
+
+
+@pytest.fixture
+def demo_server(conn, local_user, live_server):
+    generate_demo(conn, local_user, plays=4000, seed=7)
+    return live_server
+
+
+def test_the_js_formatter_writes_time_like_the_server(page_factory, demo_server):
+    page = page_factory(width=1280)
+    page.goto(demo_server.url + "/analytics")
+    src = page.get_attribute('script[src$="/js/analytics.js"]', "src")
+    got = page.evaluate("""async ([src, cases]) => {
+      const f = await import(src.replace('analytics.js', 'format.js'));
+      return cases.map(([m]) => [f.duration(m), f.durationDays(m), f.thousands(21211)]);
+    }""", [src, [[c[0]] for c in CASES]])
+    assert got == [[short, days, thousands(21211)] for _, short, days in CASES]
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_analytics_charts_read_in_words_with_units_and_a_dashed_running_bucket(
+        page_factory, demo_server, width):
+    page = page_factory(width=width)
+    page.goto(demo_server.url + "/analytics?range=30d")
+    for canvas in ("volume-chart", "artist-chart", "discovery-chart"):
+        page.wait_for_function(CANVAS_HAS_INK, arg=canvas, timeout=10_000)
+    volume = page.evaluate(CHART_STATE, "volume-chart")
+    assert len(volume["labels"]) == 30
+    assert all("-" not in label for label in volume["labels"])  # "8 Dec", not ISO
+    assert volume["lastDash"] == [6, 4] and volume["middleDash"] is None
+    assert volume["label"].endswith("plays (so far)")
+    assert volume["tick"] == "12,345"
+    discovery = page.evaluate(CHART_STATE, "discovery-chart")
+    assert len(discovery["labels"]) == 30  # a 30-day range counts new artists per day
+    assert "new artist" in discovery["label"]
+    assert page.text_content("[data-discovery-bucket]") == "day"
+    artist = page.evaluate(CHART_STATE, "artist-chart")
+    assert " plays · " in artist["label"]
+
+    page.get_by_role("button", name="Minutes").click()
+    minutes = page.evaluate(CHART_STATE, "volume-chart")
+    assert minutes["tick"] == "206 h"  # 12,345 minutes on the axis
+    assert minutes["label"].endswith(" (so far)") and "." not in minutes["label"]
+    assert " h" in minutes["label"] or " min" in minutes["label"]
+    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    save_screenshot(page, f"charts-read-analytics-30d-{width}")
+    assert page.console_errors == []
+
+
+def test_all_time_compares_with_nothing_after_an_in_place_change(page_factory, demo_server):
+    page = page_factory(width=1280)
+    page.goto(demo_server.url + "/analytics?range=30d")
+    assert page.locator("[data-previous]:visible").count() == 4
+    page.get_by_role("link", name="All time", exact=True).click()
+    page.wait_for_function("() => document.querySelector('[data-range=\"all\"]')"
+                           ".getAttribute('aria-current') === 'true'")
+    page.wait_for_function("() => document.getElementById('analytics-results')"
+                           ".getAttribute('aria-busy') === 'false'")
+    assert page.locator("[data-previous]:visible").count() == 0
+    assert page.locator("[data-change]:visible").count() == 0
+    minutes = page.text_content('[data-stat="minutes"] [data-value]')
+    assert minutes.endswith(" h") and "." not in minutes
+    assert page.console_errors == []
+
+
+def test_home_chart_marks_this_week_so_far(page_factory, demo_server):
+    page = page_factory(width=375)
+    page.goto(demo_server.url + "/")
+    page.wait_for_function(CANVAS_HAS_INK, arg="weekly-chart", timeout=10_000)
+    weekly = page.evaluate(CHART_STATE, "weekly-chart")
+    assert weekly["lastDash"] == [6, 4] and weekly["middleDash"] is None
+    assert weekly["title"].startswith("week of ")
+    assert weekly["label"].endswith("plays (so far)")
+    assert all("-" not in label for label in weekly["labels"])
+    assert page.console_errors == []

@@ -1,0 +1,26 @@
+"""How time listened is written: one formatter for every page (its JS twin is checked
+against these same cases in tests/browser/test_format_browser.py)."""
+
+import pytest
+from duration_cases import CASES
+
+from music_time_machine.durations import duration, duration_days, thousands
+
+
+@pytest.mark.parametrize(("minutes", "short", "days"), CASES)
+def test_time_listened_reads_in_the_units_people_use(minutes, short, days):
+    assert duration(minutes) == short
+    assert duration_days(minutes) == days
+
+
+def test_no_total_prints_raw_minutes_or_a_decimal():
+    for minutes, *_ in CASES:
+        text = duration(minutes) + duration_days(minutes)
+        assert "." not in text
+        assert "minutes" not in text
+
+
+def test_thousands_separators():
+    assert thousands(21211) == "21,211"
+    assert thousands(999.6) == "1,000"
+    assert thousands(0) == "0"

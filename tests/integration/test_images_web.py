@@ -200,3 +200,17 @@ def test_on_repeat_cards_link_names_to_their_pages(client, conn, pictured):
     assert songs["Song 0"] == f"/tracks/{tracks['Song 0']}"
     assert songs["Song 3"] == f"/tracks/{tracks['Song 3']}"
     assert songs["Artist 3"] == f"/artists/{ids['Artist 3']}"  # the track's artist too
+
+
+def test_settings_shows_where_the_artwork_stands(client, conn, local_user, pictured):
+    from music_time_machine.db.artwork import save_album_art
+
+    with transaction(conn):  # Album 1 was looked for: none found
+        album = conn.execute("SELECT id FROM albums WHERE name = 'Album 1'").fetchone()[0]
+        save_album_art(conn, local_user, album, None, None)
+    html = client.get("/settings").get_data(as_text=True)
+    # 6 covers + Artist 0's picture; Album 1; 5 albums and 11 pictured artists not yet asked
+    for key, value in (("found", 7), ("none", 1), ("to_look_up", 16)):
+        assert f'<dd data-artwork="{key}">{value}</dd>' in html, key
+    status = client.get("/api/enrich").get_json()["artwork"]
+    assert (status["found"], status["none"], status["to_look_up"]) == (7, 1, 16)

@@ -437,7 +437,8 @@ def enrich(user_id: int | None) -> None:
         if jobs.unfinished_job_of(conn, user_id, KIND):
             raise click.ClickException("The server is already looking up this user's "
                                        "artists (Settings › Genres and artwork).")
-        with click.progressbar(length=1000, label="Finding genres", file=sys.stderr) as bar:
+        with click.progressbar(length=1000, label="Finding genres and artwork",
+                               file=sys.stderr) as bar:
             shown = [0]
 
             def progress(p) -> None:
@@ -445,7 +446,8 @@ def enrich(user_id: int | None) -> None:
                 bar.update(target - shown[0])
                 shown[0] = target
 
-            summary = run_enrichment(conn, user_id, settings.musicbrainz(), progress)
+            summary = run_enrichment(conn, user_id, settings.musicbrainz(), progress,
+                                     artwork=settings.artwork_tools())
         if summary.ok:
             store.unwant(conn, user_id)
     finally:

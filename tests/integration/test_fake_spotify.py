@@ -353,7 +353,12 @@ def test_recently_played_serves_the_last_50_plays_newest_first(server):
     assert page["next"] is None  # nothing older than the 50-play window
     assert int(page["cursors"]["before"]) < int(page["cursors"]["after"]) <= START * 1000
     track = page["items"][0]["track"]
-    assert track["album"]["images"][0]["url"].startswith("https://i.scdn.co/image/")
+    # The fake serves its own pictures (never Spotify's CDN: the sandbox works offline).
+    cover = track["album"]["images"][0]["url"]
+    assert cover.startswith(f"{server.url}/_fake/images/ab67616d0000b273")
+    picture = requests.get(cover, timeout=5)
+    assert picture.status_code == 200 and picture.headers["Content-Type"] == "image/jpeg"
+    assert picture.content.startswith(b"\xff\xd8")  # a JPEG, 640 px as its id says
     assert track["uri"] == f"spotify:track:{track['id']}" and len(track["id"]) == 22
     assert track["artists"][0]["type"] == "artist"
     oldest = page["cursors"]["before"]

@@ -148,8 +148,69 @@ def test_the_spotify_account_shows_initials_not_spotifys_picture(client, conn, l
 
     assert connect_via_app(client).status_code == 302
     stored = conn.execute("SELECT image_url FROM spotify_accounts").fetchone()[0]
-    assert stored and stored.startswith("https://i.scdn.co/")  # Spotify did send one
+    assert stored and "/_fake/images/" in stored  # Spotify (the fake) did send one
     html = client.get("/settings").get_data(as_text=True)
-    assert "scdn.co" not in html
+    assert stored not in html and "/_fake/" not in html
     assert 'class="avatar avatar-initials"' in html
     assert all(img["src"].startswith("/") for img in images_of(html))
+
+
+class Links(HTMLParser):
+    """The ``href`` and text of every link inside the element with ``id`` (a Home card)."""
+
+    def __init__(self, section_id: str) -> None:
+        super().__init__()
+        self.section_id, self.depth, self.href = section_id, 0, None
+        self.found: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attrs = dict(attrs)
+        if tag == "section" and attrs.get("aria-labelledby") == self.section_id:
+            self.depth = 1
+        elif self.depth and tag == "section":
+            self.depth += 1
+        if self.depth and tag == "a":
+            self.href = attrs.get("href")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth and tag == "section":
+            self.depth -= 1
+        if tag == "a":
+            self.href = None
+
+    def handle_data(self, data: str) -> None:
+        if self.depth and self.href and data.strip():
+            self.found.append((data.strip(), self.href))
+
+
+def links_in(html: str, section_id: str) -> dict[str, str]:
+    parser = Links(section_id)
+    parser.feed(html)
+    return dict(parser.found)
+
+
+def test_on_repeat_cards_link_names_to_their_pages(client, conn, pictured):
+    html = client.get("/").get_data(as_text=True)
+    ids = {name: i for i, name in conn.execute("SELECT id, name FROM artists")}
+    tracks = {name: i for i, name in conn.execute("SELECT id, name FROM tracks")}
+    artists = links_in(html, "top-artists-now-title")
+    assert artists["Artist 0"] == f"/artists/{ids['Artist 0']}"  # the lead, with its picture
+    assert artists["Artist 4"] == f"/artists/{ids['Artist 4']}"  # one of the list below
+    songs = links_in(html, "top-tracks-now-title")
+    assert songs["Song 0"] == f"/tracks/{tracks['Song 0']}"
+    assert songs["Song 3"] == f"/tracks/{tracks['Song 3']}"
+    assert songs["Artist 3"] == f"/artists/{ids['Artist 3']}"  # the track's artist too
+
+
+def test_settings_shows_where_the_artwork_stands(client, conn, local_user, pictured):
+    from music_time_machine.db.artwork import save_album_art
+
+    with transaction(conn):  # Album 1 was looked for: none found
+        album = conn.execute("SELECT id FROM albums WHERE name = 'Album 1'").fetchone()[0]
+        save_album_art(conn, local_user, album, None, None)
+    html = client.get("/settings").get_data(as_text=True)
+    # 6 covers + Artist 0's picture; Album 1; 5 albums and 11 pictured artists not yet asked
+    for key, value in (("found", 7), ("none", 1), ("to_look_up", 16)):
+        assert f'<dd data-artwork="{key}">{value}</dd>' in html, key
+    status = client.get("/api/enrich").get_json()["artwork"]
+    assert (status["found"], status["none"], status["to_look_up"]) == (7, 1, 16)

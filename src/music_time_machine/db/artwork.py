@@ -154,13 +154,28 @@ def artist_image_keys(conn: sqlite3.Connection, user_id: int,
 
 
 def artwork_counts(conn: sqlite3.Connection, user_id: int) -> dict[str, int]:
-    """Albums and artists with a picture, and looked-for albums without one."""
+    """Where the user's pictures stand, for Settings: albums and artists with a picture,
+    looked for without one, and the totals the page shows (``found``: covers and artist
+    pictures; ``none``: looked for, none found; ``to_look_up``: played albums and artists
+    with a Spotify picture never looked for yet, what the next artwork phase starts with)."""
     row = conn.execute(
         "SELECT (SELECT COUNT(*) FROM album_art WHERE user_id = ? AND image_key IS NOT NULL),"
         " (SELECT COUNT(*) FROM album_art WHERE user_id = ? AND image_key IS NULL),"
-        " (SELECT COUNT(*) FROM artist_art WHERE user_id = ? AND image_key IS NOT NULL)",
-        (user_id, user_id, user_id)).fetchone()
-    return {"albums_with_art": row[0], "albums_without": row[1], "artists_with_art": row[2]}
+        " (SELECT COUNT(*) FROM artist_art WHERE user_id = ? AND image_key IS NOT NULL),"
+        " (SELECT COUNT(*) FROM artist_art WHERE user_id = ? AND image_key IS NULL),"
+        " (SELECT COUNT(DISTINCT t.album_id) FROM tracks t"
+        "   JOIN rollup_track_total r ON r.user_id = t.user_id AND r.track_id = t.id"
+        "   WHERE t.user_id = ? AND t.album_id IS NOT NULL AND t.kind = 'music'"
+        "   AND NOT EXISTS (SELECT 1 FROM album_art aa WHERE aa.album = t.album_id)),"
+        " (SELECT COUNT(*) FROM artists a"
+        "   JOIN rollup_artist_total r ON r.user_id = a.user_id AND r.artist_id = a.id"
+        "   WHERE a.user_id = ? AND a.image_url IS NOT NULL"
+        "   AND NOT EXISTS (SELECT 1 FROM artist_art ar WHERE ar.artist = a.id))",
+        (user_id,) * 6).fetchone()
+    counts = {"albums_with_art": row[0], "albums_without": row[1],
+              "artists_with_art": row[2], "artists_without": row[3]}
+    return counts | {"found": row[0] + row[2], "none": row[1] + row[3],
+                     "to_look_up": row[4] + row[5]}
 
 
 def image_keys(conn: sqlite3.Connection, user_id: int) -> set[str]:

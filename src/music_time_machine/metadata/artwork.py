@@ -36,6 +36,7 @@ from ..db.artwork import (
     save_album_art,
     save_artist_art,
 )
+from ..hosts import is_loopback_host
 from ..normalise import name_key
 from .coverart import CoverArtClient
 from .errors import ImageRejected, MetadataError, RateLimited, Unavailable
@@ -81,13 +82,34 @@ class ArtworkSummary:
         return not self.stopped and self.paused_for is None and self.error is None
 
 
+def image_hosts_for(spotify_api_url: str) -> tuple[str, ...]:
+    """The hosts Spotify image URLs may be downloaded from: Spotify's CDN, plus the
+    configured Spotify API's own ``host:port`` when that is a loopback address (the bundled
+    fake, which serves its pictures itself). A real deployment's API is never loopback, so
+    this opens no local address there; and only that one port, not the whole machine."""
+    parts = urlsplit(spotify_api_url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme in ("http", "https") and host and is_loopback_host(host):
+        return (*SPOTIFY_IMAGE_HOSTS, f"{host}:{parts.port or _DEFAULT_PORTS[parts.scheme]}")
+    return SPOTIFY_IMAGE_HOSTS
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def host_allowed(url: str, hosts: tuple[str, ...]) -> bool:
-    """Whether ``url`` is an http(s) address on one of ``hosts`` (``*.`` = any subdomain)."""
+    """Whether ``url`` is an http(s) address on one of ``hosts`` (``*.`` = any subdomain;
+    an entry with a ``:port`` matches that host and port only)."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if parts.scheme not in ("https", "http") or not host:
         return False
-    return any(host == h or (h.startswith("*.") and host.endswith(h[1:])) for h in hosts)
+    try:
+        netloc = f"{host}:{parts.port or _DEFAULT_PORTS[parts.scheme]}"
+    except ValueError:  # a port that is not a number
+        return False
+    return any(netloc == h if ":" in h else
+               host == h or (h.startswith("*.") and host.endswith(h[1:])) for h in hosts)
 
 
 def fetch_artwork(conn: sqlite3.Connection, user_id: int, mb: MusicBrainzClient,

@@ -8,7 +8,15 @@ A run is a short ordered list of phases (``PHASES``), each a function of the run
    improves as matches land; a stopped run loses at most the artist it was on, and the next
    run asks only for artists not yet stored (``db.enrichment.pending_artists``).
 
-(Artwork is meant to follow as a further phase appended to ``PHASES``.)
+3. ``artwork``: album covers and artist pictures (``artwork.fetch_artwork``), when the run
+   is given the tools for it (``ArtworkTools``; the job, ``mtm enrich`` and the demo always
+   are, built by ``MetadataSettings.artwork_tools``). It runs after the genres: the charts
+   matter more than the pictures.
+
+Artwork's own pause (the Archive's or MusicBrainz's 503 the client could not ride out):
+a wait up to ``ARTWORK_PAUSE_MAX_S`` is waited out (Cancel still works) and the phase asked
+again, which resumes where it stopped; a longer one ends the run with its reason and keeps
+the wish, so the next run (or server start) continues: a long pause never holds a thread.
 
 MusicBrainz's 503 with a long ``Retry-After`` (``RateLimited``) pauses the run for that long
 and then asks again for the same artist: nothing is skipped. A service that does not answer
@@ -26,12 +34,27 @@ from typing import Any, TypeVar
 
 from ..db import enrichment as store
 from . import matching
+from .artwork import fetch_artwork
+from .coverart import CoverArtClient
 from .errors import MetadataError, RateLimited
+from .image_store import ImageStore
 from .musicbrainz import MAX_URLS_PER_LOOKUP, MusicBrainzClient
 
 T = TypeVar("T")
 #: Granularity of a pause for ``Retry-After``: the job's Cancel is honoured this often.
 PAUSE_STEP_S = 0.5
+#: The longest artwork pause waited out inside a run; a longer one ends it (wish kept).
+ARTWORK_PAUSE_MAX_S = 60.0
+
+
+@dataclass(frozen=True)
+class ArtworkTools:
+    """What the artwork phase needs beside MusicBrainz: the Cover Art Archive, the image
+    store, and the hosts a Spotify image URL may be downloaded from."""
+
+    coverart: CoverArtClient
+    images: ImageStore
+    image_hosts: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -44,7 +67,7 @@ class EnrichProgress:
     note: str = ""
 
     #: The share of the bar each phase takes (the link lookups are few and quick).
-    SHARES = {"links": 0.05, "artists": 0.95}
+    SHARES = {"links": 0.05, "artists": 0.75, "artwork": 0.20}
 
     @property
     def fraction(self) -> float:
@@ -60,6 +83,8 @@ class EnrichProgress:
             return self.note
         if self.phase == "links":
             return f"Looking up Spotify links on MusicBrainz ({self.done:,} of {self.total:,})"
+        if self.phase == "artwork":
+            return f"Fetching artwork: {self.done:,} of {self.total:,} albums and artists"
         return f"Finding genres: {self.done:,} of {self.total:,} artists"
 
 
@@ -70,6 +95,8 @@ class EnrichSummary:
     exact: int = 0
     by_name: int = 0
     not_found: int = 0
+    covers_found: int = 0  # album covers and artist pictures stored by this run
+    covers_none: int = 0  # looked for, none found
     totals: dict = field(default_factory=dict)
     error: str | None = None
     seconds: float = 0.0
@@ -86,6 +113,9 @@ class EnrichSummary:
         done = (f"{self.looked_up:,} artist{'s' if self.looked_up != 1 else ''} looked up: "
                 f"{self.exact:,} matched exactly, {self.by_name:,} by name, "
                 f"{self.not_found:,} not found.")
+        if self.covers_found or self.covers_none:
+            done += (f" Artwork: {self.covers_found:,} found, {self.covers_none:,} "
+                     f"without one.")
         if self.error:
             left = self.totals.get("pending", 0)
             return f"{self.error} {done} {left:,} left for the next run."
@@ -93,15 +123,17 @@ class EnrichSummary:
 
     def to_dict(self) -> dict:
         return {"kind": "enrich", "exact": self.exact, "by_name": self.by_name,
-                "not_found": self.not_found, "totals": self.totals, "error": self.error,
+                "not_found": self.not_found, "covers_found": self.covers_found,
+                "covers_none": self.covers_none, "totals": self.totals, "error": self.error,
                 "seconds": round(self.seconds, 2)}
 
 
 class EnrichmentRun:
     def __init__(self, conn: sqlite3.Connection, user_id: int, client: MusicBrainzClient,
                  progress: Callable[[EnrichProgress], None],
-                 sleep: Callable[[float], None] = time.sleep) -> None:
-        self.conn, self.user_id, self.client = conn, user_id, client
+                 sleep: Callable[[float], None] = time.sleep,
+                 artwork: ArtworkTools | None = None) -> None:
+        self.conn, self.user_id, self.client, self.artwork = conn, user_id, client, artwork
         self._report, self.sleep = progress, sleep
         self._last = EnrichProgress("links", 0, 0)
         self.summary = EnrichSummary()
@@ -143,6 +175,27 @@ class EnrichmentRun:
                 self.summary.not_found += 1
         self.progress(EnrichProgress("artists", total, total))
 
+    def artwork_phase(self) -> None:
+        """Pictures for the user's albums and artists (see the module docstring for pauses).
+        Cancel works through ``progress``, which raises; each answer is already committed."""
+        if self.artwork is None:
+            return
+        tools = self.artwork
+        while True:
+            found = fetch_artwork(
+                self.conn, self.user_id, self.client, tools.coverart, tools.images,
+                lambda done, total: self.progress(EnrichProgress("artwork", done, total)),
+                lambda: False, image_hosts=tools.image_hosts)
+            self.summary.covers_found += (found.albums_from_spotify + found.albums_from_coverart
+                                          + found.artists_found)
+            self.summary.covers_none += found.albums_none + found.artists_none
+            if found.paused_for is not None and found.paused_for <= ARTWORK_PAUSE_MAX_S:
+                self._wait(found.paused_for, "The cover art service asked us to slow down")
+                continue
+            if found.error is not None:
+                raise MetadataError(f"artwork: {found.error.rstrip('.')}")
+            return
+
     # -- one artist ---------------------------------------------------------------------------
     def _match(self, artist: store.PendingArtist) -> matching.Match:
         related = self.links.get(artist.spotify_id or "", ())
@@ -171,33 +224,39 @@ class EnrichmentRun:
             try:
                 return call()
             except RateLimited as limited:
-                waited = 0.0
-                while waited < limited.retry_after:
-                    self._report(EnrichProgress(
-                        self._last.phase, self._last.done, self._last.total,
-                        f"MusicBrainz asked us to slow down: waiting "
-                        f"{limited.retry_after - waited:.0f} s…"))
-                    step = min(PAUSE_STEP_S, limited.retry_after - waited)
-                    self.sleep(step)
-                    waited += step
+                self._wait(limited.retry_after, "MusicBrainz asked us to slow down")
+
+    def _wait(self, seconds: float, why: str) -> None:
+        """Sleep ``seconds`` in short steps, saying why on the bar; the job's Cancel (a
+        raising ``progress``) is honoured at every step."""
+        waited = 0.0
+        while waited < seconds:
+            self._report(EnrichProgress(self._last.phase, self._last.done, self._last.total,
+                                        f"{why}: waiting {seconds - waited:.0f} s…"))
+            step = min(PAUSE_STEP_S, seconds - waited)
+            self.sleep(step)
+            waited += step
 
 
-#: The phases of a run, in order. An artwork phase appends itself here.
+#: The phases of a run, in order (their shares of the bar: ``EnrichProgress.SHARES``).
 PHASES: list[tuple[str, Callable[[EnrichmentRun], None]]] = [
     ("links", EnrichmentRun.link_phase),
     ("artists", EnrichmentRun.artist_phase),
+    ("artwork", EnrichmentRun.artwork_phase),
 ]
 
 
 def run_enrichment(conn: sqlite3.Connection, user_id: int, client: MusicBrainzClient,
                    progress: Callable[[Any], None] = lambda _p: None,
-                   sleep: Callable[[float], None] = time.sleep) -> EnrichSummary:
-    """Look up every pending artist of ``user_id``; see the module docstring.
+                   sleep: Callable[[float], None] = time.sleep, *,
+                   artwork: ArtworkTools | None = None) -> EnrichSummary:
+    """Look up every pending artist of ``user_id``, then (given ``artwork``) fetch the
+    pictures that are due; see the module docstring.
 
     ``progress`` may raise (the job's Cancel): what was stored stays stored.
     """
     started = time.perf_counter()
-    run = EnrichmentRun(conn, user_id, client, progress, sleep)
+    run = EnrichmentRun(conn, user_id, client, progress, sleep, artwork)
     try:
         for _name, phase in PHASES:
             phase(run)

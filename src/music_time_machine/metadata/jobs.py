@@ -48,11 +48,11 @@ def request_enrichment(app: Flask, conn: sqlite3.Connection, user_id: int,
         running = jobs.unfinished_job_of(conn, user_id, KIND)
         if running is not None:
             return running
-        client = settings.musicbrainz()
+        client, artwork = settings.musicbrainz(), settings.artwork_tools()
 
         def work(job_conn: sqlite3.Connection, uid: int, _paths: list[Path],
                  progress: Callable[[Any], None]) -> EnrichSummary:
-            summary = run_enrichment(job_conn, uid, client, progress)
+            summary = run_enrichment(job_conn, uid, client, progress, artwork=artwork)
             if summary.ok:
                 store.unwant(job_conn, uid)
             return summary

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from .. import __version__
+from .artwork import image_hosts_for
 from .coverart import CoverArtClient
+from .enrichment import ArtworkTools
+from .image_store import ImageStore
 from .musicbrainz import MusicBrainzClient
 
 PUBLIC_HOSTS = ("musicbrainz.org", "coverartarchive.org")
@@ -38,6 +42,8 @@ class MetadataSettings:
     rate_per_s: float
     contact: str
     switched_on: bool
+    data_dir: str = "."
+    spotify_api_url: str = "https://api.spotify.com/v1"
     timeout: float = DEFAULT_TIMEOUT_S
 
     @classmethod
@@ -46,7 +52,9 @@ class MetadataSettings:
                    config.get("MTM_COVERART_URL", "https://coverartarchive.org"),
                    float(config.get("MTM_MUSICBRAINZ_RATE", 1.0)),
                    config.get("MTM_CONTACT", "") or "",
-                   config.get("MTM_ENRICH", True) is not False)
+                   config.get("MTM_ENRICH", True) is not False,
+                   str(config.get("MTM_DATA_DIR", ".")),
+                   config.get("MTM_SPOTIFY_API_URL", "https://api.spotify.com/v1"))
 
     @property
     def user_agent(self) -> str:
@@ -72,3 +80,10 @@ class MetadataSettings:
 
     def coverart(self, **options: Any) -> CoverArtClient:
         return CoverArtClient(self.coverart_url, self.user_agent, self.timeout, **options)
+
+    def artwork_tools(self, **options: Any) -> ArtworkTools:
+        """What the run's artwork phase needs: the one place it is built (the job,
+        ``mtm enrich`` and the demo all come through here)."""
+        return ArtworkTools(self.coverart(**options),
+                            ImageStore.in_data_dir(Path(self.data_dir)),
+                            image_hosts_for(self.spotify_api_url))

@@ -23,6 +23,7 @@ from flask.typing import ResponseReturnValue
 from .. import background
 from ..db import enrichment as store
 from ..db import get_db, jobs
+from ..db.artwork import artwork_counts
 from ..metadata import jobs as enrich_jobs
 from .current_user import login_required
 
@@ -42,6 +43,7 @@ def enrichment_status(conn: sqlite3.Connection, user_id: int) -> dict:
     return {"running": running, "progress": round(progress, 4), "message": message,
             "last_status": job["status"] if job else None,
             "counts": store.counts(conn, user_id).to_dict(),
+            "artwork": artwork_counts(conn, user_id),
             "disabled_reason": settings.disabled_reason(),
             "service": settings.musicbrainz_url}
 

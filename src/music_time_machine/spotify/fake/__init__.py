@@ -25,6 +25,9 @@ Control endpoints (JSON, loopback only, no auth), all under ``/_fake``:
   "status"?: 429|500|502|503|..., "retry_after"?: s, "delay"?: s, "message"?: str,
   "times"?: n | null}`` (``times`` defaults to 1; null = until cleared), or the actions
   ``{"expire_access_tokens": true}`` / ``{"revoke_refresh_tokens": true}``.
+
+Pictures: ``GET /_fake/images/<id>`` serves the JPEG every image object points at (the fake's
+own address, never ``i.scdn.co``: the sandbox works offline), sized as Spotify's id prefix says.
 """
 
 from .app import create_fake_app

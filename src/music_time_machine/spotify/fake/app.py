@@ -7,7 +7,7 @@ from collections.abc import Callable
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import control, oauth, playlists, webapi
+from . import control, images, oauth, playlists, webapi
 from .context import EXTENSION_KEY, api_error_response
 from .faults import DEFAULT_MESSAGES, FaultRule
 from .pages import error_page
@@ -45,6 +45,7 @@ def create_fake_app(
     app.register_blueprint(webapi.bp)
     app.register_blueprint(playlists.bp)
     app.register_blueprint(control.bp)
+    app.register_blueprint(images.bp)
 
     @app.before_request
     def _inject_faults():

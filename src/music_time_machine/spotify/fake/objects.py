@@ -15,7 +15,8 @@ from .catalogue import Album, Artist, AudioFeatures, Catalogue, SeededPlaylist, 
 from .state import USER_ID, USER_NAME, UserPlaylist
 
 OPEN = "https://open.spotify.com"
-# i.scdn.co image ids start with a prefix that encodes the kind and size of the image
+# i.scdn.co image ids start with a prefix that encodes the kind and size of the image. The
+# fake keeps the ids but serves the pictures itself (``images.py``): see ``image_url``.
 ALBUM_IMAGE_SIZES = [("ab67616d0000b273", 640), ("ab67616d00001e02", 300), ("ab67616d00004851", 64)]
 ARTIST_IMAGE_SIZES = [
     ("ab6761610000e5eb", 640),
@@ -34,9 +35,21 @@ def iso_s(epoch_ms: int) -> str:
     return datetime.fromtimestamp(epoch_ms // 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _images(prefix_sizes: list[tuple[str, int]], image_hash: str) -> list[dict]:
+USER_IMAGE = ("ab6775700000ee85", 300)
+PLAYLIST_IMAGE = ("ab67706f00000002", 640)
+#: Every image id prefix the fake serves, with its size in pixels.
+IMAGE_SIZES = dict([*ALBUM_IMAGE_SIZES, *ARTIST_IMAGE_SIZES, USER_IMAGE, PLAYLIST_IMAGE])
+
+
+def image_url(api: str, image_id: str) -> str:
+    """Where the fake serves the picture Spotify would serve at ``i.scdn.co/image/<id>``: on
+    the fake itself, so nothing in the sandbox reaches for the network."""
+    return f"{api.removesuffix('/v1')}/_fake/images/{image_id}"
+
+
+def _images(api: str, prefix_sizes: list[tuple[str, int]], image_hash: str) -> list[dict]:
     return [
-        {"url": f"https://i.scdn.co/image/{prefix}{image_hash}", "height": size, "width": size}
+        {"url": image_url(api, prefix + image_hash), "height": size, "width": size}
         for prefix, size in prefix_sizes
     ]
 
@@ -58,7 +71,7 @@ def simplified_artist(api: str, artist: Artist) -> dict:
 def artist_object(api: str, artist: Artist, extended: bool) -> dict:
     body = {
         **_link(api, "artist", artist.id),
-        "images": _images(ARTIST_IMAGE_SIZES, artist.image_hash),
+        "images": _images(api, ARTIST_IMAGE_SIZES, artist.image_hash),
         "name": artist.name,
     }
     if extended:
@@ -73,7 +86,7 @@ def simplified_album(api: str, catalogue: Catalogue, album: Album) -> dict:
         "album_type": album.album_type,
         "total_tracks": len(album.track_ids),
         **_link(api, "album", album.id),
-        "images": _images(ALBUM_IMAGE_SIZES, album.image_hash),
+        "images": _images(api, ALBUM_IMAGE_SIZES, album.image_hash),
         "name": album.name,
         "release_date": album.release_date,
         "release_date_precision": album.release_date_precision,
@@ -143,9 +156,9 @@ def private_user(api: str, scopes: frozenset[str], extended: bool) -> dict:
         "display_name": USER_NAME,
         "images": [
             {
-                "url": "https://i.scdn.co/image/ab6775700000ee85a1c3d2e5f4b6a7c8d9e0f1a2b3c4",
-                "height": 300,
-                "width": 300,
+                "url": image_url(api, USER_IMAGE[0] + "a1c3d2e5f4b6a7c8d9e0f1a2b3c4"),
+                "height": USER_IMAGE[1],
+                "width": USER_IMAGE[1],
             }
         ],
     }
@@ -230,7 +243,7 @@ def playlist_object(
         "followers": {"href": None, "total": 0 if user_owned else 1_250_000},
         "href": f"{api}/playlists/{playlist.id}",
         "id": playlist.id,
-        "images": [] if user_owned else _playlist_cover(playlist.id),
+        "images": [] if user_owned else _playlist_cover(api, playlist.id),
         "name": playlist.name,
         "owner": {**user_link(api, playlist.owner_id), "display_name": playlist.owner_name},
         "primary_color": None,
@@ -243,11 +256,10 @@ def playlist_object(
     }
 
 
-def _playlist_cover(playlist_id: str) -> list[dict]:
+def _playlist_cover(api: str, playlist_id: str) -> list[dict]:
     digest = hashlib.sha1(playlist_id.encode()).hexdigest()[:24]
-    return [
-        {"url": f"https://i.scdn.co/image/ab67706f00000002{digest}", "height": 640, "width": 640}
-    ]
+    prefix, size = PLAYLIST_IMAGE
+    return [{"url": image_url(api, prefix + digest), "height": size, "width": size}]
 
 
 def context_object(api: str, kind: str, item_id: str) -> dict:

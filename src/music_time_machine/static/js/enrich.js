@@ -19,6 +19,10 @@ function show(status) {
     const cell = document.querySelector(`.js-enrich-counts [data-count="${key}"]`);
     if (cell) cell.textContent = value.toLocaleString();
   }
+  for (const [key, value] of Object.entries(status.artwork || {})) {
+    const cell = document.querySelector(`.js-enrich-counts [data-artwork="${key}"]`);
+    if (cell) cell.textContent = value.toLocaleString();
+  }
   const last = document.querySelector('.js-enrich-last');
   if (!status.running && status.last_status) {
     last.hidden = false;

@@ -1,0 +1,194 @@
+"""The whole enrichment run against the fake MusicBrainz and Cover Art Archive over real HTTP:
+links -> artists -> artwork, covers stored and counted, Cancel during artwork, and the
+artwork phase's pauses (a short one waited out, a long one ending the run, nothing lost)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from music_time_machine.db import transaction
+from music_time_machine.db.artwork import artwork_counts
+from music_time_machine.db.catalogue import ArtistInfo, Catalogue, TrackInfo
+from music_time_machine.db.plays import NewPlay, insert_plays
+from music_time_machine.jobcontrol import JobStopped
+from music_time_machine.metadata.artwork import SPOTIFY_IMAGE_HOSTS
+from music_time_machine.metadata.coverart import CoverArtClient
+from music_time_machine.metadata.enrichment import (
+    ArtworkTools,
+    EnrichProgress,
+    run_enrichment,
+)
+from music_time_machine.metadata.image_store import ImageStore
+from music_time_machine.metadata.musicbrainz import MusicBrainzClient
+from music_time_machine.metadata.settings import user_agent
+from music_time_machine.sandbox.fake_musicbrainz import FakeMusicBrainzServer
+from music_time_machine.sandbox.fake_musicbrainz.catalogue import mbid
+from music_time_machine.sandbox.world import build_world
+
+SEED, ARTISTS = 42, 300
+AGENT = user_agent("tests@example.org")
+START_MS = 1_700_000_000_000
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FakeMusicBrainzServer]:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    with FakeMusicBrainzServer(seed=SEED, artists=ARTISTS, rate=1000) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def fresh(server: FakeMusicBrainzServer) -> None:
+    requests.post(f"{server.url}/_fake/reset", timeout=5).raise_for_status()
+
+
+class Sleeps(list):
+    """Records the waits asked for, without waiting."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def albums_to_play(server: FakeMusicBrainzServer) -> list[dict]:
+    """Four albums of exactly matchable artists with a cover in the Archive, one without a
+    cover, one of an artist MusicBrainz does not know: most played first."""
+    world, cat = build_world(SEED, ARTISTS), server.catalogue
+    covered, bare, unknown = [], [], []
+    for truth, artist in zip(cat.truth, world.artists, strict=True):
+        for album_index in artist.albums:
+            album = world.albums[album_index]
+            track = next((world.tracks[t] for t in album.tracks
+                          if world.tracks[t].featured is None), None)
+            if track is None:
+                continue
+            group = cat.release_groups.get(mbid(SEED, "release-group", album_index))
+            item = {"artist": artist.name, "spotify_id": artist.spotify_id,
+                    "title": track.title, "album": album.title}
+            if truth.fate == "missing":
+                unknown.append(item)
+            elif truth.fate == "exact" and truth.mb_name == artist.name and group:
+                (covered if group.cover_image_id else bare).append(item)
+            break
+    chosen = covered[:4] + bare[:1] + unknown[:1]
+    assert len(chosen) == 6
+    return chosen
+
+
+@pytest.fixture
+def history(server, fresh_db):
+    conn, user = fresh_db()
+    albums = albums_to_play(server)
+    with transaction(conn):
+        catalogue, plays = Catalogue(conn, user), []
+        for rank, a in enumerate(albums):
+            track_id = catalogue.track_id(TrackInfo(
+                name=a["title"], artists=[ArtistInfo(a["artist"], a["spotify_id"])],
+                album=a["album"]))
+            plays += [NewPlay(track_id=track_id, played_at=START_MS + (rank * 20 + k) * 60_000,
+                              ms_played=200_000, source="extended")
+                      for k in range(10 - rank)]
+        insert_plays(conn, user, plays)
+    return conn, user, albums
+
+
+def tools(server, tmp_path, **options) -> tuple[MusicBrainzClient, ArtworkTools]:
+    options.setdefault("backoff_s", 0.01)
+    return (MusicBrainzClient(server.url, AGENT, rate_per_s=1000, timeout=5, **options),
+            ArtworkTools(CoverArtClient(server.url, AGENT, timeout=5, **options),
+                         ImageStore(tmp_path / "images"), SPOTIFY_IMAGE_HOSTS))
+
+
+def covers(conn, user) -> dict[str, str | None]:
+    return {r[0]: r[1] for r in conn.execute(
+        "SELECT al.name, aa.image_key FROM album_art aa JOIN albums al ON al.id = aa.album "
+        "WHERE aa.user_id = ?", (user,))}
+
+
+def test_a_run_goes_links_then_artists_then_artwork_and_stores_the_covers(server, history,
+                                                                          tmp_path):
+    conn, user, albums = history
+    mb, artwork = tools(server, tmp_path)
+    seen: list[EnrichProgress] = []
+
+    summary = run_enrichment(conn, user, mb, seen.append, artwork=artwork)
+
+    assert summary.ok and (summary.exact, summary.not_found) == (5, 1)
+    phases = [p.phase for p in seen]
+    assert phases.index("links") < phases.index("artists") < phases.index("artwork")
+    assert phases[-1] == "artwork" and seen[-1].fraction == 1.0
+    bar = [p.fraction for p in seen if not p.note]
+    assert bar == sorted(bar)  # the bar only moves forward through the three phases
+    assert min(p.fraction for p in seen if p.phase == "artwork") >= 0.8
+    assert (summary.covers_found, summary.covers_none) == (4, 2)
+    stored = covers(conn, user)
+    assert all(stored[a["album"]] and artwork.images.has(stored[a["album"]])
+               for a in albums[:4])
+    assert stored[albums[4]["album"]] is None and stored[albums[5]["album"]] is None
+    assert "Artwork: 4 found, 2 without one." in summary.headline()
+    assert summary.to_dict() | {"covers_found": 4, "covers_none": 2} == summary.to_dict()
+    assert artwork_counts(conn, user) | {"found": 4, "none": 2, "to_look_up": 0} \
+        == artwork_counts(conn, user)
+    # A second run asks nothing of the Archive: every album has its answer.
+    requests.post(f"{server.url}/_fake/reset", timeout=5).raise_for_status()
+    again = run_enrichment(conn, user, mb, artwork=artwork)
+    assert again.ok and (again.covers_found, again.covers_none) == (0, 0)
+    assert server.traffic()["requests"] == 0
+
+
+def test_cancel_during_artwork_keeps_the_covers_found_and_the_next_run_finishes(
+        server, history, tmp_path):
+    conn, user, albums = history
+    mb, artwork = tools(server, tmp_path)
+
+    def cancel_at_two(p: EnrichProgress) -> None:
+        if p.phase == "artwork" and p.done == 2:
+            raise JobStopped("Cancelled.")
+
+    with pytest.raises(JobStopped):
+        run_enrichment(conn, user, mb, cancel_at_two, artwork=artwork)
+    assert list(covers(conn, user)) == [albums[0]["album"], albums[1]["album"]]
+    assert artwork_counts(conn, user)["to_look_up"] == 4
+
+    summary = run_enrichment(conn, user, mb, artwork=artwork)
+    assert summary.ok and (summary.covers_found, summary.covers_none) == (2, 2)
+    assert len(covers(conn, user)) == 6
+
+
+def test_a_short_artwork_pause_is_waited_out_and_the_phase_goes_on(server, history,
+                                                                    tmp_path):
+    conn, user, _albums = history
+    waits = Sleeps()
+    mb, artwork = tools(server, tmp_path, max_attempts=2, sleep=waits)
+    requests.post(f"{server.url}/_fake/faults", json={
+        "status": 503, "path_prefix": "/release-group", "retry_after": 5, "times": 2},
+        timeout=5).raise_for_status()
+    run_waits = Sleeps()
+
+    summary = run_enrichment(conn, user, mb, sleep=run_waits, artwork=artwork)
+
+    assert summary.ok and (summary.covers_found, summary.covers_none) == (4, 2)
+    assert sum(run_waits) == 5  # the run waited the 5 s the Archive asked for, in steps
+
+
+def test_a_long_artwork_pause_ends_the_run_without_waiting_and_loses_nothing(
+        server, history, tmp_path):
+    conn, user, albums = history
+    waits = Sleeps()
+    mb, artwork = tools(server, tmp_path, sleep=waits)
+    requests.post(f"{server.url}/_fake/faults", json={
+        "status": 503, "path_prefix": "/release-group", "retry_after": 3600, "times": 1},
+        timeout=5).raise_for_status()
+    run_waits = Sleeps()
+
+    summary = run_enrichment(conn, user, mb, sleep=run_waits, artwork=artwork)
+
+    assert not summary.ok and "3600" in summary.error and "artwork" in summary.error
+    assert sum(run_waits) == 0 and sum(waits) < 60  # nobody sat out the hour
+    assert summary.exact == 5  # the genres were stored before the pause
+    assert covers(conn, user) == {}  # the album it was on is not recorded as "none"
+    summary = run_enrichment(conn, user, mb, artwork=artwork)
+    assert summary.ok and summary.covers_found == 4 and len(covers(conn, user)) == 6

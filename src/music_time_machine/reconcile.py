@@ -89,8 +89,15 @@ class Reconciler:
         self.last_match: int | None = None
 
     def is_duplicate(self, match_key: str, played_at: int, source: str,
-                     ms_played: int | None = None) -> bool:
-        """True if a stored play is this stream; that play is then used up."""
+                     ms_played: int | None = None, skipped: object = None) -> bool:
+        """True if a stored play is this stream; that play is then used up.
+
+        A stored play from the same source is this stream only if it is the same row: the
+        same time and the same ``skipped`` flag (two streams of one song in one second, one
+        skipped and one not, stay two however the file is re-read). Across sources the time
+        windows above decide, preferring the same source, then the same ``ms_played``.
+        """
+        skipped = _flag(skipped)
         best = None
         for number in range((played_at - _REACH_MS) // _SLICE_MS,
                             (played_at + _REACH_MS) // _SLICE_MS + 1):
@@ -98,8 +105,10 @@ class Reconciler:
             if not candidates:
                 continue
             for cand in candidates:
-                e, src, ms, play_id = cand
+                e, src, ms, play_id, was_skipped = cand
                 if play_id in self._consumed or not same_stream(source, played_at, src, e):
+                    continue
+                if src == source and was_skipped != skipped:
                     continue
                 rank = (src != source, ms_played is not None and ms != ms_played, e)
                 if best is None or rank < best[0]:
@@ -111,7 +120,7 @@ class Reconciler:
         return True
 
     def place(self, match_key: str, track_id: int, played_at: int, source: str,
-              ms_played: int | None, used: set[int]) -> int | None:
+              ms_played: int | None, used: set[int], skipped: object = None) -> int | None:
         """The time to store an incoming stream at, or None when a stored play is this same
         stream (that play is then used up).
 
@@ -125,7 +134,7 @@ class Reconciler:
         while True:
             slot = slot_of(played_at, track_id)
             if slot not in used:
-                if self.is_duplicate(match_key, played_at, source, ms_played):
+                if self.is_duplicate(match_key, played_at, source, ms_played, skipped):
                     return None
                 if not self.occupied(track_id, played_at):
                     used.add(slot)
@@ -147,9 +156,9 @@ class Reconciler:
             return _EMPTY
         by_key: dict[str, list[tuple]] = {}
         slots: set[int] = set()
-        for key, e, src, ms, play_id, track_id in stored_streams(
+        for key, e, src, ms, play_id, track_id, skipped in stored_streams(
                 self.conn, self.user_id, start, start + _SLICE_MS, self._last_id):
-            by_key.setdefault(key, []).append((e, src, ms, play_id))
+            by_key.setdefault(key, []).append((e, src, ms, play_id, _flag(skipped)))
             slots.add(slot_of(e, track_id))
         found = (by_key, slots)
         self._slices[number] = found
@@ -159,6 +168,11 @@ class Reconciler:
 
 
 _EMPTY: tuple[dict, frozenset] = ({}, frozenset())
+
+
+def _flag(value: object) -> bool | None:
+    """A stored or incoming ``skipped`` (None, 0/1, True/False) as one comparable value."""
+    return None if value is None else bool(value)
 
 
 def slot_of(played_at: int, track_id: int) -> int:

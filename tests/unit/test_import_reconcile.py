@@ -123,3 +123,28 @@ def test_extended_and_derived_account_data_count_each_stream_once(rows, account_
         again = run_import(conn, user, [ext, acc])
         assert again.stored == 0
         conn.close()
+
+
+def test_two_streams_in_one_second_one_skipped_stay_two_on_every_re_import(tmp_path):
+    """Found by the property test above: account data first, then the extended file with a
+    stream at :00 and two at :01 of one song (one skipped, one not, both 0 ms). Re-reading
+    the file once matched the unskipped :01 row to the stored skipped one, and stored the
+    skipped row again a millisecond later."""
+    def row(second: int, skipped: bool) -> dict:
+        return {"ts": f"2023-11-14T22:14:0{second}Z", "ms_played": 0,
+                "master_metadata_track_name": "Song", "master_metadata_album_artist_name": "Band",
+                "master_metadata_album_album_name": None, "spotify_track_uri": "spotify:track:0",
+                "skipped": skipped}
+
+    rows = [row(1, False), row(0, False), row(1, True)]
+    music, _ = account_rows_from_extended(rows)
+    ext = tmp_path / "Streaming_History_Audio_2023.json"
+    acc = tmp_path / "StreamingHistory_music_0.json"
+    ext.write_text(json.dumps(rows))
+    acc.write_text(json.dumps(music))
+    conn, user = open_fresh_db(tmp_path / "mtm.sqlite")
+    assert run_import(conn, user, [acc]).stored == 1
+    assert run_import(conn, user, [ext]).stored == 2
+    assert run_import(conn, user, [ext, acc]).stored == 0
+    assert run_import(conn, user, [ext]).stored == 0
+    conn.close()

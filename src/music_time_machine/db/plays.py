@@ -122,10 +122,10 @@ def play_span(conn: sqlite3.Connection, user_id: int) -> tuple[int | None, int |
 def stored_streams(conn: sqlite3.Connection, user_id: int, start: int, end: int,
                    last_id: int) -> sqlite3.Cursor:
     """The user's plays with ``start <= played_at < end`` and ``id <= last_id``, as
-    (match_key, played_at, source, ms_played, play id, track id) rows: the candidates the
-    reconciler compares incoming rows with."""
+    (match_key, played_at, source, ms_played, play id, track id, skipped) rows: the
+    candidates the reconciler compares incoming rows with."""
     return conn.execute(
-        "SELECT t.match_key, p.played_at, p.source, p.ms_played, p.id, p.track_id "
+        "SELECT t.match_key, p.played_at, p.source, p.ms_played, p.id, p.track_id, p.skipped "
         "FROM plays p JOIN tracks t ON t.id = p.track_id "
         "WHERE p.user_id = ? AND p.played_at >= ? AND p.played_at < ? AND p.id <= ?",
         (user_id, start, end, last_id))

@@ -85,7 +85,7 @@ def write_streams(streams: Iterable[StreamItem], reconciler: Reconciler,
                 identities[slot] = (previous if type(previous) is list else [previous]) \
                     + [signature]
         if slot in used or near_lo <= played_at <= near_hi:
-            placed = place(match_key, track_id, played_at, source, ms_played, used)
+            placed = place(match_key, track_id, played_at, source, ms_played, used, skipped)
             if placed is None:  # the same stream as a stored play
                 duplicates += 1
                 if uri_id is not None:

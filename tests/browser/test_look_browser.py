@@ -126,3 +126,20 @@ def test_one_palette_read_from_css_in_light_and_dark(page_factory, demo_server, 
     assert all(c.startswith("#") for c in colours["series"])
     assert colours["series"][0] == ("#4cc797" if scheme == "dark" else "#1f7a5a")
     assert colours["text"] and colours["grid"] and colours["muted"]
+
+
+def test_long_titles_truncate_with_the_full_title_at_hand(page_factory, demo_server, conn):
+    suffix = " (Live at the Royal Albert Hall, 14 March 1998 — Remastered Deluxe Edition)"
+    with conn:
+        conn.execute("UPDATE tracks SET name = name || ?", (suffix,))
+    page = page_factory(width=375)
+    page.goto(demo_server.url + "/")
+    names = page.locator("#top-tracks-now-title ~ ol .truncate[title]")
+    assert names.count() > 0
+    for name in names.all():
+        assert name.get_attribute("title").endswith(suffix)
+        # One line, cut with an ellipsis: the text is wider than its box.
+        assert name.evaluate("e => e.scrollWidth > e.clientWidth")
+        assert name.bounding_box()["height"] < 30
+    assert_no_horizontal_scroll(page, "/")
+    save_screenshot(page, "look-long-titles-375")

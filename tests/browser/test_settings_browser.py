@@ -53,7 +53,13 @@ def test_clearing_takes_two_steps_and_leaves_an_empty_home(page_factory, demo_se
     page.goto(demo_server.url + "/settings#danger")
     page.get_by_role("link", name="Clear all data…").click()
     page.wait_for_url("**/settings/clear?what=data")
-    assert page.get_by_text("2,000 plays").is_visible()  # step 1 shows what would go
+    # Step 1 shows what would go in words a person recognises, never table names.
+    what = page.locator(".clear-list").inner_text()
+    assert "2,000 streams: every play in your history" in what
+    assert "rollup" not in what and "_" not in what
+    # The phrase box shows the whole phrase.
+    box = page.locator("#phrase")
+    assert box.evaluate("e => e.scrollWidth <= e.clientWidth + 1 && e.clientWidth >= 250")
     assert conn.execute("SELECT COUNT(*) FROM plays").fetchone()[0] == 2000  # and deletes none
     assert_fits(page, "/settings/clear")
     save_screenshot(page, f"settings-clear-{width}")
@@ -61,7 +67,7 @@ def test_clearing_takes_two_steps_and_leaves_an_empty_home(page_factory, demo_se
         "delete my listening history")
     page.get_by_role("button", name="Delete all listening data").click()
     page.wait_for_url("**/settings")
-    assert page.get_by_text("Deleted 2,000 plays").is_visible()
+    assert page.get_by_text("Deleted 2,000 streams").is_visible()
     assert conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?",
                         (local_user,)).fetchone()[0] == 0
     page.goto(demo_server.url + "/")

@@ -146,7 +146,9 @@ def start_clearing(client, what="data"):
 def test_step_one_alone_deletes_nothing_and_shows_counts(client, conn, two_users):
     me, _ = two_users
     html = client.get("/settings/clear").get_data(as_text=True)
-    assert "5 plays" in html and "delete my listening history" in html
+    assert "<strong>5</strong> streams: every play" in html
+    assert "delete my listening history" in html
+    assert "rollup" not in html and "sync_runs" not in html  # no table names
     assert user_rows(conn, me) == 5
 
 
@@ -188,7 +190,7 @@ def test_the_completed_flow_deletes_only_this_users_data(client, conn, two_users
     response = client.post("/settings/clear", data={
         "csrf_token": csrf_token, "confirm_token": token,
         "phrase": "Delete my listening history "}, follow_redirects=True)
-    assert "Deleted 5 plays" in response.get_data(as_text=True)
+    assert "Deleted 5 streams" in response.get_data(as_text=True)
     for table in ("plays", "rollup_day", "rollup_day_track", "rollup_track_first"):
         assert conn.execute(f"SELECT COUNT(*) FROM {table} WHERE user_id = ?",
                             (me,)).fetchone()[0] == 0

@@ -26,6 +26,13 @@ TIME_MACHINE_SOURCES: dict[str, tuple[str, str]] = {
 MOOD_SOURCES: dict[str, tuple[str, str]] = {m.key: (m.label, m.description)
                                             for m in MOODS.values()}
 SOURCES = {**TIME_MACHINE_SOURCES, **MOOD_SOURCES}
+#: Which sources read which optional fields of the form: the page shows a group of fields
+#: only for these sources (with JavaScript; without it, under a heading that names them).
+FIELDS_FOR_SOURCES: dict[str, tuple[str, ...]] = {
+    "period": ("time_capsule", "year"),
+    "gems": ("forgotten_gems",),
+    "per_artist": tuple(key for key in SOURCES if key != "year"),
+}
 
 SIZE_MIN, SIZE_MAX, SIZE_DEFAULT = 10, 100, 30
 NAME_MAX = 100

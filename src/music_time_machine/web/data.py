@@ -31,6 +31,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from ..db import connect, get_db
 from ..db.exports import CSV_COLUMNS, csv_row, extended_history_record, iter_plays
 from ..db.userdata import backup_user, count_user_rows, delete_account, delete_listening_data
+from .clear_summary import recognisable_losses
 from .current_user import login_required
 
 bp = Blueprint("data", __name__)
@@ -142,8 +143,9 @@ def clear_confirm() -> ResponseReturnValue:
     nonce = secrets.token_urlsafe(16)
     session["clear_nonce"] = nonce
     token = _serializer().dumps({"user": g.user["id"], "kind": kind, "nonce": nonce})
+    counts = count_user_rows(get_db(), g.user["id"])
     return render_template("settings/clear.html", kind=kind, phrase=PHRASES[kind], token=token,
-                           counts=count_user_rows(get_db(), g.user["id"]))
+                           counts=counts, losses=recognisable_losses(counts, kind == "account"))
 
 
 @bp.post("/settings/clear")
@@ -171,11 +173,11 @@ def clear() -> ResponseReturnValue:
     if kind == "account":
         deleted = delete_account(conn, g.user["id"])
         session.clear()
-        flash(f"Your account and all its data were deleted ({deleted.get('plays', 0):,} plays).",
+        flash(f"Your account and all its data were deleted ({deleted.get('plays', 0):,} streams).",
               "success")
         return redirect(url_for("dashboard.index"))
     deleted = delete_listening_data(conn, g.user["id"])
-    flash(f"Deleted {deleted.get('plays', 0):,} plays and everything computed from them. "
+    flash(f"Deleted {deleted.get('plays', 0):,} streams and everything computed from them. "
           "Your account, settings and Spotify connection remain.", "success")
     return redirect(url_for("settings.index"))
 

@@ -41,6 +41,7 @@ from ..playlists.creator import (
     wait_text,
 )
 from ..playlists.options import (
+    FIELDS_FOR_SOURCES,
     MOOD_SOURCES,
     SIZE_DEFAULT,
     TIME_MACHINE_SOURCES,
@@ -126,6 +127,7 @@ def page_context(**extra: object) -> dict:
         if artist.isdigit() and len(artist) < 19 else None,
         "time_machine_sources": TIME_MACHINE_SOURCES,
         "mood_sources": MOOD_SOURCES,
+        "fields_for": {k: " ".join(v) for k, v in FIELDS_FOR_SOURCES.items()},
         "account_status": account["status"] if account else None,
         "recent": saved.recent_playlists(conn, user_id),
         "form": dict(DEFAULT_FORM),

@@ -1,0 +1,47 @@
+"""Every page of the demo at 375 and 1280 px, light and dark: nothing scrolls sideways, no
+console errors, and a screenshot ``screens-<page>-<width>-<scheme>`` in test-artifacts/ to
+look at (issue #17: "look like one designed product")."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import save_screenshot
+from page_checks import assert_no_horizontal_scroll
+
+from music_time_machine.demo import generate_demo
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo_server(conn, local_user, live_server):
+    generate_demo(conn, local_user, plays=3000, seed=11)
+    return live_server
+
+
+def first_id(conn, table: str) -> int:
+    return conn.execute(f"SELECT id FROM {table} ORDER BY id LIMIT 1").fetchone()[0]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [375, 1280])
+def test_every_page_fits_and_is_captured(page_factory, demo_server, conn, width, scheme):
+    year = conn.execute("SELECT MAX(strftime('%Y', played_at / 1000, 'unixepoch')) "
+                        "FROM plays").fetchone()[0]
+    pages = {
+        "home": "/", "analytics": "/analytics?range=all", "top-tracks": "/analytics/top/tracks",
+        "playlists": "/playlists", "settings": "/settings", "clear": "/settings/clear",
+        "years": "/years", "year": f"/years/{year}", "search": "/search?q=a",
+        "artist": f"/artists/{first_id(conn, 'artists')}",
+        "track": f"/tracks/{first_id(conn, 'tracks')}",
+        "album": f"/albums/{first_id(conn, 'albums')}",
+    }
+    page = page_factory(width=width)
+    page.emulate_media(color_scheme=scheme)
+    for name, path in pages.items():
+        response = page.goto(demo_server.url + path)
+        assert response.status == 200, path
+        page.wait_for_load_state("networkidle")
+        assert_no_horizontal_scroll(page, path)
+        save_screenshot(page, f"screens-{name}-{width}-{scheme}")
+    assert page.console_errors == []

@@ -1,0 +1,114 @@
+"""Loading and errors in a real Chromium: the control used shows the loading (the chosen
+range chip at once, a spinner on each card, no dimmed page), failures read in plain words
+with a Retry, and a blocked Chart.js leaves a note and the table in each chart's place."""
+
+import pytest
+from a11y import assert_accessible
+from conftest import save_screenshot
+from page_checks import CANVAS_HAS_INK
+
+from music_time_machine.demo import generate_demo
+
+pytestmark = pytest.mark.browser
+
+PLAYS = '[data-stat="plays"] [data-value]'
+ERROR = "#analytics-error"
+TECHNICAL = ("500", "Failed to fetch", "server answered", "NetworkError")
+
+
+@pytest.fixture
+def demo_server(conn, local_user, live_server):
+    generate_demo(conn, local_user, plays=3000, seed=7)
+    return live_server
+
+
+def open_analytics(page, server, query="?range=7d"):
+    assert page.goto(server.url + "/analytics" + query).status == 200
+    page.wait_for_function(CANVAS_HAS_INK, arg="volume-chart", timeout=10_000)
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_chosen_chip_is_selected_at_once_and_each_card_spins(page_factory, demo_server,
+                                                                  width):
+    page = page_factory(width=width)
+    open_analytics(page, demo_server)
+    held = []
+    page.route("**/api/stats/**", lambda route: held.append(route))  # the answers wait until released below
+    page.get_by_role("link", name="90 days", exact=True).click()
+    page.wait_for_function("() => document.querySelector('[data-range=\"90d\"]')"
+                           ".getAttribute('aria-busy') === 'true'")
+    assert page.get_attribute('[data-range="90d"]', "aria-current") == "true"
+    assert page.get_attribute('[data-range="7d"]', "aria-current") is None
+    cards = page.eval_on_selector_all("#analytics-results .card",
+                                      "cs => cs.map(c => c.classList.contains('is-loading'))")
+    assert cards and all(cards)
+    assert page.evaluate("getComputedStyle(document.getElementById('analytics-results'))"
+                         ".opacity") == "1"
+    save_screenshot(page, f"analytics-loading-{width}")
+    for route in held:
+        route.continue_()
+    page.unroute("**/api/stats/**")
+    page.wait_for_function("() => !document.querySelector('#analytics-results .is-loading')")
+    assert page.get_attribute('[data-range="90d"]', "aria-busy") is None
+    assert page.get_attribute('[data-range="90d"]', "aria-current") == "true"
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_server_error_reads_in_plain_words_and_retry_loads_the_range(page_factory,
+                                                                        demo_server, width):
+    page = page_factory(width=width)
+    open_analytics(page, demo_server)
+    plays = page.text_content(PLAYS)
+    page.route("**/api/stats/**", lambda route: route.fulfill(
+        status=500, content_type="text/html", body="<h1>Internal Server Error</h1>"))
+    page.get_by_role("link", name="90 days", exact=True).click()
+    page.wait_for_selector(f"{ERROR}:not([hidden])")
+    text = page.text_content(ERROR)
+    assert text.startswith("The server ran into a problem")
+    assert "your numbers below are from before" in text
+    assert not any(word in text for word in TECHNICAL), text
+    assert page.text_content(PLAYS) == plays
+    # The chips say which range the numbers are for: still 7 days.
+    assert page.get_attribute('[data-range="7d"]', "aria-current") == "true"
+    assert page.evaluate("document.activeElement.textContent") == "Retry"
+    save_screenshot(page, f"analytics-error-{width}")
+    assert_accessible(page, "Analytics with an error")
+
+    page.unroute("**/api/stats/**")
+    page.get_by_role("button", name="Retry").click()
+    page.wait_for_selector(f"{ERROR}[hidden]", state="attached")
+    page.wait_for_function(f"() => document.querySelector('{PLAYS}').textContent !== {plays!r}")
+    assert page.get_attribute('[data-range="90d"]', "aria-current") == "true"
+    assert page.url.endswith("range=90d")
+
+
+def test_an_unreachable_server_says_so_without_browser_jargon(page_factory, demo_server):
+    page = page_factory(width=1280)
+    open_analytics(page, demo_server)
+    page.route("**/api/stats/**", lambda route: route.abort())
+    page.get_by_role("link", name="30 days", exact=True).click()
+    page.wait_for_selector(f"{ERROR}:not([hidden])")
+    text = page.text_content(ERROR)
+    assert text.startswith("Couldn't reach the server — your numbers below are from before.")
+    assert not any(word in text for word in TECHNICAL), text
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("path", ["/", "/analytics"])
+def test_without_chart_js_each_chart_says_so_and_shows_its_table(page_factory, demo_server,
+                                                                 width, path):
+    page = page_factory(width=width)
+    page.route("**/vendor/chartjs/**", lambda route: route.abort())
+    assert page.goto(demo_server.url + path).status == 200
+    page.wait_for_selector(".chart-missing")
+    boxes = page.eval_on_selector_all(".chart-box[data-chart-missing]", "bs => bs.length")
+    notes = page.eval_on_selector_all(".chart-missing", "ns => ns.map(n => n.textContent)")
+    assert len(notes) == boxes >= (3 if path == "/analytics" else 1)
+    assert all("could not be drawn" in n and "table below" in n for n in notes)
+    assert page.eval_on_selector_all(".chart-box", "bs => bs.every(b => b.hidden)")
+    opened = page.eval_on_selector_all(
+        ".chart-missing + details.data-table", "ds => ds.map(d => d.open)")
+    assert opened and all(opened)
+    save_screenshot(page, f"no-chartjs{path.replace('/', '-') or '-home'}-{width}")
+    assert_accessible(page, f"{path} without Chart.js")

@@ -33,7 +33,8 @@ def test_the_chosen_chip_is_selected_at_once_and_each_card_spins(page_factory, d
     page = page_factory(width=width)
     open_analytics(page, demo_server)
     held = []
-    page.route("**/api/stats/**", lambda route: held.append(route))  # the answers wait until released below
+    # The answers wait until they are released below.
+    page.route("**/api/stats/**", lambda route: held.append(route))
     page.get_by_role("link", name="90 days", exact=True).click()
     page.wait_for_function("() => document.querySelector('[data-range=\"90d\"]')"
                            ".getAttribute('aria-busy') === 'true'")

@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 from a11y import assert_accessible
 from conftest import save_screenshot
+from spotify_helpers import control
+from test_playlists_browser import connected  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -46,3 +48,90 @@ def test_sync_now_updates_the_last_sync_and_the_history_in_place(app, live_serve
     save_screenshot(page, f"settings-sync-in-step-{width}")
     assert_accessible(page, "Settings after Sync now")
     assert page.console_errors == []
+
+
+FAKE_PLAYLISTS = "playlists"
+ERRORS_BOX = ".playlist-form > .flash-error"
+
+
+def stored_playlists(fake) -> list:
+    return control(fake, "GET", FAKE_PLAYLISTS)["playlists"]
+
+
+@pytest.mark.fake_spotify
+@pytest.mark.usefixtures("connected")
+@pytest.mark.parametrize("width", [375, 1280])
+def test_create_previews_first_then_the_notice_follows_and_a_second_copy_is_asked_for(
+        live_server, page_factory, fake, width):
+    page = page_factory(width=width)
+    page.goto(live_server.url + "/playlists")
+    page.select_option("#source", "current_rotation")
+    page.fill("#size", "10")
+    create = page.get_by_role("button", name="Create on Spotify")
+
+    create.click()  # no preview yet: the preview comes first, nothing is written
+    page.wait_for_selector("#playlist-preview .track-item")
+    assert "Here is the playlist first" in page.text_content("#playlist-error")
+    assert stored_playlists(fake) == []
+    assert page.evaluate("document.activeElement.id") == "preview-title"
+    notice = page.locator(".js-preview-notice")
+    assert "Nothing is written to Spotify" in notice.inner_text()
+
+    create.click()
+    page.wait_for_selector("#playlist-result .result-card, #playlist-result h2")
+    page.wait_for_function("() => /Created on Spotify as/.test("
+                           "document.querySelector('.js-preview-notice').textContent)")
+    assert "Nothing is written" not in notice.inner_text()
+    assert len(stored_playlists(fake)) == 1
+    assert page.evaluate("document.activeElement.closest('#playlist-result') !== null")
+    assert page.evaluate("""() => { const r = document.activeElement.getBoundingClientRect();
+        return r.top >= -1 && r.bottom < innerHeight; }""")  # its heading is on screen
+
+    create.click()  # the same preview again: asked first, nothing written
+    ask = page.get_by_role("button", name="Create a second copy")
+    ask.wait_for()
+    assert "You just created" in page.text_content("#playlist-error")
+    assert len(stored_playlists(fake)) == 1
+    save_screenshot(page, f"playlists-ask-again-{width}")
+    assert_accessible(page, "Playlists asking before a second copy")
+    ask.click()
+    page.wait_for_function("() => document.getElementById('playlist-error').hidden")
+    assert len(stored_playlists(fake)) == 2
+    assert page.console_errors == []
+
+
+def form_errors(page) -> list[str]:
+    return [t.strip() for t in page.locator(f"{ERRORS_BOX} li").all_inner_texts()]
+
+
+@pytest.mark.fake_spotify
+@pytest.mark.usefixtures("connected")
+@pytest.mark.parametrize("width", [375, 1280])
+def test_with_javascript_the_same_field_messages_as_without_and_focus_on_the_first(
+        live_server, page_factory, width):
+    pages = {}
+    for javascript in (False, True):
+        page = page_factory(width=width, javascript=javascript)
+        page.goto(live_server.url + "/playlists")
+        page.select_option("#source", "current_rotation")
+        page.fill("#size", "5")
+        page.fill("#per_artist", "99")
+        page.get_by_role("button", name="Preview").click()
+        page.wait_for_selector(ERRORS_BOX)
+        pages[javascript] = page
+    without, with_js = pages[False], pages[True]
+    assert form_errors(with_js) == form_errors(without) and len(form_errors(without)) == 2
+    assert "Please check the form." in with_js.text_content(ERRORS_BOX)
+    assert with_js.evaluate("document.activeElement.id") == "size"
+    for field in ("#size", "#per_artist"):
+        assert with_js.get_attribute(field, "aria-invalid") == "true"
+    assert with_js.url == live_server.url + "/playlists"  # in place
+    save_screenshot(with_js, f"playlists-field-errors-{width}")
+    assert_accessible(with_js, "Playlists with field errors")
+
+    with_js.fill("#size", "10")
+    with_js.fill("#per_artist", "2")
+    with_js.get_by_role("button", name="Preview").click()
+    with_js.wait_for_selector("#playlist-preview .track-item")
+    assert with_js.locator(ERRORS_BOX).count() == 0
+    assert with_js.locator("[aria-invalid]").count() == 0

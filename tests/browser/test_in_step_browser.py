@@ -94,8 +94,11 @@ def test_create_previews_first_then_the_notice_follows_and_a_second_copy_is_aske
     assert len(stored_playlists(fake)) == 1
     save_screenshot(page, f"playlists-ask-again-{width}")
     assert_accessible(page, "Playlists asking before a second copy")
+    first = page.get_attribute("#playlist-result h2", "id")
     ask.click()
-    page.wait_for_function("() => document.getElementById('playlist-error').hidden")
+    page.wait_for_function("(first) => { const h = document.querySelector('#playlist-result h2');"
+                           " return h && h.id !== first; }", arg=first)
+    assert page.locator("#playlist-error").is_hidden()
     assert len(stored_playlists(fake)) == 2
     assert page.console_errors == []
 

@@ -113,3 +113,38 @@ def test_without_chart_js_each_chart_says_so_and_shows_its_table(page_factory, d
     assert opened and all(opened)
     save_screenshot(page, f"no-chartjs{path.replace('/', '-') or '-home'}-{width}")
     assert_accessible(page, f"{path} without Chart.js")
+
+
+@pytest.mark.fake_spotify
+@pytest.mark.parametrize(("failure", "expected"), [
+    ("500", "The server ran into a problem. Try again in a moment"),
+    ("abort", "Couldn't reach the server. Check your connection, then try again."),
+])
+def test_sync_now_failing_to_reach_the_server_says_what_to_do(app, live_server, page_factory,
+                                                               failure, expected):
+    app.config["SPOTIFY_REDIRECT_URI"] = f"{live_server.url}/callback"
+    page = page_factory(width=375)
+    page.goto(live_server.url + "/settings#spotify")
+    page.locator("#spotify").get_by_role("link", name="Connect Spotify").click()
+    page.wait_for_selector("#agree")
+    page.click("#agree")
+    page.wait_for_url(f"{live_server.url}/settings**")
+    page.route("**/settings/sync", lambda route: route.abort() if failure == "abort" else
+               route.fulfill(status=500, content_type="text/html", body="<h1>Error</h1>"))
+    page.get_by_role("button", name="Sync now").click()
+    page.wait_for_function("() => document.querySelector('.sync-result').textContent !== ''")
+    text = page.text_content(".sync-result")
+    assert text.startswith(expected)
+    assert not any(word in text for word in TECHNICAL), text
+    assert page.get_by_role("button", name="Sync now").is_enabled()
+
+
+def test_the_error_and_the_loading_look_right_in_dark_mode(page_factory, demo_server):
+    page = page_factory(width=375)
+    page.emulate_media(color_scheme="dark")
+    open_analytics(page, demo_server)
+    page.route("**/api/stats/**", lambda route: route.abort())
+    page.get_by_role("link", name="30 days", exact=True).click()
+    page.wait_for_selector(f"{ERROR}:not([hidden])")
+    save_screenshot(page, "analytics-error-dark-375")
+    assert_accessible(page, "Analytics with an error, dark")

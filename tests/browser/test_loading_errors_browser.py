@@ -5,6 +5,7 @@ with a Retry, and a blocked Chart.js leaves a note and the table in each chart's
 import pytest
 from a11y import assert_accessible
 from conftest import save_screenshot
+from import_fixtures import sample_export_zip
 from page_checks import CANVAS_HAS_INK
 
 from music_time_machine.demo import generate_demo
@@ -148,3 +149,32 @@ def test_the_error_and_the_loading_look_right_in_dark_mode(page_factory, demo_se
     page.wait_for_selector(f"{ERROR}:not([hidden])")
     save_screenshot(page, "analytics-error-dark-375")
     assert_accessible(page, "Analytics with an error, dark")
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_an_upload_refused_by_a_failing_server_says_what_to_do(page_factory, live_server,
+                                                               local_user, tmp_path, width):
+    export_zip = sample_export_zip(tmp_path / "my_spotify_data.zip")
+    page = page_factory(width=width)
+    page.goto(live_server.url + "/settings#import")
+    page.route("**/settings/import", lambda route: route.fulfill(
+        status=502, content_type="text/html", body="<h1>Bad Gateway</h1>"))
+    page.set_input_files("#import-files", str(export_zip))
+    page.get_by_role("button", name="Import").click()
+    error = page.locator("#import .form-error")
+    error.wait_for()
+    assert error.inner_text().startswith("The server ran into a problem. Try again")
+    assert not any(word in error.inner_text() for word in TECHNICAL + ("502",))
+
+
+def test_after_an_import_focus_is_on_the_report_and_it_is_on_screen(page_factory, live_server,
+                                                                    local_user, tmp_path):
+    export_zip = sample_export_zip(tmp_path / "my_spotify_data.zip")
+    page = page_factory(width=375)
+    page.goto(live_server.url + "/settings#import")
+    page.set_input_files("#import-files", str(export_zip))
+    page.get_by_role("button", name="Import").click()
+    page.wait_for_selector(".import-report", timeout=30_000)
+    assert page.evaluate("document.activeElement.closest('.import-summary') !== null")
+    assert page.evaluate("""() => { const r = document.activeElement.getBoundingClientRect();
+        return r.top >= -1 && r.bottom <= innerHeight; }""")

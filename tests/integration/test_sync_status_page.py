@@ -153,3 +153,18 @@ def test_a_run_cut_off_by_a_stopped_server_is_not_shown_as_running(client, conn,
     assert (status["outcome"], status["level"], status["running"]) == ("failed", "error", False)
     assert status["message"].startswith(
         "The sync stopped unexpectedly: the server was stopped or restarted — nothing new")
+
+
+def test_the_status_json_carries_the_sections_facts_and_history_as_the_page_has_them(
+        client, connected):
+    before = client.get("/api/sync").get_json()
+    assert "<dd>never</dd>" in before["facts_html"]
+    assert "No syncs yet." in before["history_html"]
+    sync_now(client, json=True)
+    done = wait_for_sync(client)
+    assert "<dd>never</dd>" not in done["facts_html"]
+    assert "Recent syncs (1)" in done["history_html"] and "manual" in done["history_html"]
+    page = client.get("/settings").get_data(as_text=True)
+    # The same templates render the page: what the script swaps in is what a reload shows.
+    assert done["facts_html"].strip() in page
+    assert done["history_html"].strip() in page

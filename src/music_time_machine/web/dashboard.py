@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, g, render_template
 
-from ..db import get_db
+from ..db import accounts, get_db
 from ..db.plays import has_plays
 from ..db.stats import ListeningStats
 from ..durations import hours
@@ -39,7 +39,11 @@ def percent_change(now: float, before: float) -> float | None:
 def index() -> str:
     conn, user_id = get_db(), g.user["id"]
     if not has_plays(conn, user_id):
-        return render_template("dashboard/empty.html")
+        account = accounts.get_account(conn, user_id)
+        # After clearing the data Spotify is usually still connected: the page must say
+        # plays are on their way, not ask to connect what already is.
+        return render_template("dashboard/empty.html",
+                               spotify=account["status"] if account else "disconnected")
     today = local_today()
     stats = ListeningStats(conn, user_id)
     card_start = today - timedelta(days=CARD_DAYS - 1)

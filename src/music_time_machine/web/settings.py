@@ -131,9 +131,30 @@ def sync_status_json() -> ResponseReturnValue:
 
 
 def _status(conn: sqlite3.Connection, user_id: int) -> dict:
+    """The latest run, with the Sync section's facts and history rendered by the same
+    templates as the page, so the script can swap them in: after "Sync now" the last
+    successful sync and the history say what just happened, not what was true before."""
     account = accounts.get_account(conn, user_id)
-    return sync_status(conn, user_id, current_app.config["MTM_SYNC_INTERVAL"],
-                       account is not None and account["status"] == "connected")
+    connected = account is not None and account["status"] == "connected"
+    status = sync_status(conn, user_id, current_app.config["MTM_SYNC_INTERVAL"], connected)
+    return {**status, **sync_parts(conn, user_id, account)}
+
+
+def sync_parts(conn: sqlite3.Connection, user_id: int, account: Mapping | None) -> dict:
+    """``facts_html`` (last and next sync) and ``history_html`` (recent runs)."""
+    state = sync_state.get_state(conn, user_id)
+    runs = sync_state.recent_runs(conn, user_id, 20)
+    now = int(time.time())
+    interval_s = current_app.config["MTM_SYNC_INTERVAL"]
+    connected = account is not None and account["status"] == "connected"
+    context = {
+        "state": state, "runs": runs, "account": account, "interval_s": interval_s,
+        "token": token_state(account, now), "outcome_text": OUTCOME_TEXT,
+        "run_reason": run_reason,
+        "next_sync": next_sync_at(state, runs, interval_s, now) if connected else None,
+    }
+    return {"facts_html": render_template("settings/_sync_facts.html", **context),
+            "history_html": render_template("settings/_sync_history.html", **context)}
 
 
 @bp.post("/settings/preferences")

@@ -1,7 +1,9 @@
 // Analytics: draws the charts from the page's embedded JSON, then upgrades the range links
 // and form so that a new range is fetched from the stats API and drawn in place
 // (history.pushState keeps the URL shareable; Back restores the previous range).
+import { chartsUnavailable } from './chart-fallback.js';
 import { FIRST_DRAW, drawInTurn, loadChartJs, palette, partialSegments, readJson, renderChart, tooltip } from './charts.js';
+import { getJson } from './csrf-fetch.js';
 import { duration, percent, periodLabel, periodTitle, thousands } from './format.js';
 
 const results = document.getElementById('analytics-results');
@@ -342,17 +344,44 @@ function render() {
   };
   // Chart.js arrives after the first paint; a range picked before that is drawn once it has.
   if (window.Chart) draw();
-  else loadChartJs().then(draw).catch(() => {});
+  else loadChartJs().then(draw).catch(chartsUnavailable);
 }
 
 // -- fetching ---------------------------------------------------------------------------
 
-async function fetchJson(path, query) {
-  const url = `/api/stats/${path}${path.includes('?') ? '&' : '?'}${query}`;
-  const response = await fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(body.error || `The server answered ${response.status}.`);
-  return body;
+function fetchJson(path, query) {
+  return getJson(`/api/stats/${path}${path.includes('?') ? '&' : '?'}${query}`);
+}
+
+/** Loading shows where the change will land: the chosen chip is selected at once and marked
+ * busy, and every chart and table card gets its own spinner; the page is not dimmed. */
+function showLoading(query, loading) {
+  const key = query.get('range') || (query.get('start') ? '' : '12m');
+  if (loading) {
+    $$('[data-range]').forEach((a) => {
+      if (a.dataset.range === key) a.setAttribute('aria-current', 'true');
+      else a.removeAttribute('aria-current');
+    });
+    const chip = key && document.querySelector(`[data-range="${CSS.escape(key)}"]`);
+    if (chip) chip.setAttribute('aria-busy', 'true');
+    else form.querySelector('button[type="submit"]')?.setAttribute('aria-busy', 'true');
+  } else {
+    $$('[data-range][aria-busy], #range-form [aria-busy]').forEach((el) => el.removeAttribute('aria-busy'));
+  }
+  $$('.card', results).forEach((card) => card.classList.toggle('is-loading', loading));
+}
+
+/** The error in plain words, with what to do and a Retry button that repeats the request. */
+function showError(err, search, push) {
+  const reason = err.unreachable ? "Couldn't reach the server" : err.message.replace(/\.$/, '');
+  errorBox.replaceChildren(`${reason} — your numbers below are from before. `);
+  const retry = document.createElement('button');
+  retry.type = 'button';
+  retry.className = 'button button-secondary button-small';
+  retry.textContent = 'Retry';
+  retry.addEventListener('click', () => load(search, push));
+  errorBox.append(retry);
+  errorBox.hidden = false;
 }
 
 function apiQuery(search) {
@@ -374,6 +403,7 @@ async function load(search, push) {
   const ticket = ++latest;
   const query = apiQuery(search);
   results.setAttribute('aria-busy', 'true');
+  showLoading(query, true);
   statusBox.textContent = 'Loading…';
   try {
     const keys = Object.keys(ENDPOINTS);
@@ -390,11 +420,15 @@ async function load(search, push) {
     statusBox.textContent = `Showing ${data.range.label}.`;
   } catch (err) {
     if (ticket !== latest) return;
-    errorBox.textContent = `Could not show that range: ${err.message} The numbers below are unchanged.`;
-    errorBox.hidden = false;
+    renderRange();  // the chips show the range the numbers are for again
+    showError(err, search, push);
     statusBox.textContent = '';
+    errorBox.querySelector('button')?.focus();
   } finally {
-    if (ticket === latest) results.setAttribute('aria-busy', 'false');
+    if (ticket === latest) {
+      results.setAttribute('aria-busy', 'false');
+      showLoading(query, false);
+    }
   }
 }
 
@@ -426,6 +460,6 @@ if (data && results) {
   if (!empty) {
     const drawers = [drawVolume, drawArtists, drawDiscoveries];
     if (data.genres.items.length) drawers.splice(1, 0, drawGenres);
-    drawInTurn(drawers.map((draw) => () => draw(FIRST_DRAW))).catch(() => {});
+    drawInTurn(drawers.map((draw) => () => draw(FIRST_DRAW))).catch(chartsUnavailable);
   }
 }

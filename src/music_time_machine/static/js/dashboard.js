@@ -1,3 +1,4 @@
+import { chartsUnavailable } from './chart-fallback.js';
 import { FIRST_DRAW, drawInTurn, partialSegments, readJson, renderChart, tooltip } from './charts.js';
 import { periodLabel, periodTitle, thousands } from './format.js';
 
@@ -13,5 +14,5 @@ if (data) {
         (v, i) => `${thousands(v)} plays${data.partial_last && i === n - 1 ? ' (so far)' : ''}`),
     },
     ...FIRST_DRAW,
-  })]).catch(() => {});
+  })]).catch(chartsUnavailable);
 }

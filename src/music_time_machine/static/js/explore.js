@@ -1,5 +1,6 @@
 // Artist, track and album pages: the charts, drawn from the page's embedded JSON (the same
 // numbers as the tables under them, which work without JavaScript).
+import { chartsUnavailable } from './chart-fallback.js';
 import { FIRST_DRAW, drawInTurn, readJson, renderChart } from './charts.js';
 
 const data = readJson('explore-data');
@@ -22,4 +23,4 @@ if (data?.weekdays) {
     { label: 'Plays', data: data.weekdays },
   ], quiet));
 }
-if (drawers.length) drawInTurn(drawers).catch(() => {});
+if (drawers.length) drawInTurn(drawers).catch(chartsUnavailable);

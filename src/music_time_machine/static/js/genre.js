@@ -1,4 +1,5 @@
 // Genre page: the genre's share of your plays per month, as a line, from the page's JSON.
+import { chartsUnavailable } from './chart-fallback.js';
 import { FIRST_DRAW, drawInTurn, readJson, renderChart } from './charts.js';
 
 const story = readJson('genre-data');
@@ -13,4 +14,4 @@ function drawShare() {
   });
 }
 
-if (story) drawInTurn([drawShare]);
+if (story) drawInTurn([drawShare]).catch(chartsUnavailable);

@@ -4,7 +4,7 @@
 // .import-summary of its own section. data-stage names the second stage ("Importing…").
 // A running job can be cancelled: the button posts to its cancel URL and the poll then ends
 // with the job's "cancelled" report.
-import { getJson, postJson } from './csrf-fetch.js';
+import { UNREACHABLE, getJson, postJson, statusMessage } from './csrf-fetch.js';
 
 const token = () => document.querySelector('meta[name="csrf-token"]')?.content ?? '';
 const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
@@ -20,9 +20,9 @@ function upload(form, onProgress) {
       let data = null;
       try { data = JSON.parse(xhr.responseText); } catch { data = null; }
       if (xhr.status >= 200 && xhr.status < 300 && data) resolve(data);
-      else reject(new Error(data?.error ?? `The upload failed (${xhr.status}).`));
+      else reject(new Error(data?.error ?? statusMessage(xhr.status)));
     });
-    xhr.addEventListener('error', () => reject(new Error('The upload was interrupted. Check your connection and try again.')));
+    xhr.addEventListener('error', () => reject(new Error(`The upload stopped. ${UNREACHABLE}`)));
     xhr.send(new FormData(form));
   });
 }
@@ -41,7 +41,9 @@ export async function followJob(statusUrl, bar, detail) {
 function showReport(container, html) {
   container.innerHTML = html;
   container.querySelector('h2')?.setAttribute('tabindex', '-1');
-  container.querySelector('h2')?.focus();
+  const heading = container.querySelector('h2');
+  heading?.focus({ preventScroll: true });
+  container.scrollIntoView({ block: 'start' });
 }
 
 function enhance(form) {

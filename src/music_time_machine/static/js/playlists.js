@@ -12,6 +12,91 @@ const savedBox = document.getElementById('saved-playlists');
 // Fields that do not change which tracks are chosen: editing them keeps the preview.
 const KEEPS_PREVIEW = new Set(['name', 'description', 'visibility', 'csrf_token']);
 
+// The preview last created on Spotify (its selection and tracks): creating it again straight
+// away is almost always a double press, so the page asks first.
+let lastCreated = null;
+let createAgain = false;
+
+const selection = () => `${form.querySelector('.js-selection-key').value}|${form.querySelector('.js-track-ids').value}`;
+
+/** Bring the result of an action into view and move focus to it (its heading). */
+function focusResult(box) {
+  const target = box?.querySelector('h2') ?? box;
+  if (!target) return;
+  target.setAttribute('tabindex', '-1');
+  target.focus({ preventScroll: true });
+  (box ?? target).scrollIntoView({ block: 'start' });
+}
+
+/** The same "Please check the form" box as the page without JavaScript, each bad field
+ * marked, and focus on the first of them. */
+function showFieldErrors(fields) {
+  clearFieldErrors();
+  const box = document.createElement('div');
+  box.className = 'flash flash-error js-form-errors';
+  box.setAttribute('role', 'alert');
+  const title = document.createElement('p');
+  const strong = document.createElement('strong');
+  strong.textContent = 'Please check the form.';
+  title.append(strong);
+  const list = document.createElement('ul');
+  list.className = 'plain';
+  // In the order of the form (the JSON's keys are sorted), as the page without JS lists them.
+  const names = [...new Set([...form.elements].map((el) => el.name).filter((n) => n in fields))];
+  const ordered = [...names, ...Object.keys(fields).filter((n) => !names.includes(n))];
+  ordered.forEach((name) => {
+    const message = fields[name];
+    const li = document.createElement('li');
+    li.textContent = message;
+    list.append(li);
+  });
+  box.append(title, list);
+  const csrf = form.querySelector('input[name="csrf_token"]');
+  if (csrf) csrf.after(box);
+  else form.prepend(box);
+  const bad = [...form.elements].filter((el) => el.name in fields);
+  bad.forEach((el) => el.setAttribute('aria-invalid', 'true'));
+  const first = bad[0];
+  if (first) {
+    const more = first.closest('details');
+    if (more) more.open = true;
+    first.focus();
+  }
+}
+
+function clearFieldErrors() {
+  form.querySelectorAll('.js-form-errors, .playlist-form > .flash-error').forEach((el) => el.remove());
+  form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
+}
+
+/** Ask in the page (not a dialog) before making a second copy of the playlist just made. */
+function askBeforeCreatingAgain() {
+  showError('');
+  const p = document.createElement('p');
+  p.className = 'flash flash-warning';
+  p.textContent = `You just created “${lastCreated.name}” from this preview. Create it again as a second playlist on Spotify? `;
+  const again = document.createElement('button');
+  again.type = 'button';
+  again.className = 'button button-secondary';
+  again.textContent = 'Create a second copy';
+  again.addEventListener('click', () => {
+    createAgain = true;
+    form.requestSubmit(form.querySelector('.js-create-button'));
+  });
+  p.append(again);
+  errorBox.append(p);
+  errorBox.hidden = false;
+  again.focus();
+}
+
+/** After creating, the preview says so instead of "nothing is written yet". */
+function markPreviewCreated(playlist) {
+  const notice = previewBox.querySelector('.js-preview-notice');
+  if (notice) {
+    notice.textContent = `Created on Spotify as “${playlist.name}” (see above). Pressing “Create on Spotify” again makes a second copy.`;
+  }
+}
+
 function showError(message, kind = 'error') {
   if (!errorBox) return;
   errorBox.replaceChildren();
@@ -61,8 +146,15 @@ function forgetPreview() {
 
 async function submitPlaylistForm(event) {
   event.preventDefault();
-  const creating = event.submitter?.value === 'create';
-  const button = event.submitter ?? form.querySelector('.js-preview-button');
+  let creating = event.submitter?.value === 'create';
+  const previewFirst = creating && !form.querySelector('.js-selection-key').value;
+  if (previewFirst) creating = false;  // nothing is created before its preview was seen
+  if (creating && lastCreated?.selection === selection() && !createAgain) {
+    askBeforeCreatingAgain();
+    return;
+  }
+  createAgain = false;
+  const button = previewFirst ? form.querySelector('.js-preview-button') : (event.submitter ?? form.querySelector('.js-preview-button'));
   const buttons = form.querySelectorAll('button[type="submit"]');
   const done = busy(button, form.querySelector('.busy-note'), creating ? 'Creating…' : 'Previewing…');
   buttons.forEach((b) => { b.disabled = true; });
@@ -70,22 +162,31 @@ async function submitPlaylistForm(event) {
   try {
     const url = creating ? form.dataset.createUrl : form.dataset.previewUrl;
     const data = await postJson(url, null, { form });
+    clearFieldErrors();
     if (creating) {
+      lastCreated = { selection: selection(), name: data.playlist.name };
       resultBox.innerHTML = '';
       setHtml(resultBox, data.playlist.html);
       setHtml(savedBox, data.list_html);
-      resultBox.querySelector('h2')?.setAttribute('tabindex', '-1');
-      resultBox.querySelector('h2')?.focus();
+      markPreviewCreated(data.playlist);
+      focusResult(resultBox);
     } else {
       rememberPreview(data);
       resultBox.replaceChildren();
       setHtml(previewBox, data.html);
+      if (previewFirst) {
+        showError('Here is the playlist first: check it, then press “Create on Spotify” to make it.', 'info');
+      }
+      focusResult(previewBox);
     }
   } catch (error) {
     const data = error.data ?? {};
     if (data.playlist) {  // created, but adding stopped: show the card with "Finish adding"
       setHtml(resultBox, data.playlist.html);
       setHtml(savedBox, data.list_html);
+    } else if (error.data?.fields && Object.keys(error.data.fields).length) {
+      showError('');
+      showFieldErrors(error.data.fields);
     } else {
       showError(error.message, error.status === 422 ? 'warning' : 'error');
       if (!creating) previewBox.replaceChildren();

@@ -17,10 +17,21 @@ function showStatus(status) {
   syncBox.querySelector('.sync-status-title strong').textContent = status.title;
   syncBox.querySelector('.sync-status-message').textContent = status.message;
   syncBox.querySelector('noscript')?.remove();
+  // The facts (last successful sync, next one) and the history follow the run too.
+  const parts = { facts_html: '.js-sync-facts', history_html: '.js-sync-history' };
+  Object.entries(parts).forEach(([key, selector]) => {
+    const box = document.querySelector(selector);
+    if (!box || typeof status[key] !== 'string') return;
+    const open = box.querySelector('details')?.open;
+    box.innerHTML = status[key];
+    const details = box.querySelector('details');
+    if (details && open !== undefined) details.open = open;
+  });
 }
 
 function setBusy(button, busy) {
   button.disabled = busy;
+  button.classList.toggle('is-busy', busy);
   button.textContent = busy ? 'Syncing…' : 'Sync now';
   if (busy) button.setAttribute('aria-busy', 'true');
   else button.removeAttribute('aria-busy');
@@ -43,15 +54,23 @@ if (syncBox) {
   const run = async (first) => {
     if (button) setBusy(button, true);
     try {
-      await follow(first);
+      const last = await follow(first);
+      // The result is what the person waits for: move there and bring it into view.
+      if (!first.initial) {
+        syncBox.tabIndex = -1;
+        syncBox.focus({ preventScroll: true });
+        syncBox.scrollIntoView({ block: 'nearest' });
+      }
+      return last;
     } catch (error) {
       if (note) note.textContent = error.message;
+      return null;
     } finally {
       if (button) setBusy(button, false);
     }
   };
   if (syncBox.dataset.running === 'true') {
-    run({ running: true });
+    run({ running: true, initial: true });
   }
   syncForm?.addEventListener('submit', async (event) => {
     event.preventDefault();

@@ -1,6 +1,7 @@
 // Year in review: the month chart, the print button and a PNG share card, all from the
 // page's own JSON (#year-data). The card is drawn on a canvas in the browser and offered
 // as a download (canvas → toBlob → object URL): no image service, only system fonts.
+import { chartsUnavailable } from './chart-fallback.js';
 import { FIRST_DRAW, drawInTurn, readJson, renderChart } from './charts.js';
 import { duration, thousands } from './format.js';
 
@@ -114,5 +115,5 @@ function enablePrint() {
 if (review) {
   enablePrint();
   offerCard();
-  drawInTurn([drawMonths]);
+  drawInTurn([drawMonths]).catch(chartsUnavailable);
 }

@@ -21,8 +21,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from bench_stats import database, p95, time_requests
+from benchlib import bench_app
 
-from music_time_machine import create_app
 from music_time_machine.db import connect
 
 SEARCH_TARGET_MS, PAGE_TARGET_MS = 30.0, 50.0
@@ -66,9 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---:|---:|---:|---:|")
     misses = 0
     with tempfile.TemporaryDirectory() as data_dir:
-        app = create_app({"TESTING": True, "DATABASE": str(path), "MTM_DATA_DIR": data_dir,
-                          "SECRET_KEY": "bench-secret-key-0123456789",
-                          "MTM_LOCAL_MODE": True, "MTM_TIMEZONE": "Europe/Berlin"})
+        app = bench_app(path, data_dir, "Europe/Berlin")
         client = app.test_client()
         for label, url, target in targets(path):
             wall, cpu = time_requests(client, url, args.n)

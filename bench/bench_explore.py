@@ -23,8 +23,8 @@ import tempfile
 from pathlib import Path
 
 from bench_stats import TARGET_P95_MS, database, p95, time_requests
+from benchlib import bench_app
 
-from music_time_machine import create_app
 from music_time_machine.db import connect
 from music_time_machine.db.migrate import migrate
 from music_time_machine.db.users import ensure_local_user, get_settings
@@ -58,9 +58,7 @@ def worst_items(path: Path) -> tuple[str, dict[str, int]]:
 def bench(path: Path, n: int) -> list[tuple]:
     zone, items = worst_items(path)
     with tempfile.TemporaryDirectory() as data_dir:
-        app = create_app({"TESTING": True, "DATABASE": str(path), "MTM_DATA_DIR": data_dir,
-                          "SECRET_KEY": "bench-secret-key-0123456789",
-                          "MTM_LOCAL_MODE": True, "MTM_TIMEZONE": zone})
+        app = bench_app(path, data_dir, zone)
         client = app.test_client()
         rows = []
         for kind, item in items.items():

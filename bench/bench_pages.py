@@ -43,22 +43,20 @@ from urllib.parse import urljoin, urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from music_time_machine import create_app  # noqa: E402
-from music_time_machine.db import connect, transaction  # noqa: E402
+from benchlib import OUT, bench_app, build_cached, p95, timed_get  # noqa: E402
+
+from music_time_machine.db import transaction  # noqa: E402
 from music_time_machine.db.catalogue import (  # noqa: E402
     ArtistInfo,
     Catalogue,
     TrackInfo,
     count_uri_plays,
 )
-from music_time_machine.db.migrate import migrate  # noqa: E402
 from music_time_machine.db.plays import insert_play_rows  # noqa: E402
 from music_time_machine.db.rollups import rebuild_rollups  # noqa: E402
-from music_time_machine.db.users import ensure_local_user  # noqa: E402
 from music_time_machine.genres import GENRE_TABLE  # noqa: E402
 from music_time_machine.timezones import LocalClock  # noqa: E402
 
-OUT = ROOT / "bench" / "out"
 TIMEZONE = "Europe/Berlin"
 YEARS = 14
 SHORT_SHARE = 0.20
@@ -138,22 +136,12 @@ def generate(conn, user_id: int, plays: int, seed: int = 15) -> tuple[int, int]:
 def database(plays: int) -> Path:
     """The cached database of ``plays`` generated plays, built on first use."""
     path = OUT / f"pages-{plays}-g{GENERATOR}.sqlite"
-    if path.exists():
-        return path
-    OUT.mkdir(exist_ok=True)
-    partial = path.with_suffix(".partial")
-    for leftover in OUT.glob(f"{partial.name}*"):
-        leftover.unlink()
-    began = time.perf_counter()
-    conn = connect(partial)
-    migrate(conn)
-    user = ensure_local_user(conn, TIMEZONE)
-    tracks, artists = generate(conn, user, plays)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
-    partial.rename(path)
-    print(f"built {path.name}: {plays:,} plays, {tracks:,} tracks, {artists:,} artists in "
-          f"{time.perf_counter() - began:.0f} s", file=sys.stderr)
+
+    def fill(conn, user: int) -> str:
+        tracks, artists = generate(conn, user, plays)
+        return f"{plays:,} plays, {tracks:,} tracks, {artists:,} artists"
+
+    build_cached(path, TIMEZONE, fill)
     return path
 
 
@@ -170,21 +158,6 @@ def urls(today: date) -> list[tuple[str, str, float]]:
     found += [(f"api {name}", f"/api/stats/{name}?{r}", API_TARGET_MS)
               for name in API for r in ranges]
     return found
-
-
-def _timed(client, url: str) -> tuple[float, float]:
-    began, began_cpu = time.perf_counter(), time.process_time()
-    response = client.get(url)
-    wall = (time.perf_counter() - began) * 1000
-    cpu = (time.process_time() - began_cpu) * 1000
-    if response.status_code != 200:
-        raise SystemExit(f"{url} answered {response.status_code}: {response.data[:200]!r}")
-    return wall, cpu
-
-
-def p95(times: list[float]) -> float:
-    return statistics.quantiles(times, n=20, method="inclusive")[18] if len(times) > 1 \
-        else times[0]
 
 
 def first_visit(client, page: str) -> list[tuple[str, int, int]]:
@@ -221,20 +194,18 @@ def bench(plays: int, n: int) -> int:
         copy = Path(data_dir) / "bench.sqlite"
         shutil.copyfile(cached, copy)
         began = time.perf_counter()
-        app = create_app({"TESTING": True, "DATABASE": str(copy), "MTM_DATA_DIR": data_dir,
-                          "SECRET_KEY": "bench-secret-key-0123456789",
-                          "MTM_LOCAL_MODE": True, "MTM_TIMEZONE": TIMEZONE})
+        app = bench_app(copy, data_dir, TIMEZONE)
         print(f"\n{plays:,} plays: app started (migrations included) in "
               f"{time.perf_counter() - began:.1f} s; load average {os.getloadavg()[0]:.2f} "
               f"on {os.cpu_count()} CPUs")
         client = app.test_client()
         today = datetime.now(UTC).date()
         targets = urls(today)
-        first = {url: _timed(client, url)[0] for _, url, _ in targets}
+        first = {url: timed_get(client, url)[0] for _, url, _ in targets}
         print("| plays | page | URL | first ms | p50 ms | p95 ms | p95 CPU ms | target |")
         print("|---:|---|---|---:|---:|---:|---:|---:|")
         for label, url, target in targets:
-            wall, cpu = zip(*(_timed(client, url) for _ in range(n)), strict=True)
+            wall, cpu = zip(*(timed_get(client, url) for _ in range(n)), strict=True)
             over = p95(list(wall)) > target
             misses += over
             print(f"| {plays:,} | {label} | `{url}` | {first[url]:.1f} | "

@@ -19,16 +19,15 @@ import os
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from music_time_machine import create_app
+from benchlib import OUT, bench_app, build_cached, p95, timed_get
+
 from music_time_machine.db import connect
 from music_time_machine.db.migrate import migrate
 from music_time_machine.db.users import ensure_local_user
 from music_time_machine.demo import generate_demo
 
-OUT = Path(__file__).resolve().parent / "out"
 SIZES = (10_000, 100_000, 1_000_000)
 RANGES = ("7d", "30d", "12m", "all")
 TARGETS = {
@@ -47,25 +46,15 @@ TARGET_P95_MS = 50.0
 def database(plays: int) -> Path:
     """The cached database for ``plays`` generated plays, built on first use."""
     path = OUT / f"stats-{plays}.sqlite"
-    if not path.exists():
-        OUT.mkdir(exist_ok=True)
-        partial = path.with_suffix(".partial")
-        for leftover in OUT.glob(f"{partial.name}*"):
-            leftover.unlink()
-        began = time.perf_counter()
-        conn = connect(partial)
-        migrate(conn)
-        user = ensure_local_user(conn, "Europe/Berlin")
+
+    def fill(conn, user: int) -> str:
         stats = generate_demo(conn, user, plays=plays, seed=42, years=3.0)
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.close()
-        partial.rename(path)
-        print(f"built {path.name}: {stats.plays:,} streams, {stats.tracks:,} tracks, "
-              f"{stats.artists:,} artists in {time.perf_counter() - began:.0f} s",
-              file=sys.stderr)
+        return f"{stats.plays:,} streams, {stats.tracks:,} tracks, {stats.artists:,} artists"
+
+    build_cached(path, "Europe/Berlin", fill)
     conn = connect(path)
     migrate(conn)
-    user = ensure_local_user(conn, "Europe/Berlin")
+    ensure_local_user(conn, "Europe/Berlin")
     conn.execute("ANALYZE")
     conn.close()
     return path
@@ -77,25 +66,16 @@ def time_requests(client, url: str, n: int, warmup: int = 3) -> tuple[list[float
         client.get(url)
     wall, cpu = [], []
     for _ in range(n):
-        began, began_cpu = time.perf_counter(), time.process_time()
-        response = client.get(url)
-        wall.append((time.perf_counter() - began) * 1000)
-        cpu.append((time.process_time() - began_cpu) * 1000)
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}: {response.data[:200]!r}")
+        one_wall, one_cpu = timed_get(client, url)
+        wall.append(one_wall)
+        cpu.append(one_cpu)
     return wall, cpu
-
-
-def p95(times: list[float]) -> float:
-    return statistics.quantiles(times, n=20, method="inclusive")[18]
 
 
 def bench(plays: int, n: int) -> list[tuple]:
     path = database(plays)
     with tempfile.TemporaryDirectory() as data_dir:
-        app = create_app({"TESTING": True, "DATABASE": str(path), "MTM_DATA_DIR": data_dir,
-                          "SECRET_KEY": "bench-secret-key-0123456789",
-                          "MTM_LOCAL_MODE": True, "MTM_TIMEZONE": "Europe/Berlin"})
+        app = bench_app(path, data_dir, "Europe/Berlin")
         client = app.test_client()
         rows = []
         for name, base in TARGETS.items():

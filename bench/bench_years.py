@@ -25,8 +25,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from bench_stats import database, p95, time_requests
+from benchlib import bench_app
 
-from music_time_machine import create_app
 from music_time_machine.db import connect
 from music_time_machine.db.stats import ListeningStats
 from music_time_machine.db.users import ensure_local_user
@@ -76,9 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---:|---:|---:|")
     worst = 0.0
     with tempfile.TemporaryDirectory() as data_dir:
-        app = create_app({"TESTING": True, "DATABASE": str(path), "MTM_DATA_DIR": data_dir,
-                          "SECRET_KEY": "bench-secret-key-0123456789",
-                          "MTM_LOCAL_MODE": True, "MTM_TIMEZONE": args.timezone})
+        app = bench_app(path, data_dir, args.timezone)
         client = app.test_client()
         for name, url in targets.items():
             wall, cpu = time_requests(client, url, args.n)

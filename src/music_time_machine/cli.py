@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import signal
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -341,6 +342,18 @@ def ensure_demo_data(app, plays: int, seed: int) -> None:
         conn.close()
 
 
+def _target_user(conn: sqlite3.Connection, timezone: str, user_id: int | None) -> int:
+    """The user a command acts for: ``--user`` if that user exists (a clear error if not),
+    else the single local user, created on first use, so a fresh install needs no flag."""
+    from .db.users import ensure_local_user, get_user
+
+    if user_id is None:
+        return ensure_local_user(conn, timezone)
+    if get_user(conn, user_id) is None:
+        raise click.ClickException(f"There is no user {user_id}.")
+    return user_id
+
+
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
@@ -350,16 +363,12 @@ def ensure_demo_data(app, plays: int, seed: int) -> None:
 def import_command(paths: tuple[Path, ...], user_id: int | None, dry_run: bool) -> None:
     """Import a Spotify data export: my_spotify_data.zip, folders or JSON files."""
     from .db import connect
-    from .db.users import ensure_local_user, get_user
     from .importers import format_summary_table, run_import
 
     app = _app()
     conn = connect(app.config["DATABASE"])
     try:
-        if user_id is None:
-            user_id = ensure_local_user(conn, app.config["MTM_TIMEZONE"])
-        elif get_user(conn, user_id) is None:
-            raise click.ClickException(f"There is no user {user_id}.")
+        user_id = _target_user(conn, app.config["MTM_TIMEZONE"], user_id)
         with click.progressbar(length=1000, label="Importing", file=sys.stderr) as bar:
             shown = [0]
 
@@ -419,7 +428,6 @@ def enrich(user_id: int | None) -> None:
     """
     from .db import connect, jobs
     from .db import enrichment as store
-    from .db.users import ensure_local_user, get_user
     from .metadata.enrichment import run_enrichment
     from .metadata.jobs import KIND
     from .metadata.settings import MetadataSettings
@@ -430,10 +438,7 @@ def enrich(user_id: int | None) -> None:
         raise click.ClickException(settings.disabled_reason())
     conn = connect(app.config["DATABASE"])
     try:
-        if user_id is None:
-            user_id = ensure_local_user(conn, app.config["MTM_TIMEZONE"])
-        elif get_user(conn, user_id) is None:
-            raise click.ClickException(f"There is no user {user_id}.")
+        user_id = _target_user(conn, app.config["MTM_TIMEZONE"], user_id)
         if jobs.unfinished_job_of(conn, user_id, KIND):
             raise click.ClickException("The server is already looking up this user's "
                                        "artists (Settings › Genres and artwork).")

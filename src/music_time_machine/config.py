@@ -124,17 +124,23 @@ def _whole(setting: Setting, raw: str) -> int:
     return value
 
 
-def _seconds(setting: Setting, raw: str) -> float:
+def _above(setting: Setting, raw: str, low: float, unit: str) -> float:
+    """A number of ``unit`` above ``low`` (exclusive) and at most ``setting.maximum``: the
+    rule and the wording shared by every measured, non-whole setting."""
     try:
         value = float(raw)
     except ValueError:
-        raise SettingError(setting, f"{setting.name} must be a number of seconds, got {raw!r}") \
+        raise SettingError(setting, f"{setting.name} must be a number of {unit}, got {raw!r}") \
             from None
-    low, high = setting.minimum or 0, setting.maximum or float("inf")
+    high = setting.maximum or float("inf")
     if not low < value <= high:  # also refuses nan
         raise SettingError(setting, f"{setting.name} must be more than {low:g} and at most "
-                           f"{high:g} seconds, got {raw}")
+                           f"{high:g} {unit}, got {raw}")
     return value
+
+
+def _seconds(setting: Setting, raw: str) -> float:
+    return _above(setting, raw, setting.minimum or 0, "seconds")
 
 
 def _choice(setting: Setting, raw: str) -> str:
@@ -162,16 +168,7 @@ def _switch(setting: Setting, raw: str) -> bool | None:
 
 
 def _rate(setting: Setting, raw: str) -> float:
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingError(setting, f"{setting.name} must be a number of requests per second, "
-                           f"got {raw!r}") from None
-    high = setting.maximum or float("inf")
-    if not 0 < value <= high:  # also refuses nan
-        raise SettingError(setting, f"{setting.name} must be more than 0 and at most {high:g} "
-                           f"requests per second, got {raw}")
-    return value
+    return _above(setting, raw, 0, "requests per second")
 
 
 _CONTACT = re.compile(r"^(?:[^\s@()]+@[^\s@()]+\.[^\s@()]+|https?://[^\s()]+)$")

@@ -1,23 +1,19 @@
 """What the metadata clients raise: one exception family, each with a ``cause`` word.
 
-Like ``spotify.client.SpotifyError``, ``cause`` lets a job or a page explain the failure
-without parsing messages. "Not found" is not an error: lookups return ``None`` instead.
+Like ``spotify.client.SpotifyError`` (both are ``errors.ServiceError``), ``cause`` lets a
+job or a page explain the failure without parsing messages. "Not found" is not an error:
+lookups return ``None`` instead.
 """
 
 from __future__ import annotations
 
+from ..errors import ServiceError
 
-class MetadataError(Exception):
+
+class MetadataError(ServiceError):
     """A failed call to MusicBrainz or the Cover Art Archive."""
 
     cause = "refused"  # a 4xx other than 404 and 503 (bad request, blocked user agent)
-
-    def __init__(self, message: str, status: int | None = None,
-                 cause: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        if cause is not None:
-            self.cause = cause
 
 
 class RateLimited(MetadataError):

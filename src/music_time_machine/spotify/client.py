@@ -24,6 +24,7 @@ import spotipy
 
 from ..crypto import TokenCipher, token_cipher
 from ..db import accounts
+from ..errors import ServiceError
 from .oauth import DEFAULT_TIMEOUT_S, OAuthError, OAuthSettings, refresh
 
 log = logging.getLogger(__name__)
@@ -35,18 +36,9 @@ logging.getLogger("spotipy.client").setLevel(logging.CRITICAL)
 REFRESH_MARGIN_S = 60
 
 
-class SpotifyError(Exception):
+class SpotifyError(ServiceError):
     """A failed call. ``cause`` says what went wrong in a word the Settings page can explain
     in plain language (``web/sync_status.py``), so the page never parses messages."""
-
-    cause = "refused"
-
-    def __init__(self, message: str, status: int | None = None,
-                 cause: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        if cause is not None:
-            self.cause = cause
 
 
 class RateLimited(SpotifyError):

@@ -55,38 +55,35 @@ def next_sync_at(state: Mapping | None, runs: Sequence[Mapping], interval_s: int
     return max(due, now)
 
 
+#: Each failure cause in plain words; ``{http}`` becomes " (HTTP 503)" when the status is known.
+#: ``rate_limited`` is worded in :func:`explain_failure` (it names the wait).
+FAILURE_WORDS: dict[str, str] = {
+    "server_error": "Spotify's servers answered with errors{http}",
+    "timeout": "Spotify's servers did not answer in time",
+    "unreachable": "Spotify could not be reached (no network connection to it)",
+    "token_server_error": ("Spotify's sign-in service answered with errors{http} when the "
+                           "access token was renewed"),
+    "token_unreachable": ("Spotify's sign-in service did not answer when the access token "
+                          "was renewed"),
+    "token_refused": "Spotify's sign-in service refused to renew the access token{http}",
+    "forbidden": "Spotify refused this app access to that data{http}",
+    "not_connected": "Spotify is not connected for this account",
+    "needs_reconnect": "Spotify no longer accepts this app's access",
+    "interrupted": "The sync stopped unexpectedly: the server was stopped or restarted",
+    "crash": "An unexpected error stopped the sync (the details are in the server log)",
+}
+_REFUSED = "Spotify refused a request{http}"
+
+
 def explain_failure(failure: Mapping[str, Any]) -> str:
     """Why a run stopped, as a sentence part a person understands (no exception names)."""
     cause, status = failure.get("cause"), failure.get("status")
     http = f" (HTTP {status})" if status else ""
-    if cause == "server_error":
-        return f"Spotify's servers answered with errors{http}"
-    if cause == "timeout":
-        return "Spotify's servers did not answer in time"
-    if cause == "unreachable":
-        return "Spotify could not be reached (no network connection to it)"
-    if cause == "token_server_error":
-        return (f"Spotify's sign-in service answered with errors{http} when the access "
-                "token was renewed")
-    if cause == "token_unreachable":
-        return "Spotify's sign-in service did not answer when the access token was renewed"
-    if cause == "token_refused":
-        return f"Spotify's sign-in service refused to renew the access token{http}"
     if cause == "rate_limited":
         wait = failure.get("retry_after")
         asked = f" and asked us to wait {_duration(wait)}" if wait else ""
         return f"Spotify limits how often apps may ask (rate limit){asked}"
-    if cause == "forbidden":
-        return f"Spotify refused this app access to that data{http}"
-    if cause == "not_connected":
-        return "Spotify is not connected for this account"
-    if cause == "needs_reconnect":
-        return "Spotify no longer accepts this app's access"
-    if cause == "interrupted":
-        return "The sync stopped unexpectedly: the server was stopped or restarted"
-    if cause == "crash":
-        return "An unexpected error stopped the sync (the details are in the server log)"
-    return f"Spotify refused a request{http}"
+    return FAILURE_WORDS.get(cause, _REFUSED).format(http=http)
 
 
 def run_reason(run: Mapping) -> str | None:

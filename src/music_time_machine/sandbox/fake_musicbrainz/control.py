@@ -6,26 +6,18 @@ see the catalogue's ground truth, inject faults. See the package docstring for t
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import asdict
 
 from flask import Blueprint, jsonify, request
 
 from ...spotify.fake.faults import rule_from_json
+from ..serving import loopback_only
 from .context import state
 
 bp = Blueprint("fake_mb_control", __name__, url_prefix="/_fake")
 
 
-@bp.before_request
-def _loopback_only():
-    try:
-        loopback = ipaddress.ip_address(request.remote_addr or "").is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
-        return jsonify({"error": "the control endpoints only answer loopback clients"}), 403
-    return None
+bp.before_request(loopback_only)
 
 
 def _bad(message: str):

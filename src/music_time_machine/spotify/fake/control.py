@@ -6,10 +6,9 @@ without the consent page, and inject faults. See the package docstring for the r
 
 from __future__ import annotations
 
-import ipaddress
-
 from flask import Blueprint, jsonify, request
 
+from ...sandbox.serving import loopback_only
 from . import objects
 from .catalogue import learn_tracks
 from .context import state
@@ -29,15 +28,7 @@ def _control_error(error: ControlError):
     return jsonify({"error": str(error)}), 400
 
 
-@bp.before_request
-def _loopback_only():
-    try:
-        loopback = ipaddress.ip_address(request.remote_addr or "").is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
-        return jsonify({"error": "the control endpoints only answer loopback clients"}), 403
-    return None
+bp.before_request(loopback_only)
 
 
 def _body(expected: type = dict):

@@ -1,4 +1,5 @@
-"""Checks every browser test makes on a page: chart canvases drawn, no horizontal scroll.
+"""Checks every browser test makes on a page (chart canvases drawn, no horizontal scroll), and
+the steps many of them take first (connecting Spotify, waiting for an import's report).
 
 They are JavaScript snippets for ``page.evaluate``/``page.wait_for_function`` so they test
 what the browser actually rendered, not what the server sent.
@@ -50,3 +51,23 @@ def assert_no_horizontal_scroll(page: Any, where: str) -> None:
         wide = page.evaluate(_WIDE_ELEMENTS)
         raise AssertionError(f"{where} scrolls sideways at {page.viewport_size['width']} px; "
                              f"too wide: {wide}")
+
+
+def connect_spotify(app: Any, live_server: Any, page: Any) -> None:
+    """Connects the fake Spotify from Settings › Spotify (agreeing on its consent page) and
+    waits to be back on Settings."""
+    app.config["SPOTIFY_REDIRECT_URI"] = f"{live_server.url}/callback"
+    page.goto(live_server.url + "/settings#spotify")
+    page.locator("#spotify").get_by_role("link", name="Connect Spotify").click()
+    page.wait_for_selector("#agree")
+    page.click("#agree")
+    page.wait_for_url(f"{live_server.url}/settings**")
+
+
+def wait_for_import_report(page: Any) -> None:
+    """On a job page without JavaScript, reloads (as its refresh does) until the report shows."""
+    for _ in range(60):
+        if page.locator(".import-report").count():
+            break
+        page.wait_for_timeout(500)
+        page.reload()

@@ -7,7 +7,13 @@ what the browser actually rendered, not what the server sent.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+import pytest
+from factories import demo_with_genres
+
+from music_time_machine.demo import generate_demo
 
 # True when the canvas with this id has at least one non-transparent pixel: Chart.js ran
 # and drew, rather than leaving an empty box (a script error, or a zero-sized container).
@@ -71,3 +77,17 @@ def wait_for_import_report(page: Any) -> None:
             break
         page.wait_for_timeout(500)
         page.reload()
+
+
+def demo_server_fixture(plays: int, seed: int, genres: bool = False) -> Callable:
+    """A ``demo_server`` fixture: the live server over a demo history of ``plays`` plays
+    (with artist genres when ``genres``). Assign it in the test module:
+    ``demo_server = demo_server_fixture(plays=2000, seed=11)``."""
+
+    @pytest.fixture
+    def demo_server(conn, local_user, live_server):
+        make = demo_with_genres if genres else generate_demo
+        make(conn, local_user, plays=plays, seed=seed)
+        return live_server
+
+    return demo_server

@@ -6,9 +6,7 @@ import pytest
 from a11y import assert_accessible
 from conftest import save_screenshot
 from import_fixtures import sample_export_zip
-from page_checks import CANVAS_HAS_INK, connect_spotify
-
-from music_time_machine.demo import generate_demo
+from page_checks import CANVAS_HAS_INK, connect_spotify, demo_server_fixture
 
 pytestmark = pytest.mark.browser
 
@@ -17,10 +15,7 @@ ERROR = "#analytics-error"
 TECHNICAL = ("500", "Failed to fetch", "server answered", "NetworkError")
 
 
-@pytest.fixture
-def demo_server(conn, local_user, live_server):
-    generate_demo(conn, local_user, plays=3000, seed=7)
-    return live_server
+demo_server = demo_server_fixture(plays=3000, seed=7)
 
 
 def open_analytics(page, server, query="?range=7d"):

@@ -8,10 +8,8 @@ import sqlite3
 
 import pytest
 from conftest import save_screenshot
-from page_checks import connect_spotify, wait_for_import_report
+from page_checks import connect_spotify, demo_server_fixture, wait_for_import_report
 from spotify_helpers import control
-
-from music_time_machine.demo import generate_demo
 
 pytestmark = pytest.mark.browser
 
@@ -27,10 +25,7 @@ def assert_fits(page, where: str) -> None:
         f"{where} scrolls sideways: {page.evaluate(WIDE_ELEMENTS)}"
 
 
-@pytest.fixture
-def demo_server(conn, local_user, live_server):
-    generate_demo(conn, local_user, plays=2000, seed=11)
-    return live_server
+demo_server = demo_server_fixture(plays=2000, seed=11)
 
 
 @pytest.mark.parametrize("width", [375, 1280])

@@ -166,3 +166,14 @@ def demo_with_genres(conn, user_id: int, **demo_options) -> None:
             "UPDATE artists SET genres = ? WHERE user_id = ? AND spotify_id = ?",
             [(json.dumps(list(a.genres)), user_id, a.spotify_id) for a in world.artists
              if a.genres])
+
+
+def wait_for_job(client, status_url: str, timeout: float = 60) -> dict:
+    """Polls a background job's status URL until it is done or failed; its last status."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(status_url).get_json()
+        if job["status"] in ("done", "failed"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError("the job did not finish")

@@ -1,4 +1,5 @@
-"""Checks every browser test makes on a page: chart canvases drawn, no horizontal scroll.
+"""Checks every browser test makes on a page (chart canvases drawn, no horizontal scroll), and
+the steps many of them take first (connecting Spotify, waiting for an import's report).
 
 They are JavaScript snippets for ``page.evaluate``/``page.wait_for_function`` so they test
 what the browser actually rendered, not what the server sent.
@@ -6,7 +7,13 @@ what the browser actually rendered, not what the server sent.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+import pytest
+from factories import demo_with_genres
+
+from music_time_machine.demo import generate_demo
 
 # True when the canvas with this id has at least one non-transparent pixel: Chart.js ran
 # and drew, rather than leaving an empty box (a script error, or a zero-sized container).
@@ -50,3 +57,37 @@ def assert_no_horizontal_scroll(page: Any, where: str) -> None:
         wide = page.evaluate(_WIDE_ELEMENTS)
         raise AssertionError(f"{where} scrolls sideways at {page.viewport_size['width']} px; "
                              f"too wide: {wide}")
+
+
+def connect_spotify(app: Any, live_server: Any, page: Any) -> None:
+    """Connects the fake Spotify from Settings › Spotify (agreeing on its consent page) and
+    waits to be back on Settings."""
+    app.config["SPOTIFY_REDIRECT_URI"] = f"{live_server.url}/callback"
+    page.goto(live_server.url + "/settings#spotify")
+    page.locator("#spotify").get_by_role("link", name="Connect Spotify").click()
+    page.wait_for_selector("#agree")
+    page.click("#agree")
+    page.wait_for_url(f"{live_server.url}/settings**")
+
+
+def wait_for_import_report(page: Any) -> None:
+    """On a job page without JavaScript, reloads (as its refresh does) until the report shows."""
+    for _ in range(60):
+        if page.locator(".import-report").count():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+
+
+def demo_server_fixture(plays: int, seed: int, genres: bool = False) -> Callable:
+    """A ``demo_server`` fixture: the live server over a demo history of ``plays`` plays
+    (with artist genres when ``genres``). Assign it in the test module:
+    ``demo_server = demo_server_fixture(plays=2000, seed=11)``."""
+
+    @pytest.fixture
+    def demo_server(conn, local_user, live_server):
+        make = demo_with_genres if genres else generate_demo
+        make(conn, local_user, plays=plays, seed=seed)
+        return live_server
+
+    return demo_server

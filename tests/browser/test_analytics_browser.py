@@ -3,8 +3,7 @@ JavaScript (Back restores), and by plain links and forms without it."""
 
 import pytest
 from conftest import save_screenshot
-from factories import demo_with_genres
-from page_checks import CANVAS_HAS_INK, NO_HORIZONTAL_SCROLL
+from page_checks import CANVAS_HAS_INK, NO_HORIZONTAL_SCROLL, demo_server_fixture
 
 pytestmark = pytest.mark.browser
 
@@ -12,10 +11,7 @@ VOLUME_POINTS = "() => window.Chart.getChart('volume-chart').data.labels.length"
 PLAYS = '[data-stat="plays"] [data-value]'
 
 
-@pytest.fixture
-def demo_server(conn, local_user, live_server):
-    demo_with_genres(conn, local_user, plays=4000, seed=7)
-    return live_server
+demo_server = demo_server_fixture(plays=4000, seed=7, genres=True)
 
 
 def wait_for_charts(page):

@@ -6,9 +6,8 @@ nothing. Read from the Chart.js objects in the page."""
 import pytest
 from conftest import save_screenshot
 from duration_cases import CASES
-from page_checks import CANVAS_HAS_INK, NO_HORIZONTAL_SCROLL
+from page_checks import CANVAS_HAS_INK, NO_HORIZONTAL_SCROLL, demo_server_fixture
 
-from music_time_machine.demo import generate_demo
 from music_time_machine.durations import thousands
 
 pytestmark = pytest.mark.browser
@@ -30,10 +29,7 @@ CHART_STATE = """(id) => {
 }"""
 
 
-@pytest.fixture
-def demo_server(conn, local_user, live_server):
-    generate_demo(conn, local_user, plays=4000, seed=7)
-    return live_server
+demo_server = demo_server_fixture(plays=4000, seed=7)
 
 
 def test_the_js_formatter_writes_time_like_the_server(page_factory, demo_server):

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 from conftest import save_screenshot
+from page_checks import demo_server_fixture
 
-from music_time_machine.demo import generate_demo
 from music_time_machine.sandbox.fake_musicbrainz import FakeMusicBrainzServer
 
 pytestmark = pytest.mark.browser
@@ -31,10 +31,7 @@ def app_config(app_config: dict, musicbrainz: FakeMusicBrainzServer) -> dict:
             "MTM_COVERART_URL": musicbrainz.url, "MTM_MUSICBRAINZ_RATE": 100}
 
 
-@pytest.fixture
-def demo_server(conn, local_user, live_server):
-    generate_demo(conn, local_user, plays=2000, seed=SEED)
-    return live_server
+demo_server = demo_server_fixture(plays=2000, seed=SEED)
 
 
 def count(page, key: str) -> int:

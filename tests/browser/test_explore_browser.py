@@ -7,16 +7,15 @@ import re
 import pytest
 from a11y import assert_accessible
 from conftest import save_screenshot
-from factories import demo_with_genres
-from page_checks import CANVAS_HAS_INK, assert_no_horizontal_scroll, wait_for_charts
+from page_checks import (
+    CANVAS_HAS_INK,
+    assert_no_horizontal_scroll,
+    demo_server_fixture,
+    wait_for_charts,
+)
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo_server(conn, local_user, live_server):
-    demo_with_genres(conn, local_user, plays=4000, seed=7)
-    return live_server
+demo_server = demo_server_fixture(plays=4000, seed=7, genres=True)
 
 
 @pytest.mark.parametrize("width, javascript", [(375, True), (1280, True), (375, False)])

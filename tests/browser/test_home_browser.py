@@ -2,16 +2,10 @@
 
 import pytest
 from conftest import save_screenshot
-from factories import demo_with_genres
-from page_checks import CANVAS_HAS_INK, NO_HORIZONTAL_SCROLL
+from page_checks import CANVAS_HAS_INK, NO_HORIZONTAL_SCROLL, demo_server_fixture
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo_server(conn, local_user, live_server):
-    demo_with_genres(conn, local_user, plays=4000, seed=7)
-    return live_server
+demo_server = demo_server_fixture(plays=4000, seed=7, genres=True)
 
 
 @pytest.mark.parametrize("width", [375, 1280])

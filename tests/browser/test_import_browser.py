@@ -3,6 +3,7 @@
 import pytest
 from conftest import save_screenshot
 from import_fixtures import sample_export_zip
+from page_checks import wait_for_import_report
 
 pytestmark = pytest.mark.browser
 
@@ -38,9 +39,5 @@ def test_upload_without_javascript_lands_on_the_job_page(page_factory, live_serv
     page.set_input_files("#import-files", str(export_zip))
     page.get_by_role("button", name="Import").click()
     page.wait_for_url("**/settings/import/**")
-    for _ in range(60):  # the page refreshes itself until the report is there
-        if page.locator(".import-report").count():
-            break
-        page.wait_for_timeout(500)
-        page.reload()
+    wait_for_import_report(page)  # the page refreshes itself until the report is there
     assert "Import finished" in page.locator(".import-report").inner_text()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from a11y import assert_accessible
 from conftest import save_screenshot
+from page_checks import connect_spotify
 from spotify_helpers import control
 from test_playlists_browser import connected  # noqa: F401 (the fixture)
 
@@ -17,21 +18,12 @@ LAST_SYNC = "() => document.querySelector('.js-sync-facts dd').textContent.trim(
 HISTORY = "() => document.querySelector('.js-sync-history').textContent"
 
 
-def connect(app, live_server, page) -> None:
-    app.config["SPOTIFY_REDIRECT_URI"] = f"{live_server.url}/callback"
-    page.goto(live_server.url + "/settings#spotify")
-    page.locator("#spotify").get_by_role("link", name="Connect Spotify").click()
-    page.wait_for_selector("#agree")
-    page.click("#agree")
-    page.wait_for_url(f"{live_server.url}/settings**")
-
-
 @pytest.mark.fake_spotify
 @pytest.mark.parametrize("width", [375, 1280])
 def test_sync_now_updates_the_last_sync_and_the_history_in_place(app, live_server,
                                                                   page_factory, width):
     page = page_factory(width=width)
-    connect(app, live_server, page)
+    connect_spotify(app, live_server, page)
     assert page.evaluate(LAST_SYNC) == "never"
     assert "No syncs yet." in page.evaluate(HISTORY)
     page.get_by_role("button", name="Sync now").click()

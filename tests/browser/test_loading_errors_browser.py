@@ -6,9 +6,7 @@ import pytest
 from a11y import assert_accessible
 from conftest import save_screenshot
 from import_fixtures import sample_export_zip
-from page_checks import CANVAS_HAS_INK
-
-from music_time_machine.demo import generate_demo
+from page_checks import CANVAS_HAS_INK, connect_spotify, demo_server_fixture
 
 pytestmark = pytest.mark.browser
 
@@ -17,10 +15,7 @@ ERROR = "#analytics-error"
 TECHNICAL = ("500", "Failed to fetch", "server answered", "NetworkError")
 
 
-@pytest.fixture
-def demo_server(conn, local_user, live_server):
-    generate_demo(conn, local_user, plays=3000, seed=7)
-    return live_server
+demo_server = demo_server_fixture(plays=3000, seed=7)
 
 
 def open_analytics(page, server, query="?range=7d"):
@@ -128,13 +123,8 @@ def test_without_chart_js_each_chart_says_so_and_shows_its_table(page_factory, d
 ])
 def test_sync_now_failing_to_reach_the_server_says_what_to_do(app, live_server, page_factory,
                                                                failure, expected):
-    app.config["SPOTIFY_REDIRECT_URI"] = f"{live_server.url}/callback"
     page = page_factory(width=375)
-    page.goto(live_server.url + "/settings#spotify")
-    page.locator("#spotify").get_by_role("link", name="Connect Spotify").click()
-    page.wait_for_selector("#agree")
-    page.click("#agree")
-    page.wait_for_url(f"{live_server.url}/settings**")
+    connect_spotify(app, live_server, page)
     page.route("**/settings/sync", lambda route: route.abort() if failure == "abort" else
                route.fulfill(status=500, content_type="text/html", body="<h1>Error</h1>"))
     page.get_by_role("button", name="Sync now").click()

@@ -9,17 +9,10 @@ from __future__ import annotations
 import pytest
 from a11y import assert_accessible
 from conftest import save_screenshot
-from page_checks import assert_no_horizontal_scroll
-
-from music_time_machine.demo import generate_demo
+from page_checks import assert_no_horizontal_scroll, demo_server_fixture
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo_server(conn, local_user, live_server):
-    generate_demo(conn, local_user, plays=2000, seed=11)
-    return live_server
+demo_server = demo_server_fixture(plays=2000, seed=11)
 
 
 def visible(page, selector: str) -> bool:

@@ -8,9 +8,8 @@ import sqlite3
 
 import pytest
 from conftest import save_screenshot
+from page_checks import connect_spotify, demo_server_fixture, wait_for_import_report
 from spotify_helpers import control
-
-from music_time_machine.demo import generate_demo
 
 pytestmark = pytest.mark.browser
 
@@ -26,10 +25,7 @@ def assert_fits(page, where: str) -> None:
         f"{where} scrolls sideways: {page.evaluate(WIDE_ELEMENTS)}"
 
 
-@pytest.fixture
-def demo_server(conn, local_user, live_server):
-    generate_demo(conn, local_user, plays=2000, seed=11)
-    return live_server
+demo_server = demo_server_fixture(plays=2000, seed=11)
 
 
 @pytest.mark.parametrize("width", [375, 1280])
@@ -148,24 +144,15 @@ def test_restore_without_javascript_shows_the_job_page(page_factory, demo_server
     page.set_input_files("#restore-file", str(path))
     page.locator("#restore").get_by_role("button", name="Restore").click()
     page.wait_for_url("**/settings/import/**")
-    for _ in range(60):  # the page refreshes itself until the report is there
-        if page.locator(".import-report").count():
-            break
-        page.wait_for_timeout(500)
-        page.reload()
+    wait_for_import_report(page)  # the page refreshes itself until the report is there
     assert "Restore finished" in page.locator(".import-report").inner_text()
     assert "2,000 were already here" in page.locator(".import-report").inner_text()
 
 
 @pytest.mark.fake_spotify
 def test_sync_now_with_javascript_shows_the_result_in_place(app, live_server, page_factory):
-    app.config["SPOTIFY_REDIRECT_URI"] = f"{live_server.url}/callback"
     page = page_factory(width=375)
-    page.goto(live_server.url + "/settings#spotify")
-    page.locator("#spotify").get_by_role("link", name="Connect Spotify").click()
-    page.wait_for_selector("#agree")
-    page.click("#agree")
-    page.wait_for_url(f"{live_server.url}/settings**")
+    connect_spotify(app, live_server, page)
     token = page.locator(".token-state")
     assert "Valid" in token.inner_text()
     assert page.locator("time.next-sync").count() == 1
@@ -187,13 +174,8 @@ def test_sync_now_with_javascript_shows_the_result_in_place(app, live_server, pa
 
 @pytest.mark.fake_spotify
 def test_a_failed_sync_turns_the_status_red_in_place(app, live_server, page_factory, fake):
-    app.config["SPOTIFY_REDIRECT_URI"] = f"{live_server.url}/callback"
     page = page_factory(width=375)
-    page.goto(live_server.url + "/settings#spotify")
-    page.locator("#spotify").get_by_role("link", name="Connect Spotify").click()
-    page.wait_for_selector("#agree")
-    page.click("#agree")
-    page.wait_for_url(f"{live_server.url}/settings**")
+    connect_spotify(app, live_server, page)
     control(fake, "POST", "faults", path_prefix="/v1/", status=500, times=None)
     page.get_by_role("button", name="Sync now").click()
     page.wait_for_function(
@@ -212,13 +194,8 @@ def test_a_failed_sync_turns_the_status_red_in_place(app, live_server, page_fact
 @pytest.mark.fake_spotify
 def test_sync_now_without_javascript_shows_running_then_the_result(app, live_server,
                                                                    page_factory, fake):
-    app.config["SPOTIFY_REDIRECT_URI"] = f"{live_server.url}/callback"
     page = page_factory(width=375, javascript=False)
-    page.goto(live_server.url + "/settings#spotify")
-    page.locator("#spotify").get_by_role("link", name="Connect Spotify").click()
-    page.wait_for_selector("#agree")
-    page.click("#agree")
-    page.wait_for_url(f"{live_server.url}/settings**")
+    connect_spotify(app, live_server, page)
     # The fake holds the sync's first request until the faults are cleared.
     control(fake, "POST", "faults", path_prefix="/v1/me/player/recently-played", delay=60)
     page.get_by_role("button", name="Sync now").click()

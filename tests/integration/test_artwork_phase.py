@@ -8,6 +8,13 @@ from collections.abc import Iterator
 import pytest
 import requests
 from factories import add_plays, png_declaring
+from musicbrainz_helpers import (
+    albums_to_play,
+    coverart_client,
+    fresh,  # noqa: F401  (autouse: each test starts on a reset fake)
+    mb_client,
+    server_fixture,
+)
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
@@ -16,58 +23,20 @@ from music_time_machine.metadata.artwork import artist_words, fetch_artwork, hos
 from music_time_machine.metadata.coverart import CoverArtClient
 from music_time_machine.metadata.image_store import ImageStore, image_key
 from music_time_machine.metadata.musicbrainz import MusicBrainzClient
-from music_time_machine.metadata.settings import user_agent
 from music_time_machine.sandbox.fake_musicbrainz import FakeMusicBrainzServer
-from music_time_machine.sandbox.fake_musicbrainz.catalogue import mbid
 from music_time_machine.sandbox.fake_musicbrainz.images import cover_png
-from music_time_machine.sandbox.world import build_world
 
-SEED, ARTISTS = 42, 300
 RATE = 20.0  # the fake answers 503 to anything faster, and counts it
-AGENT = user_agent("tests@example.org")
 LOOPBACK = ("127.0.0.1",)
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeMusicBrainzServer]:
-    with FakeMusicBrainzServer(seed=SEED, artists=ARTISTS, rate=RATE) as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def fresh(server: FakeMusicBrainzServer) -> None:
-    requests.post(f"{server.url}/_fake/reset", timeout=5).raise_for_status()
-
-
-def albums_to_play(server: FakeMusicBrainzServer) -> list[dict]:
-    """Six albums from the world, most played first: four known artists' albums with a
-    cover in the Archive, one known album without a cover, one by an unknown artist."""
-    world, cat = build_world(SEED, ARTISTS), server.catalogue
-    covered, bare, unknown = [], [], []
-    for truth, artist in zip(cat.truth, world.artists, strict=True):
-        for album_index in artist.albums:
-            album = world.albums[album_index]
-            track = next((world.tracks[t] for t in album.tracks
-                          if world.tracks[t].featured is None), None)
-            if track is None:
-                continue
-            group = cat.release_groups.get(mbid(SEED, "release-group", album_index))
-            item = {"artist": artist.name, "title": track.title, "album": album.title,
-                    "cover": group.cover_image_id if group else None}
-            if truth.fate == "missing":
-                unknown.append(item)
-            elif truth.mb_name == artist.name and group is not None:
-                (covered if group.cover_image_id else bare).append(item)
-            break
-    chosen = covered[:4] + bare[:1] + unknown[:1]
-    assert len(chosen) == 6
-    return chosen
+server = server_fixture(rate=RATE)
 
 
 @pytest.fixture
 def history(server, fresh_db):
     conn, user = fresh_db()
-    albums = albums_to_play(server)
+    albums = albums_to_play(server, exact_only=False)
     rows = [(a["artist"], a["title"], f"2025-03-01 {hour:02d}:00:00", 200_000,
              {"album": a["album"]})
             for rank, a in enumerate(albums) for hour in range(10 - rank)]
@@ -76,8 +45,7 @@ def history(server, fresh_db):
 
 
 def clients(server: FakeMusicBrainzServer) -> tuple[MusicBrainzClient, CoverArtClient]:
-    return (MusicBrainzClient(server.url, AGENT, rate_per_s=RATE, timeout=5, backoff_s=0.01),
-            CoverArtClient(server.url, AGENT, timeout=5, backoff_s=0.01))
+    return mb_client(server, rate=RATE), coverart_client(server)
 
 
 def run(server, conn, user, store, stop_after: int | None = None, **options):

@@ -5,13 +5,20 @@ genre chart and the moods."""
 from __future__ import annotations
 
 import json
-import logging
 import time
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
 import requests
+from musicbrainz_helpers import (
+    AGENT,
+    ARTISTS,
+    SEED,
+    Sleeps,
+    fresh,  # noqa: F401  (autouse: each test starts on a reset fake)
+    server_fixture,
+)
+from musicbrainz_helpers import mb_client as mb
 
 from music_time_machine.db import enrichment as store
 from music_time_machine.db import transaction
@@ -22,39 +29,14 @@ from music_time_machine.jobcontrol import JobStopped
 from music_time_machine.metadata import matching
 from music_time_machine.metadata.enrichment import EnrichProgress, run_enrichment
 from music_time_machine.metadata.musicbrainz import MusicBrainzClient
-from music_time_machine.metadata.settings import user_agent
 from music_time_machine.sandbox.fake_musicbrainz import FakeMusicBrainzServer
 from music_time_machine.sandbox.world import build_world
 
-AGENT = user_agent("tests@example.org")
-SEED, ARTISTS = 42, 300
 WORLD = build_world(SEED, ARTISTS)
 DAY_MS = 86_400_000
 START_MS = 1_700_000_000_000
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeMusicBrainzServer]:
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    with FakeMusicBrainzServer(seed=SEED, artists=ARTISTS, rate=1000) as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def fresh(server: FakeMusicBrainzServer) -> None:
-    requests.post(f"{server.url}/_fake/reset", timeout=5).raise_for_status()
-
-
-class Sleeps(list):
-    """Records the waits asked for, without waiting (the fake is told the time passed)."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-def mb(server: FakeMusicBrainzServer, rate: float = 1000, **options) -> MusicBrainzClient:
-    options.setdefault("backoff_s", 0.01)
-    return MusicBrainzClient(server.url, AGENT, rate_per_s=rate, timeout=5, **options)
+server = server_fixture(rate=1000)
 
 
 def truth(server: FakeMusicBrainzServer, index: int):

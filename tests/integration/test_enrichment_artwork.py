@@ -4,11 +4,16 @@ artwork phase's pauses (a short one waited out, a long one ending the run, nothi
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-
 import pytest
 import requests
+from musicbrainz_helpers import (
+    Sleeps,
+    albums_to_play,
+    coverart_client,
+    fresh,  # noqa: F401  (autouse: each test starts on a reset fake)
+    mb_client,
+    server_fixture,
+)
 
 from music_time_machine.db import transaction
 from music_time_machine.db.artwork import artwork_counts
@@ -16,7 +21,6 @@ from music_time_machine.db.catalogue import ArtistInfo, Catalogue, TrackInfo
 from music_time_machine.db.plays import NewPlay, insert_plays
 from music_time_machine.jobcontrol import JobStopped
 from music_time_machine.metadata.artwork import SPOTIFY_IMAGE_HOSTS
-from music_time_machine.metadata.coverart import CoverArtClient
 from music_time_machine.metadata.enrichment import (
     ArtworkTools,
     EnrichProgress,
@@ -24,64 +28,16 @@ from music_time_machine.metadata.enrichment import (
 )
 from music_time_machine.metadata.image_store import ImageStore
 from music_time_machine.metadata.musicbrainz import MusicBrainzClient
-from music_time_machine.metadata.settings import user_agent
-from music_time_machine.sandbox.fake_musicbrainz import FakeMusicBrainzServer
-from music_time_machine.sandbox.fake_musicbrainz.catalogue import mbid
-from music_time_machine.sandbox.world import build_world
 
-SEED, ARTISTS = 42, 300
-AGENT = user_agent("tests@example.org")
 START_MS = 1_700_000_000_000
 
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeMusicBrainzServer]:
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    with FakeMusicBrainzServer(seed=SEED, artists=ARTISTS, rate=1000) as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def fresh(server: FakeMusicBrainzServer) -> None:
-    requests.post(f"{server.url}/_fake/reset", timeout=5).raise_for_status()
-
-
-class Sleeps(list):
-    """Records the waits asked for, without waiting."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-def albums_to_play(server: FakeMusicBrainzServer) -> list[dict]:
-    """Four albums of exactly matchable artists with a cover in the Archive, one without a
-    cover, one of an artist MusicBrainz does not know: most played first."""
-    world, cat = build_world(SEED, ARTISTS), server.catalogue
-    covered, bare, unknown = [], [], []
-    for truth, artist in zip(cat.truth, world.artists, strict=True):
-        for album_index in artist.albums:
-            album = world.albums[album_index]
-            track = next((world.tracks[t] for t in album.tracks
-                          if world.tracks[t].featured is None), None)
-            if track is None:
-                continue
-            group = cat.release_groups.get(mbid(SEED, "release-group", album_index))
-            item = {"artist": artist.name, "spotify_id": artist.spotify_id,
-                    "title": track.title, "album": album.title}
-            if truth.fate == "missing":
-                unknown.append(item)
-            elif truth.fate == "exact" and truth.mb_name == artist.name and group:
-                (covered if group.cover_image_id else bare).append(item)
-            break
-    chosen = covered[:4] + bare[:1] + unknown[:1]
-    assert len(chosen) == 6
-    return chosen
+server = server_fixture(rate=1000)
 
 
 @pytest.fixture
 def history(server, fresh_db):
     conn, user = fresh_db()
-    albums = albums_to_play(server)
+    albums = albums_to_play(server, exact_only=True)
     with transaction(conn):
         catalogue, plays = Catalogue(conn, user), []
         for rank, a in enumerate(albums):
@@ -97,8 +53,8 @@ def history(server, fresh_db):
 
 def tools(server, tmp_path, **options) -> tuple[MusicBrainzClient, ArtworkTools]:
     options.setdefault("backoff_s", 0.01)
-    return (MusicBrainzClient(server.url, AGENT, rate_per_s=1000, timeout=5, **options),
-            ArtworkTools(CoverArtClient(server.url, AGENT, timeout=5, **options),
+    return (mb_client(server, **options),
+            ArtworkTools(coverart_client(server, **options),
                          ImageStore(tmp_path / "images"), SPOTIFY_IMAGE_HOSTS))
 
 

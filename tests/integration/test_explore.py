@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from factories import add_plays
+from oracle_helpers import clock_and_rule, track_artists
 
-from music_time_machine.db.users import get_settings, update_settings
+from music_time_machine.db.users import update_settings
 from music_time_machine.demo import generate_demo
 from music_time_machine.timezones import LocalClock
 
@@ -24,12 +24,8 @@ class Streams:
     track id), with the catalogue needed to group them by artist and album."""
 
     def __init__(self, conn, user_id):
-        settings = get_settings(conn, user_id)
-        tz, rule = ZoneInfo(settings.timezone), settings.play_rule
-        self.artists = defaultdict(list)
-        for track_id, artist_id in conn.execute(
-                "SELECT track_id, artist_id FROM track_artists ORDER BY track_id, position"):
-            self.artists[track_id].append(artist_id)
+        tz, rule = clock_and_rule(conn, user_id)
+        self.artists = track_artists(conn)
         self.album = dict(conn.execute("SELECT id, album_id FROM tracks"))
         self.track_name = dict(conn.execute("SELECT id, name FROM tracks"))
         self.rows = []

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from factories import add_plays
+from factories import add_plays, wait_for_job
 from import_fixtures import dump, make_zip
 
 from music_time_machine.cli import main
@@ -60,13 +59,7 @@ def upload(client, files: list[tuple[bytes, str]], route: str = "/settings/impor
                            content_type="multipart/form-data",
                            headers={"Accept": "application/json"})
     assert response.status_code == 202, response.data
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        job = client.get(response.get_json()["status_url"]).get_json()
-        if job["status"] in ("done", "failed"):
-            return job
-        time.sleep(0.05)
-    raise AssertionError("the job did not finish")
+    return wait_for_job(client, response.get_json()["status_url"])
 
 
 # -- item 4: names and values -------------------------------------------------------------

@@ -1,10 +1,10 @@
 """The import flow in the browser's shoes: upload, background job, progress, report."""
 
 import io
-import time
 from pathlib import Path
 
 import pytest
+from factories import wait_for_job
 from import_fixtures import SAMPLE_EXTENDED_DIR, need_samples, sample_export_zip
 
 from music_time_machine import create_app
@@ -31,16 +31,6 @@ ZIP_COUNTS = {
 }
 
 
-def wait_for(client, status_url, timeout=90):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.get(status_url).get_json()
-        if job["status"] in ("done", "failed"):
-            return job
-        time.sleep(0.1)
-    raise AssertionError("import did not finish")
-
-
 @pytest.mark.parametrize("root", ["data", "shared"])
 def test_upload_runs_in_the_background_and_reports(client, conn, local_user, app, tmp_path,
                                                    root):
@@ -55,7 +45,7 @@ def test_upload_runs_in_the_background_and_reports(client, conn, local_user, app
         "files": (io.BytesIO(export_zip), "my_spotify_data.zip")},
         content_type="multipart/form-data", headers={"Accept": "application/json"})
     assert response.status_code == 202
-    job = wait_for(client, response.get_json()["status_url"])
+    job = wait_for_job(client, response.get_json()["status_url"], timeout=90)
     assert job["status"] == "done"
     totals = job["summary"]["totals"]
     assert (totals["rows_read"], totals["plays_added"]) == (rows_read, plays_added)

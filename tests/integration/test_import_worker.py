@@ -45,6 +45,31 @@ def _summary(summary):
              dict(f.rejected_reasons), f.incognito_skipped) for f in summary.files]
 
 
+def _watch_helper_processes(monkeypatch, note) -> list:
+    """Lets the import start its helper processes as usual, noting ``note(files)`` for each."""
+    started = []
+    real = feed.WorkerFeed
+
+    def spy(*args, **kwargs):
+        started.append(note(args[0]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(run, "WorkerFeed", spy)
+    return started
+
+
+def _both_ways(fresh_db, monkeypatch, work) -> dict:
+    """``work(conn, user)`` on a fresh database parsed in process ("local"), then on another
+    with every file sent to a helper process ("worker"): the two must agree."""
+    results = {}
+    for mode, threshold in (("local", None), ("worker", 0)):
+        monkeypatch.setattr(run, "WORKER_MIN_BYTES", threshold)
+        conn, user = fresh_db(f"{mode}.sqlite", timezone="Europe/Berlin")
+        results[mode] = work(conn, user)
+        conn.close()
+    return results
+
+
 @pytest.mark.parametrize("root", ["data", "shared"])
 def test_helper_process_equals_in_process(tmp_path, fresh_db, monkeypatch, root):
     if root == "shared":
@@ -52,22 +77,14 @@ def test_helper_process_equals_in_process(tmp_path, fresh_db, monkeypatch, root)
         folder = _export(tmp_path, SAMPLE_EXTENDED_DIR, SAMPLE_ACCOUNT_DIR)
     else:
         folder = _export(tmp_path)
-    started = []
-    real = feed.WorkerFeed
+    started = _watch_helper_processes(monkeypatch, lambda files: True)
 
-    def spy(*args, **kwargs):
-        started.append(True)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(run, "WorkerFeed", spy)
-    results = {}
-    for mode, threshold in (("local", None), ("worker", 0)):
-        monkeypatch.setattr(run, "WORKER_MIN_BYTES", threshold)
-        conn, user = fresh_db(f"{mode}.sqlite", timezone="Europe/Berlin")
+    def import_twice(conn, user):
         first = run_import(conn, user, [folder])
         again = run_import(conn, user, [folder])  # re-import adds nothing
-        results[mode] = (_summary(first), _summary(again), _content(conn))
-        conn.close()
+        return _summary(first), _summary(again), _content(conn)
+
+    results = _both_ways(fresh_db, monkeypatch, import_twice)
     assert started == [True, True]
     assert results["worker"] == results["local"]
     errors = [f for f in results["worker"][0] if f[2]]
@@ -82,19 +99,9 @@ def test_one_large_file_is_parsed_by_the_helper_too(tmp_path, fresh_db, monkeypa
     folder.mkdir()
     name = "Streaming_History_Audio_2023.json"
     (folder / name).write_bytes((EXTENDED_DIR / name).read_bytes())
-    started = []
-    real = feed.WorkerFeed
-
-    def spy(*args, **kwargs):
-        started.append(args[0][0].name)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(run, "WorkerFeed", spy)
-    results = {}
-    for mode, threshold in (("local", None), ("worker", 0)):
-        monkeypatch.setattr(run, "WORKER_MIN_BYTES", threshold)
-        conn, user = fresh_db(f"{mode}.sqlite", timezone="Europe/Berlin")
-        results[mode] = (_summary(run_import(conn, user, [folder])), _content(conn))
+    started = _watch_helper_processes(monkeypatch, lambda files: files[0].name)
+    results = _both_ways(fresh_db, monkeypatch, lambda conn, user: (
+        _summary(run_import(conn, user, [folder])), _content(conn)))
     assert started == [f"one/{name}"]
     assert results["worker"] == results["local"]
     assert results["worker"][0][0][4] > 0  # plays added

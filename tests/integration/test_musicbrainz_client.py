@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 import requests
+from musicbrainz_helpers import (
+    AGENT,
+    Sleeps,
+    fresh,  # noqa: F401  (autouse: each test starts on a reset fake)
+    server_fixture,
+)
+from musicbrainz_helpers import mb_client as mb
 
 from music_time_machine.metadata.coverart import CoverArtClient
 from music_time_machine.metadata.errors import (
@@ -16,34 +22,10 @@ from music_time_machine.metadata.errors import (
     Unavailable,
 )
 from music_time_machine.metadata.musicbrainz import MusicBrainzClient
-from music_time_machine.metadata.settings import user_agent
 from music_time_machine.normalise import name_key
 from music_time_machine.sandbox.fake_musicbrainz import FakeMusicBrainzServer
 
-AGENT = user_agent("tests@example.org")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[FakeMusicBrainzServer]:
-    with FakeMusicBrainzServer(seed=42, artists=300, rate=1000) as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def fresh(server: FakeMusicBrainzServer) -> None:
-    requests.post(f"{server.url}/_fake/reset", timeout=5).raise_for_status()
-
-
-class Sleeps(list):
-    """Records the waits the retry policy asks for (and waits them, briefly capped)."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-def mb(server: FakeMusicBrainzServer, **options) -> MusicBrainzClient:
-    options.setdefault("backoff_s", 0.01)
-    return MusicBrainzClient(server.url, AGENT, rate_per_s=1000, timeout=5, **options)
+server = server_fixture(rate=1000)
 
 
 def fault(server: FakeMusicBrainzServer, **rule) -> None:

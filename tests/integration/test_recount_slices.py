@@ -16,13 +16,37 @@ from music_time_machine.db import connect, jobs, recount
 from music_time_machine.db.users import get_settings
 
 
-def test_a_recount_shows_its_progress_in_the_job_row_and_is_labelled(
-        app, client, conn, local_user, monkeypatch):
-    add_plays(conn, local_user, [("A", f"Song {i}", f"2024-06-0{1 + i % 9} 23:30:00", 60_000)
-                                 for i in range(10)])
-    charts = dump(conn)
+def ten_late_evening_plays(conn, user_id: int) -> None:
+    """Ten plays at 23:30 UTC: every one moves to the next day in Tokyo."""
+    add_plays(conn, user_id, [("A", f"Song {i}", f"2024-06-0{1 + i % 9} 23:30:00", 60_000)
+                              for i in range(10)])
+
+
+def stage_in_slices_of_three(monkeypatch) -> None:
+    """Small slices and progress written at every slice, so ten plays take four steps."""
     monkeypatch.setattr(recount, "STAGE_SLICE", 3)
     monkeypatch.setattr(background, "PROGRESS_EVERY_S", 0)
+
+
+def recount_to_tokyo(client) -> str:
+    """Saves Asia/Tokyo on Settings (which starts a re-count) and waits for the re-count's
+    thread to end; returns its job id."""
+    html = client.get("/settings").get_data(as_text=True)
+    token = html.split('name="csrf-token" content="')[1].split('"')[0]
+    response = client.post("/settings/preferences", data={
+        "csrf_token": token, "timezone": "Asia/Tokyo", "play_rule": "30s"})
+    job_id = response.headers["Location"].rsplit("/", 1)[1]
+    for thread in threading.enumerate():
+        if thread.name.startswith("rebucket-"):
+            thread.join(60)
+    return job_id
+
+
+def test_a_recount_shows_its_progress_in_the_job_row_and_is_labelled(
+        app, client, conn, local_user, monkeypatch):
+    ten_late_evening_plays(conn, local_user)
+    charts = dump(conn)
+    stage_in_slices_of_three(monkeypatch)
     seen = []
     update = jobs.update_progress
 
@@ -39,14 +63,7 @@ def test_a_recount_shows_its_progress_in_the_job_row_and_is_labelled(
             other.close()
 
     monkeypatch.setattr(jobs, "update_progress", watch)
-    html = client.get("/settings").get_data(as_text=True)
-    token = html.split('name="csrf-token" content="')[1].split('"')[0]
-    response = client.post("/settings/preferences", data={
-        "csrf_token": token, "timezone": "Asia/Tokyo", "play_rule": "30s"})
-    job_id = response.headers["Location"].rsplit("/", 1)[1]
-    for thread in threading.enumerate():
-        if thread.name.startswith("rebucket-"):
-            thread.join(60)
+    job_id = recount_to_tokyo(client)
     assert [m for m, _, _ in seen] == [f"Re-bucketed {n} of 10 plays" for n in (0, 3, 6, 9, 10)]
     # While staging, nobody sees a half re-count: settings and charts are as before.
     assert all(tz == "UTC" and days == charts["rollup_day"] for _, tz, days in seen)
@@ -59,11 +76,9 @@ def test_a_recount_shows_its_progress_in_the_job_row_and_is_labelled(
 
 def test_a_recount_cancelled_while_staging_leaves_settings_charts_and_stage_as_before(
         app, client, conn, local_user, monkeypatch):
-    add_plays(conn, local_user, [("A", f"Song {i}", f"2024-06-0{1 + i % 9} 23:30:00", 60_000)
-                                 for i in range(10)])
+    ten_late_evening_plays(conn, local_user)
     before = dump(conn)
-    monkeypatch.setattr(recount, "STAGE_SLICE", 3)
-    monkeypatch.setattr(background, "PROGRESS_EVERY_S", 0)
+    stage_in_slices_of_three(monkeypatch)
     update = jobs.update_progress
 
     def cancel_when_staged(c, job_id, fraction, message):
@@ -72,14 +87,7 @@ def test_a_recount_cancelled_while_staging_leaves_settings_charts_and_stage_as_b
             background.cancel_job(job_id)
 
     monkeypatch.setattr(jobs, "update_progress", cancel_when_staged)
-    html = client.get("/settings").get_data(as_text=True)
-    token = html.split('name="csrf-token" content="')[1].split('"')[0]
-    response = client.post("/settings/preferences", data={
-        "csrf_token": token, "timezone": "Asia/Tokyo", "play_rule": "30s"})
-    job_id = response.headers["Location"].rsplit("/", 1)[1]
-    for thread in threading.enumerate():
-        if thread.name.startswith("rebucket-"):
-            thread.join(60)
+    job_id = recount_to_tokyo(client)
     assert jobs.get_job(conn, local_user, job_id)["status"] == "cancelled"
     after = dump(conn)
     assert {t: r for t, r in after.items() if t != "import_jobs"} == \

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from factories import add_plays
+from factories import add_plays, wait_for_job
 
 from music_time_machine import create_app
 from music_time_machine.crypto import TokenCipher
@@ -66,16 +66,6 @@ def counts(conn) -> dict[str, int]:
     return {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
 
 
-def wait_for(client, status_url: str, timeout: float = 60) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.get(status_url).get_json()
-        if job["status"] in ("done", "failed"):
-            return job
-        time.sleep(0.05)
-    raise AssertionError("the job did not finish")
-
-
 def upload(client, path_or_bytes, name: str, route: str = "/settings/restore",
            field: str = "backup") -> dict:
     data = path_or_bytes if isinstance(path_or_bytes, bytes) else Path(path_or_bytes).read_bytes()
@@ -84,7 +74,7 @@ def upload(client, path_or_bytes, name: str, route: str = "/settings/restore",
                            content_type="multipart/form-data",
                            headers={"Accept": "application/json"})
     assert response.status_code == 202, response.data
-    return wait_for(client, response.get_json()["status_url"])
+    return wait_for_job(client, response.get_json()["status_url"])
 
 
 def download(client, path: str, target: Path) -> Path:

@@ -6,17 +6,17 @@ import random
 import re
 from collections import defaultdict
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import DATA, SAMPLES
 from factories import add_plays
 from import_fixtures import need_samples
 from markupsafe import escape
+from oracle_helpers import clock_and_rule, track_artists
 
 from music_time_machine.db.rollups import rebucket_user
 from music_time_machine.db.stats import ListeningStats
-from music_time_machine.db.users import get_settings, update_settings
+from music_time_machine.db.users import update_settings
 from music_time_machine.demo import generate_demo
 from music_time_machine.durations import duration as written_duration
 from music_time_machine.timezones import LocalClock
@@ -27,12 +27,8 @@ class Oracle:
     """Every music stream of a user with its local date and hour, straight from plays."""
 
     def __init__(self, conn, user_id):
-        settings = get_settings(conn, user_id)
-        tz, rule = ZoneInfo(settings.timezone), settings.play_rule
-        self.artists = defaultdict(list)
-        for track_id, artist_id in conn.execute(
-                "SELECT track_id, artist_id FROM track_artists ORDER BY track_id, position"):
-            self.artists[track_id].append(artist_id)
+        tz, rule = clock_and_rule(conn, user_id)
+        self.artists = track_artists(conn)
         self.artist_name, self.artist_genres = {}, {}
         for artist_id, name, genres in conn.execute("SELECT id, name, genres FROM artists"):
             self.artist_name[artist_id] = name

@@ -34,22 +34,32 @@ def targets(path: Path) -> list[tuple[str, str, float]]:
     try:
         top_artist = conn.execute(
             "SELECT a.name FROM rollup_artist_total t JOIN artists a ON a.id = t.artist_id "
-            "ORDER BY t.plays DESC LIMIT 1").fetchone()[0]
+            "ORDER BY t.plays DESC LIMIT 1"
+        ).fetchone()[0]
     finally:
         conn.close()
-    found = [(f"search page q={q}", f"/search?q={quote(q)}", SEARCH_TARGET_MS)
-             for q in ("a", "th", top_artist)]
-    found += [(f"search API q={q}", f"/api/search?q={quote(q)}", SEARCH_TARGET_MS)
-              for q in ("a", "s", "lo", "the", top_artist[:4], top_artist)]
+    found = [
+        (f"search page q={q}", f"/search?q={quote(q)}", SEARCH_TARGET_MS)
+        for q in ("a", "th", top_artist)
+    ]
+    found += [
+        (f"search API q={q}", f"/api/search?q={quote(q)}", SEARCH_TARGET_MS)
+        for q in ("a", "s", "lo", "the", top_artist[:4], top_artist)
+    ]
     for key in ("all", "12m"):
-        found.append((f"top-albums API {key}", f"/api/stats/top-albums?range={key}",
-                      PAGE_TARGET_MS))
+        found.append(
+            (f"top-albums API {key}", f"/api/stats/top-albums?range={key}", PAGE_TARGET_MS)
+        )
         for what in ("artists", "tracks", "albums"):
             for sort in ("plays", "time"):
                 for page in (1, 20):
-                    found.append((f"list {what} {sort} p{page} {key}",
-                                  f"/analytics/top/{what}?range={key}&sort={sort}&page={page}",
-                                  PAGE_TARGET_MS))
+                    found.append(
+                        (
+                            f"list {what} {sort} p{page} {key}",
+                            f"/analytics/top/{what}?range={key}&sort={sort}&page={page}",
+                            PAGE_TARGET_MS,
+                        )
+                    )
         found.append((f"analytics page {key}", f"/analytics?range={key}", PAGE_TARGET_MS))
     return found
 
@@ -60,8 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", type=int, default=30, help="timed requests per row (≥ 30)")
     args = parser.parse_args(argv)
     path = args.db or database(1_000_000)
-    print(f"{path.name}: n={args.n}; load average {os.getloadavg()[0]:.2f} on "
-          f"{os.cpu_count()} CPUs at start")
+    print(
+        f"{path.name}: n={args.n}; load average {os.getloadavg()[0]:.2f} on "
+        f"{os.cpu_count()} CPUs at start"
+    )
     print("| request | p50 ms | p95 ms | p95 CPU ms | target |")
     print("|---|---:|---:|---:|---:|")
     misses = 0
@@ -72,8 +84,11 @@ def main(argv: list[str] | None = None) -> int:
             wall, cpu = time_requests(client, url, args.n)
             late = p95(wall) > target
             misses += late
-            print(f"| {label} | {statistics.median(wall):.1f} | {p95(wall):.1f}"
-                  f"{' ✗' if late else ''} | {p95(cpu):.1f} | {target:.0f} |", flush=True)
+            print(
+                f"| {label} | {statistics.median(wall):.1f} | {p95(wall):.1f}"
+                f"{' ✗' if late else ''} | {p95(cpu):.1f} | {target:.0f} |",
+                flush=True,
+            )
     print(f"\n{misses} request(s) over target; load average {os.getloadavg()[0]:.2f} at the end")
     return 0
 

@@ -40,17 +40,25 @@ def worst_items(path: Path) -> tuple[str, dict[str, int]]:
         migrate(conn)
         user = ensure_local_user(conn)
         one = lambda sql: conn.execute(sql, (user,)).fetchone()  # noqa: E731
-        artist = one("SELECT artist_id FROM rollup_artist_total WHERE user_id = ? "
-                     "ORDER BY plays DESC LIMIT 1")
-        track = one("SELECT track_id FROM rollup_track_total WHERE user_id = ? "
-                    "ORDER BY plays DESC LIMIT 1")
-        album = one("SELECT t.album_id FROM rollup_track_total r JOIN tracks t "
-                    "ON t.id = r.track_id WHERE r.user_id = ? AND t.album_id IS NOT NULL "
-                    "GROUP BY t.album_id ORDER BY SUM(r.plays) DESC LIMIT 1")
+        artist = one(
+            "SELECT artist_id FROM rollup_artist_total WHERE user_id = ? "
+            "ORDER BY plays DESC LIMIT 1"
+        )
+        track = one(
+            "SELECT track_id FROM rollup_track_total WHERE user_id = ? ORDER BY plays DESC LIMIT 1"
+        )
+        album = one(
+            "SELECT t.album_id FROM rollup_track_total r JOIN tracks t "
+            "ON t.id = r.track_id WHERE r.user_id = ? AND t.album_id IS NOT NULL "
+            "GROUP BY t.album_id ORDER BY SUM(r.plays) DESC LIMIT 1"
+        )
         if not (artist and track and album):
             raise SystemExit(f"{path}: the local user has no counted plays to measure")
-        return get_settings(conn, user).timezone, {"artist": artist[0], "track": track[0],
-                                                   "album": album[0]}
+        return get_settings(conn, user).timezone, {
+            "artist": artist[0],
+            "track": track[0],
+            "album": album[0],
+        }
     finally:
         conn.close()
 
@@ -72,15 +80,18 @@ def bench(path: Path, n: int) -> list[tuple]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", type=Path, help="an existing database to measure")
-    parser.add_argument("--plays", type=int, default=1_000_000,
-                        help="size of the generated database (without --db)")
+    parser.add_argument(
+        "--plays", type=int, default=1_000_000, help="size of the generated database (without --db)"
+    )
     parser.add_argument("-n", type=int, default=30, help="timed requests per cell")
     args = parser.parse_args(argv)
     path = args.db or database(args.plays)
     if args.db and not args.db.exists():
         raise SystemExit(f"{args.db}: no such database")
-    print(f"{path.name}: n={args.n} requests per cell, target p95 ≤ {TARGET_P95_MS:.0f} ms; "
-          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs at start")
+    print(
+        f"{path.name}: n={args.n} requests per cell, target p95 ≤ {TARGET_P95_MS:.0f} ms; "
+        f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs at start"
+    )
     print("| url | range | p50 ms | p95 ms | p95 CPU ms |")
     print("|---|---|---:|---:|---:|")
     worst = 0.0
@@ -88,8 +99,10 @@ def main(argv: list[str] | None = None) -> int:
         worst = max(worst, p95_ms)
         mark = "" if p95_ms <= TARGET_P95_MS else " ✗"
         print(f"| {url} | {key} | {p50:.1f} | {p95_ms:.1f}{mark} | {p95_cpu:.1f} |", flush=True)
-    print(f"\nworst p95: {worst:.1f} ms ({'meets' if worst <= TARGET_P95_MS else 'misses'} "
-          f"the {TARGET_P95_MS:.0f} ms target); load average {os.getloadavg()[0]:.2f} at the end")
+    print(
+        f"\nworst p95: {worst:.1f} ms ({'meets' if worst <= TARGET_P95_MS else 'misses'} "
+        f"the {TARGET_P95_MS:.0f} ms target); load average {os.getloadavg()[0]:.2f} at the end"
+    )
     return 0
 
 

@@ -55,9 +55,12 @@ def _import(rows: int) -> tuple[Path, Path]:
     export.mkdir()
     generate(rows, export, max(1, rows // 16_000))
     began = time.perf_counter()
-    subprocess.run([sys.executable, str(ROOT / "bench" / "bench_import.py"), "--child",
-                    str(export), str(db)], check=True, capture_output=True,
-                   env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_import.py"), "--child", str(export), str(db)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
     print(f"imported {rows:,} rows with the app in {time.perf_counter() - began:.1f} s")
     return tmp, db
 
@@ -83,27 +86,32 @@ def _tables(conn: sqlite3.Connection) -> list[tuple[str, int]]:
     partial index (plays_not_music: podcasts and audiobooks only) holds a few and is left
     out of the entry count."""
     found = []
-    for (name,) in conn.execute("SELECT name FROM src.sqlite_master WHERE type = 'table' "
-                                "AND (name = 'plays' OR name LIKE 'rollup%') ORDER BY name"):
-        indexes = conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' "
-                               "AND tbl_name = ? AND COALESCE(sql, '') NOT LIKE '% WHERE %'",
-                               (name,)).fetchone()[0]
+    for (name,) in conn.execute(
+        "SELECT name FROM src.sqlite_master WHERE type = 'table' "
+        "AND (name = 'plays' OR name LIKE 'rollup%') ORDER BY name"
+    ):
+        indexes = conn.execute(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' "
+            "AND tbl_name = ? AND COALESCE(sql, '') NOT LIKE '% WHERE %'",
+            (name,),
+        ).fetchone()[0]
         found.append((name, indexes))
     return found
 
 
-def _write(conn: sqlite3.Connection, mode: str, tables: list[tuple[str, int]]
-           ) -> dict[str, tuple[int, float]]:
+def _write(
+    conn: sqlite3.Connection, mode: str, tables: list[tuple[str, int]]
+) -> dict[str, tuple[int, float]]:
     """Write every table's rows from ``src`` in one transaction; (rows, seconds) per table."""
     user_id = conn.execute("SELECT id FROM users").fetchone()[0]
     spent = {}
     rows_by_table = {}
-    columns = {table: ", ".join(PLAY_COLUMNS) if table == "plays" else "*"
-               for table, _ in tables}
+    columns = {table: ", ".join(PLAY_COLUMNS) if table == "plays" else "*" for table, _ in tables}
     if mode != "sql":  # read everything first: only the writing is timed
         for table, _ in tables:
-            rows_by_table[table] = [tuple(r) for r in conn.execute(
-                f"SELECT {columns[table]} FROM src.{table}")]
+            rows_by_table[table] = [
+                tuple(r) for r in conn.execute(f"SELECT {columns[table]} FROM src.{table}")
+            ]
     began = time.perf_counter()
     conn.execute("BEGIN IMMEDIATE")
     for table, _ in tables:
@@ -111,19 +119,23 @@ def _write(conn: sqlite3.Connection, mode: str, tables: list[tuple[str, int]]
         if mode == "sql":
             # 'WHERE true' keeps SQLite from copying pages wholesale (the transfer
             # optimisation), which no importer computing its rows could use.
-            count = conn.execute(f"INSERT INTO {table} SELECT * FROM src.{table} "
-                                 "WHERE true").rowcount
+            count = conn.execute(
+                f"INSERT INTO {table} SELECT * FROM src.{table} WHERE true"
+            ).rowcount
         elif table == "plays" and mode == "python":
             rows = rows_by_table[table]
-            count = sum(insert_play_rows(conn, user_id, rows[i:i + BATCH_ROWS],
-                                         rollups=None)
-                        for i in range(0, len(rows), BATCH_ROWS))
+            count = sum(
+                insert_play_rows(conn, user_id, rows[i : i + BATCH_ROWS], rollups=None)
+                for i in range(0, len(rows), BATCH_ROWS)
+            )
         else:
             rows = rows_by_table[table]
             if mode == "bare":
                 conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
-                conn.execute(f"CREATE TEMP TABLE {table} AS SELECT {columns[table]} "
-                             f"FROM src.{table} WHERE false")
+                conn.execute(
+                    f"CREATE TEMP TABLE {table} AS SELECT {columns[table]} "
+                    f"FROM src.{table} WHERE false"
+                )
             if rows:
                 marks = ", ".join("?" * len(rows[0]))
                 target = f"temp.{table}" if mode == "bare" else table
@@ -139,8 +151,9 @@ def _write(conn: sqlite3.Connection, mode: str, tables: list[tuple[str, int]]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000,
-                        help="rows to generate and import (without --db)")
+    parser.add_argument(
+        "--rows", type=int, default=1_000_000, help="rows to generate and import (without --db)"
+    )
     parser.add_argument("--db", type=Path, help="a database an import already filled")
     args = parser.parse_args()
     tmp = None
@@ -160,14 +173,17 @@ def main() -> None:
                 raise SystemExit(f"{table}: rows written differ between the ways: {counts}")
         entries = {table: results["sql"][table][0] * (1 + indexes) for table, indexes in tables}
         entries["total"] = sum(entries.values())
-        print(f"{'table':<28} {'rows':>10} {'entries':>10} {'sql s':>7} {'python s':>9} "
-              f"{'bare s':>7}")
+        print(
+            f"{'table':<28} {'rows':>10} {'entries':>10} {'sql s':>7} {'python s':>9} {'bare s':>7}"
+        )
         for name in [t for t, _ in tables] + ["COMMIT", "total"]:
             rows, entry = results["sql"][name][0], entries.get(name, 0)
-            print(f"{name:<28} {f'{rows:,}' if rows else '':>10} "
-                  f"{f'{entry:,}' if entry else '':>10} "
-                  f"{results['sql'][name][1]:>7.2f} {results['python'][name][1]:>9.2f} "
-                  f"{results['bare'][name][1]:>7.2f}")
+            print(
+                f"{name:<28} {f'{rows:,}' if rows else '':>10} "
+                f"{f'{entry:,}' if entry else '':>10} "
+                f"{results['sql'][name][1]:>7.2f} {results['python'][name][1]:>9.2f} "
+                f"{results['bare'][name][1]:>7.2f}"
+            )
     finally:
         shutil.rmtree(work)
         if tmp is not None:

@@ -46,16 +46,62 @@ sys.path.insert(0, str(ROOT / "src"))
 PLATFORMS = ["android", "ios", "windows", "osx", "web_player", "cast"]
 REASONS_START = ["trackdone", "clickrow", "fwdbtn", "backbtn", "playbtn", "appload"]
 REASONS_END = ["trackdone", "endplay", "fwdbtn", "backbtn", "logout", "unexpected-exit"]
-WORDS = ["love", "night", "fire", "river", "city", "dream", "blue", "heart", "light",
-         "shadow", "gold", "summer", "rain", "echo", "wild", "ghost", "neon", "paper",
-         "silver", "ocean", "moon", "star", "road", "home", "café", "noël", "señor", "über"]
+WORDS = [
+    "love",
+    "night",
+    "fire",
+    "river",
+    "city",
+    "dream",
+    "blue",
+    "heart",
+    "light",
+    "shadow",
+    "gold",
+    "summer",
+    "rain",
+    "echo",
+    "wild",
+    "ghost",
+    "neon",
+    "paper",
+    "silver",
+    "ocean",
+    "moon",
+    "star",
+    "road",
+    "home",
+    "café",
+    "noël",
+    "señor",
+    "über",
+]
 #: The fields of an extended-history row, in Spotify's order (the floor stores them all).
-FIELDS = ("ts", "platform", "ms_played", "conn_country", "ip_addr",
-          "master_metadata_track_name", "master_metadata_album_artist_name",
-          "master_metadata_album_album_name", "spotify_track_uri", "episode_name",
-          "episode_show_name", "spotify_episode_uri", "audiobook_title", "audiobook_uri",
-          "audiobook_chapter_uri", "audiobook_chapter_title", "reason_start", "reason_end",
-          "shuffle", "skipped", "offline", "offline_timestamp", "incognito_mode")
+FIELDS = (
+    "ts",
+    "platform",
+    "ms_played",
+    "conn_country",
+    "ip_addr",
+    "master_metadata_track_name",
+    "master_metadata_album_artist_name",
+    "master_metadata_album_album_name",
+    "spotify_track_uri",
+    "episode_name",
+    "episode_show_name",
+    "spotify_episode_uri",
+    "audiobook_title",
+    "audiobook_uri",
+    "audiobook_chapter_uri",
+    "audiobook_chapter_title",
+    "reason_start",
+    "reason_end",
+    "shuffle",
+    "skipped",
+    "offline",
+    "offline_timestamp",
+    "incognito_mode",
+)
 ARTISTS = 6000
 SHORT_SHARE = 0.20
 YEARS = (2011, 2025)  # 14 years
@@ -75,14 +121,22 @@ class _Catalogue:
             songs = []
             for t in range(count):
                 title = " ".join(rng.sample(WORDS, rng.randint(1, 3))).title() + f" {t}"
-                songs.append((title, f"Album {a}-{t // 12}", f"spotify:track:{number:022d}",
-                              rng.randint(120_000, 330_000)))
+                songs.append(
+                    (
+                        title,
+                        f"Album {a}-{t // 12}",
+                        f"spotify:track:{number:022d}",
+                        rng.randint(120_000, 330_000),
+                    )
+                )
                 number += 1
             self.tracks.append(songs)
-            self.track_cum.append(list(itertools.accumulate(
-                1.0 / (t + 1) ** 0.8 for t in range(count))))
-        self.episodes = [(f"Episode {i}", f"Show {i % 40}", f"spotify:episode:{i:022d}")
-                         for i in range(600)]
+            self.track_cum.append(
+                list(itertools.accumulate(1.0 / (t + 1) ** 0.8 for t in range(count)))
+            )
+        self.episodes = [
+            (f"Episode {i}", f"Show {i % 40}", f"spotify:episode:{i:022d}") for i in range(600)
+        ]
 
     def pick(self, rng: random.Random) -> tuple[str, str, str, str, int]:
         """(title, artist, album, URI, length) of one play."""
@@ -108,26 +162,44 @@ def generate(n: int, folder: Path, files: int = 1, seed: int = 7) -> int:
             t += rng.uniform(0.2, 1.8) * step
             roll = rng.random()
             row = dict.fromkeys(FIELDS)
-            row.update(ts=datetime.fromtimestamp(int(t), UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                       platform=rng.choice(PLATFORMS), ms_played=0, conn_country="SE",
-                       ip_addr="192.0.2.1", reason_start=rng.choice(REASONS_START),
-                       reason_end="trackdone", shuffle=rng.random() < 0.4, skipped=False,
-                       offline=False, offline_timestamp=int(t) - 200,
-                       incognito_mode=rng.random() < 0.005)
+            row.update(
+                ts=datetime.fromtimestamp(int(t), UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                platform=rng.choice(PLATFORMS),
+                ms_played=0,
+                conn_country="SE",
+                ip_addr="192.0.2.1",
+                reason_start=rng.choice(REASONS_START),
+                reason_end="trackdone",
+                shuffle=rng.random() < 0.4,
+                skipped=False,
+                offline=False,
+                offline_timestamp=int(t) - 200,
+                incognito_mode=rng.random() < 0.005,
+            )
             if roll < 0.05:
                 name, show, uri = rng.choice(catalogue.episodes)
-                row.update(episode_name=name, episode_show_name=show, spotify_episode_uri=uri,
-                           ms_played=rng.randint(1000, 3_600_000))
+                row.update(
+                    episode_name=name,
+                    episode_show_name=show,
+                    spotify_episode_uri=uri,
+                    ms_played=rng.randint(1000, 3_600_000),
+                )
             elif roll < 0.053:
                 row["ms_played"] = rng.randint(0, 200_000)  # no metadata at all
             else:
                 title, artist, album, uri, length = catalogue.pick(rng)
-                row.update(master_metadata_track_name=title,
-                           master_metadata_album_artist_name=artist,
-                           master_metadata_album_album_name=album, spotify_track_uri=uri)
+                row.update(
+                    master_metadata_track_name=title,
+                    master_metadata_album_artist_name=artist,
+                    master_metadata_album_album_name=album,
+                    spotify_track_uri=uri,
+                )
                 if rng.random() < SHORT_SHARE:  # a skip
-                    row.update(ms_played=rng.randint(0, 29_999), skipped=True,
-                               reason_end=rng.choice(REASONS_END[1:]))
+                    row.update(
+                        ms_played=rng.randint(0, 29_999),
+                        skipped=True,
+                        reason_end=rng.choice(REASONS_END[1:]),
+                    )
                 else:
                     row["ms_played"] = rng.randint(30_000, length)
             rows.append(row)
@@ -135,7 +207,7 @@ def generate(n: int, folder: Path, files: int = 1, seed: int = 7) -> int:
         with path.open("wb") as out:  # written in chunks: a 1M-row file is 680 MB
             out.write(b"[\n")
             for chunk in range(0, len(rows), 10_000):
-                text = json.dumps(rows[chunk:chunk + 10_000], indent=2, ensure_ascii=False)
+                text = json.dumps(rows[chunk : chunk + 10_000], indent=2, ensure_ascii=False)
                 out.write((("," if chunk else "") + text[1:-2]).encode("utf-8"))
             out.write(b"\n]")
             total += out.tell()
@@ -158,11 +230,16 @@ def _peak_rss_mb(ru_maxrss_kb: int) -> float:
 def _usage() -> dict:
     import resource
 
-    me, helper = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
-                                                     resource.RUSAGE_CHILDREN))
-    return {"cpu_s": me.ru_utime + me.ru_stime, "helper_cpu_s": helper.ru_utime + helper.ru_stime,
-            "peak_rss_mb": _peak_rss_mb(me.ru_maxrss), "helper_rss_mb": helper.ru_maxrss / 1024,
-            "load": os.getloadavg()[0]}
+    me, helper = (
+        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return {
+        "cpu_s": me.ru_utime + me.ru_stime,
+        "helper_cpu_s": helper.ru_utime + helper.ru_stime,
+        "peak_rss_mb": _peak_rss_mb(me.ru_maxrss),
+        "helper_rss_mb": helper.ru_maxrss / 1024,
+        "load": os.getloadavg()[0],
+    }
 
 
 def floor_child(folder: str, db: str) -> None:
@@ -202,6 +279,7 @@ def import_child(folder: str, db: str) -> None:
                 return real(*args, **kwargs)
             finally:
                 spent[name] += time.perf_counter() - began
+
         return call
 
     # Measure only; behaviour unchanged.
@@ -219,31 +297,53 @@ def import_child(folder: str, db: str) -> None:
     stored, tracks, artists = conn.execute(
         "SELECT (SELECT COUNT(*) FROM plays), (SELECT COUNT(*) FROM tracks WHERE kind = "
         "'music'), (SELECT COUNT(DISTINCT artist_id) FROM track_artists ta JOIN tracks t "
-        "ON t.id = ta.track_id WHERE t.kind = 'music')").fetchone()
-    print(json.dumps({
-        "rows": summary.rows_read, "stored": stored, "ok": summary.ok, "wall_s": wall,
-        "tracks": tracks, "artists": artists,
-        "insert_plays_s": spent["insert_plays"], "rollups_s": spent["rollups"], **usage,
-    }))
+        "ON t.id = ta.track_id WHERE t.kind = 'music')"
+    ).fetchone()
+    print(
+        json.dumps(
+            {
+                "rows": summary.rows_read,
+                "stored": stored,
+                "ok": summary.ok,
+                "wall_s": wall,
+                "tracks": tracks,
+                "artists": artists,
+                "insert_plays_s": spent["insert_plays"],
+                "rollups_s": spent["rollups"],
+                **usage,
+            }
+        )
+    )
 
 
 def _child(kind: str, export: Path, db: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, f"--{kind}", str(export), str(db)],
-                         check=True, capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    out = subprocess.run(
+        [sys.executable, __file__, f"--{kind}", str(export), str(db)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-HEADER = (f"{'rows':>10} {'files':>5} {'MB':>5} {'tracks':>7} {'artists':>7} "
-          f"{'floor s':>8} {'import s':>9} {'ratio':>6} {'RSS MB':>7} {'+parser':>8} "
-          f"{'CPU s':>6} {'parser':>7} {'insert s':>9} {'rollups s':>10} {'load':>5}")
+HEADER = (
+    f"{'rows':>10} {'files':>5} {'MB':>5} {'tracks':>7} {'artists':>7} "
+    f"{'floor s':>8} {'import s':>9} {'ratio':>6} {'RSS MB':>7} {'+parser':>8} "
+    f"{'CPU s':>6} {'parser':>7} {'insert s':>9} {'rollups s':>10} {'load':>5}"
+)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[100_000, 1_000_000])
-    parser.add_argument("--files", nargs="+", type=int, default=[1, 63],
-                        help="split each size into this many files (several: one run each)")
+    parser.add_argument(
+        "--files",
+        nargs="+",
+        type=int,
+        default=[1, 63],
+        help="split each size into this many files (several: one run each)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     parser.add_argument("--floor", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
@@ -264,12 +364,15 @@ def main() -> None:
         r = _child("child", export, tmp / "bench.sqlite")
         if r["rows"] != floor["rows"] or not r["ok"]:
             raise SystemExit(f"the import read {r['rows']:,} rows of {floor['rows']:,}")
-        print(f"{r['rows']:>10,} {len(list(export.iterdir())):>5} {size / 1e6:>5.0f} "
-              f"{r['tracks']:>7,} {r['artists']:>7,} {floor['wall_s']:>8.2f} "
-              f"{r['wall_s']:>9.2f} {r['wall_s'] / floor['wall_s']:>6.2f} "
-              f"{r['peak_rss_mb']:>7.0f} {r['helper_rss_mb']:>8.0f} {r['cpu_s']:>6.1f} "
-              f"{r['helper_cpu_s']:>7.1f} {r['insert_plays_s']:>9.2f} {r['rollups_s']:>10.2f} "
-              f"{r['load']:>5.2f}", flush=True)
+        print(
+            f"{r['rows']:>10,} {len(list(export.iterdir())):>5} {size / 1e6:>5.0f} "
+            f"{r['tracks']:>7,} {r['artists']:>7,} {floor['wall_s']:>8.2f} "
+            f"{r['wall_s']:>9.2f} {r['wall_s'] / floor['wall_s']:>6.2f} "
+            f"{r['peak_rss_mb']:>7.0f} {r['helper_rss_mb']:>8.0f} {r['cpu_s']:>6.1f} "
+            f"{r['helper_cpu_s']:>7.1f} {r['insert_plays_s']:>9.2f} {r['rollups_s']:>10.2f} "
+            f"{r['load']:>5.2f}",
+            flush=True,
+        )
         if not args.keep:
             shutil.rmtree(tmp)
         else:

@@ -65,16 +65,16 @@ PAGE_TARGET_MS, API_TARGET_MS, FIRST_VISIT_TARGET_KB = 50.0, 40.0, 120.0
 GENERATOR = 2
 #: Relative hour weights of a day's listening (commute, work, evening peak).
 HOUR_WEIGHTS = (2, 1, 1, 1, 1, 2, 4, 8, 9, 7, 6, 6, 7, 6, 6, 7, 8, 10, 11, 12, 12, 10, 7, 4)
-API = ("summary", "volume", "top-artists", "top-tracks", "top-genres", "heatmap",
-       "discoveries")
+API = ("summary", "volume", "top-artists", "top-tracks", "top-genres", "heatmap", "discoveries")
 #: What a browser sends (Chromium, 2026); the compressor picks the first it supports.
 BROWSER_ENCODINGS = "gzip, deflate, br, zstd"
 
 
 # -- the listener -------------------------------------------------------------------------
 
+
 def _zipf_cumulative(n: int, exponent: float) -> list[float]:
-    return list(accumulate(1.0 / (rank ** exponent) for rank in range(1, n + 1)))
+    return list(accumulate(1.0 / (rank**exponent) for rank in range(1, n + 1)))
 
 
 def generate(conn, user_id: int, plays: int, seed: int = 15) -> tuple[int, int]:
@@ -82,10 +82,14 @@ def generate(conn, user_id: int, plays: int, seed: int = 15) -> tuple[int, int]:
     rng = random.Random(seed)
     n_artists, n_tracks = max(20, plays // 190), max(100, plays * 3 // 40)
     genres = [k for g in GENRE_TABLE for k in g.keywords]
-    artists = [ArtistInfo(f"Bench Artist {a} {rng.choice(genres).title()}",
-                          f"bench{a:018d}",
-                          None if rng.random() < 0.15 else rng.sample(genres, rng.randint(1, 3)))
-               for a in range(n_artists)]
+    artists = [
+        ArtistInfo(
+            f"Bench Artist {a} {rng.choice(genres).title()}",
+            f"bench{a:018d}",
+            None if rng.random() < 0.15 else rng.sample(genres, rng.randint(1, 3)),
+        )
+        for a in range(n_artists)
+    ]
     # Popular artists have more tracks: each track's artist is drawn on the artists' curve.
     artist_curve = _zipf_cumulative(n_artists, 0.9)
     owners = rng.choices(range(n_artists), cum_weights=artist_curve, k=n_tracks)
@@ -105,25 +109,48 @@ def generate(conn, user_id: int, plays: int, seed: int = 15) -> tuple[int, int]:
         for index in used:
             owner = artists[owners[index]]
             length = rng.randint(120_000, 330_000)
-            ids[index] = catalogue.track(TrackInfo(
-                name=f"Bench Song {index}", artists=[owner],
-                album=f"Bench Album {owners[index]}-{index % 9}",
-                spotify_uri=f"spotify:track:{index:022d}", duration_ms=length))
+            ids[index] = catalogue.track(
+                TrackInfo(
+                    name=f"Bench Song {index}",
+                    artists=[owner],
+                    album=f"Bench Album {owners[index]}-{index % 9}",
+                    spotify_uri=f"spotify:track:{index:022d}",
+                    duration_ms=length,
+                )
+            )
             lengths[index] = length
         rows = []
         for track in picks:
             day = bisect.bisect_left(day_curve, rng.random() * day_curve[-1])
             hour = bisect.bisect_left(hour_curve, rng.random() * hour_curve[-1])
-            moment = datetime.combine(first_day + timedelta(days=day), datetime.min.time(),
-                                      UTC) + timedelta(hours=hour, seconds=rng.randrange(3600))
+            moment = datetime.combine(
+                first_day + timedelta(days=day), datetime.min.time(), UTC
+            ) + timedelta(hours=hour, seconds=rng.randrange(3600))
             played_at = min(int(moment.timestamp() * 1000) + rng.randrange(1000), end_ms)
             short = rng.random() < SHORT_SHARE
             ms = rng.randint(0, 29_999) if short else rng.randint(30_000, lengths[track])
             song, uri_id = ids[track]
             local_day, local_hour = clock.local(played_at)
-            rows.append((user_id, song, played_at, ms, "music", "extended", local_day,
-                         local_hour, int(short), int(rng.random() < 0.4), "clickrow",
-                         "fwdbtn" if short else "trackdone", "android", 0, 0, uri_id))
+            rows.append(
+                (
+                    user_id,
+                    song,
+                    played_at,
+                    ms,
+                    "music",
+                    "extended",
+                    local_day,
+                    local_hour,
+                    int(short),
+                    int(rng.random() < 0.4),
+                    "clickrow",
+                    "fwdbtn" if short else "trackdone",
+                    "android",
+                    0,
+                    0,
+                    uri_id,
+                )
+            )
             if len(rows) == 100_000:
                 insert_play_rows(conn, user_id, rows, rollups=None)
                 rows = []
@@ -147,16 +174,20 @@ def database(plays: int) -> Path:
 
 # -- timing --------------------------------------------------------------------------------
 
+
 def urls(today: date) -> list[tuple[str, str, float]]:
     """(label, URL, target ms) of every page and stats endpoint, for every kind of range."""
     custom = f"start={(today - timedelta(days=400)).isoformat()}&end={today.isoformat()}"
-    ranges = ["range=7d", "range=30d", "range=12m", "range=all", f"range={today.year - 3}",
-              custom]
-    found = [("home", "/", PAGE_TARGET_MS), ("playlists", "/playlists", PAGE_TARGET_MS),
-             ("settings", "/settings", PAGE_TARGET_MS)]
+    ranges = ["range=7d", "range=30d", "range=12m", "range=all", f"range={today.year - 3}", custom]
+    found = [
+        ("home", "/", PAGE_TARGET_MS),
+        ("playlists", "/playlists", PAGE_TARGET_MS),
+        ("settings", "/settings", PAGE_TARGET_MS),
+    ]
     found += [("analytics", f"/analytics?{r}", PAGE_TARGET_MS) for r in ranges]
-    found += [(f"api {name}", f"/api/stats/{name}?{r}", API_TARGET_MS)
-              for name in API for r in ranges]
+    found += [
+        (f"api {name}", f"/api/stats/{name}?{r}", API_TARGET_MS) for name in API for r in ranges
+    ]
     return found
 
 
@@ -179,8 +210,12 @@ def first_visit(client, page: str) -> list[tuple[str, int, int]]:
         if plain.mimetype == "text/html":
             found = re.findall(r'(?:src|href)="(/static/[^"]+)"', text)
         elif plain.mimetype in ("text/javascript", "application/javascript"):
-            found = [urljoin(url, m) for m in re.findall(
-                r"""(?:from\s+|import\(\s*|new URL\(\s*)['"](\.{1,2}/[^'"]+)['"]""", text)]
+            found = [
+                urljoin(url, m)
+                for m in re.findall(
+                    r"""(?:from\s+|import\(\s*|new URL\(\s*)['"](\.{1,2}/[^'"]+)['"]""", text
+                )
+            ]
         else:
             found = []
         queue += found
@@ -195,9 +230,11 @@ def bench(plays: int, n: int) -> int:
         shutil.copyfile(cached, copy)
         began = time.perf_counter()
         app = bench_app(copy, data_dir, TIMEZONE)
-        print(f"\n{plays:,} plays: app started (migrations included) in "
-              f"{time.perf_counter() - began:.1f} s; load average {os.getloadavg()[0]:.2f} "
-              f"on {os.cpu_count()} CPUs")
+        print(
+            f"\n{plays:,} plays: app started (migrations included) in "
+            f"{time.perf_counter() - began:.1f} s; load average {os.getloadavg()[0]:.2f} "
+            f"on {os.cpu_count()} CPUs"
+        )
         client = app.test_client()
         today = datetime.now(UTC).date()
         targets = urls(today)
@@ -208,14 +245,19 @@ def bench(plays: int, n: int) -> int:
             wall, cpu = zip(*(timed_get(client, url) for _ in range(n)), strict=True)
             over = p95(list(wall)) > target
             misses += over
-            print(f"| {plays:,} | {label} | `{url}` | {first[url]:.1f} | "
-                  f"{statistics.median(wall):.1f} | {p95(list(wall)):.1f}{' ✗' if over else ''}"
-                  f" | {p95(list(cpu)):.1f} | {target:.0f} |", flush=True)
+            print(
+                f"| {plays:,} | {label} | `{url}` | {first[url]:.1f} | "
+                f"{statistics.median(wall):.1f} | {p95(list(wall)):.1f}{' ✗' if over else ''}"
+                f" | {p95(list(cpu)):.1f} | {target:.0f} |",
+                flush=True,
+            )
         files = first_visit(client, "/analytics?range=all")
         total = sum(sent for _, sent, _ in files)
-        print(f"\nAnalytics first visit ({BROWSER_ENCODINGS}): {total / 1000:.1f} KB sent, "
-              f"{sum(p for _, _, p in files) / 1000:.1f} KB uncompressed "
-              f"(target ≤ {FIRST_VISIT_TARGET_KB:.0f} KB)")
+        print(
+            f"\nAnalytics first visit ({BROWSER_ENCODINGS}): {total / 1000:.1f} KB sent, "
+            f"{sum(p for _, _, p in files) / 1000:.1f} KB uncompressed "
+            f"(target ≤ {FIRST_VISIT_TARGET_KB:.0f} KB)"
+        )
         for path, sent, plain in files:
             print(f"  {sent / 1000:8.1f} KB  ({plain / 1000:.1f} KB)  {path}")
         misses += total / 1000 > FIRST_VISIT_TARGET_KB

@@ -90,8 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("-n", type=int, default=30, help="timed requests per cell (≥ 30)")
     args = parser.parse_args(argv)
-    print(f"n={args.n} requests per cell, target p95 ≤ {TARGET_P95_MS:.0f} ms; load average "
-          f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs at start")
+    print(
+        f"n={args.n} requests per cell, target p95 ≤ {TARGET_P95_MS:.0f} ms; load average "
+        f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs at start"
+    )
     print("| plays | endpoint | range | p50 ms | p95 ms | p95 CPU ms |")
     print("|---:|---|---|---:|---:|---:|")
     worst = 0.0
@@ -99,11 +101,15 @@ def main(argv: list[str] | None = None) -> int:
         for size, name, key, p50, p95_ms, p95_cpu in bench(plays, args.n):
             worst = max(worst, p95_ms) if size == max(args.sizes) else worst
             mark = "" if p95_ms <= TARGET_P95_MS else " ✗"
-            print(f"| {size:,} | {name} | {key} | {p50:.1f} | {p95_ms:.1f}{mark} | {p95_cpu:.1f} |",
-                  flush=True)
-    print(f"\nworst p95 at {max(args.sizes):,} plays: {worst:.1f} ms "
-          f"({'meets' if worst <= TARGET_P95_MS else 'misses'} the {TARGET_P95_MS:.0f} ms target); "
-          f"load average {os.getloadavg()[0]:.2f} at the end")
+            print(
+                f"| {size:,} | {name} | {key} | {p50:.1f} | {p95_ms:.1f}{mark} | {p95_cpu:.1f} |",
+                flush=True,
+            )
+    print(
+        f"\nworst p95 at {max(args.sizes):,} plays: {worst:.1f} ms "
+        f"({'meets' if worst <= TARGET_P95_MS else 'misses'} the {TARGET_P95_MS:.0f} ms target); "
+        f"load average {os.getloadavg()[0]:.2f} at the end"
+    )
     return 0
 
 

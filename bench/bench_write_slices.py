@@ -61,8 +61,10 @@ def main() -> None:
         started = time.perf_counter()
         summary = run_import(conn, user_id, [export])
         wall = time.perf_counter() - started
-        print(f"{args.rows:,} rows in {len(list(export.iterdir()))} files ({size / 1e6:.0f} MB),"
-              f" {summary.plays_added:,} plays added in {wall:.1f} s")
+        print(
+            f"{args.rows:,} rows in {len(list(export.iterdir()))} files ({size / 1e6:.0f} MB),"
+            f" {summary.plays_added:,} plays added in {wall:.1f} s"
+        )
         _report(held)
         if args.recount:
             held.clear()
@@ -80,8 +82,10 @@ def main() -> None:
 
 def _report(held: list[float]) -> None:
     big = sorted(held, reverse=True)
-    print(f"write transactions: {len(held)}; lock held longest {big[0]:.2f} s, "
-          f"then {', '.join(f'{s:.2f}' for s in big[1:6])} s; total {sum(held):.1f} s")
+    print(
+        f"write transactions: {len(held)}; lock held longest {big[0]:.2f} s, "
+        f"then {', '.join(f'{s:.2f}' for s in big[1:6])} s; total {sum(held):.1f} s"
+    )
 
 
 if __name__ == "__main__":

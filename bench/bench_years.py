@@ -54,24 +54,35 @@ def worst_cases(path: Path, timezone: str) -> tuple[int, str | None]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", type=Path, help="an existing database to measure")
-    parser.add_argument("--plays", type=int, default=1_000_000,
-                        help="size of the generated database (without --db)")
-    parser.add_argument("--timezone", default="Europe/Berlin",
-                        help="the local user's zone if the database has none yet")
+    parser.add_argument(
+        "--plays", type=int, default=1_000_000, help="size of the generated database (without --db)"
+    )
+    parser.add_argument(
+        "--timezone",
+        default="Europe/Berlin",
+        help="the local user's zone if the database has none yet",
+    )
     parser.add_argument("-n", type=int, default=30, help="timed requests per page (≥ 30)")
     args = parser.parse_args(argv)
     path = args.db if args.db else database(args.plays)
     if not path.exists():
         raise SystemExit(f"no database at {path}")
     year, genre = worst_cases(path, args.timezone)
-    targets = {"years index": "/years", "year page": f"/years/{year}",
-               "year JSON": f"/api/years/{year}"}
+    targets = {
+        "years index": "/years",
+        "year page": f"/years/{year}",
+        "year JSON": f"/api/years/{year}",
+    }
     if genre:
-        targets |= {"genre page": f"/genres/{quote(genre)}",
-                    "genre JSON": f"/api/genres/{quote(genre)}"}
-    print(f"{path.name}: worst year {year}, top genre {genre!r}; n={args.n}; target p95 ≤ "
-          f"{TARGET_P95_MS:.0f} ms; load average {os.getloadavg()[0]:.2f} on "
-          f"{os.cpu_count()} CPUs")
+        targets |= {
+            "genre page": f"/genres/{quote(genre)}",
+            "genre JSON": f"/api/genres/{quote(genre)}",
+        }
+    print(
+        f"{path.name}: worst year {year}, top genre {genre!r}; n={args.n}; target p95 ≤ "
+        f"{TARGET_P95_MS:.0f} ms; load average {os.getloadavg()[0]:.2f} on "
+        f"{os.cpu_count()} CPUs"
+    )
     print("| page | p50 ms | p95 ms | p95 CPU ms |")
     print("|---|---:|---:|---:|")
     worst = 0.0
@@ -82,10 +93,15 @@ def main(argv: list[str] | None = None) -> int:
             wall, cpu = time_requests(client, url, args.n)
             worst = max(worst, p95(wall))
             mark = "" if p95(wall) <= TARGET_P95_MS else " ✗"
-            print(f"| {name} | {statistics.median(wall):.1f} | {p95(wall):.1f}{mark} | "
-                  f"{p95(cpu):.1f} |", flush=True)
-    print(f"\nworst p95: {worst:.1f} ms ({'meets' if worst <= TARGET_P95_MS else 'misses'} "
-          f"the {TARGET_P95_MS:.0f} ms target); load average {os.getloadavg()[0]:.2f}")
+            print(
+                f"| {name} | {statistics.median(wall):.1f} | {p95(wall):.1f}{mark} | "
+                f"{p95(cpu):.1f} |",
+                flush=True,
+            )
+    print(
+        f"\nworst p95: {worst:.1f} ms ({'meets' if worst <= TARGET_P95_MS else 'misses'} "
+        f"the {TARGET_P95_MS:.0f} ms target); load average {os.getloadavg()[0]:.2f}"
+    )
     return 0
 
 

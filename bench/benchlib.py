@@ -46,9 +46,16 @@ def build_cached(path: Path, timezone: str, fill: Callable[[Connection, int], st
 
 def bench_app(database: Path | str, data_dir: str, timezone: str) -> Flask:
     """The app as a local single-user install on ``database``, configured for measuring."""
-    return create_app({"TESTING": True, "DATABASE": str(database), "MTM_DATA_DIR": data_dir,
-                       "SECRET_KEY": "bench-secret-key-0123456789",
-                       "MTM_LOCAL_MODE": True, "MTM_TIMEZONE": timezone})
+    return create_app(
+        {
+            "TESTING": True,
+            "DATABASE": str(database),
+            "MTM_DATA_DIR": data_dir,
+            "SECRET_KEY": "bench-secret-key-0123456789",
+            "MTM_LOCAL_MODE": True,
+            "MTM_TIMEZONE": timezone,
+        }
+    )
 
 
 def timed_get(client, url: str) -> tuple[float, float]:
@@ -63,5 +70,4 @@ def timed_get(client, url: str) -> tuple[float, float]:
 
 
 def p95(times: list[float]) -> float:
-    return statistics.quantiles(times, n=20, method="inclusive")[18] if len(times) > 1 \
-        else times[0]
+    return statistics.quantiles(times, n=20, method="inclusive")[18] if len(times) > 1 else times[0]

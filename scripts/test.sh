@@ -20,4 +20,5 @@ if [ ! -x .venv/bin/pytest ] || [ pyproject.toml -nt .venv/.installed-dev ]; the
 fi
 
 .venv/bin/ruff check src tests bench
+.venv/bin/ruff format --check src tests bench
 exec .venv/bin/pytest "$@"

@@ -46,14 +46,16 @@ def app_config(tmp_path: Path, request) -> dict:
     marker = request.node.get_closest_marker("fake_spotify")
     if marker is not None:
         fake = request.getfixturevalue("fake")
-        config.update({
-            "SPOTIFY_CLIENT_ID": fake.client_id,
-            "SPOTIFY_CLIENT_SECRET": fake.client_secret,
-            "SPOTIFY_REDIRECT_URI": "http://127.0.0.1:5000/callback",
-            "MTM_SPOTIFY_ACCOUNTS_URL": fake.accounts_url,
-            "MTM_SPOTIFY_API_URL": fake.api_url,
-            "MTM_SYNC_ON_CONNECT_DISABLED": not marker.kwargs.get("sync_on_connect", False),
-        })
+        config.update(
+            {
+                "SPOTIFY_CLIENT_ID": fake.client_id,
+                "SPOTIFY_CLIENT_SECRET": fake.client_secret,
+                "SPOTIFY_REDIRECT_URI": "http://127.0.0.1:5000/callback",
+                "MTM_SPOTIFY_ACCOUNTS_URL": fake.accounts_url,
+                "MTM_SPOTIFY_API_URL": fake.api_url,
+                "MTM_SYNC_ON_CONNECT_DISABLED": not marker.kwargs.get("sync_on_connect", False),
+            }
+        )
     return config
 
 
@@ -84,8 +86,9 @@ def conn(app):
     c.close()
 
 
-def open_fresh_db(path: Path, timezone: str | None = "UTC") -> tuple[sqlite3.Connection,
-                                                                    int | None]:
+def open_fresh_db(
+    path: Path, timezone: str | None = "UTC"
+) -> tuple[sqlite3.Connection, int | None]:
     """A migrated SQLite file at ``path`` with the local user in ``timezone`` (none when
     None): (connection, user id). Behind the ``fresh_db`` fixture, and for module-wide
     databases that a function fixture cannot give."""
@@ -105,8 +108,9 @@ def fresh_db(tmp_path: Path) -> Iterator[FreshDb]:
     test are fine; all are closed at the end."""
     opened: list[sqlite3.Connection] = []
 
-    def make(name: str = "mtm.sqlite",
-             timezone: str | None = "UTC") -> tuple[sqlite3.Connection, int | None]:
+    def make(
+        name: str = "mtm.sqlite", timezone: str | None = "UTC"
+    ) -> tuple[sqlite3.Connection, int | None]:
         c, user = open_fresh_db(tmp_path / name, timezone)
         opened.append(c)
         return c, user
@@ -163,9 +167,16 @@ def browser():
         instance = pw.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--disable-dev-shm-usage"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
         )
         yield instance
         instance.close()
@@ -177,8 +188,9 @@ def page_factory(browser):
     contexts = []
 
     def make(width: int = 1280, height: int = 900, javascript: bool = True):
-        context = browser.new_context(viewport={"width": width, "height": height},
-                                      java_script_enabled=javascript)
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, java_script_enabled=javascript
+        )
         contexts.append(context)
         page = context.new_page()
         page.console_errors = []

@@ -31,11 +31,11 @@ def read_as_today(conn):
     """Lets today's stats code read a database older than migration 0015: an empty,
     temporary ``artist_metadata`` (no artist looked up on MusicBrainz) stands in for the
     table that migration adds, for the duration of the block."""
-    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'artist_metadata'"
-                          ).fetchone()
+    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'artist_metadata'").fetchone()
     if not exists:
-        conn.execute("CREATE TEMP TABLE artist_metadata (artist_id INTEGER PRIMARY KEY, "
-                     "genres TEXT)")
+        conn.execute(
+            "CREATE TEMP TABLE artist_metadata (artist_id INTEGER PRIMARY KEY, genres TEXT)"
+        )
     try:
         yield conn
     finally:
@@ -58,12 +58,25 @@ def add_plays(conn, user_id: int, rows: list[tuple], source: str = "extended") -
             artist, track, when, played = row[:4]
             extra = row[4] if len(row) > 4 else {}
             genres = extra.pop("genres", None)
-            track_id, uri_id = catalogue.track(TrackInfo(
-                name=track, artists=[ArtistInfo(a, genres=genres) for a in artist.split(" & ")],
-                album=extra.pop("album", f"{track} (single)"),
-                spotify_uri=extra.pop("uri", None), duration_ms=extra.pop("duration_ms", None)))
-            plays.append(NewPlay(track_id=track_id, played_at=ms(when), ms_played=played,
-                                 source=source, uri_id=uri_id, **extra))
+            track_id, uri_id = catalogue.track(
+                TrackInfo(
+                    name=track,
+                    artists=[ArtistInfo(a, genres=genres) for a in artist.split(" & ")],
+                    album=extra.pop("album", f"{track} (single)"),
+                    spotify_uri=extra.pop("uri", None),
+                    duration_ms=extra.pop("duration_ms", None),
+                )
+            )
+            plays.append(
+                NewPlay(
+                    track_id=track_id,
+                    played_at=ms(when),
+                    ms_played=played,
+                    source=source,
+                    uri_id=uri_id,
+                    **extra,
+                )
+            )
         return insert_plays(conn, user_id, plays)
 
 
@@ -99,8 +112,13 @@ def vm_steps(conn, call) -> int:
     return ticks * 100
 
 
-def picture(width: int = 32, height: int = 32, colour: tuple = (200, 40, 40),
-            kind: str = "PNG", **save_options) -> bytes:
+def picture(
+    width: int = 32,
+    height: int = 32,
+    colour: tuple = (200, 40, 40),
+    kind: str = "PNG",
+    **save_options,
+) -> bytes:
     """A real picture made with Pillow (PNG unless ``kind`` says otherwise)."""
     import io
 
@@ -111,8 +129,9 @@ def picture(width: int = 32, height: int = 32, colour: tuple = (200, 40, 40),
     return out.getvalue()
 
 
-def give_album_picture(conn, user_id: int, data_dir, album: str | None = None,
-                       data: bytes | None = None) -> str:
+def give_album_picture(
+    conn, user_id: int, data_dir, album: str | None = None, data: bytes | None = None
+) -> str:
     """Store a picture in ``data_dir``'s image store and show it for one of the user's albums
     (``album`` by name, else their first); returns its key."""
     from music_time_machine.db.artwork import save_album_art
@@ -121,15 +140,19 @@ def give_album_picture(conn, user_id: int, data_dir, album: str | None = None,
     key = ImageStore.in_data_dir(data_dir).put(data or picture())
     with transaction(conn):
         if album is None:
-            album_id = conn.execute("SELECT id FROM albums WHERE user_id = ? ORDER BY id",
-                                    (user_id,)).fetchone()
+            album_id = conn.execute(
+                "SELECT id FROM albums WHERE user_id = ? ORDER BY id", (user_id,)
+            ).fetchone()
             if album_id is None:
                 album_id = conn.execute(
                     "INSERT INTO albums (user_id, name, name_key) VALUES (?, 'An album', "
-                    "'an album') RETURNING id", (user_id,)).fetchone()
+                    "'an album') RETURNING id",
+                    (user_id,),
+                ).fetchone()
         else:
-            album_id = conn.execute("SELECT id FROM albums WHERE user_id = ? AND name = ?",
-                                    (user_id, album)).fetchone()
+            album_id = conn.execute(
+                "SELECT id FROM albums WHERE user_id = ? AND name = ?", (user_id, album)
+            ).fetchone()
         save_album_art(conn, user_id, album_id[0], key, "coverartarchive")
     return key
 
@@ -141,11 +164,17 @@ def png_declaring(width: int, height: int) -> bytes:
     import zlib
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )
 
 
 def demo_with_genres(conn, user_id: int, **demo_options) -> None:
@@ -159,13 +188,18 @@ def demo_with_genres(conn, user_id: int, **demo_options) -> None:
     from music_time_machine.sandbox.world import build_world
 
     generate_demo(conn, user_id, **demo_options)
-    world = build_world(demo_options.get("seed", 42),
-                        artist_count(demo_options.get("plays", 25_000)))
+    world = build_world(
+        demo_options.get("seed", 42), artist_count(demo_options.get("plays", 25_000))
+    )
     with transaction(conn):
         conn.executemany(
             "UPDATE artists SET genres = ? WHERE user_id = ? AND spotify_id = ?",
-            [(json.dumps(list(a.genres)), user_id, a.spotify_id) for a in world.artists
-             if a.genres])
+            [
+                (json.dumps(list(a.genres)), user_id, a.spotify_id)
+                for a in world.artists
+                if a.genres
+            ],
+        )
 
 
 def wait_for_job(client, status_url: str, timeout: float = 60) -> dict:

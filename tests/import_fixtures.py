@@ -22,6 +22,7 @@ SAMPLE_EXTENDED_DIR = SAMPLES / "spotify-extended"
 SAMPLE_ACCOUNT_DIR = SAMPLES / "spotify-account"
 PLAY_MIN_MS = 30_000
 
+
 def need_samples() -> None:
     if not SAMPLES.is_dir():
         pytest.skip("shared/samples not present")
@@ -31,12 +32,22 @@ def dump(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
     """Every row of every table, sorted: equal dumps mean equal database content. The
     search index is compared by what it holds (rowid, words, owner), not by its FTS5
     shadow tables, whose segment layout depends on the order of writes."""
-    tables = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "AND name NOT LIKE 'search_names_%'")]
-    return {t: sorted(tuple(r) for r in conn.execute(f"SELECT rowid, * FROM {t}"
-                                                     if t == "search_names" else
-                                                     f"SELECT * FROM {t}")) for t in tables}
+    tables = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT LIKE 'search_names_%'"
+        )
+    ]
+    return {
+        t: sorted(
+            tuple(r)
+            for r in conn.execute(
+                f"SELECT rowid, * FROM {t}" if t == "search_names" else f"SELECT * FROM {t}"
+            )
+        )
+        for t in tables
+    }
 
 
 def load(path: Path) -> list[dict]:
@@ -61,21 +72,26 @@ def make_zip(path: Path, members: dict[str, bytes | str | Path]) -> Path:
 def sample_export_zip(path: Path, extended_dir: Path = EXTENDED_DIR) -> Path:
     """Extended-history files as Spotify zips them, with a file that is not history."""
     folder = "Spotify Extended Streaming History"
-    members: dict[str, bytes | str | Path] = {f"{folder}/{p.name}": p
-                                              for p in sorted(extended_dir.glob("*.json"))}
+    members: dict[str, bytes | str | Path] = {
+        f"{folder}/{p.name}": p for p in sorted(extended_dir.glob("*.json"))
+    }
     members[f"{folder}/ReadMeFirst.pdf"] = b"%PDF-1.4"
     return make_zip(path, members)
 
 
 # -- independent expectations ---------------------------------------------------------------
 
+
 def _extended_kind(row: dict, video: bool) -> str | None:
     if row.get("spotify_track_uri") or row.get("master_metadata_track_name"):
         return "video" if video else "music"
     if row.get("spotify_episode_uri") or row.get("episode_name"):
         return "podcast"
-    if (row.get("audiobook_chapter_uri") or row.get("audiobook_title")
-            or row.get("audiobook_chapter_title")):
+    if (
+        row.get("audiobook_chapter_uri")
+        or row.get("audiobook_title")
+        or row.get("audiobook_chapter_title")
+    ):
         return "audiobook"
     return None
 
@@ -92,8 +108,9 @@ def _account_kind(row: dict) -> str | None:
     return None
 
 
-def expected_counts(rows: list[dict], fmt: str, video: bool = False,
-                    include_incognito: bool = False) -> Counter:
+def expected_counts(
+    rows: list[dict], fmt: str, video: bool = False, include_incognito: bool = False
+) -> Counter:
     """What importing ``rows`` (one file) into an empty database must report."""
     c: Counter = Counter(rows_read=len(rows))
     seen = set()
@@ -121,8 +138,16 @@ def expected_counts(rows: list[dict], fmt: str, video: bool = False,
 
 
 def report_counts(report) -> Counter:
-    names = ("rows_read", "plays_added", "short_plays", "podcasts_audiobooks", "duplicates",
-             "without_metadata", "incognito_skipped", "rejected")
+    names = (
+        "rows_read",
+        "plays_added",
+        "short_plays",
+        "podcasts_audiobooks",
+        "duplicates",
+        "without_metadata",
+        "incognito_skipped",
+        "rejected",
+    )
     return Counter({n: getattr(report, n) for n in names if getattr(report, n)})
 
 
@@ -135,10 +160,21 @@ def account_rows_from_extended(rows: list[dict]) -> tuple[list[dict], list[dict]
             continue
         end = row["ts"][:16].replace("T", " ")
         if row.get("master_metadata_track_name"):
-            music.append({"endTime": end, "artistName": row["master_metadata_album_artist_name"],
-                          "trackName": row["master_metadata_track_name"],
-                          "msPlayed": row["ms_played"]})
+            music.append(
+                {
+                    "endTime": end,
+                    "artistName": row["master_metadata_album_artist_name"],
+                    "trackName": row["master_metadata_track_name"],
+                    "msPlayed": row["ms_played"],
+                }
+            )
         elif row.get("episode_name"):
-            podcast.append({"endTime": end, "podcastName": row["episode_show_name"],
-                            "episodeName": row["episode_name"], "msPlayed": row["ms_played"]})
+            podcast.append(
+                {
+                    "endTime": end,
+                    "podcastName": row["episode_show_name"],
+                    "episodeName": row["episode_name"],
+                    "msPlayed": row["ms_played"],
+                }
+            )
     return music, podcast

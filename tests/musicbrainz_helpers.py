@@ -68,14 +68,19 @@ def albums_to_play(server: FakeMusicBrainzServer, *, exact_only: bool) -> list[d
     for truth, artist in zip(cat.truth, world.artists, strict=True):
         for album_index in artist.albums:
             album = world.albums[album_index]
-            track = next((world.tracks[t] for t in album.tracks
-                          if world.tracks[t].featured is None), None)
+            track = next(
+                (world.tracks[t] for t in album.tracks if world.tracks[t].featured is None), None
+            )
             if track is None:
                 continue
             group = cat.release_groups.get(mbid(SEED, "release-group", album_index))
-            item = {"artist": artist.name, "spotify_id": artist.spotify_id,
-                    "title": track.title, "album": album.title,
-                    "cover": group.cover_image_id if group else None}
+            item = {
+                "artist": artist.name,
+                "spotify_id": artist.spotify_id,
+                "title": track.title,
+                "album": album.title,
+                "cover": group.cover_image_id if group else None,
+            }
             known = truth.mb_name == artist.name and group is not None
             if truth.fate == "missing":
                 unknown.append(item)

@@ -22,6 +22,7 @@ def track_artists(conn: sqlite3.Connection) -> defaultdict[int, list[int]]:
     """Each track's artist ids in credit order (an empty list for an unknown track)."""
     artists = defaultdict(list)
     for track_id, artist_id in conn.execute(
-            "SELECT track_id, artist_id FROM track_artists ORDER BY track_id, position"):
+        "SELECT track_id, artist_id FROM track_artists ORDER BY track_id, position"
+    ):
         artists[track_id].append(artist_id)
     return artists

@@ -28,9 +28,12 @@ def consent(authorize_url: str, decision: str = "agree") -> str:
     page.raise_for_status()
     form = _FormParser()
     form.feed(page.text)
-    answer = requests.post(urljoin(authorize_url, form.action),
-                           data={**form.fields, "decision": decision},
-                           allow_redirects=False, timeout=10)
+    answer = requests.post(
+        urljoin(authorize_url, form.action),
+        data={**form.fields, "decision": decision},
+        allow_redirects=False,
+        timeout=10,
+    )
     assert answer.status_code in (302, 303), answer.text
     return answer.headers["Location"]
 
@@ -54,8 +57,7 @@ def connect_via_app(client, decision: str = "agree"):
 
 def control(fake, verb: str, path: str, **body) -> dict:
     """Call the fake's control panel (``/_fake/...``) and return its JSON."""
-    response = requests.request(verb, f"{fake.url}/_fake/{path}", json=body or None,
-                                timeout=10)
+    response = requests.request(verb, f"{fake.url}/_fake/{path}", json=body or None, timeout=10)
     assert response.status_code < 300, response.text
     return response.json()
 

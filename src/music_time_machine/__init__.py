@@ -28,17 +28,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         if "MTM_DATA_DIR" in config and "DATABASE" not in config:
             from pathlib import Path
 
-            app.config["DATABASE"] = str(Path(config["MTM_DATA_DIR"])
-                                         / "music-time-machine.sqlite")
+            app.config["DATABASE"] = str(Path(config["MTM_DATA_DIR"]) / "music-time-machine.sqlite")
     if not app.config.get("SECRET_KEY"):
         try:
             app.config["SECRET_KEY"] = load_or_create_secret_key(app.config["MTM_DATA_DIR"])
         except (OSError, SecretKeyFileError) as error:
-            raise ConfigError(f"No SECRET_KEY is set and the generated key in "
-                              f"{app.config['MTM_DATA_DIR']} cannot be used: {error}") from None
+            raise ConfigError(
+                f"No SECRET_KEY is set and the generated key in "
+                f"{app.config['MTM_DATA_DIR']} cannot be used: {error}"
+            ) from None
     validate(app.config)
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(
-        days=int(app.config["MTM_SESSION_IDLE_DAYS"]))
+        days=int(app.config["MTM_SESSION_IDLE_DAYS"])
+    )
     app.config["MAX_CONTENT_LENGTH"] = app.config["MTM_MAX_UPLOAD_MB"] * 1024 * 1024
     db.init_app(app)
     _clean_up_after_a_crash(app)
@@ -50,8 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # them (and dodge the rate limits, or make http look like https).
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,
-                                x_host=proxies)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app
 
 

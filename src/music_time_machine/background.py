@@ -37,7 +37,6 @@ from .uploads import UploadFolder, claim_upload_folder, remove_upload_folder
 PROGRESS_EVERY_S = 0.25
 
 
-
 class JobProgress(Protocol):
     """What a job reports as it goes (``importers.ImportProgress`` or the like)."""
 
@@ -64,11 +63,11 @@ JobWork = Callable[[sqlite3.Connection, int, list[Path], Callable[[Any], None]],
 #: What a stopped job of each kind leaves behind.
 _KEPT = {
     "export": "Files finished before it stopped were kept; the file being written was rolled "
-              "back (upload again to import the rest: nothing is counted twice).",
+    "back (upload again to import the rest: nothing is counted twice).",
     "restore": "Nothing was changed.",
     "rebucket": "Your preferences and charts were left as they were.",
     "enrich": "Artists looked up so far are kept; Find genres and artwork (Settings) "
-              "continues where it stopped.",
+    "continues where it stopped.",
 }
 
 _lock = threading.Lock()
@@ -110,8 +109,14 @@ def wait_for_background(timeout: float) -> list[str]:
     return sorted(t.name for t in running if t.is_alive())
 
 
-def start_job(app: Flask, conn: sqlite3.Connection, user_id: int, kind: str,
-              files: list[FileStorage], work: JobWork) -> str:
+def start_job(
+    app: Flask,
+    conn: sqlite3.Connection,
+    user_id: int,
+    kind: str,
+    files: list[FileStorage],
+    work: JobWork,
+) -> str:
     """Create the job, save the files, start ``work`` on a thread; returns the job id.
 
     On any failure before the thread starts (a full disk, say) nothing is left behind: the
@@ -126,8 +131,9 @@ def start_job(app: Flask, conn: sqlite3.Connection, user_id: int, kind: str,
         paths = [_save(storage, index, folder) for index, storage in enumerate(files)]
         with _lock:
             _controls[job_id] = control
-        start_thread(f"{kind}-{job_id[:6]}", run_job, app, user_id, job_id, folder, paths,
-                     work, control)
+        start_thread(
+            f"{kind}-{job_id[:6]}", run_job, app, user_id, job_id, folder, paths, work, control
+        )
     except BaseException:
         with _lock:
             _controls.pop(job_id, None)
@@ -147,8 +153,15 @@ def _save(storage: FileStorage, index: int, folder: UploadFolder) -> Path:
     return target
 
 
-def run_job(app: Flask, user_id: int, job_id: str, folder: UploadFolder, paths: list[Path],
-            work: JobWork, control: JobControl) -> None:
+def run_job(
+    app: Flask,
+    user_id: int,
+    job_id: str,
+    folder: UploadFolder,
+    paths: list[Path],
+    work: JobWork,
+    control: JobControl,
+) -> None:
     """The background half: run ``work`` with its own connection, report, clean up (the
     folder's lock is held until its files are gone).
 
@@ -173,17 +186,21 @@ def run_job(app: Flask, user_id: int, job_id: str, folder: UploadFolder, paths: 
         jobs.update_progress(conn, job_id, 0.0, "Reading your files…")
         summary = work(conn, user_id, paths, progress)
         jobs.finish_job(conn, job_id, summary.ok, summary.headline(), summary.to_dict())
-        app.logger.info("job=%s user=%s ok=%s: %s", job_id, user_id, summary.ok,
-                        summary.headline())
+        app.logger.info("job=%s user=%s ok=%s: %s", job_id, user_id, summary.ok, summary.headline())
     except JobStopped as stop:
         app.logger.info("job=%s user=%s stopped: %s", job_id, user_id, stop.message)
         kept = _KEPT[jobs.job_kind(conn, job_id) or "export"]
         jobs.finish_job(conn, job_id, False, f"{stop.message} {kept}", None, cancelled=True)
     except Exception as error:  # the job row tells the user; details go to the log
         app.logger.exception("job %s failed", job_id)
-        jobs.finish_job(conn, job_id, False,
-                        f"The job stopped unexpectedly ({error.__class__.__name__}). "
-                        "Work not finished was rolled back.", None)
+        jobs.finish_job(
+            conn,
+            job_id,
+            False,
+            f"The job stopped unexpectedly ({error.__class__.__name__}). "
+            "Work not finished was rolled back.",
+            None,
+        )
     finally:
         with _lock:
             _live.pop(job_id, None)

@@ -30,8 +30,10 @@ SHUTDOWN_GRACE_S = 60.0
 
 def configure_logging(level: str = "INFO") -> None:
     """One format for the app, the access log and waitress (idempotent)."""
-    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
 
 
 def _raise_interrupt(signum: int, _frame: object) -> None:
@@ -59,7 +61,8 @@ def _undo_abandoned_writes(app) -> None:
         conn.close()
     if files:
         logging.getLogger(__name__).warning(
-            "removed %s file(s) a previous run left half-imported", files)
+            "removed %s file(s) a previous run left half-imported", files
+        )
 
 
 def _serve(app, host: str, port: int, threads: int = 8) -> None:
@@ -129,11 +132,14 @@ def _refuse_open_local_mode(app, host: str) -> None:
             "  * configure Spotify sign-in (SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET; "
             "each user signs in with Spotify), or\n"
             "  * listen on 127.0.0.1 (the default) behind a reverse proxy that asks for a "
-            "password itself.")
+            "password itself."
+        )
     if int(app.config.get("MTM_TRUSTED_PROXIES") or 0):
-        click.echo("Warning: local mode without MTM_PASSWORD behind a reverse proxy: unless "
-                   "the proxy asks for a password, anyone reaching it sees everything.",
-                   err=True)
+        click.echo(
+            "Warning: local mode without MTM_PASSWORD behind a reverse proxy: unless "
+            "the proxy asks for a password, anyone reaching it sees everything.",
+            err=True,
+        )
 
 
 def _warn_about_host_names(app, host: str) -> None:
@@ -144,12 +150,18 @@ def _warn_about_host_names(app, host: str) -> None:
         return
     names = [n for n in allowed_host_names(app.config) if not is_loopback_host(n)]
     if names:
-        click.echo(f"Answering to {', '.join(names)} (and loopback names); other host "
-                   "names get 400. Add more with MTM_ALLOWED_HOSTS.", err=True)
+        click.echo(
+            f"Answering to {', '.join(names)} (and loopback names); other host "
+            "names get 400. Add more with MTM_ALLOWED_HOSTS.",
+            err=True,
+        )
     else:
-        click.echo(f"Warning: listening on {host}, but only loopback names are allowed: "
-                   "other devices get 400 until you list the name or address they use, "
-                   "e.g. MTM_ALLOWED_HOSTS=nas.local,192.168.1.20", err=True)
+        click.echo(
+            f"Warning: listening on {host}, but only loopback names are allowed: "
+            "other devices get 400 until you list the name or address they use, "
+            "e.g. MTM_ALLOWED_HOSTS=nas.local,192.168.1.20",
+            err=True,
+        )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -167,16 +179,22 @@ def init_db() -> None:
     app = _app()
     conn = connect(app.config["DATABASE"])
     try:
-        click.echo(f"Database {app.config['DATABASE']} is at schema version "
-                   f"{current_version(conn)}.")
+        click.echo(
+            f"Database {app.config['DATABASE']} is at schema version {current_version(conn)}."
+        )
     finally:
         conn.close()
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to listen on (0 picks a free one).")
+@click.option(
+    "--port",
+    default=5000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0 picks a free one).",
+)
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, threads: int) -> None:
     """Serve the app with waitress (a production WSGI server) and the background sync."""
@@ -201,11 +219,20 @@ def check() -> None:
 
 
 @main.command()
-@click.option("--output", "-o", required=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the backups (created if missing).")
-@click.option("--keep", default=7, show_default=True, type=click.IntRange(1, 100_000),
-              help="How many backups to keep; older ones in --output are deleted.")
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the backups (created if missing).",
+)
+@click.option(
+    "--keep",
+    default=7,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="How many backups to keep; older ones in --output are deleted.",
+)
 def backup(output: Path, keep: int) -> None:
     """Back up the whole database consistently while the server runs (for cron)."""
     from .config import load_config
@@ -217,19 +244,34 @@ def backup(output: Path, keep: int) -> None:
     except (ConfigError, BackupError) as error:
         raise click.ClickException(str(error)) from None
     removed = len(result.removed)
-    click.echo(f"Backed up to {result.path} ({result.size_bytes / 1e6:.1f} MB)"
-               + (f"; removed {removed} older backup{'s' if removed != 1 else ''}."
-                  if removed else "."))
+    click.echo(
+        f"Backed up to {result.path} ({result.size_bytes / 1e6:.1f} MB)"
+        + (f"; removed {removed} older backup{'s' if removed != 1 else ''}." if removed else ".")
+    )
 
 
 @main.command()
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--plays", default=25_000, show_default=True, type=click.IntRange(1000, 1_000_000),
-              help="How many plays of demo history to generate (1k to 1M).")
-@click.option("--seed", default=42, show_default=True, type=int,
-              help="Random seed: the same seed gives the same history.")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where the demo database lives (default: <MTM_DATA_DIR>/demo).")
+@click.option(
+    "--plays",
+    default=25_000,
+    show_default=True,
+    type=click.IntRange(1000, 1_000_000),
+    help="How many plays of demo history to generate (1k to 1M).",
+)
+@click.option(
+    "--seed",
+    default=42,
+    show_default=True,
+    type=int,
+    help="Random seed: the same seed gives the same history.",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the demo database lives (default: <MTM_DATA_DIR>/demo).",
+)
 @click.option("--regenerate", is_flag=True, help="Throw away the demo database and start over.")
 def demo(port: int, plays: int, seed: int, data_dir: Path | None, regenerate: bool) -> None:
     """Create (or reuse) a demo database full of realistic listening and serve it."""
@@ -250,12 +292,20 @@ def demo(port: int, plays: int, seed: int, data_dir: Path | None, regenerate: bo
     # The fake allows a little more than the app asks for, so network jitter never trips it.
     metadata = FakeMusicBrainzServer(seed=seed, rate=DEMO_MUSICBRAINZ_RATE * 1.25).start()
     click.echo(f"Fake MusicBrainz + Cover Art Archive is running at {metadata.url}")
-    app = _app(MTM_DATA_DIR=str(data_dir), DATABASE=str(db_path), MTM_LOCAL_MODE=True,
-               SPOTIFY_CLIENT_ID=fake.client_id, SPOTIFY_CLIENT_SECRET=fake.client_secret,
-               SPOTIFY_REDIRECT_URI=f"http://127.0.0.1:{port}/callback",
-               MTM_SPOTIFY_ACCOUNTS_URL=fake.accounts_url, MTM_SPOTIFY_API_URL=fake.api_url,
-               MTM_ENRICH=True, MTM_MUSICBRAINZ_URL=metadata.url,
-               MTM_COVERART_URL=metadata.url, MTM_MUSICBRAINZ_RATE=DEMO_MUSICBRAINZ_RATE)
+    app = _app(
+        MTM_DATA_DIR=str(data_dir),
+        DATABASE=str(db_path),
+        MTM_LOCAL_MODE=True,
+        SPOTIFY_CLIENT_ID=fake.client_id,
+        SPOTIFY_CLIENT_SECRET=fake.client_secret,
+        SPOTIFY_REDIRECT_URI=f"http://127.0.0.1:{port}/callback",
+        MTM_SPOTIFY_ACCOUNTS_URL=fake.accounts_url,
+        MTM_SPOTIFY_API_URL=fake.api_url,
+        MTM_ENRICH=True,
+        MTM_MUSICBRAINZ_URL=metadata.url,
+        MTM_COVERART_URL=metadata.url,
+        MTM_MUSICBRAINZ_RATE=DEMO_MUSICBRAINZ_RATE,
+    )
     ensure_demo_data(app, plays, seed)
     teach_sandbox(app, fake.url)
     want_demo_enrichment(app)
@@ -283,8 +333,10 @@ def want_demo_enrichment(app) -> None:
         user_id = ensure_local_user(conn, app.config["MTM_TIMEZONE"], "Demo Listener")
         if store.counts(conn, user_id).pending:
             store.want(conn, user_id, "demo")
-            click.echo("Finding the demo artists' genres on the fake MusicBrainz in the "
-                       "background (Settings › Genres and artwork shows the progress).")
+            click.echo(
+                "Finding the demo artists' genres on the fake MusicBrainz in the "
+                "background (Settings › Genres and artwork shows the progress)."
+            )
     finally:
         conn.close()
 
@@ -303,12 +355,14 @@ def teach_sandbox(app, fake_url: str) -> None:
 
     conn = connect(app.config["DATABASE"])
     try:
-        tracks = spotify_tracks(conn, ensure_local_user(conn, app.config["MTM_TIMEZONE"],
-                                                        "Demo Listener"))
+        tracks = spotify_tracks(
+            conn, ensure_local_user(conn, app.config["MTM_TIMEZONE"], "Demo Listener")
+        )
     finally:
         conn.close()
-    requests.post(f"{fake_url}/_fake/catalogue", json={"tracks": tracks},
-                  timeout=60).raise_for_status()
+    requests.post(
+        f"{fake_url}/_fake/catalogue", json={"tracks": tracks}, timeout=60
+    ).raise_for_status()
 
 
 def ensure_demo_data(app, plays: int, seed: int) -> None:
@@ -334,10 +388,18 @@ def ensure_demo_data(app, plays: int, seed: int) -> None:
                 last[0] = done
 
             # About 65k plays a year is a heavy listener: larger demos span more years.
-            stats = generate_demo(conn, user_id, plays=plays, seed=seed,
-                                  years=max(3.0, plays / 65_000), progress=progress)
-        click.echo(f"Generated {stats.plays:,} plays of {stats.tracks:,} tracks by "
-                   f"{stats.artists:,} artists in {time.perf_counter() - started:.1f} s.")
+            stats = generate_demo(
+                conn,
+                user_id,
+                plays=plays,
+                seed=seed,
+                years=max(3.0, plays / 65_000),
+                progress=progress,
+            )
+        click.echo(
+            f"Generated {stats.plays:,} plays of {stats.tracks:,} tracks by "
+            f"{stats.artists:,} artists in {time.perf_counter() - started:.1f} s."
+        )
     finally:
         conn.close()
 
@@ -355,10 +417,14 @@ def _target_user(conn: sqlite3.Connection, timezone: str, user_id: int | None) -
 
 
 @main.command("import")
-@click.argument("paths", nargs=-1, required=True,
-                type=click.Path(exists=True, path_type=Path))
-@click.option("--user", "user_id", type=int, default=None,
-              help="Import into this user id (default: the local user).")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--user",
+    "user_id",
+    type=int,
+    default=None,
+    help="Import into this user id (default: the local user).",
+)
 @click.option("--dry-run", is_flag=True, help="Report what would be imported; write nothing.")
 def import_command(paths: tuple[Path, ...], user_id: int | None, dry_run: bool) -> None:
     """Import a Spotify data export: my_spotify_data.zip, folders or JSON files."""
@@ -377,9 +443,14 @@ def import_command(paths: tuple[Path, ...], user_id: int | None, dry_run: bool) 
                 bar.update(target - shown[0])
                 shown[0] = target
 
-            summary = run_import(conn, user_id, list(paths), dry_run=dry_run,
-                                 max_file_bytes=app.config["MAX_CONTENT_LENGTH"],
-                                 progress=progress)
+            summary = run_import(
+                conn,
+                user_id,
+                list(paths),
+                dry_run=dry_run,
+                max_file_bytes=app.config["MAX_CONTENT_LENGTH"],
+                progress=progress,
+            )
         if summary.ok and not dry_run:  # the server (or ``mtm enrich``) finds the genres
             from .db import enrichment as store
 
@@ -393,8 +464,13 @@ def import_command(paths: tuple[Path, ...], user_id: int | None, dry_run: bool) 
 
 
 @main.command()
-@click.option("--user", "user_id", type=int, default=None,
-              help="Sync only this user id (default: every connected account).")
+@click.option(
+    "--user",
+    "user_id",
+    type=int,
+    default=None,
+    help="Sync only this user id (default: every connected account).",
+)
 def sync(user_id: int | None) -> None:
     """Sync from Spotify now (for cron); prints one line per account."""
     from .db import accounts, connect
@@ -411,16 +487,23 @@ def sync(user_id: int | None) -> None:
     failed = False
     for uid in user_ids:
         result = run_sync(app, uid, "cli")
-        click.echo(f"user {uid}: {result.outcome}, {result.plays_added} new plays"
-                   + (f" ({result.error})" if result.error else ""))
+        click.echo(
+            f"user {uid}: {result.outcome}, {result.plays_added} new plays"
+            + (f" ({result.error})" if result.error else "")
+        )
         failed |= result.outcome in ("failed", "needs_reconnect")
     if failed:
         sys.exit(1)
 
 
 @main.command()
-@click.option("--user", "user_id", type=int, default=None,
-              help="Enrich this user id (default: the local user).")
+@click.option(
+    "--user",
+    "user_id",
+    type=int,
+    default=None,
+    help="Enrich this user id (default: the local user).",
+)
 def enrich(user_id: int | None) -> None:
     """Find genres and tags for your artists on MusicBrainz now, with a progress bar.
 
@@ -440,10 +523,13 @@ def enrich(user_id: int | None) -> None:
     try:
         user_id = _target_user(conn, app.config["MTM_TIMEZONE"], user_id)
         if jobs.unfinished_job_of(conn, user_id, KIND):
-            raise click.ClickException("The server is already looking up this user's "
-                                       "artists (Settings › Genres and artwork).")
-        with click.progressbar(length=1000, label="Finding genres and artwork",
-                               file=sys.stderr) as bar:
+            raise click.ClickException(
+                "The server is already looking up this user's "
+                "artists (Settings › Genres and artwork)."
+            )
+        with click.progressbar(
+            length=1000, label="Finding genres and artwork", file=sys.stderr
+        ) as bar:
             shown = [0]
 
             def progress(p) -> None:
@@ -451,8 +537,9 @@ def enrich(user_id: int | None) -> None:
                 bar.update(target - shown[0])
                 shown[0] = target
 
-            summary = run_enrichment(conn, user_id, settings.musicbrainz(), progress,
-                                     artwork=settings.artwork_tools())
+            summary = run_enrichment(
+                conn, user_id, settings.musicbrainz(), progress, artwork=settings.artwork_tools()
+            )
         if summary.ok:
             store.unwant(conn, user_id)
     finally:
@@ -465,8 +552,13 @@ def enrich(user_id: int | None) -> None:
 @main.command("fake-spotify")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5001, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--mode", type=click.Choice(["dev", "extended"]), default="dev", show_default=True,
-              help="dev: a 2026 development-mode app (no audio features, no genres).")
+@click.option(
+    "--mode",
+    type=click.Choice(["dev", "extended"]),
+    default="dev",
+    show_default=True,
+    help="dev: a 2026 development-mode app (no audio features, no genres).",
+)
 @click.option("--seed", default=1, show_default=True, type=int)
 def fake_spotify(host: str, port: int, mode: str, seed: int) -> None:
     """Run the bundled fake Spotify (accounts service + Web API) for offline use."""
@@ -478,10 +570,20 @@ def fake_spotify(host: str, port: int, mode: str, seed: int) -> None:
 @main.command("fake-musicbrainz")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5002, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--seed", default=1, show_default=True, type=int,
-              help="The sandbox world's seed (use the demo's, 42, to match its artists).")
-@click.option("--rate", default=1.0, show_default=True, type=click.FloatRange(0.01, 1000),
-              help="Requests per second each client may make (MusicBrainz allows 1).")
+@click.option(
+    "--seed",
+    default=1,
+    show_default=True,
+    type=int,
+    help="The sandbox world's seed (use the demo's, 42, to match its artists).",
+)
+@click.option(
+    "--rate",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0.01, 1000),
+    help="Requests per second each client may make (MusicBrainz allows 1).",
+)
 def fake_musicbrainz(host: str, port: int, seed: int, rate: float) -> None:
     """Run the bundled fake MusicBrainz + Cover Art Archive for offline use."""
     from .sandbox.fake_musicbrainz import run_fake_musicbrainz

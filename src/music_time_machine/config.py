@@ -85,21 +85,28 @@ class Setting:
             bound = f" of at least {self.minimum:g}" if self.minimum is not None else ""
             return f"Set {self.name} to a whole number{bound}{shown}, or leave it unset."
         if self.parse is _seconds:
-            return (f"Set {self.name} to a number of seconds above {self.minimum:g} and at most "
-                    f"{self.maximum:g}{shown}, or leave it unset.")
+            return (
+                f"Set {self.name} to a number of seconds above {self.minimum:g} and at most "
+                f"{self.maximum:g}{shown}, or leave it unset."
+            )
         if self.parse is _rate:
-            return (f"Set {self.name} to a number of requests per second above 0 and at most "
-                    f"{self.maximum:g}{shown}, or leave it unset.")
+            return (
+                f"Set {self.name} to a number of requests per second above 0 and at most "
+                f"{self.maximum:g}{shown}, or leave it unset."
+            )
         if self.parse is _contact:
-            return (f"Set {self.name} to your e-mail address or a web page about your server "
-                    "(e.g. MTM_CONTACT=you@example.org); MusicBrainz asks every client for "
-                    "one.")
+            return (
+                f"Set {self.name} to your e-mail address or a web page about your server "
+                "(e.g. MTM_CONTACT=you@example.org); MusicBrainz asks every client for "
+                "one."
+            )
         if self.parse is _switch:
             return f"Set {self.name} to 1 (on) or 0 (off), or leave it unset."
         return f"Correct {self.name}, or leave it unset."
 
 
 # -- parsers: (setting, non-empty raw value) -> value ---------------------------------------
+
 
 def _text(_setting: Setting, raw: str) -> str:
     return raw
@@ -113,14 +120,15 @@ def _whole(setting: Setting, raw: str) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise SettingError(setting, f"{setting.name} must be a whole number, got {raw!r}") \
-            from None
+        raise SettingError(setting, f"{setting.name} must be a whole number, got {raw!r}") from None
     if setting.minimum is not None and value < setting.minimum:
-        raise SettingError(setting, f"{setting.name} must be at least {setting.minimum:g}, "
-                           f"got {value}")
+        raise SettingError(
+            setting, f"{setting.name} must be at least {setting.minimum:g}, got {value}"
+        )
     if setting.maximum is not None and value > setting.maximum:
-        raise SettingError(setting, f"{setting.name} must be at most {setting.maximum:g}, "
-                           f"got {value}")
+        raise SettingError(
+            setting, f"{setting.name} must be at most {setting.maximum:g}, got {value}"
+        )
     return value
 
 
@@ -130,12 +138,15 @@ def _above(setting: Setting, raw: str, low: float, unit: str) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise SettingError(setting, f"{setting.name} must be a number of {unit}, got {raw!r}") \
-            from None
+        raise SettingError(
+            setting, f"{setting.name} must be a number of {unit}, got {raw!r}"
+        ) from None
     high = setting.maximum or float("inf")
     if not low < value <= high:  # also refuses nan
-        raise SettingError(setting, f"{setting.name} must be more than {low:g} and at most "
-                           f"{high:g} {unit}, got {raw}")
+        raise SettingError(
+            setting,
+            f"{setting.name} must be more than {low:g} and at most {high:g} {unit}, got {raw}",
+        )
     return value
 
 
@@ -149,8 +160,9 @@ def _choice(setting: Setting, raw: str) -> str:
     if not value and setting.default:  # blank: as if unset
         return _choice(setting, setting.default)
     if value not in setting.choices:
-        raise SettingError(setting, f"{setting.name} must be one of "
-                           f"{', '.join(setting.choices)}, got {value!r}")
+        raise SettingError(
+            setting, f"{setting.name} must be one of {', '.join(setting.choices)}, got {value!r}"
+        )
     return value
 
 
@@ -163,8 +175,9 @@ def _switch(setting: Setting, raw: str) -> bool | None:
         return True
     if value in _OFF:
         return False
-    raise SettingError(setting, f"{setting.name} must be 1/true/yes/on or 0/false/no/off, "
-                       f"got {value!r}")
+    raise SettingError(
+        setting, f"{setting.name} must be 1/true/yes/on or 0/false/no/off, got {value!r}"
+    )
 
 
 def _rate(setting: Setting, raw: str) -> float:
@@ -177,15 +190,21 @@ _CONTACT = re.compile(r"^(?:[^\s@()]+@[^\s@()]+\.[^\s@()]+|https?://[^\s()]+)$")
 def _contact(setting: Setting, raw: str) -> str:
     value = raw.strip()
     if value and not _CONTACT.match(value):
-        raise SettingError(setting, f"{setting.name} must be an e-mail address or a web "
-                           f"address where MusicBrainz can reach you, got {value!r}")
+        raise SettingError(
+            setting,
+            f"{setting.name} must be an e-mail address or a web "
+            f"address where MusicBrainz can reach you, got {value!r}",
+        )
     return value
 
 
 def _timezone(setting: Setting, raw: str) -> str:
     if not is_valid_timezone(raw):
-        raise SettingError(setting, f"{setting.name} {raw!r} is not an IANA time zone "
-                           "(examples: Europe/Berlin, America/New_York, UTC)")
+        raise SettingError(
+            setting,
+            f"{setting.name} {raw!r} is not an IANA time zone "
+            "(examples: Europe/Berlin, America/New_York, UTC)",
+        )
     return raw
 
 
@@ -205,68 +224,144 @@ def _id_set(_setting: Setting, raw: str) -> frozenset[str]:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("MTM_ENV", "development", _choice,
-            "`development` or `production` (production refuses a short or public secret and "
-            "sends `Secure` cookies and HSTS)", choices=ENVIRONMENTS,
-            fix="Set MTM_ENV=production on a server, or leave it unset."),
-    Setting("SECRET_KEY", None, _text,
-            "signs sessions and encrypts stored Spotify tokens; unset, a key is generated in "
-            "the data folder"),
-    Setting("MTM_DATA_DIR", "instance", _directory,
-            "where the SQLite database, the generated key and uploads live"),
-    Setting("MTM_TIMEZONE", "UTC", _timezone,
-            "IANA time zone for new users (each user can change theirs in Settings)",
-            fix="Use a name like Europe/Berlin, America/New_York or UTC "
-                "(see `timedatectl list-timezones`)."),
-    Setting("MTM_MAX_UPLOAD_MB", "1024", _whole,
-            "largest accepted upload, refused before the body is read", minimum=1),
+    Setting(
+        "MTM_ENV",
+        "development",
+        _choice,
+        "`development` or `production` (production refuses a short or public secret and "
+        "sends `Secure` cookies and HSTS)",
+        choices=ENVIRONMENTS,
+        fix="Set MTM_ENV=production on a server, or leave it unset.",
+    ),
+    Setting(
+        "SECRET_KEY",
+        None,
+        _text,
+        "signs sessions and encrypts stored Spotify tokens; unset, a key is generated in "
+        "the data folder",
+    ),
+    Setting(
+        "MTM_DATA_DIR",
+        "instance",
+        _directory,
+        "where the SQLite database, the generated key and uploads live",
+    ),
+    Setting(
+        "MTM_TIMEZONE",
+        "UTC",
+        _timezone,
+        "IANA time zone for new users (each user can change theirs in Settings)",
+        fix="Use a name like Europe/Berlin, America/New_York or UTC "
+        "(see `timedatectl list-timezones`).",
+    ),
+    Setting(
+        "MTM_MAX_UPLOAD_MB",
+        "1024",
+        _whole,
+        "largest accepted upload, refused before the body is read",
+        minimum=1,
+    ),
     Setting("SPOTIFY_CLIENT_ID", "", _text, "your Spotify app's client id"),
     Setting("SPOTIFY_CLIENT_SECRET", "", _text, "your Spotify app's client secret"),
-    Setting("SPOTIFY_REDIRECT_URI", "http://127.0.0.1:5000/callback", _text,
-            "must be registered in your Spotify app exactly"),
-    Setting("MTM_SPOTIFY_ACCOUNTS_URL", "https://accounts.spotify.com", _url,
-            "Spotify Accounts service (tests and the demo point it at the fake)"),
+    Setting(
+        "SPOTIFY_REDIRECT_URI",
+        "http://127.0.0.1:5000/callback",
+        _text,
+        "must be registered in your Spotify app exactly",
+    ),
+    Setting(
+        "MTM_SPOTIFY_ACCOUNTS_URL",
+        "https://accounts.spotify.com",
+        _url,
+        "Spotify Accounts service (tests and the demo point it at the fake)",
+    ),
     Setting("MTM_SPOTIFY_API_URL", "https://api.spotify.com/v1", _url, "Spotify Web API"),
-    Setting("MTM_SYNC_INTERVAL", "1800", _whole, "seconds between background syncs",
-            minimum=60),
-    Setting("MTM_ALLOWED_HOSTS", "", _hosts,
-            "host names besides loopback and the redirect URI's host the app answers to",
-            fix="Example: MTM_ALLOWED_HOSTS=nas.local,192.168.1.20"),
-    Setting("MTM_BUSY_TIMEOUT_S", "10", _whole,
-            "seconds a web request waits for a background writer before answering 503",
-            minimum=0),
-    Setting("MTM_JOB_MAX_SECONDS", "3600", _whole,
-            "a background job (import, restore, re-count) stops after this many seconds",
-            minimum=1),
-    Setting("MTM_SPOTIFY_TIMEOUT", "10", _seconds,
-            "seconds one call to Spotify may take before it counts as failed (and is retried)",
-            minimum=0, maximum=300),
-    Setting("MTM_ALLOWED_SPOTIFY_IDS", "", _id_set,
-            "comma-separated Spotify user ids allowed to sign in (empty: anyone)"),
-    Setting("MTM_SESSION_IDLE_DAYS", "30", _whole,
-            "a session unused for this many days ends", minimum=1),
-    Setting("MTM_TRUSTED_PROXIES", "0", _whole,
-            "how many reverse proxies may set X-Forwarded-* headers", minimum=0),
-    Setting("MTM_PASSWORD", "", _text,
-            "in local mode every page asks for this password first"),
-    Setting("MTM_LOG_LEVEL", "INFO", _choice, "how much the server logs",
-            choices=LOG_LEVELS),
+    Setting("MTM_SYNC_INTERVAL", "1800", _whole, "seconds between background syncs", minimum=60),
+    Setting(
+        "MTM_ALLOWED_HOSTS",
+        "",
+        _hosts,
+        "host names besides loopback and the redirect URI's host the app answers to",
+        fix="Example: MTM_ALLOWED_HOSTS=nas.local,192.168.1.20",
+    ),
+    Setting(
+        "MTM_BUSY_TIMEOUT_S",
+        "10",
+        _whole,
+        "seconds a web request waits for a background writer before answering 503",
+        minimum=0,
+    ),
+    Setting(
+        "MTM_JOB_MAX_SECONDS",
+        "3600",
+        _whole,
+        "a background job (import, restore, re-count) stops after this many seconds",
+        minimum=1,
+    ),
+    Setting(
+        "MTM_SPOTIFY_TIMEOUT",
+        "10",
+        _seconds,
+        "seconds one call to Spotify may take before it counts as failed (and is retried)",
+        minimum=0,
+        maximum=300,
+    ),
+    Setting(
+        "MTM_ALLOWED_SPOTIFY_IDS",
+        "",
+        _id_set,
+        "comma-separated Spotify user ids allowed to sign in (empty: anyone)",
+    ),
+    Setting(
+        "MTM_SESSION_IDLE_DAYS", "30", _whole, "a session unused for this many days ends", minimum=1
+    ),
+    Setting(
+        "MTM_TRUSTED_PROXIES",
+        "0",
+        _whole,
+        "how many reverse proxies may set X-Forwarded-* headers",
+        minimum=0,
+    ),
+    Setting("MTM_PASSWORD", "", _text, "in local mode every page asks for this password first"),
+    Setting("MTM_LOG_LEVEL", "INFO", _choice, "how much the server logs", choices=LOG_LEVELS),
     Setting("MTM_RATE_LIMITS", None, _switch, "`0` turns the rate limits off"),
-    Setting("MTM_ENRICH", "1", _switch,
-            "`0` turns off fetching genres, tags and cover art from MusicBrainz and the Cover "
-            "Art Archive"),
-    Setting("MTM_CONTACT", "", _contact,
-            "your e-mail or web address, sent in the User-Agent to MusicBrainz; required to "
-            "enrich from the public musicbrainz.org"),
-    Setting("MTM_MUSICBRAINZ_URL", "https://musicbrainz.org", _url,
-            "MusicBrainz service root (a mirror, or the bundled fake; `/ws/2/...` is added)"),
+    Setting(
+        "MTM_ENRICH",
+        "1",
+        _switch,
+        "`0` turns off fetching genres, tags and cover art from MusicBrainz and the Cover "
+        "Art Archive",
+    ),
+    Setting(
+        "MTM_CONTACT",
+        "",
+        _contact,
+        "your e-mail or web address, sent in the User-Agent to MusicBrainz; required to "
+        "enrich from the public musicbrainz.org",
+    ),
+    Setting(
+        "MTM_MUSICBRAINZ_URL",
+        "https://musicbrainz.org",
+        _url,
+        "MusicBrainz service root (a mirror, or the bundled fake; `/ws/2/...` is added)",
+    ),
     Setting("MTM_COVERART_URL", "https://coverartarchive.org", _url, "Cover Art Archive"),
-    Setting("MTM_MUSICBRAINZ_RATE", "1", _rate,
-            "requests per second to MusicBrainz (the public service allows 1; a mirror or the "
-            "fake may allow more)", minimum=0, maximum=100),
-    Setting("MTM_LOCAL_MODE", None, _switch,
-            "`1`: one user, no sign-in; `0`: sign in with Spotify; unset: local mode exactly "
-            "when SPOTIFY_CLIENT_ID is empty"),
+    Setting(
+        "MTM_MUSICBRAINZ_RATE",
+        "1",
+        _rate,
+        "requests per second to MusicBrainz (the public service allows 1; a mirror or the "
+        "fake may allow more)",
+        minimum=0,
+        maximum=100,
+    ),
+    Setting(
+        "MTM_LOCAL_MODE",
+        None,
+        _switch,
+        "`1`: one user, no sign-in; `0`: sign in with Spotify; unset: local mode exactly "
+        "when SPOTIFY_CLIENT_ID is empty",
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -281,8 +376,9 @@ def read_settings(env: Mapping[str, str]) -> tuple[dict[str, Any], list[SettingE
         try:
             values[setting.name] = setting.read(env)
         except SettingError as error:
-            values[setting.name] = None if setting.default is None \
-                else setting.parse(setting, setting.default)
+            values[setting.name] = (
+                None if setting.default is None else setting.parse(setting, setting.default)
+            )
             problems.append(error)
     return values, problems
 
@@ -299,31 +395,53 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
     if problems:
         raise problems[0]
     data_dir = values["MTM_DATA_DIR"]
-    config = {name: values[name] for name in (
-        "MTM_ENV", "MTM_TIMEZONE", "MTM_MAX_UPLOAD_MB", "SPOTIFY_CLIENT_ID",
-        "SPOTIFY_CLIENT_SECRET", "SPOTIFY_REDIRECT_URI", "MTM_SPOTIFY_ACCOUNTS_URL",
-        "MTM_SPOTIFY_API_URL", "MTM_SYNC_INTERVAL", "MTM_ALLOWED_HOSTS", "MTM_BUSY_TIMEOUT_S",
-        "MTM_JOB_MAX_SECONDS", "MTM_SPOTIFY_TIMEOUT", "MTM_ALLOWED_SPOTIFY_IDS",
-        "MTM_SESSION_IDLE_DAYS", "MTM_TRUSTED_PROXIES", "MTM_PASSWORD", "MTM_LOG_LEVEL",
-        "MTM_CONTACT", "MTM_MUSICBRAINZ_URL", "MTM_COVERART_URL", "MTM_MUSICBRAINZ_RATE")}
-    config.update({
-        # None: create_app reads (or generates) <MTM_DATA_DIR>/secret_key.
-        "SECRET_KEY": values["SECRET_KEY"],
-        "MTM_DATA_DIR": str(data_dir),
-        "DATABASE": str(data_dir / "music-time-machine.sqlite"),
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": values["MTM_ENV"] == "production",
-        "SESSION_COOKIE_NAME": "mtm_session",
-        # Idle sessions end (web/sessions.py); the cookie is rewritten at most hourly.
-        "SESSION_REFRESH_EACH_REQUEST": False,
-        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
-        "TESTING": False,
-        # Flask-Limiter: in-memory counters per process, keyed by the client address.
-        "RATELIMIT_ENABLED": values["MTM_RATE_LIMITS"] is not False,
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "RATELIMIT_HEADERS_ENABLED": True,
-    })
+    config = {
+        name: values[name]
+        for name in (
+            "MTM_ENV",
+            "MTM_TIMEZONE",
+            "MTM_MAX_UPLOAD_MB",
+            "SPOTIFY_CLIENT_ID",
+            "SPOTIFY_CLIENT_SECRET",
+            "SPOTIFY_REDIRECT_URI",
+            "MTM_SPOTIFY_ACCOUNTS_URL",
+            "MTM_SPOTIFY_API_URL",
+            "MTM_SYNC_INTERVAL",
+            "MTM_ALLOWED_HOSTS",
+            "MTM_BUSY_TIMEOUT_S",
+            "MTM_JOB_MAX_SECONDS",
+            "MTM_SPOTIFY_TIMEOUT",
+            "MTM_ALLOWED_SPOTIFY_IDS",
+            "MTM_SESSION_IDLE_DAYS",
+            "MTM_TRUSTED_PROXIES",
+            "MTM_PASSWORD",
+            "MTM_LOG_LEVEL",
+            "MTM_CONTACT",
+            "MTM_MUSICBRAINZ_URL",
+            "MTM_COVERART_URL",
+            "MTM_MUSICBRAINZ_RATE",
+        )
+    }
+    config.update(
+        {
+            # None: create_app reads (or generates) <MTM_DATA_DIR>/secret_key.
+            "SECRET_KEY": values["SECRET_KEY"],
+            "MTM_DATA_DIR": str(data_dir),
+            "DATABASE": str(data_dir / "music-time-machine.sqlite"),
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": values["MTM_ENV"] == "production",
+            "SESSION_COOKIE_NAME": "mtm_session",
+            # Idle sessions end (web/sessions.py); the cookie is rewritten at most hourly.
+            "SESSION_REFRESH_EACH_REQUEST": False,
+            "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+            "TESTING": False,
+            # Flask-Limiter: in-memory counters per process, keyed by the client address.
+            "RATELIMIT_ENABLED": values["MTM_RATE_LIMITS"] is not False,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "RATELIMIT_HEADERS_ENABLED": True,
+        }
+    )
     config["MTM_ENRICH"] = values["MTM_ENRICH"] is not False
     # Unset: local mode exactly when no Spotify client id is configured (current_user.py).
     if values["MTM_LOCAL_MODE"] is not None:
@@ -334,11 +452,15 @@ def load_config(env: Mapping[str, str] | None = None) -> dict:
 def validate(config: dict) -> None:
     """Refuse a publicly known secret key anywhere, and a short one in production."""
     key = config.get("SECRET_KEY")
-    how = ("Unset SECRET_KEY to let Music Time Machine generate one in the data folder, or "
-           "set a long random secret:\n"
-           "  export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')")
+    how = (
+        "Unset SECRET_KEY to let Music Time Machine generate one in the data folder, or "
+        "set a long random secret:\n"
+        "  export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+    )
     if not key or key == DEV_SECRET_KEY:
-        raise ConfigError("SECRET_KEY is missing or is the old development default, which "
-                          "is public (anyone could sign in as any user). " + how)
+        raise ConfigError(
+            "SECRET_KEY is missing or is the old development default, which "
+            "is public (anyone could sign in as any user). " + how
+        )
     if config.get("MTM_ENV") == "production" and len(key) < MIN_SECRET_LENGTH:
         raise ConfigError(f"SECRET_KEY is shorter than {MIN_SECRET_LENGTH} characters. " + how)

@@ -21,8 +21,12 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 
 def _fernet(secret_key: str) -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"music-time-machine",
-               info=b"spotify-token-encryption").derive(secret_key.encode())
+    key = HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=b"music-time-machine",
+        info=b"spotify-token-encryption",
+    ).derive(secret_key.encode())
     return Fernet(base64.urlsafe_b64encode(key))
 
 

@@ -171,8 +171,10 @@ def partial_edges(span: DateRange, bucket: str, today: date) -> dict[str, bool]:
         last_end = span.end + timedelta(days=6 - span.end.weekday())
     else:
         first_start, last_end = month_start(span.start), month_end(span.end)
-    return {"partial_first": first_start < span.start,
-            "partial_last": last_end > span.end or span.end >= today}
+    return {
+        "partial_first": first_start < span.start,
+        "partial_last": last_end > span.end or span.end >= today,
+    }
 
 
 def parse_bucket(value: str | None, span: DateRange) -> str:
@@ -182,8 +184,9 @@ def parse_bucket(value: str | None, span: DateRange) -> str:
     if value not in BUCKETS:
         raise RangeError("bucket", "must be day, week or month")
     if value == "day" and span.days > MAX_DAILY_POINTS:
-        raise RangeError("bucket", f"day buckets are limited to {MAX_DAILY_POINTS} days; "
-                                   "use week or month")
+        raise RangeError(
+            "bucket", f"day buckets are limited to {MAX_DAILY_POINTS} days; use week or month"
+        )
     return value
 
 

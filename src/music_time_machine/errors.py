@@ -13,8 +13,7 @@ class ServiceError(Exception):
 
     cause = "refused"
 
-    def __init__(self, message: str, status: int | None = None,
-                 cause: str | None = None) -> None:
+    def __init__(self, message: str, status: int | None = None, cause: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         if cause is not None:

@@ -44,8 +44,10 @@ def parse_allowed_hosts(raw: str) -> tuple[str, ...]:
         if not part:
             continue
         if "/" in part or "@" in part or "*" in part:
-            raise ValueError(f"{part!r} is not a host name (write music.example.org, "
-                             "192.168.1.20 or .example.org, without http:// or a path)")
+            raise ValueError(
+                f"{part!r} is not a host name (write music.example.org, "
+                "192.168.1.20 or .example.org, without http:// or a path)"
+            )
         names.append(("." if part.startswith(".") else "") + host_name(part.lstrip(".")))
     return tuple(names)
 
@@ -53,8 +55,11 @@ def parse_allowed_hosts(raw: str) -> tuple[str, ...]:
 def allowed_host_names(config: Mapping[str, Any]) -> tuple[str, ...]:
     """The configured names (loopback is always allowed on top of these)."""
     redirect = urlsplit(config.get("SPOTIFY_REDIRECT_URI") or "").hostname
-    return tuple(dict.fromkeys(
-        ([host_name(redirect)] if redirect else []) + list(config.get("MTM_ALLOWED_HOSTS", ()))))
+    return tuple(
+        dict.fromkeys(
+            ([host_name(redirect)] if redirect else []) + list(config.get("MTM_ALLOWED_HOSTS", ()))
+        )
+    )
 
 
 def host_allowed(host: str, allowed: Iterable[str]) -> bool:
@@ -65,6 +70,7 @@ def host_allowed(host: str, allowed: Iterable[str]) -> bool:
         return False
     if is_loopback_host(name):
         return True
-    return any(name == entry or (entry.startswith(".") and
-                                 (name.endswith(entry) or name == entry[1:]))
-               for entry in allowed)
+    return any(
+        name == entry or (entry.startswith(".") and (name.endswith(entry) or name == entry[1:]))
+        for entry in allowed
+    )

@@ -15,11 +15,11 @@ from .db.stats import period_labels
 from .durations import hours, minutes
 
 
-def totals(days: Sequence[DayRow], start: date | None = None,
-           end: date | None = None) -> dict:
+def totals(days: Sequence[DayRow], start: date | None = None, end: date | None = None) -> dict:
     """Plays, minutes and hours between two dates (inclusive; None = unbounded)."""
-    chosen = [d for d in days if (start is None or d.day >= start)
-              and (end is None or d.day <= end)]
+    chosen = [
+        d for d in days if (start is None or d.day >= start) and (end is None or d.day <= end)
+    ]
     ms = sum(d.ms_played for d in chosen)
     return {"plays": sum(d.plays for d in chosen), "minutes": minutes(ms), "hours": hours(ms)}
 
@@ -34,8 +34,9 @@ def per_month(days: Sequence[DayRow], through: date) -> list[dict]:
     played = played_days(days)
     if not played:
         return []
-    series = {label: [0, 0] for label in period_labels(played[0], max(through, played[-1]),
-                                                        "month")}
+    series = {
+        label: [0, 0] for label in period_labels(played[0], max(through, played[-1]), "month")
+    }
     for d in days:
         slot = series.get(d.day.isoformat()[:7])
         if slot is not None:

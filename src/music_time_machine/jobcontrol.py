@@ -28,8 +28,7 @@ class JobControl:
     ``clock`` is ``time.monotonic`` except in tests.
     """
 
-    def __init__(self, max_seconds: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, max_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.max_seconds = max_seconds
         self._clock = clock
         self._deadline = clock() + max_seconds
@@ -47,5 +46,6 @@ class JobControl:
         if self._cancelled.is_set():
             raise JobStopped("Cancelled.")
         if self._clock() > self._deadline:
-            raise JobStopped(f"Stopped: took longer than {self.max_seconds:g} seconds "
-                             "(MTM_JOB_MAX_SECONDS).")
+            raise JobStopped(
+                f"Stopped: took longer than {self.max_seconds:g} seconds (MTM_JOB_MAX_SECONDS)."
+            )

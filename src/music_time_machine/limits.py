@@ -51,8 +51,7 @@ def played_at_ok(played_at: int, latest: int | None = None) -> bool:
 
     ``latest`` lets a loop over many rows compute ``latest_play_ms()`` once.
     """
-    return EARLIEST_PLAY_MS <= played_at <= (latest if latest is not None
-                                             else latest_play_ms())
+    return EARLIEST_PLAY_MS <= played_at <= (latest if latest is not None else latest_play_ms())
 
 
 def ms_played_ok(ms_played: int) -> bool:
@@ -69,4 +68,4 @@ def names_ok(names: Iterable[object]) -> bool:
 def clip_name(name: str) -> str:
     """``name`` cut to ``MAX_NAME_CHARS``: for names from Spotify itself, where dropping
     the play would lose real listening and the name is only too long to show."""
-    return name if len(name) <= MAX_NAME_CHARS else name[:MAX_NAME_CHARS - 1] + "…"
+    return name if len(name) <= MAX_NAME_CHARS else name[: MAX_NAME_CHARS - 1] + "…"

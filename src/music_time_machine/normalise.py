@@ -37,8 +37,18 @@ def match_key(artist_name: str, track_name: str) -> str:
 #: ("royksopp" for Røyksopp, "lodz" for Łódź); applied after ``name_key`` (so lower case).
 #: The search index's triggers apply the same table in SQL (``search_key_sql``).
 SEARCH_LETTERS: dict[str, str] = {
-    "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i",
-    "ħ": "h", "ŧ": "t", "ŀ": "l", "ĸ": "k",
+    "ø": "o",
+    "ł": "l",
+    "đ": "d",
+    "ð": "d",
+    "þ": "th",
+    "æ": "ae",
+    "œ": "oe",
+    "ı": "i",
+    "ħ": "h",
+    "ŧ": "t",
+    "ŀ": "l",
+    "ĸ": "k",
 }
 
 

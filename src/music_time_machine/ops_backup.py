@@ -43,8 +43,9 @@ def _target(output: Path, now: datetime) -> Path:
     return path
 
 
-def backup_database(database: Path | str, output: Path | str, keep: int = 7,
-                    now: datetime | None = None) -> BackupResult:
+def backup_database(
+    database: Path | str, output: Path | str, keep: int = 7, now: datetime | None = None
+) -> BackupResult:
     """Back up ``database`` into the folder ``output`` and keep only the newest ``keep``."""
     database, output = Path(database), Path(output)
     if keep < 1:
@@ -61,8 +62,10 @@ def backup_database(database: Path | str, output: Path | str, keep: int = 7,
         raise BackupError(f"Could not back up {database}: {error}") from None
     if result != "ok":
         partial.unlink(missing_ok=True)
-        raise BackupError(f"The copy failed its integrity check ({result}); the database "
-                          "itself may be damaged: run `sqlite3 <db> 'PRAGMA integrity_check'`.")
+        raise BackupError(
+            f"The copy failed its integrity check ({result}); the database "
+            "itself may be damaged: run `sqlite3 <db> 'PRAGMA integrity_check'`."
+        )
     partial.rename(target)
     target.chmod(0o600)  # it holds everything, including encrypted Spotify tokens
     return BackupResult(target, target.stat().st_size, rotate(output, keep))
@@ -70,8 +73,9 @@ def backup_database(database: Path | str, output: Path | str, keep: int = 7,
 
 def rotate(output: Path, keep: int) -> list[Path]:
     """Delete all but the newest ``keep`` backups (only files named like ours)."""
-    backups = sorted((p for p in output.iterdir() if BACKUP_NAME.match(p.name)),
-                     key=lambda p: _sort_key(p.name))
+    backups = sorted(
+        (p for p in output.iterdir() if BACKUP_NAME.match(p.name)), key=lambda p: _sort_key(p.name)
+    )
     removed = backups[:-keep] if keep else backups
     for path in removed:
         path.unlink(missing_ok=True)
@@ -80,6 +84,6 @@ def rotate(output: Path, keep: int) -> list[Path]:
 
 def _sort_key(name: str) -> tuple[str, int]:
     """Timestamp first, then the -N of same-second backups (so -10 sorts after -9)."""
-    stem = name[len(PREFIX):-len(SUFFIX)]
+    stem = name[len(PREFIX) : -len(SUFFIX)]
     parts = stem.split("-")
     return (f"{parts[0]}-{parts[1]}", int(parts[2]) if len(parts) > 2 else 0)

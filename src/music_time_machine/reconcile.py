@@ -88,8 +88,14 @@ class Reconciler:
         #: The id of the stored play the last positive ``is_duplicate`` matched.
         self.last_match: int | None = None
 
-    def is_duplicate(self, match_key: str, played_at: int, source: str,
-                     ms_played: int | None = None, skipped: object = None) -> bool:
+    def is_duplicate(
+        self,
+        match_key: str,
+        played_at: int,
+        source: str,
+        ms_played: int | None = None,
+        skipped: object = None,
+    ) -> bool:
         """True if a stored play is this stream; that play is then used up.
 
         A stored play from the same source is this stream only if it is the same row: the
@@ -99,8 +105,9 @@ class Reconciler:
         """
         skipped = _flag(skipped)
         best = None
-        for number in range((played_at - _REACH_MS) // _SLICE_MS,
-                            (played_at + _REACH_MS) // _SLICE_MS + 1):
+        for number in range(
+            (played_at - _REACH_MS) // _SLICE_MS, (played_at + _REACH_MS) // _SLICE_MS + 1
+        ):
             candidates = self._slice(number)[0].get(match_key)
             if not candidates:
                 continue
@@ -119,8 +126,16 @@ class Reconciler:
         self.last_match = best[1]
         return True
 
-    def place(self, match_key: str, track_id: int, played_at: int, source: str,
-              ms_played: int | None, used: set[int], skipped: object = None) -> int | None:
+    def place(
+        self,
+        match_key: str,
+        track_id: int,
+        played_at: int,
+        source: str,
+        ms_played: int | None,
+        used: set[int],
+        skipped: object = None,
+    ) -> int | None:
         """The time to store an incoming stream at, or None when a stored play is this same
         stream (that play is then used up).
 
@@ -157,7 +172,8 @@ class Reconciler:
         by_key: dict[str, list[tuple]] = {}
         slots: set[int] = set()
         for key, e, src, ms, play_id, track_id, skipped in stored_streams(
-                self.conn, self.user_id, start, start + _SLICE_MS, self._last_id):
+            self.conn, self.user_id, start, start + _SLICE_MS, self._last_id
+        ):
             by_key.setdefault(key, []).append((e, src, ms, play_id, _flag(skipped)))
             slots.add(slot_of(e, track_id))
         found = (by_key, slots)

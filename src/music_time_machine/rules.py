@@ -56,8 +56,9 @@ class PlayRule:
             (self.min_ms,),
         )
 
-    def counts(self, ms_played: int, reason_end: str | None = None,
-               duration_ms: int | None = None) -> bool:
+    def counts(
+        self, ms_played: int, reason_end: str | None = None, duration_ms: int | None = None
+    ) -> bool:
         """The same rule in Python, for reports and tests."""
         if self.kind == "min_ms":
             return ms_played >= self.min_ms

@@ -46,7 +46,8 @@ def read_secret_key(path: Path) -> str:
         raise SecretKeyFileError(
             f"{path} holds no usable secret key (empty or shorter than {MIN_SECRET_LENGTH} "
             "characters). Delete the file to let Music Time Machine generate a new one "
-            "(everyone then signs in again and reconnects Spotify), or set SECRET_KEY.")
+            "(everyone then signs in again and reconnects Spotify), or set SECRET_KEY."
+        )
     return key
 
 

@@ -46,9 +46,11 @@ STAGING_PREFIX = ".claim-"
 #: A staging folder younger than this may be a claim in progress in another process.
 STAGING_GRACE_S = 3600
 
-STOPPED_BY_RESTART = ("Stopped by a restart: the server stopped during this job. Files not "
-                      "finished were rolled back; please upload again (nothing is counted "
-                      "twice).")
+STOPPED_BY_RESTART = (
+    "Stopped by a restart: the server stopped during this job. Files not "
+    "finished were rolled back; please upload again (nothing is counted "
+    "twice)."
+)
 
 
 def uploads_root(data_dir: str | Path) -> Path:
@@ -110,8 +112,9 @@ def _locked_if_unused(folder: Path) -> Iterator[bool]:
         yield True
 
 
-def clean_stale_uploads(conn: sqlite3.Connection, data_dir: str | Path,
-                        now: float | None = None) -> tuple[int, int]:
+def clean_stale_uploads(
+    conn: sqlite3.Connection, data_dir: str | Path, now: float | None = None
+) -> tuple[int, int]:
     """Fail jobs no live process runs, and remove upload folders nobody uses.
 
     Returns (jobs marked failed, folders removed). Safe to run while other processes work
@@ -129,8 +132,7 @@ def clean_stale_uploads(conn: sqlite3.Connection, data_dir: str | Path,
     removed = 0
     now = now or time.time()
     for entry in sorted(root.iterdir()) if root.is_dir() else []:
-        if entry.name.startswith(STAGING_PREFIX) and \
-                now - entry.stat().st_mtime < STAGING_GRACE_S:
+        if entry.name.startswith(STAGING_PREFIX) and now - entry.stat().st_mtime < STAGING_GRACE_S:
             continue
         if entry.is_symlink() or not entry.is_dir():
             entry.unlink(missing_ok=True)
@@ -141,8 +143,13 @@ def clean_stale_uploads(conn: sqlite3.Connection, data_dir: str | Path,
                 shutil.rmtree(entry, ignore_errors=True)
                 removed += not entry.exists()
     if failed or removed:
-        log.warning("start-up clean-up: %s job(s) marked stopped by a restart, %s upload "
-                    "folder(s) removed from %s", failed, removed, root)
+        log.warning(
+            "start-up clean-up: %s job(s) marked stopped by a restart, %s upload "
+            "folder(s) removed from %s",
+            failed,
+            removed,
+            root,
+        )
     return failed, removed
 
 
@@ -152,4 +159,3 @@ def remove_upload_folder(folder: UploadFolder) -> None:
         shutil.rmtree(folder.path, ignore_errors=True)
     finally:
         folder.release()
-

@@ -46,8 +46,9 @@ def _axe_source() -> str:
     return f"() => {{ {AXE_JS.read_text(encoding='utf-8')}\n; return typeof window.axe; }}"
 
 
-def axe_violations(page: Any, *, javascript: bool = True,
-                   impacts: tuple[str, ...] = BLOCKING_IMPACTS) -> list[dict]:
+def axe_violations(
+    page: Any, *, javascript: bool = True, impacts: tuple[str, ...] = BLOCKING_IMPACTS
+) -> list[dict]:
     """Inject axe-core into ``page`` (once) and return its violations of the given impacts.
 
     Pass ``javascript=False`` for a page opened with JavaScript disabled: Playwright cannot

@@ -55,8 +55,9 @@ def assert_no_horizontal_scroll(page: Any, where: str) -> None:
     """Fail naming the elements that stick out past the right edge of the viewport."""
     if not page.evaluate(NO_HORIZONTAL_SCROLL):
         wide = page.evaluate(_WIDE_ELEMENTS)
-        raise AssertionError(f"{where} scrolls sideways at {page.viewport_size['width']} px; "
-                             f"too wide: {wide}")
+        raise AssertionError(
+            f"{where} scrolls sideways at {page.viewport_size['width']} px; too wide: {wide}"
+        )
 
 
 def connect_spotify(app: Any, live_server: Any, page: Any) -> None:

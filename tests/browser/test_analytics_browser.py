@@ -20,8 +20,9 @@ def wait_for_charts(page):
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_javascript_changes_the_range_in_place_and_back_restores_it(page_factory, demo_server,
-                                                                    width):
+def test_javascript_changes_the_range_in_place_and_back_restores_it(
+    page_factory, demo_server, width
+):
     page = page_factory(width=width)
     assert page.goto(demo_server.url + "/analytics").status == 200
     wait_for_charts(page)
@@ -32,10 +33,13 @@ def test_javascript_changes_the_range_in_place_and_back_restores_it(page_factory
     page.evaluate("window.__samePage = true")
 
     page.get_by_role("link", name="30 days", exact=True).click()
-    page.wait_for_function("() => document.querySelector('[data-range=\"30d\"]')"
-                           ".getAttribute('aria-current') === 'true'")
-    page.wait_for_function("() => document.getElementById('analytics-results')"
-                           ".getAttribute('aria-busy') === 'false'")
+    page.wait_for_function(
+        "() => document.querySelector('[data-range=\"30d\"]')"
+        ".getAttribute('aria-current') === 'true'"
+    )
+    page.wait_for_function(
+        "() => document.getElementById('analytics-results').getAttribute('aria-busy') === 'false'"
+    )
     assert page.url.endswith("/analytics?range=30d")
     assert page.evaluate("window.__samePage") is True  # no navigation
     assert page.evaluate(VOLUME_POINTS) == 30 != year_points
@@ -43,8 +47,9 @@ def test_javascript_changes_the_range_in_place_and_back_restores_it(page_factory
     assert page.evaluate(NO_HORIZONTAL_SCROLL)
 
     page.go_back()
-    page.wait_for_function(f"() => document.querySelector('{PLAYS}').textContent === "
-                           f"{year_plays!r}")
+    page.wait_for_function(
+        f"() => document.querySelector('{PLAYS}').textContent === {year_plays!r}"
+    )
     assert page.evaluate("window.__samePage") is True
     assert page.evaluate(VOLUME_POINTS) == year_points
     assert page.get_attribute('[data-range="12m"]', "aria-current") == "true"
@@ -68,7 +73,8 @@ def test_a_failed_request_shows_an_in_page_error(page_factory, demo_server):
     page.get_by_role("link", name="90 days", exact=True).click()
     page.wait_for_selector("#analytics-error:not([hidden])")
     assert page.text_content("#analytics-error").startswith(
-        "Couldn't reach the server — your numbers below are from before.")
+        "Couldn't reach the server — your numbers below are from before."
+    )
     assert page.text_content(PLAYS) == plays
     assert page.get_attribute("#analytics-results", "aria-busy") == "false"
     assert all("net::ERR_FAILED" in e for e in page.console_errors)

@@ -36,16 +36,20 @@ def test_the_js_formatter_writes_time_like_the_server(page_factory, demo_server)
     page = page_factory(width=1280)
     page.goto(demo_server.url + "/analytics")
     src = page.get_attribute('script[src$="/js/analytics.js"]', "src")
-    got = page.evaluate("""async ([src, cases]) => {
+    got = page.evaluate(
+        """async ([src, cases]) => {
       const f = await import(src.replace('analytics.js', 'format.js'));
       return cases.map(([m]) => [f.duration(m), f.durationDays(m), f.thousands(21211)]);
-    }""", [src, [[c[0]] for c in CASES]])
+    }""",
+        [src, [[c[0]] for c in CASES]],
+    )
     assert got == [[short, days, thousands(21211)] for _, short, days in CASES]
 
 
 @pytest.mark.parametrize("width", [375, 1280])
 def test_analytics_charts_read_in_words_with_units_and_a_dashed_running_bucket(
-        page_factory, demo_server, width):
+    page_factory, demo_server, width
+):
     page = page_factory(width=width)
     page.goto(demo_server.url + "/analytics?range=30d")
     for canvas in ("volume-chart", "artist-chart", "discovery-chart"):
@@ -78,10 +82,13 @@ def test_all_time_compares_with_nothing_after_an_in_place_change(page_factory, d
     page.goto(demo_server.url + "/analytics?range=30d")
     assert page.locator("[data-previous]:visible").count() == 4
     page.get_by_role("link", name="All time", exact=True).click()
-    page.wait_for_function("() => document.querySelector('[data-range=\"all\"]')"
-                           ".getAttribute('aria-current') === 'true'")
-    page.wait_for_function("() => document.getElementById('analytics-results')"
-                           ".getAttribute('aria-busy') === 'false'")
+    page.wait_for_function(
+        "() => document.querySelector('[data-range=\"all\"]')"
+        ".getAttribute('aria-current') === 'true'"
+    )
+    page.wait_for_function(
+        "() => document.getElementById('analytics-results').getAttribute('aria-busy') === 'false'"
+    )
     assert page.locator("[data-previous]:visible").count() == 0
     assert page.locator("[data-change]:visible").count() == 0
     minutes = page.text_content('[data-stat="minutes"] [data-value]')

@@ -27,24 +27,33 @@ def musicbrainz() -> Iterator[FakeMusicBrainzServer]:
 
 @pytest.fixture
 def app_config(app_config: dict, musicbrainz: FakeMusicBrainzServer) -> dict:
-    return {**app_config, "MTM_MUSICBRAINZ_URL": musicbrainz.url,
-            "MTM_COVERART_URL": musicbrainz.url, "MTM_MUSICBRAINZ_RATE": 100}
+    return {
+        **app_config,
+        "MTM_MUSICBRAINZ_URL": musicbrainz.url,
+        "MTM_COVERART_URL": musicbrainz.url,
+        "MTM_MUSICBRAINZ_RATE": 100,
+    }
 
 
 demo_server = demo_server_fixture(plays=2000, seed=SEED)
 
 
 def count(page, key: str) -> int:
-    return int(page.locator(f'.js-enrich-counts [data-count="{key}"]').inner_text()
-               .replace(",", ""))
+    return int(
+        page.locator(f'.js-enrich-counts [data-count="{key}"]').inner_text().replace(",", "")
+    )
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_find_genres_button_progress_cancel_and_continue(page_factory, demo_server,
-                                                         musicbrainz, width):
+def test_find_genres_button_progress_cancel_and_continue(
+    page_factory, demo_server, musicbrainz, width
+):
     # Slow answers, so the run is still going when the page looks at it.
-    requests.post(f"{musicbrainz.url}/_fake/faults", json={
-        "path_prefix": "/ws/2/artist", "delay": 0.2, "times": None}, timeout=5)
+    requests.post(
+        f"{musicbrainz.url}/_fake/faults",
+        json={"path_prefix": "/ws/2/artist", "delay": 0.2, "times": None},
+        timeout=5,
+    )
     page = page_factory(width=width)
     page.goto(demo_server.url + "/settings#genres")
     section = page.locator("section#genres")
@@ -56,7 +65,8 @@ def test_find_genres_button_progress_cancel_and_continue(page_factory, demo_serv
     bar.wait_for(state="visible")
     assert section.get_by_role("button", name="Find genres and artwork").is_disabled()
     page.wait_for_function(
-        "() => Number(document.querySelector('[data-count=\"exact\"]').textContent) > 0")
+        "() => Number(document.querySelector('[data-count=\"exact\"]').textContent) > 0"
+    )
     page.wait_for_function("() => document.querySelector('#enrich-progress-bar').value > 0")
     assert "artists" in section.locator(".js-enrich-message").inner_text()
     save_screenshot(page, f"settings-genres-running-{width}")
@@ -71,7 +81,8 @@ def test_find_genres_button_progress_cancel_and_continue(page_factory, demo_serv
     section.get_by_role("button", name="Find genres and artwork").click()
     page.wait_for_function(
         "() => document.querySelector('[data-count=\"pending\"]').textContent === '0'",
-        timeout=60_000)
+        timeout=60_000,
+    )
     page.wait_for_function("() => document.querySelector('.js-enrich-progress').hidden")
     done = count(page, "exact") + count(page, "by_name") + count(page, "not_found")
     assert done == pending

@@ -14,8 +14,9 @@ def export_zip(tmp_path):
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_upload_shows_progress_then_the_report_in_place(page_factory, live_server, export_zip,
-                                                       width):
+def test_upload_shows_progress_then_the_report_in_place(
+    page_factory, live_server, export_zip, width
+):
     page = page_factory(width=width)
     page.goto(live_server.url + "/settings#import")
     page.set_input_files("#import-files", str(export_zip))

@@ -20,8 +20,9 @@ HISTORY = "() => document.querySelector('.js-sync-history').textContent"
 
 @pytest.mark.fake_spotify
 @pytest.mark.parametrize("width", [375, 1280])
-def test_sync_now_updates_the_last_sync_and_the_history_in_place(app, live_server,
-                                                                  page_factory, width):
+def test_sync_now_updates_the_last_sync_and_the_history_in_place(
+    app, live_server, page_factory, width
+):
     page = page_factory(width=width)
     connect_spotify(app, live_server, page)
     assert page.evaluate(LAST_SYNC) == "never"
@@ -29,7 +30,8 @@ def test_sync_now_updates_the_last_sync_and_the_history_in_place(app, live_serve
     page.get_by_role("button", name="Sync now").click()
     page.wait_for_function(
         "() => /Sync finished/.test(document.querySelector('.sync-status').textContent)",
-        timeout=30_000)
+        timeout=30_000,
+    )
     page.wait_for_function(f"() => ({LAST_SYNC})() !== 'never'")
     history = page.evaluate(HISTORY)
     assert "Recent syncs (1)" in history and "manual" in history and "Sync finished" in history
@@ -54,7 +56,8 @@ def stored_playlists(fake) -> list:
 @pytest.mark.usefixtures("connected")
 @pytest.mark.parametrize("width", [375, 1280])
 def test_create_previews_first_then_the_notice_follows_and_a_second_copy_is_asked_for(
-        live_server, page_factory, fake, width):
+    live_server, page_factory, fake, width
+):
     page = page_factory(width=width)
     page.goto(live_server.url + "/playlists")
     page.select_option("#source", "current_rotation")
@@ -71,8 +74,10 @@ def test_create_previews_first_then_the_notice_follows_and_a_second_copy_is_aske
 
     create.click()
     page.wait_for_selector("#playlist-result .result-card, #playlist-result h2")
-    page.wait_for_function("() => /Created on Spotify as/.test("
-                           "document.querySelector('.js-preview-notice').textContent)")
+    page.wait_for_function(
+        "() => /Created on Spotify as/.test("
+        "document.querySelector('.js-preview-notice').textContent)"
+    )
     assert "Nothing is written" not in notice.inner_text()
     assert len(stored_playlists(fake)) == 1
     assert page.evaluate("document.activeElement.closest('#playlist-result') !== null")
@@ -88,8 +93,11 @@ def test_create_previews_first_then_the_notice_follows_and_a_second_copy_is_aske
     assert_accessible(page, "Playlists asking before a second copy")
     first = page.get_attribute("#playlist-result h2", "id")
     ask.click()
-    page.wait_for_function("(first) => { const h = document.querySelector('#playlist-result h2');"
-                           " return h && h.id !== first; }", arg=first)
+    page.wait_for_function(
+        "(first) => { const h = document.querySelector('#playlist-result h2');"
+        " return h && h.id !== first; }",
+        arg=first,
+    )
     assert page.locator("#playlist-error").is_hidden()
     assert len(stored_playlists(fake)) == 2
     assert page.console_errors == []
@@ -103,7 +111,8 @@ def form_errors(page) -> list[str]:
 @pytest.mark.usefixtures("connected")
 @pytest.mark.parametrize("width", [375, 1280])
 def test_with_javascript_the_same_field_messages_as_without_and_focus_on_the_first(
-        live_server, page_factory, width):
+    live_server, page_factory, width
+):
     pages = {}
     for javascript in (False, True):
         page = page_factory(width=width, javascript=javascript)

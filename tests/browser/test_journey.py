@@ -62,8 +62,14 @@ class Journey:
         self.width = width
         self.phone = width <= PHONE_MAX
 
-    def check(self, page: Any, step: str, *, javascript: bool = True,
-              expected_errors: tuple[str, ...] = ()) -> None:
+    def check(
+        self,
+        page: Any,
+        step: str,
+        *,
+        javascript: bool = True,
+        expected_errors: tuple[str, ...] = (),
+    ) -> None:
         """Every check the issue asks of every page, then a screenshot.
 
         ``expected_errors`` are substrings of console messages the step provokes on purpose
@@ -75,8 +81,9 @@ class Journey:
             wait_for_charts(page)
         assert_no_horizontal_scroll(page, where)
         self.check_navigation(page, javascript=javascript)
-        errors = [e for e in page.console_errors
-                  if not any(expected in e for expected in expected_errors)]
+        errors = [
+            e for e in page.console_errors if not any(expected in e for expected in expected_errors)
+        ]
         assert errors == [], f"console errors on {where}: {errors}"
         page.console_errors.clear()
         assert_accessible(page, where, javascript=javascript)
@@ -148,7 +155,8 @@ def test_the_whole_journey(demo, fake, page_factory, tmp_path: Path, width: int)
     page.get_by_role("button", name="Sync now").click()
     page.wait_for_function(
         "() => /Sync finished/.test(document.querySelector('.sync-status').textContent)",
-        timeout=30_000)
+        timeout=30_000,
+    )
     assert "sync-status-ok" in page.get_attribute(".sync-status", "class")
     journey.check(page, "settings-synced")
 
@@ -164,9 +172,11 @@ def test_the_whole_journey(demo, fake, page_factory, tmp_path: Path, width: int)
     year_plays = page.text_content(PLAYS)
     page.evaluate("window.__samePage = true")
     page.get_by_role("link", name="30 days", exact=True).click()
-    page.wait_for_function("() => document.querySelector('[data-range=\"30d\"]')"
-                           ".getAttribute('aria-current') === 'true' && document.getElementById("
-                           "'analytics-results').getAttribute('aria-busy') === 'false'")
+    page.wait_for_function(
+        "() => document.querySelector('[data-range=\"30d\"]')"
+        ".getAttribute('aria-current') === 'true' && document.getElementById("
+        "'analytics-results').getAttribute('aria-busy') === 'false'"
+    )
     assert page.url.endswith("/analytics?range=30d")
     assert page.evaluate("window.__samePage") is True
     assert page.evaluate(VOLUME_POINTS) == 30
@@ -267,8 +277,9 @@ def test_sign_in_and_error_pages(app_config, page_factory, width: int) -> None:
     """The pages outside the journey: sign-in (multi-user mode), Spotify not set up, 404."""
     journey = Journey(width)
     signin_app = create_app({**app_config, "MTM_LOCAL_MODE": False})
-    local_app = create_app({k: v for k, v in app_config.items()
-                            if not k.startswith(("SPOTIFY_", "MTM_SPOTIFY_"))})
+    local_app = create_app(
+        {k: v for k, v in app_config.items() if not k.startswith(("SPOTIFY_", "MTM_SPOTIFY_"))}
+    )
     servers = [LiveServer(signin_app).start(), LiveServer(local_app).start()]
     try:
         signin, local = servers

@@ -39,8 +39,7 @@ def test_playlist_form_shows_only_the_chosen_sources_fields(page_factory, demo_s
     assert page.console_errors == []
 
 
-def test_playlist_form_without_javascript_groups_fields_under_headings(page_factory,
-                                                                       demo_server):
+def test_playlist_form_without_javascript_groups_fields_under_headings(page_factory, demo_server):
     page = page_factory(width=375, javascript=False)
     page.goto(demo_server.url + "/playlists")
     headings = page.locator(".source-fields h3").all_inner_texts()
@@ -70,8 +69,7 @@ def test_settings_has_a_section_nav_and_the_danger_zone_last(page_factory, demo_
     links = nav.get_by_role("link")
     assert links.count() >= 8
     assert links.last.inner_text().startswith("Disconnect")
-    sections = page.locator(".settings-sections > section").evaluate_all(
-        "s => s.map(e => e.id)")
+    sections = page.locator(".settings-sections > section").evaluate_all("s => s.map(e => e.id)")
     assert sections[-1] == "danger"
     box, main = nav.bounding_box(), page.locator("#spotify").bounding_box()
     if width >= 1024:  # a side nav left of the sections
@@ -81,16 +79,14 @@ def test_settings_has_a_section_nav_and_the_danger_zone_last(page_factory, demo_
         assert box["height"] < 110
     # The nav follows the page (sticky) and marks the section being read.
     page.locator("#restore").scroll_into_view_if_needed()
-    page.wait_for_function(
-        "() => document.querySelector('.settings-nav a[aria-current=\"true\"]')")
+    page.wait_for_function("() => document.querySelector('.settings-nav a[aria-current=\"true\"]')")
     assert nav.bounding_box()["y"] < 900 and nav.is_visible()
     assert_no_horizontal_scroll(page, "/settings")
     assert_accessible(page, "/settings")
     assert page.console_errors == []
 
 
-def test_range_presets_fit_in_one_row_and_the_first_number_is_on_screen(page_factory,
-                                                                         demo_server):
+def test_range_presets_fit_in_one_row_and_the_first_number_is_on_screen(page_factory, demo_server):
     page = page_factory(width=375, height=667)
     page.goto(demo_server.url + "/analytics?range=all")
     chips = page.locator(".range-presets a")

@@ -27,8 +27,16 @@ def connected(app, conn, local_user, fake):
         seen.add(artist["id"])
         i = len(seen)
         day = TODAY - timedelta(days=1 + i % 10)
-        rows += [(artist["name"], track["name"], f"{day} {h:02d}:{i:02d}:00", 200_000,
-                  {"uri": track["uri"], "genres": artist["genres"]}) for h in range(20 - i)]
+        rows += [
+            (
+                artist["name"],
+                track["name"],
+                f"{day} {h:02d}:{i:02d}:00",
+                200_000,
+                {"uri": track["uri"], "genres": artist["genres"]},
+            )
+            for h in range(20 - i)
+        ]
         if len(seen) == 16:
             break
     add_plays(conn, local_user, rows)
@@ -45,8 +53,9 @@ def previewed_titles(page) -> list[str]:
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_without_javascript_preview_create_and_result_page(live_server, page_factory, fake,
-                                                           connected, width):
+def test_without_javascript_preview_create_and_result_page(
+    live_server, page_factory, fake, connected, width
+):
     page = page_factory(width=width, javascript=False)
     page.goto(live_server.url + "/playlists")
     assert no_horizontal_scroll(page)
@@ -74,8 +83,9 @@ def test_without_javascript_preview_create_and_result_page(live_server, page_fac
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_with_javascript_everything_happens_in_place(live_server, page_factory, fake,
-                                                     connected, width):
+def test_with_javascript_everything_happens_in_place(
+    live_server, page_factory, fake, connected, width
+):
     page = page_factory(width=width)
     page.goto(live_server.url + "/playlists")
     page.evaluate("window.stayedOnPage = true")
@@ -110,15 +120,23 @@ def test_with_javascript_everything_happens_in_place(live_server, page_factory, 
     assert page.console_errors == []
 
 
-def test_with_javascript_finish_adding_after_a_rate_limit(live_server, page_factory, fake,
-                                                          connected):
+def test_with_javascript_finish_adding_after_a_rate_limit(
+    live_server, page_factory, fake, connected
+):
     page = page_factory(width=1280)
     page.goto(live_server.url + "/playlists")
     page.select_option("#source", "current_rotation")
     page.get_by_role("button", name="Preview").click()
     page.wait_for_selector("#playlist-preview .track-item")
-    control(fake, "POST", "faults", path_prefix="/v1/playlists/", method="POST", status=429,
-            retry_after=2)
+    control(
+        fake,
+        "POST",
+        "faults",
+        path_prefix="/v1/playlists/",
+        method="POST",
+        status=429,
+        retry_after=2,
+    )
     page.get_by_role("button", name="Create on Spotify").click()
     page.wait_for_selector("#playlist-result .result-incomplete")
     assert "Spotify asked us to wait" in page.inner_text("#playlist-result")

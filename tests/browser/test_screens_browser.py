@@ -19,12 +19,19 @@ def first_id(conn, table: str) -> int:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [375, 1280])
 def test_every_page_fits_and_is_captured(page_factory, demo_server, conn, width, scheme):
-    year = conn.execute("SELECT MAX(strftime('%Y', played_at / 1000, 'unixepoch')) "
-                        "FROM plays").fetchone()[0]
+    year = conn.execute(
+        "SELECT MAX(strftime('%Y', played_at / 1000, 'unixepoch')) FROM plays"
+    ).fetchone()[0]
     pages = {
-        "home": "/", "analytics": "/analytics?range=all", "top-tracks": "/analytics/top/tracks",
-        "playlists": "/playlists", "settings": "/settings", "clear": "/settings/clear",
-        "years": "/years", "year": f"/years/{year}", "search": "/search?q=a",
+        "home": "/",
+        "analytics": "/analytics?range=all",
+        "top-tracks": "/analytics/top/tracks",
+        "playlists": "/playlists",
+        "settings": "/settings",
+        "clear": "/settings/clear",
+        "years": "/years",
+        "year": f"/years/{year}",
+        "search": "/search?q=a",
         "artist": f"/artists/{first_id(conn, 'artists')}",
         "track": f"/tracks/{first_id(conn, 'tracks')}",
         "album": f"/albums/{first_id(conn, 'albums')}",

@@ -21,8 +21,9 @@ BACKUP_NAME = re.compile(r"^music-time-machine-you-\d{4}-\d{2}-\d{2}\.sqlite$")
 
 
 def assert_fits(page, where: str) -> None:
-    assert page.evaluate(NO_HORIZONTAL_SCROLL), \
+    assert page.evaluate(NO_HORIZONTAL_SCROLL), (
         f"{where} scrolls sideways: {page.evaluate(WIDE_ELEMENTS)}"
+    )
 
 
 demo_server = demo_server_fixture(plays=2000, seed=11)
@@ -33,8 +34,16 @@ def test_settings_fits_the_screen_without_console_errors(page_factory, demo_serv
     page = page_factory(width=width)
     response = page.goto(demo_server.url + "/settings")
     assert response.status == 200
-    for section in ("spotify", "sync", "import", "data", "preferences", "export", "restore",
-                    "danger"):
+    for section in (
+        "spotify",
+        "sync",
+        "import",
+        "data",
+        "preferences",
+        "export",
+        "restore",
+        "danger",
+    ):
         assert page.locator(f"section#{section}").count() == 1, section
     assert page.get_by_role("button", name="Restore").is_visible()
     assert_fits(page, "/settings")
@@ -43,8 +52,9 @@ def test_settings_fits_the_screen_without_console_errors(page_factory, demo_serv
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_clearing_takes_two_steps_and_leaves_an_empty_home(page_factory, demo_server, conn,
-                                                          local_user, width):
+def test_clearing_takes_two_steps_and_leaves_an_empty_home(
+    page_factory, demo_server, conn, local_user, width
+):
     page = page_factory(width=width)
     page.goto(demo_server.url + "/settings#danger")
     page.get_by_role("link", name="Clear all data…").click()
@@ -60,12 +70,15 @@ def test_clearing_takes_two_steps_and_leaves_an_empty_home(page_factory, demo_se
     assert_fits(page, "/settings/clear")
     save_screenshot(page, f"settings-clear-{width}")
     page.get_by_label("Type delete my listening history to confirm").fill(
-        "delete my listening history")
+        "delete my listening history"
+    )
     page.get_by_role("button", name="Delete all listening data").click()
     page.wait_for_url("**/settings")
     assert page.get_by_text("Deleted 2,000 streams").is_visible()
-    assert conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?",
-                        (local_user,)).fetchone()[0] == 0
+    assert (
+        conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?", (local_user,)).fetchone()[0]
+        == 0
+    )
     page.goto(demo_server.url + "/")
     assert page.get_by_text("No listening history yet").first.is_visible()
     assert page.locator(".stat-card").count() == 0
@@ -81,8 +94,9 @@ def test_a_wrong_phrase_deletes_nothing(page_factory, demo_server, conn):
     assert conn.execute("SELECT COUNT(*) FROM plays").fetchone()[0] == 2000
 
 
-def test_backup_download_then_restore_after_clearing(page_factory, demo_server, conn,
-                                                     local_user, tmp_path):
+def test_backup_download_then_restore_after_clearing(
+    page_factory, demo_server, conn, local_user, tmp_path
+):
     page = page_factory(width=375)
     page.goto(demo_server.url + "/settings#export")
     with page.expect_download() as info:
@@ -98,7 +112,8 @@ def test_backup_download_then_restore_after_clearing(page_factory, demo_server, 
     # Clear everything, then bring it back from the file, in place with the progress bar.
     page.goto(demo_server.url + "/settings/clear?what=data")
     page.get_by_label("Type delete my listening history to confirm").fill(
-        "delete my listening history")
+        "delete my listening history"
+    )
     page.get_by_role("button", name="Delete all listening data").click()
     page.wait_for_url("**/settings")
     assert conn.execute("SELECT COUNT(*) FROM plays").fetchone()[0] == 0
@@ -111,8 +126,10 @@ def test_backup_download_then_restore_after_clearing(page_factory, demo_server, 
     assert "Restore finished" in report.inner_text()
     assert "2,000" in report.inner_text()
     assert page.locator("#import .import-report").count() == 0  # the import's box stays empty
-    assert conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?",
-                        (local_user,)).fetchone()[0] == 2000
+    assert (
+        conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?", (local_user,)).fetchone()[0]
+        == 2000
+    )
     assert_fits(page, "restore report")
     save_screenshot(page, "settings-restore-375")
     page.get_by_role("link", name="See your dashboard").click()
@@ -135,8 +152,7 @@ def test_restoring_a_wrong_file_says_why(page_factory, demo_server, conn, tmp_pa
     assert page.console_errors == []
 
 
-def test_restore_without_javascript_shows_the_job_page(page_factory, demo_server, client,
-                                                       tmp_path):
+def test_restore_without_javascript_shows_the_job_page(page_factory, demo_server, client, tmp_path):
     path = tmp_path / "backup.sqlite"
     path.write_bytes(client.get("/settings/export/backup.sqlite").data)
     page = page_factory(width=375, javascript=False)
@@ -162,7 +178,8 @@ def test_sync_now_with_javascript_shows_the_result_in_place(app, live_server, pa
     box = page.locator(".sync-status")
     page.wait_for_function(
         "() => /Sync finished/.test(document.querySelector('.sync-status').textContent)",
-        timeout=30_000)
+        timeout=30_000,
+    )
     assert re.search(r"\d+ new plays? saved\.|Up to date", box.inner_text())
     assert "sync-status-ok" in (box.get_attribute("class") or "")
     assert page.url == url  # in place: no navigation
@@ -180,7 +197,8 @@ def test_a_failed_sync_turns_the_status_red_in_place(app, live_server, page_fact
     page.get_by_role("button", name="Sync now").click()
     page.wait_for_function(
         "() => /Sync failed/.test(document.querySelector('.sync-status').textContent)",
-        timeout=30_000)
+        timeout=30_000,
+    )
     box = page.locator(".sync-status")
     assert "sync-status-error" in (box.get_attribute("class") or "")
     assert "Spotify's servers answered with errors (HTTP 500)" in box.inner_text()
@@ -192,8 +210,9 @@ def test_a_failed_sync_turns_the_status_red_in_place(app, live_server, page_fact
 
 
 @pytest.mark.fake_spotify
-def test_sync_now_without_javascript_shows_running_then_the_result(app, live_server,
-                                                                   page_factory, fake):
+def test_sync_now_without_javascript_shows_running_then_the_result(
+    app, live_server, page_factory, fake
+):
     page = page_factory(width=375, javascript=False)
     connect_spotify(app, live_server, page)
     # The fake holds the sync's first request until the faults are cleared.

@@ -28,8 +28,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_with_javascript_the_review_draws_and_offers_a_share_card(page_factory, demo_server,
-                                                                  width):
+def test_with_javascript_the_review_draws_and_offers_a_share_card(page_factory, demo_server, width):
     page = page_factory(width=width)
     page.goto(demo_server.url + "/years")
     year = demo_server.years[0]
@@ -40,8 +39,12 @@ def test_with_javascript_the_review_draws_and_offers_a_share_card(page_factory, 
     page.wait_for_selector("[data-share-download]:not([hidden])")
     assert page.is_visible("[data-print]")
     assert_no_horizontal_scroll(page, f"year page at {width}")
-    assert page.evaluate("() => document.querySelector('.share-preview canvas')"
-                         ".getBoundingClientRect().width") <= width
+    assert (
+        page.evaluate(
+            "() => document.querySelector('.share-preview canvas').getBoundingClientRect().width"
+        )
+        <= width
+    )
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the PNG").click()
     assert download.value.suggested_filename == f"music-time-machine-{year}.png"
@@ -53,8 +56,9 @@ def test_with_javascript_the_review_draws_and_offers_a_share_card(page_factory, 
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_without_javascript_the_review_reads_and_the_playlist_previews(page_factory,
-                                                                       demo_server, width):
+def test_without_javascript_the_review_reads_and_the_playlist_previews(
+    page_factory, demo_server, width
+):
     page = page_factory(width=width, javascript=False)
     year = demo_server.years[-1]
     page.goto(f"{demo_server.url}/years/{year}")
@@ -76,8 +80,14 @@ def test_the_printed_review_leaves_out_navigation_and_buttons(page_factory, demo
     page.goto(f"{demo_server.url}/years/{demo_server.years[0]}")
     page.wait_for_selector("[data-share-download]:not([hidden])")
     page.emulate_media(media="print")
-    for hidden in (".site-header", ".site-footer", "#share-card", "#playlist-title",
-                   "[data-print]", "#year-months-chart"):
+    for hidden in (
+        ".site-header",
+        ".site-footer",
+        "#share-card",
+        "#playlist-title",
+        "[data-print]",
+        "#year-months-chart",
+    ):
         assert page.is_hidden(hidden), hidden
     assert page.is_visible("table.year-months") and page.is_visible("#top-artists-title")
     assert len(page.pdf(format="A4")) > 1000  # Chromium lays the print version out

@@ -37,9 +37,11 @@ server = server_fixture(rate=RATE)
 def history(server, fresh_db):
     conn, user = fresh_db()
     albums = albums_to_play(server, exact_only=False)
-    rows = [(a["artist"], a["title"], f"2025-03-01 {hour:02d}:00:00", 200_000,
-             {"album": a["album"]})
-            for rank, a in enumerate(albums) for hour in range(10 - rank)]
+    rows = [
+        (a["artist"], a["title"], f"2025-03-01 {hour:02d}:00:00", 200_000, {"album": a["album"]})
+        for rank, a in enumerate(albums)
+        for hour in range(10 - rank)
+    ]
     add_plays(conn, user, rows)
     return conn, user, albums
 
@@ -51,16 +53,28 @@ def clients(server: FakeMusicBrainzServer) -> tuple[MusicBrainzClient, CoverArtC
 def run(server, conn, user, store, stop_after: int | None = None, **options):
     mb, caa = clients(server)
     seen: list[tuple[int, int]] = []
-    summary = fetch_artwork(conn, user, mb, caa, store, lambda d, t: seen.append((d, t)),
-                            lambda: stop_after is not None and seen[-1][0] >= stop_after,
-                            **options)
+    summary = fetch_artwork(
+        conn,
+        user,
+        mb,
+        caa,
+        store,
+        lambda d, t: seen.append((d, t)),
+        lambda: stop_after is not None and seen[-1][0] >= stop_after,
+        **options,
+    )
     return summary, seen
 
 
 def art(conn, user) -> dict[str, tuple]:
-    return {r[0]: (r[1], r[2]) for r in conn.execute(
-        "SELECT al.name, aa.image_key, aa.source FROM album_art aa "
-        "JOIN albums al ON al.id = aa.album WHERE aa.user_id = ?", (user,))}
+    return {
+        r[0]: (r[1], r[2])
+        for r in conn.execute(
+            "SELECT al.name, aa.image_key, aa.source FROM album_art aa "
+            "JOIN albums al ON al.id = aa.album WHERE aa.user_id = ?",
+            (user,),
+        )
+    }
 
 
 def test_covers_are_found_for_matched_albums_and_none_is_remembered(server, history, tmp_path):
@@ -72,8 +86,10 @@ def test_covers_are_found_for_matched_albums_and_none_is_remembered(server, hist
     assert seen[0] == (0, 6) and seen[-1] == (6, 6)
     found = art(conn, user)
     for album in albums[:4]:  # the Archive's own cover, as it served it (500 px thumbnail)
-        assert found[album["album"]] == (image_key(cover_png(album["cover"], 500)),
-                                         "coverartarchive")
+        assert found[album["album"]] == (
+            image_key(cover_png(album["cover"], 500)),
+            "coverartarchive",
+        )
         assert store.has(found[album["album"]][0])
     for album in albums[4:]:
         assert found[album["album"]] == (None, None)
@@ -109,14 +125,15 @@ def test_a_stopped_run_resumes_where_it_stopped_most_played_first(server, histor
     assert server.traffic()["by_endpoint"].get("ws2/recording") == 6  # none asked twice
 
 
-def test_a_503_with_a_long_retry_after_pauses_the_run_and_loses_nothing(server, history,
-                                                                        tmp_path):
+def test_a_503_with_a_long_retry_after_pauses_the_run_and_loses_nothing(server, history, tmp_path):
     conn, user, albums = history
     store = ImageStore(tmp_path / "images")
     first, _ = run(server, conn, user, store, stop_after=1)
-    requests.post(f"{server.url}/_fake/faults", json={
-        "status": 503, "path_prefix": "/ws/2/recording", "retry_after": 120, "times": 1},
-        timeout=5).raise_for_status()
+    requests.post(
+        f"{server.url}/_fake/faults",
+        json={"status": 503, "path_prefix": "/ws/2/recording", "retry_after": 120, "times": 1},
+        timeout=5,
+    ).raise_for_status()
     paused, _ = run(server, conn, user, store)
     assert paused.paused_for == 120 and paused.cause == "rate_limited" and not paused.finished
     assert set(art(conn, user)) == {albums[0]["album"]}  # nothing recorded as "none"
@@ -124,22 +141,22 @@ def test_a_503_with_a_long_retry_after_pauses_the_run_and_loses_nothing(server, 
     assert resumed.finished and len(art(conn, user)) == 6
 
 
-def test_spotify_album_images_come_first_and_only_from_allowed_hosts(server, history,
-                                                                     tmp_path):
+def test_spotify_album_images_come_first_and_only_from_allowed_hosts(server, history, tmp_path):
     conn, user, albums = history
     cat = server.catalogue
     group = next(g for g in cat.release_groups.values() if g.cover_image_id)
     spotify_url = f"{server.url}/release/{group.release_id}/{group.cover_image_id}-250.png"
     with transaction(conn):
-        conn.execute("UPDATE albums SET image_url = ? WHERE name = ?",
-                     (spotify_url, albums[0]["album"]))
-        conn.execute("UPDATE albums SET image_url = ? WHERE name = ?",  # not Spotify's CDN
-                     ("http://localhost:9/internal.png", albums[1]["album"]))
-    summary, _ = run(server, conn, user, ImageStore(tmp_path / "images"),
-                     image_hosts=LOOPBACK)
+        conn.execute(
+            "UPDATE albums SET image_url = ? WHERE name = ?", (spotify_url, albums[0]["album"])
+        )
+        conn.execute(
+            "UPDATE albums SET image_url = ? WHERE name = ?",  # not Spotify's CDN
+            ("http://localhost:9/internal.png", albums[1]["album"]),
+        )
+    summary, _ = run(server, conn, user, ImageStore(tmp_path / "images"), image_hosts=LOOPBACK)
     found = art(conn, user)
-    assert found[albums[0]["album"]] == (image_key(cover_png(group.cover_image_id, 250)),
-                                         "spotify")
+    assert found[albums[0]["album"]] == (image_key(cover_png(group.cover_image_id, 250)), "spotify")
     assert found[albums[1]["album"]][1] == "coverartarchive"
     assert (summary.albums_from_spotify, summary.albums_from_coverart) == (1, 3)
     assert server.traffic()["by_endpoint"].get("ws2/recording") == 5
@@ -157,6 +174,7 @@ HOSTILE = {
 def hostile() -> Iterator[str]:
     """A server answering "pictures" that are not: HTML, SVG, HTML sent as a PNG, and a
     real PNG header declaring 60,000 x 60,000 pixels."""
+
     def app(environ, start_response):
         kind, body = HOSTILE.get(environ["PATH_INFO"], ("text/plain", b"?"))
         return Response(body, content_type=kind)(environ, start_response)
@@ -172,17 +190,22 @@ def hostile() -> Iterator[str]:
 def test_hostile_pictures_are_refused_and_nothing_is_kept(server, history, hostile, tmp_path):
     conn, user, _albums = history
     with transaction(conn):
-        ids = [r[0] for r in conn.execute("SELECT id FROM artists WHERE user_id = ? ORDER BY id",
-                                          (user,))]
+        ids = [
+            r[0]
+            for r in conn.execute("SELECT id FROM artists WHERE user_id = ? ORDER BY id", (user,))
+        ]
         for artist_id, path in zip(ids, HOSTILE, strict=False):
-            conn.execute("UPDATE artists SET image_url = ? WHERE id = ?",
-                         (hostile + path, artist_id))
+            conn.execute(
+                "UPDATE artists SET image_url = ? WHERE id = ?", (hostile + path, artist_id)
+            )
     store = ImageStore(tmp_path / "images")
     summary, _ = run(server, conn, user, store, image_hosts=LOOPBACK)
     assert summary.finished and summary.rejected == 4
     assert (summary.artists_total, summary.artists_found, summary.artists_none) == (4, 0, 4)
-    assert conn.execute("SELECT COUNT(*) FROM artist_art WHERE image_key IS NOT NULL"
-                        ).fetchone()[0] == 0
+    assert (
+        conn.execute("SELECT COUNT(*) FROM artist_art WHERE image_key IS NOT NULL").fetchone()[0]
+        == 0
+    )
     stored = {p.name.split("-")[0] for p in store.root.rglob("*.webp")}
     assert stored == {key for key, _ in art(conn, user).values() if key}  # covers only
     assert not list(store.root.rglob("*.tmp"))
@@ -199,6 +222,12 @@ def test_only_http_addresses_on_listed_hosts_are_fetched():
     hosts = ("i.scdn.co", "*.spotifycdn.com")
     assert host_allowed("https://i.scdn.co/image/ab67", hosts)
     assert host_allowed("https://image-cdn-ak.spotifycdn.com/image/x", hosts)
-    for url in ("https://i.scdn.co.evil.example/x", "file:///etc/passwd", "https://spotifycdn.com.x/",
-                "https://evilspotifycdn.com/x", "ftp://i.scdn.co/x", "//i.scdn.co/x"):
+    for url in (
+        "https://i.scdn.co.evil.example/x",
+        "file:///etc/passwd",
+        "https://spotifycdn.com.x/",
+        "https://evilspotifycdn.com/x",
+        "ftp://i.scdn.co/x",
+        "//i.scdn.co/x",
+    ):
         assert not host_allowed(url, hosts), url

@@ -9,8 +9,7 @@ from music_time_machine.db import jobs
 from music_time_machine.importers import ImportSummary
 
 
-def test_a_shutdown_waits_for_every_kind_of_job_and_names_the_unfinished(app, conn,
-                                                                        local_user):
+def test_a_shutdown_waits_for_every_kind_of_job_and_names_the_unfinished(app, conn, local_user):
     """Every job kind is waited for (the old name list missed re-count jobs and listed an
     "import-" prefix no thread had)."""
     release = threading.Event()

@@ -17,19 +17,40 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(*args: str) -> list[str]:
-    done = subprocess.run([sys.executable, *args], cwd=ROOT, check=True, capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, check=True, capture_output=True, text=True, timeout=300
+    )
     return done.stdout.splitlines()
 
 
 def test_bench_import_prints_floor_and_import_per_size_and_file_count() -> None:
     lines = _run("bench/bench_import.py", "1500", "--files", "1", "3")
-    assert lines[0].split()[:8] == ["rows", "files", "MB", "tracks", "artists", "floor",
-                                    "s", "import"]
-    one, three = (dict(zip(["rows", "files", "mb", "tracks", "artists", "floor", "import",
-                            "ratio"], line.split(), strict=False)) for line in lines[1:3])
-    assert (one["rows"], one["files"], three["rows"], three["files"]) == \
-        ("1,500", "1", "1,500", "3")
+    assert lines[0].split()[:8] == [
+        "rows",
+        "files",
+        "MB",
+        "tracks",
+        "artists",
+        "floor",
+        "s",
+        "import",
+    ]
+    one, three = (
+        dict(
+            zip(
+                ["rows", "files", "mb", "tracks", "artists", "floor", "import", "ratio"],
+                line.split(),
+                strict=False,
+            )
+        )
+        for line in lines[1:3]
+    )
+    assert (one["rows"], one["files"], three["rows"], three["files"]) == (
+        "1,500",
+        "1",
+        "1,500",
+        "3",
+    )
     # the same rows either way, drawn from a catalogue of many songs and artists
     assert one["tracks"] == three["tracks"] and int(one["tracks"].replace(",", "")) > 500
     assert int(one["artists"].replace(",", "")) > 200
@@ -42,8 +63,7 @@ def test_bench_floor_writes_every_stored_row_each_way() -> None:
     # The script itself exits non-zero when the ways wrote different numbers of rows.
     lines = _run("bench/bench_floor.py", "--rows", "1500")
     table = {line.split()[0]: line.split()[1:] for line in lines[2:]}
-    assert lines[1].split() == ["table", "rows", "entries", "sql", "s", "python", "s",
-                                "bare", "s"]
+    assert lines[1].split() == ["table", "rows", "entries", "sql", "s", "python", "s", "bare", "s"]
     plays = int(table["plays"][0].replace(",", ""))
     assert 1400 < plays <= 1500  # less rows without metadata and incognito ones
     assert int(table["plays"][1].replace(",", "")) == 2 * plays  # the table and its UNIQUE
@@ -53,8 +73,7 @@ def test_bench_floor_writes_every_stored_row_each_way() -> None:
 def test_bench_years_measures_an_existing_database(tmp_path) -> None:
     conn = connect(tmp_path / "small.sqlite")
     migrate(conn)
-    generate_demo(conn, ensure_local_user(conn, "Europe/Berlin"), plays=1500, seed=5,
-                  years=1.5)
+    generate_demo(conn, ensure_local_user(conn, "Europe/Berlin"), plays=1500, seed=5, years=1.5)
     # The demo's genres come from enrichment; give the artists Spotify genres instead.
     with conn:
         conn.execute("""UPDATE artists SET genres = '["sandbox rock"]'""")
@@ -74,8 +93,7 @@ def test_bench_explore_measures_every_page_of_an_existing_database(tmp_path) -> 
     path = tmp_path / "small.sqlite"
     conn = connect(path)
     migrate(conn)
-    generate_demo(conn, ensure_local_user(conn, "Europe/Berlin"), plays=1500, seed=3,
-                  years=1.0)
+    generate_demo(conn, ensure_local_user(conn, "Europe/Berlin"), plays=1500, seed=3, years=1.0)
     conn.close()
     lines = _run("bench/bench_explore.py", "--db", str(path), "-n", "2")
     rows = [line.split(" | ") for line in lines if line.startswith("| /")]
@@ -91,9 +109,19 @@ def test_bench_pages_times_every_page_and_endpoint_and_weighs_analytics():
     lines = _run("bench/bench_pages.py", "--plays", "1500", "-n", "2")
     rows = [line.split("|") for line in lines if line.startswith("| 1,500 |")]
     labels = {row[2].strip() for row in rows}
-    assert {"home", "playlists", "settings", "analytics", "api summary", "api volume",
-            "api top-artists", "api top-tracks", "api top-genres", "api heatmap",
-            "api discoveries"} == labels
+    assert {
+        "home",
+        "playlists",
+        "settings",
+        "analytics",
+        "api summary",
+        "api volume",
+        "api top-artists",
+        "api top-tracks",
+        "api top-genres",
+        "api heatmap",
+        "api discoveries",
+    } == labels
     assert sum(row[2].strip() == "analytics" for row in rows) == 6  # presets, year, custom
     weight = next(line for line in lines if line.startswith("Analytics first visit"))
     sent_kb = float(re.search(r": ([\d.]+) KB sent", weight).group(1))

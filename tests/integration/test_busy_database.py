@@ -26,8 +26,7 @@ def _token(client) -> str:
 
 
 @pytest.mark.parametrize("accept", ["text/html", "application/json"])
-def test_a_write_while_another_writer_holds_the_lock_is_a_503_with_a_reason(impatient,
-                                                                             accept):
+def test_a_write_while_another_writer_holds_the_lock_is_a_503_with_a_reason(impatient, accept):
     client, conn, user_id = impatient
     token = _token(client)
     form = {"csrf_token": token, "timezone": "Asia/Tokyo", "play_rule": "30s"}

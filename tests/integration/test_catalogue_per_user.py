@@ -22,13 +22,22 @@ ARTIST_ID = "0gxyHStUsqpMadRV0Di1Qt"
 ALL = (date(2000, 1, 1), date(2030, 1, 1))
 
 
-def extended_rows(track: str, artist: str, uri: str | None, times: int = 3,
-                  day: int = 10) -> list[dict]:
+def extended_rows(
+    track: str, artist: str, uri: str | None, times: int = 3, day: int = 10
+) -> list[dict]:
     """Extended-history rows of full plays, one a day from 2024-03-``day``."""
-    return [{"ts": f"2024-03-{day + i:02d}T12:00:00Z", "ms_played": 200_000,
-             "master_metadata_track_name": track, "master_metadata_album_artist_name": artist,
-             "master_metadata_album_album_name": f"{track} (single)",
-             "spotify_track_uri": uri, "reason_end": "trackdone"} for i in range(times)]
+    return [
+        {
+            "ts": f"2024-03-{day + i:02d}T12:00:00Z",
+            "ms_played": 200_000,
+            "master_metadata_track_name": track,
+            "master_metadata_album_artist_name": artist,
+            "master_metadata_album_album_name": f"{track} (single)",
+            "spotify_track_uri": uri,
+            "reason_end": "trackdone",
+        }
+        for i in range(times)
+    ]
 
 
 def import_extended(conn, tmp_path: Path, user_id: int, rows: list[dict], name: str):
@@ -39,21 +48,32 @@ def import_extended(conn, tmp_path: Path, user_id: int, rows: list[dict], name: 
 
 
 def import_account(conn, tmp_path: Path, user_id: int, track: str, artist: str, name: str):
-    rows = [{"endTime": f"2024-04-{d:02d} 09:00", "artistName": artist, "trackName": track,
-             "msPlayed": 200_000} for d in (1, 2)]
+    rows = [
+        {
+            "endTime": f"2024-04-{d:02d} 09:00",
+            "artistName": artist,
+            "trackName": track,
+            "msPlayed": 200_000,
+        }
+        for d in (1, 2)
+    ]
     path = write_json(tmp_path / name / "StreamingHistory_music_0.json", rows)
     summary = run_import(conn, user_id, [path])
     assert not [f.error for f in summary.files if f.error]
 
 
 def top_tracks(conn, user_id: int) -> list[tuple]:
-    return [(t["name"], tuple(t["artists"]), t["uri"], t["plays"])
-            for t in ListeningStats(conn, user_id).top_tracks(*ALL, 10)]
+    return [
+        (t["name"], tuple(t["artists"]), t["uri"], t["plays"])
+        for t in ListeningStats(conn, user_id).top_tracks(*ALL, 10)
+    ]
 
 
 def top_artists(conn, user_id: int) -> list[tuple]:
-    return [(a["name"], tuple(a["genres"]), a["plays"])
-            for a in ListeningStats(conn, user_id).top_artists(*ALL, 10)]
+    return [
+        (a["name"], tuple(a["genres"]), a["plays"])
+        for a in ListeningStats(conn, user_id).top_artists(*ALL, 10)
+    ]
 
 
 def two_users(tmp_path: Path, name: str = "mtm.sqlite"):
@@ -64,24 +84,30 @@ def two_users(tmp_path: Path, name: str = "mtm.sqlite"):
 def test_an_import_under_a_poisoned_name_renames_nothing_of_another_user(tmp_path):
     conn, alice, bob = two_users(tmp_path)
     import_extended(conn, tmp_path, alice, extended_rows("Real Song", "Real Artist", URI), "a")
-    import_extended(conn, tmp_path, bob, extended_rows("POISONED by Bob", "Bob Says", URI),
-                    "b")
+    import_extended(conn, tmp_path, bob, extended_rows("POISONED by Bob", "Bob Says", URI), "b")
     assert top_tracks(conn, alice) == [("Real Song", ("Real Artist",), URI, 3)]
     assert top_artists(conn, alice) == [("Real Artist", (), 3)]
     assert top_tracks(conn, bob) == [("POISONED by Bob", ("Bob Says",), URI, 3)]
     # ... and the other way round: Alice's later import does not rename Bob's view either.
-    import_extended(conn, tmp_path, alice, extended_rows("Alice Renames", "X", URI, day=20),
-                    "a2")
+    import_extended(conn, tmp_path, alice, extended_rows("Alice Renames", "X", URI, day=20), "a2")
     assert top_tracks(conn, bob) == [("POISONED by Bob", ("Bob Says",), URI, 3)]
 
 
 def test_a_poisoned_name_from_a_sync_stays_with_its_user(tmp_path):
     """The sync path (Catalogue for the syncing user) as the factories write it."""
     conn, alice, bob = two_users(tmp_path)
-    add_plays(conn, alice, [("Real Artist", "Real Song", "2024-03-01 10:00:00", 200_000,
-                             {"uri": URI})], source="api")
-    add_plays(conn, bob, [("Bob Says", "POISONED by Bob", "2024-03-02 10:00:00", 200_000,
-                           {"uri": URI})], source="api")
+    add_plays(
+        conn,
+        alice,
+        [("Real Artist", "Real Song", "2024-03-01 10:00:00", 200_000, {"uri": URI})],
+        source="api",
+    )
+    add_plays(
+        conn,
+        bob,
+        [("Bob Says", "POISONED by Bob", "2024-03-02 10:00:00", 200_000, {"uri": URI})],
+        source="api",
+    )
     assert [t[0] for t in top_tracks(conn, alice)] == ["Real Song"]
     assert [t[0] for t in top_tracks(conn, bob)] == ["POISONED by Bob"]
 
@@ -89,8 +115,19 @@ def test_a_poisoned_name_from_a_sync_stays_with_its_user(tmp_path):
 def _backup_with_genres(tmp_path: Path) -> Path:
     """A backup (Settings › Export) of someone whose copy of the artist has a genre."""
     other, user = open_fresh_db(tmp_path / "other.sqlite")
-    add_plays(other, user, [("Shared Artist", "Shared Song", "2024-02-01 10:00:00", 200_000,
-                             {"uri": URI, "genres": ["poisoned-genre"]})])
+    add_plays(
+        other,
+        user,
+        [
+            (
+                "Shared Artist",
+                "Shared Song",
+                "2024-02-01 10:00:00",
+                200_000,
+                {"uri": URI, "genres": ["poisoned-genre"]},
+            )
+        ],
+    )
     other.execute("UPDATE artists SET spotify_id = ?", (ARTIST_ID,))
     other.close()
     destination = tmp_path / "backup.sqlite"
@@ -102,8 +139,19 @@ def test_a_restore_with_genres_changes_no_genre_of_another_user(tmp_path):
     backup = _backup_with_genres(tmp_path)
     conn, alice, bob = two_users(tmp_path)
     # Alice knows the artist (same Spotify id) from another track, with no genre yet.
-    add_plays(conn, alice, [("Shared Artist", "Alice Song", "2024-03-01 10:00:00", 200_000,
-                             {"uri": "spotify:track:" + "A" * 22})])
+    add_plays(
+        conn,
+        alice,
+        [
+            (
+                "Shared Artist",
+                "Alice Song",
+                "2024-03-01 10:00:00",
+                200_000,
+                {"uri": "spotify:track:" + "A" * 22},
+            )
+        ],
+    )
     conn.execute("UPDATE artists SET spotify_id = ?", (ARTIST_ID,))  # only Alice's so far
     summary = restore_backup(conn, bob, backup)
     assert not summary.errors and summary.plays_added == 1
@@ -114,8 +162,11 @@ def test_a_restore_with_genres_changes_no_genre_of_another_user(tmp_path):
 def test_spotify_metadata_is_stored_on_the_syncing_users_rows_only(tmp_path):
     conn, alice, bob = two_users(tmp_path)
     for user in (alice, bob):
-        add_plays(conn, user, [("Shared Artist", "Shared Song", "2024-03-01 10:00:00",
-                                200_000, {"uri": URI})])
+        add_plays(
+            conn,
+            user,
+            [("Shared Artist", "Shared Song", "2024-03-01 10:00:00", 200_000, {"uri": URI})],
+        )
     artist_of = dict(conn.execute("SELECT user_id, id FROM artists"))
     track_of = dict(conn.execute("SELECT user_id, id FROM tracks"))
     save_artist_metadata(conn, bob, artist_of[bob], {"genres": ["bob-genre"]})
@@ -124,18 +175,20 @@ def test_spotify_metadata_is_stored_on_the_syncing_users_rows_only(tmp_path):
     save_features(conn, bob, track_of[alice], {"energy": 0.1})
     assert top_artists(conn, alice) == [("Shared Artist", (), 1)]
     assert top_artists(conn, bob) == [("Shared Artist", ("bob-genre",), 1)]
-    assert [tuple(r) for r in conn.execute("SELECT user_id, energy FROM tracks ORDER BY user_id")
-            ] == [(alice, None), (bob, 0.9)]
+    assert [
+        tuple(r) for r in conn.execute("SELECT user_id, energy FROM tracks ORDER BY user_id")
+    ] == [(alice, None), (bob, 0.9)]
 
 
 def _bobs_view_after_probe(tmp_path: Path, name: str, alice_played: bool):
     conn, alice, bob = two_users(tmp_path, name)
     if alice_played:
-        import_extended(conn, tmp_path, alice, extended_rows("Secret Track", "Secret Band", URI),
-                        f"{name}-a")
-    summary = import_extended(conn, tmp_path, bob,
-                              extended_rows("Probe Name", "Probe Band", URI, times=1),
-                              f"{name}-b")
+        import_extended(
+            conn, tmp_path, alice, extended_rows("Secret Track", "Secret Band", URI), f"{name}-a"
+        )
+    summary = import_extended(
+        conn, tmp_path, bob, extended_rows("Probe Name", "Probe Band", URI, times=1), f"{name}-b"
+    )
     report = summary.to_dict()
     report.pop("seconds", None)
     for file in report.get("files", []):
@@ -161,16 +214,29 @@ def test_account_data_rows_never_adopt_another_users_rows(tmp_path):
     # must not be given to Carol's URI-less track (nor her artist).
     carol, dave = create_user(conn, "Carol"), create_user(conn, "Dave")
     import_account(conn, tmp_path, carol, "Other Song", "Other Band", "c")
-    import_extended(conn, tmp_path, dave,
-                    extended_rows("Other Song", "Other Band", "spotify:track:" + "D" * 22),
-                    "d")
+    import_extended(
+        conn,
+        tmp_path,
+        dave,
+        extended_rows("Other Song", "Other Band", "spotify:track:" + "D" * 22),
+        "d",
+    )
     assert top_tracks(conn, carol) == [("Other Song", ("Other Band",), None, 2)]
-    assert conn.execute("SELECT COUNT(*) FROM artists WHERE user_id = ? AND spotify_id IS NOT "
-                        "NULL", (carol,)).fetchone()[0] == 0
+    assert (
+        conn.execute(
+            "SELECT COUNT(*) FROM artists WHERE user_id = ? AND spotify_id IS NOT NULL", (carol,)
+        ).fetchone()[0]
+        == 0
+    )
     for user in (alice, bob, carol, dave):  # every row a user's stats reach is their own
-        assert conn.execute(
-            "SELECT COUNT(*) FROM plays p JOIN tracks t ON t.id = p.track_id "
-            "WHERE p.user_id = ? AND t.user_id != p.user_id", (user,)).fetchone()[0] == 0
+        assert (
+            conn.execute(
+                "SELECT COUNT(*) FROM plays p JOIN tracks t ON t.id = p.track_id "
+                "WHERE p.user_id = ? AND t.user_id != p.user_id",
+                (user,),
+            ).fetchone()[0]
+            == 0
+        )
 
 
 def test_clearing_or_deleting_a_user_removes_their_catalogue_only(tmp_path):

@@ -59,12 +59,24 @@ def pick(server: FakeMusicBrainzServer, count: int, **wanted) -> list[int]:
 
 
 def _titles(index: int) -> list[str]:
-    return [WORLD.tracks[t].title for album in WORLD.artists[index].albums
-            for t in WORLD.albums[album].tracks if WORLD.tracks[t].artist == index]
+    return [
+        WORLD.tracks[t].title
+        for album in WORLD.artists[index].albums
+        for t in WORLD.albums[album].tracks
+        if WORLD.tracks[t].artist == index
+    ]
 
 
-def add_artist(conn, user: int, index: int, *, spotify: bool = True, plays: int = 3,
-               name: str | None = None, titles: list[str] | None = None) -> int:
+def add_artist(
+    conn,
+    user: int,
+    index: int,
+    *,
+    spotify: bool = True,
+    plays: int = 3,
+    name: str | None = None,
+    titles: list[str] | None = None,
+) -> int:
     """A world artist in the user's catalogue with ``plays`` plays of each of (up to two of)
     its own titles; returns the artist id."""
     artist = WORLD.artists[index]
@@ -74,17 +86,25 @@ def add_artist(conn, user: int, index: int, *, spotify: bool = True, plays: int 
         new = []
         for n, title in enumerate((titles or _titles(index))[:2]):
             track_id = catalogue.track_id(TrackInfo(name=title, artists=[info]))
-            new += [NewPlay(track_id=track_id, played_at=START_MS + (index * 50 + n * 10 + k)
-                            * DAY_MS // 97, ms_played=180_000, source="extended")
-                    for k in range(plays)]
+            new += [
+                NewPlay(
+                    track_id=track_id,
+                    played_at=START_MS + (index * 50 + n * 10 + k) * DAY_MS // 97,
+                    ms_played=180_000,
+                    source="extended",
+                )
+                for k in range(plays)
+            ]
         insert_plays(conn, user, new)
-    return conn.execute("SELECT id FROM artists WHERE user_id = ? AND name = ?",
-                        (user, info.name)).fetchone()[0]
+    return conn.execute(
+        "SELECT id FROM artists WHERE user_id = ? AND name = ?", (user, info.name)
+    ).fetchone()[0]
 
 
 def stored(conn, artist_id: int):
-    return conn.execute("SELECT * FROM artist_metadata WHERE artist_id = ?",
-                        (artist_id,)).fetchone()
+    return conn.execute(
+        "SELECT * FROM artist_metadata WHERE artist_id = ?", (artist_id,)
+    ).fetchone()
 
 
 def by_endpoint(server: FakeMusicBrainzServer) -> dict:
@@ -92,6 +112,7 @@ def by_endpoint(server: FakeMusicBrainzServer) -> dict:
 
 
 # -- matching ---------------------------------------------------------------------------------
+
 
 def test_exact_and_name_matches_agree_with_the_catalogue(server, fresh_db):
     conn, user = fresh_db()
@@ -126,10 +147,18 @@ def test_genres_come_from_the_genre_list_with_votes_and_tags_apart(server, fresh
     artist_id = add_artist(conn, user, named)
     run_enrichment(conn, user, mb(server))
     mb_artist = server.catalogue.artists[truth(server, named).mbid]
-    genres = {r[0] for r in conn.execute("SELECT name FROM artist_tags WHERE artist_id = ? "
-                                         "AND kind = 'genre'", (artist_id,))}
-    tags = {r[0] for r in conn.execute("SELECT name FROM artist_tags WHERE artist_id = ? "
-                                       "AND kind = 'tag'", (artist_id,))}
+    genres = {
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM artist_tags WHERE artist_id = ? AND kind = 'genre'", (artist_id,)
+        )
+    }
+    tags = {
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM artist_tags WHERE artist_id = ? AND kind = 'tag'", (artist_id,)
+        )
+    }
     # A search result's tags that are in MusicBrainz's genre list are its genres.
     assert genres == {g for g, _ in mb_artist.genres} and not tags & genres
     assert tags <= {t for t, _ in mb_artist.tags}
@@ -141,15 +170,27 @@ def test_names_spelled_otherwise_match_like_a_person_would(server, fresh_db):
     """MusicBrainz writes "and" for "&" or drops "The"; the user's export may lack accents
     or carry a "feat." tail: all are the same artist."""
     conn, user = fresh_db()
-    respelled = [i for i, t in enumerate(server.catalogue.truth)
-                 if t.mb_name and t.mb_name != t.name and t.homonym_mbid is None][:2]
+    respelled = [
+        i
+        for i, t in enumerate(server.catalogue.truth)
+        if t.mb_name and t.mb_name != t.name and t.homonym_mbid is None
+    ][:2]
     assert respelled
     ids = {i: add_artist(conn, user, i, spotify=False) for i in respelled}
-    accented = next(i for i, t in enumerate(server.catalogue.truth)
-                    if t.fate != "missing" and t.homonym_mbid is None
-                    and t.name.isascii() is False and t.mb_name == t.name and _titles(i))
-    plain = "".join(c for c in __import__("unicodedata").normalize("NFKD", WORLD.artists[
-        accented].name) if c.isascii())
+    accented = next(
+        i
+        for i, t in enumerate(server.catalogue.truth)
+        if t.fate != "missing"
+        and t.homonym_mbid is None
+        and t.name.isascii() is False
+        and t.mb_name == t.name
+        and _titles(i)
+    )
+    plain = "".join(
+        c
+        for c in __import__("unicodedata").normalize("NFKD", WORLD.artists[accented].name)
+        if c.isascii()
+    )
     ids[accented] = add_artist(conn, user, accented, spotify=False, name=plain + " feat. Guest")
 
     run_enrichment(conn, user, mb(server))
@@ -176,8 +217,9 @@ def test_homonyms_are_told_apart_by_the_users_own_titles(server, fresh_db):
 def test_a_homonym_without_a_telling_title_stays_unmatched(server, fresh_db):
     conn, user = fresh_db()
     twin = pick(server, 1, homonym_mbid=True)[0]
-    artist_id = add_artist(conn, user, twin, spotify=False,
-                           titles=["A Song Nobody Catalogued", "Another Unknown Song"])
+    artist_id = add_artist(
+        conn, user, twin, spotify=False, titles=["A Song Nobody Catalogued", "Another Unknown Song"]
+    )
     run_enrichment(conn, user, mb(server))
     row = stored(conn, artist_id)
     assert row["status"] == "not_found" and row["mbid"] is None
@@ -198,8 +240,7 @@ def test_a_decoy_whose_name_only_contains_the_artists_stays_unmatched(server, fr
 def test_the_most_played_artists_are_looked_up_first(server, fresh_db):
     conn, user = fresh_db()
     indexes = pick(server, 4, fate="name", homonym_mbid=False)
-    ids = [add_artist(conn, user, i, plays=p) for i, p in zip(indexes, (1, 9, 3, 5),
-                                                               strict=True)]
+    ids = [add_artist(conn, user, i, plays=p) for i, p in zip(indexes, (1, 9, 3, 5), strict=True)]
     order = [a.id for a in store.pending_artists(conn, user)]
     assert order == [ids[1], ids[3], ids[2], ids[0]]
     looked: list[int] = []
@@ -214,13 +255,16 @@ def test_the_most_played_artists_are_looked_up_first(server, fresh_db):
 
 # -- being a good citizen --------------------------------------------------------------------
 
+
 def test_503_with_a_long_retry_after_pauses_the_run_and_loses_nothing(server, fresh_db):
     conn, user = fresh_db()
     indexes = pick(server, 3, fate="name", homonym_mbid=False)
     ids = [add_artist(conn, user, i) for i in indexes]
-    requests.post(f"{server.url}/_fake/faults", json={
-        "path_prefix": "/ws/2/artist", "status": 503, "retry_after": 120, "times": 1},
-        timeout=5).raise_for_status()
+    requests.post(
+        f"{server.url}/_fake/faults",
+        json={"path_prefix": "/ws/2/artist", "status": 503, "retry_after": 120, "times": 1},
+        timeout=5,
+    ).raise_for_status()
     waits = Sleeps()
 
     summary = run_enrichment(conn, user, mb(server), sleep=waits)
@@ -233,11 +277,12 @@ def test_503_with_a_long_retry_after_pauses_the_run_and_loses_nothing(server, fr
 
 def test_a_short_retry_after_is_honoured_by_the_client(server, fresh_db):
     conn, user = fresh_db()
-    ids = [add_artist(conn, user, i) for i in pick(server, 2, fate="name",
-                                                      homonym_mbid=False)]
-    requests.post(f"{server.url}/_fake/faults", json={
-        "path_prefix": "/ws/2/artist", "status": 503, "retry_after": 3, "times": 2},
-        timeout=5).raise_for_status()
+    ids = [add_artist(conn, user, i) for i in pick(server, 2, fate="name", homonym_mbid=False)]
+    requests.post(
+        f"{server.url}/_fake/faults",
+        json={"path_prefix": "/ws/2/artist", "status": 503, "retry_after": 3, "times": 2},
+        timeout=5,
+    ).raise_for_status()
     waits = Sleeps()
     summary = run_enrichment(conn, user, mb(server, sleep=waits))
     assert summary.ok and waits == [3, 3]
@@ -245,16 +290,21 @@ def test_a_short_retry_after_is_honoured_by_the_client(server, fresh_db):
 
 
 def test_a_service_that_stays_down_ends_the_run_with_its_reason_and_keeps_the_rest(
-        server, fresh_db):
+    server, fresh_db
+):
     conn, user = fresh_db()
-    first, second = [add_artist(conn, user, i, plays=p) for i, p in zip(
-        pick(server, 2, fate="name", homonym_mbid=False), (5, 1), strict=True)]
+    first, second = [
+        add_artist(conn, user, i, plays=p)
+        for i, p in zip(pick(server, 2, fate="name", homonym_mbid=False), (5, 1), strict=True)
+    ]
     run = run_enrichment(conn, user, mb(server, max_attempts=2), sleep=Sleeps())
     assert run.ok
     conn.execute("DELETE FROM artist_metadata WHERE artist_id = ?", (second,))
-    requests.post(f"{server.url}/_fake/faults", json={
-        "path_prefix": "/ws/2/artist", "status": 500, "times": None},
-        timeout=5).raise_for_status()
+    requests.post(
+        f"{server.url}/_fake/faults",
+        json={"path_prefix": "/ws/2/artist", "status": 500, "times": None},
+        timeout=5,
+    ).raise_for_status()
     failed = run_enrichment(conn, user, mb(server, max_attempts=2), sleep=Sleeps())
     requests.delete(f"{server.url}/_fake/faults", timeout=5).raise_for_status()
     assert not failed.ok and "500" in failed.headline()
@@ -264,8 +314,9 @@ def test_a_service_that_stays_down_ends_the_run_with_its_reason_and_keeps_the_re
 
 def test_a_stopped_run_resumes_without_asking_again_for_done_artists(server, fresh_db):
     conn, user = fresh_db()
-    indexes = (pick(server, 3, fate="exact", homonym_mbid=False)
-               + pick(server, 3, fate="name", homonym_mbid=False))
+    indexes = pick(server, 3, fate="exact", homonym_mbid=False) + pick(
+        server, 3, fate="name", homonym_mbid=False
+    )
     for n, i in enumerate(indexes):
         add_artist(conn, user, i, plays=10 - n)
 
@@ -291,8 +342,11 @@ def test_a_stopped_run_resumes_without_asking_again_for_done_artists(server, fre
 def test_the_rate_limit_is_never_exceeded(fresh_db):
     conn, user = fresh_db()
     with FakeMusicBrainzServer(seed=SEED, artists=40, rate=5) as slow:
-        indexes = [i for i, t in enumerate(slow.catalogue.truth)
-                   if t.fate != "missing" and t.homonym_mbid is None and _titles(i)][:8]
+        indexes = [
+            i
+            for i, t in enumerate(slow.catalogue.truth)
+            if t.fate != "missing" and t.homonym_mbid is None and _titles(i)
+        ][:8]
         for i in indexes:
             add_artist(conn, user, i)
         # 4/s against a fake that allows 5/s: the margin absorbs a busy machine's scheduling.
@@ -304,6 +358,7 @@ def test_the_rate_limit_is_never_exceeded(fresh_db):
 
 
 # -- a refresh after 90 days ------------------------------------------------------------------
+
 
 def test_looked_up_artists_are_asked_again_after_90_days(server, fresh_db):
     conn, user = fresh_db()
@@ -317,8 +372,7 @@ def test_looked_up_artists_are_asked_again_after_90_days(server, fresh_db):
 
 def test_only_the_users_own_artists_are_looked_up(server, fresh_db):
     conn, user = fresh_db()
-    other = conn.execute("INSERT INTO users (display_name, created_at) VALUES ('B', 0)"
-                         ).lastrowid
+    other = conn.execute("INSERT INTO users (display_name, created_at) VALUES ('B', 0)").lastrowid
     index = pick(server, 1, fate="name", homonym_mbid=False)[0]
     add_artist(conn, other, index)
     mine = add_artist(conn, user, pick(server, 2, fate="name", homonym_mbid=False)[1])
@@ -342,16 +396,20 @@ def test_genre_chart_uses_musicbrainz_genres_and_spotify_wins(server, fresh_db):
 
     after = ListeningStats(conn, user).top_genres(first, last, 50)
     names = {item["genre"] for item in after.items}
-    mb_genres = store.chart_genres(server.catalogue.artists[truth(server, indexes[1]).mbid]
-                                   .genres)
+    mb_genres = store.chart_genres(server.catalogue.artists[truth(server, indexes[1]).mbid].genres)
     assert "spotify genre" in names and set(mb_genres) <= names
     assert not set(server.catalogue.artists[truth(server, indexes[0]).mbid].genres) & (
-        names - set(mb_genres))  # the Spotify-described artist kept Spotify's
-    plays = dict(conn.execute("SELECT artist_id, plays FROM rollup_artist_total "
-                              "WHERE user_id = ?", (user,)).fetchall())
+        names - set(mb_genres)
+    )  # the Spotify-described artist kept Spotify's
+    plays = dict(
+        conn.execute(
+            "SELECT artist_id, plays FROM rollup_artist_total WHERE user_id = ?", (user,)
+        ).fetchall()
+    )
     assert after.unknown_share == pytest.approx(plays[missing] / sum(plays.values()), abs=1e-3)
-    sources = {r["artist_id"]: r["genre_source"]
-               for r in store.artist_metadata(conn, user).values()}
+    sources = {
+        r["artist_id"]: r["genre_source"] for r in store.artist_metadata(conn, user).values()
+    }
     assert sources == {ids[0]: "spotify", ids[1]: "musicbrainz", missing: "none"}
 
 

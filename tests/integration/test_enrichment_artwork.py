@@ -41,31 +41,50 @@ def history(server, fresh_db):
     with transaction(conn):
         catalogue, plays = Catalogue(conn, user), []
         for rank, a in enumerate(albums):
-            track_id = catalogue.track_id(TrackInfo(
-                name=a["title"], artists=[ArtistInfo(a["artist"], a["spotify_id"])],
-                album=a["album"]))
-            plays += [NewPlay(track_id=track_id, played_at=START_MS + (rank * 20 + k) * 60_000,
-                              ms_played=200_000, source="extended")
-                      for k in range(10 - rank)]
+            track_id = catalogue.track_id(
+                TrackInfo(
+                    name=a["title"],
+                    artists=[ArtistInfo(a["artist"], a["spotify_id"])],
+                    album=a["album"],
+                )
+            )
+            plays += [
+                NewPlay(
+                    track_id=track_id,
+                    played_at=START_MS + (rank * 20 + k) * 60_000,
+                    ms_played=200_000,
+                    source="extended",
+                )
+                for k in range(10 - rank)
+            ]
         insert_plays(conn, user, plays)
     return conn, user, albums
 
 
 def tools(server, tmp_path, **options) -> tuple[MusicBrainzClient, ArtworkTools]:
     options.setdefault("backoff_s", 0.01)
-    return (mb_client(server, **options),
-            ArtworkTools(coverart_client(server, **options),
-                         ImageStore(tmp_path / "images"), SPOTIFY_IMAGE_HOSTS))
+    return (
+        mb_client(server, **options),
+        ArtworkTools(
+            coverart_client(server, **options), ImageStore(tmp_path / "images"), SPOTIFY_IMAGE_HOSTS
+        ),
+    )
 
 
 def covers(conn, user) -> dict[str, str | None]:
-    return {r[0]: r[1] for r in conn.execute(
-        "SELECT al.name, aa.image_key FROM album_art aa JOIN albums al ON al.id = aa.album "
-        "WHERE aa.user_id = ?", (user,))}
+    return {
+        r[0]: r[1]
+        for r in conn.execute(
+            "SELECT al.name, aa.image_key FROM album_art aa JOIN albums al ON al.id = aa.album "
+            "WHERE aa.user_id = ?",
+            (user,),
+        )
+    }
 
 
-def test_a_run_goes_links_then_artists_then_artwork_and_stores_the_covers(server, history,
-                                                                          tmp_path):
+def test_a_run_goes_links_then_artists_then_artwork_and_stores_the_covers(
+    server, history, tmp_path
+):
     conn, user, albums = history
     mb, artwork = tools(server, tmp_path)
     seen: list[EnrichProgress] = []
@@ -81,13 +100,13 @@ def test_a_run_goes_links_then_artists_then_artwork_and_stores_the_covers(server
     assert min(p.fraction for p in seen if p.phase == "artwork") >= 0.8
     assert (summary.covers_found, summary.covers_none) == (4, 2)
     stored = covers(conn, user)
-    assert all(stored[a["album"]] and artwork.images.has(stored[a["album"]])
-               for a in albums[:4])
+    assert all(stored[a["album"]] and artwork.images.has(stored[a["album"]]) for a in albums[:4])
     assert stored[albums[4]["album"]] is None and stored[albums[5]["album"]] is None
     assert "Artwork: 4 found, 2 without one." in summary.headline()
     assert summary.to_dict() | {"covers_found": 4, "covers_none": 2} == summary.to_dict()
-    assert artwork_counts(conn, user) | {"found": 4, "none": 2, "to_look_up": 0} \
-        == artwork_counts(conn, user)
+    assert artwork_counts(conn, user) | {"found": 4, "none": 2, "to_look_up": 0} == artwork_counts(
+        conn, user
+    )
     # A second run asks nothing of the Archive: every album has its answer.
     requests.post(f"{server.url}/_fake/reset", timeout=5).raise_for_status()
     again = run_enrichment(conn, user, mb, artwork=artwork)
@@ -96,7 +115,8 @@ def test_a_run_goes_links_then_artists_then_artwork_and_stores_the_covers(server
 
 
 def test_cancel_during_artwork_keeps_the_covers_found_and_the_next_run_finishes(
-        server, history, tmp_path):
+    server, history, tmp_path
+):
     conn, user, albums = history
     mb, artwork = tools(server, tmp_path)
 
@@ -114,14 +134,15 @@ def test_cancel_during_artwork_keeps_the_covers_found_and_the_next_run_finishes(
     assert len(covers(conn, user)) == 6
 
 
-def test_a_short_artwork_pause_is_waited_out_and_the_phase_goes_on(server, history,
-                                                                    tmp_path):
+def test_a_short_artwork_pause_is_waited_out_and_the_phase_goes_on(server, history, tmp_path):
     conn, user, _albums = history
     waits = Sleeps()
     mb, artwork = tools(server, tmp_path, max_attempts=2, sleep=waits)
-    requests.post(f"{server.url}/_fake/faults", json={
-        "status": 503, "path_prefix": "/release-group", "retry_after": 5, "times": 2},
-        timeout=5).raise_for_status()
+    requests.post(
+        f"{server.url}/_fake/faults",
+        json={"status": 503, "path_prefix": "/release-group", "retry_after": 5, "times": 2},
+        timeout=5,
+    ).raise_for_status()
     run_waits = Sleeps()
 
     summary = run_enrichment(conn, user, mb, sleep=run_waits, artwork=artwork)
@@ -131,13 +152,16 @@ def test_a_short_artwork_pause_is_waited_out_and_the_phase_goes_on(server, histo
 
 
 def test_a_long_artwork_pause_ends_the_run_without_waiting_and_loses_nothing(
-        server, history, tmp_path):
+    server, history, tmp_path
+):
     conn, user, albums = history
     waits = Sleeps()
     mb, artwork = tools(server, tmp_path, sleep=waits)
-    requests.post(f"{server.url}/_fake/faults", json={
-        "status": 503, "path_prefix": "/release-group", "retry_after": 3600, "times": 1},
-        timeout=5).raise_for_status()
+    requests.post(
+        f"{server.url}/_fake/faults",
+        json={"status": 503, "path_prefix": "/release-group", "retry_after": 3600, "times": 1},
+        timeout=5,
+    ).raise_for_status()
     run_waits = Sleeps()
 
     summary = run_enrichment(conn, user, mb, sleep=run_waits, artwork=artwork)

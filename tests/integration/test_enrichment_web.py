@@ -39,12 +39,17 @@ def server() -> Iterator[FakeMusicBrainzServer]:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     with FakeMusicBrainzServer(seed=3, artists=60, rate=1000) as running:
         for world_name, (name, genres, tags) in KNOWN.items():
-            artist = MbArtist(id=mbid(3, "test-export", name), name=name, sort_name=name,
-                              type="Group", country="GB", disambiguation="",
-                              genres=[(g, 5) for g in genres],
-                              tags=[(g, 5) for g in genres] + [(t, 3) for t in tags]
-                              + [("seen live", 2)],
-                              aliases=[world_name] if world_name != name else [])
+            artist = MbArtist(
+                id=mbid(3, "test-export", name),
+                name=name,
+                sort_name=name,
+                type="Group",
+                country="GB",
+                disambiguation="",
+                genres=[(g, 5) for g in genres],
+                tags=[(g, 5) for g in genres] + [(t, 3) for t in tags] + [("seen live", 2)],
+                aliases=[world_name] if world_name != name else [],
+            )
             running.catalogue.artists[artist.id] = artist
         yield running
 
@@ -56,8 +61,12 @@ def fresh(server: FakeMusicBrainzServer) -> None:
 
 @pytest.fixture
 def app_config(app_config: dict, server: FakeMusicBrainzServer) -> dict:
-    return {**app_config, "MTM_MUSICBRAINZ_URL": server.url, "MTM_COVERART_URL": server.url,
-            "MTM_MUSICBRAINZ_RATE": 100}
+    return {
+        **app_config,
+        "MTM_MUSICBRAINZ_URL": server.url,
+        "MTM_COVERART_URL": server.url,
+        "MTM_MUSICBRAINZ_RATE": 100,
+    }
 
 
 def token_of(client) -> str:
@@ -77,28 +86,42 @@ def wait_until(check, timeout: float = 60.0):
 
 def upload_export(client, tmp_path) -> None:
     data = sample_export_zip(tmp_path / "my_spotify_data.zip").read_bytes()
-    response = client.post("/settings/import", data={
-        "csrf_token": token_of(client), "files": (io.BytesIO(data), "my_spotify_data.zip")},
-        content_type="multipart/form-data", headers={"Accept": "application/json"})
+    response = client.post(
+        "/settings/import",
+        data={"csrf_token": token_of(client), "files": (io.BytesIO(data), "my_spotify_data.zip")},
+        content_type="multipart/form-data",
+        headers={"Accept": "application/json"},
+    )
     assert response.status_code == 202
     status_url = response.get_json()["status_url"]
-    job = wait_until(lambda: (j := client.get(status_url).get_json())["status"] in (
-        "done", "failed") and j)
+    job = wait_until(
+        lambda: (j := client.get(status_url).get_json())["status"] in ("done", "failed") and j
+    )
     assert job["status"] == "done"
 
 
 def enrichment_finished(client) -> dict:
-    return wait_until(lambda: (s := client.get("/api/enrich").get_json())["last_status"]
-                      in ("done", "failed", "cancelled") and not s["running"] and s)
+    return wait_until(
+        lambda: (
+            (s := client.get("/api/enrich").get_json())["last_status"]
+            in ("done", "failed", "cancelled")
+            and not s["running"]
+            and s
+        )
+    )
 
 
 def preview(client, source: str):
-    return client.post("/api/playlists/preview", json={"source": source, "size": 20},
-                       headers={"X-CSRFToken": token_of(client)})
+    return client.post(
+        "/api/playlists/preview",
+        json={"source": source, "size": 20},
+        headers={"X-CSRFToken": token_of(client)},
+    )
 
 
-def test_an_imported_export_gets_genres_and_every_mood_after_enrichment(client, local_user,
-                                                                       tmp_path):
+def test_an_imported_export_gets_genres_and_every_mood_after_enrichment(
+    client, local_user, tmp_path
+):
     upload_export(client, tmp_path)  # the import starts the enrichment run by itself
     status = enrichment_finished(client)
 
@@ -123,17 +146,24 @@ def test_an_imported_export_gets_genres_and_every_mood_after_enrichment(client, 
             assert track["why"]
     chill = preview(client, "chill").get_json()["tracks"]
     assert chill[0]["artist"] in ("Lantern Bay", "Ondine Vale")
-    assert "tag: chill" in chill[0]["score_source"] or "tag: ambient" in \
-        chill[0]["score_source"]
+    assert "tag: chill" in chill[0]["score_source"] or "tag: ambient" in chill[0]["score_source"]
     workout = preview(client, "workout").get_json()["tracks"]
     assert workout[0]["artist"] in ("Harbour Lights", "Kestrel and Finch")
 
 
 def test_before_enrichment_the_advice_is_true_and_never_says_sync(tmp_path, server):
     """Enrichment off (MTM_ENRICH=0): the moods can score nothing, and say what helps."""
-    app = create_app({"TESTING": True, "MTM_DATA_DIR": str(tmp_path), "MTM_LOCAL_MODE": True,
-                      "SECRET_KEY": "k" * 32, "MTM_TIMEZONE": "UTC",
-                      "RATELIMIT_ENABLED": False, "MTM_ENRICH": False})
+    app = create_app(
+        {
+            "TESTING": True,
+            "MTM_DATA_DIR": str(tmp_path),
+            "MTM_LOCAL_MODE": True,
+            "SECRET_KEY": "k" * 32,
+            "MTM_TIMEZONE": "UTC",
+            "RATELIMIT_ENABLED": False,
+            "MTM_ENRICH": False,
+        }
+    )
     client = app.test_client()
     upload_export(client, tmp_path)
     settings = client.get("/settings").get_data(as_text=True)
@@ -146,8 +176,9 @@ def test_before_enrichment_the_advice_is_true_and_never_says_sync(tmp_path, serv
         assert "Find genres and artwork on Settings" in message
         assert " artists on MusicBrainz" in message
     assert server.traffic()["requests"] == 0  # nothing was asked while turned off
-    html = client.post("/playlists", data={"csrf_token": token_of(client), "source": "focus",
-                                           "action": "preview"}).get_data(as_text=True)
+    html = client.post(
+        "/playlists", data={"csrf_token": token_of(client), "source": "focus", "action": "preview"}
+    ).get_data(as_text=True)
     assert OLD_ADVICE not in html
 
 
@@ -155,6 +186,7 @@ def test_when_musicbrainz_knows_nothing_the_advice_says_so(client, local_user, a
     conn = connect(app.config["DATABASE"])
     try:
         from import_fixtures import EXTENDED_DIR
+
         run_import(conn, local_user, sorted(EXTENDED_DIR.glob("*.json")))
         for artist in store.pending_artists(conn, local_user):
             store.save_not_found(conn, artist.id, 0.2)
@@ -169,31 +201,39 @@ def test_settings_starts_follows_and_cancels_a_run(client, local_user, app, tmp_
     conn = connect(app.config["DATABASE"])
     try:
         from import_fixtures import EXTENDED_DIR
+
         run_import(conn, local_user, sorted(EXTENDED_DIR.glob("*.json")))
     finally:
         conn.close()
     page = client.get("/settings").get_data(as_text=True)
     assert "Find genres and artwork" in page and 'id="genres"' in page
-    requests.post(f"{server.url}/_fake/faults", json={"path_prefix": "/ws/2/artist",
-                                                       "delay": 0.3, "times": None},
-                  timeout=5).raise_for_status()
+    requests.post(
+        f"{server.url}/_fake/faults",
+        json={"path_prefix": "/ws/2/artist", "delay": 0.3, "times": None},
+        timeout=5,
+    ).raise_for_status()
     token = token_of(client)
     try:
-        started = client.post("/settings/enrich", headers={"X-CSRFToken": token,
-                                                           "Accept": "application/json"})
+        started = client.post(
+            "/settings/enrich", headers={"X-CSRFToken": token, "Accept": "application/json"}
+        )
         assert started.status_code == 202 and started.get_json()["running"]
-        again = client.post("/settings/enrich", headers={"X-CSRFToken": token,
-                                                         "Accept": "application/json"})
+        again = client.post(
+            "/settings/enrich", headers={"X-CSRFToken": token, "Accept": "application/json"}
+        )
         assert again.status_code == 202  # the same run: one per user
         conn = connect(app.config["DATABASE"])
         try:
-            assert conn.execute("SELECT COUNT(*) FROM import_jobs WHERE kind = 'enrich'"
-                                ).fetchone()[0] == 1
+            assert (
+                conn.execute("SELECT COUNT(*) FROM import_jobs WHERE kind = 'enrich'").fetchone()[0]
+                == 1
+            )
             assert store.is_wanted(conn, local_user)
         finally:
             conn.close()
-        cancelled = client.post("/settings/enrich/cancel",
-                                headers={"X-CSRFToken": token, "Accept": "application/json"})
+        cancelled = client.post(
+            "/settings/enrich/cancel", headers={"X-CSRFToken": token, "Accept": "application/json"}
+        )
         assert cancelled.status_code == 200
         status = enrichment_finished(client)
     finally:
@@ -207,27 +247,37 @@ def test_settings_starts_follows_and_cancels_a_run(client, local_user, app, tmp_
     finally:
         conn.close()
     # The button continues: the rest is looked up.
-    client.post("/settings/enrich", headers={"X-CSRFToken": token,
-                                             "Accept": "application/json"})
-    status = wait_until(lambda: (s := client.get("/api/enrich").get_json())["last_status"]
-                        == "done" and s)
+    client.post("/settings/enrich", headers={"X-CSRFToken": token, "Accept": "application/json"})
+    status = wait_until(
+        lambda: (s := client.get("/api/enrich").get_json())["last_status"] == "done" and s
+    )
     assert status["counts"]["pending"] == 0
 
 
 def test_starting_needs_the_csrf_token(client, local_user):
-    assert client.post("/settings/enrich", headers={"Accept": "application/json"}
-                       ).status_code == 400
+    assert (
+        client.post("/settings/enrich", headers={"Accept": "application/json"}).status_code == 400
+    )
 
 
 def test_the_public_service_needs_a_contact_and_settings_says_so(tmp_path):
-    app = create_app({"TESTING": True, "MTM_DATA_DIR": str(tmp_path), "MTM_LOCAL_MODE": True,
-                      "SECRET_KEY": "k" * 32, "RATELIMIT_ENABLED": False,
-                      "MTM_MUSICBRAINZ_URL": "https://musicbrainz.org", "MTM_CONTACT": ""})
+    app = create_app(
+        {
+            "TESTING": True,
+            "MTM_DATA_DIR": str(tmp_path),
+            "MTM_LOCAL_MODE": True,
+            "SECRET_KEY": "k" * 32,
+            "RATELIMIT_ENABLED": False,
+            "MTM_MUSICBRAINZ_URL": "https://musicbrainz.org",
+            "MTM_CONTACT": "",
+        }
+    )
     client = app.test_client()
     page = client.get("/settings").get_data(as_text=True)
     assert "set MTM_CONTACT" in page
-    refused = client.post("/settings/enrich", headers={"X-CSRFToken": token_of(client),
-                                                       "Accept": "application/json"})
+    refused = client.post(
+        "/settings/enrich", headers={"X-CSRFToken": token_of(client), "Accept": "application/json"}
+    )
     assert refused.status_code == 409 and "MTM_CONTACT" in refused.get_json()["notice"]
 
 
@@ -236,6 +286,7 @@ def test_a_restart_resumes_the_wanted_runs(app, local_user, server):
     conn = connect(app.config["DATABASE"])
     try:
         from import_fixtures import EXTENDED_DIR
+
         run_import(conn, local_user, sorted(EXTENDED_DIR.glob("*.json")))
         store.want(conn, local_user, "import")
     finally:
@@ -250,8 +301,7 @@ def test_a_restart_resumes_the_wanted_runs(app, local_user, server):
         conn.close()
 
 
-def test_mtm_enrich_runs_from_the_cli_and_a_second_run_asks_nothing(tmp_path, server,
-                                                                    monkeypatch):
+def test_mtm_enrich_runs_from_the_cli_and_a_second_run_asks_nothing(tmp_path, server, monkeypatch):
     from click.testing import CliRunner
     from import_fixtures import EXTENDED_DIR
 
@@ -259,11 +309,16 @@ def test_mtm_enrich_runs_from_the_cli_and_a_second_run_asks_nothing(tmp_path, se
 
     for key in ("MTM_ENRICH", "MTM_CONTACT", "MTM_LOCAL_MODE", "SPOTIFY_CLIENT_ID"):
         monkeypatch.delenv(key, raising=False)
-    env = {"MTM_DATA_DIR": str(tmp_path), "MTM_MUSICBRAINZ_URL": server.url,
-           "MTM_COVERART_URL": server.url, "MTM_MUSICBRAINZ_RATE": "100"}
+    env = {
+        "MTM_DATA_DIR": str(tmp_path),
+        "MTM_MUSICBRAINZ_URL": server.url,
+        "MTM_COVERART_URL": server.url,
+        "MTM_MUSICBRAINZ_RATE": "100",
+    }
     runner = CliRunner()
-    imported = runner.invoke(main, ["import", *map(str, sorted(EXTENDED_DIR.glob("*.json")))],
-                             env=env)
+    imported = runner.invoke(
+        main, ["import", *map(str, sorted(EXTENDED_DIR.glob("*.json")))], env=env
+    )
     assert imported.exit_code == 0, imported.output
     conn = connect(tmp_path / "music-time-machine.sqlite")
     try:
@@ -291,7 +346,8 @@ def test_mtm_enrich_runs_from_the_cli_and_a_second_run_asks_nothing(tmp_path, se
 
 @pytest.mark.fake_spotify
 def test_a_sync_that_brings_new_artists_starts_a_run_and_one_without_does_not(
-        app, client, local_user):
+    app, client, local_user
+):
     from spotify_helpers import connect_via_app
 
     from music_time_machine.spotify.background import run_sync
@@ -300,12 +356,18 @@ def test_a_sync_that_brings_new_artists_starts_a_run_and_one_without_does_not(
     assert run_sync(app, local_user, "cli").outcome in ("ok", "partial")
     conn = connect(app.config["DATABASE"])
     try:
-        wait_until(lambda: conn.execute(
-            "SELECT status FROM import_jobs WHERE kind = 'enrich'").fetchone()[0] == "done")
+        wait_until(
+            lambda: (
+                conn.execute("SELECT status FROM import_jobs WHERE kind = 'enrich'").fetchone()[0]
+                == "done"
+            )
+        )
         assert store.counts(conn, local_user).pending == 0
         assert store.counts(conn, local_user).looked_up > 0
         assert run_sync(app, local_user, "cli").outcome in ("ok", "partial")
-        assert conn.execute("SELECT COUNT(*) FROM import_jobs WHERE kind = 'enrich'"
-                            ).fetchone()[0] == 1  # nothing new to look up
+        assert (
+            conn.execute("SELECT COUNT(*) FROM import_jobs WHERE kind = 'enrich'").fetchone()[0]
+            == 1
+        )  # nothing new to look up
     finally:
         conn.close()

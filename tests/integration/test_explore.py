@@ -30,13 +30,24 @@ class Streams:
         self.track_name = dict(conn.execute("SELECT id, name FROM tracks"))
         self.rows = []
         for played_at, ms, reason_end, duration, track_id, skipped in conn.execute(
-                "SELECT p.played_at, p.ms_played, p.reason_end, t.duration_ms, p.track_id, "
-                "p.skipped FROM plays p JOIN tracks t ON t.id = p.track_id "
-                "WHERE p.user_id = ? AND p.kind = 'music' ORDER BY p.played_at", (user_id,)):
+            "SELECT p.played_at, p.ms_played, p.reason_end, t.duration_ms, p.track_id, "
+            "p.skipped FROM plays p JOIN tracks t ON t.id = p.track_id "
+            "WHERE p.user_id = ? AND p.kind = 'music' ORDER BY p.played_at",
+            (user_id,),
+        ):
             local = datetime.fromtimestamp(played_at / 1000, tz)
-            self.rows.append((played_at, local.date(), local.hour, ms,
-                              rule.counts(ms, reason_end, duration), skipped, track_id,
-                              local.strftime("%H:%M")))
+            self.rows.append(
+                (
+                    played_at,
+                    local.date(),
+                    local.hour,
+                    ms,
+                    rule.counts(ms, reason_end, duration),
+                    skipped,
+                    track_id,
+                    local.strftime("%H:%M"),
+                )
+            )
 
     def keys(self, kind, track_id):
         if kind == "artist":
@@ -52,8 +63,11 @@ class Streams:
         """{item: place} in the top list of a range or a month ('YYYY-MM')."""
         plays, ms = defaultdict(int), defaultdict(int)
         for r in self.rows:
-            if (start and r[1] < start) or (end and r[1] > end) or \
-                    (month and r[1].isoformat()[:7] != month):
+            if (
+                (start and r[1] < start)
+                or (end and r[1] > end)
+                or (month and r[1].isoformat()[:7] != month)
+            ):
                 continue
             for key in self.keys(kind, r[6]):
                 plays[key] += r[4]
@@ -65,13 +79,24 @@ class Streams:
 def totals(rows, start=None, end=None):
     chosen = [r for r in rows if (start is None or r[1] >= start) and (end is None or r[1] <= end)]
     ms = sum(r[3] for r in chosen)
-    return {"plays": sum(r[4] for r in chosen), "minutes": round(ms / 60000, 1),
-            "hours": round(ms / 3_600_000, 1)}
+    return {
+        "plays": sum(r[4] for r in chosen),
+        "minutes": round(ms / 60000, 1),
+        "hours": round(ms / 3_600_000, 1),
+    }
 
 
 def moment(row, name):
-    return {"played_at": row[0], "day": row[1].isoformat(), "time": row[7],
-            "track": {"id": row[6], "name": name[row[6]]}} if row else None
+    return (
+        {
+            "played_at": row[0],
+            "day": row[1].isoformat(),
+            "time": row[7],
+            "track": {"id": row[6], "name": name[row[6]]},
+        }
+        if row
+        else None
+    )
 
 
 def months_since_first(rows, today):
@@ -96,13 +121,15 @@ def streak_and_gap(rows):
     for i, day in enumerate(days):
         run = run + 1 if i and (day - days[i - 1]).days == 1 else 1
         if streak is None or run > streak["days"]:
-            streak = {"days": run, "start": (day - timedelta(days=run - 1)).isoformat(),
-                      "end": day.isoformat()}
+            streak = {
+                "days": run,
+                "start": (day - timedelta(days=run - 1)).isoformat(),
+                "end": day.isoformat(),
+            }
         if i and (day - days[i - 1]).days > 1:
             silent = (day - days[i - 1]).days - 1
             if gap is None or silent > gap["days"]:
-                gap = {"days": silent, "after": days[i - 1].isoformat(),
-                       "before": day.isoformat()}
+                gap = {"days": silent, "after": days[i - 1].isoformat(), "before": day.isoformat()}
     return streak, gap
 
 
@@ -111,11 +138,14 @@ def expected_story(streams, kind, item, start, end, today):
     counted = [r for r in rows if r[4]]
     streak, gap = streak_and_gap(rows)
     return {
-        "in_range": totals(rows, start, end), "all_time": totals(rows),
+        "in_range": totals(rows, start, end),
+        "all_time": totals(rows),
         "first_play": moment(counted[0] if counted else None, streams.track_name),
         "last_play": moment(counted[-1] if counted else None, streams.track_name),
         "days_since_last": (today - counted[-1][1]).days if counted else None,
-        "months": months_since_first(rows, today), "streak": streak, "longest_gap": gap,
+        "months": months_since_first(rows, today),
+        "streak": streak,
+        "longest_gap": gap,
     }
 
 
@@ -129,10 +159,11 @@ def demo(conn, local_user):
 def _ranges(streams):
     days = [r[1] for r in streams.rows]
     middle = days[len(days) // 2]
-    return [("range=all", days[0], days[-1]),
-            (f"start={middle}&end={middle + timedelta(days=45)}", middle,
-             middle + timedelta(days=45)),
-            ("start=2024-03-01&end=2024-11-30", date(2024, 3, 1), date(2024, 11, 30))]
+    return [
+        ("range=all", days[0], days[-1]),
+        (f"start={middle}&end={middle + timedelta(days=45)}", middle, middle + timedelta(days=45)),
+        ("start=2024-03-01&end=2024-11-30", date(2024, 3, 1), date(2024, 11, 30)),
+    ]
 
 
 def _check_story(body, streams, kind, item, start, end, today):
@@ -167,16 +198,18 @@ def test_artist_pages_match_an_independent_computation(client, demo):
                 plays[r[6]] += r[4]
                 ms[r[6]] += r[3]
             top = sorted((t for t in plays if plays[t]), key=lambda t: (-plays[t], -ms[t], t))
-            assert [(t["id"], t["plays"]) for t in body["top_tracks"]] == \
-                [(t, plays[t]) for t in top[:10]]
+            assert [(t["id"], t["plays"]) for t in body["top_tracks"]] == [
+                (t, plays[t]) for t in top[:10]
+            ]
             album_plays, album_ms = defaultdict(int), defaultdict(int)
             for t in top:  # the artist's songs with a counted play, by their album
                 if demo.album[t]:
                     album_plays[demo.album[t]] += plays[t]
                     album_ms[demo.album[t]] += ms[t]
             best = sorted(album_plays, key=lambda a: (-album_plays[a], -album_ms[a], a))[:10]
-            assert [(a["id"], a["plays"]) for a in body["top_albums"]] == \
-                [(a, album_plays[a]) for a in best]
+            assert [(a["id"], a["plays"]) for a in body["top_albums"]] == [
+                (a, album_plays[a]) for a in best
+            ]
             checked += 1
     assert checked == 12
 
@@ -191,13 +224,21 @@ def test_track_pages_match_an_independent_computation(client, demo):
             _check_story(body, demo, "track", track, start, end, today)
         rows = demo.of("track", track)
         skips = sum(1 for r in rows if r[5] == 1 or not r[4])
-        assert body["skips"] == {"streams": len(rows), "skips": skips,
-                                 "rate": round(skips / len(rows), 4)}
+        assert body["skips"] == {
+            "streams": len(rows),
+            "skips": skips,
+            "rate": round(skips / len(rows), 4),
+        }
         assert body["rank"]["all_time"] == all_ranks[track]
         months = sorted({r[1].isoformat()[:7] for r in rows if r[4]})
         assert body["monthly_ranks"] == [
-            {"month": m, "plays": sum(r[4] for r in rows if r[1].isoformat()[:7] == m),
-             "rank": demo.ranks("track", month=m)[track]} for m in months]
+            {
+                "month": m,
+                "plays": sum(r[4] for r in rows if r[1].isoformat()[:7] == m),
+                "rank": demo.ranks("track", month=m)[track],
+            }
+            for m in months
+        ]
         assert body["monthly_ranks"], "the chosen tracks were played"
 
 
@@ -237,27 +278,49 @@ def test_pages_show_the_same_numbers_and_link_everything(client, demo):
 
 
 def test_other_versions_of_a_song_are_listed_with_their_streams(client, conn, local_user):
-    add_plays(conn, local_user, [
-        ("Echo Bay", "Harbour", "2024-05-01 10:00:00", 200_000,
-         {"uri": "spotify:track:single", "album": "Harbour (single)"}),
-        ("Echo Bay", "Harbour", "2024-05-02 10:00:00", 200_000,
-         {"uri": "spotify:track:album", "album": "Tides"}),
-        ("Echo Bay", "Harbour", "2024-05-03 10:00:00", 200_000,
-         {"uri": "spotify:track:album", "album": "Tides"}),
-    ])
+    add_plays(
+        conn,
+        local_user,
+        [
+            (
+                "Echo Bay",
+                "Harbour",
+                "2024-05-01 10:00:00",
+                200_000,
+                {"uri": "spotify:track:single", "album": "Harbour (single)"},
+            ),
+            (
+                "Echo Bay",
+                "Harbour",
+                "2024-05-02 10:00:00",
+                200_000,
+                {"uri": "spotify:track:album", "album": "Tides"},
+            ),
+            (
+                "Echo Bay",
+                "Harbour",
+                "2024-05-03 10:00:00",
+                200_000,
+                {"uri": "spotify:track:album", "album": "Tides"},
+            ),
+        ],
+    )
     (track,) = [r[0] for r in conn.execute("SELECT id FROM tracks WHERE name = 'Harbour'")]
     body = client.get(f"/api/tracks/{track}").get_json()
     assert [(v["uri"], v["plays"], v["album"]) for v in body["versions"]] == [
-        ("spotify:track:album", 2, "Tides"), ("spotify:track:single", 1, "Harbour (single)")]
+        ("spotify:track:album", 2, "Tides"),
+        ("spotify:track:single", 1, "Harbour (single)"),
+    ]
     assert body["all_time"]["plays"] == 3
-    assert 'spotify:track:single' in client.get(f"/tracks/{track}").get_data(as_text=True)
+    assert "spotify:track:single" in client.get(f"/tracks/{track}").get_data(as_text=True)
 
 
 def test_an_item_without_a_counted_play_has_a_page_without_a_story(client, conn, local_user):
     add_plays(conn, local_user, [("Skippy", "Too Short", "2024-05-01 10:00:00", 5_000)])
     (track,) = [r[0] for r in conn.execute("SELECT id FROM tracks WHERE name = 'Too Short'")]
-    artist = conn.execute("SELECT artist_id FROM track_artists WHERE track_id = ?",
-                          (track,)).fetchone()[0]
+    artist = conn.execute(
+        "SELECT artist_id FROM track_artists WHERE track_id = ?", (track,)
+    ).fetchone()[0]
     body = client.get(f"/api/artists/{artist}").get_json()
     assert body["first_play"] is None and body["streak"] is None and body["months"] == []
     assert body["rank"] == {"in_range": None, "all_time": None, "peak": None}
@@ -268,35 +331,47 @@ def test_an_item_without_a_counted_play_has_a_page_without_a_story(client, conn,
     assert page.status_code == 200 and "no counted play yet" in page.get_data(as_text=True)
 
 
-def test_first_play_is_the_first_counted_one_in_local_time_across_dst(client, conn,
-                                                                       local_user):
+def test_first_play_is_the_first_counted_one_in_local_time_across_dst(client, conn, local_user):
     """A short stream before midnight does not start the story; the first counted play
     lands on its New York day and clock time on both sides of a DST change."""
     update_settings(conn, local_user, timezone=ZONE)
-    add_plays(conn, local_user, [
-        ("Clockwork", "Tick", "2024-03-10 06:30:00", 10_000),   # 01:30 EST, too short
-        ("Clockwork", "Tock", "2024-03-10 07:30:00", 60_000),   # 03:30 EDT
-        ("Clockwork", "Tick", "2024-11-03 05:30:00", 60_000),   # 01:30 EDT
-        ("Clockwork", "Tock", "2024-11-03 06:30:00", 60_000),   # 01:30 EST
-    ])
+    add_plays(
+        conn,
+        local_user,
+        [
+            ("Clockwork", "Tick", "2024-03-10 06:30:00", 10_000),  # 01:30 EST, too short
+            ("Clockwork", "Tock", "2024-03-10 07:30:00", 60_000),  # 03:30 EDT
+            ("Clockwork", "Tick", "2024-11-03 05:30:00", 60_000),  # 01:30 EDT
+            ("Clockwork", "Tock", "2024-11-03 06:30:00", 60_000),  # 01:30 EST
+        ],
+    )
     artist = conn.execute("SELECT id FROM artists WHERE name = 'Clockwork'").fetchone()[0]
     body = client.get(f"/api/artists/{artist}?range=all").get_json()
-    assert (body["first_play"]["day"], body["first_play"]["time"],
-            body["first_play"]["track"]["name"]) == ("2024-03-10", "03:30", "Tock")
-    assert (body["last_play"]["day"], body["last_play"]["time"],
-            body["last_play"]["track"]["name"]) == ("2024-11-03", "01:30", "Tock")
+    assert (
+        body["first_play"]["day"],
+        body["first_play"]["time"],
+        body["first_play"]["track"]["name"],
+    ) == ("2024-03-10", "03:30", "Tock")
+    assert (
+        body["last_play"]["day"],
+        body["last_play"]["time"],
+        body["last_play"]["track"]["name"],
+    ) == ("2024-11-03", "01:30", "Tock")
     assert body["hours"][1] == 2 and body["hours"][3] == 1 and sum(body["hours"]) == 3
     assert body["longest_gap"] == {"days": 237, "after": "2024-03-10", "before": "2024-11-03"}
 
 
-@pytest.mark.parametrize("url, status", [
-    ("/api/artists/1?range=forever", 400),
-    ("/api/tracks/1?start=2024-02-30", 400),
-    ("/api/albums/999999", 404),
-    ("/api/tracks/99999999999999999999", 404),
-    ("/artists/999999", 404),
-    ("/albums/0", 404),
-])
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/api/artists/1?range=forever", 400),
+        ("/api/tracks/1?start=2024-02-30", 400),
+        ("/api/albums/999999", 404),
+        ("/api/tracks/99999999999999999999", 404),
+        ("/artists/999999", 404),
+        ("/albums/0", 404),
+    ],
+)
 def test_bad_input_is_a_clear_error(client, local_user, url, status):
     response = client.get(url)
     assert response.status_code == status
@@ -310,30 +385,67 @@ def test_forgotten_gems_of_one_artist_preview_only_their_songs(client, conn, loc
     rows = []
     for artist in ("Gem Band", "Other Band"):
         for song in ("One", "Two", "Three"):
-            rows += [(artist, f"{artist} {song}", f"{loved} 1{i}:00:00", 200_000,
-                      {"uri": f"spotify:track:{artist[:3]}{song}"}) for i in range(3)]
+            rows += [
+                (
+                    artist,
+                    f"{artist} {song}",
+                    f"{loved} 1{i}:00:00",
+                    200_000,
+                    {"uri": f"spotify:track:{artist[:3]}{song}"},
+                )
+                for i in range(3)
+            ]
     add_plays(conn, local_user, rows)
     artist = conn.execute("SELECT id FROM artists WHERE name = 'Gem Band'").fetchone()[0]
     page = client.get(f"/artists/{artist}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     assert f'name="artist" value="{artist}"' in page
-    preview = client.post("/playlists", data={"csrf_token": token, "source": "forgotten_gems",
-                                               "artist": str(artist), "action": "preview",
-                                               "per_artist": "5", "size": "10"})
+    preview = client.post(
+        "/playlists",
+        data={
+            "csrf_token": token,
+            "source": "forgotten_gems",
+            "artist": str(artist),
+            "action": "preview",
+            "per_artist": "5",
+            "size": "10",
+        },
+    )
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200
     assert "Forgotten gems by Gem Band" in html
     assert html.count("Gem Band One") == 1 and "Other Band" not in html
-    assert f'artist={artist}' in html  # the CSV link keeps the artist
+    assert f"artist={artist}" in html  # the CSV link keeps the artist
     assert html.count('href="/tracks/') == 3 and f'href="/artists/{artist}"' in html
-    everyone = client.post("/playlists", data={"csrf_token": token, "source": "forgotten_gems",
-                                               "action": "preview", "per_artist": "5"})
+    everyone = client.post(
+        "/playlists",
+        data={
+            "csrf_token": token,
+            "source": "forgotten_gems",
+            "action": "preview",
+            "per_artist": "5",
+        },
+    )
     assert "Other Band" in everyone.get_data(as_text=True)
-    unknown = client.post("/playlists", data={"csrf_token": token, "source": "forgotten_gems",
-                                              "artist": "987654", "action": "preview"})
+    unknown = client.post(
+        "/playlists",
+        data={
+            "csrf_token": token,
+            "source": "forgotten_gems",
+            "artist": "987654",
+            "action": "preview",
+        },
+    )
     assert "no such artist" in unknown.get_data(as_text=True)
-    bad = client.post("/playlists", data={"csrf_token": token, "source": "forgotten_gems",
-                                          "artist": "1; DROP", "action": "preview"})
+    bad = client.post(
+        "/playlists",
+        data={
+            "csrf_token": token,
+            "source": "forgotten_gems",
+            "artist": "1; DROP",
+            "action": "preview",
+        },
+    )
     assert bad.status_code == 400 and "whole number" in bad.get_data(as_text=True)
 
 
@@ -362,9 +474,15 @@ def test_migration_0013_fills_the_hours_of_existing_plays(conn, local_user):
     """Its step, on plays stored before the table existed (emptied here to stand for them)."""
     from music_time_machine.db.migration_steps import STEPS
 
-    add_plays(conn, local_user, [("Night Band", "Late", "2024-05-01 23:10:00", 60_000),
-                                 ("Night Band", "Late", "2024-05-02 23:20:00", 60_000),
-                                 ("Night Band", "Short", "2024-05-02 07:00:00", 1_000)])
+    add_plays(
+        conn,
+        local_user,
+        [
+            ("Night Band", "Late", "2024-05-01 23:10:00", 60_000),
+            ("Night Band", "Late", "2024-05-02 23:20:00", 60_000),
+            ("Night Band", "Short", "2024-05-02 07:00:00", 1_000),
+        ],
+    )
     stored = conn.execute("SELECT hour, plays FROM rollup_track_hour ORDER BY hour").fetchall()
     conn.execute("DELETE FROM rollup_track_hour")
     STEPS["fill_track_hours"](conn)

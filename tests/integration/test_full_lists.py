@@ -22,8 +22,9 @@ class ListOracle(Oracle):
 
     def __init__(self, conn, user_id):
         super().__init__(conn, user_id)
-        self.album_of = dict(conn.execute(
-            "SELECT id, album_id FROM tracks WHERE album_id IS NOT NULL"))
+        self.album_of = dict(
+            conn.execute("SELECT id, album_id FROM tracks WHERE album_id IS NOT NULL")
+        )
         self.album_name = dict(conn.execute("SELECT id, name FROM albums"))
 
     def full(self, what, start, end, sort):
@@ -31,8 +32,11 @@ class ListOracle(Oracle):
         item_plays, item_ms = defaultdict(int), defaultdict(int)
         for r in self.within(start, end):
             track = r[4]
-            keys = {"tracks": [track], "artists": self.artists[track],
-                    "albums": [self.album_of[track]] if track in self.album_of else []}[what]
+            keys = {
+                "tracks": [track],
+                "artists": self.artists[track],
+                "albums": [self.album_of[track]] if track in self.album_of else [],
+            }[what]
             for key in keys:
                 item_plays[key] += r[3]
                 item_ms[key] += r[2]
@@ -41,8 +45,9 @@ class ListOracle(Oracle):
             order = sorted(item_plays, key=lambda k: (-item_plays[k], -item_ms[k], k))
         else:
             order = sorted(item_plays, key=lambda k: (-item_ms[k], -item_plays[k], k))
-        names = {"tracks": self.track_name, "artists": self.artist_name,
-                 "albums": self.album_name}[what]
+        names = {"tracks": self.track_name, "artists": self.artist_name, "albums": self.album_name}[
+            what
+        ]
         return [(k, names[k], item_plays[k], round(item_ms[k] / 60000, 1)) for k in order]
 
 
@@ -60,8 +65,9 @@ def walk(client, what, query, sort, per_page):
     body = first.get_json()
     items = body["items"]
     for page in range(2, body["pages"] + 1):
-        more = client.get(f"/api/stats/top-{what}?{query}&sort={sort}&limit={per_page}"
-                          f"&page={page}").get_json()
+        more = client.get(
+            f"/api/stats/top-{what}?{query}&sort={sort}&limit={per_page}&page={page}"
+        ).get_json()
         assert (more["page"], more["total"]) == (page, body["total"])
         items += more["items"]
     return items, body
@@ -79,10 +85,13 @@ def test_every_page_of_every_list_matches_the_independent_computation(client, or
     # Sunday of March, the first of November).
     for month, sunday in ((3, 2), (11, 1)):
         year = last.year if date(last.year, month, 15) < last else last.year - 1
-        change = [d for d in (date(year, month, n) for n in range(1, 15))
-                  if d.weekday() == 6][sunday - 1]
-        queries.append(f"start={(change - timedelta(days=1)).isoformat()}"
-                       f"&end={(change + timedelta(days=1)).isoformat()}")
+        change = [d for d in (date(year, month, n) for n in range(1, 15)) if d.weekday() == 6][
+            sunday - 1
+        ]
+        queries.append(
+            f"start={(change - timedelta(days=1)).isoformat()}"
+            f"&end={(change + timedelta(days=1)).isoformat()}"
+        )
     checked = 0
     for query in queries:
         answer = client.get(f"/api/stats/summary?{query}").get_json()
@@ -92,8 +101,9 @@ def test_every_page_of_every_list_matches_the_independent_computation(client, or
                 expected = oracle.full(what, start, end, sort)
                 per_page = rnd.choice([7, 50, 100])
                 items, body = walk(client, what, query, sort, per_page)
-                assert [(i["id"], i["name"], i["plays"], i["minutes"]) for i in items] == \
-                    expected, (query, what, sort)
+                assert [
+                    (i["id"], i["name"], i["plays"], i["minutes"]) for i in items
+                ] == expected, (query, what, sort)
                 assert [i["rank"] for i in items] == list(range(1, len(expected) + 1))
                 assert body["total"] == len(expected)
                 assert body["pages"] == max(1, math.ceil(len(expected) / per_page))
@@ -109,8 +119,9 @@ def test_top_albums_on_analytics_match_the_independent_computation(client, oracl
         start, end = date.fromisoformat(answer["start"]), date.fromisoformat(answer["end"])
         expected = oracle.full("albums", start, end, "plays")[:10]
         assert expected
-        assert [(a["name"], a["plays"], a["minutes"]) for a in answer["items"]] == \
-            [(name, p, m) for _k, name, p, m in expected]
+        assert [(a["name"], a["plays"], a["minutes"]) for a in answer["items"]] == [
+            (name, p, m) for _k, name, p, m in expected
+        ]
         page = client.get(f"/analytics?{query}").get_data(as_text=True)
         rows = re.search(r'<tbody id="album-rows">(.*?)</tbody>', page, re.S).group(1)
         for album_id, _name, plays, _m in expected:
@@ -121,8 +132,10 @@ def test_top_albums_on_analytics_match_the_independent_computation(client, oracl
 
 def links_in(html):
     """(list, query) of every link to a full list on a page."""
-    return [(what, dict(parse_qsl(unescape(query))))
-            for what, query in re.findall(r'href="/analytics/top/(\w+)\?([^"]*)"', html)]
+    return [
+        (what, dict(parse_qsl(unescape(query))))
+        for what, query in re.findall(r'href="/analytics/top/(\w+)\?([^"]*)"', html)
+    ]
 
 
 def test_the_list_page_pages_and_sorts_with_plain_links(client, oracle):
@@ -132,8 +145,9 @@ def test_the_list_page_pages_and_sorts_with_plain_links(client, oracle):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     rows = re.findall(r'<tr><td>(\d+)</td>\s*<td><a class="track" href="/tracks/(\d+)"', html)
-    assert [(int(r), int(t)) for r, t in rows] == \
-        [(51 + i, e[0]) for i, e in enumerate(expected[50:100])]
+    assert [(int(r), int(t)) for r, t in rows] == [
+        (51 + i, e[0]) for i, e in enumerate(expected[50:100])
+    ]
     pages = math.ceil(len(expected) / 50)
     assert f"Page 2 of {pages}" in html
     links = links_in(html)
@@ -151,11 +165,20 @@ def test_the_list_page_pages_and_sorts_with_plain_links(client, oracle):
     assert f"the list has {pages} pages" in beyond.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("query", "param"), [
-    ("page=0", "page"), ("page=-1", "page"), ("page=1.5", "page"), ("page=%EF%BC%91", "page"),
-    ("page=9999999", "page"), ("sort=name", "sort"), ("sort=PLAYS", "sort"),
-    ("limit=101", "limit"), ("range=nope", "range"),
-])
+@pytest.mark.parametrize(
+    ("query", "param"),
+    [
+        ("page=0", "page"),
+        ("page=-1", "page"),
+        ("page=1.5", "page"),
+        ("page=%EF%BC%91", "page"),
+        ("page=9999999", "page"),
+        ("sort=name", "sort"),
+        ("sort=PLAYS", "sort"),
+        ("limit=101", "limit"),
+        ("range=nope", "range"),
+    ],
+)
 def test_bad_page_or_sort_is_a_400_naming_it(client, oracle, query, param):
     for what in ("artists", "tracks", "albums"):
         answer = client.get(f"/api/stats/top-{what}?{query}")

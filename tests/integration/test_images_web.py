@@ -42,17 +42,28 @@ def pictured(app, conn, local_user) -> dict:
     """Twelve songs on twelve albums, pictures for the even albums and for Artist 0; every
     album and artist also has the Spotify CDN address a sync would have stored."""
     day = TODAY - timedelta(days=2)
-    rows = [(f"Artist {n}", f"Song {n}", f"{day} {h:02d}:00:00", 200_000,
-             {"album": f"Album {n}", "uri": f"spotify:track:{n:022d}"})
-            for n in range(12) for h in range(12 - n)]
+    rows = [
+        (
+            f"Artist {n}",
+            f"Song {n}",
+            f"{day} {h:02d}:00:00",
+            200_000,
+            {"album": f"Album {n}", "uri": f"spotify:track:{n:022d}"},
+        )
+        for n in range(12)
+        for h in range(12 - n)
+    ]
     add_plays(conn, local_user, rows)
     with transaction(conn):
         conn.execute("UPDATE albums SET image_url = ?", (SPOTIFY_CDN,))
         conn.execute("UPDATE artists SET image_url = ?", (SPOTIFY_CDN,))
     data_dir = app.config["MTM_DATA_DIR"]
-    keys = {n: give_album_picture(conn, local_user, data_dir, f"Album {n}",
-                                  picture(200, 200, colour=(n * 20, 90, 160)))
-            for n in range(0, 12, 2)}
+    keys = {
+        n: give_album_picture(
+            conn, local_user, data_dir, f"Album {n}", picture(200, 200, colour=(n * 20, 90, 160))
+        )
+        for n in range(0, 12, 2)
+    }
     artist_key = ImageStore.in_data_dir(data_dir).put(picture(90, 120, colour=(9, 9, 9)))
     with transaction(conn):
         artist = conn.execute("SELECT id FROM artists WHERE name = 'Artist 0'").fetchone()[0]
@@ -75,11 +86,17 @@ def test_a_picture_is_served_by_the_app_as_webp_cached_for_a_year(client, pictur
 def test_names_that_are_not_one_of_the_users_pictures_are_404(app, client, conn, pictured):
     key = pictured["artist"]
     other = create_user(conn, "Other", "UTC")
-    their_key = give_album_picture(conn, other, app.config["MTM_DATA_DIR"],
-                                   data=picture(50, 50, colour=(1, 200, 3)))
-    for path in (f"/images/{key}-65.webp", f"/images/{key[:-1]}-64.webp",
-                 f"/images/{key.upper()}-64.webp", f"/images/{'0' * 32}-64.webp",
-                 f"/images/{their_key}-64.webp", "/images/..%2f..%2fsecret_key-64.webp"):
+    their_key = give_album_picture(
+        conn, other, app.config["MTM_DATA_DIR"], data=picture(50, 50, colour=(1, 200, 3))
+    )
+    for path in (
+        f"/images/{key}-65.webp",
+        f"/images/{key[:-1]}-64.webp",
+        f"/images/{key.upper()}-64.webp",
+        f"/images/{'0' * 32}-64.webp",
+        f"/images/{their_key}-64.webp",
+        "/images/..%2f..%2fsecret_key-64.webp",
+    ):
         assert client.get(path).status_code == 404, path
     other_client = app.test_client()
     sign_in(other_client, other)
@@ -90,14 +107,15 @@ def test_names_that_are_not_one_of_the_users_pictures_are_404(app, client, conn,
 def pages(client) -> dict[str, str]:
     html = client.get("/playlists").get_data(as_text=True)
     token = html.split('name="csrf-token" content="')[1].split('"')[0]
-    form = {"csrf_token": token, "source": "current_rotation", "size": "12",
-            "action": "preview"}
-    found = {path: client.get(path).get_data(as_text=True)
-             for path in ("/", "/analytics", "/analytics?range=all", "/playlists",
-                          "/settings")}
+    form = {"csrf_token": token, "source": "current_rotation", "size": "12", "action": "preview"}
+    found = {
+        path: client.get(path).get_data(as_text=True)
+        for path in ("/", "/analytics", "/analytics?range=all", "/playlists", "/settings")
+    }
     found["POST /playlists"] = client.post("/playlists", data=form).get_data(as_text=True)
     found["POST /api/playlists/preview"] = client.post(
-        "/api/playlists/preview", data=form, headers={"X-CSRFToken": token}).get_json()["html"]
+        "/api/playlists/preview", data=form, headers={"X-CSRFToken": token}
+    ).get_json()["html"]
     return found
 
 
@@ -134,12 +152,15 @@ def test_top_lists_in_the_api_name_same_origin_pictures(client, pictured):
             assert item["image"] is None and item["image_large"] is None
         else:
             key = pictured["albums"][n]
-            assert (item["image"], item["image_large"]) == (f"/images/{key}-64.webp",
-                                                            f"/images/{key}-300.webp")
+            assert (item["image"], item["image_large"]) == (
+                f"/images/{key}-64.webp",
+                f"/images/{key}-300.webp",
+            )
         assert "image_key" not in item
     artists = client.get("/api/stats/top-artists?range=all&limit=12").get_json()["items"]
     assert {a["name"]: a["image"] for a in artists if a["image"]} == {
-        "Artist 0": f"/images/{pictured['artist']}-64.webp"}
+        "Artist 0": f"/images/{pictured['artist']}-64.webp"
+    }
 
 
 @pytest.mark.fake_spotify

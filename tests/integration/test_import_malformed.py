@@ -22,10 +22,14 @@ from import_fixtures import (  # noqa: E402
 
 from music_time_machine.importers import run_import  # noqa: E402
 
-GOOD_ROW = {"ts": "2023-05-01T10:00:00Z", "ms_played": 40000,
-            "master_metadata_track_name": "Song", "master_metadata_album_artist_name": "Band",
-            "master_metadata_album_album_name": "Album",
-            "spotify_track_uri": "spotify:track:0000000000000000000001"}
+GOOD_ROW = {
+    "ts": "2023-05-01T10:00:00Z",
+    "ms_played": 40000,
+    "master_metadata_track_name": "Song",
+    "master_metadata_album_artist_name": "Band",
+    "master_metadata_album_album_name": "Album",
+    "spotify_track_uri": "spotify:track:0000000000000000000001",
+}
 GOOD_ROWS = [dict(GOOD_ROW, ts=f"2023-05-01T10:{m:02d}:00Z") for m in range(40)]
 GOOD_BYTES = json.dumps(GOOD_ROWS, indent=2).encode()
 EXT = "Streaming_History_Audio_2023.json"
@@ -37,8 +41,14 @@ def _utf16() -> tuple[str, bytes]:
 
 
 def _latin1() -> tuple[str, bytes]:
-    rows = [{"endTime": "2024-01-01 10:00", "artistName": "Café Tacvba",
-             "trackName": "Eres", "msPlayed": 40000}]
+    rows = [
+        {
+            "endTime": "2024-01-01 10:00",
+            "artistName": "Café Tacvba",
+            "trackName": "Eres",
+            "msPlayed": 40000,
+        }
+    ]
     return ACC, json.dumps(rows, ensure_ascii=False).encode("latin-1")
 
 
@@ -61,8 +71,9 @@ def populated(tmp_path, fresh_db):
     conn, user = fresh_db()
     base = tmp_path / "base"
     base.mkdir()
-    (base / "Streaming_History_Audio_2022.json").write_bytes(json.dumps(
-        [dict(GOOD_ROW, ts=f"2022-01-01T10:{m:02d}:00Z") for m in range(10)]).encode())
+    (base / "Streaming_History_Audio_2022.json").write_bytes(
+        json.dumps([dict(GOOD_ROW, ts=f"2022-01-01T10:{m:02d}:00Z") for m in range(10)]).encode()
+    )
     assert run_import(conn, user, [base]).stored == 10
     return conn, user
 
@@ -76,8 +87,18 @@ def test_bad_file_is_refused_by_name_and_database_unchanged(tmp_path, populated,
     path.parent.mkdir()
     path.write_bytes(data)
     good = tmp_path / "in" / "StreamingHistory_music_1.json"
-    good.write_text(json.dumps([{"endTime": "2024-02-01 10:00", "artistName": "A",
-                                 "trackName": "B", "msPlayed": 50000}]))
+    good.write_text(
+        json.dumps(
+            [
+                {
+                    "endTime": "2024-02-01 10:00",
+                    "artistName": "A",
+                    "trackName": "B",
+                    "msPlayed": 50000,
+                }
+            ]
+        )
+    )
     before = dump(conn)
 
     summary = run_import(conn, user, [path])
@@ -95,21 +116,28 @@ def test_bad_file_is_refused_by_name_and_database_unchanged(tmp_path, populated,
 
 def test_rows_with_bad_fields_are_rejected_with_reasons(tmp_path, fresh_db):
     conn, user = fresh_db()
-    rows = GOOD_ROWS[:3] + [dict(GOOD_ROW, ts="yesterday"), dict(GOOD_ROW, ms_played=-5),
-                            dict(GOOD_ROW, ms_played="12"), {"ms_played": 1}]
+    rows = GOOD_ROWS[:3] + [
+        dict(GOOD_ROW, ts="yesterday"),
+        dict(GOOD_ROW, ms_played=-5),
+        dict(GOOD_ROW, ms_played="12"),
+        {"ms_played": 1},
+    ]
     path = tmp_path / EXT
     path.write_text(json.dumps(rows))
     report = run_import(conn, user, [path]).files[0]
     assert report.error is None
     assert report.rows_read == 7 and report.plays_added == 3 and report.rejected == 4
-    assert report.rejected_reasons == {"missing or invalid ts": 2,
-                                       "missing or invalid ms_played": 2}
+    assert report.rejected_reasons == {
+        "missing or invalid ts": 2,
+        "missing or invalid ms_played": 2,
+    }
 
 
 def _zip_traversal(tmp_path: Path) -> Path:
-    return make_zip(tmp_path / "evil.zip", {
-        "Spotify Extended Streaming History/" + EXT: GOOD_BYTES,
-        "../" + EXT: GOOD_BYTES})
+    return make_zip(
+        tmp_path / "evil.zip",
+        {"Spotify Extended Streaming History/" + EXT: GOOD_BYTES, "../" + EXT: GOOD_BYTES},
+    )
 
 
 def _zip_absolute(tmp_path: Path) -> Path:
@@ -118,8 +146,10 @@ def _zip_absolute(tmp_path: Path) -> Path:
 
 def _zip_bomb(tmp_path: Path) -> Path:
     path = tmp_path / "evil.zip"
-    with (zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf,
-          zf.open("Spotify Extended Streaming History/" + EXT, "w") as member):
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf,
+        zf.open("Spotify Extended Streaming History/" + EXT, "w") as member,
+    ):
         member.write(b"[")
         for _ in range(40):
             member.write(b" " * (1024 * 1024))
@@ -179,8 +209,9 @@ def test_a_member_that_inflates_past_its_header_is_stopped(tmp_path, populated):
     from music_time_machine.importers.errors import ImportFileError
     from music_time_machine.importers.sources import CountingReader
 
-    reader = CountingReader(io.BytesIO(b" " * 5_000_000), "x.json", limit=None,
-                            compressed=1000, max_ratio=100)
+    reader = CountingReader(
+        io.BytesIO(b" " * 5_000_000), "x.json", limit=None, compressed=1000, max_ratio=100
+    )
     with pytest.raises(ImportFileError, match="zip bomb"):
         while reader.read(65536):
             pass
@@ -190,14 +221,16 @@ def test_a_member_that_inflates_past_its_header_is_stopped(tmp_path, populated):
             pass
 
 
-@pytest.mark.parametrize(("root", "rows_before_cut"), [
-    # tests/data's 2023 file: 30 rows, 90% of its bytes hold 27 whole ones.
-    ("data", "after 27 complete rows"),
-    # the real 2023 sample: 1,470 rows, the cut falls somewhere after the first thousand.
-    ("shared", "after 1,"),
-])
-def test_a_truncated_export_leaves_database_unchanged(tmp_path, populated, root,
-                                                      rows_before_cut):
+@pytest.mark.parametrize(
+    ("root", "rows_before_cut"),
+    [
+        # tests/data's 2023 file: 30 rows, 90% of its bytes hold 27 whole ones.
+        ("data", "after 27 complete rows"),
+        # the real 2023 sample: 1,470 rows, the cut falls somewhere after the first thousand.
+        ("shared", "after 1,"),
+    ],
+)
+def test_a_truncated_export_leaves_database_unchanged(tmp_path, populated, root, rows_before_cut):
     if root == "shared":
         need_samples()
     conn, user = populated

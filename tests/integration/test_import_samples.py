@@ -44,24 +44,45 @@ HAND_COUNTS = {
     # 30 rows: 2 named nothing, 2 incognito, 1 exact copy, 2 podcast episodes; of the 23
     # songs left 4 are under 30 s (12 s, 5 s, 29.999 s, 25 s) and 19 are plays.
     "Streaming_History_Audio_2023.json": {
-        "rows_read": 30, "plays_added": 19, "short_plays": 4, "podcasts_audiobooks": 2,
-        "duplicates": 1, "without_metadata": 2, "incognito_skipped": 2},
+        "rows_read": 30,
+        "plays_added": 19,
+        "short_plays": 4,
+        "podcasts_audiobooks": 2,
+        "duplicates": 1,
+        "without_metadata": 2,
+        "incognito_skipped": 2,
+    },
     # 6 rows: 3 music videos (one of 5 s), 2 video podcast streams, 1 named nothing.
     "Streaming_History_Video_2023.json": {
-        "rows_read": 6, "plays_added": 2, "short_plays": 1, "podcasts_audiobooks": 2,
-        "without_metadata": 1},
+        "rows_read": 6,
+        "plays_added": 2,
+        "short_plays": 1,
+        "podcasts_audiobooks": 2,
+        "without_metadata": 1,
+    },
     # 24 rows: 2 "Unknown Artist/Unknown Track", 1 exact copy; of the 21 left, 4 are under
     # 30 s (3 s, 29.999 s, 1 s, 20 s) and 17 are plays (the 61 s row sharing its minute
     # with a 3 s one counts).
     "StreamingHistory_music_0.json": {
-        "rows_read": 24, "plays_added": 17, "short_plays": 4, "duplicates": 1,
-        "without_metadata": 2},
+        "rows_read": 24,
+        "plays_added": 17,
+        "short_plays": 4,
+        "duplicates": 1,
+        "without_metadata": 2,
+    },
     # 5 rows: 1 exact copy, 1 without an episode name, 3 episodes.
     "StreamingHistory_podcast_0.json": {
-        "rows_read": 5, "podcasts_audiobooks": 3, "duplicates": 1, "without_metadata": 1},
+        "rows_read": 5,
+        "podcasts_audiobooks": 3,
+        "duplicates": 1,
+        "without_metadata": 1,
+    },
     # 4 rows: 3 chapters, 1 naming nothing.
     "StreamingHistory_audiobook_0.json": {
-        "rows_read": 4, "podcasts_audiobooks": 3, "without_metadata": 1},
+        "rows_read": 4,
+        "podcasts_audiobooks": 3,
+        "without_metadata": 1,
+    },
 }
 
 
@@ -75,8 +96,9 @@ class Export:
 
     @property
     def files(self) -> list[tuple[Path, str]]:
-        return ([(p, "extended") for p in sorted(self.extended.glob("*.json"))]
-                + [(p, "account") for p in sorted(self.account.glob("*.json"))])
+        return [(p, "extended") for p in sorted(self.extended.glob("*.json"))] + [
+            (p, "account") for p in sorted(self.account.glob("*.json"))
+        ]
 
     @property
     def audio_2023(self) -> Path:
@@ -110,22 +132,24 @@ def test_each_file_imports_with_exact_counts(export, fresh_db):
         (report,) = summary.files
         assert report.kind == fmt and report.name == path.name
         assert report_counts(report) == expected, path.name
-        stored = conn.execute(
-            "SELECT COUNT(*), COALESCE(SUM(ms_played), 0) FROM plays").fetchone()
+        stored = conn.execute("SELECT COUNT(*), COALESCE(SUM(ms_played), 0) FROM plays").fetchone()
         assert stored[0] == report.stored
         # ms_played of what was stored equals that of the distinct, usable raw rows
         assert stored[1] == _expected_ms(rows, fmt)
         kinds = Counter(dict(conn.execute("SELECT kind, COUNT(*) FROM plays GROUP BY kind")))
         assert kinds["podcast"] + kinds["audiobook"] == expected["podcasts_audiobooks"]
-        assert conn.execute("SELECT COUNT(*) FROM plays WHERE source != ?",
-                            (fmt,)).fetchone()[0] == 0
+        assert (
+            conn.execute("SELECT COUNT(*) FROM plays WHERE source != ?", (fmt,)).fetchone()[0] == 0
+        )
 
         # the same file again adds nothing
         before = dump(conn)
         again = run_import(conn, user, [path]).files[0]
         assert again.stored == 0
-        assert again.duplicates == expected["rows_read"] - expected["without_metadata"] \
-            - expected["incognito_skipped"]
+        assert (
+            again.duplicates
+            == expected["rows_read"] - expected["without_metadata"] - expected["incognito_skipped"]
+        )
         assert dump(conn) == before
 
 
@@ -145,17 +169,22 @@ def _expected_ms(rows: list[dict], fmt: str) -> int:
 def test_all_files_together_match_the_sum_of_the_files(export, fresh_db):
     conn, user = fresh_db()
     progress: list[ImportProgress] = []
-    summary = run_import(conn, user, [export.extended, export.account],
-                         progress=progress.append)
+    summary = run_import(conn, user, [export.extended, export.account], progress=progress.append)
     assert summary.ok
     assert [f.kind for f in summary.files] == ["extended"] * 3 + ["account"] * 3
     total = Counter()
     for path, fmt in export.files:
         total += expected_counts(load(path), fmt, video="Video" in path.name)
     if export.hand:  # the six files' hand counts added up
-        assert total == Counter(rows_read=77, plays_added=45, short_plays=10,
-                                podcasts_audiobooks=10, duplicates=3, without_metadata=7,
-                                incognito_skipped=2)
+        assert total == Counter(
+            rows_read=77,
+            plays_added=45,
+            short_plays=10,
+            podcasts_audiobooks=10,
+            duplicates=3,
+            without_metadata=7,
+            incognito_skipped=2,
+        )
     assert Counter({k: v for k, v in summary.totals().items() if v}) == total
     assert progress[-1].fraction == 1.0 and progress[-1].files_done == 6
     assert all(b.bytes_done >= a.bytes_done for a, b in zip(progress, progress[1:], strict=False))
@@ -187,8 +216,9 @@ def test_account_data_after_extended_adds_nothing(export, fresh_db, tmp_path):
     assert dump(conn) == before
 
 
-def test_extended_after_account_data_only_adds_what_account_data_collapsed(export, fresh_db,
-                                                                            tmp_path):
+def test_extended_after_account_data_only_adds_what_account_data_collapsed(
+    export, fresh_db, tmp_path
+):
     conn, user = fresh_db()
     rows = load(export.audio_2023)
     music, podcast = account_rows_from_extended(rows)
@@ -214,37 +244,45 @@ def _json(row: dict) -> str:
 
 
 @pytest.mark.parametrize("account_folder", ["Spotify Account Data", "MyData"])
-def test_zip_with_both_folders_imports_extended_first_and_lists_skipped(export, fresh_db,
-                                                                        tmp_path,
-                                                                        account_folder):
+def test_zip_with_both_folders_imports_extended_first_and_lists_skipped(
+    export, fresh_db, tmp_path, account_folder
+):
     path = export.audio_2023
     music, podcast = account_rows_from_extended(load(path))
-    archive = make_zip(tmp_path / "my_spotify_data.zip", {
-        f"{account_folder}/StreamingHistory_music_0.json": json.dumps(music),
-        f"{account_folder}/StreamingHistory_podcast_0.json": json.dumps(podcast),
-        f"{account_folder}/Userdata.json": json.dumps({"username": "x"}),
-        f"{account_folder}/Playlist1.json": json.dumps({"playlists": []}),
-        f"{account_folder}/SearchQueries.json": json.dumps([{"searchTime": "x"}]),
-        "Spotify Extended Streaming History/ReadMeFirst_ExtendedStreamingHistory.pdf": b"%PDF",
-        "Spotify Extended Streaming History/Streaming_History_Audio_2023.json": path,
-        "__MACOSX/Spotify Extended Streaming History/._Streaming_History_Audio_2023.json": b"x",
-    })
+    archive = make_zip(
+        tmp_path / "my_spotify_data.zip",
+        {
+            f"{account_folder}/StreamingHistory_music_0.json": json.dumps(music),
+            f"{account_folder}/StreamingHistory_podcast_0.json": json.dumps(podcast),
+            f"{account_folder}/Userdata.json": json.dumps({"username": "x"}),
+            f"{account_folder}/Playlist1.json": json.dumps({"playlists": []}),
+            f"{account_folder}/SearchQueries.json": json.dumps([{"searchTime": "x"}]),
+            "Spotify Extended Streaming History/ReadMeFirst_ExtendedStreamingHistory.pdf": b"%PDF",
+            "Spotify Extended Streaming History/Streaming_History_Audio_2023.json": path,
+            "__MACOSX/Spotify Extended Streaming History/._Streaming_History_Audio_2023.json": b"x",
+        },
+    )
     conn, user = fresh_db()
 
     summary = run_import(conn, user, [archive])
 
     assert summary.ok
     names = [f.name for f in summary.files]
-    assert names[0] == ("my_spotify_data.zip/Spotify Extended Streaming History/"
-                        "Streaming_History_Audio_2023.json")
+    assert names[0] == (
+        "my_spotify_data.zip/Spotify Extended Streaming History/Streaming_History_Audio_2023.json"
+    )
     assert [f.kind for f in summary.files] == ["extended", "account", "account"]
     assert report_counts(summary.files[0]) == expected_counts(load(path), "extended")
     if export.hand:
         assert summary.files[0].plays_added == 19
     assert sum(f.stored for f in summary.files[1:]) == 0
     skipped = sorted(s.name.rsplit("/", 1)[-1] for s in summary.skipped)
-    assert skipped == ["Playlist1.json", "ReadMeFirst_ExtendedStreamingHistory.pdf",
-                       "SearchQueries.json", "Userdata.json"]
+    assert skipped == [
+        "Playlist1.json",
+        "ReadMeFirst_ExtendedStreamingHistory.pdf",
+        "SearchQueries.json",
+        "Userdata.json",
+    ]
     assert "Userdata.json" in format_summary_table(summary)
 
 
@@ -298,20 +336,32 @@ def test_api_plays_from_the_live_sync_are_recognised(export, fresh_db, tmp_path)
     from music_time_machine.db.plays import NewPlay, insert_plays
     from music_time_machine.timezones import parse_iso_utc_ms
 
-    rows = [r for r in load(export.audio_2023)
-            if r["spotify_track_uri"] and r["ms_played"] >= 30_000
-            and not r["incognito_mode"]][:200]
+    rows = [
+        r
+        for r in load(export.audio_2023)
+        if r["spotify_track_uri"] and r["ms_played"] >= 30_000 and not r["incognito_mode"]
+    ][:200]
     if export.hand:
         # 19 plays, all but the local file (no URI) have one; the exact copy is here too.
         assert len(rows) == 19
     conn, user = fresh_db()
     with transaction(conn):
         cat = Catalogue(conn, user)
-        plays = [NewPlay(cat.track_id(TrackInfo(r["master_metadata_track_name"],
-                                                [ArtistInfo(r["master_metadata_album_artist_name"])],
-                                                spotify_uri=r["spotify_track_uri"])),
-                         parse_iso_utc_ms(r["ts"]) + (i % 7 - 3) * 1000 + 123, r["ms_played"],
-                         "api") for i, r in enumerate(rows)]
+        plays = [
+            NewPlay(
+                cat.track_id(
+                    TrackInfo(
+                        r["master_metadata_track_name"],
+                        [ArtistInfo(r["master_metadata_album_artist_name"])],
+                        spotify_uri=r["spotify_track_uri"],
+                    )
+                ),
+                parse_iso_utc_ms(r["ts"]) + (i % 7 - 3) * 1000 + 123,
+                r["ms_played"],
+                "api",
+            )
+            for i, r in enumerate(rows)
+        ]
         insert_plays(conn, user, plays)
     path = write_json(tmp_path / "Streaming_History_Audio_2023.json", rows)
     summary = run_import(conn, user, [path])

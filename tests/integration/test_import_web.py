@@ -32,18 +32,19 @@ ZIP_COUNTS = {
 
 
 @pytest.mark.parametrize("root", ["data", "shared"])
-def test_upload_runs_in_the_background_and_reports(client, conn, local_user, app, tmp_path,
-                                                   root):
+def test_upload_runs_in_the_background_and_reports(client, conn, local_user, app, tmp_path, root):
     if root == "shared":
         need_samples()
         export_zip = sample_export_zip(tmp_path / "real.zip", SAMPLE_EXTENDED_DIR).read_bytes()
     else:
         export_zip = sample_export_zip(tmp_path / "my_spotify_data.zip").read_bytes()
     rows_read, plays_added, stored = ZIP_COUNTS[root]
-    response = client.post("/settings/import", data={
-        "csrf_token": csrf(client),
-        "files": (io.BytesIO(export_zip), "my_spotify_data.zip")},
-        content_type="multipart/form-data", headers={"Accept": "application/json"})
+    response = client.post(
+        "/settings/import",
+        data={"csrf_token": csrf(client), "files": (io.BytesIO(export_zip), "my_spotify_data.zip")},
+        content_type="multipart/form-data",
+        headers={"Accept": "application/json"},
+    )
     assert response.status_code == 202
     job = wait_for_job(client, response.get_json()["status_url"], timeout=90)
     assert job["status"] == "done"
@@ -51,35 +52,42 @@ def test_upload_runs_in_the_background_and_reports(client, conn, local_user, app
     assert (totals["rows_read"], totals["plays_added"]) == (rows_read, plays_added)
     assert [s["name"] for s in job["summary"]["skipped"]][0].endswith("ReadMeFirst.pdf")
     assert "Plays added" in job["html"]
-    assert conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?",
-                        (local_user,)).fetchone()[0] == stored
+    assert (
+        conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?", (local_user,)).fetchone()[0]
+        == stored
+    )
     assert list(Path(app.config["MTM_DATA_DIR"], "uploads").glob("*/*")) == []  # removed
     page = client.get(f"/settings/import/{job['id']}").get_data(as_text=True)
     assert "Import finished" in page and "Streaming_History_Audio_2023.json" in page
 
 
 def test_without_javascript_the_form_redirects_to_the_job_page(client, export_zip):
-    response = client.post("/settings/import", data={
-        "csrf_token": csrf(client),
-        "files": (io.BytesIO(export_zip), "my_spotify_data.zip")},
-        content_type="multipart/form-data")
+    response = client.post(
+        "/settings/import",
+        data={"csrf_token": csrf(client), "files": (io.BytesIO(export_zip), "my_spotify_data.zip")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "<progress" in page or "Import finished" in page
 
 
 def test_an_empty_upload_is_refused_with_a_message(client):
-    response = client.post("/settings/import", data={"csrf_token": csrf(client)},
-                           follow_redirects=True)
+    response = client.post(
+        "/settings/import", data={"csrf_token": csrf(client)}, follow_redirects=True
+    )
     assert "Choose my_spotify_data.zip" in response.get_data(as_text=True)
 
 
 def test_uploads_over_the_limit_are_refused_before_reading_them(app_config):
     app = create_app({**app_config, "MTM_MAX_UPLOAD_MB": 1})
     client = app.test_client()
-    response = client.post("/settings/import", data={
-        "csrf_token": csrf(client), "files": (io.BytesIO(b"x" * (2 << 20)), "big.json")},
-        content_type="multipart/form-data", headers={"Accept": "application/json"})
+    response = client.post(
+        "/settings/import",
+        data={"csrf_token": csrf(client), "files": (io.BytesIO(b"x" * (2 << 20)), "big.json")},
+        content_type="multipart/form-data",
+        headers={"Accept": "application/json"},
+    )
     assert response.status_code == 413
     assert "MTM_MAX_UPLOAD_MB" in response.get_json()["error"]
 

@@ -35,14 +35,27 @@ def _export(tmp_path: Path, extended: Path = EXTENDED_DIR, account: Path = ACCOU
 
 def _content(conn):
     """Every table but the two that hold creation timestamps of the fresh database."""
-    return {t: rows for t, rows in dump(conn).items()
-            if t not in ("users", "schema_migrations")}
+    return {t: rows for t, rows in dump(conn).items() if t not in ("users", "schema_migrations")}
 
 
 def _summary(summary):
-    return [(f.name, f.kind, f.error, f.rows_read, f.plays_added, f.short_plays,
-             f.podcasts_audiobooks, f.duplicates, f.without_metadata, f.rejected,
-             dict(f.rejected_reasons), f.incognito_skipped) for f in summary.files]
+    return [
+        (
+            f.name,
+            f.kind,
+            f.error,
+            f.rows_read,
+            f.plays_added,
+            f.short_plays,
+            f.podcasts_audiobooks,
+            f.duplicates,
+            f.without_metadata,
+            f.rejected,
+            dict(f.rejected_reasons),
+            f.incognito_skipped,
+        )
+        for f in summary.files
+    ]
 
 
 def _watch_helper_processes(monkeypatch, note) -> list:
@@ -89,7 +102,8 @@ def test_helper_process_equals_in_process(tmp_path, fresh_db, monkeypatch, root)
     assert results["worker"] == results["local"]
     errors = [f for f in results["worker"][0] if f[2]]
     assert [(e[0], "truncated" in e[2]) for e in errors] == [
-        ("export/Streaming_History_Audio_2019.json", True)]
+        ("export/Streaming_History_Audio_2019.json", True)
+    ]
     assert sum(f[4] for f in results["worker"][0]) > 0
     assert sum(f[4] for f in results["worker"][1]) == 0
 
@@ -100,8 +114,11 @@ def test_one_large_file_is_parsed_by_the_helper_too(tmp_path, fresh_db, monkeypa
     name = "Streaming_History_Audio_2023.json"
     (folder / name).write_bytes((EXTENDED_DIR / name).read_bytes())
     started = _watch_helper_processes(monkeypatch, lambda files: files[0].name)
-    results = _both_ways(fresh_db, monkeypatch, lambda conn, user: (
-        _summary(run_import(conn, user, [folder])), _content(conn)))
+    results = _both_ways(
+        fresh_db,
+        monkeypatch,
+        lambda conn, user: (_summary(run_import(conn, user, [folder])), _content(conn)),
+    )
     assert started == [f"one/{name}"]
     assert results["worker"] == results["local"]
     assert results["worker"][0][0][4] > 0  # plays added

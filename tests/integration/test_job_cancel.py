@@ -26,39 +26,52 @@ from music_time_machine.uploads import claim_upload_folder
 
 def _history(path: Path, rows: int) -> Path:
     """One extended-history file of ``rows`` distinct plays (several insert batches)."""
-    data = [{"ts": datetime.fromtimestamp(1_600_000_000 + i * 300, UTC)
-             .strftime("%Y-%m-%dT%H:%M:%SZ"), "ms_played": 200_000, "platform": "android",
-             "master_metadata_track_name": f"Song {i % 997}",
-             "master_metadata_album_artist_name": f"Artist {i % 89}",
-             "master_metadata_album_album_name": "Album",
-             "spotify_track_uri": f"spotify:track:{i % 997:022d}", "reason_end": "trackdone",
-             "skipped": False, "shuffle": False, "offline": False, "incognito_mode": False}
-            for i in range(rows)]
+    data = [
+        {
+            "ts": datetime.fromtimestamp(1_600_000_000 + i * 300, UTC).strftime(
+                "%Y-%m-%dT%H:%M:%SZ"
+            ),
+            "ms_played": 200_000,
+            "platform": "android",
+            "master_metadata_track_name": f"Song {i % 997}",
+            "master_metadata_album_artist_name": f"Artist {i % 89}",
+            "master_metadata_album_album_name": "Album",
+            "spotify_track_uri": f"spotify:track:{i % 997:022d}",
+            "reason_end": "trackdone",
+            "skipped": False,
+            "shuffle": False,
+            "offline": False,
+            "incognito_mode": False,
+        }
+        for i in range(rows)
+    ]
     path.write_text(json.dumps(data), encoding="utf-8")
     return path
 
 
 def _stop_after(control: JobControl, rows: int):
     """A progress callback that cancels once ``rows`` rows were read, then checks."""
+
     def progress(p) -> None:
         if p.rows_done >= rows:
             control.cancel()
         control.check()
+
     return progress
 
 
 @pytest.fixture
 def backup(app, conn, local_user, tmp_path) -> Path:
     """A backup of a demo history, and an account to restore it into (empty of plays)."""
-    generate_demo(conn, local_user, plays=5000, end=datetime(2025, 6, 1, tzinfo=UTC),
-                  years=1.0)
+    generate_demo(conn, local_user, plays=5000, end=datetime(2025, 6, 1, tzinfo=UTC), years=1.0)
     path = tmp_path / "backup.sqlite"
     backup_user(app.config["DATABASE"], local_user, path)
     return path
 
 
-def test_cancelling_an_import_half_way_through_a_file_leaves_nothing(conn, local_user,
-                                                                    tmp_path, monkeypatch):
+def test_cancelling_an_import_half_way_through_a_file_leaves_nothing(
+    conn, local_user, tmp_path, monkeypatch
+):
     monkeypatch.setattr(run_module, "PROGRESS_EVERY_S", 0)  # report every batch
     path = _history(tmp_path / "Streaming_History_Audio_2020.json", 50_000)
     before = dump(conn)
@@ -90,7 +103,8 @@ def test_a_job_past_its_time_bound_stops_and_says_so(conn, backup, monkeypatch):
 
 
 def test_the_cancel_button_stops_the_users_job_and_the_page_says_cancelled(
-        app, client, conn, local_user, backup):
+    app, client, conn, local_user, backup
+):
     other = create_user(conn, "Restorer")
     job_id = jobs.create_job(conn, local_user, "restore")
     control = JobControl(3600)
@@ -114,14 +128,18 @@ def test_the_cancel_button_stops_the_users_job_and_the_page_says_cancelled(
     assert job["message"] == "Cancelled. Nothing was changed."
     assert "Restore cancelled" in job["html"]
     after = dump(conn)
-    assert {t: rows for t, rows in after.items() if t != "import_jobs"} == \
-        {t: rows for t, rows in before.items() if t != "import_jobs"}
+    assert {t: rows for t, rows in after.items() if t != "import_jobs"} == {
+        t: rows for t, rows in before.items() if t != "import_jobs"
+    }
     # A finished job cannot be cancelled, and another user's job does not exist for them.
-    response = client.post(f"/settings/import/{job_id}/cancel", data={"csrf_token": token},
-                           follow_redirects=True)
+    response = client.post(
+        f"/settings/import/{job_id}/cancel", data={"csrf_token": token}, follow_redirects=True
+    )
     assert "already finished" in response.get_data(as_text=True)
     theirs = jobs.create_job(conn, other, "export")
     background._controls[theirs] = JobControl(3600)
-    assert client.post(f"/settings/import/{theirs}/cancel",
-                       data={"csrf_token": token}).status_code == 404
+    assert (
+        client.post(f"/settings/import/{theirs}/cancel", data={"csrf_token": token}).status_code
+        == 404
+    )
     assert not background._controls.pop(theirs).cancelled

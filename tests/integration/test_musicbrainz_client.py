@@ -42,12 +42,14 @@ def truths(server: FakeMusicBrainzServer, fate: str):
 
 # -- URL lookups ----------------------------------------------------------------------------
 
+
 def test_batched_url_lookup_finds_exact_artists_in_one_request(server):
     exact, by_name, missing = (truths(server, f) for f in ("exact", "name", "missing"))
     ids = [t.spotify_id for t in exact[:5]] + [by_name[0].spotify_id, missing[0].spotify_id]
     found = mb(server).lookup_spotify_artists(ids)
-    assert {sid: [a.mbid for a in artists] for sid, artists in found.items()} == \
-        {t.spotify_id: [t.mbid] for t in exact[:5]}
+    assert {sid: [a.mbid for a in artists] for sid, artists in found.items()} == {
+        t.spotify_id: [t.mbid] for t in exact[:5]
+    }
     assert found[exact[0].spotify_id][0].name == exact[0].mb_name
     assert requests_to(server, "ws2/url") == 1
 
@@ -55,8 +57,9 @@ def test_batched_url_lookup_finds_exact_artists_in_one_request(server):
 def test_single_url_lookup_and_an_unknown_url(server):
     exact = truths(server, "exact")[0]
     client = mb(server)
-    assert [a.mbid for a in client.lookup_spotify_artists([exact.spotify_id])[
-        exact.spotify_id]] == [exact.mbid]
+    assert [
+        a.mbid for a in client.lookup_spotify_artists([exact.spotify_id])[exact.spotify_id]
+    ] == [exact.mbid]
     assert client.lookup_spotify_artists([truths(server, "name")[0].spotify_id]) == {}
     assert requests_to(server, "ws2/url") == 2
 
@@ -71,10 +74,17 @@ def test_url_lookups_go_100_to_a_request(server):
 
 def test_the_fake_answers_the_documented_batched_shape(server):
     exact = truths(server, "exact")[:2]
-    body = requests.get(f"{server.url}/ws/2/url", headers={"User-Agent": AGENT}, params=[
-        *(("resource", f"https://open.spotify.com/artist/{t.spotify_id}") for t in exact),
-        ("resource", "https://example.org/nobody"), ("inc", "artist-rels"), ("fmt", "json")],
-        timeout=5).json()
+    body = requests.get(
+        f"{server.url}/ws/2/url",
+        headers={"User-Agent": AGENT},
+        params=[
+            *(("resource", f"https://open.spotify.com/artist/{t.spotify_id}") for t in exact),
+            ("resource", "https://example.org/nobody"),
+            ("inc", "artist-rels"),
+            ("fmt", "json"),
+        ],
+        timeout=5,
+    ).json()
     assert body["url-count"] == 2 and body["url-offset"] == 0 and len(body["urls"]) == 2
     relation = body["urls"][0]["relations"][0]
     assert relation["target-type"] == "artist" and relation["type"] == "free streaming"
@@ -83,14 +93,16 @@ def test_the_fake_answers_the_documented_batched_shape(server):
 
 # -- artists --------------------------------------------------------------------------------
 
+
 def test_artist_lookup_has_genres_and_tags_with_votes(server):
     truth = next(t for t in truths(server, "name") if t.genres)
     artist = mb(server).artist(truth.mbid)
     assert artist is not None and artist.mbid == truth.mbid
     assert {g.name for g in artist.genres} == set(truth.genres)
     assert all(g.count >= 1 for g in artist.genres) and artist.tags
-    assert [g.count for g in artist.genres] == sorted((g.count for g in artist.genres),
-                                                     reverse=True)
+    assert [g.count for g in artist.genres] == sorted(
+        (g.count for g in artist.genres), reverse=True
+    )
     assert mb(server).artist("00000000-0000-4000-8000-000000000000") is None
 
 
@@ -104,11 +116,13 @@ def test_artist_search_scores_and_carries_tags(server):
 
 
 def test_artist_search_folds_accents_like_musicbrainz(server):
-    truth = next(t for t in server.catalogue.truth
-                 if t.fate != "missing" and name_key(t.name) != t.name.lower())
+    truth = next(
+        t
+        for t in server.catalogue.truth
+        if t.fate != "missing" and name_key(t.name) != t.name.lower()
+    )
     folded = name_key(truth.name)
-    assert truth.mbid in [a.mbid for a in mb(server).search_artists(folded).items
-                          if a.score == 100]
+    assert truth.mbid in [a.mbid for a in mb(server).search_artists(folded).items if a.score == 100]
 
 
 def test_homonyms_both_score_100_with_different_ids(server):
@@ -133,6 +147,7 @@ def test_special_characters_in_names_are_escaped(server):
 
 # -- recordings -----------------------------------------------------------------------------
 
+
 def test_recording_search_credits_the_artist_and_links_a_release_group(server):
     cat = server.catalogue
     truth = truths(server, "name")[0]
@@ -156,6 +171,7 @@ def test_featured_artists_are_in_the_artist_credit(server):
 
 # -- genres ---------------------------------------------------------------------------------
 
+
 def test_the_genre_list_pages_through_everything(server):
     client = mb(server)
     page = client.genres(limit=10, offset=5)
@@ -166,6 +182,7 @@ def test_the_genre_list_pages_through_everything(server):
 
 
 # -- being a good citizen -------------------------------------------------------------------
+
 
 def test_the_user_agent_names_app_version_and_contact(server):
     mb(server).genres(limit=1)
@@ -237,8 +254,9 @@ def test_one_500_then_success_loses_nothing(server):
 
 def test_a_slow_service_times_out_with_a_clear_error(server):
     fault(server, path_prefix="/ws/2/genre", delay=5, times=None)
-    client = MusicBrainzClient(server.url, AGENT, rate_per_s=1000, timeout=0.3,
-                               max_attempts=2, sleep=Sleeps())
+    client = MusicBrainzClient(
+        server.url, AGENT, rate_per_s=1000, timeout=0.3, max_attempts=2, sleep=Sleeps()
+    )
     try:
         with pytest.raises(Unavailable) as caught:
             client.genres()
@@ -248,6 +266,7 @@ def test_a_slow_service_times_out_with_a_clear_error(server):
 
 
 # -- the rate limit, measured by the fake ---------------------------------------------------
+
 
 def test_concurrent_clients_never_exceed_the_rate():
     """Three threads, each with its own client, share the process's limiter for the fake."""
@@ -278,8 +297,12 @@ def test_concurrent_clients_never_exceed_the_rate():
 def test_the_fake_notices_a_client_that_is_too_fast():
     """The measurement above can fail: without the limiter the fake answers 503."""
     with FakeMusicBrainzServer(seed=42, artists=20, rate=1) as strict:
-        statuses = [requests.get(f"{strict.url}/ws/2/genre/all?fmt=json", timeout=5,
-                                 headers={"User-Agent": AGENT}) for _ in range(3)]
+        statuses = [
+            requests.get(
+                f"{strict.url}/ws/2/genre/all?fmt=json", timeout=5, headers={"User-Agent": AGENT}
+            )
+            for _ in range(3)
+        ]
         traffic = strict.traffic()
     assert [r.status_code for r in statuses][0] == 200
     assert 503 in [r.status_code for r in statuses]
@@ -289,9 +312,13 @@ def test_the_fake_notices_a_client_that_is_too_fast():
 
 # -- the Cover Art Archive ------------------------------------------------------------------
 
+
 def _groups(server, with_cover: bool):
-    return [g for g in server.catalogue.release_groups.values()
-            if (g.cover_image_id is not None) == with_cover]
+    return [
+        g
+        for g in server.catalogue.release_groups.values()
+        if (g.cover_image_id is not None) == with_cover
+    ]
 
 
 def caa(server, **options) -> CoverArtClient:
@@ -307,8 +334,9 @@ def test_front_image_has_thumbnails_and_downloads_as_a_real_image(server):
     assert cover.url_for(2000) == cover.url
     image = caa(server).download(cover.url_for(250))
     assert image is not None and image.content_type == "image/png"
-    assert image.data.startswith(b"\x89PNG") and image.data[16:24] == \
-        (250).to_bytes(4, "big") * 2  # IHDR width and height
+    assert (
+        image.data.startswith(b"\x89PNG") and image.data[16:24] == (250).to_bytes(4, "big") * 2
+    )  # IHDR width and height
     assert caa(server).download(cover.url_for(250)).data == image.data  # deterministic
 
 

@@ -50,8 +50,7 @@ def csrf(client) -> str:
     return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
 
 
-def test_connect_and_sync_never_log_or_show_secrets(app, client, conn, local_user, fake,
-                                                    caplog):
+def test_connect_and_sync_never_log_or_show_secrets(app, client, conn, local_user, fake, caplog):
     caplog.set_level(logging.DEBUG)
     secrets: set[str] = {app.config["SPOTIFY_CLIENT_SECRET"], app.config["SECRET_KEY"]}
     pages = []
@@ -90,8 +89,9 @@ def test_connect_and_sync_never_log_or_show_secrets(app, client, conn, local_use
     pages.append(client.post("/settings/sync", headers={"X-CSRFToken": token}))
     assert wait_for_sync(client)["outcome"] == "ok"
     control(fake, "POST", "faults", status=500, path_prefix="/v1/", times=None)
-    started = client.post("/settings/sync", headers={"X-CSRFToken": token,
-                                                     "Accept": "application/json"})
+    started = client.post(
+        "/settings/sync", headers={"X-CSRFToken": token, "Accept": "application/json"}
+    )
     assert started.status_code == 202
     pages.append(started)
     assert wait_for_sync(client)["outcome"] == "failed"
@@ -107,8 +107,9 @@ def test_connect_and_sync_never_log_or_show_secrets(app, client, conn, local_use
 
     formatter = logging.Formatter("%(name)s %(message)s")
     ours = [r for r in caplog.records if not r.name.startswith(FOREIGN_LOGGERS)]
-    assert any("/callback?code=*&state=*" in r.getMessage() for r in ours), \
+    assert any("/callback?code=*&state=*" in r.getMessage() for r in ours), (
         "the access log should have recorded the callback (redacted)"
+    )
     assert any(r.name.startswith("music_time_machine.spotify") for r in ours)
     for record in ours:
         text = formatter.format(record)  # includes any traceback

@@ -19,19 +19,23 @@ from music_time_machine.importers.run import run_import
 
 
 def _plays(days: list[date], artists: int, per_day: int, minute: int = 0) -> list[tuple]:
-    return [(f"Artist {a}", f"Song {a}", f"{day} {10 + n % 10:02d}:{minute + n // 10:02d}:00",
-             200_000) for day in days for a in range(artists) for n in range(per_day)]
+    return [
+        (f"Artist {a}", f"Song {a}", f"{day} {10 + n % 10:02d}:{minute + n // 10:02d}:00", 200_000)
+        for day in days
+        for a in range(artists)
+        for n in range(per_day)
+    ]
 
 
 def test_settings_overview_counts_streams_without_reading_every_play(fresh_db):
     conn, user = fresh_db()
     days = [date(2024, 5, d) for d in range(1, 11)]
     add_plays(conn, user, _plays(days, artists=4, per_day=5))
-    add_plays(conn, user, [("A Show", "Episode 1", "2024-05-03 08:00:00", 900_000,
-                            {"kind": "podcast"})])
+    add_plays(
+        conn, user, [("A Show", "Episode 1", "2024-05-03 08:00:00", 900_000, {"kind": "podcast"})]
+    )
     overview = data_overview(conn, user)
-    assert overview["streams"] == conn.execute("SELECT COUNT(*) FROM plays").fetchone()[0] \
-        == 201
+    assert overview["streams"] == conn.execute("SELECT COUNT(*) FROM plays").fetchone()[0] == 201
     assert overview["plays"] == 200
     before = vm_steps(conn, lambda: data_overview(conn, user))
 
@@ -47,13 +51,21 @@ def test_most_consistent_artist_reads_only_the_range(fresh_db):
     today = date(2025, 6, 30)
     window = [today - timedelta(days=d) for d in range(0, 90, 3)]
     add_plays(conn, user, _plays(window, artists=3, per_day=1))
-    add_plays(conn, user, _plays([today - timedelta(days=d) for d in range(1, 90, 30)],
-                                 artists=1, per_day=1, minute=30))
+    add_plays(
+        conn,
+        user,
+        _plays(
+            [today - timedelta(days=d) for d in range(1, 90, 30)], artists=1, per_day=1, minute=30
+        ),
+    )
     stats = ListeningStats(conn, user)
     start = today - timedelta(days=89)
     expected = stats.most_consistent_artist(start, today)
     assert {k: v for k, v in expected.items() if k != "id"} == {
-        "name": "Artist 0", "days": 33, "plays": 33}
+        "name": "Artist 0",
+        "days": 33,
+        "plays": 33,
+    }
     before = vm_steps(conn, lambda: stats.most_consistent_artist(start, today))
 
     # Years of older history for many more artists leave the 90-day answer's work alone.
@@ -61,16 +73,18 @@ def test_most_consistent_artist_reads_only_the_range(fresh_db):
     add_plays(conn, user, _plays(old_days, artists=6, per_day=1))
     stats = ListeningStats(conn, user)
     assert stats.most_consistent_artist(start, today) == expected
-    assert vm_steps(conn, lambda: stats.most_consistent_artist(start, today)) \
-        <= before * 1.2 + 500
+    assert vm_steps(conn, lambda: stats.most_consistent_artist(start, today)) <= before * 1.2 + 500
 
 
 def _stat_rows(conn, table: str) -> int:
     """Rows of ``table`` according to the planner's statistics (0 without any)."""
     exists = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()
-    row = exists and conn.execute(
-        "SELECT stat FROM sqlite_stat1 WHERE tbl = ? ORDER BY idx IS NULL LIMIT 1",
-        (table,)).fetchone()
+    row = (
+        exists
+        and conn.execute(
+            "SELECT stat FROM sqlite_stat1 WHERE tbl = ? ORDER BY idx IS NULL LIMIT 1", (table,)
+        ).fetchone()
+    )
     return int(row[0].split()[0]) if row else 0
 
 
@@ -94,7 +108,8 @@ def test_migration_0012_gives_the_planner_statistics(fresh_db):
 
 
 def test_a_large_import_refreshes_the_statistics_and_a_small_one_does_not(
-        fresh_db, tmp_path, monkeypatch):
+    fresh_db, tmp_path, monkeypatch
+):
     from import_fixtures import EXTENDED_DIR
 
     conn, user = fresh_db()
@@ -111,9 +126,17 @@ def test_a_large_import_refreshes_the_statistics_and_a_small_one_does_not(
 
 
 def _uri_plays(songs: int) -> list[tuple]:
-    return [(f"Artist {s % 7}", f"Song {s}", f"2024-03-{1 + n:02d} 12:{s % 60:02d}:00",
-             200_000, {"uri": f"spotify:track:{s:022d}"}) for s in range(songs)
-            for n in range(10)]
+    return [
+        (
+            f"Artist {s % 7}",
+            f"Song {s}",
+            f"2024-03-{1 + n:02d} 12:{s % 60:02d}:00",
+            200_000,
+            {"uri": f"spotify:track:{s:022d}"},
+        )
+        for s in range(songs)
+        for n in range(10)
+    ]
 
 
 def test_recounting_uri_plays_reads_the_plays_once_not_once_per_uri(fresh_db):
@@ -123,8 +146,10 @@ def test_recounting_uri_plays_reads_the_plays_once_not_once_per_uri(fresh_db):
     for songs in (40, 80):
         conn, user = fresh_db(f"songs-{songs}.sqlite")
         add_plays(conn, user, _uri_plays(songs))
-        conn.execute("UPDATE plays SET uri_id = "
-                     "(SELECT id FROM track_uris u WHERE u.track_id = plays.track_id)")
+        conn.execute(
+            "UPDATE plays SET uri_id = "
+            "(SELECT id FROM track_uris u WHERE u.track_id = plays.track_id)"
+        )
         conn.execute("UPDATE track_uris SET plays = 99")
         steps.append(vm_steps(conn, lambda c=conn, u=user: recount_uri_plays(c, u)))
         counts = conn.execute("SELECT plays, COUNT(*) FROM track_uris GROUP BY plays")
@@ -144,8 +169,16 @@ def test_a_range_late_in_the_history_does_not_read_the_early_gaps(fresh_db):
     before = vm_steps(conn, lambda: ListeningStats(conn, user).summary(start, end))
 
     early = [date(2019, 1, 1) + timedelta(days=d) for d in range(0, 700, 10)]
-    add_plays(conn, user, [(f"Old {n}", f"Old song {n}", f"{day} 09:00:00", 200_000)
-                           for n in range(600) for day in early[n % 7::7]])
+    add_plays(
+        conn,
+        user,
+        [
+            (f"Old {n}", f"Old song {n}", f"{day} 09:00:00", 200_000)
+            for n in range(600)
+            for day in early[n % 7 :: 7]
+        ],
+    )
     assert ListeningStats(conn, user).summary(start, end) == expected
-    assert vm_steps(conn, lambda: ListeningStats(conn, user).summary(start, end)) \
-        <= before * 1.2 + 500
+    assert (
+        vm_steps(conn, lambda: ListeningStats(conn, user).summary(start, end)) <= before * 1.2 + 500
+    )

@@ -21,16 +21,17 @@ def history(conn, local_user):
     for n in range(12):
         day = TODAY - timedelta(days=3)
         uri = f"spotify:track:{n:022d}"
-        rows += [(f"Artist {n}", f"Song {n}", f"{day} {h:02d}:00:00", 200_000, {"uri": uri})
-                 for h in range(12 - n)]
+        rows += [
+            (f"Artist {n}", f"Song {n}", f"{day} {h:02d}:00:00", 200_000, {"uri": uri})
+            for h in range(12 - n)
+        ]
     rows.append(("Old Artist", "No Link", f"{TODAY - timedelta(days=2)} 10:00:00", 200_000))
     add_plays(conn, local_user, rows)
     return local_user
 
 
 def form(client, **fields):
-    return {"csrf_token": token_of(client), "source": "current_rotation", "size": "10",
-            **fields}
+    return {"csrf_token": token_of(client), "source": "current_rotation", "size": "10", **fields}
 
 
 def test_the_page_shows_the_form_and_says_spotify_is_not_connected(client):
@@ -76,8 +77,11 @@ def test_json_preview_needs_the_csrf_header(client, history):
     assert client.post("/api/playlists/preview", json={"source": "chill"}).status_code == 400
     bad = client.post("/api/playlists/preview", json={"source": "chill"})
     assert "error" in bad.get_json()
-    ok = client.post("/api/playlists/preview", json={"source": "current_rotation", "size": 10},
-                     headers={"X-CSRFToken": token_of(client)})
+    ok = client.post(
+        "/api/playlists/preview",
+        json={"source": "current_rotation", "size": 10},
+        headers={"X-CSRFToken": token_of(client)},
+    )
     assert ok.status_code == 200
     data = ok.get_json()
     assert [t["title"] for t in data["tracks"]][:2] == ["Song 0", "Song 1"]
@@ -94,8 +98,11 @@ def test_json_errors_are_json_with_fitting_statuses(client, local_user):
 
 
 def test_json_create_when_not_connected_is_409(client, history):
-    response = client.post("/api/playlists", json={"source": "current_rotation"},
-                           headers={"X-CSRFToken": token_of(client)})
+    response = client.post(
+        "/api/playlists",
+        json={"source": "current_rotation"},
+        headers={"X-CSRFToken": token_of(client)},
+    )
     assert response.status_code == 409
     assert "not connected" in response.get_json()["error"]
 
@@ -112,18 +119,31 @@ def test_csv_download_works_without_spotify(client, history):
 
 def test_csv_download_quotes_formula_like_names(client, conn, local_user):
     day = TODAY - timedelta(days=3)
-    add_plays(conn, local_user, [("-1+1", '=HYPERLINK("http://x")', f"{day} {h:02d}:00:00",
-                                  200_000, {"uri": "spotify:track:" + "7" * 22})
-                                 for h in range(3)])
+    add_plays(
+        conn,
+        local_user,
+        [
+            (
+                "-1+1",
+                '=HYPERLINK("http://x")',
+                f"{day} {h:02d}:00:00",
+                200_000,
+                {"uri": "spotify:track:" + "7" * 22},
+            )
+            for h in range(3)
+        ],
+    )
     text = client.get("/playlists/preview.csv?source=current_rotation&size=10").get_data(
-        as_text=True)
+        as_text=True
+    )
     row = next(csv.reader(io.StringIO(text.splitlines()[1])))
-    assert row[:3] == ["1", "'=HYPERLINK(\"http://x\")", "'-1+1"]
+    assert row[:3] == ["1", '\'=HYPERLINK("http://x")', "'-1+1"]
 
 
 def test_tracks_without_a_link_are_shown_as_skipped_in_the_preview(client, history):
-    html = client.post("/playlists", data=form(client, action="preview", size="20",
-                                               per_artist="5")).get_data(as_text=True)
+    html = client.post(
+        "/playlists", data=form(client, action="preview", size="20", per_artist="5")
+    ).get_data(as_text=True)
     assert "No Link" in html and "no Spotify link: will be skipped" in html
 
 

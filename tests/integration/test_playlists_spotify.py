@@ -31,16 +31,27 @@ def history_from_fake(conn, user_id, fake, tracks=14):
     usable, seen_artists = [], set()
     for t in catalogue["tracks"]:  # one track per artist, so no per-artist cap applies
         artist = t["artist_ids"][0]
-        if len(t["artist_ids"]) == 1 and " & " not in artists[artist]["name"] \
-                and artist not in seen_artists:
+        if (
+            len(t["artist_ids"]) == 1
+            and " & " not in artists[artist]["name"]
+            and artist not in seen_artists
+        ):
             seen_artists.add(artist)
             usable.append(t)
     rows = []
     day = TODAY - timedelta(days=3)
     for i, track in enumerate(usable[:tracks]):
         artist = artists[track["artist_ids"][0]]
-        rows += [(artist["name"], track["name"], f"{day} {h:02d}:{i:02d}:00", 200_000,
-                  {"uri": track["uri"], "genres": artist["genres"]}) for h in range(tracks - i)]
+        rows += [
+            (
+                artist["name"],
+                track["name"],
+                f"{day} {h:02d}:{i:02d}:00",
+                200_000,
+                {"uri": track["uri"], "genres": artist["genres"]},
+            )
+            for h in range(tracks - i)
+        ]
     add_plays(conn, user_id, rows)
 
 
@@ -64,9 +75,13 @@ def preview(client, **fields) -> dict:
 
 
 def create(client, seen: dict, **fields):
-    body = {"source": seen["source"], "size": seen["size"], **fields,
-            "selection_key": seen["selection_key"],
-            "track_ids": ",".join(map(str, seen["track_ids"]))}
+    body = {
+        "source": seen["source"],
+        "size": seen["size"],
+        **fields,
+        "selection_key": seen["selection_key"],
+        "track_ids": ",".join(map(str, seen["track_ids"])),
+    }
     return client.post("/api/playlists", json=body, headers=csrf(client))
 
 
@@ -85,8 +100,11 @@ def test_json_create_adds_exactly_the_previewed_tracks_in_order(client, connecte
     assert (playlist["added"], playlist["total"]) == (len(seen["uris"]),) * 2
     [stored] = fake_playlists(fake)
     assert stored["uris"] == seen["uris"]
-    assert (stored["name"], stored["description"], stored["public"]) == \
-        ("My mix", "From the test", False)
+    assert (stored["name"], stored["description"], stored["public"]) == (
+        "My mix",
+        "From the test",
+        False,
+    )
     assert stored["id"] in playlist["url"]
     assert "Open in Spotify" in playlist["html"]
     assert "My mix" in response.get_json()["list_html"]
@@ -94,10 +112,15 @@ def test_json_create_adds_exactly_the_previewed_tracks_in_order(client, connecte
 
 def test_html_form_creates_and_redirects_to_the_result_page(client, connected, fake):
     seen = preview(client)
-    form = {"csrf_token": csrf(client)["X-CSRFToken"], "action": "create",
-            "source": "current_rotation", "size": "10", "visibility": "public",
-            "selection_key": seen["selection_key"],
-            "track_ids": ",".join(map(str, seen["track_ids"]))}
+    form = {
+        "csrf_token": csrf(client)["X-CSRFToken"],
+        "action": "create",
+        "source": "current_rotation",
+        "size": "10",
+        "visibility": "public",
+        "selection_key": seen["selection_key"],
+        "track_ids": ",".join(map(str, seen["track_ids"])),
+    }
     response = client.post("/playlists", data=form)
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -112,11 +135,18 @@ def test_html_form_creates_and_redirects_to_the_result_page(client, connected, f
 
 
 @pytest.mark.parametrize("status", [429, 503])
-def test_finish_adding_completes_the_same_playlist_after_a_failure(client, connected, fake,
-                                                                   status):
+def test_finish_adding_completes_the_same_playlist_after_a_failure(client, connected, fake, status):
     seen = preview(client)
-    control(fake, "POST", "faults", path_prefix="/v1/playlists/", method="POST", status=status,
-            retry_after=30, times=3)
+    control(
+        fake,
+        "POST",
+        "faults",
+        path_prefix="/v1/playlists/",
+        method="POST",
+        status=status,
+        retry_after=30,
+        times=3,
+    )
     response = create(client, seen)
     assert response.status_code == (429 if status == 429 else 502)
     data = response.get_json()
@@ -137,10 +167,21 @@ def test_finish_adding_completes_the_same_playlist_after_a_failure(client, conne
 
 def test_finish_adding_without_javascript(client, connected, fake):
     seen = preview(client)
-    control(fake, "POST", "faults", path_prefix="/v1/playlists/", method="POST", status=429,
-            retry_after=5)
-    form = {"csrf_token": csrf(client)["X-CSRFToken"], "action": "create",
-            "source": "current_rotation", "size": "10"}
+    control(
+        fake,
+        "POST",
+        "faults",
+        path_prefix="/v1/playlists/",
+        method="POST",
+        status=429,
+        retry_after=5,
+    )
+    form = {
+        "csrf_token": csrf(client)["X-CSRFToken"],
+        "action": "create",
+        "source": "current_rotation",
+        "size": "10",
+    }
     result_url = client.post("/playlists", data=form).headers["Location"]
     page = client.get(result_url).get_data(as_text=True)
     assert "Playlist not finished" in page and "Finish adding" in page
@@ -153,8 +194,7 @@ def test_finish_adding_without_javascript(client, connected, fake):
 
 def test_a_rate_limit_before_creating_says_when_to_retry(client, connected, fake):
     seen = preview(client)
-    control(fake, "POST", "faults", path_prefix="/v1/me/playlists", status=429,
-            retry_after=7200)
+    control(fake, "POST", "faults", path_prefix="/v1/me/playlists", status=429, retry_after=7200)
     response = create(client, seen)
     assert response.status_code == 429
     assert response.get_json()["retry_after"] == 7200

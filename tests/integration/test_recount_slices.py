@@ -18,8 +18,11 @@ from music_time_machine.db.users import get_settings
 
 def ten_late_evening_plays(conn, user_id: int) -> None:
     """Ten plays at 23:30 UTC: every one moves to the next day in Tokyo."""
-    add_plays(conn, user_id, [("A", f"Song {i}", f"2024-06-0{1 + i % 9} 23:30:00", 60_000)
-                              for i in range(10)])
+    add_plays(
+        conn,
+        user_id,
+        [("A", f"Song {i}", f"2024-06-0{1 + i % 9} 23:30:00", 60_000) for i in range(10)],
+    )
 
 
 def stage_in_slices_of_three(monkeypatch) -> None:
@@ -33,8 +36,10 @@ def recount_to_tokyo(client) -> str:
     thread to end; returns its job id."""
     html = client.get("/settings").get_data(as_text=True)
     token = html.split('name="csrf-token" content="')[1].split('"')[0]
-    response = client.post("/settings/preferences", data={
-        "csrf_token": token, "timezone": "Asia/Tokyo", "play_rule": "30s"})
+    response = client.post(
+        "/settings/preferences",
+        data={"csrf_token": token, "timezone": "Asia/Tokyo", "play_rule": "30s"},
+    )
     job_id = response.headers["Location"].rsplit("/", 1)[1]
     for thread in threading.enumerate():
         if thread.name.startswith("rebucket-"):
@@ -43,7 +48,8 @@ def recount_to_tokyo(client) -> str:
 
 
 def test_a_recount_shows_its_progress_in_the_job_row_and_is_labelled(
-        app, client, conn, local_user, monkeypatch):
+    app, client, conn, local_user, monkeypatch
+):
     ten_late_evening_plays(conn, local_user)
     charts = dump(conn)
     stage_in_slices_of_three(monkeypatch)
@@ -54,8 +60,9 @@ def test_a_recount_shows_its_progress_in_the_job_row_and_is_labelled(
         update(c, job_id, fraction, message)
         other = connect(app.config["DATABASE"])  # what any other process's page reads
         try:
-            row = other.execute("SELECT message FROM import_jobs WHERE id = ?",
-                                (job_id,)).fetchone()
+            row = other.execute(
+                "SELECT message FROM import_jobs WHERE id = ?", (job_id,)
+            ).fetchone()
             if row[0].startswith("Re-bucketed"):
                 settings, rollups = get_settings(other, local_user), dump(other)
                 seen.append((row[0], settings.timezone, rollups["rollup_day"]))
@@ -75,7 +82,8 @@ def test_a_recount_shows_its_progress_in_the_job_row_and_is_labelled(
 
 
 def test_a_recount_cancelled_while_staging_leaves_settings_charts_and_stage_as_before(
-        app, client, conn, local_user, monkeypatch):
+    app, client, conn, local_user, monkeypatch
+):
     ten_late_evening_plays(conn, local_user)
     before = dump(conn)
     stage_in_slices_of_three(monkeypatch)
@@ -90,8 +98,9 @@ def test_a_recount_cancelled_while_staging_leaves_settings_charts_and_stage_as_b
     job_id = recount_to_tokyo(client)
     assert jobs.get_job(conn, local_user, job_id)["status"] == "cancelled"
     after = dump(conn)
-    assert {t: r for t, r in after.items() if t != "import_jobs"} == \
-        {t: r for t, r in before.items() if t != "import_jobs"}
+    assert {t: r for t, r in after.items() if t != "import_jobs"} == {
+        t: r for t, r in before.items() if t != "import_jobs"
+    }
 
 
 def test_a_stage_left_by_a_crash_is_emptied_when_the_server_starts(app, conn, local_user):

@@ -46,8 +46,9 @@ def test_a_rebound_host_cannot_clear_the_history(client, conn, history):
     html = client.get("/settings/clear").get_data(as_text=True)
     token = html.split('name="confirm_token" value="')[1].split('"')[0]
     form = {"csrf_token": csrf(client), "confirm_token": token, "phrase": PHRASE}
-    response = client.post("/settings/clear", data=form,
-                           headers={"Host": ATTACKER, "Origin": f"http://{ATTACKER}"})
+    response = client.post(
+        "/settings/clear", data=form, headers={"Host": ATTACKER, "Origin": f"http://{ATTACKER}"}
+    )
     assert response.status_code == 400
     assert plays(conn, history) == 1
 
@@ -58,25 +59,37 @@ def test_an_unknown_host_gets_json_on_the_api(client):
     assert "does not answer to" in response.get_json()["error"]
 
 
-@pytest.mark.parametrize("host", ["localhost", "localhost:5000", "127.0.0.1", "127.0.0.1:8080",
-                                  "[::1]:5000", "127.0.0.2:80"])
+@pytest.mark.parametrize(
+    "host",
+    ["localhost", "localhost:5000", "127.0.0.1", "127.0.0.1:8080", "[::1]:5000", "127.0.0.2:80"],
+)
 def test_loopback_names_and_addresses_are_answered_on_any_port(client, host):
     assert client.get("/", headers={"Host": host}).status_code == 200
 
 
-@pytest.mark.parametrize("host", ["", "localhost.attacker.example", "127.0.0.1.nip.io",
-                                  "192.168.1.20:5000"])
+@pytest.mark.parametrize(
+    "host", ["", "localhost.attacker.example", "127.0.0.1.nip.io", "192.168.1.20:5000"]
+)
 def test_other_hosts_are_refused(client, host):
     assert client.get("/", headers={"Host": host}).status_code == 400
 
 
 def test_allowed_hosts_and_the_redirect_uri_host_are_answered(app_config):
-    app = create_app({**app_config,
-                      "MTM_ALLOWED_HOSTS": ("nas.local", "192.168.1.20", ".example.org"),
-                      "SPOTIFY_REDIRECT_URI": "https://music.example.net/callback"})
+    app = create_app(
+        {
+            **app_config,
+            "MTM_ALLOWED_HOSTS": ("nas.local", "192.168.1.20", ".example.org"),
+            "SPOTIFY_REDIRECT_URI": "https://music.example.net/callback",
+        }
+    )
     client = app.test_client()
-    for host in ("nas.local:5000", "192.168.1.20:5000", "music.example.org", "example.org",
-                 "music.example.net"):
+    for host in (
+        "nas.local:5000",
+        "192.168.1.20:5000",
+        "music.example.org",
+        "example.org",
+        "music.example.net",
+    ):
         assert client.get("/", headers={"Host": host}).status_code == 200, host
     assert client.get("/", headers={"Host": "example.net"}).status_code == 400
 
@@ -91,21 +104,25 @@ def test_allowed_hosts_are_parsed_from_the_environment(app_config, monkeypatch):
 
 
 def test_behind_a_proxy_the_forwarded_host_is_checked(app_config):
-    app = create_app({**app_config, "MTM_TRUSTED_PROXIES": 1,
-                      "MTM_ALLOWED_HOSTS": ("music.example.org",)})
+    app = create_app(
+        {**app_config, "MTM_TRUSTED_PROXIES": 1, "MTM_ALLOWED_HOSTS": ("music.example.org",)}
+    )
     client = app.test_client()
     ok = client.get("/", headers={"X-Forwarded-Host": "music.example.org"})
     assert ok.status_code == 200
     assert client.get("/", headers={"X-Forwarded-Host": ATTACKER}).status_code == 400
 
 
-@pytest.mark.parametrize("headers", [
-    {"Origin": "http://evil.example"},
-    {"Origin": "null"},
-    {"Origin": "http://localhost:5001"},  # another port is another origin
-    {"Referer": "http://evil.example/page"},
-    {"Origin": "https://evil.example", "Referer": "http://localhost/settings"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "http://evil.example"},
+        {"Origin": "null"},
+        {"Origin": "http://localhost:5001"},  # another port is another origin
+        {"Referer": "http://evil.example/page"},
+        {"Origin": "https://evil.example", "Referer": "http://localhost/settings"},
+    ],
+)
 def test_a_write_from_another_origin_is_refused_with_a_reason(client, conn, history, headers):
     html = client.get("/settings/clear").get_data(as_text=True)
     token = html.split('name="confirm_token" value="')[1].split('"')[0]
@@ -116,12 +133,15 @@ def test_a_write_from_another_origin_is_refused_with_a_reason(client, conn, hist
     assert plays(conn, history) == 1
 
 
-@pytest.mark.parametrize("headers", [
-    {"Origin": "http://localhost"},
-    {"Origin": "http://localhost:80"},
-    {"Referer": "http://localhost/settings/clear"},
-    {},  # a script or curl: no Origin, no Referer (the CSRF token still applies)
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "http://localhost"},
+        {"Origin": "http://localhost:80"},
+        {"Referer": "http://localhost/settings/clear"},
+        {},  # a script or curl: no Origin, no Referer (the CSRF token still applies)
+    ],
+)
 def test_a_write_from_this_origin_goes_through(client, conn, history, headers):
     html = client.get("/settings/clear").get_data(as_text=True)
     token = html.split('name="confirm_token" value="')[1].split('"')[0]
@@ -133,6 +153,7 @@ def test_a_write_from_this_origin_goes_through(client, conn, history, headers):
 def test_over_real_http_a_rebound_host_is_refused(live_server, history):
     base = live_server.url
     assert requests.get(f"{base}/", timeout=10).status_code == 200
-    refused = requests.get(f"{base}/settings/export/backup.sqlite", timeout=10,
-                           headers={"Host": ATTACKER})
+    refused = requests.get(
+        f"{base}/settings/export/backup.sqlite", timeout=10, headers={"Host": ATTACKER}
+    )
     assert refused.status_code == 400 and b"SQLite format" not in refused.content

@@ -37,9 +37,18 @@ PUBLIC_ENDPOINTS = {
 
 
 def _make_playlist(conn, user_id: int) -> int:
-    return saved.save_playlist(conn, user_id, spotify_id=f"sp-{user_id}", name="A's playlist",
-                               source="forgotten", options={}, url=None,
-                               track_uris=["spotify:track:1"], tracks=[], skipped=[])
+    return saved.save_playlist(
+        conn,
+        user_id,
+        spotify_id=f"sp-{user_id}",
+        name="A's playlist",
+        source="forgotten",
+        options={},
+        url=None,
+        track_uris=["spotify:track:1"],
+        tracks=[],
+        skipped=[],
+    )
 
 
 def _make_job(conn, user_id: int) -> str:
@@ -48,8 +57,19 @@ def _make_job(conn, user_id: int) -> str:
 
 def _make_year(conn, user_id: int) -> int:
     """A year with plays (and a genre, below) is the user's own: another user has none."""
-    add_plays(conn, user_id, [("Owner Artist", "Owner Song", "2021-06-01 12:00:00", 200_000,
-                               {"genres": ["sandbox polka"]})])
+    add_plays(
+        conn,
+        user_id,
+        [
+            (
+                "Owner Artist",
+                "Owner Song",
+                "2021-06-01 12:00:00",
+                200_000,
+                {"genres": ["sandbox polka"]},
+            )
+        ],
+    )
     return 2021
 
 
@@ -60,20 +80,34 @@ def _make_genre(conn, user_id: int) -> str:
 
 def _make_song(conn, user_id: int) -> int:
     """A played song of the user's own (the names carry "Alice": Bob must not see them)."""
-    add_plays(conn, user_id, [("Alice's Band", "Alice's Song", "2024-01-01 12:00:00", 90_000,
-                               {"album": "Alice's Album"})])
-    return conn.execute("SELECT id FROM tracks WHERE user_id = ? AND name = ?",
-                        (user_id, "Alice's Song")).fetchone()[0]
+    add_plays(
+        conn,
+        user_id,
+        [
+            (
+                "Alice's Band",
+                "Alice's Song",
+                "2024-01-01 12:00:00",
+                90_000,
+                {"album": "Alice's Album"},
+            )
+        ],
+    )
+    return conn.execute(
+        "SELECT id FROM tracks WHERE user_id = ? AND name = ?", (user_id, "Alice's Song")
+    ).fetchone()[0]
 
 
 def _make_artist(conn, user_id: int) -> int:
-    return conn.execute("SELECT artist_id FROM track_artists WHERE track_id = ?",
-                        (_make_song(conn, user_id),)).fetchone()[0]
+    return conn.execute(
+        "SELECT artist_id FROM track_artists WHERE track_id = ?", (_make_song(conn, user_id),)
+    ).fetchone()[0]
 
 
 def _make_album(conn, user_id: int) -> int:
-    return conn.execute("SELECT album_id FROM tracks WHERE id = ?",
-                        (_make_song(conn, user_id),)).fetchone()[0]
+    return conn.execute(
+        "SELECT album_id FROM tracks WHERE id = ?", (_make_song(conn, user_id),)
+    ).fetchone()[0]
 
 
 def _make_picture(conn, user_id: int) -> str:
@@ -115,8 +149,9 @@ def dummy_url(app: Flask, rule, values: dict | None = None) -> str:
         converter = rule._converters[name]
         kind = type(converter).__name__.replace("Converter", "").lower()
         # An ``any(a, b)`` route answers only for its listed values (the full top lists).
-        fallback = sorted(converter.items)[0] if kind == "any" else DUMMY.get(
-            kind, DUMMY["default"])
+        fallback = (
+            sorted(converter.items)[0] if kind == "any" else DUMMY.get(kind, DUMMY["default"])
+        )
         args[name] = (values or {}).get(name, fallback)
     with app.test_request_context():
         return url_for(rule.endpoint, **args)
@@ -134,17 +169,27 @@ def local_app(app_config) -> Flask:
 
 @pytest.fixture
 def multi_user_app(app_config) -> Flask:
-    return create_app({**app_config, "MTM_LOCAL_MODE": False,
-                       "SPOTIFY_CLIENT_ID": "test-client-id",
-                       "SPOTIFY_CLIENT_SECRET": "test-client-secret",
-                       "MTM_SPOTIFY_ACCOUNTS_URL": "http://127.0.0.1:9/accounts",
-                       "MTM_SPOTIFY_API_URL": "http://127.0.0.1:9/v1"})
+    return create_app(
+        {
+            **app_config,
+            "MTM_LOCAL_MODE": False,
+            "SPOTIFY_CLIENT_ID": "test-client-id",
+            "SPOTIFY_CLIENT_SECRET": "test-client-secret",
+            "MTM_SPOTIFY_ACCOUNTS_URL": "http://127.0.0.1:9/accounts",
+            "MTM_SPOTIFY_API_URL": "http://127.0.0.1:9/v1",
+        }
+    )
 
 
 def test_the_url_map_has_the_routes_these_tests_rely_on(local_app):
     endpoints = {endpoint for endpoint, _m, _r in routes(local_app)}
-    assert {"settings.sync_now", "imports.upload", "playlists.finish",
-            "imports.job_status", "health.healthz"} <= endpoints
+    assert {
+        "settings.sync_now",
+        "imports.upload",
+        "playlists.finish",
+        "imports.job_status",
+        "health.healthz",
+    } <= endpoints
     assert set(PUBLIC_ENDPOINTS) <= endpoints, "a public endpoint was renamed or removed"
 
 
@@ -158,8 +203,12 @@ def test_every_state_changing_route_needs_a_csrf_token(local_app):
         url = dummy_url(local_app, rule)
         missing = client.open(url, method=method, data={"x": "1"})
         assert missing.status_code == 400, f"{method} {url} ({endpoint}) without a token"
-        wrong = client.open(url, method=method, data={"csrf_token": token[:-4] + "AAAA"},
-                            headers={"X-CSRFToken": "forged"})
+        wrong = client.open(
+            url,
+            method=method,
+            data={"csrf_token": token[:-4] + "AAAA"},
+            headers={"X-CSRFToken": "forged"},
+        )
         assert wrong.status_code == 400, f"{method} {url} ({endpoint}) with a forged token"
         checked += 1
     assert checked >= 10
@@ -184,9 +233,11 @@ def test_every_non_public_route_needs_a_session_in_multi_user_mode(multi_user_ap
         response = client.open(url, method=method, headers={"X-CSRFToken": token})
         refused = response.status_code == 401 or (
             response.status_code in (301, 302, 303, 307, 308)
-            and "/signin" in response.headers.get("Location", ""))
-        assert refused, f"{method} {url} ({endpoint}) answered {response.status_code} " \
-                        "without a session"
+            and "/signin" in response.headers.get("Location", "")
+        )
+        assert refused, (
+            f"{method} {url} ({endpoint}) answered {response.status_code} without a session"
+        )
         checked += 1
     assert checked >= 20
 
@@ -216,8 +267,9 @@ def test_a_user_gets_404_for_another_users_objects(multi_user_app):
         assert not unknown, f"{rule.rule} takes {unknown}: add a maker to OWNED_OBJECTS"
         url = dummy_url(multi_user_app, rule, owned)
         response = as_bob.open(url, method=method, headers={"X-CSRFToken": bob_token})
-        assert response.status_code == 404, f"Bob: {method} {url} ({endpoint}) " \
-                                             f"answered {response.status_code}"
+        assert response.status_code == 404, (
+            f"Bob: {method} {url} ({endpoint}) answered {response.status_code}"
+        )
         assert "Alice" not in response.get_data(as_text=True)
         if method == "GET":  # the control: the owner does see it
             assert as_alice.get(url).status_code == 200, f"Alice: GET {url}"
@@ -235,10 +287,12 @@ def test_every_route_refuses_a_foreign_host(local_app):
         client = local_app.test_client()
         token = csrf_token(client, "/")
         url = dummy_url(local_app, rule)
-        response = client.open(url, method=method, headers={
-            "Host": FOREIGN_HOST, "X-CSRFToken": token})
-        assert response.status_code == 400, f"{method} {url} ({endpoint}) answered " \
-                                            f"{response.status_code} to a foreign Host"
+        response = client.open(
+            url, method=method, headers={"Host": FOREIGN_HOST, "X-CSRFToken": token}
+        )
+        assert response.status_code == 400, (
+            f"{method} {url} ({endpoint}) answered {response.status_code} to a foreign Host"
+        )
         assert "does not answer to" in response.get_data(as_text=True), (endpoint, method)
         checked += 1
     assert checked >= 30
@@ -253,11 +307,18 @@ def test_every_state_changing_route_refuses_a_foreign_origin(local_app):
         client = local_app.test_client()
         token = csrf_token(client, "/")
         url = dummy_url(local_app, rule)
-        for headers in ({"Origin": "http://evil.example"},
-                        {"Referer": "http://evil.example/attack.html"}):
-            response = client.open(url, method=method, data={"csrf_token": token},
-                                   headers={"X-CSRFToken": token, **headers})
-            assert response.status_code == 403, f"{method} {url} ({endpoint}) answered " \
-                                                f"{response.status_code} to {headers}"
+        for headers in (
+            {"Origin": "http://evil.example"},
+            {"Referer": "http://evil.example/attack.html"},
+        ):
+            response = client.open(
+                url,
+                method=method,
+                data={"csrf_token": token},
+                headers={"X-CSRFToken": token, **headers},
+            )
+            assert response.status_code == 403, (
+                f"{method} {url} ({endpoint}) answered {response.status_code} to {headers}"
+            )
         checked += 1
     assert checked >= 10

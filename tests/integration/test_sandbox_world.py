@@ -17,15 +17,18 @@ END = datetime(2026, 3, 14, 18, tzinfo=UTC)
 
 
 def _shape(world) -> list[tuple]:
-    return [(a.spotify_id, a.name, a.genres, [world.albums[b].tracks for b in a.albums])
-            for a in world.artists]
+    return [
+        (a.spotify_id, a.name, a.genres, [world.albums[b].tracks for b in a.albums])
+        for a in world.artists
+    ]
 
 
 def test_a_smaller_world_is_the_start_of_a_larger_one():
     small, large = build_world(7, 60), build_world(7, 300)
     assert _shape(small) == _shape(large)[:60]
     assert [t.spotify_id for t in small.tracks] == [t.spotify_id for t in large.tracks][
-        :len(small.tracks)]
+        : len(small.tracks)
+    ]
     assert _shape(build_world(8, 60)) != _shape(small)
 
 
@@ -33,8 +36,10 @@ def test_lookups_by_id_uri_and_name():
     world = build_world(3, 80)
     track, artist = world.tracks[42], world.artists[5]
     assert world.track_by_id(track.uri) is track is world.track_by_id(track.spotify_id)
-    assert world.album_by_id(world.albums[track.album].spotify_id).tracks[track.number - 1] \
+    assert (
+        world.album_by_id(world.albums[track.album].spotify_id).tracks[track.number - 1]
         == track.index
+    )
     assert world.artist_by_id(artist.spotify_id) is artist
     assert world.artists_named(artist.name.upper()) == [artist]
     assert world.track_by_id(artist.spotify_id) is None  # an artist's id is not a track
@@ -79,6 +84,9 @@ def test_the_fake_spotify_serves_the_artists_of_the_demo_history(tmp_path):
     known = sum(a["id"] in demo_artists for a in catalogue["artists"])
     assert known >= 0.8 * len(catalogue["artists"])
     tracks = {t["id"]: t for t in catalogue["tracks"]}
-    played = [a for p in client.get("/_fake/plays?limit=50").json["plays"]
-              for a in tracks[p["track_id"]]["artist_ids"]]
+    played = [
+        a
+        for p in client.get("/_fake/plays?limit=50").json["plays"]
+        for a in tracks[p["track_id"]]["artist_ids"]
+    ]
     assert sum(a in demo_artists for a in played) >= 0.8 * len(played)

@@ -7,12 +7,18 @@ from factories import add_plays
 
 @pytest.fixture
 def played(conn, local_user):
-    add_plays(conn, local_user, [
-        ("Björk", "Jóga", f"2024-01-01 10:{m:02d}:00", 200_000, {"album": "Homogenic"})
-        for m in range(3)] + [
-        ("Beyoncé", "Halo", "2024-01-02 10:00:00", 200_000, {"album": "I Am... Sasha Fierce"}),
-        ("Bjørn Again", "Waterloo", "2024-01-03 10:00:00", 200_000),
-    ])
+    add_plays(
+        conn,
+        local_user,
+        [
+            ("Björk", "Jóga", f"2024-01-01 10:{m:02d}:00", 200_000, {"album": "Homogenic"})
+            for m in range(3)
+        ]
+        + [
+            ("Beyoncé", "Halo", "2024-01-02 10:00:00", 200_000, {"album": "I Am... Sasha Fierce"}),
+            ("Bjørn Again", "Waterloo", "2024-01-03 10:00:00", 200_000),
+        ],
+    )
     return local_user
 
 
@@ -20,8 +26,10 @@ def test_the_search_page_links_results_ranked_by_plays(client, conn, played):
     page = client.get("/search?q=BJO")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    bjork, bjorn = (conn.execute("SELECT id FROM artists WHERE name = ?", (n,)).fetchone()[0]
-                    for n in ("Björk", "Bjørn Again"))
+    bjork, bjorn = (
+        conn.execute("SELECT id FROM artists WHERE name = ?", (n,)).fetchone()[0]
+        for n in ("Björk", "Bjørn Again")
+    )
     assert html.index(f'href="/artists/{bjork}"') < html.index(f'href="/artists/{bjorn}"')
     track = conn.execute("SELECT id FROM tracks WHERE name = 'Jóga'").fetchone()[0]
     album = conn.execute("SELECT id FROM albums WHERE name = 'Homogenic'").fetchone()[0]
@@ -36,12 +44,14 @@ def test_the_api_suggests_each_kind_with_links(client, played):
     track = body["results"]["track"][0]
     assert (track["name"], track["artists"], track["plays"]) == ("Halo", ["Beyoncé"], 1)
     assert track["url"] == f"/tracks/{track['id']}"
-    assert client.get("/api/search?q=b&limit=1").get_json()["results"]["artist"] == \
-        [client.get("/api/search?q=bjork").get_json()["results"]["artist"][0]]
+    assert client.get("/api/search?q=b&limit=1").get_json()["results"]["artist"] == [
+        client.get("/api/search?q=bjork").get_json()["results"]["artist"][0]
+    ]
 
 
-@pytest.mark.parametrize("q", ['"', "NEAR(a b)", "a OR b", "*", "bj*rk", "%00", "'; DROP",
-                               "\x07\x1b", "^", ":", "(("])
+@pytest.mark.parametrize(
+    "q", ['"', "NEAR(a b)", "a OR b", "*", "bj*rk", "%00", "'; DROP", "\x07\x1b", "^", ":", "(("]
+)
 def test_hostile_queries_answer_200(client, played, q):
     assert client.get("/api/search", query_string={"q": q}).status_code == 200
     assert client.get("/search", query_string={"q": q}).status_code == 200
@@ -63,7 +73,6 @@ def test_every_signed_in_page_has_the_search_box(client, played):
         html = client.get(path).get_data(as_text=True)
         assert 'role="search" method="get" action="/search"' in html, path
         assert 'name="q"' in html
-
 
 
 def test_a_restored_backup_is_searchable(app, client, conn, played, tmp_path):

@@ -23,10 +23,16 @@ def keyless_app(app_config, monkeypatch) -> Flask:
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("MTM_ENV", raising=False)
     config = {k: v for k, v in app_config.items() if k != "SECRET_KEY"}
-    return create_app({**config, "MTM_LOCAL_MODE": False, "SPOTIFY_CLIENT_ID": "id",
-                       "SPOTIFY_CLIENT_SECRET": "secret",
-                       "MTM_SPOTIFY_ACCOUNTS_URL": "http://127.0.0.1:9/accounts",
-                       "MTM_SPOTIFY_API_URL": "http://127.0.0.1:9/v1"})
+    return create_app(
+        {
+            **config,
+            "MTM_LOCAL_MODE": False,
+            "SPOTIFY_CLIENT_ID": "id",
+            "SPOTIFY_CLIENT_SECRET": "secret",
+            "MTM_SPOTIFY_ACCOUNTS_URL": "http://127.0.0.1:9/accounts",
+            "MTM_SPOTIFY_API_URL": "http://127.0.0.1:9/v1",
+        }
+    )
 
 
 def cookie_signed_with(secret: str, data: dict) -> str:
@@ -51,8 +57,15 @@ def _store_account(app: Flask, cipher: TokenCipher) -> int:
     conn = connect(app.config["DATABASE"])
     try:
         user_id = create_user(conn, "Alice", "UTC")
-        accounts.save_account(conn, cipher, user_id, PROFILE, accounts.Tokens(
-            "access-token-value", "refresh-token-value", 4_000_000_000, "user-read-private"))
+        accounts.save_account(
+            conn,
+            cipher,
+            user_id,
+            PROFILE,
+            accounts.Tokens(
+                "access-token-value", "refresh-token-value", 4_000_000_000, "user-read-private"
+            ),
+        )
     finally:
         conn.close()
     return user_id
@@ -65,7 +78,9 @@ def test_tokens_stored_under_the_old_key_are_read_once_and_re_encrypted(keyless_
         cipher = token_cipher(keyless_app.config)
         tokens = accounts.load_tokens(conn, cipher, user_id)
         assert (tokens.access_token, tokens.refresh_token) == (
-            "access-token-value", "refresh-token-value")
+            "access-token-value",
+            "refresh-token-value",
+        )
         row = accounts.get_account(conn, user_id)
         current = TokenCipher(keyless_app.config["SECRET_KEY"])  # no fallback at all
         assert current.decrypt(row["access_token_enc"]) == "access-token-value"

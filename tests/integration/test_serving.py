@@ -30,18 +30,24 @@ def csrf_token(client, path: str = "/") -> str:
 
 # -- /healthz ------------------------------------------------------------------------------
 
+
 def test_healthz_reports_database_migrations_and_sync_without_personal_data(app, conn):
     alice = create_user(conn, "Alice Private", "UTC")
     bob = create_user(conn, "Bob Private", "UTC")
     now = int(time.time())
     with transaction(conn):
-        for user_id, spotify_id, status in ((alice, "alice-spotify-id", "connected"),
-                                            (bob, "bob-spotify-id", "needs_reconnect")):
-            conn.execute("INSERT INTO spotify_accounts (user_id, spotify_id, display_name, "
-                         "status) VALUES (?, ?, ?, ?)", (user_id, spotify_id,
-                                                         f"name-{spotify_id}", status))
-        conn.execute("INSERT INTO sync_state (user_id, last_success_at) VALUES (?, ?)",
-                     (alice, now - 120))
+        for user_id, spotify_id, status in (
+            (alice, "alice-spotify-id", "connected"),
+            (bob, "bob-spotify-id", "needs_reconnect"),
+        ):
+            conn.execute(
+                "INSERT INTO spotify_accounts (user_id, spotify_id, display_name, "
+                "status) VALUES (?, ?, ?, ?)",
+                (user_id, spotify_id, f"name-{spotify_id}", status),
+            )
+        conn.execute(
+            "INSERT INTO sync_state (user_id, last_success_at) VALUES (?, ?)", (alice, now - 120)
+        )
     response = app.test_client().get("/healthz")
     assert response.status_code == 200
     body = response.get_json()
@@ -59,8 +65,14 @@ def test_healthz_reports_database_migrations_and_sync_without_personal_data(app,
 
 
 def test_healthz_is_ok_on_a_fresh_install_and_public_in_every_mode(app_config):
-    app = create_app({**app_config, "MTM_LOCAL_MODE": False, "SPOTIFY_CLIENT_ID": "x",
-                      "MTM_PASSWORD": "correct horse battery"})
+    app = create_app(
+        {
+            **app_config,
+            "MTM_LOCAL_MODE": False,
+            "SPOTIFY_CLIENT_ID": "x",
+            "MTM_PASSWORD": "correct horse battery",
+        }
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 200
     assert response.get_json()["status"] == "ok"
@@ -84,12 +96,18 @@ def test_healthz_is_503_when_migrations_are_behind(app, conn):
 
 # -- behind a reverse proxy, HTTPS ---------------------------------------------------------
 
+
 def test_trusted_proxy_headers_give_https_hsts_and_secure_cookies(app_config):
     app = create_app({**app_config, "MTM_TRUSTED_PROXIES": 1, "SESSION_COOKIE_SECURE": True})
     client = app.test_client()
-    proxied = client.get("/", headers={"X-Forwarded-Proto": "https",
-                                       "X-Forwarded-For": "203.0.113.9",
-                                       "X-Forwarded-Host": "music.example.org"})
+    proxied = client.get(
+        "/",
+        headers={
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": "203.0.113.9",
+            "X-Forwarded-Host": "music.example.org",
+        },
+    )
     assert "max-age=" in proxied.headers["Strict-Transport-Security"]
     cookie = proxied.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -112,8 +130,13 @@ def test_development_over_https_gets_secure_cookies_but_no_hsts(app_config):
 
 def test_csp_names_scripts_styles_images_frames_and_forms(client):
     csp = client.get("/").headers["Content-Security-Policy"]
-    for directive in ("script-src 'self'", "style-src 'self'",
-                      "frame-src 'none'", "frame-ancestors 'none'", "form-action 'self'"):
+    for directive in (
+        "script-src 'self'",
+        "style-src 'self'",
+        "frame-src 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ):
         assert directive in csp
     assert "unsafe-inline" not in csp
 
@@ -121,8 +144,10 @@ def test_csp_names_scripts_styles_images_frames_and_forms(client):
 def test_csp_lets_pictures_come_from_the_app_alone(client):
     """Pictures are served by the app (web/images.py): no third-party image host, so the
     browser tells nobody else what its user listens to."""
-    directives = dict(d.strip().split(" ", 1) for d in
-                      client.get("/").headers["Content-Security-Policy"].split(";"))
+    directives = dict(
+        d.strip().split(" ", 1)
+        for d in client.get("/").headers["Content-Security-Policy"].split(";")
+    )
     assert directives["img-src"] == "'self' data:"
     assert "scdn" not in directives["default-src"] and "*" not in directives["default-src"]
 
@@ -155,8 +180,9 @@ def test_wrong_password_is_refused_and_the_right_one_unlocks(locked_app):
     token = csrf_token(client, "/unlock")
     wrong = client.post("/unlock", data={"password": "guess", "csrf_token": token})
     assert wrong.status_code == 401 and "not right" in wrong.get_data(as_text=True)
-    ok = client.post("/unlock", data={"password": PASSWORD, "csrf_token": token,
-                                      "next": "/analytics?range=7d"})
+    ok = client.post(
+        "/unlock", data={"password": PASSWORD, "csrf_token": token, "next": "/analytics?range=7d"}
+    )
     assert ok.status_code == 302 and ok.headers["Location"] == "/analytics?range=7d"
     assert client.get("/analytics").status_code == 200
     assert client.get("/api/stats/summary").status_code == 200
@@ -167,8 +193,9 @@ def test_wrong_password_is_refused_and_the_right_one_unlocks(locked_app):
 def test_unlock_only_follows_same_site_next(locked_app, target):
     client = locked_app.test_client()
     token = csrf_token(client, "/unlock")
-    response = client.post("/unlock", data={"password": PASSWORD, "csrf_token": token,
-                                            "next": target})
+    response = client.post(
+        "/unlock", data={"password": PASSWORD, "csrf_token": token, "next": target}
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -201,6 +228,7 @@ def test_logout_and_lock_clear_the_unlock_and_a_new_password_locks_everyone(lock
 
 def test_the_unlock_survives_a_view_that_starts_a_fresh_session(locked_app):
     """The Spotify callback clears the session (no fixation); the unlock is carried over."""
+
     @locked_app.get("/_test/fresh-session")
     def fresh_session():
         from flask import session
@@ -223,6 +251,7 @@ def test_without_a_password_unlock_just_goes_home(client):
 
 # -- rate limits ---------------------------------------------------------------------------
 
+
 @pytest.fixture
 def limited_app(app_config):
     return create_app({**app_config, "RATELIMIT_ENABLED": True, "MTM_PASSWORD": PASSWORD})
@@ -231,8 +260,10 @@ def limited_app(app_config):
 def test_unlock_attempts_are_rate_limited_per_address(limited_app):
     client = limited_app.test_client()
     token = csrf_token(client, "/unlock")
-    statuses = [client.post("/unlock", data={"password": "nope", "csrf_token": token}).status_code
-                for _ in range(6)]
+    statuses = [
+        client.post("/unlock", data={"password": "nope", "csrf_token": token}).status_code
+        for _ in range(6)
+    ]
     assert statuses == [401] * 5 + [429]
     blocked = client.post("/unlock", data={"password": PASSWORD, "csrf_token": token})
     assert blocked.status_code == 429
@@ -241,8 +272,11 @@ def test_unlock_attempts_are_rate_limited_per_address(limited_app):
     # Another address is not affected.
     other = limited_app.test_client()
     token = csrf_token(other, "/unlock")
-    answer = other.post("/unlock", data={"password": "nope", "csrf_token": token},
-                        environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    answer = other.post(
+        "/unlock",
+        data={"password": "nope", "csrf_token": token},
+        environ_base={"REMOTE_ADDR": "192.0.2.7"},
+    )
     assert answer.status_code == 401
 
 
@@ -250,9 +284,10 @@ def test_login_and_sync_are_rate_limited_with_a_json_message(app_config):
     app = create_app({**app_config, "RATELIMIT_ENABLED": True})
     client = app.test_client()
     token = csrf_token(client)
-    answers = [client.post("/settings/sync", headers={"X-CSRFToken": token,
-                                                      "Accept": "application/json"})
-               for _ in range(7)]
+    answers = [
+        client.post("/settings/sync", headers={"X-CSRFToken": token, "Accept": "application/json"})
+        for _ in range(7)
+    ]
     assert answers[-1].status_code == 429
     assert "Too many requests" in answers[-1].get_json()["error"]
     logins = [client.get("/login").status_code for _ in range(21)]
@@ -271,6 +306,7 @@ def test_every_limited_path_is_wrapped(app_config):
 
 # -- the access log ------------------------------------------------------------------------
 
+
 def test_one_access_log_line_per_request_without_query_values(client, caplog):
     caplog.set_level(logging.INFO, logger="music_time_machine.access")
     client.get("/analytics?range=7d&next=/secret-path&code=abc123")
@@ -281,9 +317,11 @@ def test_one_access_log_line_per_request_without_query_values(client, caplog):
 
 # -- production error pages ----------------------------------------------------------------
 
+
 def test_production_error_pages_never_show_a_stack_trace(app_config, caplog):
-    app = create_app({**app_config, "MTM_ENV": "production", "TESTING": False,
-                      "SESSION_COOKIE_SECURE": True})
+    app = create_app(
+        {**app_config, "MTM_ENV": "production", "TESTING": False, "SESSION_COOKIE_SECURE": True}
+    )
 
     @app.get("/_test/boom")
     def boom():
@@ -303,9 +341,16 @@ def test_production_error_pages_never_show_a_stack_trace(app_config, caplog):
 
 # -- mtm serve -----------------------------------------------------------------------------
 
+
 def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {"MTM_DATA_DIR": str(tmp_path), "SPOTIFY_CLIENT_ID": "", "SPOTIFY_CLIENT_SECRET": "",
-           "MTM_PASSWORD": "", "MTM_ENV": "development", "MTM_TRUSTED_PROXIES": ""}
+    env = {
+        "MTM_DATA_DIR": str(tmp_path),
+        "SPOTIFY_CLIENT_ID": "",
+        "SPOTIFY_CLIENT_SECRET": "",
+        "MTM_PASSWORD": "",
+        "MTM_ENV": "development",
+        "MTM_TRUSTED_PROXIES": "",
+    }
     env.update(extra)
     return env
 
@@ -320,9 +365,14 @@ def test_serve_refuses_a_network_address_in_local_mode_without_a_password(tmp_pa
 
 def test_serve_shuts_down_cleanly_on_sigterm(tmp_path):
     env = {**os.environ, **cli_env(tmp_path), "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "music_time_machine.cli", "serve",
-                                "--port", "0", "--threads", "4"], env=env, cwd=tmp_path,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "music_time_machine.cli", "serve", "--port", "0", "--threads", "4"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         for _ in range(50):  # the address line, after any warnings
             found = re.search(r"127\.0\.0\.1:(\d+)/", process.stdout.readline())
@@ -340,4 +390,3 @@ def test_serve_shuts_down_cleanly_on_sigterm(tmp_path):
     assert process.returncode == 0, output
     assert "Stopped." in output
     assert "GET /healthz 200" not in output  # health probes log at DEBUG only
-

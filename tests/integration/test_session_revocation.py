@@ -23,10 +23,16 @@ DAY_S = 86_400
 
 @pytest.fixture
 def multi_user_app(app_config) -> Flask:
-    return create_app({**app_config, "MTM_LOCAL_MODE": False,
-                       "SPOTIFY_CLIENT_ID": "id", "SPOTIFY_CLIENT_SECRET": "secret",
-                       "MTM_SPOTIFY_ACCOUNTS_URL": "http://127.0.0.1:9/accounts",
-                       "MTM_SPOTIFY_API_URL": "http://127.0.0.1:9/v1"})
+    return create_app(
+        {
+            **app_config,
+            "MTM_LOCAL_MODE": False,
+            "SPOTIFY_CLIENT_ID": "id",
+            "SPOTIFY_CLIENT_SECRET": "secret",
+            "MTM_SPOTIFY_ACCOUNTS_URL": "http://127.0.0.1:9/accounts",
+            "MTM_SPOTIFY_API_URL": "http://127.0.0.1:9/v1",
+        }
+    )
 
 
 @pytest.fixture
@@ -34,9 +40,13 @@ def alice(multi_user_app) -> int:
     conn = connect(multi_user_app.config["DATABASE"])
     try:
         user_id = create_user(conn, "Alice", "UTC")
-        accounts.save_account(conn, token_cipher(multi_user_app.config), user_id,
-                              {"id": "alice", "display_name": "Alice"},
-                              accounts.Tokens("access", "refresh", 4_000_000_000))
+        accounts.save_account(
+            conn,
+            token_cipher(multi_user_app.config),
+            user_id,
+            {"id": "alice", "display_name": "Alice"},
+            accounts.Tokens("access", "refresh", 4_000_000_000),
+        )
     finally:
         conn.close()
     return user_id
@@ -82,8 +92,9 @@ def test_disconnect_ends_other_sessions_but_keeps_this_one(multi_user_app, alice
     browser = multi_user_app.test_client()
     sign_in(browser, alice)
     thief = copy_of(multi_user_app, browser)
-    response = browser.post("/settings/disconnect",
-                            data={"csrf_token": token(browser), "confirm": "yes"})
+    response = browser.post(
+        "/settings/disconnect", data={"csrf_token": token(browser), "confirm": "yes"}
+    )
     assert response.status_code == 302
     assert signed_in(browser.get("/settings"))
     assert not signed_in(thief.get("/settings"))

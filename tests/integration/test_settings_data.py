@@ -26,12 +26,20 @@ def user_rows(conn, user_id):
 @pytest.fixture
 def two_users(app, conn, local_user):
     other = create_user(conn, "Other")
-    add_plays(conn, local_user, [("Mine", f"Song {i}", f"2024-05-0{i} 10:00:00", 200_000)
-                                 for i in range(1, 6)])
+    add_plays(
+        conn,
+        local_user,
+        [("Mine", f"Song {i}", f"2024-05-0{i} 10:00:00", 200_000) for i in range(1, 6)],
+    )
     add_plays(conn, other, [("Theirs", "Secret", "2024-05-01 10:00:00", 200_000)])
     cipher = TokenCipher(app.config["SECRET_KEY"])
-    accounts.save_account(conn, cipher, local_user, {"id": "me", "display_name": "Me"},
-                          Tokens("access-secret", "refresh-secret", 9_999_999_999))
+    accounts.save_account(
+        conn,
+        cipher,
+        local_user,
+        {"id": "me", "display_name": "Me"},
+        Tokens("access-secret", "refresh-secret", 9_999_999_999),
+    )
     return local_user, other
 
 
@@ -40,19 +48,22 @@ def test_backup_holds_only_this_users_data_and_no_tokens(client, two_users, tmp_
     response = client.get("/settings/export/backup.sqlite")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith(
-        'attachment; filename="music-time-machine-you-')
+        'attachment; filename="music-time-machine-you-'
+    )
     assert response.headers["Cache-Control"] == "no-store"
     path = tmp_path / "backup.sqlite"
     path.write_bytes(response.data)
     backup = sqlite3.connect(path)
     assert backup.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert backup.execute("SELECT user_id, COUNT(*) FROM plays GROUP BY user_id").fetchall() \
-        == [(me, 5)]
+    assert backup.execute("SELECT user_id, COUNT(*) FROM plays GROUP BY user_id").fetchall() == [
+        (me, 5)
+    ]
     assert backup.execute("SELECT id FROM users").fetchall() == [(me,)]
     assert backup.execute("SELECT COUNT(*) FROM tracks WHERE name = 'Secret'").fetchone()[0] == 0
     assert backup.execute("SELECT COUNT(*) FROM artists WHERE name = 'Theirs'").fetchone()[0] == 0
-    row = backup.execute("SELECT access_token_enc, refresh_token_enc FROM spotify_accounts"
-                         ).fetchone()
+    row = backup.execute(
+        "SELECT access_token_enc, refresh_token_enc FROM spotify_accounts"
+    ).fetchone()
     assert row == (None, None)
     assert b"refresh-secret" not in response.data
     assert list((tmp_path).glob("mtm-backup-*")) == []  # the temporary file is gone
@@ -70,11 +81,23 @@ def test_csv_and_json_exports(client, two_users):
 
 
 def test_csv_export_quotes_cells_a_spreadsheet_would_run_as_formulas(client, conn, local_user):
-    add_plays(conn, local_user, [("@Evil & -Other", '=HYPERLINK("http://x")',
-                                  "2024-05-01 10:00:00", 200_000, {"album": "+Album"})])
-    rows = list(csv.DictReader(io.StringIO(
-        client.get("/settings/export/plays.csv").get_data(as_text=True))))
-    assert rows[0]["track"] == "'=HYPERLINK(\"http://x\")"
+    add_plays(
+        conn,
+        local_user,
+        [
+            (
+                "@Evil & -Other",
+                '=HYPERLINK("http://x")',
+                "2024-05-01 10:00:00",
+                200_000,
+                {"album": "+Album"},
+            )
+        ],
+    )
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/settings/export/plays.csv").get_data(as_text=True)))
+    )
+    assert rows[0]["track"] == '\'=HYPERLINK("http://x")'
     assert rows[0]["artists"] == "'@Evil & -Other"
     assert rows[0]["album"] == "'+Album"
     assert rows[0]["ms_played"] == "200000" and rows[0]["played_at_utc"].startswith("2024")
@@ -94,9 +117,15 @@ def _finish(client, response) -> dict:
 
 def test_preferences_rebucket_in_the_background_and_say_how_long(client, conn, local_user):
     add_plays(conn, local_user, [("A", "x", "2024-06-01 23:30:00", 60_000)])
-    response = client.post("/settings/preferences", data={
-        "csrf_token": csrf(client), "timezone": "Asia/Tokyo", "play_rule": "custom",
-        "play_seconds": "90"})
+    response = client.post(
+        "/settings/preferences",
+        data={
+            "csrf_token": csrf(client),
+            "timezone": "Asia/Tokyo",
+            "play_rule": "custom",
+            "play_seconds": "90",
+        },
+    )
     job = _finish(client, response)
     assert job["status"] == "done" and job["kind"] == "rebucket"
     assert job["message"].startswith("Preferences saved: 1 play re-bucketed in")
@@ -111,13 +140,17 @@ def test_preferences_rebucket_in_the_background_and_say_how_long(client, conn, l
 
 def test_bad_preferences_are_refused_with_a_message(client, conn, local_user):
     token = csrf(client)
-    response = client.post("/settings/preferences", data={
-        "csrf_token": token, "timezone": "Mars/Base", "play_rule": "30s"},
-        follow_redirects=True)
+    response = client.post(
+        "/settings/preferences",
+        data={"csrf_token": token, "timezone": "Mars/Base", "play_rule": "30s"},
+        follow_redirects=True,
+    )
     assert "is not a time zone we know" in response.get_data(as_text=True)
-    response = client.post("/settings/preferences", data={
-        "csrf_token": token, "timezone": "UTC", "play_rule": "custom", "play_seconds": "-4"},
-        follow_redirects=True)
+    response = client.post(
+        "/settings/preferences",
+        data={"csrf_token": token, "timezone": "UTC", "play_rule": "custom", "play_seconds": "-4"},
+        follow_redirects=True,
+    )
     assert "between 1 and 600 seconds" in response.get_data(as_text=True)
     assert get_settings(conn, local_user).timezone == "UTC"
 
@@ -127,8 +160,9 @@ def test_disconnect_needs_confirmation_and_keeps_the_history(client, conn, two_u
     token = csrf(client)
     client.post("/settings/disconnect", data={"csrf_token": token})
     assert accounts.get_account(conn, me)["refresh_token_enc"] is not None
-    response = client.post("/settings/disconnect", data={"csrf_token": token, "confirm": "yes"},
-                           follow_redirects=True)
+    response = client.post(
+        "/settings/disconnect", data={"csrf_token": token, "confirm": "yes"}, follow_redirects=True
+    )
     assert "Remove access" in response.get_data(as_text=True)
     account = accounts.get_account(conn, me)
     assert account["access_token_enc"] is None and account["refresh_token_enc"] is None
@@ -152,13 +186,17 @@ def test_step_one_alone_deletes_nothing_and_shows_counts(client, conn, two_users
     assert user_rows(conn, me) == 5
 
 
-@pytest.mark.parametrize("problem", ["no-csrf", "wrong-phrase", "forged-token", "expired",
-                                     "replayed", "other-session"])
+@pytest.mark.parametrize(
+    "problem", ["no-csrf", "wrong-phrase", "forged-token", "expired", "replayed", "other-session"]
+)
 def test_every_refusal_deletes_nothing(app, client, conn, two_users, problem, monkeypatch):
     me, other = two_users
     token, csrf_token = start_clearing(client)
-    form = {"csrf_token": csrf_token, "confirm_token": token,
-            "phrase": "delete my listening history"}
+    form = {
+        "csrf_token": csrf_token,
+        "confirm_token": token,
+        "phrase": "delete my listening history",
+    }
     if problem == "no-csrf":
         del form["csrf_token"]
     elif problem == "wrong-phrase":
@@ -187,13 +225,21 @@ def test_every_refusal_deletes_nothing(app, client, conn, two_users, problem, mo
 def test_the_completed_flow_deletes_only_this_users_data(client, conn, two_users):
     me, other = two_users
     token, csrf_token = start_clearing(client)
-    response = client.post("/settings/clear", data={
-        "csrf_token": csrf_token, "confirm_token": token,
-        "phrase": "Delete my listening history "}, follow_redirects=True)
+    response = client.post(
+        "/settings/clear",
+        data={
+            "csrf_token": csrf_token,
+            "confirm_token": token,
+            "phrase": "Delete my listening history ",
+        },
+        follow_redirects=True,
+    )
     assert "Deleted 5 streams" in response.get_data(as_text=True)
     for table in ("plays", "rollup_day", "rollup_day_track", "rollup_track_first"):
-        assert conn.execute(f"SELECT COUNT(*) FROM {table} WHERE user_id = ?",
-                            (me,)).fetchone()[0] == 0
+        assert (
+            conn.execute(f"SELECT COUNT(*) FROM {table} WHERE user_id = ?", (me,)).fetchone()[0]
+            == 0
+        )
     assert user_rows(conn, other) == 1
     assert accounts.get_account(conn, me) is not None  # the account stays
     assert "No listening history yet" in client.get("/").get_data(as_text=True)
@@ -202,8 +248,10 @@ def test_the_completed_flow_deletes_only_this_users_data(client, conn, two_users
 def test_deleting_the_account_removes_user_and_tokens(client, conn, two_users):
     me, other = two_users
     token, csrf_token = start_clearing(client, "account")
-    client.post("/settings/clear", data={"csrf_token": csrf_token, "confirm_token": token,
-                                         "phrase": "delete my account"})
+    client.post(
+        "/settings/clear",
+        data={"csrf_token": csrf_token, "confirm_token": token, "phrase": "delete my account"},
+    )
     assert conn.execute("SELECT COUNT(*) FROM users WHERE id = ?", (me,)).fetchone()[0] == 0
     assert conn.execute("SELECT COUNT(*) FROM spotify_accounts").fetchone()[0] == 0
     assert user_rows(conn, other) == 1

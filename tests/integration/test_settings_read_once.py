@@ -28,23 +28,35 @@ def _settings_reads(statements: list[str]) -> int:
 
 
 def _extended_file(path: Path, first: int, rows: int) -> Path:
-    path.write_text(json.dumps([
-        {"ts": datetime.fromtimestamp(1_600_000_000 + i * 300, UTC)
-         .strftime("%Y-%m-%dT%H:%M:%SZ"), "ms_played": 20_000 + (i % 5) * 30_000,
-         "master_metadata_track_name": f"Song {i % 30}",
-         "master_metadata_album_artist_name": f"Artist {i % 7}",
-         "master_metadata_album_album_name": "Album",
-         "spotify_track_uri": f"spotify:track:{i % 30:022d}", "reason_end": "trackdone"}
-        for i in range(first, first + rows)]), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "ts": datetime.fromtimestamp(1_600_000_000 + i * 300, UTC).strftime(
+                        "%Y-%m-%dT%H:%M:%SZ"
+                    ),
+                    "ms_played": 20_000 + (i % 5) * 30_000,
+                    "master_metadata_track_name": f"Song {i % 30}",
+                    "master_metadata_album_artist_name": f"Artist {i % 7}",
+                    "master_metadata_album_album_name": "Album",
+                    "spotify_track_uri": f"spotify:track:{i % 30:022d}",
+                    "reason_end": "trackdone",
+                }
+                for i in range(first, first + rows)
+            ]
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
-def test_an_import_in_many_slices_reads_the_settings_once(conn, local_user, tmp_path,
-                                                           monkeypatch):
+def test_an_import_in_many_slices_reads_the_settings_once(conn, local_user, tmp_path, monkeypatch):
     monkeypatch.setattr(run_module, "SLICE_SECONDS", 0)  # every batch commits
     monkeypatch.setattr(run_module, "BATCH_ROWS", 100)
-    files = [_extended_file(tmp_path / f"Streaming_History_Audio_{n}.json", n * 400, 400)
-             for n in range(3)]
+    files = [
+        _extended_file(tmp_path / f"Streaming_History_Audio_{n}.json", n * 400, 400)
+        for n in range(3)
+    ]
     statements = _trace(conn)
     summary = run_import(conn, local_user, files)
     conn.set_trace_callback(None)
@@ -53,10 +65,10 @@ def test_an_import_in_many_slices_reads_the_settings_once(conn, local_user, tmp_
     assert _settings_reads(statements) == 1
 
 
-def test_a_restore_in_many_batches_reads_the_settings_once(app, conn, local_user, tmp_path,
-                                                           monkeypatch):
-    generate_demo(conn, local_user, plays=400, end=datetime(2025, 6, 1, tzinfo=UTC),
-                  years=0.2)
+def test_a_restore_in_many_batches_reads_the_settings_once(
+    app, conn, local_user, tmp_path, monkeypatch
+):
+    generate_demo(conn, local_user, plays=400, end=datetime(2025, 6, 1, tzinfo=UTC), years=0.2)
     backup = tmp_path / "backup.sqlite"
     backup_user(app.config["DATABASE"], local_user, backup)
     restorer = create_user(conn, "Restorer")

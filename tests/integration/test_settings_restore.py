@@ -33,9 +33,15 @@ from music_time_machine.demo import generate_demo
 from music_time_machine.importers.restore import restore_backup
 
 DEMO_END = datetime(2025, 6, 1, tzinfo=UTC)
-STATS = ("summary?range=all", "top-tracks?range=all&limit=50",
-         "top-artists?range=all&limit=50", "top-genres?range=all&limit=20",
-         "volume?range=all&bucket=month", "heatmap?range=all", "discoveries?range=all")
+STATS = (
+    "summary?range=all",
+    "top-tracks?range=all&limit=50",
+    "top-artists?range=all&limit=50",
+    "top-genres?range=all&limit=20",
+    "volume?range=all&bucket=month",
+    "heatmap?range=all",
+    "discoveries?range=all",
+)
 
 
 def csrf(client) -> str:
@@ -54,25 +60,37 @@ def stats(client, endpoints=STATS) -> dict:
 
 def play_rows(conn, user_id) -> list[tuple]:
     """Every play of the user as (time, ms, kind, track URI or name): ids differ per database."""
-    return sorted(tuple(r) for r in conn.execute(
-        "SELECT p.played_at, p.ms_played, p.kind, COALESCE(t.spotify_id, t.name) FROM plays p "
-        "JOIN tracks t ON t.id = p.track_id WHERE p.user_id = ?", (user_id,)))
+    return sorted(
+        tuple(r)
+        for r in conn.execute(
+            "SELECT p.played_at, p.ms_played, p.kind, COALESCE(t.spotify_id, t.name) FROM plays p "
+            "JOIN tracks t ON t.id = p.track_id WHERE p.user_id = ?",
+            (user_id,),
+        )
+    )
 
 
 def counts(conn) -> dict[str, int]:
-    tables = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "AND name != 'import_jobs'")]
+    tables = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name != 'import_jobs'"
+        )
+    ]
     return {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
 
 
-def upload(client, path_or_bytes, name: str, route: str = "/settings/restore",
-           field: str = "backup") -> dict:
+def upload(
+    client, path_or_bytes, name: str, route: str = "/settings/restore", field: str = "backup"
+) -> dict:
     data = path_or_bytes if isinstance(path_or_bytes, bytes) else Path(path_or_bytes).read_bytes()
-    response = client.post(route, data={"csrf_token": csrf(client),
-                                        field: (io.BytesIO(data), name)},
-                           content_type="multipart/form-data",
-                           headers={"Accept": "application/json"})
+    response = client.post(
+        route,
+        data={"csrf_token": csrf(client), field: (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+        headers={"Accept": "application/json"},
+    )
     assert response.status_code == 202, response.data
     return wait_for_job(client, response.get_json()["status_url"])
 
@@ -89,13 +107,28 @@ def download(client, path: str, target: Path) -> Path:
 def source(app, conn, local_user):
     """The account that makes the backup: a demo history, a top list, and another user."""
     generate_demo(conn, local_user, plays=3000, end=DEMO_END, years=1.0)
-    tracks = [r[0] for r in conn.execute("SELECT track_id FROM rollup_track_total "
-                                         "WHERE user_id = ? ORDER BY plays DESC LIMIT 5",
-                                         (local_user,))]
+    tracks = [
+        r[0]
+        for r in conn.execute(
+            "SELECT track_id FROM rollup_track_total WHERE user_id = ? ORDER BY plays DESC LIMIT 5",
+            (local_user,),
+        )
+    ]
     save_snapshot(conn, local_user, "2025-05-01", "track", "short_term", tracks)
     other = create_user(conn, "Other")
-    add_plays(conn, other, [("Theirs Only", "Secret Song", "2025-05-01 10:00:00", 200_000,
-                             {"uri": "spotify:track:secret000000000000000"})])
+    add_plays(
+        conn,
+        other,
+        [
+            (
+                "Theirs Only",
+                "Secret Song",
+                "2025-05-01 10:00:00",
+                200_000,
+                {"uri": "spotify:track:secret000000000000000"},
+            )
+        ],
+    )
     return local_user, other
 
 
@@ -104,8 +137,9 @@ def fresh(tmp_path, app_config):
     """A second app with its own empty database: the machine a backup is restored on."""
     folder = tmp_path / "fresh"
     folder.mkdir()
-    app = create_app({**app_config, "MTM_DATA_DIR": str(folder),
-                      "DATABASE": str(folder / "fresh.sqlite")})
+    app = create_app(
+        {**app_config, "MTM_DATA_DIR": str(folder), "DATABASE": str(folder / "fresh.sqlite")}
+    )
     conn = connect(app.config["DATABASE"])
     user_id = ensure_local_user(conn, "UTC")
     yield app, app.test_client(), conn, user_id
@@ -119,14 +153,18 @@ def backup_file(client, source, tmp_path) -> Path:
 
 # -- backup → restore ---------------------------------------------------------------------
 
-def test_restoring_into_an_empty_database_reproduces_the_stats(client, conn, source,
-                                                              backup_file, fresh):
+
+def test_restoring_into_an_empty_database_reproduces_the_stats(
+    client, conn, source, backup_file, fresh
+):
     me, other = source
     app2, client2, conn2, user2 = fresh
     with sqlite3.connect(backup_file) as backup:  # the second user exists, but not in here
         assert backup.execute("SELECT DISTINCT user_id FROM plays").fetchall() == [(me,)]
-        assert backup.execute("SELECT COUNT(*) FROM tracks WHERE name = 'Secret Song'"
-                              ).fetchone()[0] == 0
+        assert (
+            backup.execute("SELECT COUNT(*) FROM tracks WHERE name = 'Secret Song'").fetchone()[0]
+            == 0
+        )
     assert conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?", (other,)).fetchone()[0]
 
     job = upload(client2, backup_file, "music-time-machine-you-2025-06-01.sqlite")
@@ -141,15 +179,22 @@ def test_restoring_into_an_empty_database_reproduces_the_stats(client, conn, sou
 
     assert stats(client2) == stats(client)
     assert play_rows(conn2, user2) == play_rows(conn, me)
-    assert conn2.execute("SELECT COUNT(*) FROM tracks WHERE name = 'Secret Song'"
-                         ).fetchone()[0] == 0
-    assert conn2.execute("SELECT COUNT(*) FROM artists WHERE name = 'Theirs Only'"
-                         ).fetchone()[0] == 0
+    assert (
+        conn2.execute("SELECT COUNT(*) FROM tracks WHERE name = 'Secret Song'").fetchone()[0] == 0
+    )
+    assert (
+        conn2.execute("SELECT COUNT(*) FROM artists WHERE name = 'Theirs Only'").fetchone()[0] == 0
+    )
     # Audio features and genres travel with the tracks (moods and genre charts need them).
-    features = ("SELECT COUNT(*) FROM tracks WHERE features_source IS NOT NULL AND id IN "
-                "(SELECT track_id FROM plays WHERE user_id = ?)")
-    assert conn2.execute(features, (user2,)).fetchone()[0] \
-        == conn.execute(features, (me,)).fetchone()[0] > 0
+    features = (
+        "SELECT COUNT(*) FROM tracks WHERE features_source IS NOT NULL AND id IN "
+        "(SELECT track_id FROM plays WHERE user_id = ?)"
+    )
+    assert (
+        conn2.execute(features, (user2,)).fetchone()[0]
+        == conn.execute(features, (me,)).fetchone()[0]
+        > 0
+    )
     # The account itself is not restored: no second user, no Spotify account.
     assert conn2.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 1
     assert conn2.execute("SELECT COUNT(*) FROM spotify_accounts").fetchone()[0] == 0
@@ -171,8 +216,7 @@ def test_restoring_twice_adds_nothing(source, backup_file, fresh):
     assert stats(client2) == answers
 
 
-def test_restoring_into_the_account_it_came_from_adds_nothing(client, conn, source,
-                                                             backup_file):
+def test_restoring_into_the_account_it_came_from_adds_nothing(client, conn, source, backup_file):
     before, answers = counts(conn), stats(client)
     job = upload(client, backup_file, "backup.sqlite")
     assert job["status"] == "done"
@@ -188,43 +232,64 @@ def test_restore_adds_only_the_missing_plays_with_the_import_rules(tmp_path):
     new = connect(tmp_path / "new.sqlite")
     for c in (old, new):
         from music_time_machine.db.migrate import migrate
+
         migrate(c)
     me, you = ensure_local_user(old), ensure_local_user(new)
     uri = {"uri": "spotify:track:aaaaaaaaaaaaaaaaaaaaaa"}
-    add_plays(old, me, [("Band", "Song", f"2024-03-0{d} 10:00:01", 200_000, dict(uri))
-                        for d in range(1, 7)], source="api")
-    add_plays(old, me, [("Band", "Song", "2024-03-07 10:00:01", 10_000, dict(uri))],
-              source="api")  # a short play
+    add_plays(
+        old,
+        me,
+        [("Band", "Song", f"2024-03-0{d} 10:00:01", 200_000, dict(uri)) for d in range(1, 7)],
+        source="api",
+    )
+    add_plays(
+        old, me, [("Band", "Song", "2024-03-07 10:00:01", 10_000, dict(uri))], source="api"
+    )  # a short play
     from music_time_machine.db.userdata import backup_user
+
     backup_user(tmp_path / "old.sqlite", me, tmp_path / "b.sqlite")
     # The new account already has days 1-2 from the extended export (3 s off), day 3 from
     # account data (minute precision, no URI), and a different track on day 4.
-    add_plays(new, you, [("Band", "Song", f"2024-03-0{d} 10:00:04", 200_000, dict(uri))
-                         for d in (1, 2)], source="extended")
+    add_plays(
+        new,
+        you,
+        [("Band", "Song", f"2024-03-0{d} 10:00:04", 200_000, dict(uri)) for d in (1, 2)],
+        source="extended",
+    )
     add_plays(new, you, [("Band", "Song", "2024-03-03 10:00:00", 200_000)], source="account")
-    add_plays(new, you, [("Band", "Other Song", "2024-03-04 10:00:01", 200_000)],
-              source="extended")
+    add_plays(new, you, [("Band", "Other Song", "2024-03-04 10:00:01", 200_000)], source="extended")
     summary = restore_backup(new, you, tmp_path / "b.sqlite")
     report = summary.files[0]
-    assert (report.rows_read, report.duplicates, report.plays_added, report.short_plays) \
-        == (7, 3, 3, 1)
-    days = [r[0] for r in new.execute(
-        "SELECT local_date FROM plays p JOIN tracks t ON t.id = p.track_id "
-        "WHERE t.name = 'Song' ORDER BY played_at")]
+    assert (report.rows_read, report.duplicates, report.plays_added, report.short_plays) == (
+        7,
+        3,
+        3,
+        1,
+    )
+    days = [
+        r[0]
+        for r in new.execute(
+            "SELECT local_date FROM plays p JOIN tracks t ON t.id = p.track_id "
+            "WHERE t.name = 'Song' ORDER BY played_at"
+        )
+    ]
     assert days == [f"2024-03-0{d}" for d in range(1, 8)]
-    assert new.execute("SELECT SUM(plays), SUM(streams) FROM rollup_day").fetchone()[:] \
-        == (7, 8)
+    assert new.execute("SELECT SUM(plays), SUM(streams) FROM rollup_day").fetchone()[:] == (7, 8)
     again = restore_backup(new, you, tmp_path / "b.sqlite")
     assert again.plays_added == 0 and again.duplicates == 7
     # Restored plays keep their source: a later import or sync still recognises them.
-    assert {r[0] for r in new.execute("SELECT DISTINCT source FROM plays")} \
-        == {"api", "extended", "account"}
+    assert {r[0] for r in new.execute("SELECT DISTINCT source FROM plays")} == {
+        "api",
+        "extended",
+        "account",
+    }
     old.close()
     new.close()
 
 
-def test_a_backup_taken_while_plays_are_written_is_consistent(app, client, conn, local_user,
-                                                              tmp_path):
+def test_a_backup_taken_while_plays_are_written_is_consistent(
+    app, client, conn, local_user, tmp_path
+):
     """A sync-like writer inserts batches of 7 plays in a loop while backups are taken:
     every backup opens, passes integrity_check and holds whole batches with their rollups."""
     add_plays(conn, local_user, [("Seed", "Seed", "2024-01-01 00:00:00", 60_000)])
@@ -239,9 +304,14 @@ def test_a_backup_taken_while_plays_are_written_is_consistent(app, client, conn,
                 with transaction(w):
                     catalogue = Catalogue(w, local_user)
                     track = catalogue.track_id(TrackInfo(f"Live {n}", [ArtistInfo("Live")]))
-                    insert_plays(w, local_user, [
-                        NewPlay(track, 1_704_100_000_000 + n * 60_000 + i, 45_000, "api")
-                        for i in range(7)])
+                    insert_plays(
+                        w,
+                        local_user,
+                        [
+                            NewPlay(track, 1_704_100_000_000 + n * 60_000 + i, 45_000, "api")
+                            for i in range(7)
+                        ],
+                    )
                 n += 1
                 batches[0] = n
         finally:
@@ -254,16 +324,17 @@ def test_a_backup_taken_while_plays_are_written_is_consistent(app, client, conn,
         for index in range(6):
             while batches[0] < 3 * (index + 1):
                 time.sleep(0.01)
-            path = download(client, "/settings/export/backup.sqlite",
-                            tmp_path / f"live-{index}.sqlite")
+            path = download(
+                client, "/settings/export/backup.sqlite", tmp_path / f"live-{index}.sqlite"
+            )
             with sqlite3.connect(path) as b:
                 assert b.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-                plays = b.execute("SELECT COUNT(*) FROM plays WHERE kind = 'music'"
-                                  ).fetchone()[0]
+                plays = b.execute("SELECT COUNT(*) FROM plays WHERE kind = 'music'").fetchone()[0]
                 assert (plays - 1) % 7 == 0  # whole batches only
                 assert b.execute("SELECT SUM(streams) FROM rollup_day").fetchone()[0] == plays
-                assert b.execute("SELECT SUM(plays) FROM rollup_track_total").fetchone()[0] \
-                    == plays  # every stream here is >= 30 s
+                assert (
+                    b.execute("SELECT SUM(plays) FROM rollup_track_total").fetchone()[0] == plays
+                )  # every stream here is >= 30 s
                 seen.add(plays)
     finally:
         stop.set()
@@ -273,8 +344,8 @@ def test_a_backup_taken_while_plays_are_written_is_consistent(app, client, conn,
 
 # -- JSON and CSV exports -----------------------------------------------------------------
 
-def test_json_export_reimports_into_the_same_account_adding_nothing(client, conn, source,
-                                                                    tmp_path):
+
+def test_json_export_reimports_into_the_same_account_adding_nothing(client, conn, source, tmp_path):
     me, _ = source
     exported = client.get("/settings/export/plays.json")
     name = exported.headers["Content-Disposition"].split('filename="')[1].rstrip('"')
@@ -286,8 +357,7 @@ def test_json_export_reimports_into_the_same_account_adding_nothing(client, conn
     assert counts(conn) == before and stats(client) == answers
 
 
-def test_json_export_reimports_into_an_empty_account_with_the_same_stats(client, source,
-                                                                         fresh):
+def test_json_export_reimports_into_an_empty_account_with_the_same_stats(client, source, fresh):
     """The export is Spotify's extended-history schema, to the second and with one artist
     per track: plays, minutes, tracks, days, hours and top tracks come back the same;
     featured artists and genres are not in that format (the SQLite backup keeps them)."""
@@ -304,8 +374,10 @@ def test_json_export_reimports_into_an_empty_account_with_the_same_stats(client,
         assert imported[key] == original[key], key
 
     def tracks(c):
-        return [(t["name"], t["artists"][0], t["album"], t["uri"], t["plays"], t["minutes"])
-                for t in stats(c)["top-tracks?range=all&limit=50"]["items"]]
+        return [
+            (t["name"], t["artists"][0], t["album"], t["uri"], t["plays"], t["minutes"])
+            for t in stats(c)["top-tracks?range=all&limit=50"]["items"]
+        ]
 
     assert tracks(client2) == tracks(client)
     # A second import of the same file adds nothing there either.
@@ -318,8 +390,11 @@ def test_csv_export_has_every_stream_and_the_same_totals(client, conn, source):
     me, _ = source
     text = client.get("/settings/export/plays.csv").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert len(rows) == conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?",
-                                     (me,)).fetchone()[0] == 3000
+    assert (
+        len(rows)
+        == conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?", (me,)).fetchone()[0]
+        == 3000
+    )
     summary = stats(client)["summary?range=all"]
     music = [r for r in rows if r["kind"] == "music"]
     assert sum(int(r["ms_played"]) >= 30_000 for r in music) == summary["plays"]
@@ -329,6 +404,7 @@ def test_csv_export_has_every_stream_and_the_same_totals(client, conn, source):
 
 
 # -- refusals -------------------------------------------------------------------------------
+
 
 def _foreign_sqlite(path: Path) -> bytes:
     with sqlite3.connect(path) as other:
@@ -344,24 +420,27 @@ def _newer_backup(backup: Path, path: Path) -> bytes:
     return path.read_bytes()
 
 
-@pytest.mark.parametrize("kind, expected", [
-    ("json", "is not a SQLite file"),
-    ("random", "is not a SQLite file"),
-    ("empty", "is not a SQLite file"),
-    ("foreign", "not a Music Time Machine backup"),
-    ("truncated", "is damaged"),
-    ("newer", "made by a newer version"),
-])
-def test_wrong_files_are_refused_and_change_nothing(client, conn, source, backup_file,
-                                                    tmp_path, kind, expected):
+@pytest.mark.parametrize(
+    "kind, expected",
+    [
+        ("json", "is not a SQLite file"),
+        ("random", "is not a SQLite file"),
+        ("empty", "is not a SQLite file"),
+        ("foreign", "not a Music Time Machine backup"),
+        ("truncated", "is damaged"),
+        ("newer", "made by a newer version"),
+    ],
+)
+def test_wrong_files_are_refused_and_change_nothing(
+    client, conn, source, backup_file, tmp_path, kind, expected
+):
     data = {
         "json": json.dumps([{"ts": "2024-01-01T00:00:00Z", "ms_played": 1}]).encode(),
         "random": bytes(range(256)) * 64,
         "empty": b"",
         "foreign": _foreign_sqlite(tmp_path / "foreign.sqlite") if kind == "foreign" else b"",
         "truncated": backup_file.read_bytes()[: backup_file.stat().st_size // 2],
-        "newer": _newer_backup(backup_file, tmp_path / "newer.sqlite") if kind == "newer"
-        else b"",
+        "newer": _newer_backup(backup_file, tmp_path / "newer.sqlite") if kind == "newer" else b"",
     }[kind]
     before, answers = counts(conn), stats(client)
     job = upload(client, data, f"wrong-{kind}.sqlite")
@@ -389,23 +468,29 @@ def test_a_file_with_several_peoples_data_is_refused(app, conn, source, tmp_path
 
 
 def test_restore_needs_a_file_and_a_csrf_token(client, conn, source, backup_file):
-    response = client.post("/settings/restore", data={"csrf_token": csrf(client)},
-                           follow_redirects=True)
+    response = client.post(
+        "/settings/restore", data={"csrf_token": csrf(client)}, follow_redirects=True
+    )
     assert "Choose one backup file" in response.get_data(as_text=True)
-    response = client.post("/settings/restore", data={
-        "backup": (io.BytesIO(backup_file.read_bytes()), "backup.sqlite")},
-        content_type="multipart/form-data")
+    response = client.post(
+        "/settings/restore",
+        data={"backup": (io.BytesIO(backup_file.read_bytes()), "backup.sqlite")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
     assert conn.execute("SELECT COUNT(*) FROM import_jobs").fetchone()[0] == 0
 
 
-def test_without_javascript_the_restore_form_leads_to_the_job_page(source, backup_file,
-                                                                  fresh):
+def test_without_javascript_the_restore_form_leads_to_the_job_page(source, backup_file, fresh):
     _, client2, _, _ = fresh
-    response = client2.post("/settings/restore", data={
-        "csrf_token": csrf(client2),
-        "backup": (io.BytesIO(backup_file.read_bytes()), "backup.sqlite")},
-        content_type="multipart/form-data")
+    response = client2.post(
+        "/settings/restore",
+        data={
+            "csrf_token": csrf(client2),
+            "backup": (io.BytesIO(backup_file.read_bytes()), "backup.sqlite"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     page_url = response.headers["Location"]
     for _ in range(200):
@@ -421,17 +506,27 @@ def test_without_javascript_the_restore_form_leads_to_the_job_page(source, backu
 
 # -- the Spotify connection in plain words --------------------------------------------------
 
-@pytest.mark.parametrize("expires_in, status, refresh, shown", [
-    (3000, "connected", "refresh", "Valid"),
-    (-60, "connected", "refresh", "Refreshing"),
-    (3000, "needs_reconnect", "refresh", "Needs reconnect"),
-    (-60, "connected", None, "Needs reconnect"),
-])
-def test_token_state_and_next_sync_in_plain_words(app, client, conn, local_user, expires_in,
-                                                  status, refresh, shown):
+
+@pytest.mark.parametrize(
+    "expires_in, status, refresh, shown",
+    [
+        (3000, "connected", "refresh", "Valid"),
+        (-60, "connected", "refresh", "Refreshing"),
+        (3000, "needs_reconnect", "refresh", "Needs reconnect"),
+        (-60, "connected", None, "Needs reconnect"),
+    ],
+)
+def test_token_state_and_next_sync_in_plain_words(
+    app, client, conn, local_user, expires_in, status, refresh, shown
+):
     cipher = TokenCipher(app.config["SECRET_KEY"])
-    accounts.save_account(conn, cipher, local_user, {"id": "me", "display_name": "Me"},
-                          Tokens("access", refresh, int(time.time()) + expires_in))
+    accounts.save_account(
+        conn,
+        cipher,
+        local_user,
+        {"id": "me", "display_name": "Me"},
+        Tokens("access", refresh, int(time.time()) + expires_in),
+    )
     if status != "connected":
         accounts.set_status(conn, local_user, status)
     run = sync_state.start_run(conn, local_user, "schedule")

@@ -34,8 +34,14 @@ def test_connect_round_trip_links_the_account_to_the_local_user(app, client, con
     assert tokens.access_token.encode() not in bytes(account["access_token_enc"])
     assert tokens.refresh_token
     with client.session_transaction() as session:
-        assert set(session.keys()) <= {"user_id", "gen", "seen", "_permanent", "_flashes",
-                                       "csrf_token"}
+        assert set(session.keys()) <= {
+            "user_id",
+            "gen",
+            "seen",
+            "_permanent",
+            "_flashes",
+            "csrf_token",
+        }
         assert session["user_id"] == local_user
     page = client.get("/settings").get_data(as_text=True)
     assert "Connected" in page and account["display_name"] in page
@@ -105,18 +111,30 @@ def test_multi_user_mode_requires_sign_in_and_creates_the_user(multi_user_app):
 
 
 def test_the_allow_list_refuses_other_accounts(app_config):
-    app = create_app({**app_config, "MTM_LOCAL_MODE": False,
-                      "MTM_ALLOWED_SPOTIFY_IDS": frozenset({"someone-else"})})
+    app = create_app(
+        {
+            **app_config,
+            "MTM_LOCAL_MODE": False,
+            "MTM_ALLOWED_SPOTIFY_IDS": frozenset({"someone-else"}),
+        }
+    )
     response = connect_via_app(app.test_client())
     assert response.status_code == 403
     assert "MTM_ALLOWED_SPOTIFY_IDS" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("target, expected", [
-    ("/analytics?range=7d", "/analytics?range=7d"),
-    ("https://evil.example/", None), ("//evil.example/", None), ("/\\evil", None),
-    ("/\t/evil.example", None), ("javascript:alert(1)", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("/analytics?range=7d", "/analytics?range=7d"),
+        ("https://evil.example/", None),
+        ("//evil.example/", None),
+        ("/\\evil", None),
+        ("/\t/evil.example", None),
+        ("javascript:alert(1)", None),
+        (None, None),
+    ],
+)
 def test_next_only_allows_same_site_paths(target, expected):
     from music_time_machine.web.current_user import safe_next
 

@@ -72,15 +72,17 @@ def test_start_up_removes_a_crashed_jobs_upload_and_says_why(app_config, data):
     assert jobs.get_job(conn, user_id, done)["message"] == "Imported."
 
 
-def test_a_live_job_in_another_process_keeps_its_upload_until_that_process_dies(
-        app_config, data):
+def test_a_live_job_in_another_process_keeps_its_upload_until_that_process_dies(app_config, data):
     conn, user_id, data_dir = data
     job_id = jobs.new_job_id()
-    env = {**os.environ,
-           "PYTHONPATH": str(Path(music_time_machine.__file__).resolve().parents[1])}
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(data_dir), job_id],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                              env=env)
+    env = {**os.environ, "PYTHONPATH": str(Path(music_time_machine.__file__).resolve().parents[1])}
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(data_dir), job_id],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         assert holder.stdout.readline().strip() == "ready"
         running_job(conn, user_id, job_id)  # the row follows the claimed folder

@@ -24,7 +24,8 @@ def test_every_static_url_carries_the_folder_version_and_is_cached_for_a_year(ap
     version = app.config["STATIC_VERSION"]
     found = static_urls(client)
     assert {"css/app.css", "js/nav.js", "js/analytics.js"} <= {
-        u.split(f"/static/{version}/", 1)[1] for u in found}
+        u.split(f"/static/{version}/", 1)[1] for u in found
+    }
     for url in found:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -54,8 +55,9 @@ def test_a_module_imports_and_fetches_files_of_its_own_version(client):
     assert charts_url.startswith(version_prefix + "/")
     charts = client.get(charts_url)
     assert charts.status_code == 200
-    chart_js = re.search(r"new URL\('([^']+)', import\.meta\.url\)",
-                         charts.get_data(as_text=True)).group(1)
+    chart_js = re.search(
+        r"new URL\('([^']+)', import\.meta\.url\)", charts.get_data(as_text=True)
+    ).group(1)
     assert client.get(urljoin(charts_url, chart_js)).status_code == 200
 
 
@@ -77,14 +79,14 @@ def test_in_debug_static_files_are_revalidated_not_kept(app_config):
     assert client.get(url).headers["Cache-Control"] == "no-cache"
 
 
-@pytest.mark.parametrize("path", ["/", "/analytics?range=all", "/settings",
-                                  "/api/stats/summary?range=all"])
+@pytest.mark.parametrize(
+    "path", ["/", "/analytics?range=all", "/settings", "/api/stats/summary?range=all"]
+)
 def test_pages_and_json_are_never_stored(client, path):
     assert client.get(path).headers["Cache-Control"] == "no-store"
 
 
-@pytest.mark.parametrize("encoding, decode", [("br", brotli.decompress),
-                                              ("gzip", gzip.decompress)])
+@pytest.mark.parametrize("encoding, decode", [("br", brotli.decompress), ("gzip", gzip.decompress)])
 def test_pages_are_compressed_when_the_browser_accepts_it(client, encoding, decode):
     plain = client.get("/analytics?range=all")
     assert "Content-Encoding" not in plain.headers

@@ -23,6 +23,7 @@ from music_time_machine.timezones import LocalClock
 
 # -- the independent computation --------------------------------------------------------
 
+
 class Oracle:
     """Every music stream of a user with its local date and hour, straight from plays."""
 
@@ -37,12 +38,15 @@ class Oracle:
         self.track_name = dict(conn.execute("SELECT id, name FROM tracks"))
         self.rows = []
         for played_at, ms, reason_end, duration, track_id in conn.execute(
-                "SELECT p.played_at, p.ms_played, p.reason_end, t.duration_ms, p.track_id "
-                "FROM plays p JOIN tracks t ON t.id = p.track_id "
-                "WHERE p.user_id = ? AND p.kind = 'music'", (user_id,)):
+            "SELECT p.played_at, p.ms_played, p.reason_end, t.duration_ms, p.track_id "
+            "FROM plays p JOIN tracks t ON t.id = p.track_id "
+            "WHERE p.user_id = ? AND p.kind = 'music'",
+            (user_id,),
+        ):
             local = datetime.fromtimestamp(played_at / 1000, tz)
-            self.rows.append((local.date(), local.hour, ms,
-                              rule.counts(ms, reason_end, duration), track_id))
+            self.rows.append(
+                (local.date(), local.hour, ms, rule.counts(ms, reason_end, duration), track_id)
+            )
 
     def within(self, start, end):
         return [r for r in self.rows if start <= r[0] <= end]
@@ -50,9 +54,12 @@ class Oracle:
     def summary(self, start, end):
         rows = self.within(start, end)
         played = [r for r in rows if r[3]]
-        return {"plays": len(played), "minutes": round(sum(r[2] for r in rows) / 60000, 1),
-                "tracks": len({r[4] for r in played}),
-                "artists": len({a for r in played for a in self.artists[r[4]]})}
+        return {
+            "plays": len(played),
+            "minutes": round(sum(r[2] for r in rows) / 60000, 1),
+            "tracks": len({r[4] for r in played}),
+            "artists": len({a for r in played for a in self.artists[r[4]]}),
+        }
 
     def volume(self, start, end, bucket):
         def label(day):
@@ -61,6 +68,7 @@ class Oracle:
             if bucket == "week":
                 return (day - timedelta(days=day.weekday())).isoformat()
             return day.isoformat()[:7]
+
         totals = {}
         day = start
         while day <= end:
@@ -69,8 +77,10 @@ class Oracle:
         for r in self.within(start, end):
             totals[label(r[0])][0] += r[3]
             totals[label(r[0])][1] += r[2]
-        return [{"period": k, "plays": p, "minutes": round(ms / 60000, 1)}
-                for k, (p, ms) in sorted(totals.items())]
+        return [
+            {"period": k, "plays": p, "minutes": round(ms / 60000, 1)}
+            for k, (p, ms) in sorted(totals.items())
+        ]
 
     def _ranked(self, start, end, keys):
         plays, ms = defaultdict(int), defaultdict(int)
@@ -78,18 +88,27 @@ class Oracle:
             for key in keys(r[4]):
                 plays[key] += r[3]
                 ms[key] += r[2]
-        return sorted((k for k in plays if plays[k]), key=lambda k: (-plays[k], -ms[k], k)), \
-            plays, ms
+        return (
+            sorted((k for k in plays if plays[k]), key=lambda k: (-plays[k], -ms[k], k)),
+            plays,
+            ms,
+        )
 
     def top_tracks(self, start, end, limit):
         order, plays, ms = self._ranked(start, end, lambda t: [t])
-        return [(self.track_name[t], [self.artist_name[a] for a in self.artists[t]],
-                 plays[t], round(ms[t] / 60000, 1)) for t in order[:limit]]
+        return [
+            (
+                self.track_name[t],
+                [self.artist_name[a] for a in self.artists[t]],
+                plays[t],
+                round(ms[t] / 60000, 1),
+            )
+            for t in order[:limit]
+        ]
 
     def top_artists(self, start, end, limit):
         order, plays, ms = self._ranked(start, end, lambda t: self.artists[t])
-        return [(self.artist_name[a], plays[a], round(ms[a] / 60000, 1))
-                for a in order[:limit]]
+        return [(self.artist_name[a], plays[a], round(ms[a] / 60000, 1)) for a in order[:limit]]
 
     def genres(self, start, end, limit):
         genre_plays, unknown, total = defaultdict(int), 0, 0
@@ -101,10 +120,13 @@ class Oracle:
                 for g in self.artist_genres[a]:
                     genre_plays[g] += r[3]
         attributed = sum(genre_plays.values())
-        top = sorted((g for g in genre_plays if genre_plays[g]),
-                     key=lambda g: (-genre_plays[g], g))[:limit]
-        return ([(g, genre_plays[g], genre_plays[g] / attributed) for g in top],
-                unknown / total if total else 0.0)
+        top = sorted(
+            (g for g in genre_plays if genre_plays[g]), key=lambda g: (-genre_plays[g], g)
+        )[:limit]
+        return (
+            [(g, genre_plays[g], genre_plays[g] / attributed) for g in top],
+            unknown / total if total else 0.0,
+        )
 
     def heatmap(self, start, end):
         cells = [[0] * 24 for _ in range(7)]
@@ -133,7 +155,6 @@ class Oracle:
                 months[label(day)] += 1
         return months
 
-
     def new_tracks(self, start, end):
         """Tracks whose first counted play (ever) falls in the range."""
         first = {}
@@ -152,8 +173,12 @@ class Oracle:
         if not days:
             return None
         best = min(days, key=lambda a: (-len(days[a]), -plays[a], self.artist_name[a]))
-        return {"id": best, "name": self.artist_name[best], "days": len(days[best]),
-                "plays": plays[best]}
+        return {
+            "id": best,
+            "name": self.artist_name[best],
+            "days": len(days[best]),
+            "plays": plays[best],
+        }
 
     def on_this_day(self, today, per_year=3):
         years = []
@@ -166,15 +191,29 @@ class Oracle:
             for r in self.within(day, day):
                 plays[r[4]] += r[3]
                 ms[r[4]] += r[2]
-            top = sorted((t for t in plays if plays[t]),
-                         key=lambda t: (-plays[t], -ms[t], self.track_name[t]))[:per_year]
+            top = sorted(
+                (t for t in plays if plays[t]),
+                key=lambda t: (-plays[t], -ms[t], self.track_name[t]),
+            )[:per_year]
             if top:
-                years.append({"date": day, "years_ago": today.year - year, "tracks": [
-                    {"id": t, "track": self.track_name[t], "plays": plays[t],
-                     "artists": ", ".join(self.artist_name[a] for a in self.artists[t]),
-                     "credits": [{"id": a, "name": self.artist_name[a]}
-                                 for a in self.artists[t]]}
-                    for t in top]})
+                years.append(
+                    {
+                        "date": day,
+                        "years_ago": today.year - year,
+                        "tracks": [
+                            {
+                                "id": t,
+                                "track": self.track_name[t],
+                                "plays": plays[t],
+                                "artists": ", ".join(self.artist_name[a] for a in self.artists[t]),
+                                "credits": [
+                                    {"id": a, "name": self.artist_name[a]} for a in self.artists[t]
+                                ],
+                            }
+                            for t in top
+                        ],
+                    }
+                )
         return years
 
 
@@ -182,32 +221,38 @@ def check_against_oracle(client, oracle, query):
     """Every endpoint for one range equals the independent computation."""
     summary = client.get(f"/api/stats/summary?{query}").get_json()
     start, end = date.fromisoformat(summary["start"]), date.fromisoformat(summary["end"])
-    assert {k: summary[k] for k in ("plays", "minutes", "tracks", "artists")} == \
-        oracle.summary(start, end), query
+    assert {k: summary[k] for k in ("plays", "minutes", "tracks", "artists")} == oracle.summary(
+        start, end
+    ), query
     prev_end = start - timedelta(days=1)
     prev_start = prev_end - (end - start)
     if "range=all" in query:
         assert summary["previous"] is None  # nothing came before all time
     else:
         assert summary["previous"]["start"] == prev_start.isoformat()
-        assert {k: summary["previous"][k] for k in ("plays", "minutes", "tracks", "artists")} \
-            == oracle.summary(prev_start, prev_end), query
+        assert {
+            k: summary["previous"][k] for k in ("plays", "minutes", "tracks", "artists")
+        } == oracle.summary(prev_start, prev_end), query
     volume = client.get(f"/api/stats/volume?{query}").get_json()
     assert volume["series"] == oracle.volume(start, end, volume["bucket"]), query
     week = client.get(f"/api/stats/volume?{query}&bucket=week").get_json()
     assert week["series"] == oracle.volume(start, end, "week"), query
     tracks = client.get(f"/api/stats/top-tracks?{query}&limit=15").get_json()["items"]
-    assert [(t["name"], t["artists"], t["plays"], t["minutes"]) for t in tracks] == \
-        oracle.top_tracks(start, end, 15), query
+    assert [
+        (t["name"], t["artists"], t["plays"], t["minutes"]) for t in tracks
+    ] == oracle.top_tracks(start, end, 15), query
     artists = client.get(f"/api/stats/top-artists?{query}").get_json()["items"]
-    assert [(a["name"], a["plays"], a["minutes"]) for a in artists] == \
-        oracle.top_artists(start, end, 10), query
+    assert [(a["name"], a["plays"], a["minutes"]) for a in artists] == oracle.top_artists(
+        start, end, 10
+    ), query
     genres = client.get(f"/api/stats/top-genres?{query}&limit=8").get_json()
     expected, unknown_share = oracle.genres(start, end, 8)
-    assert [(g["genre"], g["plays"]) for g in genres["items"]] == \
-        [(g, p) for g, p, _ in expected], query
+    assert [(g["genre"], g["plays"]) for g in genres["items"]] == [
+        (g, p) for g, p, _ in expected
+    ], query
     assert [g["share"] for g in genres["items"]] == pytest.approx(
-        [s for _, _, s in expected], abs=1e-4)
+        [s for _, _, s in expected], abs=1e-4
+    )
     assert genres["unknown_share"] == pytest.approx(unknown_share, abs=1e-4)
     heat = client.get(f"/api/stats/heatmap?{query}").get_json()
     assert heat["cells"] == oracle.heatmap(start, end), query
@@ -228,8 +273,9 @@ def test_api_matches_an_independent_computation_for_random_ranges(client, conn, 
     days = sorted(r[0] for r in oracle.rows)
     first, last = days[0], days[-1]
     rnd = random.Random(5)
-    queries = [f"range={k}" for k in ("7d", "30d", "90d", "6m", "12m", "ytd", "all",
-                                      str(last.year - 1))]
+    queries = [
+        f"range={k}" for k in ("7d", "30d", "90d", "6m", "12m", "ytd", "all", str(last.year - 1))
+    ]
     for _ in range(12):
         a = first + timedelta(days=rnd.randint(-10, (last - first).days))
         b = a + timedelta(days=rnd.choice([0, 6, 29, 40, 75, 180, 366, 700]))
@@ -239,8 +285,9 @@ def test_api_matches_an_independent_computation_for_random_ranges(client, conn, 
 
 
 @pytest.mark.parametrize("root", ["data", "shared"])
-def test_api_matches_an_independent_computation_over_imported_exports(client, conn,
-                                                                      local_user, root):
+def test_api_matches_an_independent_computation_over_imported_exports(
+    client, conn, local_user, root
+):
     """Every export file (both formats, DST days, short, incognito and local streams)
     imported in Berlin time; tests/data always, the real samples when present."""
     from music_time_machine.importers import run_import
@@ -273,6 +320,7 @@ def test_api_matches_an_independent_computation_over_imported_exports(client, co
 
 # -- Home: the same stats, checked the same way -----------------------------------------
 
+
 def test_home_highlights_match_an_independent_computation(conn, demo_user):
     """New tracks, the most consistent artist and "on this day" for many dates, including
     29 February (no such day in earlier common years) and days before the first play."""
@@ -287,8 +335,9 @@ def test_home_highlights_match_an_independent_computation(conn, demo_user):
         month = date(today.year, today.month, 1)
         assert stats.new_tracks(month, today) == oracle.new_tracks(month, today), today
         start = today - timedelta(days=89)
-        assert stats.most_consistent_artist(start, today) == \
-            oracle.most_consistent_artist(start, today), today
+        assert stats.most_consistent_artist(start, today) == oracle.most_consistent_artist(
+            start, today
+        ), today
         assert stats.on_this_day(today) == oracle.on_this_day(today), today
         checked += bool(oracle.on_this_day(today))
     assert checked >= 15  # guards against passing vacuously on empty years
@@ -298,16 +347,22 @@ def test_home_page_shows_the_independently_computed_numbers(client, conn, demo_u
     oracle = Oracle(conn, demo_user)
     today = LocalClock("America/New_York").today()
     html = client.get("/").get_data(as_text=True)
-    values = [re.sub(r"<[^>]+>", "", v).strip()  # names are links to their pages
-              for v in re.findall(r'<p class="stat-value">(.*?)</p>', html)]
+    values = [
+        re.sub(r"<[^>]+>", "", v).strip()  # names are links to their pages
+        for v in re.findall(r'<p class="stat-value">(.*?)</p>', html)
+    ]
     last30 = oracle.summary(today - timedelta(days=29), today)
     hours = sum(r[2] for r in oracle.within(today - timedelta(days=29), today)) / 3_600_000
     consistent = oracle.most_consistent_artist(today - timedelta(days=89), today)
-    assert values == [f"{last30['plays']:,}", written_duration(hours * 60),
-                      f"{last30['artists']:,}", f"{last30['tracks']:,}",
-                      # the same 30 days as the other cards, not a month just begun
-                      f"{oracle.new_tracks(today - timedelta(days=29), today):,}",
-                      consistent["name"] if consistent else "—"]
+    assert values == [
+        f"{last30['plays']:,}",
+        written_duration(hours * 60),
+        f"{last30['artists']:,}",
+        f"{last30['tracks']:,}",
+        # the same 30 days as the other cards, not a month just begun
+        f"{oracle.new_tracks(today - timedelta(days=29), today):,}",
+        consistent["name"] if consistent else "—",
+    ]
     assert last30["plays"] > 0
     chart = json.loads(re.search(r'id="weekly-chart-data">(.*?)</script>', html).group(1))
     monday = today - timedelta(days=today.weekday())
@@ -331,8 +386,14 @@ def test_on_this_day_lists_a_tracks_artists_in_credit_order(client, conn, local_
     if (today.month, today.day) == (2, 29):
         pytest.skip("no 29 February a year ago")
     when = f"{today.replace(year=today.year - 1).isoformat()} 12:00:00"
-    add_plays(conn, local_user, [("Zed Quinn", "Solo", when, 60_000),   # Zed's id comes first
-                                 ("Amy Reed & Zed Quinn", "Duet", when, 60_000)])
+    add_plays(
+        conn,
+        local_user,
+        [
+            ("Zed Quinn", "Solo", when, 60_000),  # Zed's id comes first
+            ("Amy Reed & Zed Quinn", "Duet", when, 60_000),
+        ],
+    )
     html = client.get("/").get_data(as_text=True)
     text = re.sub(r"<[^>]+>", "", html)  # the names are links
     assert "by Amy Reed, Zed Quinn" in text
@@ -340,24 +401,57 @@ def test_on_this_day_lists_a_tracks_artists_in_credit_order(client, conn, local_
 
 # -- time zones -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("zone, rows, expected", [
-    # Europe/Berlin: clocks go forward at 02:00 on 31 March, back at 03:00 on 27 October.
-    ("Europe/Berlin", ["2024-03-31 00:30:00", "2024-03-31 01:30:00",
-                       "2024-10-26 23:30:00", "2024-10-27 00:30:00", "2024-10-27 01:30:00"],
-     [("2024-03-31", 1), ("2024-03-31", 3), ("2024-10-27", 1), ("2024-10-27", 2),
-      ("2024-10-27", 2)]),
-    # America/New_York: forward at 02:00 on 10 March, back at 02:00 on 3 November.
-    ("America/New_York", ["2024-03-10 06:30:00", "2024-03-10 07:30:00",
-                          "2024-11-03 05:30:00", "2024-11-03 06:30:00",
-                          "2024-11-03 03:30:00"],
-     [("2024-03-10", 1), ("2024-03-10", 3), ("2024-11-03", 1), ("2024-11-03", 1),
-      ("2024-11-02", 23)]),
-])
-def test_dst_boundaries_land_in_the_right_local_day_and_hour(client, conn, local_user, zone,
-                                                             rows, expected):
+
+@pytest.mark.parametrize(
+    "zone, rows, expected",
+    [
+        # Europe/Berlin: clocks go forward at 02:00 on 31 March, back at 03:00 on 27 October.
+        (
+            "Europe/Berlin",
+            [
+                "2024-03-31 00:30:00",
+                "2024-03-31 01:30:00",
+                "2024-10-26 23:30:00",
+                "2024-10-27 00:30:00",
+                "2024-10-27 01:30:00",
+            ],
+            [
+                ("2024-03-31", 1),
+                ("2024-03-31", 3),
+                ("2024-10-27", 1),
+                ("2024-10-27", 2),
+                ("2024-10-27", 2),
+            ],
+        ),
+        # America/New_York: forward at 02:00 on 10 March, back at 02:00 on 3 November.
+        (
+            "America/New_York",
+            [
+                "2024-03-10 06:30:00",
+                "2024-03-10 07:30:00",
+                "2024-11-03 05:30:00",
+                "2024-11-03 06:30:00",
+                "2024-11-03 03:30:00",
+            ],
+            [
+                ("2024-03-10", 1),
+                ("2024-03-10", 3),
+                ("2024-11-03", 1),
+                ("2024-11-03", 1),
+                ("2024-11-02", 23),
+            ],
+        ),
+    ],
+)
+def test_dst_boundaries_land_in_the_right_local_day_and_hour(
+    client, conn, local_user, zone, rows, expected
+):
     update_settings(conn, local_user, timezone=zone)
-    add_plays(conn, local_user, [(f"Artist {i}", f"Song {i}", when, 60_000)
-                                 for i, when in enumerate(rows)])
+    add_plays(
+        conn,
+        local_user,
+        [(f"Artist {i}", f"Song {i}", when, 60_000) for i, when in enumerate(rows)],
+    )
     query = "start=2024-03-01&end=2024-11-30"
     cells = client.get(f"/api/stats/heatmap?{query}").get_json()["cells"]
     want = [[0] * 24 for _ in range(7)]
@@ -372,10 +466,14 @@ def test_dst_boundaries_land_in_the_right_local_day_and_hour(client, conn, local
 
 
 def test_a_time_zone_change_rebuckets_every_stat(client, conn, local_user):
-    add_plays(conn, local_user, [
-        ("Night Owl", "Late", "2024-06-01 20:00:00", 90_000),   # 2 June 08:00 in Auckland
-        ("Night Owl", "Later", "2024-06-30 13:00:00", 90_000),  # 1 July 01:00 in Auckland
-    ])
+    add_plays(
+        conn,
+        local_user,
+        [
+            ("Night Owl", "Late", "2024-06-01 20:00:00", 90_000),  # 2 June 08:00 in Auckland
+            ("Night Owl", "Later", "2024-06-30 13:00:00", 90_000),  # 1 July 01:00 in Auckland
+        ],
+    )
     june1 = "start=2024-06-01&end=2024-06-01"
     assert client.get(f"/api/stats/summary?{june1}").get_json()["plays"] == 1
     update_settings(conn, local_user, timezone="Pacific/Auckland")
@@ -386,7 +484,8 @@ def test_a_time_zone_change_rebuckets_every_stat(client, conn, local_user):
     months = client.get("/api/stats/volume?start=2024-06-01&end=2024-07-31&bucket=month")
     assert months.get_json()["series"] == [
         {"period": "2024-06", "plays": 1, "minutes": 1.5},
-        {"period": "2024-07", "plays": 1, "minutes": 1.5}]
+        {"period": "2024-07", "plays": 1, "minutes": 1.5},
+    ]
     cells = client.get("/api/stats/heatmap?range=all").get_json()["cells"]
     assert cells[6][8] == 1 and cells[0][1] == 1  # Sunday 08:00, Monday 01:00
     oracle = Oracle(conn, local_user)
@@ -395,20 +494,24 @@ def test_a_time_zone_change_rebuckets_every_stat(client, conn, local_user):
 
 # -- bad input --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("url, param", [
-    ("/api/stats/summary?range=forever", "range"),
-    ("/api/stats/summary?range=0", "range"),
-    ("/api/stats/volume?start=2024-02-30", "start"),
-    ("/api/stats/volume?start=2024-01-01&end=2023-01-01", "start"),
-    ("/api/stats/volume?start=0000-01-01", "start"),
-    ("/api/stats/heatmap?start=2024-01-01&end=" + "9" * 400, "end"),
-    ("/api/stats/heatmap?end=2024-01-01", "start"),
-    ("/api/stats/volume?bucket=year", "bucket"),
-    ("/api/stats/top-tracks?limit=0", "limit"),
-    ("/api/stats/top-artists?limit=1000000000000000000000", "limit"),
-    ("/api/stats/top-genres?limit=abc", "limit"),
-    ("/api/stats/discoveries?range=12m&start=2024-01-01", "range"),
-])
+
+@pytest.mark.parametrize(
+    "url, param",
+    [
+        ("/api/stats/summary?range=forever", "range"),
+        ("/api/stats/summary?range=0", "range"),
+        ("/api/stats/volume?start=2024-02-30", "start"),
+        ("/api/stats/volume?start=2024-01-01&end=2023-01-01", "start"),
+        ("/api/stats/volume?start=0000-01-01", "start"),
+        ("/api/stats/heatmap?start=2024-01-01&end=" + "9" * 400, "end"),
+        ("/api/stats/heatmap?end=2024-01-01", "start"),
+        ("/api/stats/volume?bucket=year", "bucket"),
+        ("/api/stats/top-tracks?limit=0", "limit"),
+        ("/api/stats/top-artists?limit=1000000000000000000000", "limit"),
+        ("/api/stats/top-genres?limit=abc", "limit"),
+        ("/api/stats/discoveries?range=12m&start=2024-01-01", "range"),
+    ],
+)
 def test_invalid_parameters_are_a_400_naming_the_parameter(client, local_user, url, param):
     response = client.get(url)
     assert response.status_code == 400
@@ -425,6 +528,7 @@ def test_an_empty_history_answers_zeros_not_errors(client, local_user):
 
 
 # -- the page ---------------------------------------------------------------------------
+
 
 def test_page_renders_charts_data_and_tables_without_inline_code(client, demo_user):
     response = client.get("/analytics?range=90d")
@@ -448,8 +552,9 @@ def test_page_custom_range_and_bad_range(client, demo_user):
     assert "2024-01-01 to 2024-01-31" in ok.get_data(as_text=True)
     bad = client.get("/analytics?start=2024-13-01")
     assert bad.status_code == 400
-    assert "start: must be a date written YYYY-MM-DD" in bad.get_data(as_text=True) or \
-        "start: 2024-13-01 is not a calendar date" in bad.get_data(as_text=True)
+    assert "start: must be a date written YYYY-MM-DD" in bad.get_data(
+        as_text=True
+    ) or "start: 2024-13-01 is not a calendar date" in bad.get_data(as_text=True)
 
 
 def test_page_says_so_when_a_range_is_empty(client, demo_user):
@@ -474,8 +579,7 @@ def test_new_artists_follow_the_range_bucket_and_mark_the_running_one(client, de
     assert month["partial_last"] is True  # today is not over
     year = client.get("/api/stats/discoveries?range=2020").get_json()
     assert year["bucket"] == "week"
-    assert client.get("/api/stats/discoveries?range=all").get_json()["bucket"] in (
-        "week", "month")
+    assert client.get("/api/stats/discoveries?range=all").get_json()["bucket"] in ("week", "month")
     volume = client.get("/api/stats/volume?range=12m").get_json()
     assert volume["partial_last"] is True
     page = client.get("/analytics?range=30d").get_data(as_text=True)

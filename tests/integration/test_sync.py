@@ -33,7 +33,9 @@ def sync(app, conn, user_id, **kwargs):
 def api_plays(conn, user_id):
     return conn.execute(
         "SELECT t.spotify_id, p.played_at FROM plays p JOIN tracks t ON t.id = p.track_id "
-        "WHERE p.user_id = ? AND p.source = 'api' ORDER BY p.played_at", (user_id,)).fetchall()
+        "WHERE p.user_id = ? AND p.source = 'api' ORDER BY p.played_at",
+        (user_id,),
+    ).fetchall()
 
 
 def fake_plays(fake, limit=50):
@@ -69,18 +71,31 @@ def test_rollups_follow_the_users_time_zone(app, conn, connected, fake):
     update_settings(conn, connected, timezone="Pacific/Auckland")
     control(fake, "POST", "clock", now=1_760_000_000)
     sync(app, conn, connected)
-    local = conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ? AND local_date = "
-                         "date(played_at / 1000 + 13 * 3600, 'unixepoch')",
-                         (connected,)).fetchone()[0]
+    local = conn.execute(
+        "SELECT COUNT(*) FROM plays WHERE user_id = ? AND local_date = "
+        "date(played_at / 1000 + 13 * 3600, 'unixepoch')",
+        (connected,),
+    ).fetchone()[0]
     assert local == 50  # NZDT (+13) in October 2025
-    assert conn.execute("SELECT SUM(streams) FROM rollup_day WHERE user_id = ?",
-                        (connected,)).fetchone()[0] == 50
+    assert (
+        conn.execute(
+            "SELECT SUM(streams) FROM rollup_day WHERE user_id = ?", (connected,)
+        ).fetchone()[0]
+        == 50
+    )
 
 
 def test_rate_limit_stops_politely_and_a_later_run_completes(app, conn, connected, fake):
     control(fake, "POST", "clock", now=1_760_000_000)
-    control(fake, "POST", "faults", path_prefix="/v1/me/player/recently-played", status=429,
-            retry_after=3600, times=1)
+    control(
+        fake,
+        "POST",
+        "faults",
+        path_prefix="/v1/me/player/recently-played",
+        status=429,
+        retry_after=3600,
+        times=1,
+    )
     limited = sync(app, conn, connected)
     assert limited.outcome == "rate_limited"
     assert sync_state.get_state(conn, connected)["resume_after"] == limited.resume_after
@@ -88,8 +103,9 @@ def test_rate_limit_stops_politely_and_a_later_run_completes(app, conn, connecte
     skipped = sync(app, conn, connected)
     assert skipped.outcome == "skipped" and "pause" in skipped.error
     # An hour later the pause is over and the gap is filled, once.
-    later = sync_user(conn, connected, make_client(app, conn, connected),
-                      now=limited.resume_after + 1)
+    later = sync_user(
+        conn, connected, make_client(app, conn, connected), now=limited.resume_after + 1
+    )
     assert later.outcome == "ok"
     assert [tuple(r) for r in api_plays(conn, connected)] == fake_plays(fake)
     runs = [r["outcome"] for r in sync_state.recent_runs(conn, connected)]
@@ -99,8 +115,9 @@ def test_rate_limit_stops_politely_and_a_later_run_completes(app, conn, connecte
 @pytest.mark.parametrize("status", [500, 502, 503])
 def test_server_errors_are_retried_with_backoff(app, conn, connected, fake, status):
     control(fake, "POST", "clock", now=1_760_000_000)
-    control(fake, "POST", "faults", path_prefix="/v1/me/player/recently-played",
-            status=status, times=2)
+    control(
+        fake, "POST", "faults", path_prefix="/v1/me/player/recently-played", status=status, times=2
+    )
     waits = []
     result = sync(app, conn, connected, sleep=waits.append)
     assert result.outcome == "ok" and result.plays_added == 50
@@ -108,7 +125,8 @@ def test_server_errors_are_retried_with_backoff(app, conn, connected, fake, stat
 
 
 def test_a_lasting_outage_keeps_what_was_fetched_and_a_later_run_fills_the_gap(
-        app, conn, connected, fake):
+    app, conn, connected, fake
+):
     control(fake, "POST", "clock", now=1_760_000_000)
     control(fake, "POST", "faults", path_prefix="/v1/me/top/", status=503, times=None)
     broken = sync(app, conn, connected)
@@ -116,14 +134,17 @@ def test_a_lasting_outage_keeps_what_was_fetched_and_a_later_run_fills_the_gap(
     control(fake, "DELETE", "faults")
     healed = sync(app, conn, connected)
     assert healed.outcome == "ok" and healed.plays_added == 0
-    assert conn.execute("SELECT COUNT(*) FROM top_snapshots WHERE user_id = ?",
-                        (connected,)).fetchone()[0] > 0
+    assert (
+        conn.execute(
+            "SELECT COUNT(*) FROM top_snapshots WHERE user_id = ?", (connected,)
+        ).fetchone()[0]
+        > 0
+    )
 
 
 def test_slow_responses_time_out_and_are_retried(app, conn, connected, fake):
     control(fake, "POST", "clock", now=1_760_000_000)
-    control(fake, "POST", "faults", path_prefix="/v1/me/player/recently-played", delay=2,
-            times=1)
+    control(fake, "POST", "faults", path_prefix="/v1/me/player/recently-played", delay=2, times=1)
     result = sync(app, conn, connected, timeout=0.5)
     assert result.outcome == "ok" and result.plays_added == 50
 
@@ -141,7 +162,8 @@ def test_an_expired_access_token_is_refreshed_once(app, conn, connected, fake):
 
 
 def test_a_revoked_refresh_token_asks_for_reconnect_and_keeps_the_data(
-        app, client, conn, connected, fake):
+    app, client, conn, connected, fake
+):
     control(fake, "POST", "clock", now=1_760_000_000)
     sync(app, conn, connected)
     control(fake, "POST", "faults", revoke_refresh_tokens=True)
@@ -161,8 +183,7 @@ def test_two_concurrent_syncs_for_one_user_do_not_both_run(app, conn, connected,
     from music_time_machine.db import connect
 
     control(fake, "POST", "clock", now=1_760_000_000)
-    control(fake, "POST", "faults", path_prefix="/v1/me/player/recently-played", delay=1.5,
-            times=1)
+    control(fake, "POST", "faults", path_prefix="/v1/me/player/recently-played", delay=1.5, times=1)
     results = []
 
     def run():
@@ -188,10 +209,12 @@ def test_capabilities_are_detected_and_used(app, conn, connected, fake, mode, ha
     result = sync(app, conn, connected)
     caps = accounts.capabilities(conn, connected)
     assert caps["audio_features"] is has_features and caps["genres"] is has_features
-    with_features = conn.execute("SELECT COUNT(*) FROM tracks WHERE features_source = "
-                                 "'spotify'").fetchone()[0]
-    with_genres = conn.execute("SELECT COUNT(*) FROM artists WHERE genres IS NOT NULL "
-                               "AND genres != '[]'").fetchone()[0]
+    with_features = conn.execute(
+        "SELECT COUNT(*) FROM tracks WHERE features_source = 'spotify'"
+    ).fetchone()[0]
+    with_genres = conn.execute(
+        "SELECT COUNT(*) FROM artists WHERE genres IS NOT NULL AND genres != '[]'"
+    ).fetchone()[0]
     assert (with_features > 0) is has_features
     assert (with_genres > 0) is has_features
     assert result.details["artists_fetched"] > 0
@@ -204,17 +227,26 @@ def test_sync_keeps_each_albums_spotify_image_for_the_artwork_phase(app, conn, c
     assert sync(app, conn, connected).outcome == "ok"
     rows = conn.execute(
         "SELECT al.image_url FROM albums al WHERE al.user_id = ? AND al.id IN "
-        "(SELECT album_id FROM tracks WHERE user_id = ?)", (connected, connected)).fetchall()
-    assert rows and all(r[0].startswith(f"{fake.url}/_fake/images/ab67616d00001e02")
-                        for r in rows)  # the fake serves its own pictures, offline
+        "(SELECT album_id FROM tracks WHERE user_id = ?)",
+        (connected, connected),
+    ).fetchall()
+    assert rows and all(
+        r[0].startswith(f"{fake.url}/_fake/images/ab67616d00001e02") for r in rows
+    )  # the fake serves its own pictures, offline
     with transaction(conn):  # an album stored before (by an import) gets it on the next sync
         conn.execute("UPDATE albums SET image_url = NULL WHERE user_id = ?", (connected,))
     items = make_client(app, conn, connected).recently_played()["items"]
-    store_recent_plays(conn, connected, {  # the same plays again: known songs and URIs
-        (parse_iso_utc_ms(item["played_at"]), item["track"]["uri"]): item for item in items})
+    store_recent_plays(
+        conn,
+        connected,
+        {  # the same plays again: known songs and URIs
+            (parse_iso_utc_ms(item["played_at"]), item["track"]["uri"]): item for item in items
+        },
+    )
     uris = sorted({item["track"]["uri"] for item in items})
     images = conn.execute(
         "SELECT al.image_url FROM albums al JOIN track_uris u ON u.album_id = al.id "
         f"WHERE u.user_id = ? AND u.uri IN ({','.join('?' * len(uris))})",
-        (connected, *uris)).fetchall()
+        (connected, *uris),
+    ).fetchall()
     assert images and all(r[0] for r in images)

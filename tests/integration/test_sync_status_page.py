@@ -1,4 +1,4 @@
-""""Sync now" and the sync's result on Settings, against the fake Spotify's faults over HTTP.
+""" "Sync now" and the sync's result on Settings, against the fake Spotify's faults over HTTP.
 
 A failed sync must read as a failure (red, the reason in plain words, the next automatic
 try), a partial one must say what was saved and why it stopped, and the POST must never wait
@@ -57,8 +57,9 @@ def assert_failed_with(client, reason: str) -> dict:
     assert (status["outcome"], status["level"]) == ("failed", "error"), status
     assert status["title"] == "Sync failed"
     assert status["next_try_at"] is not None
-    expected = (f"{reason} — nothing new was saved. "
-                f"Next automatic try at {hhmm(status['next_try_at'])}.")
+    expected = (
+        f"{reason} — nothing new was saved. Next automatic try at {hhmm(status['next_try_at'])}."
+    )
     assert status["message"] == expected
     classes, text = status_box(client)
     assert "sync-status-error" in classes
@@ -67,8 +68,7 @@ def assert_failed_with(client, reason: str) -> dict:
     return status
 
 
-def test_server_errors_show_a_red_failure_with_the_reason_and_the_next_try(
-        client, connected, fake):
+def test_server_errors_show_a_red_failure_with_the_reason_and_the_next_try(client, connected, fake):
     control(fake, "POST", "faults", path_prefix="/v1/", status=500, times=None)
     answer = sync_now(client)
     assert answer.status_code == 302  # POST/redirect/GET back to the Sync section
@@ -87,13 +87,23 @@ def test_a_token_endpoint_error_is_named_as_such(client, connected, fake):
     control(fake, "POST", "faults", expire_access_tokens=True)
     control(fake, "POST", "faults", path_prefix="/api/token", status=500, times=None)
     sync_now(client)
-    assert_failed_with(client, "Spotify's sign-in service answered with errors (HTTP 500) "
-                       "when the access token was renewed")
+    assert_failed_with(
+        client,
+        "Spotify's sign-in service answered with errors (HTTP 500) "
+        "when the access token was renewed",
+    )
 
 
 def test_a_rate_limit_says_how_long_spotify_asked_to_wait(client, conn, connected, fake):
-    control(fake, "POST", "faults", path_prefix="/v1/me/player/recently-played", status=429,
-            retry_after=600, times=None)
+    control(
+        fake,
+        "POST",
+        "faults",
+        path_prefix="/v1/me/player/recently-played",
+        status=429,
+        retry_after=600,
+        times=None,
+    )
     sync_now(client)
     status = wait_for_sync(client)
     resume_after = sync_state.get_state(conn, connected)["resume_after"]
@@ -101,23 +111,26 @@ def test_a_rate_limit_says_how_long_spotify_asked_to_wait(client, conn, connecte
     assert status["next_try_at"] >= resume_after
     assert status["message"] == (
         "Spotify limits how often apps may ask (rate limit) and asked us to wait 10 minutes "
-        f"— nothing new was saved. Next automatic try at {hhmm(status['next_try_at'])}.")
+        f"— nothing new was saved. Next automatic try at {hhmm(status['next_try_at'])}."
+    )
     assert "sync-status-warn" in status_box(client)[0]
     again = sync_now(client, json=True)  # during the pause nothing starts, and we say why
     assert again.status_code == 429
     assert again.get_json()["message"].startswith(
-        "Sync not started: Spotify asked us to pause syncing until")
+        "Sync not started: Spotify asked us to pause syncing until"
+    )
 
 
-def test_a_partial_sync_says_how_many_plays_were_saved_and_why_it_stopped(
-        client, connected, fake):
+def test_a_partial_sync_says_how_many_plays_were_saved_and_why_it_stopped(client, connected, fake):
     control(fake, "POST", "faults", path_prefix="/v1/me/top/", status=503, times=None)
     sync_now(client)
     status = wait_for_sync(client)
     assert (status["outcome"], status["level"], status["plays_added"]) == ("partial", "warn", 50)
-    expected = ("50 new plays saved. Stopped while fetching your top lists: Spotify's servers "
-                f"answered with errors (HTTP 503). Next automatic try at "
-                f"{hhmm(status['next_try_at'])}.")
+    expected = (
+        "50 new plays saved. Stopped while fetching your top lists: Spotify's servers "
+        f"answered with errors (HTTP 503). Next automatic try at "
+        f"{hhmm(status['next_try_at'])}."
+    )
     assert status["message"] == expected
     classes, text = status_box(client)
     assert "sync-status-warn" in classes and expected in text
@@ -127,14 +140,16 @@ def test_sync_now_answers_while_spotify_still_holds_the_request(client, connecte
     # The fake holds the sync's first request for 60 s (until the faults are cleared), and
     # the client's time-out is the default 10 s: a POST that waited for the sync could not
     # answer before the faults are cleared below.
-    control(fake, "POST", "faults", path_prefix="/v1/me/player/recently-played", delay=60,
-            times=1)
+    control(fake, "POST", "faults", path_prefix="/v1/me/player/recently-played", delay=60, times=1)
     answer = sync_now(client, json=True)
     assert answer.status_code == 202
     assert answer.get_json()["outcome"] == "running" and answer.get_json()["running"]
     running = client.get("/api/sync").get_json()
-    assert (running["outcome"], running["level"], running["running"]) == \
-        ("running", "running", True)
+    assert (running["outcome"], running["level"], running["running"]) == (
+        "running",
+        "running",
+        True,
+    )
     page = client.get("/settings").get_data(as_text=True)
     assert "Sync running" in page
     assert re.search(r"<button[^>]*disabled[^>]*>Syncing…</button>", page)
@@ -142,8 +157,7 @@ def test_sync_now_answers_while_spotify_still_holds_the_request(client, connecte
     assert sync_now(client, json=True).status_code == 409  # one sync at a time
     control(fake, "DELETE", "faults")
     done = wait_for_sync(client)
-    assert (done["outcome"], done["level"], done["message"]) == \
-        ("ok", "ok", "50 new plays saved.")
+    assert (done["outcome"], done["level"], done["message"]) == ("ok", "ok", "50 new plays saved.")
     assert "sync-status-ok" in status_box(client)[0]
 
 
@@ -152,11 +166,13 @@ def test_a_run_cut_off_by_a_stopped_server_is_not_shown_as_running(client, conn,
     status = client.get("/api/sync").get_json()
     assert (status["outcome"], status["level"], status["running"]) == ("failed", "error", False)
     assert status["message"].startswith(
-        "The sync stopped unexpectedly: the server was stopped or restarted — nothing new")
+        "The sync stopped unexpectedly: the server was stopped or restarted — nothing new"
+    )
 
 
 def test_the_status_json_carries_the_sections_facts_and_history_as_the_page_has_them(
-        client, connected):
+    client, connected
+):
     before = client.get("/api/sync").get_json()
     assert "<dd>never</dd>" in before["facts_html"]
     assert "No syncs yet." in before["history_html"]

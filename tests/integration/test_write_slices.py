@@ -38,15 +38,25 @@ def _history(path: Path, rows: int, first: int = 0, tail: str = "", catalogue: i
     (files with another number bring tracks, artists and albums not stored yet); ``tail``
     is appended to the JSON text."""
     c = catalogue
-    data = [{"ts": datetime.fromtimestamp(1_600_000_000 + i * 300, UTC)
-             .strftime("%Y-%m-%dT%H:%M:%SZ"), "ms_played": 20_000 + (i % 7) * 30_000,
-             "platform": "android", "master_metadata_track_name": f"Song {c}-{i % 40}",
-             "master_metadata_album_artist_name": f"Artist {c}-{i % 9}",
-             "master_metadata_album_album_name": f"Album {c}-{i % 5}",
-             "spotify_track_uri": f"spotify:track:{c:02d}{i % 40:020d}",
-             "reason_end": "trackdone", "skipped": False, "shuffle": False, "offline": False,
-             "incognito_mode": False}
-            for i in range(first, first + rows)]
+    data = [
+        {
+            "ts": datetime.fromtimestamp(1_600_000_000 + i * 300, UTC).strftime(
+                "%Y-%m-%dT%H:%M:%SZ"
+            ),
+            "ms_played": 20_000 + (i % 7) * 30_000,
+            "platform": "android",
+            "master_metadata_track_name": f"Song {c}-{i % 40}",
+            "master_metadata_album_artist_name": f"Artist {c}-{i % 9}",
+            "master_metadata_album_album_name": f"Album {c}-{i % 5}",
+            "spotify_track_uri": f"spotify:track:{c:02d}{i % 40:020d}",
+            "reason_end": "trackdone",
+            "skipped": False,
+            "shuffle": False,
+            "offline": False,
+            "incognito_mode": False,
+        }
+        for i in range(first, first + rows)
+    ]
     text = json.dumps(data)
     path.write_text(text[:-1] + tail if tail else text, encoding="utf-8")
     return path
@@ -66,10 +76,14 @@ def small_slices(monkeypatch):
 def history_before(app, conn, local_user, tmp_path) -> int:
     """Plays, rollups and catalogue rows already stored (another user's too): a failed file
     must leave them exactly as they are."""
-    run_import(conn, local_user, [_history(tmp_path / "Streaming_History_Audio_2019.json",
-                                           500, first=-40_000)])
-    add_plays(conn, create_user(conn, "Someone else"),
-              [("Band", "Tune", "2024-05-01 10:00:00", 200_000)])
+    run_import(
+        conn,
+        local_user,
+        [_history(tmp_path / "Streaming_History_Audio_2019.json", 500, first=-40_000)],
+    )
+    add_plays(
+        conn, create_user(conn, "Someone else"), [("Band", "Tune", "2024-05-01 10:00:00", 200_000)]
+    )
     return local_user
 
 
@@ -83,7 +97,8 @@ def _plays_seen_by_another_connection(conn: sqlite3.Connection) -> int:
 
 
 def test_a_file_commits_in_slices_and_a_cancel_half_way_leaves_the_database_as_before(
-        conn, history_before, tmp_path, small_slices):
+    conn, history_before, tmp_path, small_slices
+):
     path = _history(tmp_path / "Streaming_History_Audio_2020.json", ROWS, catalogue=2)
     before = dump(conn)
     stored = _plays_seen_by_another_connection(conn)
@@ -104,10 +119,10 @@ def test_a_file_commits_in_slices_and_a_cancel_half_way_leaves_the_database_as_b
 
 
 def test_a_file_that_fails_after_committed_slices_leaves_nothing_and_others_stay(
-        conn, history_before, tmp_path, small_slices):
+    conn, history_before, tmp_path, small_slices
+):
     good = _history(tmp_path / "Streaming_History_Audio_2020.json", 400, first=10_000)
-    broken = _history(tmp_path / "Streaming_History_Audio_2021.json", ROWS, tail=", {",
-                      catalogue=2)
+    broken = _history(tmp_path / "Streaming_History_Audio_2021.json", ROWS, tail=", {", catalogue=2)
     run_import(conn, history_before, [good])
     before = dump(conn)
     stored = _plays_seen_by_another_connection(conn)
@@ -129,9 +144,11 @@ def test_a_file_that_fails_after_committed_slices_leaves_nothing_and_others_stay
 
 
 def test_a_cancel_as_the_next_file_starts_keeps_the_finished_multi_slice_file_whole(
-        conn, history_before, tmp_path, small_slices, monkeypatch):
-    first = _history(tmp_path / "Streaming_History_Audio_2020.json", ROWS, first=10_000,
-                     catalogue=2)
+    conn, history_before, tmp_path, small_slices, monkeypatch
+):
+    first = _history(
+        tmp_path / "Streaming_History_Audio_2020.json", ROWS, first=10_000, catalogue=2
+    )
     second = _history(tmp_path / "Streaming_History_Audio_2021.json", 400, catalogue=3)
     stored = len(dump(conn)["plays"])
     control = JobControl(3600)
@@ -139,8 +156,11 @@ def test_a_cancel_as_the_next_file_starts_keeps_the_finished_multi_slice_file_wh
     # last, so its last rows stay in the slice that is open when the second file starts.
     now = [0.0]
     monkeypatch.setattr(run_module, "SLICE_SECONDS", 0.5)
-    monkeypatch.setattr(run_module, "time", SimpleNamespace(
-        monotonic=lambda: now[0], perf_counter=time.perf_counter))
+    monkeypatch.setattr(
+        run_module,
+        "time",
+        SimpleNamespace(monotonic=lambda: now[0], perf_counter=time.perf_counter),
+    )
 
     def progress(p) -> None:
         if p.current_file == first.name and p.rows_done < ROWS:
@@ -173,12 +193,16 @@ run_module.run_import(conn, int(sys.argv[2]), [sys.argv[3]], progress=progress)
 
 
 def test_a_crash_half_way_through_a_file_is_undone_when_the_server_starts(
-        app, app_config, conn, history_before, tmp_path):
+    app, app_config, conn, history_before, tmp_path
+):
     path = _history(tmp_path / "Streaming_History_Audio_2020.json", ROWS, catalogue=2)
     before = dump(conn)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    done = subprocess.run([sys.executable, "-c", CRASH, app.config["DATABASE"],
-                           str(history_before), str(path)], env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", CRASH, app.config["DATABASE"], str(history_before), str(path)],
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 9
     after_crash = dump(conn)
     assert len(after_crash["plays"]) > len(before["plays"]) + 1_000  # committed slices
@@ -188,7 +212,8 @@ def test_a_crash_half_way_through_a_file_is_undone_when_the_server_starts(
 
 
 def test_another_users_preferences_go_through_while_a_large_file_imports(
-        app_config, tmp_path, small_slices):
+    app_config, tmp_path, small_slices
+):
     app = create_app({**app_config, "MTM_BUSY_TIMEOUT_S": 1})
     client = app.test_client()
     conn = connect(app.config["DATABASE"])
@@ -215,8 +240,10 @@ def test_another_users_preferences_go_through_while_a_large_file_imports(
     thread.start()
     try:
         assert reached.wait(60)
-        response = client.post("/settings/preferences", data={
-            "csrf_token": token, "timezone": "Asia/Tokyo", "play_rule": "30s"})
+        response = client.post(
+            "/settings/preferences",
+            data={"csrf_token": token, "timezone": "Asia/Tokyo", "play_rule": "30s"},
+        )
     finally:
         resume.set()
         thread.join(120)

@@ -27,8 +27,12 @@ class YearOracle(Oracle):
 
     def __init__(self, conn, user_id):
         super().__init__(conn, user_id)
-        self.album = {t: (a, name) for t, a, name in conn.execute(
-            "SELECT t.id, al.id, al.name FROM tracks t JOIN albums al ON al.id = t.album_id")}
+        self.album = {
+            t: (a, name)
+            for t, a, name in conn.execute(
+                "SELECT t.id, al.id, al.name FROM tracks t JOIN albums al ON al.id = t.album_id"
+            )
+        }
 
     def years(self):
         return sorted({r[0].year for r in self.rows if r[3]})
@@ -89,8 +93,12 @@ class YearOracle(Oracle):
     def stuck(self, year):
         """Past years: discoveries of the year with a play in the next one."""
         found = [a for a, day in self.first_days().items() if day.year == year]
-        next_year = {a for d, _h, _ms, counted, t in self.rows
-                     if counted and d.year == year + 1 for a in self.artists[t]}
+        next_year = {
+            a
+            for d, _h, _ms, counted, t in self.rows
+            if counted and d.year == year + 1
+            for a in self.artists[t]
+        }
         return len(found), sum(a in next_year for a in found)
 
 
@@ -110,26 +118,36 @@ def test_every_year_matches_an_independent_computation(client, conn, demo_user):
         assert body["summary"]["days_played"] == sum(1 for d in plays if plays[d])
         months = oracle.volume(first, last, "month")
         assert [m["period"] for m in body["months"]] == [f"{year}-{m:02d}" for m in range(1, 13)]
-        assert [{k: m[k] for k in ("period", "plays", "minutes")} for m in body["months"]] \
-            == months, year
+        assert [
+            {k: m[k] for k in ("period", "plays", "minutes")} for m in body["months"]
+        ] == months, year
         leaders = oracle.month_leaders(year)
-        assert {m["period"]: (m["top_artist"]["name"], m["top_artist"]["plays"])
-                for m in body["months"] if m["top_artist"]} == leaders, year
-        best_month = min((m for m in months if m["plays"]),
-                         key=lambda m: (-m["plays"], -m["minutes"], m["period"]))
+        assert {
+            m["period"]: (m["top_artist"]["name"], m["top_artist"]["plays"])
+            for m in body["months"]
+            if m["top_artist"]
+        } == leaders, year
+        best_month = min(
+            (m for m in months if m["plays"]),
+            key=lambda m: (-m["plays"], -m["minutes"], m["period"]),
+        )
         assert body["biggest_month"]["period"] == best_month["period"]
         assert body["biggest_day"] == oracle.biggest_day(year)
         days, streak_first, streak_last = oracle.streak(year)
         assert body["streak"] == {"days": days, "first": streak_first, "last": streak_last}
-        assert [(a["name"], a["plays"], a["minutes"]) for a in body["artists"]] == \
-            oracle.top_artists(first, last, 10), year
-        assert [(t["name"], t["artists"], t["plays"], t["minutes"]) for t in body["tracks"]] == \
-            oracle.top_tracks(first, last, 10), year
-        assert [(a["name"], a["plays"], a["minutes"]) for a in body["albums"]] == \
-            oracle.albums(year, 10), year
+        assert [
+            (a["name"], a["plays"], a["minutes"]) for a in body["artists"]
+        ] == oracle.top_artists(first, last, 10), year
+        assert [
+            (t["name"], t["artists"], t["plays"], t["minutes"]) for t in body["tracks"]
+        ] == oracle.top_tracks(first, last, 10), year
+        assert [(a["name"], a["plays"], a["minutes"]) for a in body["albums"]] == oracle.albums(
+            year, 10
+        ), year
         expected, unknown = oracle.genres(first, last, 10)
-        assert [(g["genre"], g["plays"]) for g in body["genres"]["items"]] == \
-            [(g, p) for g, p, _ in expected]
+        assert [(g["genre"], g["plays"]) for g in body["genres"]["items"]] == [
+            (g, p) for g, p, _ in expected
+        ]
         assert body["genres"]["unknown_share"] == pytest.approx(unknown, abs=1e-4)
         found = body["discoveries"]
         first_days = oracle.first_days()
@@ -162,11 +180,24 @@ def test_the_year_page_shows_the_numbers_and_every_month(client, conn, demo_user
     assert all(f'href="/years/{y}"' in index for y in oracle.years())
 
 
-@pytest.mark.parametrize("path", [
-    "/years/0", "/years/99999", "/years/1969", "/years/abc", "/years/-1", "/years/2024.5",
-    "/years/%00", "/years/99999999999999999999999999", "/years/1e3",
-    "/api/years/0", "/api/years/99999", "/api/years/text", "/api/years/99999999999999999999",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/years/0",
+        "/years/99999",
+        "/years/1969",
+        "/years/abc",
+        "/years/-1",
+        "/years/2024.5",
+        "/years/%00",
+        "/years/99999999999999999999999999",
+        "/years/1e3",
+        "/api/years/0",
+        "/api/years/99999",
+        "/api/years/text",
+        "/api/years/99999999999999999999",
+    ],
+)
 def test_hostile_or_empty_years_are_404_never_500(client, demo_user, path):
     response = client.get(path)
     assert response.status_code == 404, path
@@ -183,33 +214,40 @@ def test_without_history_the_year_index_says_what_to_do(client, local_user):
 
 def test_the_running_year_judges_only_discoveries_older_than_90_days(fresh_db):
     conn, user = fresh_db("running.sqlite", timezone="UTC")
-    add_plays(conn, user, [
-        ("Kept", "k1", "2026-01-10 12:00:00", 200_000),      # found in January ...
-        ("Kept", "k2", "2026-11-20 12:00:00", 200_000),      # ... and played in the last 90 days
-        ("Dropped", "d1", "2026-02-10 12:00:00", 200_000),   # found, never again
-        ("Fresh", "f1", "2026-11-25 12:00:00", 200_000),     # found in the last 90 days
-        ("Old", "o1", "2025-05-01 12:00:00", 200_000),       # found the year before
-        ("Old", "o2", "2026-03-01 12:00:00", 200_000),
-    ])
+    add_plays(
+        conn,
+        user,
+        [
+            ("Kept", "k1", "2026-01-10 12:00:00", 200_000),  # found in January ...
+            ("Kept", "k2", "2026-11-20 12:00:00", 200_000),  # ... and played in the last 90 days
+            ("Dropped", "d1", "2026-02-10 12:00:00", 200_000),  # found, never again
+            ("Fresh", "f1", "2026-11-25 12:00:00", 200_000),  # found in the last 90 days
+            ("Old", "o1", "2025-05-01 12:00:00", 200_000),  # found the year before
+            ("Old", "o2", "2026-03-01 12:00:00", 200_000),
+        ],
+    )
     today = date(2026, 12, 1)
     found = year_queries.discoveries(conn, user, 2026, today, 10)
-    assert (found["running"], found["artists"], found["judged"], found["stuck"]) == \
-        (True, 3, 2, 1)
+    assert (found["running"], found["artists"], found["judged"], found["stuck"]) == (True, 3, 2, 1)
     stuck = {item["name"]: item["stuck"] for item in found["items"]}
     assert stuck == {"Kept": True, "Dropped": False, "Fresh": None}
     # 2025 has ended: its one discovery ("Old") was played in 2026, so it stuck.
     past = year_queries.discoveries(conn, user, 2025, today, 10)
-    assert (past["running"], past["artists"], past["judged"], past["stuck"]) == \
-        (False, 1, 1, 1)
+    assert (past["running"], past["artists"], past["judged"], past["stuck"]) == (False, 1, 1, 1)
 
 
 def test_a_streak_crossing_the_new_year_counts_only_the_years_days():
     days = [(date(2024, 12, 30), 1, 1), (date(2024, 12, 31), 2, 1)]
     assert year_queries.longest_streak(days) == year_queries.Streak(
-        2, date(2024, 12, 30), date(2024, 12, 31))
+        2, date(2024, 12, 30), date(2024, 12, 31)
+    )
     # A day of short streams only (no play) breaks a streak.
-    gap = [(date(2024, 3, 1), 1, 1), (date(2024, 3, 2), 0, 9), (date(2024, 3, 3), 1, 1),
-           (date(2024, 3, 4), 1, 1)]
+    gap = [
+        (date(2024, 3, 1), 1, 1),
+        (date(2024, 3, 2), 0, 9),
+        (date(2024, 3, 3), 1, 1),
+        (date(2024, 3, 4), 1, 1),
+    ]
     assert year_queries.longest_streak(gap).days == 2
     assert year_queries.longest_streak([]) == year_queries.Streak(0, None, None)
 
@@ -219,15 +257,25 @@ def test_top_50_of_a_year_is_the_years_top_list_in_order(client, conn, demo_user
     year = oracle.years()[1]
     token = client.get("/").get_data(as_text=True).split('name="csrf-token" content="')[1]
     token = token.split('"')[0]
-    response = client.post("/playlists", data={
-        "csrf_token": token, "action": "preview", "source": "year", "period": str(year),
-        "size": "50"})
+    response = client.post(
+        "/playlists",
+        data={
+            "csrf_token": token,
+            "action": "preview",
+            "source": "year",
+            "period": str(year),
+            "size": "50",
+        },
+    )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert f"Top 50 of {year}" in html
     expected = oracle.top_tracks(date(year, 1, 1), date(year, 12, 31), 50)
-    api = client.post("/api/playlists/preview", json={
-        "source": "year", "period": str(year), "size": 50}, headers={"X-CSRFToken": token})
+    api = client.post(
+        "/api/playlists/preview",
+        json={"source": "year", "period": str(year), "size": 50},
+        headers={"X-CSRFToken": token},
+    )
     tracks = api.get_json()["tracks"]
     assert [t["title"] for t in tracks] == [name for name, _a, _p, _m in expected]
     assert tracks[0]["why"].startswith(f"#1 of {year}: played")
@@ -238,17 +286,22 @@ def test_top_50_of_a_year_is_the_years_top_list_in_order(client, conn, demo_user
 
 # -- genres -------------------------------------------------------------------------------
 
+
 def _genre_plays(conn, user):
-    add_plays(conn, user, [
-        ("Ana", "a1", "2024-01-05 12:00:00", 200_000, {"genres": ["r&b", "soul"]}),
-        ("Ana", "a2", "2024-01-06 12:00:00", 200_000, {"genres": ["r&b", "soul"]}),
-        ("Bo", "b1", "2024-01-07 12:00:00", 200_000, {"genres": ["rnb"]}),
-        ("Cy", "c1", "2024-03-01 12:00:00", 200_000, {"genres": ["soul"]}),
-        ("Cy", "c1", "2024-03-02 12:00:00", 200_000, {"genres": ["soul"]}),
-        ("Cy", "c1", "2024-03-03 12:00:00", 200_000, {"genres": ["soul"]}),
-        ("Di & Ana", "duet", "2024-03-04 12:00:00", 200_000, {"genres": None}),
-        ("Eve", "e1", "2024-03-31 22:30:00", 200_000, {"genres": []}),  # 1 April in Berlin
-    ])
+    add_plays(
+        conn,
+        user,
+        [
+            ("Ana", "a1", "2024-01-05 12:00:00", 200_000, {"genres": ["r&b", "soul"]}),
+            ("Ana", "a2", "2024-01-06 12:00:00", 200_000, {"genres": ["r&b", "soul"]}),
+            ("Bo", "b1", "2024-01-07 12:00:00", 200_000, {"genres": ["rnb"]}),
+            ("Cy", "c1", "2024-03-01 12:00:00", 200_000, {"genres": ["soul"]}),
+            ("Cy", "c1", "2024-03-02 12:00:00", 200_000, {"genres": ["soul"]}),
+            ("Cy", "c1", "2024-03-03 12:00:00", 200_000, {"genres": ["soul"]}),
+            ("Di & Ana", "duet", "2024-03-04 12:00:00", 200_000, {"genres": None}),
+            ("Eve", "e1", "2024-03-31 22:30:00", 200_000, {"genres": []}),  # 1 April in Berlin
+        ],
+    )
 
 
 def test_a_genre_page_matches_an_independent_computation(client, conn, local_user):
@@ -264,11 +317,16 @@ def test_a_genre_page_matches_an_independent_computation(client, conn, local_use
                 plays[day.isoformat()[:7]] += counted
     body = client.get("/api/genres/soul").get_json()
     assert body["plays"] == sum(plays.values()) == 6
-    assert [(m["period"], m["plays"], m["all_plays"]) for m in body["months"]] == \
-        [("2024-01", 2, 3), ("2024-02", 0, 0), ("2024-03", 4, 5), ("2024-04", 0, 1)]
+    assert [(m["period"], m["plays"], m["all_plays"]) for m in body["months"]] == [
+        ("2024-01", 2, 3),
+        ("2024-02", 0, 0),
+        ("2024-03", 4, 5),
+        ("2024-04", 0, 1),
+    ]
     assert [m["share"] for m in body["months"]] == [round(2 / 3, 4), 0.0, 0.8, 0.0]
-    assert [(m, plays[m]) for m in sorted(everyone)] == \
-        [(m["period"], m["plays"]) for m in body["months"] if m["all_plays"]]
+    assert [(m, plays[m]) for m in sorted(everyone)] == [
+        (m["period"], m["plays"]) for m in body["months"] if m["all_plays"]
+    ]
     # Ana and Cy tie on plays and minutes: the artist stored first leads, as in every list.
     assert [(a["name"], a["plays"]) for a in body["artists"]] == [("Ana", 3), ("Cy", 3)]
     assert body["first_play"] == {"date": "2024-01-05", "artist": body["first_play"]["artist"]}
@@ -280,8 +338,10 @@ def test_a_genre_page_matches_an_independent_computation(client, conn, local_use
     assert 'href="/genres/soul"' in client.get("/years/2024").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("name", ["r_b", "r%", "R&B", "soul ", "x" * 101, "%", "\\",
-                                  "'; DROP TABLE artists; --", "rnb/x"])
+@pytest.mark.parametrize(
+    "name",
+    ["r_b", "r%", "R&B", "soul ", "x" * 101, "%", "\\", "'; DROP TABLE artists; --", "rnb/x"],
+)
 def test_genre_names_match_exactly_and_hostile_ones_are_404(client, conn, local_user, name):
     _genre_plays(conn, local_user)
     response = client.get(f"/api/genres/{name}")

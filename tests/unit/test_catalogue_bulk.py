@@ -38,15 +38,24 @@ def _infos(rng: random.Random, n: int) -> list[TrackInfo]:
         artists = [ArtistInfo(f"Artist {artist}")]
         if rng.random() < 0.1:
             artists.append(ArtistInfo(f"Author {artist}"))
-        infos.append(TrackInfo(name=title, artists=artists, kind=kind, spotify_uri=uri,
-                               album=rng.choice([None, f"Album {song % 5}"]),
-                               duration_ms=rng.choice([None, 180_000 + song])))
+        infos.append(
+            TrackInfo(
+                name=title,
+                artists=artists,
+                kind=kind,
+                spotify_uri=uri,
+                album=rng.choice([None, f"Album {song % 5}"]),
+                duration_ms=rng.choice([None, 180_000 + song]),
+            )
+        )
     return infos
 
 
 def _dump(conn) -> dict[str, list[tuple]]:
-    return {table: [tuple(r) for r in conn.execute(f"SELECT {cols} FROM {table} ORDER BY 1, 2")]
-            for table, cols in TABLES.items()}
+    return {
+        table: [tuple(r) for r in conn.execute(f"SELECT {cols} FROM {table} ORDER BY 1, 2")]
+        for table, cols in TABLES.items()
+    }
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -68,8 +77,12 @@ def test_bulk_equals_one_by_one(fresh_db, seed: int) -> None:
                 if way == "bulk":
                     got.append(catalogue.tracks(batch))
                 else:
-                    got.append([(*ids, stored_match_key(conn, ids[0]))
-                                for ids in map(catalogue.track, batch)])
+                    got.append(
+                        [
+                            (*ids, stored_match_key(conn, ids[0]))
+                            for ids in map(catalogue.track, batch)
+                        ]
+                    )
         results[way] = (got, _dump(conn))
     assert results["bulk"][0] == results["one by one"][0]
     assert results["bulk"][1] == results["one by one"][1]
@@ -77,11 +90,15 @@ def test_bulk_equals_one_by_one(fresh_db, seed: int) -> None:
 
 def test_a_second_version_in_the_same_batch_rechooses_the_songs_uri(fresh_db) -> None:
     conn, user = fresh_db()
-    versions = [TrackInfo(name="Song", artists=[ArtistInfo("Band")], spotify_uri=uri)
-                for uri in ("spotify:track:b", "spotify:track:a")]
+    versions = [
+        TrackInfo(name="Song", artists=[ArtistInfo("Band")], spotify_uri=uri)
+        for uri in ("spotify:track:b", "spotify:track:a")
+    ]
     with transaction(conn):
         (song, _, key), (same, _, _) = Catalogue(conn, user).tracks(versions)
     assert song == same and key == "band\x1fsong"
     # neither played yet: the smallest URI, as if the two had come one by one
-    assert conn.execute("SELECT spotify_id FROM tracks WHERE id = ?",
-                        (song,)).fetchone()[0] == "spotify:track:a"
+    assert (
+        conn.execute("SELECT spotify_id FROM tracks WHERE id = ?", (song,)).fetchone()[0]
+        == "spotify:track:a"
+    )

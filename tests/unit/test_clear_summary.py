@@ -15,10 +15,22 @@ def texts(counts, account=False):
 
 
 def test_the_issue_example_reads_as_a_person_would_say_it():
-    lines = texts({"plays": 25_000, "playlists": 3, "sync_runs": 120, "tracks": 900,
-                   "albums": 300, "artists": 150, "artist_art": 40, "rollup_artist_gap": 77})
-    assert lines[0] == (25_000, "streams: every play in your history, short ones, podcasts "
-                                "and audiobooks included")
+    lines = texts(
+        {
+            "plays": 25_000,
+            "playlists": 3,
+            "sync_runs": 120,
+            "tracks": 900,
+            "albums": 300,
+            "artists": 150,
+            "artist_art": 40,
+            "rollup_artist_gap": 77,
+        }
+    )
+    assert lines[0] == (
+        25_000,
+        "streams: every play in your history, short ones, podcasts and audiobooks included",
+    )
     assert lines[1][0] == 3 and lines[1][1].startswith("playlists you made here")
     assert lines[2] == (120, "sync runs")
     assert (None, "900 songs, 300 albums and 150 artists your history names") in lines
@@ -27,8 +39,9 @@ def test_the_issue_example_reads_as_a_person_would_say_it():
 
 
 def test_one_of_each_is_singular_and_empty_tables_are_left_out():
-    lines = texts({"plays": 1, "sync_runs": 1, "playlists": 0, "tracks": 1, "albums": 1,
-                   "artists": 1})
+    lines = texts(
+        {"plays": 1, "sync_runs": 1, "playlists": 0, "tracks": 1, "albums": 1, "artists": 1}
+    )
     assert lines[0][1].startswith("stream: ")
     assert (1, "sync run") in lines
     assert not any("playlist" in text for _, text in lines)
@@ -53,4 +66,5 @@ def test_no_line_is_a_table_name_for_the_real_schema():
     for jargon in ("rollup", "recount", "slice", "enrichment", "uris", "art "):
         assert jargon not in words, jargon
     assert texts({"a_table_from_the_future": 1}) == [
-        (None, "the totals, search index and bookkeeping computed from these")]
+        (None, "the totals, search index and bookkeeping computed from these")
+    ]

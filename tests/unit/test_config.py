@@ -40,14 +40,17 @@ def test_production_starts_with_a_real_secret(tmp_path, monkeypatch):
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
 
-@pytest.mark.parametrize("env, message", [
-    ({"MTM_ENV": "staging"}, "MTM_ENV"),
-    ({"MTM_TIMEZONE": "Mars/Olympus"}, "IANA"),
-    ({"MTM_MAX_UPLOAD_MB": "lots"}, "MTM_MAX_UPLOAD_MB"),
-    ({"MTM_MAX_UPLOAD_MB": "0"}, "at least 1"),
-    ({"MTM_SPOTIFY_TIMEOUT": "soon"}, "MTM_SPOTIFY_TIMEOUT must be a number of seconds"),
-    ({"MTM_SPOTIFY_TIMEOUT": "0"}, "more than 0 and at most 300"),
-])
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"MTM_ENV": "staging"}, "MTM_ENV"),
+        ({"MTM_TIMEZONE": "Mars/Olympus"}, "IANA"),
+        ({"MTM_MAX_UPLOAD_MB": "lots"}, "MTM_MAX_UPLOAD_MB"),
+        ({"MTM_MAX_UPLOAD_MB": "0"}, "at least 1"),
+        ({"MTM_SPOTIFY_TIMEOUT": "soon"}, "MTM_SPOTIFY_TIMEOUT must be a number of seconds"),
+        ({"MTM_SPOTIFY_TIMEOUT": "0"}, "more than 0 and at most 300"),
+    ],
+)
 def test_bad_settings_are_explained(env, message):
     with pytest.raises(ConfigError, match=message):
         load_config(env)

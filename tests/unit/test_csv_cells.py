@@ -3,8 +3,9 @@ import pytest
 from music_time_machine.csv_cells import spreadsheet_safe, spreadsheet_safe_row
 
 
-@pytest.mark.parametrize("text", ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)",
-                                  "\t=1", "\r=1"])
+@pytest.mark.parametrize(
+    "text", ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+)
 def test_formula_like_text_gets_a_leading_quote(text):
     assert spreadsheet_safe(text) == "'" + text
 

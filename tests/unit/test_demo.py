@@ -70,8 +70,14 @@ def test_exact_play_count_and_stats(demo) -> None:
 def test_small_and_tiny_counts_are_exact(fresh_db) -> None:
     conn, uid = fresh_db("tiny.db", "Europe/Berlin")
     calls: list[tuple[int, int]] = []
-    stats = generate_demo(conn, uid, plays=1_000, years=0.5, end=END,
-                          progress=lambda done, total: calls.append((done, total)))
+    stats = generate_demo(
+        conn,
+        uid,
+        plays=1_000,
+        years=0.5,
+        end=END,
+        progress=lambda done, total: calls.append((done, total)),
+    )
     assert stats.plays == 1_000 == _one(conn, "SELECT COUNT(*) FROM plays")
     assert calls[0] == (0, 1_000) and calls[-1] == (1_000, 1_000)
     assert generate_demo(conn, uid, plays=0, end=END).plays == 0
@@ -88,16 +94,20 @@ def test_weekends_differ_from_weekdays(demo) -> None:
     conn, _ = demo
 
     def profile(weekend: bool) -> list[float]:
-        rows = dict(conn.execute(
-            "SELECT local_hour, COUNT(*) FROM plays WHERE (strftime('%w', local_date) IN "
-            "('0', '6')) = ? GROUP BY local_hour", (int(weekend),)).fetchall())
+        rows = dict(
+            conn.execute(
+                "SELECT local_hour, COUNT(*) FROM plays WHERE (strftime('%w', local_date) IN "
+                "('0', '6')) = ? GROUP BY local_hour",
+                (int(weekend),),
+            ).fetchall()
+        )
         total = sum(rows.values())
         return [rows.get(h, 0) / total for h in range(24)]
 
     weekday, weekend = profile(False), profile(True)
     morning = slice(7, 10)
     assert sum(weekday[morning]) > 1.8 * sum(weekend[morning])  # commute
-    assert sum(weekend[12:17]) > 1.1 * sum(weekday[12:17])      # lazy afternoons
+    assert sum(weekend[12:17]) > 1.1 * sum(weekday[12:17])  # lazy afternoons
     assert sum(abs(a - b) for a, b in zip(weekday, weekend, strict=True)) > 0.25
 
 
@@ -105,10 +115,19 @@ def test_skips_are_short_and_labelled(demo) -> None:
     conn, _ = demo
     short = _one(conn, "SELECT AVG(ms_played < 30000) FROM plays")
     assert 0.10 <= short <= 0.25
-    assert _one(conn, "SELECT COUNT(*) FROM plays WHERE ms_played < 30000 AND "
-                      "(skipped <> 1 OR reason_end <> 'fwdbtn')") == 0
-    full = _one(conn, "SELECT AVG(p.ms_played = t.duration_ms) FROM plays p "
-                      "JOIN tracks t ON t.id = p.track_id WHERE p.ms_played >= 30000")
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM plays WHERE ms_played < 30000 AND "
+            "(skipped <> 1 OR reason_end <> 'fwdbtn')",
+        )
+        == 0
+    )
+    full = _one(
+        conn,
+        "SELECT AVG(p.ms_played = t.duration_ms) FROM plays p "
+        "JOIN tracks t ON t.id = p.track_id WHERE p.ms_played >= 30000",
+    )
     assert full > 0.85
     assert 0.2 < _one(conn, "SELECT AVG(shuffle) FROM plays") < 0.8
     assert _one(conn, "SELECT COUNT(DISTINCT platform) FROM plays") >= 3
@@ -117,16 +136,24 @@ def test_skips_are_short_and_labelled(demo) -> None:
 def test_sessions_are_consecutive_streams(demo) -> None:
     conn, _ = demo
     rows = conn.execute(
-        "SELECT p.played_at, p.ms_played FROM plays p ORDER BY p.played_at").fetchall()
-    back_to_back = sum(1 for (prev, _), (at, ms) in zip(rows, rows[1:], strict=False)
-                       if 0 <= at - ms - prev < 30_000)
+        "SELECT p.played_at, p.ms_played FROM plays p ORDER BY p.played_at"
+    ).fetchall()
+    back_to_back = sum(
+        1
+        for (prev, _), (at, ms) in zip(rows, rows[1:], strict=False)
+        if 0 <= at - ms - prev < 30_000
+    )
     assert back_to_back / len(rows) > 0.75
 
 
 def test_artist_popularity_is_zipf_like(demo) -> None:
     conn, _ = demo
-    totals = [r[0] for r in conn.execute(
-        "SELECT SUM(plays) FROM rollup_day_artist GROUP BY artist_id ORDER BY 1 DESC")]
+    totals = [
+        r[0]
+        for r in conn.execute(
+            "SELECT SUM(plays) FROM rollup_day_artist GROUP BY artist_id ORDER BY 1 DESC"
+        )
+    ]
     median = totals[len(totals) // 2]
     assert totals[0] > 20 * median
     assert sum(totals[:10]) > 0.3 * sum(totals)
@@ -148,18 +175,36 @@ def test_audio_features_follow_genre(demo) -> None:
     first_genre = {a.spotify_id: a.genres[0] for a in world.artists if a.genres}
 
     def avg(feature: str, genre: str) -> float | None:
-        values = [row[0] for row in conn.execute(
-            f"SELECT t.{feature}, a.spotify_id FROM tracks t JOIN track_artists ta "
-            "ON ta.track_id = t.id AND ta.position = 0 JOIN artists a ON a.id = ta.artist_id")
-            if first_genre.get(row[1]) == genre]
+        values = [
+            row[0]
+            for row in conn.execute(
+                f"SELECT t.{feature}, a.spotify_id FROM tracks t JOIN track_artists ta "
+                "ON ta.track_id = t.id AND ta.position = 0 JOIN artists a ON a.id = ta.artist_id"
+            )
+            if first_genre.get(row[1]) == genre
+        ]
         return sum(values) / len(values) if values else None
 
-    assert _one(conn, "SELECT COUNT(*) FROM tracks WHERE features_source <> 'demo' "
-                      "OR energy IS NULL OR tempo IS NULL") == 0
-    assert _one(conn, "SELECT COUNT(*) FROM tracks WHERE spotify_id NOT GLOB "
-                      "'spotify:track:[0-9A-Za-z]*' OR length(spotify_id) <> 36") == 0
-    assert _one(conn, "SELECT MIN(duration_ms) >= 120000 AND MAX(duration_ms) <= 421000 "
-                      "FROM tracks") == 1
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM tracks WHERE features_source <> 'demo' "
+            "OR energy IS NULL OR tempo IS NULL",
+        )
+        == 0
+    )
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM tracks WHERE spotify_id NOT GLOB "
+            "'spotify:track:[0-9A-Za-z]*' OR length(spotify_id) <> 36",
+        )
+        == 0
+    )
+    assert (
+        _one(conn, "SELECT MIN(duration_ms) >= 120000 AND MAX(duration_ms) <= 421000 FROM tracks")
+        == 1
+    )
     calm = [g for g in ("ambient", "classical", "lo-fi beats") if avg("energy", g) is not None]
     loud = [g for g in ("metal", "punk", "drum and bass", "techno") if avg("energy", g)]
     assert calm and loud
@@ -169,15 +214,32 @@ def test_audio_features_follow_genre(demo) -> None:
 def test_discoveries_and_forgotten_loves(demo) -> None:
     conn, _ = demo
     last_day = _one(conn, "SELECT MAX(day) FROM rollup_day")
-    assert _one(conn, "SELECT COUNT(*) FROM rollup_artist_first WHERE first_day > "
-                      "date(?, '-30 day')", last_day) >= 2
-    assert _one(conn, "SELECT COUNT(*) FROM rollup_track_first WHERE first_day >= "
-                      "strftime('%Y-%m-01', ?)", last_day) > 0
-    gems = _one(conn, "SELECT COUNT(*) FROM (SELECT track_id FROM rollup_day_track "
-                      "WHERE day BETWEEN date(?, '-365 day') AND date(?, '-180 day') "
-                      "GROUP BY track_id HAVING SUM(plays) >= 3) WHERE track_id NOT IN "
-                      "(SELECT track_id FROM rollup_day_track WHERE day > date(?, '-90 day'))",
-                last_day, last_day, last_day)
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM rollup_artist_first WHERE first_day > date(?, '-30 day')",
+            last_day,
+        )
+        >= 2
+    )
+    assert (
+        _one(
+            conn,
+            "SELECT COUNT(*) FROM rollup_track_first WHERE first_day >= strftime('%Y-%m-01', ?)",
+            last_day,
+        )
+        > 0
+    )
+    gems = _one(
+        conn,
+        "SELECT COUNT(*) FROM (SELECT track_id FROM rollup_day_track "
+        "WHERE day BETWEEN date(?, '-365 day') AND date(?, '-180 day') "
+        "GROUP BY track_id HAVING SUM(plays) >= 3) WHERE track_id NOT IN "
+        "(SELECT track_id FROM rollup_day_track WHERE day > date(?, '-90 day'))",
+        last_day,
+        last_day,
+        last_day,
+    )
     assert gems >= 5
 
 
@@ -185,9 +247,14 @@ def test_taste_drifts_across_years(demo) -> None:
     conn, _ = demo
 
     def top_artists(first: str, last: str) -> set[int]:
-        return {r[0] for r in conn.execute(
-            "SELECT artist_id FROM rollup_day_artist WHERE day BETWEEN ? AND ? "
-            "GROUP BY artist_id ORDER BY SUM(plays) DESC LIMIT 10", (first, last))}
+        return {
+            r[0]
+            for r in conn.execute(
+                "SELECT artist_id FROM rollup_day_artist WHERE day BETWEEN ? AND ? "
+                "GROUP BY artist_id ORDER BY SUM(plays) DESC LIMIT 10",
+                (first, last),
+            )
+        }
 
     early, late = top_artists("2023-03-01", "2023-12-31"), top_artists("2025-06-01", "2026-03-31")
     assert len(early & late) <= 6
@@ -198,7 +265,11 @@ def test_rollups_match_plays(demo) -> None:
     conn, _ = demo
     assert _one(conn, "SELECT SUM(streams) FROM rollup_day") == PLAYS
     assert _one(conn, "SELECT SUM(plays) FROM rollup_day") == _one(
-        conn, "SELECT COUNT(*) FROM plays WHERE ms_played >= 30000")
-    mismatched = _one(conn, "SELECT COUNT(*) FROM rollup_day r WHERE streams <> "
-                            "(SELECT COUNT(*) FROM plays p WHERE p.local_date = r.day)")
+        conn, "SELECT COUNT(*) FROM plays WHERE ms_played >= 30000"
+    )
+    mismatched = _one(
+        conn,
+        "SELECT COUNT(*) FROM rollup_day r WHERE streams <> "
+        "(SELECT COUNT(*) FROM plays p WHERE p.local_date = r.day)",
+    )
     assert mismatched == 0

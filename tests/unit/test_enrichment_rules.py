@@ -10,26 +10,32 @@ from music_time_machine.db.enrichment import chart_genres
 from music_time_machine.metadata.matching import comparable, same_name, search_name
 
 
-@pytest.mark.parametrize("ours, theirs", [
-    ("The Velvet Tide", "Velvet Tide"),
-    ("Simon & Garfunkel", "Simon and Garfunkel"),
-    ("Beyonce", "Beyoncé"),
-    ("SIGUR ROS", "Sigur Rós"),
-    ("Mira Sol feat. Dune Radio", "Mira Sol"),
-    ("Mira Sol (feat. Dune Radio)", "Mira Sol"),
-    ("Kestrel + Finch", "Kestrel & Finch"),
-    ("AC/DC", "AC DC"),
-])
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [
+        ("The Velvet Tide", "Velvet Tide"),
+        ("Simon & Garfunkel", "Simon and Garfunkel"),
+        ("Beyonce", "Beyoncé"),
+        ("SIGUR ROS", "Sigur Rós"),
+        ("Mira Sol feat. Dune Radio", "Mira Sol"),
+        ("Mira Sol (feat. Dune Radio)", "Mira Sol"),
+        ("Kestrel + Finch", "Kestrel & Finch"),
+        ("AC/DC", "AC DC"),
+    ],
+)
 def test_names_a_person_would_call_the_same(ours, theirs):
     assert same_name(ours, theirs)
 
 
-@pytest.mark.parametrize("ours, theirs", [
-    ("Tide of Moths", "Tide of Moths Revival"),
-    ("The The", "The"),
-    ("Mira", "Mira Sol"),
-    ("Bear", "The Bears"),
-])
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [
+        ("Tide of Moths", "Tide of Moths Revival"),
+        ("The The", "The"),
+        ("Mira", "Mira Sol"),
+        ("Bear", "The Bears"),
+    ],
+)
 def test_names_that_are_different_artists(ours, theirs):
     assert not same_name(ours, theirs)
 
@@ -41,8 +47,11 @@ def test_search_name_drops_only_a_featuring_tail():
 
 
 def test_chart_genres_keep_the_well_voted_few():
-    assert chart_genres([("rock", 9), ("pop", 4), ("jazz", 1), ("folk", 3)]) == ["rock", "pop",
-                                                                              "folk"]
+    assert chart_genres([("rock", 9), ("pop", 4), ("jazz", 1), ("folk", 3)]) == [
+        "rock",
+        "pop",
+        "folk",
+    ]
     assert chart_genres([("rock", 9), ("jazz", 2)]) == ["rock"]  # a stray vote is not a genre
     assert chart_genres([("b", 2), ("a", 2), ("c", 2), ("d", 2)]) == ["a", "b", "c"]
     assert chart_genres([]) == []

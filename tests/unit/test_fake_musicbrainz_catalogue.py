@@ -80,8 +80,8 @@ def test_covers_are_valid_pngs_of_the_asked_size():
     assert png[16:24] == (250).to_bytes(4, "big") * 2
     assert cover_png(124, 250) != png
     idat = png.index(b"IDAT")
-    length = int.from_bytes(png[idat - 4:idat], "big")
-    assert len(zlib.decompress(png[idat + 4:idat + 4 + length])) == (250 * 3 + 1) * 250
+    length = int.from_bytes(png[idat - 4 : idat], "big")
+    assert len(zlib.decompress(png[idat + 4 : idat + 4 + length])) == (250 * 3 + 1) * 250
 
 
 def test_mtm_fake_musicbrainz_takes_port_seed_and_rate():

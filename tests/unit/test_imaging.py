@@ -32,8 +32,14 @@ def test_metadata_of_the_original_is_not_kept():
     exif = Image.Exif()
     exif[0x010E] = "SECRET-DESCRIPTION"  # ImageDescription
     exif[0x013B] = "SECRET-ARTIST"  # Artist
-    source = picture(400, 400, kind="JPEG", exif=exif.tobytes(), icc_profile=b"SECRET-ICC" * 8,
-                     comment=b"SECRET-COMMENT")
+    source = picture(
+        400,
+        400,
+        kind="JPEG",
+        exif=exif.tobytes(),
+        icc_profile=b"SECRET-ICC" * 8,
+        comment=b"SECRET-COMMENT",
+    )
     assert b"SECRET" in source  # the control: the original carries it
     for data in render(source).values():
         assert b"SECRET" not in data
@@ -41,13 +47,18 @@ def test_metadata_of_the_original_is_not_kept():
         assert not image.getexif() and "icc_profile" not in image.info
 
 
-@pytest.mark.parametrize("body", [
-    b"<!doctype html><script>alert(1)</script>",
-    b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="9" height="9"/></svg>',
-    b"\x89PNG\r\n\x1a\n" + b"<html>not really a png</html>",
-    b"",
-    b"%PDF-1.7\n",
-], ids=["html", "svg", "png-signature-then-html", "empty", "pdf"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<!doctype html><script>alert(1)</script>",
+        b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'
+        b'<rect width="9" height="9"/></svg>',
+        b"\x89PNG\r\n\x1a\n" + b"<html>not really a png</html>",
+        b"",
+        b"%PDF-1.7\n",
+    ],
+    ids=["html", "svg", "png-signature-then-html", "empty", "pdf"],
+)
 def test_anything_but_a_picture_is_refused(body):
     with pytest.raises(ImageRejected) as refused:
         render(body)
@@ -55,7 +66,7 @@ def test_anything_but_a_picture_is_refused(body):
 
 
 def test_a_decompression_bomb_is_refused_from_its_header():
-    side = int(MAX_PIXELS ** 0.5) + 100
+    side = int(MAX_PIXELS**0.5) + 100
     with pytest.raises(ImageRejected) as refused:
         render(png_declaring(side, side))
     assert refused.value.cause == "too_large"

@@ -54,16 +54,24 @@ def test_same_stream_windows():
 def _store(conn, user, plays):
     with transaction(conn):
         cat = Catalogue(conn, user)
-        new = [NewPlay(cat.track_id(TrackInfo(title, [ArtistInfo(artist)])), at, ms, source)
-               for artist, title, at, ms, source in plays]
+        new = [
+            NewPlay(cat.track_id(TrackInfo(title, [ArtistInfo(artist)])), at, ms, source)
+            for artist, title, at, ms, source in plays
+        ]
         insert_plays(conn, user, new)
 
 
 def test_reconciler_matches_one_to_one_and_by_track(tmp_path):
     conn, user = open_fresh_db(tmp_path / "mtm.sqlite")
-    _store(conn, user, [("Band", "Song", M + 10_000, 1000, "extended"),
-                        ("Band", "Song", M + 40_000, 2000, "extended"),
-                        ("Band", "Other", M + 20_000, 3000, "extended")])
+    _store(
+        conn,
+        user,
+        [
+            ("Band", "Song", M + 10_000, 1000, "extended"),
+            ("Band", "Song", M + 40_000, 2000, "extended"),
+            ("Band", "Other", M + 20_000, 3000, "extended"),
+        ],
+    )
     rec = Reconciler(conn, user)
     key = match_key("Band", "Song")
     assert rec.is_duplicate(key, M, "account", 2000)
@@ -88,18 +96,23 @@ def _streams(draw):
         second = draw(st.integers(0, 239))
         ms = draw(st.sampled_from([0, 500, 1000, 31_000, 200_000]))
         ts = datetime.fromtimestamp(M // 1000 + second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        rows.append({"ts": ts, "ms_played": ms, "master_metadata_track_name": title,
-                     "master_metadata_album_artist_name": artist,
-                     "master_metadata_album_album_name": None,
-                     "spotify_track_uri": f"spotify:track:{_TRACKS.index((artist, title))}",
-                     "skipped": draw(st.booleans())})
+        rows.append(
+            {
+                "ts": ts,
+                "ms_played": ms,
+                "master_metadata_track_name": title,
+                "master_metadata_album_artist_name": artist,
+                "master_metadata_album_album_name": None,
+                "spotify_track_uri": f"spotify:track:{_TRACKS.index((artist, title))}",
+                "skipped": draw(st.booleans()),
+            }
+        )
     return rows
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=_streams(), account_first=st.booleans(), together=st.booleans())
-def test_extended_and_derived_account_data_count_each_stream_once(rows, account_first,
-                                                                   together):
+def test_extended_and_derived_account_data_count_each_stream_once(rows, account_first, together):
     music, _ = account_rows_from_extended(rows)
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
@@ -111,13 +124,19 @@ def test_extended_and_derived_account_data_count_each_stream_once(rows, account_
         if together:
             run_import(conn, user, [acc, ext])
         else:
-            for path in ([acc, ext] if account_first else [ext, acc]):
+            for path in [acc, ext] if account_first else [ext, acc]:
                 assert run_import(conn, user, [path]).ok
         distinct = {json.dumps(r, sort_keys=True): r for r in rows}.values()
-        expected = Counter(match_key(r["master_metadata_album_artist_name"],
-                                     r["master_metadata_track_name"]) for r in distinct)
-        stored = Counter(k for (k,) in conn.execute(
-            "SELECT t.match_key FROM plays p JOIN tracks t ON t.id = p.track_id"))
+        expected = Counter(
+            match_key(r["master_metadata_album_artist_name"], r["master_metadata_track_name"])
+            for r in distinct
+        )
+        stored = Counter(
+            k
+            for (k,) in conn.execute(
+                "SELECT t.match_key FROM plays p JOIN tracks t ON t.id = p.track_id"
+            )
+        )
         assert stored == expected  # per track: never merged across tracks, never doubled
         # and importing both again changes nothing
         again = run_import(conn, user, [ext, acc])
@@ -130,11 +149,17 @@ def test_two_streams_in_one_second_one_skipped_stay_two_on_every_re_import(tmp_p
     stream at :00 and two at :01 of one song (one skipped, one not, both 0 ms). Re-reading
     the file once matched the unskipped :01 row to the stored skipped one, and stored the
     skipped row again a millisecond later."""
+
     def row(second: int, skipped: bool) -> dict:
-        return {"ts": f"2023-11-14T22:14:0{second}Z", "ms_played": 0,
-                "master_metadata_track_name": "Song", "master_metadata_album_artist_name": "Band",
-                "master_metadata_album_album_name": None, "spotify_track_uri": "spotify:track:0",
-                "skipped": skipped}
+        return {
+            "ts": f"2023-11-14T22:14:0{second}Z",
+            "ms_played": 0,
+            "master_metadata_track_name": "Song",
+            "master_metadata_album_artist_name": "Band",
+            "master_metadata_album_album_name": None,
+            "spotify_track_uri": "spotify:track:0",
+            "skipped": skipped,
+        }
 
     rows = [row(1, False), row(0, False), row(1, True)]
     music, _ = account_rows_from_extended(rows)

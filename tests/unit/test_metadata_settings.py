@@ -19,8 +19,11 @@ def settings(tmp_path, **env) -> MetadataSettings:
 
 def test_defaults_point_at_the_public_services_at_one_request_a_second(tmp_path):
     s = settings(tmp_path)
-    assert (s.musicbrainz_url, s.coverart_url, s.rate_per_s) == \
-        ("https://musicbrainz.org", "https://coverartarchive.org", 1.0)
+    assert (s.musicbrainz_url, s.coverart_url, s.rate_per_s) == (
+        "https://musicbrainz.org",
+        "https://coverartarchive.org",
+        1.0,
+    )
     assert s.switched_on and s.contact == ""
 
 
@@ -31,8 +34,12 @@ def test_the_public_service_needs_a_contact(tmp_path):
 
 
 def test_a_mirror_or_the_fake_needs_no_contact(tmp_path):
-    s = settings(tmp_path, MTM_MUSICBRAINZ_URL="http://127.0.0.1:5002/",
-                 MTM_COVERART_URL="http://127.0.0.1:5002", MTM_MUSICBRAINZ_RATE="20")
+    s = settings(
+        tmp_path,
+        MTM_MUSICBRAINZ_URL="http://127.0.0.1:5002/",
+        MTM_COVERART_URL="http://127.0.0.1:5002",
+        MTM_MUSICBRAINZ_RATE="20",
+    )
     assert s.enabled and s.musicbrainz_url == "http://127.0.0.1:5002" and s.rate_per_s == 20
     assert s.user_agent == f"MusicTimeMachine/{__version__}"
 
@@ -42,11 +49,16 @@ def test_enrich_0_turns_it_off(tmp_path):
     assert not s.enabled and "MTM_ENRICH=0" in s.disabled_reason()
 
 
-@pytest.mark.parametrize("env", [{"MTM_CONTACT": "not a contact"},
-                                 {"MTM_CONTACT": "me@example.org) evil: x"},
-                                 {"MTM_MUSICBRAINZ_RATE": "0"},
-                                 {"MTM_MUSICBRAINZ_RATE": "fast"},
-                                 {"MTM_ENRICH": "maybe"}])
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"MTM_CONTACT": "not a contact"},
+        {"MTM_CONTACT": "me@example.org) evil: x"},
+        {"MTM_MUSICBRAINZ_RATE": "0"},
+        {"MTM_MUSICBRAINZ_RATE": "fast"},
+        {"MTM_ENRICH": "maybe"},
+    ],
+)
 def test_bad_values_are_refused_naming_the_setting(tmp_path, env):
     with pytest.raises(ConfigError, match=next(iter(env))):
         load_config({"MTM_DATA_DIR": str(tmp_path), **env})
@@ -98,8 +110,9 @@ def test_hold_makes_every_caller_wait():
 def test_threads_get_distinct_slots():
     clock = Clock()
     lock = threading.Lock()
-    limiter = RateLimiter(4, clock=clock, sleep=lambda s: (lock.acquire(), clock.slept.append(s),
-                                                           lock.release()))
+    limiter = RateLimiter(
+        4, clock=clock, sleep=lambda s: (lock.acquire(), clock.slept.append(s), lock.release())
+    )
     threads = [threading.Thread(target=limiter.acquire) for _ in range(8)]
     for t in threads:
         t.start()

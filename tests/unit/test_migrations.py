@@ -16,9 +16,21 @@ def test_migrates_an_empty_database_to_the_latest_version(tmp_path):
     applied = migrate(conn)
     assert applied and applied[-1] == latest_version()
     assert current_version(conn) == latest_version()
-    assert {"users", "user_settings", "spotify_accounts", "artists", "albums", "tracks",
-            "track_artists", "plays", "top_snapshots", "rollup_day", "rollup_day_track",
-            "rollup_day_artist", "rollup_day_hour"} <= tables(conn)
+    assert {
+        "users",
+        "user_settings",
+        "spotify_accounts",
+        "artists",
+        "albums",
+        "tracks",
+        "track_artists",
+        "plays",
+        "top_snapshots",
+        "rollup_day",
+        "rollup_day_track",
+        "rollup_day_artist",
+        "rollup_day_hour",
+    } <= tables(conn)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
@@ -47,8 +59,10 @@ def test_play_uniqueness_rule(db):
     db.execute("INSERT INTO users (id, display_name) VALUES (1, 'a')")
     db.execute("INSERT INTO tracks (id, user_id, name, match_key) VALUES (1, 1, 't', 'a\x1ft')")
     row = (1, 1, 1_700_000_000_000, 200_000, "api", "2023-11-14", 22)
-    sql = ("INSERT OR IGNORE INTO plays (user_id, track_id, played_at, ms_played, source,"
-           " local_date, local_hour) VALUES (?, ?, ?, ?, ?, ?, ?)")
+    sql = (
+        "INSERT OR IGNORE INTO plays (user_id, track_id, played_at, ms_played, source,"
+        " local_date, local_hour) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    )
     db.execute(sql, row)
     db.execute(sql, row)
     assert db.execute("SELECT COUNT(*) FROM plays").fetchone()[0] == 1

@@ -11,9 +11,12 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "music_time_machine"
 
 
 def _sources(pattern: str, suffix: str = "*.py") -> list[str]:
-    return [f"{path.relative_to(SRC)}: {line.strip()}"
-            for path in sorted(SRC.rglob(suffix))
-            for line in path.read_text().splitlines() if re.search(pattern, line)]
+    return [
+        f"{path.relative_to(SRC)}: {line.strip()}"
+        for path in sorted(SRC.rglob(suffix))
+        for line in path.read_text().splitlines()
+        if re.search(pattern, line)
+    ]
 
 
 def test_minutes_and_hours_round_to_one_decimal():
@@ -32,6 +35,9 @@ def test_only_durations_turns_milliseconds_into_minutes_or_hours():
 
 
 def test_only_current_user_computes_the_users_today():
-    found = [hit for hit in _sources(r"\.today\(\)") if hit.startswith("web/")
-             and not hit.startswith("web/current_user.py")]
+    found = [
+        hit
+        for hit in _sources(r"\.today\(\)")
+        if hit.startswith("web/") and not hit.startswith("web/current_user.py")
+    ]
     assert found == []

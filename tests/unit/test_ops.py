@@ -28,10 +28,15 @@ GOOD_SECRET = "f" * 64
 
 
 def good_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {"MTM_ENV": "production", "SECRET_KEY": GOOD_SECRET, "MTM_DATA_DIR": str(tmp_path),
-           "SPOTIFY_CLIENT_ID": "id", "SPOTIFY_CLIENT_SECRET": "secret",
-           "SPOTIFY_REDIRECT_URI": "https://music.example.org/callback",
-           "MTM_TIMEZONE": "Europe/Berlin"}
+    env = {
+        "MTM_ENV": "production",
+        "SECRET_KEY": GOOD_SECRET,
+        "MTM_DATA_DIR": str(tmp_path),
+        "SPOTIFY_CLIENT_ID": "id",
+        "SPOTIFY_CLIENT_SECRET": "secret",
+        "SPOTIFY_REDIRECT_URI": "https://music.example.org/callback",
+        "MTM_TIMEZONE": "Europe/Berlin",
+    }
     env.update(extra)
     return {k: v for k, v in env.items() if v is not None}
 
@@ -70,15 +75,18 @@ def test_check_says_where_the_generated_key_lives_but_never_prints_it(tmp_path):
     assert levels(run_checks(env), "SECRET_KEY") == ["error"]
 
 
-@pytest.mark.parametrize("uri, problem", [
-    ("http://localhost:5000/callback", "localhost"),
-    ("http://music.example.org/callback", "https"),
-    ("http://192.168.1.5:5000/callback", "https"),
-    ("music.example.org/callback", "absolute"),
-    ("https://music.example.org/callback", None),
-    ("http://127.0.0.1:5000/callback", None),
-    ("http://[::1]:5000/callback", None),
-])
+@pytest.mark.parametrize(
+    "uri, problem",
+    [
+        ("http://localhost:5000/callback", "localhost"),
+        ("http://music.example.org/callback", "https"),
+        ("http://192.168.1.5:5000/callback", "https"),
+        ("music.example.org/callback", "absolute"),
+        ("https://music.example.org/callback", None),
+        ("http://127.0.0.1:5000/callback", None),
+        ("http://[::1]:5000/callback", None),
+    ],
+)
 def test_redirect_uris_spotify_would_refuse(uri, problem):
     found = redirect_uri_problem(uri)
     assert (found is None) if problem is None else (problem in found)
@@ -100,29 +108,40 @@ def test_missing_spotify_credentials_mean_local_mode(tmp_path):
 
 
 def test_bad_time_zone_upload_limit_and_numbers(tmp_path):
-    findings = run_checks(good_env(tmp_path, MTM_TIMEZONE="Mars/Olympus", MTM_MAX_UPLOAD_MB="16",
-                                   MTM_TRUSTED_PROXIES="one", MTM_LOG_LEVEL="LOUD"))
+    findings = run_checks(
+        good_env(
+            tmp_path,
+            MTM_TIMEZONE="Mars/Olympus",
+            MTM_MAX_UPLOAD_MB="16",
+            MTM_TRUSTED_PROXIES="one",
+            MTM_LOG_LEVEL="LOUD",
+        )
+    )
     assert levels(findings, "MTM_TIMEZONE") == ["error"]
     assert levels(findings, "MTM_MAX_UPLOAD_MB") == ["warning"]
     assert levels(findings, "MTM_TRUSTED_PROXIES") == ["error"]
     assert levels(findings, "MTM_LOG_LEVEL") == ["error"]
-    assert levels(run_checks(good_env(tmp_path, MTM_MAX_UPLOAD_MB="0")),
-                  "MTM_MAX_UPLOAD_MB") == ["error"]
+    assert levels(run_checks(good_env(tmp_path, MTM_MAX_UPLOAD_MB="0")), "MTM_MAX_UPLOAD_MB") == [
+        "error"
+    ]
 
 
 def test_data_dir_that_is_a_file_or_not_writable(tmp_path):
     a_file = tmp_path / "file"
     a_file.write_text("x")
-    assert levels(run_checks(good_env(tmp_path, MTM_DATA_DIR=str(a_file))),
-                  "MTM_DATA_DIR") == ["error"]
-    assert levels(run_checks(good_env(tmp_path, MTM_DATA_DIR=str(tmp_path / "new"))),
-                  "MTM_DATA_DIR") == ["note"]
+    assert levels(run_checks(good_env(tmp_path, MTM_DATA_DIR=str(a_file))), "MTM_DATA_DIR") == [
+        "error"
+    ]
+    assert levels(
+        run_checks(good_env(tmp_path, MTM_DATA_DIR=str(tmp_path / "new"))), "MTM_DATA_DIR"
+    ) == ["note"]
     if os.geteuid() != 0:  # root can write anywhere
         locked = tmp_path / "locked"
         locked.mkdir(mode=0o500)
         try:
-            assert levels(run_checks(good_env(tmp_path, MTM_DATA_DIR=str(locked))),
-                          "MTM_DATA_DIR") == ["error"]
+            assert levels(
+                run_checks(good_env(tmp_path, MTM_DATA_DIR=str(locked))), "MTM_DATA_DIR"
+            ) == ["error"]
         finally:
             locked.chmod(0o700)
 
@@ -130,36 +149,61 @@ def test_data_dir_that_is_a_file_or_not_writable(tmp_path):
 def test_short_password_and_proxy_without_password_warn(tmp_path):
     findings = run_checks(good_env(tmp_path, MTM_PASSWORD="abc"))
     assert levels(findings, "MTM_PASSWORD") == ["warning"]
-    proxied = run_checks(good_env(tmp_path, SPOTIFY_CLIENT_ID=None, SPOTIFY_CLIENT_SECRET=None,
-                                  MTM_TRUSTED_PROXIES="1"))
+    proxied = run_checks(
+        good_env(
+            tmp_path, SPOTIFY_CLIENT_ID=None, SPOTIFY_CLIENT_SECRET=None, MTM_TRUSTED_PROXIES="1"
+        )
+    )
     assert levels(proxied, "MTM_PASSWORD") == ["warning"]
 
 
-@pytest.mark.parametrize("host, loopback", [
-    ("127.0.0.1", True), ("127.1.2.3", True), ("::1", True), ("[::1]", True),
-    ("localhost", True), ("0.0.0.0", False), ("::", False), ("192.168.1.2", False),
-    ("example.org", False),
-])
+@pytest.mark.parametrize(
+    "host, loopback",
+    [
+        ("127.0.0.1", True),
+        ("127.1.2.3", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.168.1.2", False),
+        ("example.org", False),
+    ],
+)
 def test_loopback_hosts(host, loopback):
     assert is_loopback_host(host) is loopback
 
 
 def test_mtm_check_exit_codes(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # no stray .env
-    for key in ("SECRET_KEY", "MTM_PASSWORD", "MTM_LOG_LEVEL", "MTM_TRUSTED_PROXIES",
-                "MTM_MAX_UPLOAD_MB", "MTM_SYNC_INTERVAL", "MTM_LOCAL_MODE"):
+    for key in (
+        "SECRET_KEY",
+        "MTM_PASSWORD",
+        "MTM_LOG_LEVEL",
+        "MTM_TRUSTED_PROXIES",
+        "MTM_MAX_UPLOAD_MB",
+        "MTM_SYNC_INTERVAL",
+        "MTM_LOCAL_MODE",
+    ):
         monkeypatch.delenv(key, raising=False)
     runner = CliRunner()
     good = runner.invoke(main, ["check"], env=good_env(tmp_path))
     assert good.exit_code == 0, good.output
-    bad = runner.invoke(main, ["check"], env=good_env(
-        tmp_path, SECRET_KEY="short", SPOTIFY_REDIRECT_URI="http://localhost:5000/callback"))
+    bad = runner.invoke(
+        main,
+        ["check"],
+        env=good_env(
+            tmp_path, SECRET_KEY="short", SPOTIFY_REDIRECT_URI="http://localhost:5000/callback"
+        ),
+    )
     assert bad.exit_code == 1
     assert "[FAIL] SECRET_KEY" in bad.output and "fix:" in bad.output
     assert "2 problems" in bad.output
 
 
 # -- backups -------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def database(tmp_path: Path) -> Path:
@@ -202,17 +246,25 @@ def test_backup_while_another_connection_writes(database, tmp_path):
     thread = threading.Thread(target=write)
     thread.start()
     try:
-        results = [backup_database(database, tmp_path / "b", keep=50,
-                                   now=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=i))
-                   for i in range(5)]
+        results = [
+            backup_database(
+                database,
+                tmp_path / "b",
+                keep=50,
+                now=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=i),
+            )
+            for i in range(5)
+        ]
     finally:
         stop.set()
         thread.join()
         writer.close()
     for result in results:
         copy = sqlite3.connect(result.path)
-        a, b = (copy.execute("SELECT COUNT(*) FROM users WHERE display_name = ?",
-                             (n,)).fetchone()[0] for n in ("a", "b"))
+        a, b = (
+            copy.execute("SELECT COUNT(*) FROM users WHERE display_name = ?", (n,)).fetchone()[0]
+            for n in ("a", "b")
+        )
         copy.close()
         assert a == b
 
@@ -226,10 +278,13 @@ def test_rotation_keeps_the_newest_and_ignores_other_files(database, tmp_path):
     for day in range(10):
         result = backup_database(database, out, keep=3, now=start + timedelta(days=day))
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["music-time-machine-20260108-000000.sqlite",
-                     "music-time-machine-20260109-000000.sqlite",
-                     "music-time-machine-20260110-000000.sqlite",
-                     "music-time-machine-demo.sqlite", "notes.txt"]
+    assert names == [
+        "music-time-machine-20260108-000000.sqlite",
+        "music-time-machine-20260109-000000.sqlite",
+        "music-time-machine-20260110-000000.sqlite",
+        "music-time-machine-demo.sqlite",
+        "notes.txt",
+    ]
     assert len(result.removed) == 1
 
 
@@ -256,6 +311,7 @@ def test_mtm_backup_command(database, tmp_path, monkeypatch):
         assert result.exit_code == 0, result.output
     assert "Backed up to" in result.output
     assert len(list(out.glob("music-time-machine-*.sqlite"))) == 2
-    missing = runner.invoke(main, ["backup", "-o", str(out)],
-                            env={"MTM_DATA_DIR": str(tmp_path / "empty")})
+    missing = runner.invoke(
+        main, ["backup", "-o", str(out)], env={"MTM_DATA_DIR": str(tmp_path / "empty")}
+    )
     assert missing.exit_code == 1 and "There is no database" in missing.output

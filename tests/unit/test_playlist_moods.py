@@ -6,8 +6,7 @@ from music_time_machine.genres import GENRE_TABLE, estimate, family_for
 from music_time_machine.playlists.moods import MOODS, closeness
 
 WORKOUT = {"energy": 0.9, "tempo": 150, "valence": 0.7, "danceability": 0.75}
-BALLAD = {"energy": 0.2, "tempo": 70, "valence": 0.15, "danceability": 0.3,
-          "acousticness": 0.9}
+BALLAD = {"energy": 0.2, "tempo": 70, "valence": 0.15, "danceability": 0.3, "acousticness": 0.9}
 
 
 def test_a_track_inside_every_range_is_a_perfect_fit():
@@ -41,19 +40,43 @@ def test_every_profile_prefers_its_own_kind_of_track(mood):
     assert all(own >= closeness(MOODS[mood], other) for other in examples.values())
 
 
-@pytest.mark.parametrize("genre, family", [
-    ("pop", "pop"), ("dance pop", "pop"), ("k-pop", "k-pop"), ("indie rock", "rock"),
-    ("indie", "indie"), ("dream pop", "indie"), ("alternative metal", "metal"),
-    ("death metal", "metal"), ("pop punk", "punk"), ("hip hop", "hip hop"),
-    ("gangster rap", "hip hop"), ("trap", "hip hop"), ("neo soul", "r&b / soul"),
-    ("funk", "funk / disco"), ("deep house", "house"), ("techno", "techno"),
-    ("edm", "electronic"), ("drum and bass", "drum and bass"), ("uplifting trance", "trance"),
-    ("ambient", "ambient"), ("lo-fi beats", "lo-fi"), ("baroque", "classical"),
-    ("neoclassical", "classical"), ("vocal jazz", "jazz"), ("indie folk", "folk / acoustic"),
-    ("singer-songwriter", "folk / acoustic"), ("contemporary country", "country"),
-    ("reggaeton", "latin"), ("soundtrack", "soundtrack"), ("delta blues", "blues"),
-    ("roots reggae", "reggae"), ("Afrobeats", "afrobeats"),
-])
+@pytest.mark.parametrize(
+    "genre, family",
+    [
+        ("pop", "pop"),
+        ("dance pop", "pop"),
+        ("k-pop", "k-pop"),
+        ("indie rock", "rock"),
+        ("indie", "indie"),
+        ("dream pop", "indie"),
+        ("alternative metal", "metal"),
+        ("death metal", "metal"),
+        ("pop punk", "punk"),
+        ("hip hop", "hip hop"),
+        ("gangster rap", "hip hop"),
+        ("trap", "hip hop"),
+        ("neo soul", "r&b / soul"),
+        ("funk", "funk / disco"),
+        ("deep house", "house"),
+        ("techno", "techno"),
+        ("edm", "electronic"),
+        ("drum and bass", "drum and bass"),
+        ("uplifting trance", "trance"),
+        ("ambient", "ambient"),
+        ("lo-fi beats", "lo-fi"),
+        ("baroque", "classical"),
+        ("neoclassical", "classical"),
+        ("vocal jazz", "jazz"),
+        ("indie folk", "folk / acoustic"),
+        ("singer-songwriter", "folk / acoustic"),
+        ("contemporary country", "country"),
+        ("reggaeton", "latin"),
+        ("soundtrack", "soundtrack"),
+        ("delta blues", "blues"),
+        ("roots reggae", "reggae"),
+        ("Afrobeats", "afrobeats"),
+    ],
+)
 def test_genres_map_to_their_family(genre, family):
     assert family_for(genre).family == family
 

@@ -39,19 +39,25 @@ def test_time_capsule_needs_a_past_year_or_month():
 
 
 def test_the_forgotten_gems_window_is_configurable_but_sane():
-    options, _ = parse_options({"source": "forgotten_gems", "gems_from_days": "730",
-                                "gems_quiet_days": "180"}, TODAY)
+    options, _ = parse_options(
+        {"source": "forgotten_gems", "gems_from_days": "730", "gems_quiet_days": "180"}, TODAY
+    )
     assert (options.gems_from_days, options.gems_quiet_days) == (730, 180)
-    assert "gems_quiet_days" in parse_options(
-        {"source": "forgotten_gems", "gems_from_days": "60", "gems_quiet_days": "90"}, TODAY)[1]
+    assert (
+        "gems_quiet_days"
+        in parse_options(
+            {"source": "forgotten_gems", "gems_from_days": "60", "gems_quiet_days": "90"}, TODAY
+        )[1]
+    )
 
 
 def test_the_top_of_a_year_needs_a_past_or_current_year_and_has_no_artist_cap():
     for period in ("", "2023-06", "0999", "2027", "２０２３", "1899", "20233"):
         options, errors = parse_options({"source": "year", "period": period}, TODAY)
         assert options is None and "period" in errors, period
-    options, errors = parse_options({"source": "year", "period": "2023", "size": "50",
-                                     "per_artist": "2"}, TODAY)
+    options, errors = parse_options(
+        {"source": "year", "period": "2023", "size": "50", "per_artist": "2"}, TODAY
+    )
     assert errors == {}
     assert options.label == "Top 50 of 2023"
     assert default_name(options, TODAY) == "Top 50 of 2023"

@@ -21,8 +21,10 @@ def at(days_ago: int, hour: int = 12) -> str:
 
 def plays(artist: str, track: str, days_ago: int, times: int = 1, **extra) -> list[tuple]:
     uri = extra.pop("uri", f"spotify:track:{(artist + track).replace(' ', '')[:22]:0<22}")
-    return [(artist, track, at(days_ago, hour=h % 24), 200_000, {"uri": uri, **extra})
-            for h in range(times)]
+    return [
+        (artist, track, at(days_ago, hour=h % 24), 200_000, {"uri": uri, **extra})
+        for h in range(times)
+    ]
 
 
 def options(source: str, **form):
@@ -43,11 +45,15 @@ def uid(db):
 
 
 def test_a_track_loved_200_days_ago_and_never_since_is_a_forgotten_gem(db, uid):
-    add_plays(db, uid, plays("Gem Band", "Old Love", 200, times=8)
-              + plays("Still Here", "Evergreen", 200, times=9)
-              + plays("Still Here", "Evergreen", 1)          # played yesterday: not forgotten
-              + plays("Ancient", "Too Old", 400, times=12)   # before the window
-              + plays("Fresh", "Too New", 30, times=5))      # inside the quiet period
+    add_plays(
+        db,
+        uid,
+        plays("Gem Band", "Old Love", 200, times=8)
+        + plays("Still Here", "Evergreen", 200, times=9)
+        + plays("Still Here", "Evergreen", 1)  # played yesterday: not forgotten
+        + plays("Ancient", "Too Old", 400, times=12)  # before the window
+        + plays("Fresh", "Too New", 30, times=5),
+    )  # inside the quiet period
     gems = sources.forgotten_gems(db, uid, TODAY)
     assert names(db, gems) == ["Old Love"]
     assert "played 8× back then" in gems[0].why and "200 days ago" in gems[0].why
@@ -61,24 +67,38 @@ def test_forgotten_gems_windows_are_configurable(db, uid):
 
 
 def test_forgotten_gems_rank_by_plays(db, uid):
-    add_plays(db, uid, plays("A", "Twice", 150, times=2) + plays("B", "Five", 300, times=5)
-              + plays("C", "Thrice", 120, times=3))
+    add_plays(
+        db,
+        uid,
+        plays("A", "Twice", 150, times=2)
+        + plays("B", "Five", 300, times=5)
+        + plays("C", "Thrice", 120, times=3),
+    )
     assert names(db, sources.forgotten_gems(db, uid, TODAY)) == ["Five", "Thrice", "Twice"]
 
 
 def test_on_this_day_looks_at_this_week_in_earlier_years(db, uid):
-    add_plays(db, uid, plays("A", "Last Year", 365 + 2, times=3)
-              + plays("B", "Two Years", 730, times=2)
-              + plays("C", "Wrong Week", 365 + 40, times=9)
-              + plays("D", "This Year", 2, times=9))
+    add_plays(
+        db,
+        uid,
+        plays("A", "Last Year", 365 + 2, times=3)
+        + plays("B", "Two Years", 730, times=2)
+        + plays("C", "Wrong Week", 365 + 40, times=9)
+        + plays("D", "This Year", 2, times=9),
+    )
     found = sources.on_this_day(db, uid, TODAY)
     assert names(db, found) == ["Last Year", "Two Years"]
     assert "year ago" in found[0].why
 
 
 def test_current_rotation_uses_spotifys_top_list_when_there_is_one(db, uid):
-    add_plays(db, uid, plays("A", "Often", 3, times=9) + plays("B", "Spotify Top", 10, times=1)
-              + plays("C", "Old", 60, times=20))
+    add_plays(
+        db,
+        uid,
+        plays("A", "Often", 3, times=9)
+        + plays("B", "Spotify Top", 10, times=1)
+        + plays("C", "Old", 60, times=20),
+    )
     assert names(db, sources.current_rotation(db, uid, TODAY)) == ["Often", "Spotify Top"]
     top = db.execute("SELECT id FROM tracks WHERE name = 'Spotify Top'").fetchone()[0]
     save_snapshot(db, uid, TODAY.isoformat(), "track", "short_term", [top])
@@ -88,19 +108,31 @@ def test_current_rotation_uses_spotifys_top_list_when_there_is_one(db, uid):
 
 
 def test_recent_discoveries_are_first_played_in_the_last_30_days(db, uid):
-    add_plays(db, uid, plays("A", "New Love", 10, times=2) + plays("A", "New Love", 5, times=4)
-              + plays("B", "Newer", 2, times=3) + plays("C", "Known", 100)
-              + plays("C", "Known", 3, times=10))
+    add_plays(
+        db,
+        uid,
+        plays("A", "New Love", 10, times=2)
+        + plays("A", "New Love", 5, times=4)
+        + plays("B", "Newer", 2, times=3)
+        + plays("C", "Known", 100)
+        + plays("C", "Known", 3, times=10),
+    )
     found = sources.recent_discoveries(db, uid, TODAY)
     assert names(db, found) == ["New Love", "Newer"]
     assert found[0].plays == 6
 
 
 def test_time_capsule_picks_a_month_or_a_year(db, uid):
-    add_plays(db, uid, [("A", "June Song", "2023-06-10 10:00:00", 200_000),
-                        ("A", "June Song", "2023-06-11 10:00:00", 200_000),
-                        ("B", "July Song", "2023-07-01 10:00:00", 200_000),
-                        ("C", "Other Year", "2022-06-10 10:00:00", 200_000)])
+    add_plays(
+        db,
+        uid,
+        [
+            ("A", "June Song", "2023-06-10 10:00:00", 200_000),
+            ("A", "June Song", "2023-06-11 10:00:00", 200_000),
+            ("B", "July Song", "2023-07-01 10:00:00", 200_000),
+            ("C", "Other Year", "2022-06-10 10:00:00", 200_000),
+        ],
+    )
     assert names(db, sources.time_capsule(db, uid, "2023-06")) == ["June Song"]
     assert names(db, sources.time_capsule(db, uid, "2023")) == ["June Song", "July Song"]
 
@@ -112,6 +144,7 @@ def test_short_streams_are_not_plays(db, uid):
 
 # -- the builder ---------------------------------------------------------------------------
 
+
 def test_at_most_two_tracks_per_artist_by_default(db, uid):
     rows = []
     for n in range(5):
@@ -120,28 +153,57 @@ def test_at_most_two_tracks_per_artist_by_default(db, uid):
     add_plays(db, uid, rows)
     preview = build_preview(db, uid, options("forgotten_gems"), TODAY)
     assert [t.title for t in preview.tracks] == ["Song 0", "Song 1", "Single"]
-    assert build_preview(db, uid, options("forgotten_gems", per_artist="3"),
-                         TODAY).tracks[2].title == "Song 2"
+    assert (
+        build_preview(db, uid, options("forgotten_gems", per_artist="3"), TODAY).tracks[2].title
+        == "Song 2"
+    )
 
 
 def test_high_skip_tracks_are_pushed_down(db, uid):
-    add_plays(db, uid, plays("A", "Loved", 200, times=6)
-              + plays("B", "Skipped A Lot", 200, times=8)
-              + [("B", "Skipped A Lot", at(201, h), 10_000,
-                  {"uri": "spotify:track:BSkippedALot0000000000"}) for h in range(8)])
+    add_plays(
+        db,
+        uid,
+        plays("A", "Loved", 200, times=6)
+        + plays("B", "Skipped A Lot", 200, times=8)
+        + [
+            (
+                "B",
+                "Skipped A Lot",
+                at(201, h),
+                10_000,
+                {"uri": "spotify:track:BSkippedALot0000000000"},
+            )
+            for h in range(8)
+        ],
+    )
     preview = build_preview(db, uid, options("forgotten_gems"), TODAY)
     assert [t.title for t in preview.tracks] == ["Loved", "Skipped A Lot"]
     assert "skipped 50%" in preview.tracks[1].why
 
 
 def test_every_track_says_why_and_where_its_score_came_from(db, uid):
-    add_plays(db, uid, plays("Metal Band", "Loud", 5, times=3, genres=["death metal"])
-              + plays("Calm Band", "Soft", 5, times=3, genres=["ambient"])
-              + plays("Measured", "Known", 5, times=3))
+    add_plays(
+        db,
+        uid,
+        plays("Metal Band", "Loud", 5, times=3, genres=["death metal"])
+        + plays("Calm Band", "Soft", 5, times=3, genres=["ambient"])
+        + plays("Measured", "Known", 5, times=3),
+    )
     known = db.execute("SELECT id FROM tracks WHERE name = 'Known'").fetchone()[0]
-    save_features(db, uid, known, {"energy": 0.95, "tempo": 160, "valence": 0.8,
-                                   "danceability": 0.8, "acousticness": 0.0,
-                                   "instrumentalness": 0.0, "speechiness": 0.05})
+    save_features(
+        db,
+        uid,
+        known,
+        {
+            "energy": 0.95,
+            "tempo": 160,
+            "valence": 0.8,
+            "danceability": 0.8,
+            "acousticness": 0.0,
+            "instrumentalness": 0.0,
+            "speechiness": 0.05,
+        },
+    )
     preview = build_preview(db, uid, options("workout"), TODAY)
     by_title = {t.title: t for t in preview.tracks}
     assert [t.title for t in preview.tracks] == ["Known", "Loud", "Soft"]
@@ -153,8 +215,12 @@ def test_every_track_says_why_and_where_its_score_came_from(db, uid):
 
 
 def test_melancholic_prefers_sad_acoustic_genres(db, uid):
-    add_plays(db, uid, plays("Party", "Banger", 5, times=9, genres=["dance pop"])
-              + plays("Folk", "Ballad", 5, times=2, genres=["indie folk"]))
+    add_plays(
+        db,
+        uid,
+        plays("Party", "Banger", 5, times=9, genres=["dance pop"])
+        + plays("Folk", "Ballad", 5, times=2, genres=["indie folk"]),
+    )
     preview = build_preview(db, uid, options("melancholic"), TODAY)
     assert preview.tracks[0].title == "Ballad"
 
@@ -177,8 +243,12 @@ def test_no_match_names_the_source(db, uid):
 
 
 def test_tracks_without_a_spotify_uri_are_listed_as_skipped(db, uid):
-    add_plays(db, uid, plays("A", "Linked", 3, times=2)
-              + [("B", "Account Data Only", at(3), 200_000)], source="account")
+    add_plays(
+        db,
+        uid,
+        plays("A", "Linked", 3, times=2) + [("B", "Account Data Only", at(3), 200_000)],
+        source="account",
+    )
     preview = build_preview(db, uid, options("current_rotation"), TODAY)
     assert [t.title for t in preview.without_uri] == ["Account Data Only"]
     assert preview.uris == [preview.tracks[0].uri]
@@ -193,5 +263,7 @@ def test_a_pinned_preview_keeps_the_previewed_tracks_in_order(db, uid):
     assert [t.title for t in build_preview(db, uid, opts, TODAY).tracks] == ["Two", "One"]
     pinned = pinned_preview(db, uid, opts, TODAY, first.track_ids)
     assert [t.title for t in pinned.tracks] == ["One", "Two"]
-    assert pinned_preview(db, uid, opts, TODAY, [first.track_ids[0], 999_999]).track_ids == \
-        first.track_ids[:1]
+    assert (
+        pinned_preview(db, uid, opts, TODAY, [first.track_ids[0], 999_999]).track_ids
+        == first.track_ids[:1]
+    )

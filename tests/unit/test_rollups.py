@@ -8,17 +8,22 @@ from music_time_machine.rules import PlayRule
 
 
 def rollup(conn, user_id, table="rollup_day", cols="day, plays, streams, ms_played"):
-    return conn.execute(f"SELECT {cols} FROM {table} WHERE user_id = ? ORDER BY 1, 2",
-                        (user_id,)).fetchall()
+    return conn.execute(
+        f"SELECT {cols} FROM {table} WHERE user_id = ? ORDER BY 1, 2", (user_id,)
+    ).fetchall()
 
 
 def test_plays_follow_the_rule_and_minutes_include_short_streams(db):
     uid = create_user(db, "a")
-    result = add_plays(db, uid, [
-        ("Artist", "Song", "2024-05-01 10:00:00", 200_000),
-        ("Artist", "Song", "2024-05-01 10:04:00", 29_999),  # short: not a play
-        ("Artist", "Other", "2024-05-01 10:08:00", 30_000),
-    ])
+    result = add_plays(
+        db,
+        uid,
+        [
+            ("Artist", "Song", "2024-05-01 10:00:00", 200_000),
+            ("Artist", "Song", "2024-05-01 10:04:00", 29_999),  # short: not a play
+            ("Artist", "Other", "2024-05-01 10:08:00", 30_000),
+        ],
+    )
     assert result.added == 3
     assert [tuple(r) for r in rollup(db, uid)] == [("2024-05-01", 2, 3, 259_999)]
 
@@ -36,21 +41,39 @@ def test_dst_days_and_hours_in_berlin_and_new_york(db):
     berlin = create_user(db, "b", timezone="Europe/Berlin")
     new_york = create_user(db, "n", timezone="America/New_York")
     # 2024-03-31 01:30 Berlin (CET, +1) = 00:30 UTC; clocks jump at 01:00 UTC.
-    add_plays(db, berlin, [("A", "x", "2024-03-31 00:30:00", 60_000),
-                           ("A", "y", "2024-03-31 01:30:00", 60_000),   # 03:30 CEST
-                           ("A", "z", "2024-03-30 23:30:00", 60_000)])  # 00:30 CET, 31st
+    add_plays(
+        db,
+        berlin,
+        [
+            ("A", "x", "2024-03-31 00:30:00", 60_000),
+            ("A", "y", "2024-03-31 01:30:00", 60_000),  # 03:30 CEST
+            ("A", "z", "2024-03-30 23:30:00", 60_000),
+        ],
+    )  # 00:30 CET, 31st
     hours = rollup(db, berlin, "rollup_day_hour", "day, hour, plays")
-    assert [tuple(r) for r in hours] == [("2024-03-31", 0, 1), ("2024-03-31", 1, 1),
-                                         ("2024-03-31", 3, 1)]
+    assert [tuple(r) for r in hours] == [
+        ("2024-03-31", 0, 1),
+        ("2024-03-31", 1, 1),
+        ("2024-03-31", 3, 1),
+    ]
     # 2024-03-10 01:30 New York (EST, -5) = 06:30 UTC; 2024-11-03 01:30 EDT = 05:30 UTC,
     # and 01:30 EST (after fall-back) = 06:30 UTC: both land in hour 1 of 3 November.
-    add_plays(db, new_york, [("A", "x", "2024-03-10 06:30:00", 60_000),
-                             ("A", "x", "2024-11-03 05:30:00", 60_000),
-                             ("A", "x", "2024-11-03 06:30:00", 60_000),
-                             ("A", "x", "2024-11-03 04:30:00", 60_000)])  # 2024-11-03 00:30 EDT
+    add_plays(
+        db,
+        new_york,
+        [
+            ("A", "x", "2024-03-10 06:30:00", 60_000),
+            ("A", "x", "2024-11-03 05:30:00", 60_000),
+            ("A", "x", "2024-11-03 06:30:00", 60_000),
+            ("A", "x", "2024-11-03 04:30:00", 60_000),
+        ],
+    )  # 2024-11-03 00:30 EDT
     hours = rollup(db, new_york, "rollup_day_hour", "day, hour, plays")
-    assert [tuple(r) for r in hours] == [("2024-03-10", 1, 1), ("2024-11-03", 0, 1),
-                                         ("2024-11-03", 1, 2)]
+    assert [tuple(r) for r in hours] == [
+        ("2024-03-10", 1, 1),
+        ("2024-11-03", 0, 1),
+        ("2024-11-03", 1, 2),
+    ]
 
 
 def test_a_time_zone_change_rebuckets(db):
@@ -64,8 +87,14 @@ def test_a_time_zone_change_rebuckets(db):
 
 def test_a_play_rule_change_recounts(db):
     uid = create_user(db, "a")
-    add_plays(db, uid, [("A", "x", "2024-06-01 10:00:00", 45_000, {"reason_end": "fwdbtn"}),
-                        ("A", "y", "2024-06-01 10:05:00", 200_000, {"reason_end": "trackdone"})])
+    add_plays(
+        db,
+        uid,
+        [
+            ("A", "x", "2024-06-01 10:00:00", 45_000, {"reason_end": "fwdbtn"}),
+            ("A", "y", "2024-06-01 10:05:00", 200_000, {"reason_end": "trackdone"}),
+        ],
+    )
     assert rollup(db, uid)[0]["plays"] == 2
     update_settings(db, uid, play_rule=PlayRule("finished"))
     rebuild_rollups(db, uid)
@@ -85,11 +114,16 @@ def test_a_track_with_two_artists_counts_for_each(db):
 def test_first_days_move_earlier_when_older_history_arrives(db):
     uid = create_user(db, "a")
     add_plays(db, uid, [("A", "x", "2024-06-01 10:00:00", 100_000)])
-    add_plays(db, uid, [("A", "x", "2023-01-01 10:00:00", 100_000),
-                        ("A", "y", "2023-01-02 10:00:00", 10_000)])  # short: not discovered
-    firsts = db.execute("SELECT t.name, f.first_day FROM rollup_track_first f "
-                        "JOIN tracks t ON t.id = f.track_id WHERE f.user_id = ?",
-                        (uid,)).fetchall()
+    add_plays(
+        db,
+        uid,
+        [("A", "x", "2023-01-01 10:00:00", 100_000), ("A", "y", "2023-01-02 10:00:00", 10_000)],
+    )  # short: not discovered
+    firsts = db.execute(
+        "SELECT t.name, f.first_day FROM rollup_track_first f "
+        "JOIN tracks t ON t.id = f.track_id WHERE f.user_id = ?",
+        (uid,),
+    ).fetchall()
     assert [tuple(r) for r in firsts] == [("x", "2023-01-01")]
 
 

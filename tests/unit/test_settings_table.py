@@ -27,12 +27,16 @@ def _environment_reads(tree: ast.AST) -> set[str]:
             func = node.func
             target = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             owner = func.value if isinstance(func, ast.Attribute) else None
-            owner_name = (owner.attr if isinstance(owner, ast.Attribute)
-                          else getattr(owner, "id", ""))
+            owner_name = (
+                owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+            )
             if target == "getenv" or (target == "get" and owner_name in ("env", "environ")):
                 names.add(node.args[0].value)
-        if (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant)
-                and getattr(node.value, "attr", getattr(node.value, "id", "")) == "environ"):
+        if (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.slice, ast.Constant)
+            and getattr(node.value, "attr", getattr(node.value, "id", "")) == "environ"
+        ):
             names.add(node.slice.value)
     return names
 
@@ -44,8 +48,9 @@ def test_every_variable_the_code_reads_from_the_environment_is_in_the_table():
         mentioned |= set(re.findall(r"[\"'](MTM_[A-Z0-9_]+)[\"']", text))
         read |= _environment_reads(ast.parse(text))
     assert read <= set(SETTINGS_BY_NAME), read - set(SETTINGS_BY_NAME)
-    assert mentioned - CONFIG_ONLY <= set(SETTINGS_BY_NAME), \
+    assert mentioned - CONFIG_ONLY <= set(SETTINGS_BY_NAME), (
         mentioned - CONFIG_ONLY - set(SETTINGS_BY_NAME)
+    )
     assert len(SETTINGS_BY_NAME) == len(SETTINGS)  # no name declared twice
 
 
@@ -53,8 +58,7 @@ def _readme_configuration_names() -> set[str]:
     text = (ROOT / "README.md").read_text()
     section = text.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in section.splitlines() if line.startswith("| `")]
-    return {name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`",
-                                                        row.split("|")[1])}
+    return {name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])}
 
 
 def test_the_readme_configuration_table_lists_exactly_the_settings():
@@ -69,8 +73,11 @@ def test_the_app_and_mtm_check_refuse_the_same_values(tmp_path, setting):
     reports as an error under that name with a fix; whatever it accepts, both accept."""
     base = {"MTM_DATA_DIR": str(tmp_path)}
     for raw in BAD_VALUES:
-        env = {**base, setting.name: raw} if setting.name != "MTM_DATA_DIR" else \
-            {setting.name: str(tmp_path / raw.strip())}
+        env = (
+            {**base, setting.name: raw}
+            if setting.name != "MTM_DATA_DIR"
+            else {setting.name: str(tmp_path / raw.strip())}
+        )
         try:
             setting.read(env)
         except ConfigError as error:
@@ -81,14 +88,16 @@ def test_the_app_and_mtm_check_refuse_the_same_values(tmp_path, setting):
             assert error.fix
         else:
             load_config(env)
-            assert setting.name not in {f.topic for f in run_checks(env)
-                                        if f.level == "error"}
+            assert setting.name not in {f.topic for f in run_checks(env) if f.level == "error"}
 
 
 def test_unset_settings_read_as_their_declared_defaults(tmp_path):
     config = load_config({"MTM_DATA_DIR": str(tmp_path)})
     for setting in SETTINGS:
-        if setting.name in config and setting.name != "MTM_DATA_DIR" \
-                and setting.default is not None:
+        if (
+            setting.name in config
+            and setting.name != "MTM_DATA_DIR"
+            and setting.default is not None
+        ):
             assert config[setting.name] == setting.parse(setting, setting.default), setting.name
     assert config["MTM_SYNC_INTERVAL"] == 1800 and config["MTM_SPOTIFY_TIMEOUT"] == 10.0

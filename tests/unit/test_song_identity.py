@@ -43,9 +43,14 @@ def _iso(ms: int) -> str:
 def _streams():
     """(song, version, end ms to the second, API skew ms, sources) per stream. Songs 0..3
     have up to three URIs (single, album version, re-release); streams end minutes apart."""
-    one = st.tuples(st.integers(0, 3), st.integers(0, 2), st.integers(3, 90),
-                    st.integers(0, 59), st.integers(-2_000, 2_000),
-                    st.sets(st.sampled_from(("extended", "account", "api")), min_size=1))
+    one = st.tuples(
+        st.integers(0, 3),
+        st.integers(0, 2),
+        st.integers(3, 90),
+        st.integers(0, 59),
+        st.integers(-2_000, 2_000),
+        st.sets(st.sampled_from(("extended", "account", "api")), min_size=1),
+    )
     return st.lists(one, min_size=1, max_size=12)
 
 
@@ -58,20 +63,43 @@ def _sources(streams) -> dict[str, object]:
         title, artist = f"Song {song}", f"Artist {song % 2}"
         album, uri = f"Album {song}.{version}", _uri(song, version)
         if "extended" in sources:
-            extended.append({
-                "ts": _iso(at), "ms_played": LENGTH, "master_metadata_track_name": title,
-                "master_metadata_album_artist_name": artist,
-                "master_metadata_album_album_name": album, "spotify_track_uri": uri,
-                "reason_start": "trackdone", "reason_end": "trackdone", "skipped": False,
-                "shuffle": False, "offline": False, "incognito_mode": False})
+            extended.append(
+                {
+                    "ts": _iso(at),
+                    "ms_played": LENGTH,
+                    "master_metadata_track_name": title,
+                    "master_metadata_album_artist_name": artist,
+                    "master_metadata_album_album_name": album,
+                    "spotify_track_uri": uri,
+                    "reason_start": "trackdone",
+                    "reason_end": "trackdone",
+                    "skipped": False,
+                    "shuffle": False,
+                    "offline": False,
+                    "incognito_mode": False,
+                }
+            )
         if "account" in sources:
-            account.append({"endTime": _iso(at)[:16].replace("T", " "),
-                            "artistName": artist, "trackName": title, "msPlayed": LENGTH})
+            account.append(
+                {
+                    "endTime": _iso(at)[:16].replace("T", " "),
+                    "artistName": artist,
+                    "trackName": title,
+                    "msPlayed": LENGTH,
+                }
+            )
         if "api" in sources:
-            api[(at + skew, uri)] = {"played_at": _iso(at + skew), "track": {
-                "uri": uri, "name": title, "duration_ms": LENGTH, "type": "track",
-                "artists": [{"id": f"artist{song % 2}", "name": artist}],
-                "album": {"id": f"album{song}{version}", "name": album}}}
+            api[(at + skew, uri)] = {
+                "played_at": _iso(at + skew),
+                "track": {
+                    "uri": uri,
+                    "name": title,
+                    "duration_ms": LENGTH,
+                    "type": "track",
+                    "artists": [{"id": f"artist{song % 2}", "name": artist}],
+                    "album": {"id": f"album{song}{version}", "name": album},
+                },
+            }
     return {"extended": extended, "account": account, "api": api}
 
 
@@ -79,8 +107,11 @@ def _import(conn, user: int, tmp: Path, source: str, data) -> None:
     if source == "api":
         store_recent_plays(conn, user, data)
         return
-    name = ("Streaming_History_Audio_2024.json" if source == "extended"
-            else "StreamingHistory_music_0.json")
+    name = (
+        "Streaming_History_Audio_2024.json"
+        if source == "extended"
+        else "StreamingHistory_music_0.json"
+    )
     path = tmp / name
     path.write_text(json.dumps(data))
     if data:
@@ -97,16 +128,19 @@ def _view_now(conn, user: int) -> dict:
     """What the stats pages show. Equal counts in top lists tie-break by id (the order
     songs were first stored), so the lists are compared as sets of items, without ids."""
     stats = ListeningStats(conn, user)
-    api = StatsRequest(stats, parse_range({"range": "all"}, TODAY, stats.first_day), "UTC",
-                       TODAY)
-    def key(item: dict) -> str:  # ids follow the order songs were stored: left out
-        return json.dumps({k: v for k, v in item.items()
-                           if k not in ("id", "artist_ids", "album_id")})
+    api = StatsRequest(stats, parse_range({"range": "all"}, TODAY, stats.first_day), "UTC", TODAY)
 
-    return {"summary": summary_payload(api),
-            "top_tracks": sorted(map(key, stats.top_tracks(*ALL, 50))),
-            "top_artists": sorted(map(key, stats.top_artists(*ALL, 50))),
-            "volume": stats.volume(*ALL, "month")}
+    def key(item: dict) -> str:  # ids follow the order songs were stored: left out
+        return json.dumps(
+            {k: v for k, v in item.items() if k not in ("id", "artist_ids", "album_id")}
+        )
+
+    return {
+        "summary": summary_payload(api),
+        "top_tracks": sorted(map(key, stats.top_tracks(*ALL, 50))),
+        "top_artists": sorted(map(key, stats.top_artists(*ALL, 50))),
+        "volume": stats.volume(*ALL, "month"),
+    }
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -129,18 +163,27 @@ def test_any_order_of_the_same_streams_gives_the_same_stats(streams):
 
 
 def _extended_row(at_min: int, uri: str, title: str = "Song", album: str = "Album") -> dict:
-    return {"ts": _iso(START + at_min * 60_000), "ms_played": LENGTH,
-            "master_metadata_track_name": title, "master_metadata_album_artist_name": "Band",
-            "master_metadata_album_album_name": album, "spotify_track_uri": uri,
-            "reason_end": "trackdone", "skipped": False, "incognito_mode": False}
+    return {
+        "ts": _iso(START + at_min * 60_000),
+        "ms_played": LENGTH,
+        "master_metadata_track_name": title,
+        "master_metadata_album_artist_name": "Band",
+        "master_metadata_album_album_name": album,
+        "spotify_track_uri": uri,
+        "reason_end": "trackdone",
+        "skipped": False,
+        "incognito_mode": False,
+    }
 
 
 def test_an_extended_file_counts_the_versions_of_a_song_as_one(tmp_path, fresh_db):
     """Before, each URI was a track: the single and the album version counted twice."""
     conn, user = fresh_db()
-    rows = [_extended_row(0, _uri(1, 0), "Song", "Single"),
-            _extended_row(5, _uri(1, 1), "Song", "The Album"),
-            _extended_row(10, _uri(1, 2), "SONG!", "Reissue")]
+    rows = [
+        _extended_row(0, _uri(1, 0), "Song", "Single"),
+        _extended_row(5, _uri(1, 1), "Song", "The Album"),
+        _extended_row(10, _uri(1, 2), "SONG!", "Reissue"),
+    ]
     _import(conn, user, tmp_path, "extended", rows)
     view = _view(conn, user)
     assert view["summary"]["tracks"] == 1
@@ -150,9 +193,17 @@ def test_an_extended_file_counts_the_versions_of_a_song_as_one(tmp_path, fresh_d
 def test_playlists_use_the_uri_played_most_whatever_the_order(tmp_path, fresh_db):
     single, album = _uri(1, 0), _uri(1, 1)
     rows = [_extended_row(0, single, album="Single")] + [
-        _extended_row(10 * i, album, album="The Album") for i in range(1, 4)]
-    account = [{"endTime": r["ts"][:16].replace("T", " "), "artistName": "Band",
-                "trackName": "Song", "msPlayed": LENGTH} for r in rows]
+        _extended_row(10 * i, album, album="The Album") for i in range(1, 4)
+    ]
+    account = [
+        {
+            "endTime": r["ts"][:16].replace("T", " "),
+            "artistName": "Band",
+            "trackName": "Song",
+            "msPlayed": LENGTH,
+        }
+        for r in rows
+    ]
     for n, order in enumerate((("extended", "account"), ("account", "extended"))):
         conn, user = fresh_db(f"{n}.sqlite")
         for source in order:
@@ -165,36 +216,56 @@ def test_playlists_use_the_uri_played_most_whatever_the_order(tmp_path, fresh_db
 
 
 def test_0011_merges_the_split_versions_of_a_song_without_changing_play_counts(
-        tmp_path, monkeypatch):
+    tmp_path, monkeypatch
+):
     conn = database_before(tmp_path / "old.sqlite", monkeypatch, 11)
     user, other = create_user(conn, "Alice"), create_user(conn, "Bob")
     single, album, bob_uri = _uri(1, 0), _uri(1, 1), _uri(1, 0)
     with transaction(conn):
-        conn.executemany("INSERT INTO artists (id, user_id, name, name_key) VALUES (?, ?, ?, ?)",
-                         [(1, user, "Band", "band"), (2, user, "Guest", "guest"),
-                          (3, other, "Band", "band")])
-        conn.executemany("INSERT INTO albums (id, user_id, name, name_key) VALUES (?, ?, ?, ?)",
-                         [(1, user, "Single", "single"), (2, user, "The Album", "the album")])
+        conn.executemany(
+            "INSERT INTO artists (id, user_id, name, name_key) VALUES (?, ?, ?, ?)",
+            [(1, user, "Band", "band"), (2, user, "Guest", "guest"), (3, other, "Band", "band")],
+        )
+        conn.executemany(
+            "INSERT INTO albums (id, user_id, name, name_key) VALUES (?, ?, ?, ?)",
+            [(1, user, "Single", "single"), (2, user, "The Album", "the album")],
+        )
         # As the importer stored them: a track per URI, one by name from account data,
         # and another user's own copy that must stay theirs.
         conn.executemany(
             "INSERT INTO tracks (id, user_id, spotify_id, name, album_id, match_key) "
             "VALUES (?, ?, ?, ?, ?, 'band\x1fsong')",
-            [(1, user, single, "Song", 1), (2, user, album, "Song", 2),
-             (3, user, None, "song", None), (4, other, bob_uri, "Song", None)])
-        conn.executemany("INSERT INTO track_artists VALUES (?, ?, ?)",
-                         [(1, 1, 0), (2, 1, 0), (2, 2, 1), (3, 1, 0), (4, 3, 0)])
-        plays = [(user, 1, START), (user, 2, START + 3_600_000), (user, 2, START + 7_200_000),
-                 (user, 3, START + 9_000_000),
-                 (user, 1, START + 10_800_000), (user, 2, START + 10_800_000),  # one slot
-                 (other, 4, START)]
+            [
+                (1, user, single, "Song", 1),
+                (2, user, album, "Song", 2),
+                (3, user, None, "song", None),
+                (4, other, bob_uri, "Song", None),
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO track_artists VALUES (?, ?, ?)",
+            [(1, 1, 0), (2, 1, 0), (2, 2, 1), (3, 1, 0), (4, 3, 0)],
+        )
+        plays = [
+            (user, 1, START),
+            (user, 2, START + 3_600_000),
+            (user, 2, START + 7_200_000),
+            (user, 3, START + 9_000_000),
+            (user, 1, START + 10_800_000),
+            (user, 2, START + 10_800_000),  # one slot
+            (other, 4, START),
+        ]
         conn.executemany(
             "INSERT INTO plays (user_id, track_id, played_at, ms_played, kind, source, "
             "local_date, local_hour) VALUES (?, ?, ?, 200000, 'music', 'extended', "
-            "'2024-01-01', 12)", plays)
-        conn.execute("INSERT INTO top_snapshots (user_id, taken_on, item_type, time_range, "
-                     "rank, track_id) VALUES (?, '2024-02-01', 'track', 'short_term', 1, 2)",
-                     (user,))
+            "'2024-01-01', 12)",
+            plays,
+        )
+        conn.execute(
+            "INSERT INTO top_snapshots (user_id, taken_on, item_type, time_range, "
+            "rank, track_id) VALUES (?, '2024-02-01', 'track', 'short_term', 1, 2)",
+            (user,),
+        )
         rebuild_rollups(conn, user)
         rebuild_rollups(conn, other)
     before = _view(conn, user)
@@ -211,13 +282,25 @@ def test_0011_merges_the_split_versions_of_a_song_without_changing_play_counts(
     assert (top["plays"], top["uri"], top["album"]) == (6, album, "The Album")
     assert sorted(json.loads(a)["name"] for a in after["top_artists"]) == ["Band", "Guest"]
     assert _view(conn, other) == other_before
-    assert [tuple(r) for r in conn.execute(
-        "SELECT played_at - ?, track_id, uri_id IS NOT NULL FROM plays WHERE user_id = ? "
-        "ORDER BY played_at", (START, user))] == [
-        (0, 1, 1), (3_600_000, 1, 1), (7_200_000, 1, 1), (9_000_000, 1, 0),
-        (10_800_000, 1, 1), (10_800_001, 1, 1)]  # the second stream of one slot: 1 ms on
-    assert dict(conn.execute("SELECT uri, plays FROM track_uris WHERE user_id = ?",
-                             (user,))) == {single: 2, album: 3}
+    assert [
+        tuple(r)
+        for r in conn.execute(
+            "SELECT played_at - ?, track_id, uri_id IS NOT NULL FROM plays WHERE user_id = ? "
+            "ORDER BY played_at",
+            (START, user),
+        )
+    ] == [
+        (0, 1, 1),
+        (3_600_000, 1, 1),
+        (7_200_000, 1, 1),
+        (9_000_000, 1, 0),
+        (10_800_000, 1, 1),
+        (10_800_001, 1, 1),
+    ]  # the second stream of one slot: 1 ms on
+    assert dict(conn.execute("SELECT uri, plays FROM track_uris WHERE user_id = ?", (user,))) == {
+        single: 2,
+        album: 3,
+    }
     assert [tuple(r) for r in conn.execute("SELECT track_id FROM top_snapshots")] == [(1,)]
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     conn.close()

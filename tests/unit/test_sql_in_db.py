@@ -17,9 +17,13 @@ RUNS_SQL = frozenset({"execute", "executemany", "executescript"})
 def _sql_calls(path: Path) -> list[int]:
     """Line numbers of ``<anything>.execute(...)`` (and friends) in one module."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    return [node.lineno for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr in RUNS_SQL]
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in RUNS_SQL
+    ]
 
 
 def test_no_module_outside_db_runs_sql():
@@ -34,9 +38,12 @@ def test_no_module_outside_db_runs_sql():
 
 def test_the_check_finds_a_statement_however_it_is_written(tmp_path):
     module = tmp_path / "m.py"
-    module.write_text("def f(conn, rows):\n"
-                      "    conn.execute('SELECT 1')\n"
-                      "    get().cursor().executemany('INSERT', rows)\n"
-                      "    self.conn.executescript('VACUUM')\n"
-                      "    run('execute')\n", encoding="utf-8")
+    module.write_text(
+        "def f(conn, rows):\n"
+        "    conn.execute('SELECT 1')\n"
+        "    get().cursor().executemany('INSERT', rows)\n"
+        "    self.conn.executescript('VACUUM')\n"
+        "    run('execute')\n",
+        encoding="utf-8",
+    )
     assert _sql_calls(module) == [2, 3, 4]

@@ -16,15 +16,18 @@ def _expected(epoch_s: int, zone: ZoneInfo) -> tuple[str, int]:
     return local.date().isoformat(), local.hour
 
 
-@pytest.mark.parametrize("name, around", [
-    ("Europe/Berlin", "2024-03-31T01:00:00"),      # spring forward, 01:00 UTC
-    ("Europe/Berlin", "2024-10-27T01:00:00"),      # fall back
-    ("America/New_York", "2024-03-10T07:00:00"),
-    ("America/New_York", "2024-11-03T06:00:00"),
-    ("Australia/Lord_Howe", "2024-04-06T15:00:00"),  # a 30-minute shift
-    ("Asia/Kathmandu", "2024-06-01T00:00:00"),     # +05:45, no DST
-    ("UTC", "2024-01-01T00:00:00"),
-])
+@pytest.mark.parametrize(
+    "name, around",
+    [
+        ("Europe/Berlin", "2024-03-31T01:00:00"),  # spring forward, 01:00 UTC
+        ("Europe/Berlin", "2024-10-27T01:00:00"),  # fall back
+        ("America/New_York", "2024-03-10T07:00:00"),
+        ("America/New_York", "2024-11-03T06:00:00"),
+        ("Australia/Lord_Howe", "2024-04-06T15:00:00"),  # a 30-minute shift
+        ("Asia/Kathmandu", "2024-06-01T00:00:00"),  # +05:45, no DST
+        ("UTC", "2024-01-01T00:00:00"),
+    ],
+)
 def test_local_day_and_hour_match_zoneinfo_around_transitions(name: str, around: str) -> None:
     zone, clock = ZoneInfo(name), LocalClock(name)
     centre = int(datetime.fromisoformat(around).replace(tzinfo=UTC).timestamp())

@@ -21,16 +21,18 @@ _savepoints = itertools.count()
 BACKGROUND_BUSY_TIMEOUT_S = 30.0
 
 
-def connect(path: str | Path, busy_timeout_s: float = BACKGROUND_BUSY_TIMEOUT_S
-            ) -> sqlite3.Connection:
+def connect(
+    path: str | Path, busy_timeout_s: float = BACKGROUND_BUSY_TIMEOUT_S
+) -> sqlite3.Connection:
     """Open the database with the pragmas every connection needs.
 
     ``busy_timeout_s`` bounds the wait for another connection's write transaction; after
     it, the statement fails with ``sqlite3.OperationalError: database is locked`` (web
     requests use a short bound, ``MTM_BUSY_TIMEOUT_S``, and answer 503).
     """
-    conn = sqlite3.connect(str(path), isolation_level=None, timeout=busy_timeout_s,
-                           check_same_thread=False)
+    conn = sqlite3.connect(
+        str(path), isolation_level=None, timeout=busy_timeout_s, check_same_thread=False
+    )
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA foreign_keys = ON")
@@ -132,8 +134,9 @@ def get_db() -> sqlite3.Connection:
     """The request's connection, opened on first use; it waits ``MTM_BUSY_TIMEOUT_S`` at
     most for a background writer (an import commits in slices of about a second)."""
     if "db" not in g:
-        g.db = connect(database_path(), current_app.config.get("MTM_BUSY_TIMEOUT_S",
-                                                               BACKGROUND_BUSY_TIMEOUT_S))
+        g.db = connect(
+            database_path(), current_app.config.get("MTM_BUSY_TIMEOUT_S", BACKGROUND_BUSY_TIMEOUT_S)
+        )
     return g.db
 
 

@@ -47,8 +47,9 @@ def _retry_cutoff(now: datetime | None = None) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def albums_due(conn: sqlite3.Connection, user_id: int,
-               now: datetime | None = None) -> list[AlbumDue]:
+def albums_due(
+    conn: sqlite3.Connection, user_id: int, now: datetime | None = None
+) -> list[AlbumDue]:
     """The user's played albums with no picture yet, the most played first: never looked
     for, or found without one more than ``NONE_FOUND_RETRY_DAYS`` ago."""
     rows = conn.execute(
@@ -65,12 +66,15 @@ def albums_due(conn: sqlite3.Connection, user_id: int,
         " FROM ranked k JOIN albums al ON al.id = k.album JOIN tracks t ON t.id = k.track"
         " LEFT JOIN album_art aa ON aa.album = al.id"
         " WHERE k.n = 1 AND (aa.album IS NULL OR (aa.image_key IS NULL AND aa.fetched_at < ?))"
-        " ORDER BY k.total DESC, al.id", (user_id, _retry_cutoff(now))).fetchall()
+        " ORDER BY k.total DESC, al.id",
+        (user_id, _retry_cutoff(now)),
+    ).fetchall()
     return [AlbumDue(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
 
-def artists_due(conn: sqlite3.Connection, user_id: int,
-                now: datetime | None = None) -> list[ArtistDue]:
+def artists_due(
+    conn: sqlite3.Connection, user_id: int, now: datetime | None = None
+) -> list[ArtistDue]:
     """The user's played artists with a Spotify picture not stored yet, most played first."""
     rows = conn.execute(
         "SELECT a.id, a.name, a.image_url, r.plays FROM artists a"
@@ -78,23 +82,39 @@ def artists_due(conn: sqlite3.Connection, user_id: int,
         " LEFT JOIN artist_art ar ON ar.artist = a.id"
         " WHERE a.user_id = ? AND a.image_url IS NOT NULL"
         " AND (ar.artist IS NULL OR (ar.image_key IS NULL AND ar.fetched_at < ?))"
-        " ORDER BY r.plays DESC, a.id", (user_id, _retry_cutoff(now))).fetchall()
+        " ORDER BY r.plays DESC, a.id",
+        (user_id, _retry_cutoff(now)),
+    ).fetchall()
     return [ArtistDue(*r) for r in rows]
 
 
-def save_album_art(conn: sqlite3.Connection, user_id: int, album_id: int,
-                   image_key: str | None, source: str | None) -> None:
+def save_album_art(
+    conn: sqlite3.Connection, user_id: int, album_id: int, image_key: str | None, source: str | None
+) -> None:
     """Record the album's picture, or (``image_key`` None) that none was found."""
     _save(conn, "album_art", "album", "albums", user_id, album_id, image_key, source)
 
 
-def save_artist_art(conn: sqlite3.Connection, user_id: int, artist_id: int,
-                    image_key: str | None, source: str | None) -> None:
+def save_artist_art(
+    conn: sqlite3.Connection,
+    user_id: int,
+    artist_id: int,
+    image_key: str | None,
+    source: str | None,
+) -> None:
     _save(conn, "artist_art", "artist", "artists", user_id, artist_id, image_key, source)
 
 
-def _save(conn: sqlite3.Connection, table: str, column: str, owner_table: str, user_id: int,
-          item_id: int, image_key: str | None, source: str | None) -> None:
+def _save(
+    conn: sqlite3.Connection,
+    table: str,
+    column: str,
+    owner_table: str,
+    user_id: int,
+    item_id: int,
+    image_key: str | None,
+    source: str | None,
+) -> None:
     if (image_key is None) != (source is None) or (source and source not in SOURCES):
         raise ValueError("a picture needs a known source, and 'none found' has none")
     # The item must be this user's: a row for someone else's album would let them be served.
@@ -103,53 +123,71 @@ def _save(conn: sqlite3.Connection, table: str, column: str, owner_table: str, u
         f" SELECT id, user_id, ?, ?, ? FROM {owner_table} WHERE id = ? AND user_id = ?"
         f" ON CONFLICT ({column}) DO UPDATE SET image_key = excluded.image_key,"
         " source = excluded.source, fetched_at = excluded.fetched_at",
-        (image_key, source, _now(), item_id, user_id))
+        (image_key, source, _now(), item_id, user_id),
+    )
 
 
 def user_has_image(conn: sqlite3.Connection, user_id: int, image_key: str) -> bool:
     """Whether one of the user's albums or artists shows ``image_key``."""
-    return conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM album_art WHERE user_id = ? AND image_key = ?)"
-        " OR EXISTS (SELECT 1 FROM artist_art WHERE user_id = ? AND image_key = ?)",
-        (user_id, image_key, user_id, image_key)).fetchone()[0] == 1
+    return (
+        conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM album_art WHERE user_id = ? AND image_key = ?)"
+            " OR EXISTS (SELECT 1 FROM artist_art WHERE user_id = ? AND image_key = ?)",
+            (user_id, image_key, user_id, image_key),
+        ).fetchone()[0]
+        == 1
+    )
 
 
-def track_image_keys(conn: sqlite3.Connection, user_id: int,
-                     track_ids: list[int]) -> dict[int, str]:
+def track_image_keys(
+    conn: sqlite3.Connection, user_id: int, track_ids: list[int]
+) -> dict[int, str]:
     """track id -> the key of its album's picture, for the tracks that have one."""
     found: dict[int, str] = {}
     for start in range(0, len(track_ids), 500):
-        chunk = track_ids[start:start + 500]
-        found.update(conn.execute(
-            "SELECT t.id, aa.image_key FROM tracks t JOIN album_art aa ON aa.album = t.album_id"
-            f" WHERE t.user_id = ? AND t.id IN ({','.join('?' * len(chunk))})"
-            " AND aa.image_key IS NOT NULL", (user_id, *chunk)).fetchall())
+        chunk = track_ids[start : start + 500]
+        found.update(
+            conn.execute(
+                "SELECT t.id, aa.image_key FROM tracks t JOIN album_art aa ON aa.album = t.album_id"
+                f" WHERE t.user_id = ? AND t.id IN ({','.join('?' * len(chunk))})"
+                " AND aa.image_key IS NOT NULL",
+                (user_id, *chunk),
+            ).fetchall()
+        )
     return found
 
 
-def album_image_keys(conn: sqlite3.Connection, user_id: int,
-                     album_ids: list[int]) -> dict[int, str]:
+def album_image_keys(
+    conn: sqlite3.Connection, user_id: int, album_ids: list[int]
+) -> dict[int, str]:
     """album id -> the key of its picture, for the albums that have one."""
     found: dict[int, str] = {}
     for start in range(0, len(album_ids), 500):
-        chunk = album_ids[start:start + 500]
-        found.update(conn.execute(
-            "SELECT album, image_key FROM album_art WHERE user_id = ?"
-            f" AND album IN ({','.join('?' * len(chunk))}) AND image_key IS NOT NULL",
-            (user_id, *chunk)).fetchall())
+        chunk = album_ids[start : start + 500]
+        found.update(
+            conn.execute(
+                "SELECT album, image_key FROM album_art WHERE user_id = ?"
+                f" AND album IN ({','.join('?' * len(chunk))}) AND image_key IS NOT NULL",
+                (user_id, *chunk),
+            ).fetchall()
+        )
     return found
 
 
-def artist_image_keys(conn: sqlite3.Connection, user_id: int,
-                      artist_ids: list[int]) -> dict[int, str]:
+def artist_image_keys(
+    conn: sqlite3.Connection, user_id: int, artist_ids: list[int]
+) -> dict[int, str]:
     """artist id -> the key of its picture, for the artists that have one."""
     found: dict[int, str] = {}
     for start in range(0, len(artist_ids), 500):
-        chunk = artist_ids[start:start + 500]
-        found.update(conn.execute(
-            "SELECT artist, image_key FROM artist_art WHERE user_id = ?"
-            f" AND artist IN ({','.join('?' * len(chunk))}) AND image_key IS NOT NULL",
-            (user_id, *chunk)).fetchall())
+        chunk = artist_ids[start : start + 500]
+        found.update(
+            conn.execute(
+                "SELECT artist, image_key FROM artist_art WHERE user_id = ?"
+                f" AND artist IN ({','.join('?' * len(chunk))}) AND image_key IS NOT NULL",
+                (user_id, *chunk),
+            ).fetchall()
+        )
     return found
 
 
@@ -171,19 +209,31 @@ def artwork_counts(conn: sqlite3.Connection, user_id: int) -> dict[str, int]:
         "   JOIN rollup_artist_total r ON r.user_id = a.user_id AND r.artist_id = a.id"
         "   WHERE a.user_id = ? AND a.image_url IS NOT NULL"
         "   AND NOT EXISTS (SELECT 1 FROM artist_art ar WHERE ar.artist = a.id))",
-        (user_id,) * 6).fetchone()
-    counts = {"albums_with_art": row[0], "albums_without": row[1],
-              "artists_with_art": row[2], "artists_without": row[3]}
-    return counts | {"found": row[0] + row[2], "none": row[1] + row[3],
-                     "to_look_up": row[4] + row[5]}
+        (user_id,) * 6,
+    ).fetchone()
+    counts = {
+        "albums_with_art": row[0],
+        "albums_without": row[1],
+        "artists_with_art": row[2],
+        "artists_without": row[3],
+    }
+    return counts | {
+        "found": row[0] + row[2],
+        "none": row[1] + row[3],
+        "to_look_up": row[4] + row[5],
+    }
 
 
 def image_keys(conn: sqlite3.Connection, user_id: int) -> set[str]:
     """Every key the user's albums and artists show."""
-    return {r[0] for r in conn.execute(
-        "SELECT image_key FROM album_art WHERE user_id = ? AND image_key IS NOT NULL UNION "
-        "SELECT image_key FROM artist_art WHERE user_id = ? AND image_key IS NOT NULL",
-        (user_id, user_id))}
+    return {
+        r[0]
+        for r in conn.execute(
+            "SELECT image_key FROM album_art WHERE user_id = ? AND image_key IS NOT NULL UNION "
+            "SELECT image_key FROM artist_art WHERE user_id = ? AND image_key IS NOT NULL",
+            (user_id, user_id),
+        )
+    }
 
 
 def forget_images(conn: sqlite3.Connection, user_id: int, keys: set[str]) -> int:
@@ -192,6 +242,7 @@ def forget_images(conn: sqlite3.Connection, user_id: int, keys: set[str]) -> int
     gone = 0
     for key in sorted(keys):
         for table in ("album_art", "artist_art"):
-            gone += conn.execute(f"DELETE FROM {table} WHERE user_id = ? AND image_key = ?",
-                                 (user_id, key)).rowcount
+            gone += conn.execute(
+                f"DELETE FROM {table} WHERE user_id = ? AND image_key = ?", (user_id, key)
+            ).rowcount
     return gone

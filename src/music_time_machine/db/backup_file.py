@@ -76,20 +76,24 @@ def artists(backup: sqlite3.Connection) -> Iterable[sqlite3.Row]:
 
 def track_artists(backup: sqlite3.Connection) -> Iterable[sqlite3.Row]:
     """Each track's artists in credit order."""
-    return backup.execute("SELECT track_id, artist_id FROM track_artists "
-                          "ORDER BY track_id, position, artist_id")
+    return backup.execute(
+        "SELECT track_id, artist_id FROM track_artists ORDER BY track_id, position, artist_id"
+    )
 
 
-def tracks(backup: sqlite3.Connection, features: Iterable[str],
-           features_source: bool) -> Iterable[sqlite3.Row]:
+def tracks(
+    backup: sqlite3.Connection, features: Iterable[str], features_source: bool
+) -> Iterable[sqlite3.Row]:
     """Tracks with their album's name and URI, the feature columns ``features`` (those the
     file's version has) and, when ``features_source``, where the features came from."""
-    extra = "".join(f", t.{f}" for f in features) + (", t.features_source"
-                                                     if features_source else "")
+    extra = "".join(f", t.{f}" for f in features) + (
+        ", t.features_source" if features_source else ""
+    )
     return backup.execute(
         "SELECT t.id, t.spotify_id, t.kind, t.name, t.duration_ms, al.name AS album,"
         f" al.spotify_id AS album_sid{extra}"
-        " FROM tracks t LEFT JOIN albums al ON al.id = t.album_id")
+        " FROM tracks t LEFT JOIN albums al ON al.id = t.album_id"
+    )
 
 
 def play_count(backup: sqlite3.Connection) -> int:
@@ -98,12 +102,16 @@ def play_count(backup: sqlite3.Connection) -> int:
 
 def plays(backup: sqlite3.Connection, optional: Iterable[str]) -> Iterable[sqlite3.Row]:
     """Every play in time order, with the ``optional`` columns the file's version has."""
-    return backup.execute("SELECT track_id, played_at, ms_played, kind, source"
-                          + "".join(f", {c}" for c in optional)
-                          + " FROM plays ORDER BY played_at, id")
+    return backup.execute(
+        "SELECT track_id, played_at, ms_played, kind, source"
+        + "".join(f", {c}" for c in optional)
+        + " FROM plays ORDER BY played_at, id"
+    )
 
 
 def snapshots(backup: sqlite3.Connection) -> Iterable[sqlite3.Row]:
     """Top-list entries by day and rank."""
-    return backup.execute("SELECT taken_on, item_type, time_range, rank, track_id,"
-                          " artist_id FROM top_snapshots ORDER BY taken_on, rank")
+    return backup.execute(
+        "SELECT taken_on, item_type, time_range, rank, track_id,"
+        " artist_id FROM top_snapshots ORDER BY taken_on, rank"
+    )

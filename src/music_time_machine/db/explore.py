@@ -43,11 +43,13 @@ class PlayMoment:
 
 # -- the items themselves -------------------------------------------------------------------
 
+
 def get_artist(conn: sqlite3.Connection, user_id: int, artist_id: int) -> dict | None:
     row = conn.execute(
         f"SELECT a.id, a.name, g.genres, g.genre_source, a.image_url FROM artists a "
         f"JOIN ({ARTIST_GENRES}) g ON g.artist_id = a.id WHERE a.id = ? AND a.user_id = ?",
-        (artist_id, user_id)).fetchone()
+        (artist_id, user_id),
+    ).fetchone()
     return dict(row) if row else None
 
 
@@ -57,7 +59,8 @@ def get_track(conn: sqlite3.Connection, user_id: int, track_id: int) -> dict | N
         "SELECT t.id, t.name, t.kind, t.spotify_id, t.duration_ms, t.album_id, "
         "al.name AS album, al.image_url AS album_image FROM tracks t "
         "LEFT JOIN albums al ON al.id = t.album_id WHERE t.id = ? AND t.user_id = ?",
-        (track_id, user_id)).fetchone()
+        (track_id, user_id),
+    ).fetchone()
     if row is None:
         return None
     return {**dict(row), "artists": track_artists(conn, [track_id]).get(track_id, [])}
@@ -66,26 +69,30 @@ def get_track(conn: sqlite3.Connection, user_id: int, track_id: int) -> dict | N
 def get_album(conn: sqlite3.Connection, user_id: int, album_id: int) -> dict | None:
     row = conn.execute(
         "SELECT id, name, release_date, image_url FROM albums WHERE id = ? AND user_id = ?",
-        (album_id, user_id)).fetchone()
+        (album_id, user_id),
+    ).fetchone()
     return dict(row) if row else None
 
 
 def track_artists(conn: sqlite3.Connection, track_ids: list[int]) -> dict[int, list[dict]]:
     """Each track's artists ({"id", "name"}) in credit order."""
-    return {t: [{"id": a, "name": n} for a, n in c]
-            for t, c in track_credits(conn, track_ids).items()}
+    return {
+        t: [{"id": a, "name": n} for a, n in c] for t, c in track_credits(conn, track_ids).items()
+    }
 
 
 # -- one item's days, months and ranks ----------------------------------------------------------
 
-def item_days(conn: sqlite3.Connection, user_id: int, entity: Entity,
-              item_id: int) -> list[DayRow]:
+
+def item_days(conn: sqlite3.Connection, user_id: int, entity: Entity, item_id: int) -> list[DayRow]:
     """Every local day with a music stream of the item, in order (a few thousand rows at
     most: one per day of listening)."""
     rows = conn.execute(
         f"SELECT day, plays, ms_played FROM {entity.day_table} "
         f"INDEXED BY {entity.by_item_index} "
-        f"WHERE user_id = ? AND {entity.id_col} = ? ORDER BY day", (user_id, item_id))
+        f"WHERE user_id = ? AND {entity.id_col} = ? ORDER BY day",
+        (user_id, item_id),
+    )
     return [DayRow(date.fromisoformat(d), p, ms) for d, p, ms in rows]
 
 
@@ -96,17 +103,21 @@ def album_days(conn: sqlite3.Connection, user_id: int, album_id: int) -> list[Da
         "JOIN rollup_day_track r INDEXED BY rollup_day_track_by_track "
         "  ON r.user_id = ? AND r.track_id = t.id "
         "WHERE t.album_id = ? AND t.user_id = ? GROUP BY r.day ORDER BY r.day",
-        (user_id, album_id, user_id))
+        (user_id, album_id, user_id),
+    )
     return [DayRow(date.fromisoformat(d), p, ms) for d, p, ms in rows]
 
 
-def all_time_rank(conn: sqlite3.Connection, user_id: int, entity: Entity,
-                  item_id: int) -> int | None:
+def all_time_rank(
+    conn: sqlite3.Connection, user_id: int, entity: Entity, item_id: int
+) -> int | None:
     """The item's place among all the user's items by all-time plays (ties: minutes, then
     the order stored, as the top lists); None without a counted play."""
     row = conn.execute(
         f"SELECT plays, ms_played FROM {entity.total_table} "
-        f"WHERE user_id = ? AND {entity.id_col} = ?", (user_id, item_id)).fetchone()
+        f"WHERE user_id = ? AND {entity.id_col} = ?",
+        (user_id, item_id),
+    ).fetchone()
     if row is None:
         return None
     plays, ms = row
@@ -114,12 +125,14 @@ def all_time_rank(conn: sqlite3.Connection, user_id: int, entity: Entity,
     ahead = conn.execute(
         f"SELECT COUNT(*) FROM {entity.total_table} WHERE user_id = ? AND plays >= ? AND "
         f"(plays > ? OR ms_played > ? OR (ms_played = ? AND {col} < ?))",
-        (user_id, plays, plays, ms, ms, item_id)).fetchone()[0]
+        (user_id, plays, plays, ms, ms, item_id),
+    ).fetchone()[0]
     return ahead + 1
 
 
-def monthly_ranks(conn: sqlite3.Connection, user_id: int, entity: Entity, item_id: int,
-                  months: list[str]) -> list[dict]:
+def monthly_ranks(
+    conn: sqlite3.Connection, user_id: int, entity: Entity, item_id: int, months: list[str]
+) -> list[dict]:
     """For each month ('YYYY-MM') the item was played in: its plays and its place in that
     month's top list (the same order as the top lists)."""
     if not months:
@@ -132,7 +145,8 @@ def monthly_ranks(conn: sqlite3.Connection, user_id: int, entity: Entity, item_i
         f"   (o.ms_played = m.ms_played AND o.{col} < m.{col}))) "
         f"FROM {entity.month_table} m WHERE m.user_id = ? AND m.{col} = ? AND m.plays > 0 "
         f"AND m.month IN ({','.join('?' * len(months))}) ORDER BY m.month",
-        (user_id, item_id, *months))
+        (user_id, item_id, *months),
+    )
     return [{"month": m, "plays": p, "rank": r} for m, p, r in rows]
 
 
@@ -142,11 +156,13 @@ def track_skips(conn: sqlite3.Connection, user_id: int, track_id: int) -> tuple[
     row = conn.execute(
         "SELECT COALESCE(SUM(streams), 0), COALESCE(SUM(skips), 0) FROM rollup_day_track "
         "INDEXED BY rollup_day_track_by_track WHERE user_id = ? AND track_id = ?",
-        (user_id, track_id)).fetchone()
+        (user_id, track_id),
+    ).fetchone()
     return row[0], row[1]
 
 
 # -- raw plays, by index ----------------------------------------------------------------------
+
 
 def _rule(rule: PlayRule) -> tuple[str, str, tuple]:
     """(join, condition, args): the 'finished' rule needs the track's length."""
@@ -155,8 +171,15 @@ def _rule(rule: PlayRule) -> tuple[str, str, tuple]:
     return join, sql, args
 
 
-def edge_play(conn: sqlite3.Connection, user_id: int, rule: PlayRule, track_ids: list[int],
-              day: str, bounds_ms: tuple[int, int], last: bool) -> PlayMoment | None:
+def edge_play(
+    conn: sqlite3.Connection,
+    user_id: int,
+    rule: PlayRule,
+    track_ids: list[int],
+    day: str,
+    bounds_ms: tuple[int, int],
+    last: bool,
+) -> PlayMoment | None:
     """The first (or last) counted play on local ``day`` of any of the tracks: the exact
     moment the story starts (or ends). ``bounds_ms`` is the day in UTC epoch ms (inclusive),
     so only that day's plays are read, by the (user, time) index."""
@@ -171,19 +194,29 @@ def edge_play(conn: sqlite3.Connection, user_id: int, rule: PlayRule, track_ids:
         # '+': the (user, time) index, not one by track that would read all their plays
         f"AND +p.track_id IN ({','.join('?' * len(track_ids))}) "
         f"ORDER BY p.played_at {'DESC' if last else 'ASC'}, p.id LIMIT 1",
-        (user_id, *bounds_ms, day, *args, *track_ids)).fetchone()
+        (user_id, *bounds_ms, day, *args, *track_ids),
+    ).fetchone()
     return PlayMoment(*row) if row else None
 
 
 def artist_track_ids(conn: sqlite3.Connection, user_id: int, artist_id: int) -> list[int]:
-    return [r[0] for r in conn.execute(
-        "SELECT ta.track_id FROM track_artists ta JOIN tracks t ON t.id = ta.track_id "
-        "WHERE ta.artist_id = ? AND t.user_id = ?", (artist_id, user_id))]
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT ta.track_id FROM track_artists ta JOIN tracks t ON t.id = ta.track_id "
+            "WHERE ta.artist_id = ? AND t.user_id = ?",
+            (artist_id, user_id),
+        )
+    ]
 
 
 def album_track_ids(conn: sqlite3.Connection, user_id: int, album_id: int) -> list[int]:
-    return [r[0] for r in conn.execute(
-        "SELECT id FROM tracks WHERE album_id = ? AND user_id = ?", (album_id, user_id))]
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM tracks WHERE album_id = ? AND user_id = ?", (album_id, user_id)
+        )
+    ]
 
 
 def hours_of(conn: sqlite3.Connection, user_id: int, track_ids: list[int]) -> list[int]:
@@ -194,7 +227,8 @@ def hours_of(conn: sqlite3.Connection, user_id: int, track_ids: list[int]) -> li
     rows = conn.execute(
         f"SELECT hour, SUM(plays) FROM rollup_track_hour WHERE user_id = ? "
         f"AND track_id IN ({','.join('?' * len(track_ids))}) GROUP BY hour",
-        (user_id, *track_ids))
+        (user_id, *track_ids),
+    )
     for hour, plays in rows:
         hours[hour] = plays
     return hours
@@ -202,8 +236,10 @@ def hours_of(conn: sqlite3.Connection, user_id: int, track_ids: list[int]) -> li
 
 # -- lists on the pages -----------------------------------------------------------------------
 
-def _with_totals(conn: sqlite3.Connection, user_id: int, where: str, args: tuple,
-                 limit: int | None) -> list[dict]:
+
+def _with_totals(
+    conn: sqlite3.Connection, user_id: int, where: str, args: tuple, limit: int | None
+) -> list[dict]:
     """Tracks matching ``where`` (over ``t``) with their all-time plays and milliseconds,
     most played first; tracks without a counted play come last with zeros."""
     rows = conn.execute(
@@ -212,20 +248,33 @@ def _with_totals(conn: sqlite3.Connection, user_id: int, where: str, args: tuple
         f"LEFT JOIN rollup_track_total r ON r.user_id = ? AND r.track_id = t.id "
         f"LEFT JOIN albums al ON al.id = t.album_id WHERE t.user_id = ? AND {where} "
         f"ORDER BY 5 DESC, 6 DESC, t.id" + (" LIMIT ?" if limit else ""),
-        (user_id, user_id, *args, *((limit,) if limit else ())))
-    return [{"id": i, "name": n, "album_id": a, "album": an, "plays": p, "ms_played": ms}
-            for i, n, a, an, p, ms in rows]
+        (user_id, user_id, *args, *((limit,) if limit else ())),
+    )
+    return [
+        {"id": i, "name": n, "album_id": a, "album": an, "plays": p, "ms_played": ms}
+        for i, n, a, an, p, ms in rows
+    ]
 
 
-def artist_top_tracks(conn: sqlite3.Connection, user_id: int, artist_id: int,
-                      limit: int) -> list[dict]:
-    return [t for t in _with_totals(
-        conn, user_id, "t.id IN (SELECT track_id FROM track_artists WHERE artist_id = ?)",
-        (artist_id,), limit) if t["plays"]]
+def artist_top_tracks(
+    conn: sqlite3.Connection, user_id: int, artist_id: int, limit: int
+) -> list[dict]:
+    return [
+        t
+        for t in _with_totals(
+            conn,
+            user_id,
+            "t.id IN (SELECT track_id FROM track_artists WHERE artist_id = ?)",
+            (artist_id,),
+            limit,
+        )
+        if t["plays"]
+    ]
 
 
-def artist_top_albums(conn: sqlite3.Connection, user_id: int, artist_id: int,
-                      limit: int) -> list[dict]:
+def artist_top_albums(
+    conn: sqlite3.Connection, user_id: int, artist_id: int, limit: int
+) -> list[dict]:
     """The albums of the artist's songs, by the all-time plays of those songs."""
     rows = conn.execute(
         "SELECT al.id, al.name, al.image_url, SUM(r.plays), SUM(r.ms_played) "
@@ -233,9 +282,13 @@ def artist_top_albums(conn: sqlite3.Connection, user_id: int, artist_id: int,
         "JOIN rollup_track_total r ON r.user_id = ? AND r.track_id = t.id "
         "JOIN albums al ON al.id = t.album_id "
         "WHERE ta.artist_id = ? AND t.user_id = ? GROUP BY al.id "
-        "ORDER BY 4 DESC, 5 DESC, al.id LIMIT ?", (user_id, artist_id, user_id, limit))
-    return [{"id": i, "name": n, "image_url": img, "plays": p, "ms_played": ms}
-            for i, n, img, p, ms in rows]
+        "ORDER BY 4 DESC, 5 DESC, al.id LIMIT ?",
+        (user_id, artist_id, user_id, limit),
+    )
+    return [
+        {"id": i, "name": n, "image_url": img, "plays": p, "ms_played": ms}
+        for i, n, img, p, ms in rows
+    ]
 
 
 def album_tracks(conn: sqlite3.Connection, user_id: int, album_id: int) -> list[dict]:
@@ -250,6 +303,6 @@ def track_versions(conn: sqlite3.Connection, user_id: int, track_id: int) -> lis
         "SELECT u.uri, u.plays, u.album_id, al.name FROM track_uris u "
         "LEFT JOIN albums al ON al.id = u.album_id "
         "WHERE u.track_id = ? AND u.user_id = ? ORDER BY u.plays DESC, u.id",
-        (track_id, user_id))
+        (track_id, user_id),
+    )
     return [{"uri": uri, "plays": p, "album_id": a, "album": an} for uri, p, a, an in rows]
-

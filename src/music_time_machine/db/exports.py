@@ -13,9 +13,22 @@ from datetime import UTC, datetime
 
 from ..csv_cells import spreadsheet_safe_row
 
-CSV_COLUMNS = ("played_at_utc", "ms_played", "track", "artists", "album", "spotify_uri",
-               "kind", "source", "counted_local_date", "skipped", "shuffle", "reason_start",
-               "reason_end", "platform")
+CSV_COLUMNS = (
+    "played_at_utc",
+    "ms_played",
+    "track",
+    "artists",
+    "album",
+    "spotify_uri",
+    "kind",
+    "source",
+    "counted_local_date",
+    "skipped",
+    "shuffle",
+    "reason_start",
+    "reason_end",
+    "platform",
+)
 
 
 def iter_plays(conn: sqlite3.Connection, user_id: int) -> Iterator[sqlite3.Row]:
@@ -32,7 +45,9 @@ def iter_plays(conn: sqlite3.Connection, user_id: int) -> Iterator[sqlite3.Row]:
         " FROM plays p JOIN tracks t ON t.id = p.track_id"
         " LEFT JOIN track_uris u ON u.id = p.uri_id"
         " LEFT JOIN albums al ON al.id = t.album_id"
-        " WHERE p.user_id = ? ORDER BY p.played_at, p.id", (user_id,))
+        " WHERE p.user_id = ? ORDER BY p.played_at, p.id",
+        (user_id,),
+    )
 
 
 def iso_utc(epoch_ms: int) -> str:
@@ -42,12 +57,26 @@ def iso_utc(epoch_ms: int) -> str:
 
 def csv_row(row: sqlite3.Row) -> list:
     """One play as CSV cells; text that a spreadsheet would run as a formula is quoted."""
-    return spreadsheet_safe_row([datetime.fromtimestamp(row["played_at"] / 1000, UTC).isoformat(
-                timespec="milliseconds").replace("+00:00", "Z"),
-            row["ms_played"], row["track"], row["artists"] or "", row["album"] or "",
-            row["uri"] or "", row["kind"], row["source"], row["local_date"],
-            _flag(row["skipped"]), _flag(row["shuffle"]), row["reason_start"] or "",
-            row["reason_end"] or "", row["platform"] or ""])
+    return spreadsheet_safe_row(
+        [
+            datetime.fromtimestamp(row["played_at"] / 1000, UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            row["ms_played"],
+            row["track"],
+            row["artists"] or "",
+            row["album"] or "",
+            row["uri"] or "",
+            row["kind"],
+            row["source"],
+            row["local_date"],
+            _flag(row["skipped"]),
+            _flag(row["shuffle"]),
+            row["reason_start"] or "",
+            row["reason_end"] or "",
+            row["platform"] or "",
+        ]
+    )
 
 
 def _flag(value: int | None) -> str:

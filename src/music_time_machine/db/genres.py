@@ -33,18 +33,26 @@ def genre_artist_ids(conn: sqlite3.Connection, user_id: int, name: str) -> list[
     """The user's artists tagged with exactly this genre."""
     # LIKE narrows the scan to plausible rows; the exact test is on the parsed list.
     pattern = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return [artist_id for artist_id, genres in conn.execute(
-        f"SELECT g.artist_id, g.genres FROM ({ARTIST_GENRES}) g "
-        "JOIN artists a ON a.id = g.artist_id WHERE a.user_id = ? AND g.genres LIKE ? "
-        "ESCAPE '\\'", (user_id, pattern)) if name in known_genres(genres)]
+    return [
+        artist_id
+        for artist_id, genres in conn.execute(
+            f"SELECT g.artist_id, g.genres FROM ({ARTIST_GENRES}) g "
+            "JOIN artists a ON a.id = g.artist_id WHERE a.user_id = ? AND g.genres LIKE ? "
+            "ESCAPE '\\'",
+            (user_id, pattern),
+        )
+        if name in known_genres(genres)
+    ]
 
 
 def coverage(conn: sqlite3.Connection, user_id: int) -> GenreCoverage:
     """Played artists, and how many of them have at least one known genre."""
     total = with_genres = 0
     for (genres,) in conn.execute(
-            f"SELECT g.genres FROM rollup_artist_total t JOIN ({ARTIST_GENRES}) g "
-            "ON g.artist_id = t.artist_id WHERE t.user_id = ?", (user_id,)):
+        f"SELECT g.genres FROM rollup_artist_total t JOIN ({ARTIST_GENRES}) g "
+        "ON g.artist_id = t.artist_id WHERE t.user_id = ?",
+        (user_id,),
+    ):
         total += 1
         with_genres += bool(known_genres(genres))
     return GenreCoverage(total, with_genres)
@@ -60,25 +68,40 @@ def genre_artists(conn: sqlite3.Connection, user_id: int, artist_ids: list[int])
         "SELECT t.artist_id, a.name, t.plays, t.ms_played, t.first_day, t.last_day "
         "FROM rollup_artist_total t JOIN artists a ON a.id = t.artist_id "
         "WHERE t.user_id = ? AND t.artist_id IN (SELECT value FROM json_each(?)) "
-        "ORDER BY t.plays DESC, t.ms_played DESC, t.artist_id", (user_id, json.dumps(artist_ids)))
-    return [{"id": i, "name": name, "plays": plays, "minutes": minutes(ms), "_ms": ms,
-             "first_play": first, "last_play": last}
-            for i, name, plays, ms, first, last in rows]
+        "ORDER BY t.plays DESC, t.ms_played DESC, t.artist_id",
+        (user_id, json.dumps(artist_ids)),
+    )
+    return [
+        {
+            "id": i,
+            "name": name,
+            "plays": plays,
+            "minutes": minutes(ms),
+            "_ms": ms,
+            "first_play": first,
+            "last_play": last,
+        }
+        for i, name, plays, ms, first, last in rows
+    ]
 
 
-def monthly_share(conn: sqlite3.Connection, user_id: int,
-                  artist_ids: list[int]) -> list[dict]:
+def monthly_share(conn: sqlite3.Connection, user_id: int, artist_ids: list[int]) -> list[dict]:
     """Per month from the genre's first month with a play to the user's last month with
     data: the genre's artist-plays, all artist-plays and the share (0..1, 4 decimals)."""
     if not artist_ids:
         return []
-    totals: dict[str, list[int]] = {month: [0, everyone] for month, everyone in conn.execute(
-        "SELECT month, SUM(plays) FROM rollup_month_artist WHERE user_id = ? GROUP BY month",
-        (user_id,))}
+    totals: dict[str, list[int]] = {
+        month: [0, everyone]
+        for month, everyone in conn.execute(
+            "SELECT month, SUM(plays) FROM rollup_month_artist WHERE user_id = ? GROUP BY month",
+            (user_id,),
+        )
+    }
     for month, plays in conn.execute(
-            "SELECT month, SUM(plays) FROM rollup_month_artist WHERE user_id = ? "
-            "AND artist_id IN (SELECT value FROM json_each(?)) GROUP BY month",
-            (user_id, json.dumps(artist_ids))):
+        "SELECT month, SUM(plays) FROM rollup_month_artist WHERE user_id = ? "
+        "AND artist_id IN (SELECT value FROM json_each(?)) GROUP BY month",
+        (user_id, json.dumps(artist_ids)),
+    ):
         totals[month][0] = plays
     months = sorted(totals)
     played = [m for m in months if totals[m][0] > 0]
@@ -87,8 +110,14 @@ def monthly_share(conn: sqlite3.Connection, user_id: int,
     series, month = [], played[0]
     while month <= months[-1]:
         genre, everyone = totals.get(month, (0, 0))
-        series.append({"period": month, "plays": genre, "all_plays": everyone,
-                       "share": round(genre / everyone, 4) if everyone else 0.0})
+        series.append(
+            {
+                "period": month,
+                "plays": genre,
+                "all_plays": everyone,
+                "share": round(genre / everyone, 4) if everyone else 0.0,
+            }
+        )
         year, mon = int(month[:4]), int(month[5:7])
         month = f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
     return series

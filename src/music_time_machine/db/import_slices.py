@@ -29,12 +29,18 @@ _CATALOGUE = ("tracks", "albums", "artists")
 
 #: Catalogue rows that something outside the undone file still uses stay.
 _STILL_USED = {
-    "tracks": ("SELECT track_id FROM plays", "SELECT track_id FROM top_snapshots "
-               "WHERE track_id IS NOT NULL"),
-    "albums": ("SELECT album_id FROM tracks WHERE album_id IS NOT NULL",
-               "SELECT album_id FROM track_uris WHERE album_id IS NOT NULL"),
-    "artists": ("SELECT artist_id FROM track_artists", "SELECT artist_id FROM top_snapshots "
-                "WHERE artist_id IS NOT NULL"),
+    "tracks": (
+        "SELECT track_id FROM plays",
+        "SELECT track_id FROM top_snapshots WHERE track_id IS NOT NULL",
+    ),
+    "albums": (
+        "SELECT album_id FROM tracks WHERE album_id IS NOT NULL",
+        "SELECT album_id FROM track_uris WHERE album_id IS NOT NULL",
+    ),
+    "artists": (
+        "SELECT artist_id FROM track_artists",
+        "SELECT artist_id FROM top_snapshots WHERE artist_id IS NOT NULL",
+    ),
 }
 
 
@@ -51,14 +57,18 @@ class IdMarks:
 def id_marks(conn: sqlite3.Connection) -> IdMarks:
     """The current highest ids: rows added after this (in the same write transaction) have
     higher ones."""
-    return IdMarks(*conn.execute(
-        "SELECT (SELECT COALESCE(MAX(id), 0) FROM plays), "
-        "(SELECT COALESCE(MAX(id), 0) FROM tracks), (SELECT COALESCE(MAX(id), 0) FROM albums), "
-        "(SELECT COALESCE(MAX(id), 0) FROM artists)").fetchone())
+    return IdMarks(
+        *conn.execute(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM plays), "
+            "(SELECT COALESCE(MAX(id), 0) FROM tracks), (SELECT COALESCE(MAX(id), 0) FROM albums), "
+            "(SELECT COALESCE(MAX(id), 0) FROM artists)"
+        ).fetchone()
+    )
 
 
-def record_slice(conn: sqlite3.Connection, attempt: str, user_id: int, file_name: str,
-                 before: IdMarks) -> None:
+def record_slice(
+    conn: sqlite3.Connection, attempt: str, user_id: int, file_name: str, before: IdMarks
+) -> None:
     """Note what this transaction added for the unfinished file ``attempt`` since ``before``
     (call it in the transaction, just before it commits)."""
     now = id_marks(conn)
@@ -66,8 +76,20 @@ def record_slice(conn: sqlite3.Connection, attempt: str, user_id: int, file_name
         "INSERT INTO import_file_slices (attempt, user_id, file_name, plays_after, plays_last, "
         "tracks_after, tracks_last, albums_after, albums_last, artists_after, artists_last) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (attempt, user_id, file_name, before.plays, now.plays, before.tracks, now.tracks,
-         before.albums, now.albums, before.artists, now.artists))
+        (
+            attempt,
+            user_id,
+            file_name,
+            before.plays,
+            now.plays,
+            before.tracks,
+            now.tracks,
+            before.albums,
+            now.albums,
+            before.artists,
+            now.artists,
+        ),
+    )
 
 
 def finish_file(conn: sqlite3.Connection, attempt: str) -> None:
@@ -80,12 +102,18 @@ def undo_file(conn: sqlite3.Connection, attempt: str) -> int:
     """Remove every row the committed slices of ``attempt`` added and bring the user's
     rollups back in line, in one transaction; returns the number of plays removed."""
     with transaction(conn):
-        users = [r[0] for r in conn.execute(
-            "SELECT DISTINCT user_id FROM import_file_slices WHERE attempt = ?", (attempt,))]
+        users = [
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT user_id FROM import_file_slices WHERE attempt = ?", (attempt,)
+            )
+        ]
         removed = conn.execute(
             "DELETE FROM plays WHERE id IN (SELECT p.id FROM import_file_slices s "
             "JOIN plays p ON p.id > s.plays_after AND p.id <= s.plays_last "
-            "AND p.user_id = s.user_id WHERE s.attempt = ?)", (attempt,)).rowcount
+            "AND p.user_id = s.user_id WHERE s.attempt = ?)",
+            (attempt,),
+        ).rowcount
         # The rollups first: until rebuilt they still name the file's tracks and artists.
         for user_id in users:
             rebuild_rollups(conn, user_id)
@@ -95,7 +123,9 @@ def undo_file(conn: sqlite3.Connection, attempt: str) -> int:
             conn.execute(
                 f"DELETE FROM {table} WHERE id IN (SELECT t.id FROM import_file_slices s "
                 f"JOIN {table} t ON t.id > s.{table}_after AND t.id <= s.{table}_last "
-                f"WHERE s.attempt = ?) {used}", (attempt,))
+                f"WHERE s.attempt = ?) {used}",
+                (attempt,),
+            )
         finish_file(conn, attempt)
     return removed
 

@@ -16,21 +16,25 @@ def new_job_id() -> str:
     return secrets.token_urlsafe(16)
 
 
-def create_job(conn: sqlite3.Connection, user_id: int, kind: str = "export",
-               job_id: str | None = None) -> str:
+def create_job(
+    conn: sqlite3.Connection, user_id: int, kind: str = "export", job_id: str | None = None
+) -> str:
     """Record a queued job; pass ``job_id`` when its upload folder was claimed first."""
     job_id = job_id or new_job_id()
     with transaction(conn):
-        conn.execute("INSERT INTO import_jobs (id, user_id, kind, created_at, message) "
-                     "VALUES (?, ?, ?, ?, 'Waiting to start…')",
-                     (job_id, user_id, kind, int(time.time())))
+        conn.execute(
+            "INSERT INTO import_jobs (id, user_id, kind, created_at, message) "
+            "VALUES (?, ?, ?, ?, 'Waiting to start…')",
+            (job_id, user_id, kind, int(time.time())),
+        )
     return job_id
 
 
 def get_job(conn: sqlite3.Connection, user_id: int, job_id: str) -> dict | None:
     """The job, only if it belongs to ``user_id`` (others' jobs do not exist for them)."""
-    row = conn.execute("SELECT * FROM import_jobs WHERE id = ? AND user_id = ?",
-                       (job_id, user_id)).fetchone()
+    row = conn.execute(
+        "SELECT * FROM import_jobs WHERE id = ? AND user_id = ?", (job_id, user_id)
+    ).fetchone()
     if row is None:
         return None
     job = dict(row)
@@ -45,26 +49,38 @@ def job_kind(conn: sqlite3.Connection, job_id: str) -> str | None:
 
 def update_progress(conn: sqlite3.Connection, job_id: str, progress: float, message: str) -> None:
     with transaction(conn):
-        conn.execute("UPDATE import_jobs SET status = 'running', progress = ?, message = ? "
-                     "WHERE id = ?", (max(0.0, min(1.0, progress)), message, job_id))
+        conn.execute(
+            "UPDATE import_jobs SET status = 'running', progress = ?, message = ? WHERE id = ?",
+            (max(0.0, min(1.0, progress)), message, job_id),
+        )
 
 
-def finish_job(conn: sqlite3.Connection, job_id: str, ok: bool, message: str,
-               summary: dict | None, cancelled: bool = False) -> None:
+def finish_job(
+    conn: sqlite3.Connection,
+    job_id: str,
+    ok: bool,
+    message: str,
+    summary: dict | None,
+    cancelled: bool = False,
+) -> None:
     """Record the job's end: done, failed, or cancelled (by the user or the time bound)."""
     status = "cancelled" if cancelled else "done" if ok else "failed"
     with transaction(conn):
         conn.execute(
             "UPDATE import_jobs SET status = ?, progress = 1, message = ?, summary = ?, "
             "finished_at = ? WHERE id = ?",
-            (status, message, json.dumps(summary) if summary else None,
-             int(time.time()), job_id))
+            (status, message, json.dumps(summary) if summary else None, int(time.time()), job_id),
+        )
 
 
 def unfinished_job_ids(conn: sqlite3.Connection) -> list[str]:
     """Jobs queued or running, in any process (uploads.py tells the live from the dead)."""
-    return [r[0] for r in conn.execute(
-        "SELECT id FROM import_jobs WHERE status IN ('queued', 'running') ORDER BY created_at")]
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM import_jobs WHERE status IN ('queued', 'running') ORDER BY created_at"
+        )
+    ]
 
 
 def fail_unfinished_job(conn: sqlite3.Connection, job_id: str, message: str) -> int:
@@ -73,26 +89,33 @@ def fail_unfinished_job(conn: sqlite3.Connection, job_id: str, message: str) -> 
         return conn.execute(
             "UPDATE import_jobs SET status = 'failed', finished_at = ?, message = ? "
             "WHERE id = ? AND status IN ('queued', 'running')",
-            (int(time.time()), message, job_id)).rowcount
+            (int(time.time()), message, job_id),
+        ).rowcount
 
 
 def recent_jobs(conn: sqlite3.Connection, user_id: int, limit: int = 5) -> list[sqlite3.Row]:
-    return conn.execute("SELECT id, kind, status, message, created_at FROM import_jobs "
-                        "WHERE user_id = ? ORDER BY created_at DESC LIMIT ?",
-                        (user_id, limit)).fetchall()
+    return conn.execute(
+        "SELECT id, kind, status, message, created_at FROM import_jobs "
+        "WHERE user_id = ? ORDER BY created_at DESC LIMIT ?",
+        (user_id, limit),
+    ).fetchall()
 
 
 def unfinished_job_of(conn: sqlite3.Connection, user_id: int, kind: str) -> str | None:
     """The id of this user's queued or running job of ``kind``, if any."""
-    row = conn.execute("SELECT id FROM import_jobs WHERE user_id = ? AND kind = ? AND "
-                       "status IN ('queued', 'running') ORDER BY created_at DESC LIMIT 1",
-                       (user_id, kind)).fetchone()
+    row = conn.execute(
+        "SELECT id FROM import_jobs WHERE user_id = ? AND kind = ? AND "
+        "status IN ('queued', 'running') ORDER BY created_at DESC LIMIT 1",
+        (user_id, kind),
+    ).fetchone()
     return row[0] if row else None
 
 
 def latest_job_of(conn: sqlite3.Connection, user_id: int, kind: str) -> dict | None:
     """This user's newest job of ``kind`` (for Settings' progress bar and last summary)."""
-    row = conn.execute("SELECT id FROM import_jobs WHERE user_id = ? AND kind = ? "
-                       "ORDER BY created_at DESC, rowid DESC LIMIT 1",
-                       (user_id, kind)).fetchone()
+    row = conn.execute(
+        "SELECT id FROM import_jobs WHERE user_id = ? AND kind = ? "
+        "ORDER BY created_at DESC, rowid DESC LIMIT 1",
+        (user_id, kind),
+    ).fetchone()
     return get_job(conn, user_id, row[0]) if row else None

@@ -88,9 +88,11 @@ def _apply(conn: sqlite3.Connection, version: int, name: str, sql: str) -> None:
             if broken:
                 raise sqlite3.IntegrityError(
                     f"migration {version} would leave {len(broken)} broken references, "
-                    f"first in table {broken[0][0]}")
-            conn.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                         (version, name))
+                    f"first in table {broken[0][0]}"
+                )
+            conn.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", (version, name)
+            )
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -155,13 +157,21 @@ def schema_shape(conn: sqlite3.Connection) -> SchemaShape:
         return SchemaShape({}, {}, tuple(other))
     for kind, name, table, _sql in entries:
         if kind == "table" and name not in _SQLITE_INTERNAL:
-            tables[name] = tuple(tuple(r)[1:] for r in conn.execute(
-                "SELECT * FROM pragma_table_xinfo(?)", (name,)))
+            tables[name] = tuple(
+                tuple(r)[1:] for r in conn.execute("SELECT * FROM pragma_table_xinfo(?)", (name,))
+            )
         elif kind == "index":
-            unique = next((r[2] for r in conn.execute(
-                "SELECT * FROM pragma_index_list(?)", (table,)) if r[1] == name), None)
-            columns = tuple(tuple(r) for r in conn.execute(
-                "SELECT * FROM pragma_index_xinfo(?)", (name,)))
+            unique = next(
+                (
+                    r[2]
+                    for r in conn.execute("SELECT * FROM pragma_index_list(?)", (table,))
+                    if r[1] == name
+                ),
+                None,
+            )
+            columns = tuple(
+                tuple(r) for r in conn.execute("SELECT * FROM pragma_index_xinfo(?)", (name,))
+            )
             indexes[name] = (table, unique, columns)
     return SchemaShape(tables, indexes, ())
 

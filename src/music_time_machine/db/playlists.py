@@ -20,33 +20,49 @@ from .enrichment import ARTIST_GENRES
 _STATS = "r.track_id, SUM(r.plays) AS plays, SUM(r.streams) AS streams, SUM(r.skips) AS skips"
 
 
-def top_tracks_between(conn: sqlite3.Connection, user_id: int, first_day: str, last_day: str,
-                       limit: int) -> list[sqlite3.Row]:
+def top_tracks_between(
+    conn: sqlite3.Connection, user_id: int, first_day: str, last_day: str, limit: int
+) -> list[sqlite3.Row]:
     """Most-played tracks from ``first_day`` to ``last_day`` (local dates, inclusive)."""
     return conn.execute(
         f"SELECT {_STATS}, MAX(r.day) AS last_day FROM rollup_day_track r "
         "WHERE r.user_id = ? AND r.day BETWEEN ? AND ? GROUP BY r.track_id "
         "HAVING SUM(r.plays) > 0 ORDER BY plays DESC, r.track_id LIMIT ?",
-        (user_id, first_day, last_day, limit)).fetchall()
+        (user_id, first_day, last_day, limit),
+    ).fetchall()
 
 
-def year_top_tracks(conn: sqlite3.Connection, user_id: int, year: int,
-                    limit: int) -> list[tuple[int, int]]:
+def year_top_tracks(
+    conn: sqlite3.Connection, user_id: int, year: int, limit: int
+) -> list[tuple[int, int]]:
     """(track id, plays) of the year's most-played tracks, ranked as every top list is
     (plays, then minutes, then the track stored first): the year in review's order."""
-    return [(r[0], r[1]) for r in conn.execute(
-        "SELECT track_id, plays FROM rollup_year_track WHERE user_id = ? AND year = ? "
-        "AND plays > 0 ORDER BY plays DESC, ms_played DESC, track_id LIMIT ?",
-        (user_id, f"{year:04d}", limit))]
+    return [
+        (r[0], r[1])
+        for r in conn.execute(
+            "SELECT track_id, plays FROM rollup_year_track WHERE user_id = ? AND year = ? "
+            "AND plays > 0 ORDER BY plays DESC, ms_played DESC, track_id LIMIT ?",
+            (user_id, f"{year:04d}", limit),
+        )
+    ]
 
 
-def forgotten_tracks(conn: sqlite3.Connection, user_id: int, loved_from: str, loved_until: str,
-                     quiet_since: str, limit: int,
-                     artist_id: int | None = None) -> list[sqlite3.Row]:
+def forgotten_tracks(
+    conn: sqlite3.Connection,
+    user_id: int,
+    loved_from: str,
+    loved_until: str,
+    quiet_since: str,
+    limit: int,
+    artist_id: int | None = None,
+) -> list[sqlite3.Row]:
     """Tracks played from ``loved_from`` to ``loved_until`` and not once since ``quiet_since``
     (only songs crediting ``artist_id`` when given)."""
-    by_artist = ("AND r.track_id IN (SELECT track_id FROM track_artists WHERE artist_id = ?) "
-                 if artist_id is not None else "")
+    by_artist = (
+        "AND r.track_id IN (SELECT track_id FROM track_artists WHERE artist_id = ?) "
+        if artist_id is not None
+        else ""
+    )
     return conn.execute(
         f"SELECT {_STATS}, MAX(r.day) AS last_day FROM rollup_day_track r "
         f"WHERE r.user_id = ? AND r.day BETWEEN ? AND ? {by_artist}GROUP BY r.track_id "
@@ -54,12 +70,20 @@ def forgotten_tracks(conn: sqlite3.Connection, user_id: int, loved_from: str, lo
         "  WHERE x.user_id = r.user_id AND x.track_id = r.track_id AND x.day >= ? "
         "  AND x.plays > 0) "
         "ORDER BY plays DESC, r.track_id LIMIT ?",
-        (user_id, loved_from, loved_until, *([artist_id] if artist_id is not None else []),
-         quiet_since, limit)).fetchall()
+        (
+            user_id,
+            loved_from,
+            loved_until,
+            *([artist_id] if artist_id is not None else []),
+            quiet_since,
+            limit,
+        ),
+    ).fetchall()
 
 
-def top_tracks_in_ranges(conn: sqlite3.Connection, user_id: int,
-                         ranges: list[tuple[str, str]], limit: int) -> list[sqlite3.Row]:
+def top_tracks_in_ranges(
+    conn: sqlite3.Connection, user_id: int, ranges: list[tuple[str, str]], limit: int
+) -> list[sqlite3.Row]:
     """Most-played tracks over several day ranges together, with the years they fell in."""
     if not ranges:
         return []
@@ -69,11 +93,13 @@ def top_tracks_in_ranges(conn: sqlite3.Connection, user_id: int,
         f"SELECT {_STATS}, group_concat(DISTINCT substr(r.day, 1, 4)) AS years "
         f"FROM rollup_day_track r WHERE r.user_id = ? AND r.plays > 0 AND ({where}) "
         "GROUP BY r.track_id ORDER BY plays DESC, r.track_id LIMIT ?",
-        (user_id, *args, limit)).fetchall()
+        (user_id, *args, limit),
+    ).fetchall()
 
 
-def discovered_since(conn: sqlite3.Connection, user_id: int, first_day: str,
-                     limit: int) -> list[sqlite3.Row]:
+def discovered_since(
+    conn: sqlite3.Connection, user_id: int, first_day: str, limit: int
+) -> list[sqlite3.Row]:
     """Tracks first played on or after ``first_day``, by plays since then."""
     return conn.execute(
         f"SELECT {_STATS}, f.first_day FROM rollup_track_first f "
@@ -81,49 +107,61 @@ def discovered_since(conn: sqlite3.Connection, user_id: int, first_day: str,
         "  AND r.day >= f.first_day "
         "WHERE f.user_id = ? AND f.first_day >= ? GROUP BY r.track_id "
         "HAVING SUM(r.plays) > 0 ORDER BY plays DESC, r.track_id LIMIT ?",
-        (user_id, first_day, limit)).fetchall()
+        (user_id, first_day, limit),
+    ).fetchall()
 
 
-def all_time_favourites(conn: sqlite3.Connection, user_id: int,
-                        limit: int) -> list[sqlite3.Row]:
+def all_time_favourites(conn: sqlite3.Connection, user_id: int, limit: int) -> list[sqlite3.Row]:
     """The user's most-played tracks ever: the pool a mood playlist is chosen from."""
     return conn.execute(
         f"SELECT {_STATS} FROM rollup_day_track r WHERE r.user_id = ? GROUP BY r.track_id "
         "HAVING SUM(r.plays) > 0 ORDER BY plays DESC, r.track_id LIMIT ?",
-        (user_id, limit)).fetchall()
+        (user_id, limit),
+    ).fetchall()
 
 
-def track_totals(conn: sqlite3.Connection, user_id: int,
-                 track_ids: list[int]) -> dict[int, sqlite3.Row]:
+def track_totals(
+    conn: sqlite3.Connection, user_id: int, track_ids: list[int]
+) -> dict[int, sqlite3.Row]:
     """All-time plays, streams and skips of the given tracks."""
     if not track_ids:
         return {}
     marks = ",".join("?" * len(track_ids))
     rows = conn.execute(
         f"SELECT {_STATS} FROM rollup_day_track r WHERE r.user_id = ? "
-        f"AND r.track_id IN ({marks}) GROUP BY r.track_id", (user_id, *track_ids))
+        f"AND r.track_id IN ({marks}) GROUP BY r.track_id",
+        (user_id, *track_ids),
+    )
     return {r["track_id"]: r for r in rows}
 
 
-def latest_top_tracks(conn: sqlite3.Connection, user_id: int,
-                      time_range: str) -> tuple[str | None, list[int]]:
+def latest_top_tracks(
+    conn: sqlite3.Connection, user_id: int, time_range: str
+) -> tuple[str | None, list[int]]:
     """(UTC date taken, track ids in rank order) of the newest top-tracks snapshot."""
     row = conn.execute(
         "SELECT MAX(taken_on) FROM top_snapshots WHERE user_id = ? AND item_type = 'track' "
-        "AND time_range = ?", (user_id, time_range)).fetchone()
+        "AND time_range = ?",
+        (user_id, time_range),
+    ).fetchone()
     if row[0] is None:
         return None, []
-    ids = [r[0] for r in conn.execute(
-        "SELECT track_id FROM top_snapshots WHERE user_id = ? AND item_type = 'track' "
-        "AND time_range = ? AND taken_on = ? AND track_id IS NOT NULL ORDER BY rank",
-        (user_id, time_range, row[0]))]
+    ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT track_id FROM top_snapshots WHERE user_id = ? AND item_type = 'track' "
+            "AND time_range = ? AND taken_on = ? AND track_id IS NOT NULL ORDER BY rank",
+            (user_id, time_range, row[0]),
+        )
+    ]
     return row[0], ids
 
 
 def history_span(conn: sqlite3.Connection, user_id: int) -> tuple[str | None, str | None]:
     """First and last local day with any listening."""
-    row = conn.execute("SELECT MIN(day), MAX(day) FROM rollup_day WHERE user_id = ?",
-                       (user_id,)).fetchone()
+    row = conn.execute(
+        "SELECT MIN(day), MAX(day) FROM rollup_day WHERE user_id = ?", (user_id,)
+    ).fetchone()
     return row[0], row[1]
 
 
@@ -147,27 +185,43 @@ class TrackDetails:
 #: Tags read per artist for the moods (most voted first).
 TAGS_PER_ARTIST = 10
 
-_FEATURES = ("energy", "valence", "danceability", "tempo", "acousticness", "instrumentalness",
-             "speechiness")
+_FEATURES = (
+    "energy",
+    "valence",
+    "danceability",
+    "tempo",
+    "acousticness",
+    "instrumentalness",
+    "speechiness",
+)
 
 
 def track_details(conn: sqlite3.Connection, track_ids: list[int]) -> dict[int, TrackDetails]:
     """Names, URI, audio features, artists (in credit order) and their genres."""
     found: dict[int, TrackDetails] = {}
     for start in range(0, len(track_ids), 500):
-        chunk = track_ids[start:start + 500]
+        chunk = track_ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
         for r in conn.execute(
-                f"SELECT t.*, al.name AS album_name FROM tracks t "
-                f"LEFT JOIN albums al ON al.id = t.album_id WHERE t.id IN ({marks})", chunk):
+            f"SELECT t.*, al.name AS album_name FROM tracks t "
+            f"LEFT JOIN albums al ON al.id = t.album_id WHERE t.id IN ({marks})",
+            chunk,
+        ):
             found[r["id"]] = TrackDetails(
-                id=r["id"], name=r["name"], uri=r["spotify_id"], album=r["album_name"],
-                features={f: r[f] for f in _FEATURES}, features_source=r["features_source"])
+                id=r["id"],
+                name=r["name"],
+                uri=r["spotify_id"],
+                album=r["album_name"],
+                features={f: r[f] for f in _FEATURES},
+                features_source=r["features_source"],
+            )
         for r in conn.execute(
-                f"SELECT ta.track_id, a.id, a.name, g.genres, g.genre_source FROM track_artists ta "
-                f"JOIN artists a ON a.id = ta.artist_id JOIN ({ARTIST_GENRES}) g "
-                f"ON g.artist_id = a.id WHERE ta.track_id IN ({marks}) "
-                "ORDER BY ta.track_id, ta.position, a.id", chunk):
+            f"SELECT ta.track_id, a.id, a.name, g.genres, g.genre_source FROM track_artists ta "
+            f"JOIN artists a ON a.id = ta.artist_id JOIN ({ARTIST_GENRES}) g "
+            f"ON g.artist_id = a.id WHERE ta.track_id IN ({marks}) "
+            "ORDER BY ta.track_id, ta.position, a.id",
+            chunk,
+        ):
             details = found.get(r["track_id"])
             if details is None:
                 continue
@@ -178,17 +232,20 @@ def track_details(conn: sqlite3.Connection, track_ids: list[int]) -> dict[int, T
                     details.genres.append(genre)
                     details.genre_sources[genre] = r["genre_source"]
         for r in conn.execute(
-                f"SELECT track_id, name FROM track_tags WHERE track_id IN ({marks}) "
-                "ORDER BY track_id, votes DESC, name", chunk):
+            f"SELECT track_id, name FROM track_tags WHERE track_id IN ({marks}) "
+            "ORDER BY track_id, votes DESC, name",
+            chunk,
+        ):
             if r["track_id"] in found:
                 found[r["track_id"]].tags.append(r["name"])
         for r in conn.execute(
-                f"SELECT ta.track_id, t.name FROM track_artists ta JOIN ("
-                f"  SELECT artist_id, name, votes, ROW_NUMBER() OVER (PARTITION BY artist_id "
-                f"  ORDER BY votes DESC, name) AS n FROM artist_tags WHERE kind = 'tag') t "
-                f"ON t.artist_id = ta.artist_id WHERE ta.track_id IN ({marks}) AND t.n <= ? "
-                "ORDER BY ta.track_id, ta.position, t.votes DESC, t.name",
-                (*chunk, TAGS_PER_ARTIST)):
+            f"SELECT ta.track_id, t.name FROM track_artists ta JOIN ("
+            f"  SELECT artist_id, name, votes, ROW_NUMBER() OVER (PARTITION BY artist_id "
+            f"  ORDER BY votes DESC, name) AS n FROM artist_tags WHERE kind = 'tag') t "
+            f"ON t.artist_id = ta.artist_id WHERE ta.track_id IN ({marks}) AND t.n <= ? "
+            "ORDER BY ta.track_id, ta.position, t.votes DESC, t.name",
+            (*chunk, TAGS_PER_ARTIST),
+        ):
             details = found.get(r["track_id"])
             if details is not None and r["name"] not in details.tags:
                 details.tags.append(r["name"])
@@ -199,7 +256,9 @@ def unenriched_artist_count(conn: sqlite3.Connection, user_id: int) -> int:
     """Artists of the user that MusicBrainz was never asked about (for the moods' advice)."""
     return conn.execute(
         "SELECT COUNT(*) FROM artists a LEFT JOIN artist_metadata m ON m.artist_id = a.id "
-        "WHERE a.user_id = ? AND m.artist_id IS NULL", (user_id,)).fetchone()[0]
+        "WHERE a.user_id = ? AND m.artist_id IS NULL",
+        (user_id,),
+    ).fetchone()[0]
 
 
 def played_track_ids(conn: sqlite3.Connection, user_id: int, track_ids: list[int]) -> list[int]:
@@ -207,9 +266,13 @@ def played_track_ids(conn: sqlite3.Connection, user_id: int, track_ids: list[int
     if not track_ids:
         return []
     marks = ",".join("?" * len(track_ids))
-    known = {r[0] for r in conn.execute(
-        f"SELECT track_id FROM rollup_track_first WHERE user_id = ? AND track_id IN ({marks})",
-        (user_id, *track_ids))}
+    known = {
+        r[0]
+        for r in conn.execute(
+            f"SELECT track_id FROM rollup_track_first WHERE user_id = ? AND track_id IN ({marks})",
+            (user_id, *track_ids),
+        )
+    }
     return [t for t in track_ids if t in known]
 
 
@@ -239,22 +302,42 @@ class SavedPlaylist:
 
     @property
     def remaining(self) -> list[str]:
-        return self.track_uris[self.added_count:]
+        return self.track_uris[self.added_count :]
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> SavedPlaylist:
         return cls(
-            id=row["id"], user_id=row["user_id"], spotify_id=row["spotify_id"],
-            name=row["name"], source=row["source"], options=json.loads(row["options"]),
-            url=row["url"], track_uris=json.loads(row["track_uris"]),
-            tracks=json.loads(row["tracks"]), skipped=json.loads(row["skipped"]),
-            added_count=row["added_count"], status=row["status"],
-            created_at=row["created_at"], error=row["error"], retry_after=row["retry_after"])
+            id=row["id"],
+            user_id=row["user_id"],
+            spotify_id=row["spotify_id"],
+            name=row["name"],
+            source=row["source"],
+            options=json.loads(row["options"]),
+            url=row["url"],
+            track_uris=json.loads(row["track_uris"]),
+            tracks=json.loads(row["tracks"]),
+            skipped=json.loads(row["skipped"]),
+            added_count=row["added_count"],
+            status=row["status"],
+            created_at=row["created_at"],
+            error=row["error"],
+            retry_after=row["retry_after"],
+        )
 
 
-def save_playlist(conn: sqlite3.Connection, user_id: int, *, spotify_id: str, name: str,
-                  source: str, options: dict, url: str | None, track_uris: list[str],
-                  tracks: list[dict], skipped: list[dict]) -> int:
+def save_playlist(
+    conn: sqlite3.Connection,
+    user_id: int,
+    *,
+    spotify_id: str,
+    name: str,
+    source: str,
+    options: dict,
+    url: str | None,
+    track_uris: list[str],
+    tracks: list[dict],
+    skipped: list[dict],
+) -> int:
     """Remember a playlist Spotify has just created (before any track is added)."""
     now = int(time.time())
     with transaction(conn):
@@ -262,23 +345,41 @@ def save_playlist(conn: sqlite3.Connection, user_id: int, *, spotify_id: str, na
             "INSERT INTO playlists (user_id, spotify_id, name, source, options, url, track_uris,"
             " tracks, skipped, status, created_at, updated_at, adding_until)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'created', ?, ?, ?)",
-            (user_id, spotify_id, name, source, json.dumps(options), url,
-             json.dumps(track_uris), json.dumps(tracks), json.dumps(skipped), now, now,
-             now + ADDING_LEASE_S))
+            (
+                user_id,
+                spotify_id,
+                name,
+                source,
+                json.dumps(options),
+                url,
+                json.dumps(track_uris),
+                json.dumps(tracks),
+                json.dumps(skipped),
+                now,
+                now,
+                now + ADDING_LEASE_S,
+            ),
+        )
     return cur.lastrowid
 
 
 def get_playlist(conn: sqlite3.Connection, user_id: int, playlist_id: int) -> SavedPlaylist | None:
-    row = conn.execute("SELECT * FROM playlists WHERE id = ? AND user_id = ?",
-                       (playlist_id, user_id)).fetchone()
+    row = conn.execute(
+        "SELECT * FROM playlists WHERE id = ? AND user_id = ?", (playlist_id, user_id)
+    ).fetchone()
     return SavedPlaylist.from_row(row) if row else None
 
 
-def recent_playlists(conn: sqlite3.Connection, user_id: int,
-                     limit: int = 20) -> list[SavedPlaylist]:
-    return [SavedPlaylist.from_row(r) for r in conn.execute(
-        "SELECT * FROM playlists WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
-        (user_id, limit))]
+def recent_playlists(
+    conn: sqlite3.Connection, user_id: int, limit: int = 20
+) -> list[SavedPlaylist]:
+    return [
+        SavedPlaylist.from_row(r)
+        for r in conn.execute(
+            "SELECT * FROM playlists WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+            (user_id, limit),
+        )
+    ]
 
 
 def claim_adding(conn: sqlite3.Connection, playlist_id: int) -> bool:
@@ -288,25 +389,34 @@ def claim_adding(conn: sqlite3.Connection, playlist_id: int) -> bool:
         cur = conn.execute(
             "UPDATE playlists SET adding_until = ? WHERE id = ? AND status != 'done' "
             "AND (adding_until IS NULL OR adding_until < ?)",
-            (now + ADDING_LEASE_S, playlist_id, now))
+            (now + ADDING_LEASE_S, playlist_id, now),
+        )
     return cur.rowcount == 1
 
 
 def record_progress(conn: sqlite3.Connection, playlist_id: int, added_count: int) -> None:
     """A batch was added: move the resume point forward."""
     with transaction(conn):
-        conn.execute("UPDATE playlists SET added_count = ?, updated_at = ? WHERE id = ?",
-                     (added_count, int(time.time()), playlist_id))
+        conn.execute(
+            "UPDATE playlists SET added_count = ?, updated_at = ? WHERE id = ?",
+            (added_count, int(time.time()), playlist_id),
+        )
 
 
-def finish_attempt(conn: sqlite3.Connection, playlist_id: int, status: str,
-                   error: str | None = None, retry_after: int | None = None) -> None:
+def finish_attempt(
+    conn: sqlite3.Connection,
+    playlist_id: int,
+    status: str,
+    error: str | None = None,
+    retry_after: int | None = None,
+) -> None:
     """End an adding run: done, or incomplete with the reason; releases the claim."""
     with transaction(conn):
         conn.execute(
             "UPDATE playlists SET status = ?, error = ?, retry_after = ?, adding_until = NULL,"
             " updated_at = ? WHERE id = ?",
-            (status, error, retry_after, int(time.time()), playlist_id))
+            (status, error, retry_after, int(time.time()), playlist_id),
+        )
 
 
 def delete_user_playlists(conn: sqlite3.Connection, user_id: int) -> int:

@@ -38,20 +38,41 @@ class InsertResult:
 
 
 #: Column order of the rows ``insert_play_rows`` takes.
-PLAY_COLUMNS = ("user_id", "track_id", "played_at", "ms_played", "kind", "source",
-                "local_date", "local_hour", "skipped", "shuffle", "reason_start", "reason_end",
-                "platform", "offline", "incognito", "uri_id")
+PLAY_COLUMNS = (
+    "user_id",
+    "track_id",
+    "played_at",
+    "ms_played",
+    "kind",
+    "source",
+    "local_date",
+    "local_hour",
+    "skipped",
+    "shuffle",
+    "reason_start",
+    "reason_end",
+    "platform",
+    "offline",
+    "incognito",
+    "uri_id",
+)
 
 _COLUMNS = ", ".join(PLAY_COLUMNS)
 _MARKS = ", ".join("?" for _ in PLAY_COLUMNS)
 _STAGE = f"CREATE TEMP TABLE IF NOT EXISTS play_stage ({_COLUMNS})"
 _STAGE_INSERT = f"INSERT INTO temp.play_stage ({_COLUMNS}) VALUES ({_MARKS})"
-_INSERT_STAGED = (f"INSERT OR IGNORE INTO plays ({_COLUMNS}) "
-                  f"SELECT {_COLUMNS} FROM temp.play_stage ORDER BY rowid")
+_INSERT_STAGED = (
+    f"INSERT OR IGNORE INTO plays ({_COLUMNS}) "
+    f"SELECT {_COLUMNS} FROM temp.play_stage ORDER BY rowid"
+)
 
 
-def insert_plays(conn: sqlite3.Connection, user_id: int, plays: Iterable[NewPlay],
-                 settings: UserSettings | None = None) -> InsertResult:
+def insert_plays(
+    conn: sqlite3.Connection,
+    user_id: int,
+    plays: Iterable[NewPlay],
+    settings: UserSettings | None = None,
+) -> InsertResult:
     """Insert plays (exact duplicates are ignored) and bring the rollups up to date.
 
     Runs in one transaction (a savepoint when the caller already has one), so either all
@@ -63,15 +84,33 @@ def insert_plays(conn: sqlite3.Connection, user_id: int, plays: Iterable[NewPlay
     local = settings.clock.local
     for p in plays:
         day, hour = local(p.played_at)
-        rows.append((user_id, p.track_id, p.played_at, p.ms_played, p.kind, p.source, day, hour,
-                     p.skipped, p.shuffle, p.reason_start, p.reason_end, p.platform, p.offline,
-                     p.incognito, p.uri_id))
+        rows.append(
+            (
+                user_id,
+                p.track_id,
+                p.played_at,
+                p.ms_played,
+                p.kind,
+                p.source,
+                day,
+                hour,
+                p.skipped,
+                p.shuffle,
+                p.reason_start,
+                p.reason_end,
+                p.platform,
+                p.offline,
+                p.incognito,
+                p.uri_id,
+            )
+        )
     added = insert_play_rows(conn, user_id, rows, rollups=settings.play_rule)
     return InsertResult(added, len(rows) - added)
 
 
-def insert_play_rows(conn: sqlite3.Connection, user_id: int, rows: list[tuple], *,
-                     rollups: PlayRule | None) -> int:
+def insert_play_rows(
+    conn: sqlite3.Connection, user_id: int, rows: list[tuple], *, rollups: PlayRule | None
+) -> int:
     """The bulk writer under ``insert_plays``: ``rows`` are tuples in ``PLAY_COLUMNS`` order
     (``user_id`` first, local date and hour already computed by ``LocalClock.local``).
     Inserts them (exact duplicates ignored), updates every rollup by the user's play rule
@@ -102,8 +141,10 @@ def insert_play_rows(conn: sqlite3.Connection, user_id: int, rows: list[tuple], 
 
 def has_plays(conn: sqlite3.Connection, user_id: int) -> bool:
     """Whether the user has any stream at all (music, podcast or audiobook)."""
-    return conn.execute("SELECT 1 FROM plays WHERE user_id = ? LIMIT 1",
-                        (user_id,)).fetchone() is not None
+    return (
+        conn.execute("SELECT 1 FROM plays WHERE user_id = ? LIMIT 1", (user_id,)).fetchone()
+        is not None
+    )
 
 
 def play_span(conn: sqlite3.Connection, user_id: int) -> tuple[int | None, int | None, int]:
@@ -111,16 +152,19 @@ def play_span(conn: sqlite3.Connection, user_id: int) -> tuple[int | None, int |
     highest play id of anyone: what the reconciler needs to know which stored plays an
     incoming row could meet."""
     # Three queries, so that each is one index seek (together they would scan).
-    lo = conn.execute("SELECT MIN(played_at) FROM plays WHERE user_id = ?",
-                      (user_id,)).fetchone()[0]
-    hi = conn.execute("SELECT MAX(played_at) FROM plays WHERE user_id = ?",
-                      (user_id,)).fetchone()[0]
+    lo = conn.execute("SELECT MIN(played_at) FROM plays WHERE user_id = ?", (user_id,)).fetchone()[
+        0
+    ]
+    hi = conn.execute("SELECT MAX(played_at) FROM plays WHERE user_id = ?", (user_id,)).fetchone()[
+        0
+    ]
     last_id = conn.execute("SELECT MAX(id) FROM plays").fetchone()[0]
     return lo, hi, last_id or 0
 
 
-def stored_streams(conn: sqlite3.Connection, user_id: int, start: int, end: int,
-                   last_id: int) -> sqlite3.Cursor:
+def stored_streams(
+    conn: sqlite3.Connection, user_id: int, start: int, end: int, last_id: int
+) -> sqlite3.Cursor:
     """The user's plays with ``start <= played_at < end`` and ``id <= last_id``, as
     (match_key, played_at, source, ms_played, play id, track id, skipped) rows: the
     candidates the reconciler compares incoming rows with."""
@@ -128,4 +172,5 @@ def stored_streams(conn: sqlite3.Connection, user_id: int, start: int, end: int,
         "SELECT t.match_key, p.played_at, p.source, p.ms_played, p.id, p.track_id, p.skipped "
         "FROM plays p JOIN tracks t ON t.id = p.track_id "
         "WHERE p.user_id = ? AND p.played_at >= ? AND p.played_at < ? AND p.id <= ?",
-        (user_id, start, end, last_id))
+        (user_id, start, end, last_id),
+    )

@@ -34,34 +34,40 @@ STAGE_SLICE = 20_000
 _SET_FROM_STAGE = (
     "UPDATE plays SET local_date = s.local_date, local_hour = s.local_hour "
     "FROM recount_stage s WHERE s.attempt = ? AND plays.id = s.play_id "
-    "AND plays.played_at = s.played_at")
+    "AND plays.played_at = s.played_at"
+)
 #: Plays of the user that the stage does not cover (stored since staging began).
 _NOT_STAGED = (
     "SELECT p.id, p.played_at FROM plays p WHERE p.user_id = ? AND NOT EXISTS ("
     "SELECT 1 FROM recount_stage s WHERE s.attempt = ? AND s.play_id = p.id "
-    "AND s.played_at = p.played_at)")
+    "AND s.played_at = p.played_at)"
+)
 
 
-def stage_local_times(conn: sqlite3.Connection, user_id: int, timezone: str,
-                      progress: Callable[[int, int], None]) -> tuple[str, int]:
+def stage_local_times(
+    conn: sqlite3.Connection, user_id: int, timezone: str, progress: Callable[[int, int], None]
+) -> tuple[str, int]:
     """Compute every play's local date and hour in ``timezone`` into the stage, a slice per
     transaction; returns the stage's name (for ``swap_in``/``discard_stage``) and the number
     of plays. ``progress(done, total)`` runs between slices, outside any transaction; it may
     raise to stop (the stage is then dropped)."""
     attempt = secrets.token_hex(8)
     clock = LocalClock(timezone)
-    plays = conn.execute("SELECT id, played_at FROM plays WHERE user_id = ?",
-                         (user_id,)).fetchall()
+    plays = conn.execute("SELECT id, played_at FROM plays WHERE user_id = ?", (user_id,)).fetchall()
     total = len(plays)
     try:
         for start in range(0, total, STAGE_SLICE):
             progress(start, total)
-            rows = [(attempt, play_id, user_id, played_at, *clock.local(played_at))
-                    for play_id, played_at in plays[start:start + STAGE_SLICE]]
+            rows = [
+                (attempt, play_id, user_id, played_at, *clock.local(played_at))
+                for play_id, played_at in plays[start : start + STAGE_SLICE]
+            ]
             with transaction(conn):
-                conn.executemany("INSERT INTO recount_stage (attempt, play_id, user_id, "
-                                 "played_at, local_date, local_hour) VALUES (?, ?, ?, ?, ?, ?)",
-                                 rows)
+                conn.executemany(
+                    "INSERT INTO recount_stage (attempt, play_id, user_id, "
+                    "played_at, local_date, local_hour) VALUES (?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
         progress(total, total)
     except BaseException:
         discard_stage(conn, attempt)
@@ -69,8 +75,9 @@ def stage_local_times(conn: sqlite3.Connection, user_id: int, timezone: str,
     return attempt, total
 
 
-def swap_in(conn: sqlite3.Connection, user_id: int, attempt: str | None, timezone: str,
-            rule: PlayRule) -> None:
+def swap_in(
+    conn: sqlite3.Connection, user_id: int, attempt: str | None, timezone: str, rule: PlayRule
+) -> None:
     """Store the new settings and, in the same transaction, the staged local dates (if a
     stage is given) and the user's rebuilt rollups; then empty the stage."""
     with transaction(conn):
@@ -78,10 +85,11 @@ def swap_in(conn: sqlite3.Connection, user_id: int, attempt: str | None, timezon
         if attempt is not None:
             conn.execute(_SET_FROM_STAGE, (attempt,))
             clock = LocalClock(timezone)
-            late = [(*clock.local(played_at), play_id) for play_id, played_at
-                    in conn.execute(_NOT_STAGED, (user_id, attempt))]
-            conn.executemany("UPDATE plays SET local_date = ?, local_hour = ? WHERE id = ?",
-                             late)
+            late = [
+                (*clock.local(played_at), play_id)
+                for play_id, played_at in conn.execute(_NOT_STAGED, (user_id, attempt))
+            ]
+            conn.executemany("UPDATE plays SET local_date = ?, local_hour = ? WHERE id = ?", late)
             discard_stage(conn, attempt)
         rebuild_rollups(conn, user_id, rule)
 

@@ -29,8 +29,14 @@ from .users import UserSettings, get_settings
 #: Plays re-bucketed between two progress reports (and chances to stop).
 REBUCKET_SLICE = 20_000
 
-_ROLLUPS = ("rollup_day", "rollup_day_hour", "rollup_day_track", "rollup_day_artist",
-            "rollup_track_first", "rollup_artist_first")
+_ROLLUPS = (
+    "rollup_day",
+    "rollup_day_hour",
+    "rollup_day_track",
+    "rollup_day_artist",
+    "rollup_track_first",
+    "rollup_artist_first",
+)
 #: Counted plays per track and local hour (migration 0013, for the artist page).
 TRACK_HOURS = "rollup_track_hour"
 
@@ -49,8 +55,7 @@ _TEMP_TABLES = (
 )
 
 
-def add_new_plays(conn: sqlite3.Connection, user_id: int, after_id: int,
-                  rule: PlayRule) -> None:
+def add_new_plays(conn: sqlite3.Connection, user_id: int, after_id: int, rule: PlayRule) -> None:
     """Add the user's plays with ``id > after_id`` (just inserted) into every rollup, with
     exactly the content a full recompute would give; ``rule`` is the user's play rule (the
     writer read it once for all its batches)."""
@@ -72,51 +77,78 @@ def add_new_plays(conn: sqlite3.Connection, user_id: int, after_id: int,
             "INSERT INTO temp.new_track_days SELECT p.track_id, substr(p.local_date, 1, 7), "
             f"p.local_date, SUM({counted}), COUNT(*), SUM(p.ms_played), SUM({skip}) {new} "
             "GROUP BY p.track_id, p.local_date",
-            (*rule_args, *rule_args, *where))
+            (*rule_args, *rule_args, *where),
+        )
         conn.execute(
             f"INSERT INTO temp.new_hours SELECT p.local_date, p.local_hour, SUM({counted}), "
             f"COUNT(*), SUM(p.ms_played), SUM({skip}) {new} GROUP BY p.local_date, p.local_hour",
-            (*rule_args, *rule_args, *where))
+            (*rule_args, *rule_args, *where),
+        )
         # A track with several artists counts for each of them.
         conn.execute(
             "INSERT INTO temp.new_artist_days SELECT ta.artist_id, d.month, d.day, "
             "SUM(d.plays), SUM(d.ms_played) FROM temp.new_track_days d "
             "CROSS JOIN track_artists ta ON ta.track_id = d.track_id "
-            "GROUP BY ta.artist_id, d.day")
-        _upsert(conn, user_id, "rollup_day", "day", "plays, streams, ms_played, skips",
-                "SELECT ?, day, SUM(plays), SUM(streams), SUM(ms_played), SUM(skips) "
-                "FROM temp.new_hours WHERE true GROUP BY day")
-        _upsert(conn, user_id, "rollup_day_hour", "day, hour", "plays, ms_played",
-                "SELECT ?, day, hour, plays, ms_played FROM temp.new_hours WHERE true")
-        for entity, sums in ((TRACK, "plays, streams, ms_played, skips"),
-                             (ARTIST, "plays, ms_played")):
+            "GROUP BY ta.artist_id, d.day"
+        )
+        _upsert(
+            conn,
+            user_id,
+            "rollup_day",
+            "day",
+            "plays, streams, ms_played, skips",
+            "SELECT ?, day, SUM(plays), SUM(streams), SUM(ms_played), SUM(skips) "
+            "FROM temp.new_hours WHERE true GROUP BY day",
+        )
+        _upsert(
+            conn,
+            user_id,
+            "rollup_day_hour",
+            "day, hour",
+            "plays, ms_played",
+            "SELECT ?, day, hour, plays, ms_played FROM temp.new_hours WHERE true",
+        )
+        for entity, sums in (
+            (TRACK, "plays, streams, ms_played, skips"),
+            (ARTIST, "plays, ms_played"),
+        ):
             temp = f"temp.new_{entity.id_col.removesuffix('_id')}_days"
             # What the items looked like before (their earlier played days, totals) is read
             # first; then the new days go in and everything derived is brought in line.
             prepare_items(conn, user_id, entity, temp)
-            _upsert(conn, user_id, entity.day_table, f"day, {entity.id_col}", sums,
-                    f"SELECT ?, day, {entity.id_col}, {sums} FROM {temp} WHERE true")
+            _upsert(
+                conn,
+                user_id,
+                entity.day_table,
+                f"day, {entity.id_col}",
+                sums,
+                f"SELECT ?, day, {entity.id_col}, {sums} FROM {temp} WHERE true",
+            )
             add_item_increments(conn, user_id, entity)
         conn.execute(
             f"INSERT INTO {TRACK_HOURS} (user_id, track_id, hour, plays) "
             f"SELECT ?, p.track_id, p.local_hour, SUM({counted}) {new} "
             f"GROUP BY p.track_id, p.local_hour "
             f"ON CONFLICT(user_id, track_id, hour) DO UPDATE SET plays = plays + excluded.plays",
-            (user_id, *rule_args, *where))
+            (user_id, *rule_args, *where),
+        )
         add_weekday_hours(conn, user_id)
         count_uri_plays(conn, user_id, after_id)
 
 
-def _upsert(conn: sqlite3.Connection, user_id: int, table: str, keys: str, sums: str,
-            select: str) -> None:
+def _upsert(
+    conn: sqlite3.Connection, user_id: int, table: str, keys: str, sums: str, select: str
+) -> None:
     """Add ``select``'s rows (user id first, then ``keys``, then ``sums``) into ``table``."""
     updates = ", ".join(f"{c} = {c} + excluded.{c}" for c in sums.split(", "))
-    conn.execute(f"INSERT INTO {table} (user_id, {keys}, {sums}) {select} "
-                 f"ON CONFLICT(user_id, {keys}) DO UPDATE SET {updates}", (user_id,))
+    conn.execute(
+        f"INSERT INTO {table} (user_id, {keys}, {sums}) {select} "
+        f"ON CONFLICT(user_id, {keys}) DO UPDATE SET {updates}",
+        (user_id,),
+    )
 
 
-def rebuild_rollups(conn: sqlite3.Connection, user_id: int,
-                    rule: PlayRule | None = None) -> None:
+def rebuild_rollups(conn: sqlite3.Connection, user_id: int, rule: PlayRule | None = None) -> None:
     """Recompute all of a user's rollups (after a play-rule change, say) by ``rule``, the
     user's play rule (read here when the caller does not hold it)."""
     rule = rule or get_settings(conn, user_id).play_rule
@@ -126,8 +158,9 @@ def rebuild_rollups(conn: sqlite3.Connection, user_id: int,
         _aggregate(conn, user_id, rule)
         refresh_monthly(conn, user_id)
         # Migration 0011's step rebuilds before 0013 creates this table (0013 fills it).
-        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                        (TRACK_HOURS,)).fetchone():
+        if conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TRACK_HOURS,)
+        ).fetchone():
             conn.execute(f"DELETE FROM {TRACK_HOURS} WHERE user_id = ?", (user_id,))
             aggregate_track_hours(conn, user_id, rule)
 
@@ -140,7 +173,9 @@ def aggregate_track_hours(conn: sqlite3.Connection, user_id: int, rule: PlayRule
         f"INSERT INTO {TRACK_HOURS} (user_id, track_id, hour, plays) "
         f"SELECT p.user_id, p.track_id, p.local_hour, SUM(CASE WHEN {rule_sql} THEN 1 ELSE 0 END) "
         f"FROM plays p {join}WHERE p.user_id = ? AND p.kind = 'music' "
-        f"GROUP BY p.track_id, p.local_hour", (*rule_args, user_id))
+        f"GROUP BY p.track_id, p.local_hour",
+        (*rule_args, user_id),
+    )
 
 
 def _aggregate(conn: sqlite3.Connection, user_id: int, rule: PlayRule) -> None:
@@ -148,47 +183,58 @@ def _aggregate(conn: sqlite3.Connection, user_id: int, rule: PlayRule) -> None:
     rule_sql, rule_args = rule.sql()
     counted = f"CASE WHEN {rule_sql} THEN 1 ELSE 0 END"
     skip = f"CASE WHEN p.skipped = 1 OR NOT {rule_sql} THEN 1 ELSE 0 END"
-    new = ("FROM plays p JOIN tracks t ON t.id = p.track_id "
-           "WHERE p.user_id = ? AND p.kind = 'music'")
+    new = "FROM plays p JOIN tracks t ON t.id = p.track_id WHERE p.user_id = ? AND p.kind = 'music'"
     where = (user_id,)
     with transaction(conn):
         conn.execute(
             f"INSERT INTO rollup_day (user_id, day, plays, streams, ms_played, skips) "
             f"SELECT p.user_id, p.local_date, SUM({counted}), COUNT(*), SUM(p.ms_played), "
             f"SUM({skip}) {new} GROUP BY p.local_date",
-            (*rule_args, *rule_args, *where))
+            (*rule_args, *rule_args, *where),
+        )
         conn.execute(
             f"INSERT INTO rollup_day_hour (user_id, day, hour, plays, ms_played) "
             f"SELECT p.user_id, p.local_date, p.local_hour, SUM({counted}), SUM(p.ms_played) "
             f"{new} GROUP BY p.local_date, p.local_hour",
-            (*rule_args, *where))
+            (*rule_args, *where),
+        )
         conn.execute(
             f"INSERT INTO rollup_day_track (user_id, day, track_id, plays, streams, ms_played, "
             f"skips) SELECT p.user_id, p.local_date, p.track_id, SUM({counted}), COUNT(*), "
             f"SUM(p.ms_played), SUM({skip}) {new} GROUP BY p.local_date, p.track_id",
-            (*rule_args, *rule_args, *where))
+            (*rule_args, *rule_args, *where),
+        )
         # A track with several artists counts for each of them.
         conn.execute(
             f"INSERT INTO rollup_day_artist (user_id, day, artist_id, plays, ms_played) "
             f"SELECT p.user_id, p.local_date, ta.artist_id, SUM({counted}), SUM(p.ms_played) "
             f"{new.replace('WHERE', 'JOIN track_artists ta ON ta.track_id = p.track_id WHERE')} "
             f"GROUP BY p.local_date, ta.artist_id",
-            (*rule_args, *where))
+            (*rule_args, *where),
+        )
         # First local day with a counted play, per track and per artist (discoveries).
         for table, col, join in (
-                ("rollup_track_first", "p.track_id", ""),
-                ("rollup_artist_first", "ta.artist_id",
-                 "JOIN track_artists ta ON ta.track_id = p.track_id ")):
+            ("rollup_track_first", "p.track_id", ""),
+            (
+                "rollup_artist_first",
+                "ta.artist_id",
+                "JOIN track_artists ta ON ta.track_id = p.track_id ",
+            ),
+        ):
             conn.execute(
                 f"INSERT INTO {table} (user_id, {col.split('.')[1]}, first_day) "
                 f"SELECT p.user_id, {col}, MIN(p.local_date) "
                 f"{new.replace('WHERE', join + 'WHERE')} AND {rule_sql} GROUP BY {col}",
-                (*where, *rule_args))
+                (*where, *rule_args),
+            )
 
 
-def rebucket_user(conn: sqlite3.Connection, user_id: int,
-                  progress: Callable[[int, int], None] | None = None,
-                  settings: UserSettings | None = None) -> int:
+def rebucket_user(
+    conn: sqlite3.Connection,
+    user_id: int,
+    progress: Callable[[int, int], None] | None = None,
+    settings: UserSettings | None = None,
+) -> int:
     """Re-bucket a user's plays after a time-zone change; returns the play count.
 
     Local dates and hours are recomputed for every play in the user's current time zone,
@@ -203,8 +249,10 @@ def rebucket_user(conn: sqlite3.Connection, user_id: int,
         for start in range(0, len(updates), REBUCKET_SLICE):
             if progress is not None:
                 progress(start, len(updates))
-            conn.executemany("UPDATE plays SET local_date = ?, local_hour = ? WHERE id = ?",
-                             updates[start:start + REBUCKET_SLICE])
+            conn.executemany(
+                "UPDATE plays SET local_date = ?, local_hour = ? WHERE id = ?",
+                updates[start : start + REBUCKET_SLICE],
+            )
         if progress is not None:
             progress(len(updates), len(updates))
         rebuild_rollups(conn, user_id, settings.play_rule)

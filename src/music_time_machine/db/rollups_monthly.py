@@ -52,17 +52,39 @@ class Entity:
         return {"day": self.day_table, "month": self.month_table, "year": self.year_table}[level]
 
 
-TRACK = Entity("track_id", "rollup_day_track", "rollup_month_track", "rollup_year_track",
-               "rollup_track_total", "rollup_track_gap", "rollup_track_first",
-               "rollup_day_track_by_track")
-ARTIST = Entity("artist_id", "rollup_day_artist", "rollup_month_artist", "rollup_year_artist",
-                "rollup_artist_total", "rollup_artist_gap", "rollup_artist_first",
-                "rollup_day_artist_by_artist")
+TRACK = Entity(
+    "track_id",
+    "rollup_day_track",
+    "rollup_month_track",
+    "rollup_year_track",
+    "rollup_track_total",
+    "rollup_track_gap",
+    "rollup_track_first",
+    "rollup_day_track_by_track",
+)
+ARTIST = Entity(
+    "artist_id",
+    "rollup_day_artist",
+    "rollup_month_artist",
+    "rollup_year_artist",
+    "rollup_artist_total",
+    "rollup_artist_gap",
+    "rollup_artist_first",
+    "rollup_day_artist_by_artist",
+)
 
 #: Every table this module maintains (for code that deletes a user's listening data).
-MONTHLY_TABLES = ("rollup_month_track", "rollup_month_artist", "rollup_year_track",
-                  "rollup_year_artist", "rollup_month_weekday_hour", "rollup_track_total",
-                  "rollup_artist_total", "rollup_track_gap", "rollup_artist_gap")
+MONTHLY_TABLES = (
+    "rollup_month_track",
+    "rollup_month_artist",
+    "rollup_year_track",
+    "rollup_year_artist",
+    "rollup_month_weekday_hour",
+    "rollup_track_total",
+    "rollup_artist_total",
+    "rollup_track_gap",
+    "rollup_artist_gap",
+)
 
 #: Monday = 0 … Sunday = 6 for a 'YYYY-MM-DD' column (SQLite's %w counts from Sunday).
 WEEKDAY_SQL = "((CAST(strftime('%w', {col}) AS INTEGER) + 6) % 7)"
@@ -80,7 +102,9 @@ def refresh_monthly(conn: sqlite3.Connection, user_id: int) -> None:
             "INSERT INTO rollup_month_weekday_hour (user_id, month, weekday, hour, plays, "
             f"ms_played) SELECT user_id, substr(day, 1, 7), {WEEKDAY_SQL.format(col='day')}, "
             "hour, SUM(plays), SUM(ms_played) FROM rollup_day_hour WHERE user_id = ? "
-            "GROUP BY 2, 3, 4", (user_id,))
+            "GROUP BY 2, 3, 4",
+            (user_id,),
+        )
 
 
 #: Per-call aggregates of the new plays of one kind of item (emptied by ``prepare_items``).
@@ -112,14 +136,18 @@ def prepare_items(conn: sqlite3.Connection, user_id: int, entity: Entity, temp: 
     conn.execute(
         f"INSERT INTO temp.new_months SELECT {col}, month, SUM(plays), SUM(ms_played), "
         "MIN(day) FILTER (WHERE plays > 0), MAX(day) FILTER (WHERE plays > 0) "
-        f"FROM {temp} GROUP BY {col}, month")
+        f"FROM {temp} GROUP BY {col}, month"
+    )
     conn.execute(
         "INSERT INTO temp.new_items (id, plays, ms_played, lo, hi) "
         "SELECT id, SUM(plays), SUM(ms_played), MIN(lo), MAX(hi) FROM temp.new_months "
-        "GROUP BY id")
+        "GROUP BY id"
+    )
     conn.execute(
         f"UPDATE temp.new_items AS n SET counted = EXISTS (SELECT 1 FROM {entity.total_table} t "
-        f"WHERE t.user_id = ? AND t.{col} = n.id)", (user_id,))
+        f"WHERE t.user_id = ? AND t.{col} = n.id)",
+        (user_id,),
+    )
     # Only new counted days move gaps, so the neighbours matter only for items that have
     # some, and only an item counted before has any. New counted days all lie in [lo, hi],
     # so these are the same before and after the new rows go in.
@@ -129,12 +157,15 @@ def prepare_items(conn: sqlite3.Connection, user_id: int, entity: Entity, temp: 
         "AND r.day < n.lo AND r.plays > 0 ORDER BY r.day DESC LIMIT 1), "
         f"after = (SELECT r.day FROM {by_item} WHERE r.user_id = ? AND r.{col} = n.id "
         "AND r.day > n.hi AND r.plays > 0 ORDER BY r.day LIMIT 1) "
-        "WHERE n.lo IS NOT NULL AND n.counted", (user_id, user_id))
+        "WHERE n.lo IS NOT NULL AND n.counted",
+        (user_id, user_id),
+    )
     # An item's first counted play: its total also counts the minutes of earlier streams.
     conn.execute(
         f"UPDATE temp.new_items AS n SET earlier_ms = (SELECT SUM(r.ms_played) FROM {by_item} "
         f"WHERE r.user_id = ? AND r.{col} = n.id) WHERE n.lo IS NOT NULL AND NOT n.counted",
-        (user_id,))
+        (user_id,),
+    )
 
 
 def add_item_increments(conn: sqlite3.Connection, user_id: int, entity: Entity) -> None:
@@ -145,18 +176,29 @@ def add_item_increments(conn: sqlite3.Connection, user_id: int, entity: Entity) 
     conn.execute(
         f"INSERT INTO {entity.first_table} (user_id, {col}, first_day) SELECT ?, id, lo "
         f"FROM temp.new_items WHERE lo IS NOT NULL ON CONFLICT(user_id, {col}) "
-        "DO UPDATE SET first_day = MIN(first_day, excluded.first_day)", (user_id,))
+        "DO UPDATE SET first_day = MIN(first_day, excluded.first_day)",
+        (user_id,),
+    )
     for table, period, select in (
-            (entity.month_table, "month", "SELECT ?, id, month, plays, ms_played "
-                                          "FROM temp.new_months WHERE true"),
-            (entity.year_table, "year", "SELECT ?, id, substr(month, 1, 4), SUM(plays), "
-                                        "SUM(ms_played) FROM temp.new_months "
-                                        "GROUP BY id, substr(month, 1, 4)")):
+        (
+            entity.month_table,
+            "month",
+            "SELECT ?, id, month, plays, ms_played FROM temp.new_months WHERE true",
+        ),
+        (
+            entity.year_table,
+            "year",
+            "SELECT ?, id, substr(month, 1, 4), SUM(plays), "
+            "SUM(ms_played) FROM temp.new_months "
+            "GROUP BY id, substr(month, 1, 4)",
+        ),
+    ):
         conn.execute(
             f"INSERT INTO {table} (user_id, {col}, {period}, plays, ms_played) {select} "
             f"ON CONFLICT(user_id, {col}, {period}) DO UPDATE SET "
             "plays = plays + excluded.plays, ms_played = ms_played + excluded.ms_played",
-            (user_id,))
+            (user_id,),
+        )
     # Items with a counted play before: add to their total.
     conn.execute(
         f"INSERT INTO {entity.total_table} (user_id, {col}, plays, ms_played, first_day, "
@@ -164,12 +206,16 @@ def add_item_increments(conn: sqlite3.Connection, user_id: int, entity: Entity) 
         f"FROM temp.new_items WHERE counted ON CONFLICT(user_id, {col}) DO UPDATE SET "
         "plays = plays + excluded.plays, ms_played = ms_played + excluded.ms_played, "
         "first_day = MIN(first_day, excluded.first_day), "
-        "last_day = MAX(last_day, excluded.last_day)", (user_id,))
+        "last_day = MAX(last_day, excluded.last_day)",
+        (user_id,),
+    )
     # Items with their first counted play: every earlier stream was short.
     conn.execute(
         f"INSERT INTO {entity.total_table} (user_id, {col}, plays, ms_played, first_day, "
         "last_day) SELECT ?, id, plays, ms_played + COALESCE(earlier_ms, 0), lo, hi "
-        "FROM temp.new_items WHERE lo IS NOT NULL AND NOT counted", (user_id,))
+        "FROM temp.new_items WHERE lo IS NOT NULL AND NOT counted",
+        (user_id,),
+    )
     # Gaps can only change between the last played day before an item's first new played
     # day and the first played day after its last one: recompute them in that window.
     conn.execute(
@@ -177,12 +223,21 @@ def add_item_increments(conn: sqlite3.Connection, user_id: int, entity: Entity) 
         f"SELECT g.user_id, g.{col}, g.after_day FROM temp.new_items n "
         f"CROSS JOIN {entity.gap_table} g ON g.user_id = ? AND g.{col} = n.id "
         "AND g.after_day >= COALESCE(n.before, n.lo) AND g.before_day <= COALESCE(n.after, n.hi) "
-        "WHERE n.lo IS NOT NULL)", (user_id,))
-    _insert_gaps(conn, user_id, entity, conn.execute(
-        f"SELECT r.{col}, r.day FROM temp.new_items n CROSS JOIN {entity.day_table} r "
-        f"INDEXED BY {entity.by_item_index} ON r.user_id = ? AND r.{col} = n.id "
-        "AND r.day BETWEEN COALESCE(n.before, n.lo) AND COALESCE(n.after, n.hi) "
-        "WHERE n.lo IS NOT NULL AND r.plays > 0 ORDER BY n.id, r.day", (user_id,)))
+        "WHERE n.lo IS NOT NULL)",
+        (user_id,),
+    )
+    _insert_gaps(
+        conn,
+        user_id,
+        entity,
+        conn.execute(
+            f"SELECT r.{col}, r.day FROM temp.new_items n CROSS JOIN {entity.day_table} r "
+            f"INDEXED BY {entity.by_item_index} ON r.user_id = ? AND r.{col} = n.id "
+            "AND r.day BETWEEN COALESCE(n.before, n.lo) AND COALESCE(n.after, n.hi) "
+            "WHERE n.lo IS NOT NULL AND r.plays > 0 ORDER BY n.id, r.day",
+            (user_id,),
+        ),
+    )
 
 
 def add_weekday_hours(conn: sqlite3.Connection, user_id: int) -> None:
@@ -194,7 +249,8 @@ def add_weekday_hours(conn: sqlite3.Connection, user_id: int) -> None:
         "SUM(plays), SUM(ms_played) FROM temp.new_hours WHERE true GROUP BY 2, 3, 4 "
         "ON CONFLICT(user_id, weekday, hour, month) DO UPDATE SET "
         "plays = plays + excluded.plays, ms_played = ms_played + excluded.ms_played",
-        (user_id,))
+        (user_id,),
+    )
 
 
 class _DayNumbers(dict):
@@ -205,8 +261,9 @@ class _DayNumbers(dict):
         return value
 
 
-def _insert_gaps(conn: sqlite3.Connection, user_id: int, entity: Entity,
-                 played: Iterable[tuple[int, str]]) -> None:
+def _insert_gaps(
+    conn: sqlite3.Connection, user_id: int, entity: Entity, played: Iterable[tuple[int, str]]
+) -> None:
     """Store the long gaps between consecutive played days in ``played`` ((item, day) rows
     ordered by item, then day). Done in Python: SQLite's LAG() window over a million rows
     with a date() per row took four times as long as this loop."""
@@ -219,8 +276,11 @@ def _insert_gaps(conn: sqlite3.Connection, user_id: int, entity: Entity,
         if item == last_item and number - last_number - 1 >= GAP_MIN_DAYS:
             gaps.append((user_id, item, last_day, day))
         last_item, last_day, last_number = item, day, number
-    conn.executemany(f"INSERT INTO {entity.gap_table} (user_id, {entity.id_col}, after_day, "
-                     "before_day) VALUES (?, ?, ?, ?)", gaps)
+    conn.executemany(
+        f"INSERT INTO {entity.gap_table} (user_id, {entity.id_col}, after_day, "
+        "before_day) VALUES (?, ?, ?, ?)",
+        gaps,
+    )
 
 
 def _refresh_periods(conn: sqlite3.Connection, user_id: int, entity: Entity) -> None:
@@ -229,13 +289,15 @@ def _refresh_periods(conn: sqlite3.Connection, user_id: int, entity: Entity) -> 
         f"INSERT INTO {entity.month_table} (user_id, {col}, month, plays, ms_played) "
         f"SELECT user_id, {col}, substr(day, 1, 7), SUM(plays), SUM(ms_played) "
         f"FROM {entity.day_table} WHERE user_id = ? GROUP BY {col}, substr(day, 1, 7)",
-        (user_id,))
+        (user_id,),
+    )
     # Years from the monthly rows (a year is at most twelve of them per item).
     conn.execute(
         f"INSERT INTO {entity.year_table} (user_id, {col}, year, plays, ms_played) "
         f"SELECT user_id, {col}, substr(month, 1, 4), SUM(plays), SUM(ms_played) "
         f"FROM {entity.month_table} WHERE user_id = ? GROUP BY {col}, substr(month, 1, 4)",
-        (user_id,))
+        (user_id,),
+    )
 
 
 def _refresh_totals(conn: sqlite3.Connection, user_id: int, entity: Entity) -> None:
@@ -246,7 +308,16 @@ def _refresh_totals(conn: sqlite3.Connection, user_id: int, entity: Entity) -> N
         f"last_day) SELECT user_id, {col}, SUM(plays), SUM(ms_played), "
         f"MIN(day) FILTER (WHERE plays > 0), MAX(day) FILTER (WHERE plays > 0) "
         f"FROM {entity.day_table} WHERE user_id = ? GROUP BY {col} "
-        f"HAVING SUM(plays) > 0", (user_id,))
-    _insert_gaps(conn, user_id, entity, conn.execute(
-        f"SELECT {col}, day FROM {entity.day_table} INDEXED BY {entity.by_item_index} "
-        f"WHERE user_id = ? AND plays > 0 ORDER BY {col}, day", (user_id,)))
+        f"HAVING SUM(plays) > 0",
+        (user_id,),
+    )
+    _insert_gaps(
+        conn,
+        user_id,
+        entity,
+        conn.execute(
+            f"SELECT {col}, day FROM {entity.day_table} INDEXED BY {entity.by_item_index} "
+            f"WHERE user_id = ? AND plays > 0 ORDER BY {col}, day",
+            (user_id,),
+        ),
+    )

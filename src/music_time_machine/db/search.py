@@ -41,26 +41,33 @@ def install_search_index(conn: sqlite3.Connection) -> None:
     """Create the index and its triggers, and fill it from the catalogue (migration 0014)."""
     conn.execute(
         "CREATE VIRTUAL TABLE search_names USING fts5(words, user_id UNINDEXED, "
-        "tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3')")
+        "tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3')"
+    )
     for kind, (table, column, words) in _SOURCES.items():
         code = KINDS[kind]
-        insert = ("INSERT INTO search_names (rowid, words, user_id) VALUES "
-                  "(NEW.id * 4 + {code}, {words}, NEW.user_id);")
+        insert = (
+            "INSERT INTO search_names (rowid, words, user_id) VALUES "
+            "(NEW.id * 4 + {code}, {words}, NEW.user_id);"
+        )
         row_words = search_key_sql(words.replace("r.", "NEW."))
         conn.execute(
             f"CREATE TRIGGER {table}_search_insert AFTER INSERT ON {table} BEGIN "
-            f"{insert.format(code=code, words=row_words)} END")
+            f"{insert.format(code=code, words=row_words)} END"
+        )
         conn.execute(
             f"CREATE TRIGGER {table}_search_delete AFTER DELETE ON {table} BEGIN "
-            f"DELETE FROM search_names WHERE rowid = OLD.id * 4 + {code}; END")
+            f"DELETE FROM search_names WHERE rowid = OLD.id * 4 + {code}; END"
+        )
         conn.execute(
             f"CREATE TRIGGER {table}_search_update AFTER UPDATE OF id, user_id, {column} "
             f"ON {table} BEGIN "
             f"DELETE FROM search_names WHERE rowid = OLD.id * 4 + {code}; "
-            f"{insert.format(code=code, words=row_words)} END")
+            f"{insert.format(code=code, words=row_words)} END"
+        )
         conn.execute(
             f"INSERT INTO search_names (rowid, words, user_id) "
-            f"SELECT r.id * 4 + {code}, {search_key_sql(words)}, r.user_id FROM {table} r")
+            f"SELECT r.id * 4 + {code}, {search_key_sql(words)}, r.user_id FROM {table} r"
+        )
 
 
 @dataclass(frozen=True)
@@ -80,8 +87,9 @@ def fts_query(terms: list[str]) -> str:
     return " ".join(f'"{term}"*' for term in terms)
 
 
-def search_catalogue(conn: sqlite3.Connection, user_id: int, terms: list[str],
-                     per_kind: int) -> dict[str, list[Found]]:
+def search_catalogue(
+    conn: sqlite3.Connection, user_id: int, terms: list[str], per_kind: int
+) -> dict[str, list[Found]]:
     """Up to ``per_kind`` artists, albums and tracks of this user whose indexed words begin
     with every term, each kind ranked by the user's all-time plays (then minutes, name).
 
@@ -97,7 +105,8 @@ def search_catalogue(conn: sqlite3.Connection, user_id: int, terms: list[str],
             "SELECT a.id, a.name, COALESCE(t.plays, 0) AS plays, COALESCE(t.ms_played, 0) AS ms "
             "FROM search_names s JOIN artists a ON a.id = s.rowid / 4 AND a.user_id = ? "
             "LEFT JOIN rollup_artist_total t ON t.user_id = a.user_id AND t.artist_id = a.id "
-            "WHERE search_names MATCH ? AND s.user_id = ? AND s.rowid % 4 = 1"),
+            "WHERE search_names MATCH ? AND s.user_id = ? AND s.rowid % 4 = 1"
+        ),
         "album": (
             "SELECT al.id, al.name, COALESCE(SUM(t.plays), 0) AS plays, "
             "COALESCE(SUM(t.ms_played), 0) AS ms "
@@ -105,17 +114,20 @@ def search_catalogue(conn: sqlite3.Connection, user_id: int, terms: list[str],
             "LEFT JOIN tracks tr ON tr.album_id = al.id "
             "LEFT JOIN rollup_track_total t ON t.user_id = al.user_id AND t.track_id = tr.id "
             "WHERE search_names MATCH ? AND s.user_id = ? AND s.rowid % 4 = 2 "
-            "GROUP BY al.id"),
+            "GROUP BY al.id"
+        ),
         "track": (
             "SELECT tr.id, tr.name, COALESCE(t.plays, 0) AS plays, COALESCE(t.ms_played, 0) AS ms "
             "FROM search_names s JOIN tracks tr ON tr.id = s.rowid / 4 AND tr.user_id = ? "
             "LEFT JOIN rollup_track_total t ON t.user_id = tr.user_id AND t.track_id = tr.id "
-            "WHERE search_names MATCH ? AND s.user_id = ? AND s.rowid % 4 = 3"),
+            "WHERE search_names MATCH ? AND s.user_id = ? AND s.rowid % 4 = 3"
+        ),
     }
     found: dict[str, list[Found]] = {}
     for kind, sql in ranked.items():
-        rows = conn.execute(f"{sql} ORDER BY plays DESC, ms DESC, 2, 1 LIMIT ?",
-                            (user_id, match, user_id, per_kind)).fetchall()
+        rows = conn.execute(
+            f"{sql} ORDER BY plays DESC, ms DESC, 2, 1 LIMIT ?", (user_id, match, user_id, per_kind)
+        ).fetchall()
         names = _credits(conn, kind, [r[0] for r in rows])
         found[kind] = [Found(kind, r[0], r[1], names.get(r[0], []), r[2], r[3]) for r in rows]
     return found

@@ -80,9 +80,9 @@ class GenreBreakdown:
     """Genre plays: every play counts once for each genre of each of its artists."""
 
     items: list[dict] = field(default_factory=list)
-    genre_plays: int = 0        # sum over all genres (the denominator of ``share``)
-    unknown_plays: int = 0      # artist-plays whose artist has no known genre
-    artist_plays: int = 0       # all artist-plays (the denominator of ``unknown_share``)
+    genre_plays: int = 0  # sum over all genres (the denominator of ``share``)
+    unknown_plays: int = 0  # artist-plays whose artist has no known genre
+    artist_plays: int = 0  # all artist-plays (the denominator of ``unknown_share``)
 
     @property
     def unknown_share(self) -> float:
@@ -104,7 +104,8 @@ class ListeningStats:
         self.conn = conn
         self.user_id = user_id
         first, last = conn.execute(
-            "SELECT MIN(day), MAX(day) FROM rollup_day WHERE user_id = ?", (user_id,)).fetchone()
+            "SELECT MIN(day), MAX(day) FROM rollup_day WHERE user_id = ?", (user_id,)
+        ).fetchone()
         self.first_day = date.fromisoformat(first) if first else None
         self.last_day = date.fromisoformat(last) if last else None
         self._artist_sums: dict[tuple[date, date], list[tuple]] = {}
@@ -116,9 +117,11 @@ class ListeningStats:
         plays, ms = self.conn.execute(
             "SELECT COALESCE(SUM(plays), 0), COALESCE(SUM(ms_played), 0) FROM rollup_day "
             "WHERE user_id = ? AND day BETWEEN ? AND ?",
-            (self.user_id, start.isoformat(), end.isoformat())).fetchone()
-        return PeriodTotals(plays, ms, self._distinct(TRACK, start, end),
-                            self._distinct(ARTIST, start, end))
+            (self.user_id, start.isoformat(), end.isoformat()),
+        ).fetchone()
+        return PeriodTotals(
+            plays, ms, self._distinct(TRACK, start, end), self._distinct(ARTIST, start, end)
+        )
 
     def all_time(self) -> PeriodTotals:
         """The summary of every day with data (zeros for an empty history)."""
@@ -128,8 +131,10 @@ class ListeningStats:
 
     def volume(self, start: date, end: date, bucket: str) -> list[dict]:
         """Plays and minutes per day, week (from Monday) or month; empty periods as zeros."""
-        return [{"period": label, "plays": p, "minutes": minutes(ms)}
-                for label, p, ms in self.volume_ms(start, end, bucket)]
+        return [
+            {"period": label, "plays": p, "minutes": minutes(ms)}
+            for label, p, ms in self.volume_ms(start, end, bucket)
+        ]
 
     def volume_ms(self, start: date, end: date, bucket: str) -> list[tuple[str, int, int]]:
         """(period label, plays, ms_played) per period, unrounded, for pages that show
@@ -139,7 +144,9 @@ class ListeningStats:
         rows = self._tuples(
             f"SELECT {PERIOD_SQL[bucket].format(col='day')} AS period, SUM(plays), "
             f"SUM(ms_played) FROM rollup_day WHERE user_id = ? AND day BETWEEN ? AND ? "
-            f"GROUP BY period", (self.user_id, start.isoformat(), end.isoformat()))
+            f"GROUP BY period",
+            (self.user_id, start.isoformat(), end.isoformat()),
+        )
         totals.update((label, (plays, ms)) for label, plays, ms in rows)
         return [(label, p, ms) for label, (p, ms) in totals.items()]
 
@@ -158,8 +165,9 @@ class ListeningStats:
         for an artist); it is listed once one of its songs has a counted play."""
         return self._album_items(sorted(self._album_rows(start, end), key=_rank)[:limit])
 
-    def ranked_page(self, what: str, start: date, end: date, sort: str, offset: int,
-                    limit: int) -> tuple[list[dict], int]:
+    def ranked_page(
+        self, what: str, start: date, end: date, sort: str, offset: int, limit: int
+    ) -> tuple[list[dict], int]:
         """One page of a full top list: (items with their ``rank``, number of items).
 
         ``what`` is 'artists', 'tracks' or 'albums'; ``sort`` 'plays' (ties by minutes) or
@@ -168,19 +176,23 @@ class ListeningStats:
         key = _rank if sort == "plays" else _rank_by_time
         if what == "albums":
             rows = sorted(self._album_rows(start, end), key=key)
-            ranked, total = rows[offset:offset + limit], len(rows)
+            ranked, total = rows[offset : offset + limit], len(rows)
         else:
             entity = TRACK if what == "tracks" else ARTIST
             total = self._distinct(entity, start, end)
             if sort == "plays":
                 ranked = self._top(entity, start, end, offset + limit)[offset:]
             elif entity is ARTIST:
-                ranked = sorted((r[:3] for r in self._artist_rows(start, end)),
-                                key=key)[offset:offset + limit]
+                ranked = sorted((r[:3] for r in self._artist_rows(start, end)), key=key)[
+                    offset : offset + limit
+                ]
             else:
                 ranked = self._tracks_by_time(start, end, offset, limit)
-        decorate = {"tracks": self._track_items, "artists": self._artist_items,
-                    "albums": self._album_items}[what]
+        decorate = {
+            "tracks": self._track_items,
+            "artists": self._artist_items,
+            "albums": self._album_items,
+        }[what]
         items = decorate(ranked)
         for rank, item in enumerate(items, start=offset + 1):
             item["rank"] = rank
@@ -191,35 +203,73 @@ class ListeningStats:
             return []
         ids = [r[0] for r in ranked]
         marks = ",".join("?" * len(ids))
-        info = {row[0]: row for row in self.conn.execute(
-            f"SELECT t.id, t.name, t.spotify_id, al.name, al.id FROM tracks t "
-            f"LEFT JOIN albums al ON al.id = t.album_id WHERE t.id IN ({marks})", ids)}
+        info = {
+            row[0]: row
+            for row in self.conn.execute(
+                f"SELECT t.id, t.name, t.spotify_id, al.name, al.id FROM tracks t "
+                f"LEFT JOIN albums al ON al.id = t.album_id WHERE t.id IN ({marks})",
+                ids,
+            )
+        }
         credits = self._credits(ids)
-        return [{"id": i, "name": info[i][1], "artists": [n for _, n in credits[i]],
-                 "artist_ids": [a for a, _ in credits[i]], "album": info[i][3],
-                 "album_id": info[i][4],
-                 "uri": info[i][2], "plays": p, "minutes": minutes(ms)}
-                for i, p, ms in ranked]
+        return [
+            {
+                "id": i,
+                "name": info[i][1],
+                "artists": [n for _, n in credits[i]],
+                "artist_ids": [a for a, _ in credits[i]],
+                "album": info[i][3],
+                "album_id": info[i][4],
+                "uri": info[i][2],
+                "plays": p,
+                "minutes": minutes(ms),
+            }
+            for i, p, ms in ranked
+        ]
 
     def _artist_items(self, ranked: list[tuple]) -> list[dict]:
         if not ranked:
             return []
         ids = [r[0] for r in ranked]
-        info = {row[0]: row for row in self.conn.execute(
-            f"SELECT a.id, a.name, g.genres FROM artists a JOIN ({ARTIST_GENRES}) g "
-            f"ON g.artist_id = a.id WHERE a.id IN ({','.join('?' * len(ids))})", ids)}
-        return [{"id": i, "name": info[i][1], "genres": known_genres(info[i][2]), "plays": p,
-                 "minutes": minutes(ms)} for i, p, ms in ranked]
+        info = {
+            row[0]: row
+            for row in self.conn.execute(
+                f"SELECT a.id, a.name, g.genres FROM artists a JOIN ({ARTIST_GENRES}) g "
+                f"ON g.artist_id = a.id WHERE a.id IN ({','.join('?' * len(ids))})",
+                ids,
+            )
+        }
+        return [
+            {
+                "id": i,
+                "name": info[i][1],
+                "genres": known_genres(info[i][2]),
+                "plays": p,
+                "minutes": minutes(ms),
+            }
+            for i, p, ms in ranked
+        ]
 
     def _album_items(self, ranked: list[tuple]) -> list[dict]:
         if not ranked:
             return []
         ids = [r[0] for r in ranked]
-        names = dict(self.conn.execute(
-            f"SELECT id, name FROM albums WHERE id IN ({','.join('?' * len(ids))})", ids))
+        names = dict(
+            self.conn.execute(
+                f"SELECT id, name FROM albums WHERE id IN ({','.join('?' * len(ids))})", ids
+            )
+        )
         artists = album_artists(self.conn, ids)
-        return [{"id": i, "name": names[i], "artists": artists.get(i, []), "plays": p,
-                 "minutes": minutes(ms)} for i, p, ms in ranked]
+        return [
+            {
+                "id": i,
+                "name": names[i],
+                "artists": artists.get(i, []),
+                "plays": p,
+                "minutes": minutes(ms),
+            }
+            for i, p, ms in ranked
+        ]
 
     def artist_rank(self, artist_id: int, start: date, end: date) -> int | None:
         """The artist's place in the range's top artists (the order of ``top_artists``);
@@ -248,8 +298,9 @@ class ListeningStats:
                 genre_plays[genre] += plays
         result.genre_plays = sum(genre_plays.values())
         ranked = sorted(genre_plays.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-        result.items = [{"genre": g, "plays": p,
-                         "share": round(p / result.genre_plays, 4)} for g, p in ranked]
+        result.items = [
+            {"genre": g, "plays": p, "share": round(p / result.genre_plays, 4)} for g, p in ranked
+        ]
         return result
 
     def heatmap(self, start: date, end: date) -> list[list[int]]:
@@ -257,24 +308,31 @@ class ListeningStats:
         cells = [[0] * 24 for _ in range(7)]
         for level, first, last in self._pieces(start, end).parts:
             if level == "day":
-                sql = (f"SELECT {WEEKDAY_SQL.format(col='day')}, hour, SUM(plays) "
-                       f"FROM rollup_day_hour WHERE user_id = ? AND day BETWEEN ? AND ? "
-                       f"GROUP BY 1, 2")
+                sql = (
+                    f"SELECT {WEEKDAY_SQL.format(col='day')}, hour, SUM(plays) "
+                    f"FROM rollup_day_hour WHERE user_id = ? AND day BETWEEN ? AND ? "
+                    f"GROUP BY 1, 2"
+                )
             else:
-                sql = ("SELECT weekday, hour, SUM(plays) FROM rollup_month_weekday_hour "
-                       "WHERE user_id = ? AND month BETWEEN ? AND ? GROUP BY weekday, hour")
+                sql = (
+                    "SELECT weekday, hour, SUM(plays) FROM rollup_month_weekday_hour "
+                    "WHERE user_id = ? AND month BETWEEN ? AND ? GROUP BY weekday, hour"
+                )
                 if level == "year":
                     first, last = f"{first}-01", f"{last}-12"
             for weekday, hour, plays in self.conn.execute(sql, (self.user_id, first, last)):
                 cells[weekday][hour] += plays
         return cells
 
-    def discoveries(self, start: date, end: date, bucket: str = "month",
-                    names_per_month: int = 3) -> list[dict]:
+    def discoveries(
+        self, start: date, end: date, bucket: str = "month", names_per_month: int = 3
+    ) -> list[dict]:
         """Artists whose first counted play falls in each day, week or month of the range,
         with the names of the most-played of them (all-time plays)."""
-        found = {m: {"period": m, "artists": 0, "names": [], "ids": []}
-                 for m in period_labels(start, end, bucket)}
+        found = {
+            m: {"period": m, "artists": 0, "names": [], "ids": []}
+            for m in period_labels(start, end, bucket)
+        }
         rows = self.conn.execute(
             f"SELECT {PERIOD_SQL[bucket].format(col='f.first_day')}, a.name, a.id "
             "FROM rollup_artist_first f "
@@ -282,7 +340,8 @@ class ListeningStats:
             "ON t.user_id = f.user_id AND t.artist_id = f.artist_id "
             "WHERE f.user_id = ? AND f.first_day BETWEEN ? AND ? "
             "ORDER BY t.plays DESC, t.ms_played DESC, a.id",
-            (self.user_id, start.isoformat(), end.isoformat()))
+            (self.user_id, start.isoformat(), end.isoformat()),
+        )
         for month, name, artist_id in rows:
             entry = found[month]
             entry["artists"] += 1
@@ -296,7 +355,8 @@ class ListeningStats:
         return self.conn.execute(
             "SELECT COUNT(*) FROM rollup_track_first WHERE user_id = ? "
             "AND first_day BETWEEN ? AND ?",
-            (self.user_id, start.isoformat(), end.isoformat())).fetchone()[0]
+            (self.user_id, start.isoformat(), end.isoformat()),
+        ).fetchone()[0]
 
     def most_consistent_artist(self, start: date, end: date) -> dict | None:
         """The artist played on the most distinct days of the range (ties: more plays,
@@ -311,7 +371,8 @@ class ListeningStats:
             "SELECT a.name, COUNT(*) AS days, SUM(r.plays) AS plays, a.id "
             "FROM r JOIN artists a ON a.id = r.artist_id "
             "GROUP BY r.artist_id ORDER BY days DESC, plays DESC, a.name LIMIT 1",
-            (self.user_id, start.isoformat(), end.isoformat())).fetchone()
+            (self.user_id, start.isoformat(), end.isoformat()),
+        ).fetchone()
         return {"id": row[3], "name": row[0], "days": row[1], "plays": row[2]} if row else None
 
     def on_this_day(self, today: date, per_year: int = 3) -> list[dict]:
@@ -331,14 +392,26 @@ class ListeningStats:
                 "FROM rollup_day_track r JOIN tracks t ON t.id = r.track_id "
                 "WHERE r.user_id = ? AND r.day = ? AND r.plays > 0 "
                 "ORDER BY r.plays DESC, r.ms_played DESC, t.name LIMIT ?",
-                (self.user_id, day.isoformat(), per_year)).fetchall()
+                (self.user_id, day.isoformat(), per_year),
+            ).fetchall()
             if rows:
                 credits = self._credits([r[0] for r in rows])
-                years.append({"date": day, "years_ago": today.year - year, "tracks": [
-                    {"id": i, "track": name, "plays": plays,
-                     "artists": ", ".join(n for _, n in credits[i]),
-                     "credits": [{"id": a, "name": n} for a, n in credits[i]]}
-                    for i, name, plays in rows]})
+                years.append(
+                    {
+                        "date": day,
+                        "years_ago": today.year - year,
+                        "tracks": [
+                            {
+                                "id": i,
+                                "track": name,
+                                "plays": plays,
+                                "artists": ", ".join(n for _, n in credits[i]),
+                                "credits": [{"id": a, "name": n} for a, n in credits[i]],
+                            }
+                            for i, name, plays in rows
+                        ],
+                    }
+                )
         return years
 
     # -- how ------------------------------------------------------------------------------
@@ -388,20 +461,29 @@ class ListeningStats:
             parts.append(("day", after.isoformat(), hi.isoformat()))
         return parts
 
-    def _sums_sql(self, entity: Entity, pieces: _Pieces, ids: list[int] | None = None,
-                  played_only: bool = True) -> tuple[str, list]:
+    def _sums_sql(
+        self,
+        entity: Entity,
+        pieces: _Pieces,
+        ids: list[int] | None = None,
+        played_only: bool = True,
+    ) -> tuple[str, list]:
         """(id, plays, ms_played) per item over the pieces, optionally for some ids only;
         items without a counted play too unless ``played_only``."""
         col = entity.id_col
         only = f"AND {col} IN ({','.join('?' * len(ids))})" if ids else ""
         parts, args = [], []
         for level, first, last in pieces.parts:
-            parts.append(f"SELECT {col} AS id, plays, ms_played FROM {entity.table(level)} "
-                         f"WHERE user_id = ? AND {level} BETWEEN ? AND ? {only}")
+            parts.append(
+                f"SELECT {col} AS id, plays, ms_played FROM {entity.table(level)} "
+                f"WHERE user_id = ? AND {level} BETWEEN ? AND ? {only}"
+            )
             args += [self.user_id, first, last, *(ids or [])]
-        sql = (f"SELECT id, SUM(plays) AS plays, SUM(ms_played) AS ms FROM "
-               f"({' UNION ALL '.join(parts)}) GROUP BY id"
-               f"{' HAVING SUM(plays) > 0' if played_only else ''}")
+        sql = (
+            f"SELECT id, SUM(plays) AS plays, SUM(ms_played) AS ms FROM "
+            f"({' UNION ALL '.join(parts)}) GROUP BY id"
+            f"{' HAVING SUM(plays) > 0' if played_only else ''}"
+        )
         return sql, args
 
     def _top(self, entity: Entity, start: date, end: date, limit: int) -> list[tuple]:
@@ -413,30 +495,33 @@ class ListeningStats:
         if pieces.covers_all:
             return self._tuples(
                 f"SELECT {col}, plays, ms_played FROM {entity.total_table} WHERE user_id = ? "
-                f"ORDER BY plays DESC, ms_played DESC, {col} LIMIT ?", (self.user_id, limit))
+                f"ORDER BY plays DESC, ms_played DESC, {col} LIMIT ?",
+                (self.user_id, limit),
+            )
         if entity is ARTIST:
             return _best(self._artist_rows(start, end), limit)
         if pieces.daily_only:
             sql, args = self._sums_sql(entity, pieces)
-            return self._tuples(
-                f"{sql} ORDER BY plays DESC, ms DESC, id LIMIT ?", (*args, limit))
+            return self._tuples(f"{sql} ORDER BY plays DESC, ms DESC, id LIMIT ?", (*args, limit))
         return self._top_by_candidates(entity, pieces, start, end, limit)
 
-    def _top_by_candidates(self, entity: Entity, pieces: _Pieces, start: date, end: date,
-                           limit: int) -> list[tuple]:
+    def _top_by_candidates(
+        self, entity: Entity, pieces: _Pieces, start: date, end: date, limit: int
+    ) -> list[tuple]:
         col = entity.id_col
         cursor = self.conn.execute(
             f"SELECT {col}, plays FROM {entity.total_table} WHERE user_id = ? "
             f"AND last_day >= ? AND first_day <= ? ORDER BY plays DESC, ms_played DESC, {col} "
-            f"LIMIT ?", (self.user_id, start.isoformat(), end.isoformat(), _MAX_CANDIDATES))
+            f"LIMIT ?",
+            (self.user_id, start.isoformat(), end.isoformat(), _MAX_CANDIDATES),
+        )
         try:
             best: list[tuple] = []
             seen, batch = 0, cursor.fetchmany(_CANDIDATE_BATCH)
             while batch:
                 seen += len(batch)
                 sql, args = self._sums_sql(entity, pieces, [c[0] for c in batch])
-                best = sorted(best + self._tuples(sql, args),
-                              key=_rank)[:limit]
+                best = sorted(best + self._tuples(sql, args), key=_rank)[:limit]
                 batch = cursor.fetchmany(_CANDIDATE_BATCH)
                 if not batch and seen < _MAX_CANDIDATES:
                     return best  # every item played around the range was measured
@@ -446,8 +531,7 @@ class ListeningStats:
         finally:
             cursor.close()
         sql, args = self._sums_sql(entity, pieces)
-        return self._tuples(
-            f"{sql} ORDER BY plays DESC, ms DESC, id LIMIT ?", (*args, limit))
+        return self._tuples(f"{sql} ORDER BY plays DESC, ms DESC, id LIMIT ?", (*args, limit))
 
     def _artist_rows(self, start: date, end: date) -> list[tuple]:
         """(artist id, plays, ms, genres JSON) of every artist with a play in the range
@@ -459,14 +543,22 @@ class ListeningStats:
             if pieces.empty:
                 sql, args = "", []
             elif pieces.covers_all:
-                sql = ("SELECT artist_id AS id, plays, ms_played AS ms FROM rollup_artist_total "
-                       "WHERE user_id = ?")
+                sql = (
+                    "SELECT artist_id AS id, plays, ms_played AS ms FROM rollup_artist_total "
+                    "WHERE user_id = ?"
+                )
                 args = [self.user_id]
             else:
                 sql, args = self._sums_sql(ARTIST, pieces)
-            self._artist_sums[key] = self._tuples(
-                f"SELECT s.id, s.plays, s.ms, g.genres FROM ({sql}) s "
-                f"JOIN ({ARTIST_GENRES}) g ON g.artist_id = s.id", args) if sql else []
+            self._artist_sums[key] = (
+                self._tuples(
+                    f"SELECT s.id, s.plays, s.ms, g.genres FROM ({sql}) s "
+                    f"JOIN ({ARTIST_GENRES}) g ON g.artist_id = s.id",
+                    args,
+                )
+                if sql
+                else []
+            )
         return self._artist_sums[key]
 
     def _album_rows(self, start: date, end: date) -> list[tuple]:
@@ -479,10 +571,11 @@ class ListeningStats:
         return self._tuples(
             f"SELECT t.album_id, SUM(s.plays), SUM(s.ms) FROM ({sql}) s "
             f"JOIN tracks t ON t.id = s.id WHERE t.album_id IS NOT NULL "
-            f"GROUP BY t.album_id HAVING SUM(s.plays) > 0", args)
+            f"GROUP BY t.album_id HAVING SUM(s.plays) > 0",
+            args,
+        )
 
-    def _tracks_by_time(self, start: date, end: date, offset: int,
-                        limit: int) -> list[tuple]:
+    def _tracks_by_time(self, start: date, end: date, offset: int, limit: int) -> list[tuple]:
         """(id, plays, ms) of tracks with a play, by minutes, a page at ``offset``."""
         pieces = self._pieces(start, end)
         if pieces.empty:
@@ -491,10 +584,12 @@ class ListeningStats:
             return self._tuples(
                 "SELECT track_id, plays, ms_played FROM rollup_track_total WHERE user_id = ? "
                 "ORDER BY ms_played DESC, plays DESC, track_id LIMIT ? OFFSET ?",
-                (self.user_id, limit, offset))
+                (self.user_id, limit, offset),
+            )
         sql, args = self._sums_sql(TRACK, pieces)
-        return self._tuples(f"{sql} ORDER BY ms DESC, plays DESC, id LIMIT ? OFFSET ?",
-                            (*args, limit, offset))
+        return self._tuples(
+            f"{sql} ORDER BY ms DESC, plays DESC, id LIMIT ? OFFSET ?", (*args, limit, offset)
+        )
 
     def _distinct(self, entity: Entity, start: date, end: date) -> int:
         """Tracks or artists with at least one counted play between the two dates."""
@@ -503,20 +598,25 @@ class ListeningStats:
             return 0
         table, args = entity.total_table, [self.user_id]
         if pieces.covers_all:
-            return self.conn.execute(f"SELECT COUNT(*) FROM {table} WHERE user_id = ?",
-                                     args).fetchone()[0]
+            return self.conn.execute(
+                f"SELECT COUNT(*) FROM {table} WHERE user_id = ?", args
+            ).fetchone()[0]
         if end >= self.last_day:
-            return self.conn.execute(f"SELECT COUNT(*) FROM {table} WHERE user_id = ? "
-                                     f"AND last_day >= ?", (*args, start.isoformat())).fetchone()[0]
+            return self.conn.execute(
+                f"SELECT COUNT(*) FROM {table} WHERE user_id = ? AND last_day >= ?",
+                (*args, start.isoformat()),
+            ).fetchone()[0]
         if (end - start).days + 1 < GAP_MIN_DAYS:
             return self.conn.execute(
                 f"SELECT COUNT(DISTINCT {entity.id_col}) FROM {entity.day_table} "
                 f"WHERE user_id = ? AND day BETWEEN ? AND ? AND plays > 0",
-                (*args, start.isoformat(), end.isoformat())).fetchone()[0]
+                (*args, start.isoformat(), end.isoformat()),
+            ).fetchone()[0]
         span = (start.isoformat(), end.isoformat())
         overlapping = self.conn.execute(
-            f"SELECT COUNT(*) FROM {table} WHERE user_id = ? AND last_day >= ? "
-            f"AND first_day <= ?", (*args, *span)).fetchone()[0]
+            f"SELECT COUNT(*) FROM {table} WHERE user_id = ? AND last_day >= ? AND first_day <= ?",
+            (*args, *span),
+        ).fetchone()[0]
         # The silent gaps (no play from before the range to after it) are counted from the
         # nearer end of the history: gaps starting before the range when it lies early,
         # ending after it when it lies late (a year three years back reads a fifth of them).
@@ -524,7 +624,9 @@ class ListeningStats:
         index = f"{entity.gap_table}_{'end' if late else 'span'}"
         silent = self.conn.execute(
             f"SELECT COUNT(*) FROM {entity.gap_table} INDEXED BY {index} WHERE user_id = ? "
-            f"AND after_day < ? AND before_day > ?", (*args, *span)).fetchone()[0]
+            f"AND after_day < ? AND before_day > ?",
+            (*args, *span),
+        ).fetchone()[0]
         return overlapping - silent
 
 
@@ -567,8 +669,11 @@ def known_genres(genres_json: str | None) -> list[str]:
 
 #: The label of a 'YYYY-MM-DD' column ``{col}``'s period, as ``period_labels`` names them:
 #: the day, the Monday on or before it (back six days, then forward to a Monday), the month.
-PERIOD_SQL = {"day": "{col}", "week": "date({col}, '-6 days', 'weekday 1')",
-              "month": "substr({col}, 1, 7)"}
+PERIOD_SQL = {
+    "day": "{col}",
+    "week": "date({col}, '-6 days', 'weekday 1')",
+    "month": "substr({col}, 1, 7)",
+}
 
 
 def period_labels(start: date, end: date, bucket: str) -> list[str]:

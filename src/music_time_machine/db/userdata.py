@@ -23,13 +23,22 @@ CATALOGUE_TABLES = ("tracks", "albums", "artists")
 
 def user_tables(conn: sqlite3.Connection) -> list[str]:
     """Every table with a ``user_id`` column, children before parents, ``users`` excluded."""
-    names = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "ORDER BY name")]
-    found = [n for n in names if n != "users"
-             and any(col[1] == "user_id" for col in conn.execute(f"PRAGMA table_info({n})"))]
-    return ([n for n in found if n not in CATALOGUE_TABLES]
-            + [n for n in CATALOGUE_TABLES if n in found])
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name"
+        )
+    ]
+    found = [
+        n
+        for n in names
+        if n != "users"
+        and any(col[1] == "user_id" for col in conn.execute(f"PRAGMA table_info({n})"))
+    ]
+    return [n for n in found if n not in CATALOGUE_TABLES] + [
+        n for n in CATALOGUE_TABLES if n in found
+    ]
 
 
 def listening_tables(conn: sqlite3.Connection) -> list[str]:
@@ -37,8 +46,10 @@ def listening_tables(conn: sqlite3.Connection) -> list[str]:
 
 
 def count_user_rows(conn: sqlite3.Connection, user_id: int) -> dict[str, int]:
-    return {t: conn.execute(f"SELECT COUNT(*) FROM {t} WHERE user_id = ?",
-                            (user_id,)).fetchone()[0] for t in listening_tables(conn)}
+    return {
+        t: conn.execute(f"SELECT COUNT(*) FROM {t} WHERE user_id = ?", (user_id,)).fetchone()[0]
+        for t in listening_tables(conn)
+    }
 
 
 def data_overview(conn: sqlite3.Connection, user_id: int) -> dict:
@@ -53,7 +64,8 @@ def data_overview(conn: sqlite3.Connection, user_id: int) -> dict:
         "+ (SELECT COUNT(*) FROM plays WHERE user_id = :u AND kind <> 'music') AS streams, "
         "(SELECT MIN(played_at) FROM plays WHERE user_id = :u) AS first, "
         "(SELECT MAX(played_at) FROM plays WHERE user_id = :u) AS last",
-        {"u": user_id}).fetchone()
+        {"u": user_id},
+    ).fetchone()
     music = ListeningStats(conn, user_id).all_time()
     return {
         "streams": row["streams"],
@@ -80,8 +92,10 @@ def database_size_bytes(path: str | Path) -> int:
 def delete_listening_data(conn: sqlite3.Connection, user_id: int) -> dict[str, int]:
     """Delete the user's listening data (keeps the account and its settings); one transaction."""
     with transaction(conn):
-        return {t: conn.execute(f"DELETE FROM {t} WHERE user_id = ?", (user_id,)).rowcount
-                for t in listening_tables(conn)}
+        return {
+            t: conn.execute(f"DELETE FROM {t} WHERE user_id = ?", (user_id,)).rowcount
+            for t in listening_tables(conn)
+        }
 
 
 def delete_account(conn: sqlite3.Connection, user_id: int) -> dict[str, int]:
@@ -89,8 +103,9 @@ def delete_account(conn: sqlite3.Connection, user_id: int) -> dict[str, int]:
     with transaction(conn):
         deleted = delete_listening_data(conn, user_id)
         for table in ("spotify_accounts", "user_settings"):
-            deleted[table] = conn.execute(f"DELETE FROM {table} WHERE user_id = ?",
-                                          (user_id,)).rowcount
+            deleted[table] = conn.execute(
+                f"DELETE FROM {table} WHERE user_id = ?", (user_id,)
+            ).rowcount
         deleted["users"] = conn.execute("DELETE FROM users WHERE id = ?", (user_id,)).rowcount
     prune_catalogue(conn)
     return deleted
@@ -98,20 +113,31 @@ def delete_account(conn: sqlite3.Connection, user_id: int) -> dict[str, int]:
 
 def prune_catalogue(conn: sqlite3.Connection) -> None:
     """Drop catalogue rows no user refers to any more."""
-    refs = [(t, c) for t in user_tables(conn)
-            for c in ("track_id", "artist_id")
-            if any(col[1] == c for col in conn.execute(f"PRAGMA table_info({t})"))]
-    track_refs = " UNION ".join(f"SELECT track_id FROM {t} WHERE track_id IS NOT NULL"
-                                for t, c in refs if c == "track_id")
-    artist_refs = " UNION ".join(f"SELECT artist_id FROM {t} WHERE artist_id IS NOT NULL"
-                                 for t, c in refs if c == "artist_id")
+    refs = [
+        (t, c)
+        for t in user_tables(conn)
+        for c in ("track_id", "artist_id")
+        if any(col[1] == c for col in conn.execute(f"PRAGMA table_info({t})"))
+    ]
+    track_refs = " UNION ".join(
+        f"SELECT track_id FROM {t} WHERE track_id IS NOT NULL" for t, c in refs if c == "track_id"
+    )
+    artist_refs = " UNION ".join(
+        f"SELECT artist_id FROM {t} WHERE artist_id IS NOT NULL"
+        for t, c in refs
+        if c == "artist_id"
+    )
     with transaction(conn):
         conn.execute(f"DELETE FROM tracks WHERE id NOT IN ({track_refs})")
-        conn.execute("DELETE FROM artists WHERE id NOT IN (SELECT artist_id FROM track_artists)"
-                     + (f" AND id NOT IN ({artist_refs})" if artist_refs else ""))
-        conn.execute("DELETE FROM albums WHERE id NOT IN "
-                     "(SELECT album_id FROM tracks WHERE album_id IS NOT NULL) AND id NOT IN "
-                     "(SELECT album_id FROM track_uris WHERE album_id IS NOT NULL)")
+        conn.execute(
+            "DELETE FROM artists WHERE id NOT IN (SELECT artist_id FROM track_artists)"
+            + (f" AND id NOT IN ({artist_refs})" if artist_refs else "")
+        )
+        conn.execute(
+            "DELETE FROM albums WHERE id NOT IN "
+            "(SELECT album_id FROM tracks WHERE album_id IS NOT NULL) AND id NOT IN "
+            "(SELECT album_id FROM track_uris WHERE album_id IS NOT NULL)"
+        )
 
 
 def backup_user(db_path: str | Path, user_id: int, destination: Path) -> None:
@@ -135,8 +161,10 @@ def backup_user(db_path: str | Path, user_id: int, destination: Path) -> None:
             for table in user_tables(copy):
                 copy.execute(f"DELETE FROM {table} WHERE user_id != ?", (user_id,))
             copy.execute("DELETE FROM users WHERE id != ?", (user_id,))
-            copy.execute("UPDATE spotify_accounts SET access_token_enc = NULL, "
-                         "refresh_token_enc = NULL, access_expires_at = NULL")
+            copy.execute(
+                "UPDATE spotify_accounts SET access_token_enc = NULL, "
+                "refresh_token_enc = NULL, access_expires_at = NULL"
+            )
         prune_catalogue(copy)
         copy.execute("VACUUM")
     finally:

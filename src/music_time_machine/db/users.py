@@ -32,29 +32,33 @@ def get_user(conn: sqlite3.Connection, user_id: int) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
 
 
-def create_user(conn: sqlite3.Connection, display_name: str, timezone: str = "UTC",
-                is_local: bool = False) -> int:
+def create_user(
+    conn: sqlite3.Connection, display_name: str, timezone: str = "UTC", is_local: bool = False
+) -> int:
     with transaction(conn):
-        cur = conn.execute("INSERT INTO users (display_name, is_local) VALUES (?, ?)",
-                           (display_name, int(is_local)))
+        cur = conn.execute(
+            "INSERT INTO users (display_name, is_local) VALUES (?, ?)",
+            (display_name, int(is_local)),
+        )
         user_id = cur.lastrowid
-        conn.execute("INSERT INTO user_settings (user_id, timezone) VALUES (?, ?)",
-                     (user_id, timezone))
+        conn.execute(
+            "INSERT INTO user_settings (user_id, timezone) VALUES (?, ?)", (user_id, timezone)
+        )
     return user_id
 
 
 def session_generation(conn: sqlite3.Connection, user_id: int) -> int | None:
     """The user's current session generation (None when there is no such user)."""
-    row = conn.execute("SELECT session_generation FROM users WHERE id = ?",
-                       (user_id,)).fetchone()
+    row = conn.execute("SELECT session_generation FROM users WHERE id = ?", (user_id,)).fetchone()
     return row[0] if row else None
 
 
 def end_sessions(conn: sqlite3.Connection, user_id: int) -> None:
     """Invalidate every session of the user (web/sessions.py compares the generation)."""
     with transaction(conn):
-        conn.execute("UPDATE users SET session_generation = session_generation + 1"
-                     " WHERE id = ?", (user_id,))
+        conn.execute(
+            "UPDATE users SET session_generation = session_generation + 1 WHERE id = ?", (user_id,)
+        )
 
 
 def local_user_id(conn: sqlite3.Connection) -> int | None:
@@ -62,8 +66,9 @@ def local_user_id(conn: sqlite3.Connection) -> int | None:
     return row[0] if row else None
 
 
-def ensure_local_user(conn: sqlite3.Connection, timezone: str = "UTC",
-                      display_name: str = "You") -> int:
+def ensure_local_user(
+    conn: sqlite3.Connection, timezone: str = "UTC", display_name: str = "You"
+) -> int:
     """The single user of local and demo mode, created on first use."""
     user_id = local_user_id(conn)
     if user_id is None:
@@ -83,14 +88,20 @@ def get_settings(conn: sqlite3.Connection, user_id: int) -> UserSettings:
     )
 
 
-def update_settings(conn: sqlite3.Connection, user_id: int, *, timezone: str | None = None,
-                    play_rule: PlayRule | None = None) -> None:
+def update_settings(
+    conn: sqlite3.Connection,
+    user_id: int,
+    *,
+    timezone: str | None = None,
+    play_rule: PlayRule | None = None,
+) -> None:
     """Store new preferences. Callers then recount in the same transaction: a new time zone
     with ``rollups.rebucket_user``, a new play rule with ``rollups.rebuild_rollups``."""
     with transaction(conn):
         if timezone is not None:
-            conn.execute("UPDATE user_settings SET timezone = ? WHERE user_id = ?",
-                         (timezone, user_id))
+            conn.execute(
+                "UPDATE user_settings SET timezone = ? WHERE user_id = ?", (timezone, user_id)
+            )
         if play_rule is not None:
             conn.execute(
                 "UPDATE user_settings SET play_rule = ?, play_min_ms = ? WHERE user_id = ?",

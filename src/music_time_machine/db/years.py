@@ -45,17 +45,27 @@ class Streak:
 def year_totals(conn: sqlite3.Connection, user_id: int) -> list[dict]:
     """Every year with at least one counted play, oldest first, with its plays and minutes
     (a year of short streams only has no review: nothing in it counts as played)."""
-    return [{"year": int(y), "plays": p, "minutes": minutes(ms)} for y, p, ms in conn.execute(
-        "SELECT substr(day, 1, 4), SUM(plays), SUM(ms_played) FROM rollup_day "
-        "WHERE user_id = ? GROUP BY 1 HAVING SUM(plays) > 0 ORDER BY 1", (user_id,))]
+    return [
+        {"year": int(y), "plays": p, "minutes": minutes(ms)}
+        for y, p, ms in conn.execute(
+            "SELECT substr(day, 1, 4), SUM(plays), SUM(ms_played) FROM rollup_day "
+            "WHERE user_id = ? GROUP BY 1 HAVING SUM(plays) > 0 ORDER BY 1",
+            (user_id,),
+        )
+    ]
 
 
 def year_days(conn: sqlite3.Connection, user_id: int, year: int) -> list[tuple[date, int, int]]:
     """(day, plays, ms_played) of every day of the year with a stream, in order."""
     first, last = _bounds(year)
-    return [(date.fromisoformat(d), p, ms) for d, p, ms in conn.execute(
-        "SELECT day, plays, ms_played FROM rollup_day WHERE user_id = ? "
-        "AND day BETWEEN ? AND ? ORDER BY day", (user_id, first.isoformat(), last.isoformat()))]
+    return [
+        (date.fromisoformat(d), p, ms)
+        for d, p, ms in conn.execute(
+            "SELECT day, plays, ms_played FROM rollup_day WHERE user_id = ? "
+            "AND day BETWEEN ? AND ? ORDER BY day",
+            (user_id, first.isoformat(), last.isoformat()),
+        )
+    ]
 
 
 def _bounds(year: int) -> tuple[date, date]:
@@ -95,8 +105,9 @@ def longest_streak(days: list[tuple[date, int, int]]) -> Streak:
     return best
 
 
-def top_artist_each_month(conn: sqlite3.Connection, user_id: int,
-                          year: int) -> dict[str, tuple[int, int, int]]:
+def top_artist_each_month(
+    conn: sqlite3.Connection, user_id: int, year: int
+) -> dict[str, tuple[int, int, int]]:
     """{'YYYY-MM': (artist id, plays, ms)} for each month of the year with a play."""
     best: dict[str, tuple[int, int, int]] = {}
     # One small ordered query per month: faster than ranking every artist-month in Python.
@@ -105,7 +116,9 @@ def top_artist_each_month(conn: sqlite3.Connection, user_id: int,
         row = conn.execute(
             "SELECT artist_id, plays, ms_played FROM rollup_month_artist WHERE user_id = ? "
             "AND month = ? AND plays > 0 ORDER BY plays DESC, ms_played DESC, artist_id "
-            "LIMIT 1", (user_id, month)).fetchone()
+            "LIMIT 1",
+            (user_id, month),
+        ).fetchone()
         if row is not None:
             best[month] = (row[0], row[1], row[2])
     return best
@@ -123,25 +136,37 @@ def top_albums(conn: sqlite3.Connection, user_id: int, year: int, limit: int) ->
         "WHERE y.user_id = ? AND y.year = ? AND t.album_id IS NOT NULL "
         "GROUP BY t.album_id HAVING SUM(y.plays) > 0 "
         "ORDER BY plays DESC, ms DESC, t.album_id LIMIT ?",
-        (user_id, f"{year:04d}", limit)).fetchall()
+        (user_id, f"{year:04d}", limit),
+    ).fetchall()
     if not rows:
         return []
-    names = dict(conn.execute(
-        "SELECT id, name FROM albums WHERE id IN (SELECT value FROM json_each(?))",
-        (json.dumps([r[0] for r in rows]),)))
+    names = dict(
+        conn.execute(
+            "SELECT id, name FROM albums WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps([r[0] for r in rows]),),
+        )
+    )
     credits: dict[int, list[str]] = defaultdict(list)
     for track_id, name in conn.execute(
-            "SELECT ta.track_id, a.name FROM track_artists ta JOIN artists a "
-            "ON a.id = ta.artist_id WHERE ta.track_id IN (SELECT value FROM json_each(?)) "
-            "ORDER BY ta.track_id, ta.position, a.id", (json.dumps([r[4] for r in rows]),)):
+        "SELECT ta.track_id, a.name FROM track_artists ta JOIN artists a "
+        "ON a.id = ta.artist_id WHERE ta.track_id IN (SELECT value FROM json_each(?)) "
+        "ORDER BY ta.track_id, ta.position, a.id",
+        (json.dumps([r[4] for r in rows]),),
+    ):
         credits[track_id].append(name)
-    return [{"id": album_id, "name": names[album_id], "artists": credits[lead],
-             "plays": plays, "minutes": minutes(ms)}
-            for album_id, plays, ms, _most, lead in rows]
+    return [
+        {
+            "id": album_id,
+            "name": names[album_id],
+            "artists": credits[lead],
+            "plays": plays,
+            "minutes": minutes(ms),
+        }
+        for album_id, plays, ms, _most, lead in rows
+    ]
 
 
-def discoveries(conn: sqlite3.Connection, user_id: int, year: int, today: date,
-                limit: int) -> dict:
+def discoveries(conn: sqlite3.Connection, user_id: int, year: int, today: date, limit: int) -> dict:
     """Artists first played in the year: how many, how many stuck (module docstring), and
     the ``limit`` most played of them that year, each with whether it stuck."""
     first, last = f"{year:04d}-01-01", f"{year:04d}-12-31"
@@ -157,7 +182,8 @@ def discoveries(conn: sqlite3.Connection, user_id: int, year: int, today: date,
         "  AND n.artist_id = f.artist_id "
         "LEFT JOIN rollup_artist_total t ON t.user_id = f.user_id AND t.artist_id = f.artist_id "
         "WHERE f.user_id = ? AND f.first_day BETWEEN ? AND ?",
-        (f"{year:04d}", f"{year + 1:04d}", user_id, first, last)).fetchall()
+        (f"{year:04d}", f"{year + 1:04d}", user_id, first, last),
+    ).fetchall()
     found, judged, stuck = [], 0, 0
     for artist_id, name, first_day, plays, ms, next_plays, last_day in rows:
         if running:
@@ -167,17 +193,33 @@ def discoveries(conn: sqlite3.Connection, user_id: int, year: int, today: date,
             known, sticks = True, next_plays > 0
         judged += known
         stuck += sticks
-        found.append({"id": artist_id, "name": name, "first_play": first_day,
-                      "plays": plays, "minutes": minutes(ms),
-                      "stuck": sticks if known else None, "_ms": ms})
+        found.append(
+            {
+                "id": artist_id,
+                "name": name,
+                "first_play": first_day,
+                "plays": plays,
+                "minutes": minutes(ms),
+                "stuck": sticks if known else None,
+                "_ms": ms,
+            }
+        )
     found.sort(key=lambda f: (-f["plays"], -f["_ms"], f["id"]))
     for item in found:
         del item["_ms"]
     tracks = conn.execute(
         "SELECT COUNT(*) FROM rollup_track_first WHERE user_id = ? AND first_day BETWEEN ? AND ?",
-        (user_id, first, last)).fetchone()[0]
-    return {"artists": len(found), "tracks": tracks, "judged": judged, "stuck": stuck,
-            "running": running, "recent_days": STUCK_RECENT_DAYS, "items": found[:limit]}
+        (user_id, first, last),
+    ).fetchone()[0]
+    return {
+        "artists": len(found),
+        "tracks": tracks,
+        "judged": judged,
+        "stuck": stuck,
+        "running": running,
+        "recent_days": STUCK_RECENT_DAYS,
+        "items": found[:limit],
+    }
 
 
 #: How many items each top list of the review holds.
@@ -191,28 +233,45 @@ def year_review(conn: sqlite3.Connection, user_id: int, year: int, today: date) 
     totals = stats.summary(first, last)
     days = year_days(conn, user_id, year)
     leaders = top_artist_each_month(conn, user_id, year)
-    names = dict(conn.execute(
-        "SELECT id, name FROM artists WHERE id IN (SELECT value FROM json_each(?))",
-        (json.dumps([a for a, _p, _ms in leaders.values()]),))) if leaders else {}
+    names = (
+        dict(
+            conn.execute(
+                "SELECT id, name FROM artists WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps([a for a, _p, _ms in leaders.values()]),),
+            )
+        )
+        if leaders
+        else {}
+    )
     months = stats.volume(first, last, "month")
     for month in months:
         lead = leaders.get(month["period"])
-        month["top_artist"] = {"id": lead[0], "name": names[lead[0]], "plays": lead[1]} \
-            if lead else None
+        month["top_artist"] = (
+            {"id": lead[0], "name": names[lead[0]], "plays": lead[1]} if lead else None
+        )
     genres = stats.top_genres(first, last, REVIEW_TOP)
     streak = longest_streak(days)
     return {
-        "year": year, "start": first.isoformat(), "end": last.isoformat(),
+        "year": year,
+        "start": first.isoformat(),
+        "end": last.isoformat(),
         "running": first <= today <= last,
-        "summary": {"plays": totals.plays, "minutes": minutes(totals.ms_played),
-                    "hours": totals.hours, "tracks": totals.tracks, "artists": totals.artists,
-                    "days_played": sum(1 for _d, p, _ms in days if p > 0)},
+        "summary": {
+            "plays": totals.plays,
+            "minutes": minutes(totals.ms_played),
+            "hours": totals.hours,
+            "tracks": totals.tracks,
+            "artists": totals.artists,
+            "days_played": sum(1 for _d, p, _ms in days if p > 0),
+        },
         "months": months,
         "biggest_month": biggest_month(months),
         "biggest_day": biggest_day(days),
-        "streak": {"days": streak.days,
-                   "first": streak.first.isoformat() if streak.first else None,
-                   "last": streak.last.isoformat() if streak.last else None},
+        "streak": {
+            "days": streak.days,
+            "first": streak.first.isoformat() if streak.first else None,
+            "last": streak.last.isoformat() if streak.last else None,
+        },
         "artists": stats.top_artists(first, last, REVIEW_TOP),
         "tracks": stats.top_tracks(first, last, REVIEW_TOP),
         "albums": top_albums(conn, user_id, year, REVIEW_TOP),

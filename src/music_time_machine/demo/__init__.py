@@ -41,8 +41,8 @@ class DemoStats:
     artists: int
     albums: int
     tracks: int
-    plays: int          # streams written (short ones included)
-    short_plays: int    # streams under 30 s (skips)
+    plays: int  # streams written (short ones included)
+    short_plays: int  # streams under 30 s (skips)
     first_play: datetime | None
     last_play: datetime | None
     seconds: float
@@ -53,9 +53,16 @@ def default_end() -> datetime:
     return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def generate_demo(conn: sqlite3.Connection, user_id: int, *, plays: int = 25_000,
-                  seed: int = 42, years: float = 3.0, end: datetime | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> DemoStats:
+def generate_demo(
+    conn: sqlite3.Connection,
+    user_id: int,
+    *,
+    plays: int = 25_000,
+    seed: int = 42,
+    years: float = 3.0,
+    end: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> DemoStats:
     """Write a demo catalogue and ``plays`` streams for ``user_id``, all in one transaction.
 
     The history covers ``years`` years up to ``end`` (default: this hour), bucketed in the
@@ -77,8 +84,9 @@ def generate_demo(conn: sqlite3.Connection, user_id: int, *, plays: int = 25_000
 
     world = build_world(seed, artist_count(plays))
     taste = build_taste(world, random.Random(f"demo-taste:{seed}"), start_ms, end_ms)
-    streams = plan_streams(taste, random.Random(f"demo-listening:{seed}:{plays}"), plays,
-                           start_ms, end_ms, tz_name)
+    streams = plan_streams(
+        taste, random.Random(f"demo-listening:{seed}:{plays}"), plays, start_ms, end_ms, tz_name
+    )
     if progress:
         progress(0, plays)
 
@@ -104,8 +112,9 @@ def generate_demo(conn: sqlite3.Connection, user_id: int, *, plays: int = 25_000
     )
 
 
-def _write_catalogue(conn: sqlite3.Connection, user_id: int, world: World,
-                     streams: list[Stream]) -> dict[int, tuple[int, int | None]]:
+def _write_catalogue(
+    conn: sqlite3.Connection, user_id: int, world: World, streams: list[Stream]
+) -> dict[int, tuple[int, int | None]]:
     """Store the tracks that were actually streamed, in order of first play.
 
     A real library only knows what its owner heard, so unplayed catalogue stays invented.
@@ -150,13 +159,23 @@ def _chunks(streams: list[Stream], clock: LocalClock) -> Iterator[list[Stream]]:
         yield streams[begin:]
 
 
-def _new_plays(chunk: list[Stream],
-               ids: dict[int, tuple[int, int | None]]) -> Iterator[NewPlay]:
+def _new_plays(chunk: list[Stream], ids: dict[int, tuple[int, int | None]]) -> Iterator[NewPlay]:
     for played_at, track, ms, skipped, shuffle, start, end, platform in chunk:
         song, uri_id = ids[track]
-        yield NewPlay(song, played_at, ms, "demo", skipped=skipped, shuffle=shuffle,
-                      reason_start=start, reason_end=end, platform=platform, offline=0,
-                      incognito=0, uri_id=uri_id)
+        yield NewPlay(
+            song,
+            played_at,
+            ms,
+            "demo",
+            skipped=skipped,
+            shuffle=shuffle,
+            reason_start=start,
+            reason_end=end,
+            platform=platform,
+            offline=0,
+            incognito=0,
+            uri_id=uri_id,
+        )
 
 
 def _utc(ms: int) -> datetime:

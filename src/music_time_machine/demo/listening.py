@@ -19,10 +19,58 @@ from .taste import Taste
 
 #: Relative chance that a session starts at each local hour. Weekdays: commute peaks and
 #: evenings; weekends: late mornings, long afternoons, later nights.
-WEEKDAY_HOURS = (1.0, 0.45, 0.2, 0.1, 0.08, 0.2, 0.9, 2.6, 4.0, 2.8, 1.6, 1.4,
-                 2.0, 1.5, 1.4, 1.6, 2.0, 3.0, 4.0, 4.4, 5.0, 4.6, 3.2, 1.8)
-WEEKEND_HOURS = (2.2, 1.4, 0.7, 0.25, 0.12, 0.08, 0.12, 0.3, 0.7, 1.5, 2.6, 3.2,
-                 3.4, 3.6, 3.8, 3.8, 3.6, 3.4, 3.6, 4.0, 4.4, 4.4, 3.8, 3.0)
+WEEKDAY_HOURS = (
+    1.0,
+    0.45,
+    0.2,
+    0.1,
+    0.08,
+    0.2,
+    0.9,
+    2.6,
+    4.0,
+    2.8,
+    1.6,
+    1.4,
+    2.0,
+    1.5,
+    1.4,
+    1.6,
+    2.0,
+    3.0,
+    4.0,
+    4.4,
+    5.0,
+    4.6,
+    3.2,
+    1.8,
+)
+WEEKEND_HOURS = (
+    2.2,
+    1.4,
+    0.7,
+    0.25,
+    0.12,
+    0.08,
+    0.12,
+    0.3,
+    0.7,
+    1.5,
+    2.6,
+    3.2,
+    3.4,
+    3.6,
+    3.8,
+    3.8,
+    3.6,
+    3.4,
+    3.6,
+    4.0,
+    4.4,
+    4.4,
+    3.8,
+    3.0,
+)
 
 #: A stream as the generator keeps it: (played_at ms, track index, ms_played, skipped,
 #: shuffle, reason_start, reason_end, platform).
@@ -31,8 +79,9 @@ Stream = tuple[int, int, int, int, int, str, str, str]
 _COMMUTE = frozenset((7, 8, 17, 18))
 
 
-def plan_streams(taste: Taste, rng: random.Random, total: int, start_ms: int, end_ms: int,
-                 tz_name: str) -> list[Stream]:
+def plan_streams(
+    taste: Taste, rng: random.Random, total: int, start_ms: int, end_ms: int, tz_name: str
+) -> list[Stream]:
     """Exactly ``total`` streams between ``start_ms`` and ``end_ms``, sorted, unique times."""
     if total <= 0:
         return []
@@ -65,8 +114,9 @@ def plan_streams(taste: Taste, rng: random.Random, total: int, start_ms: int, en
         hours = WEEKEND_HOURS if day.weekday() >= 5 else WEEKDAY_HOURS
         cum_h = list(accumulate(hours[lo:hi]))
         hour = lo + bisect_right(cum_h, rng.random() * cum_h[-1])
-        begin = datetime(day.year, day.month, day.day, hour, rng.randrange(60),
-                         rng.randrange(60), tzinfo=tz)
+        begin = datetime(
+            day.year, day.month, day.day, hour, rng.randrange(60), rng.randrange(60), tzinfo=tz
+        )
         begin_ms = int(begin.timestamp() * 1000) + rng.randrange(1000)
         cum = weights_cache.get(day_index)
         if cum is None:
@@ -85,14 +135,18 @@ def plan_streams(taste: Taste, rng: random.Random, total: int, start_ms: int, en
     return streams
 
 
-def _day_weights(rng: random.Random, days: list[date],
-                 windows: list[tuple[int, int]]) -> list[float]:
+def _day_weights(
+    rng: random.Random, days: list[date], windows: list[tuple[int, int]]
+) -> list[float]:
     """Activity per day: life phases, slow growth, weekends, winter, holidays, busy days."""
     n = len(days)
+
     def phase(i: int) -> float:
-        return (0.25 * math.sin(2 * math.pi * i / 400 + phases[0])
-                + 0.15 * math.sin(2 * math.pi * i / 170 + phases[1])
-                + 0.10 * math.sin(2 * math.pi * i / 60 + phases[2]))
+        return (
+            0.25 * math.sin(2 * math.pi * i / 400 + phases[0])
+            + 0.15 * math.sin(2 * math.pi * i / 170 + phases[1])
+            + 0.10 * math.sin(2 * math.pi * i / 60 + phases[2])
+        )
 
     # The dashboard looks at the last weeks: keep them at least averagely busy, no holiday.
     phases = [rng.uniform(0, 2 * math.pi) for _ in range(3)]
@@ -129,8 +183,9 @@ def _platform(rng: random.Random, hour: int, weekend: bool, new_phone: bool) -> 
     return phone if r < 0.5 else "windows" if r < 0.78 else "osx" if r < 0.9 else "web_player"
 
 
-def _session(taste: Taste, rng: random.Random, n: int, t: int, cum: list[float],
-             platform: str) -> list[Stream]:
+def _session(
+    taste: Taste, rng: random.Random, n: int, t: int, cum: list[float], platform: str
+) -> list[Stream]:
     """``n`` consecutive streams from ``t``: an album, an artist, or a shuffled mix."""
     tracks, total_w = taste.tracks, cum[-1]
     kind = rng.random()
@@ -145,7 +200,7 @@ def _session(taste: Taste, rng: random.Random, n: int, t: int, cum: list[float],
     if mode == "album":
         released = taste.released_albums(artist, t)
         album_tracks = taste.albums[rng.choice(released[-2:])].tracks
-        queue = album_tracks[rng.randrange(len(album_tracks)) if rng.random() < 0.2 else 0:]
+        queue = album_tracks[rng.randrange(len(album_tracks)) if rng.random() < 0.2 else 0 :]
     out: list[Stream] = []
     previous, reason_end = -1, ""
     for j in range(n):
@@ -160,8 +215,9 @@ def _session(taste: Taste, rng: random.Random, n: int, t: int, cum: list[float],
         if j == 0:
             reason_start = "clickrow" if kind < 0.6 else "playbtn" if kind < 0.85 else "appload"
         else:
-            reason_start = {"trackdone": "trackdone", "fwdbtn": "fwdbtn"}.get(reason_end,
-                                                                               "clickrow")
+            reason_start = {"trackdone": "trackdone", "fwdbtn": "fwdbtn"}.get(
+                reason_end, "clickrow"
+            )
         info = tracks[track]
         duration = info.duration_ms
         p_skip = skip_base * (0.7 if track in taste.hits else 1.35)
@@ -170,8 +226,11 @@ def _session(taste: Taste, rng: random.Random, n: int, t: int, cum: list[float],
             gap = rng.randrange(200, 2_000)
         elif (j == n - 1 and rng.random() < 0.45) or rng.random() < 0.03:
             ms, skipped = rng.randrange(30_000, duration), 0
-            reason_end = "endplay" if j == n - 1 else rng.choice(
-                ("endplay", "endplay", "logout", "unexpected-exit-while-paused"))
+            reason_end = (
+                "endplay"
+                if j == n - 1
+                else rng.choice(("endplay", "endplay", "logout", "unexpected-exit-while-paused"))
+            )
             gap = rng.randrange(2_000, 20_000)
         else:
             ms, skipped, reason_end = duration, 0, "trackdone"

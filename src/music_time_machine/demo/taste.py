@@ -33,11 +33,11 @@ class Era:
 
     family: str
     pop: float
-    start_ms: int            # discovered
-    stop_ms: int             # stopped listening (_INF: still listening)
-    after: float             # share of popularity left after stop_ms (nostalgia)
-    albums: list[int]        # the world's albums, in release order
-    releases: list[int] = field(default_factory=list)     # when the listener could hear each
+    start_ms: int  # discovered
+    stop_ms: int  # stopped listening (_INF: still listening)
+    after: float  # share of popularity left after stop_ms (nostalgia)
+    albums: list[int]  # the world's albums, in release order
+    releases: list[int] = field(default_factory=list)  # when the listener could hear each
     stage_tracks: list[list[int]] = field(default_factory=list)
     stage_cum: list[list[float]] = field(default_factory=list)
 
@@ -57,8 +57,8 @@ class Era:
 @dataclass
 class Taste:
     world: World
-    eras: list[Era]          # one per world artist, same index
-    hits: set[int]           # each artist's favourite tracks: skipped less
+    eras: list[Era]  # one per world artist, same index
+    hits: set[int]  # each artist's favourite tracks: skipped less
     family_slopes: dict[str, float]
     start_ms: int
     end_ms: int
@@ -89,7 +89,7 @@ class Taste:
 
     def released_albums(self, artist_index: int, t: int) -> list[int]:
         era = self.eras[artist_index]
-        return era.albums[:max(1, bisect_right(era.releases, t))]
+        return era.albums[: max(1, bisect_right(era.releases, t))]
 
 
 def artist_count(plays: int) -> int:
@@ -103,8 +103,7 @@ def build_taste(world: World, rng: random.Random, start_ms: int, end_ms: int) ->
     span = end_ms - start_ms
     # A new discovery should not already be heard as a guest on older records.
     guests = {t.featured for t in world.tracks if t.featured is not None}
-    recent = set(rng.sample([i for i in range(n) if i not in guests],
-                            max(3, round(0.015 * n))))
+    recent = set(rng.sample([i for i in range(n) if i not in guests], max(3, round(0.015 * n))))
     forgotten = set(rng.sample(sorted(set(range(n)) - recent), max(4, round(0.03 * n))))
     eras: list[Era] = []
     for i, artist in enumerate(world.artists):
@@ -116,21 +115,31 @@ def build_taste(world: World, rng: random.Random, start_ms: int, end_ms: int) ->
             stop, pop, after = _INF, max(pop, rng.uniform(0.3, 0.6)), 0.0
         elif i in forgotten:  # loved 6-12 months ago, silent for the last 3+ months
             start = end_ms - rng.randint(330 * DAY_MS, 480 * DAY_MS)
-            stop, pop, after = end_ms - rng.randint(100 * DAY_MS, 200 * DAY_MS), \
-                max(pop, rng.uniform(0.15, 0.4)), 0.0
+            stop, pop, after = (
+                end_ms - rng.randint(100 * DAY_MS, 200 * DAY_MS),
+                max(pop, rng.uniform(0.15, 0.4)),
+                0.0,
+            )
         elif evergreen:
             start, stop = start_ms - rng.randint(0, 2 * YEAR_MS), _INF
         else:
             start = rng.randint(start_ms - int(0.3 * span), end_ms - 10 * DAY_MS)
-            length = int(min(3 * YEAR_MS, max(40 * DAY_MS, rng.lognormvariate(0, 0.7)
-                                               * 0.6 * YEAR_MS)))
+            length = int(
+                min(3 * YEAR_MS, max(40 * DAY_MS, rng.lognormvariate(0, 0.7) * 0.6 * YEAR_MS))
+            )
             stop = start + length if start + length < end_ms else _INF
         era = Era(artist.family, pop, start, stop, after, list(artist.albums))
         era.releases = _calendar(rng, era, len(era.albums), i in recent)
         eras.append(era)
     # Favourites still in rotation drop a new album in the last weeks.
-    active_top = sorted((i for i, e in enumerate(eras) if e.stop_ms == _INF and len(e.albums) > 1
-                         and e.start_ms < end_ms - 60 * DAY_MS), key=lambda i: -eras[i].pop)
+    active_top = sorted(
+        (
+            i
+            for i, e in enumerate(eras)
+            if e.stop_ms == _INF and len(e.albums) > 1 and e.start_ms < end_ms - 60 * DAY_MS
+        ),
+        key=lambda i: -eras[i].pop,
+    )
     for i in active_top[:2]:
         releases, release = eras[i].releases, end_ms - rng.randint(2 * DAY_MS, 25 * DAY_MS)
         for k in range(len(releases) - 1, -1, -1):
@@ -165,7 +174,7 @@ def _stage(rng: random.Random, era: Era, world: World, hits: set[int]) -> None:
     ranked = all_tracks[:]
     rng.shuffle(ranked)
     weight = {t: 1.0 / (r + 1) ** 1.1 for r, t in enumerate(ranked)}
-    hits.update(ranked[:max(3, len(ranked) // 4)])
+    hits.update(ranked[: max(3, len(ranked) // 4)])
     available: list[int] = []
     for a in era.albums:
         available = available + world.albums[a].tracks

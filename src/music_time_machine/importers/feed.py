@@ -43,6 +43,7 @@ def mapped_batches(src: SourceFile, stream, local) -> Iterator[Batch]:
     if src.format.kind == ACCOUNT:
         mapper = account_stream
     elif src.format.media == "video":
+
         def mapper(row: dict):
             return extended_stream(row, True)
     else:
@@ -65,8 +66,7 @@ def mapped_batches(src: SourceFile, stream, local) -> Iterator[Batch]:
             append((*s, signature, *local(s.played_at)))
         if len(batch) >= ITEM_BATCH:
             done += len(batch)
-            yield batch, (src.size * done // total if total
-                          else getattr(counted, "bytes_read", 0))
+            yield batch, (src.size * done // total if total else getattr(counted, "bytes_read", 0))
             batch = []
             append = batch.append
     yield batch, src.size
@@ -92,8 +92,9 @@ class WorkerFeed:
     def __init__(self, sources: Sequence[SourceFile], tz_name: str) -> None:
         ctx = multiprocessing.get_context("spawn")  # safe from threaded servers
         self._recv, send = ctx.Pipe(duplex=False)
-        self._process = ctx.Process(target=_work, args=(list(sources), tz_name, send),
-                                    name="mtm-import-parser", daemon=True)
+        self._process = ctx.Process(
+            target=_work, args=(list(sources), tz_name, send), name="mtm-import-parser", daemon=True
+        )
         try:
             self._process.start()
         finally:
@@ -101,8 +102,7 @@ class WorkerFeed:
         self._sources = sources
         self._ahead: queue.Queue[bytes | None] = queue.Queue(AHEAD_MESSAGES)
         self._closed = threading.Event()
-        self._reader = threading.Thread(target=self._drain, name="mtm-import-reader",
-                                        daemon=True)
+        self._reader = threading.Thread(target=self._drain, name="mtm-import-reader", daemon=True)
         self._reader.start()
 
     def _drain(self) -> None:
@@ -191,5 +191,11 @@ def _work(sources: list[SourceFile], tz_name: str, send) -> None:
         send.close()
 
 
-__all__ = ["ITEM_BATCH", "NO_METADATA", "WorkerFeed", "WorkerLost",
-           "local_batches", "mapped_batches"]
+__all__ = [
+    "ITEM_BATCH",
+    "NO_METADATA",
+    "WorkerFeed",
+    "WorkerLost",
+    "local_batches",
+    "mapped_batches",
+]

@@ -63,7 +63,7 @@ def iter_objects(stream: BinaryIO, name: str) -> Iterator[dict]:
     head = stream.peek(64)[:64] if hasattr(stream, "peek") else b""
     if head.startswith(_UTF8_BOM):
         stream.read(len(_UTF8_BOM))
-        head = head[len(_UTF8_BOM):]
+        head = head[len(_UTF8_BOM) :]
     _check_head(head, name)
     yield from _Rows(stream, name)
 
@@ -89,9 +89,11 @@ class _Rows:
         self._since_row += len(data)
         if self._since_row > MAX_ROW_BYTES + _READ_SLACK:
             raise ImportFileError(
-                self.name, f"has a row longer than {MAX_ROW_BYTES // (1024 * 1024)} MB "
-                           f"(row {self.rows + 1}); a Spotify export's rows are a few hundred "
-                           "bytes - is this an export?")
+                self.name,
+                f"has a row longer than {MAX_ROW_BYTES // (1024 * 1024)} MB "
+                f"(row {self.rows + 1}); a Spotify export's rows are a few hundred "
+                "bytes - is this an export?",
+            )
         return data
 
     def __iter__(self) -> Iterator[dict]:
@@ -120,9 +122,11 @@ class _Rows:
                 elif event == "start_map" or event == "start_array":
                     if len(stack) + 1 >= MAX_JSON_DEPTH:
                         raise ImportFileError(
-                            self.name, f"nests JSON more than {MAX_JSON_DEPTH} levels deep "
-                                       f"(row {self.rows + 1}); a Spotify export is a flat "
-                                       "list of objects")
+                            self.name,
+                            f"nests JSON more than {MAX_JSON_DEPTH} levels deep "
+                            f"(row {self.rows + 1}); a Spotify export is a flat "
+                            "list of objects",
+                        )
                     child: dict | list = {} if event == "start_map" else []
                     if type(top) is dict:
                         top[key] = child
@@ -137,12 +141,12 @@ class _Rows:
                         yield row
             elif not opened:
                 if event != "start_array":
-                    raise ImportFileError(self.name, "is not a list of streams (expected a "
-                                                     "JSON array of objects)")
+                    raise ImportFileError(
+                        self.name, "is not a list of streams (expected a JSON array of objects)"
+                    )
                 opened = True
             elif closed:  # pragma: no cover - yajl reports trailing data itself
-                raise ImportFileError(self.name, _explain(Exception("trailing garbage"),
-                                                          self.rows))
+                raise ImportFileError(self.name, _explain(Exception("trailing garbage"), self.rows))
             elif event == "start_map":
                 stack.append({})
             elif event == "end_array":
@@ -150,8 +154,9 @@ class _Rows:
             else:
                 what = "a list" if event == "start_array" else _describe(value)
                 raise ImportFileError(
-                    self.name, f"row {self.rows + 1} is {what}; expected a list of objects "
-                               "(one per stream)")
+                    self.name,
+                    f"row {self.rows + 1} is {what}; expected a list of objects (one per stream)",
+                )
 
 
 #: ijson asks for 64 kB at a time and the stream below buffers as much again: a row is
@@ -206,14 +211,18 @@ def read_objects(stream: BinaryIO, name: str, size: int | None = None) -> Iterab
     if not head:
         head = data[:64]
     if head.startswith(_UTF8_BOM):
-        data = data[len(_UTF8_BOM):]
-        head = head[len(_UTF8_BOM):]
+        data = data[len(_UTF8_BOM) :]
+        head = head[len(_UTF8_BOM) :]
     _check_head(head, name)
     rows = None
     if not _SURROGATE_ESCAPE.search(data):
         try:  # decoded strictly here: json.loads(bytes) would let encoded surrogates in
-            rows = json.loads(data.decode("utf-8"), parse_int=_parse_int,
-                              parse_float=_parse_float, parse_constant=_parse_constant)
+            rows = json.loads(
+                data.decode("utf-8"),
+                parse_int=_parse_int,
+                parse_float=_parse_float,
+                parse_constant=_parse_constant,
+            )
         except (ValueError, _Unusual, RecursionError):  # JSONDecodeError, UnicodeDecodeError
             rows = None
         if type(rows) is not list or not all(type(row) is dict for row in rows):
@@ -250,7 +259,7 @@ class _Chain(io.RawIOBase):
 def first_item(data: bytes) -> object | None:
     """The first element of a JSON array held (possibly cut short) in ``data``, else None."""
     if data.startswith(_UTF8_BOM):
-        data = data[len(_UTF8_BOM):]
+        data = data[len(_UTF8_BOM) :]
     if not data.lstrip(_WHITESPACE).startswith(b"["):
         return None
     try:
@@ -272,8 +281,9 @@ def _check_head(head: bytes, name: str) -> None:
             raise ImportFileError(name, "is empty")
         return  # only whitespace so far: let the parser decide
     if stripped[:1] == b"{":
-        raise ImportFileError(name, "is a JSON object; expected a list of streams "
-                                    "(a JSON array of objects)")
+        raise ImportFileError(
+            name, "is a JSON object; expected a list of streams (a JSON array of objects)"
+        )
     if stripped[:1] != b"[":
         raise ImportFileError(name, "is not JSON (it should start with '[')")
 
@@ -294,8 +304,10 @@ def _explain(exc: Exception, rows: int) -> str:
 
 def _not_utf8(rows: int) -> str:
     after = f"after {rows:,} complete rows" if rows else "before the first complete row"
-    return (f"is not valid UTF-8 text ({after}); Spotify exports are UTF-8 - was the file "
-            "re-saved in another encoding?")
+    return (
+        f"is not valid UTF-8 text ({after}); Spotify exports are UTF-8 - was the file "
+        "re-saved in another encoding?"
+    )
 
 
 def _describe(obj: object) -> str:

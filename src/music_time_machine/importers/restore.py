@@ -72,8 +72,15 @@ REQUIRED_COLUMNS = {
 KNOWN_SOURCES = frozenset({"api", "extended", "account", "demo", "restore", "json"})
 TRACK_KINDS = frozenset({"music", "podcast", "audiobook", "video"})
 SNAPSHOT_RANGES = frozenset({"short_term", "medium_term", "long_term"})
-_OPTIONAL_PLAY_COLUMNS = ("skipped", "shuffle", "reason_start", "reason_end", "platform",
-                          "offline", "incognito")
+_OPTIONAL_PLAY_COLUMNS = (
+    "skipped",
+    "shuffle",
+    "reason_start",
+    "reason_end",
+    "platform",
+    "offline",
+    "incognito",
+)
 _TEXT_PLAY_COLUMNS = frozenset({"reason_start", "reason_end", "platform"})
 
 
@@ -96,12 +103,16 @@ class RestoreSummary(ImportSummary):
         if self.errors:
             report = self.errors[0]
             return f"{report.name} {report.error} Nothing was changed."
-        text = (f"Read {self.rows_read:,} streams from the backup: added {self.plays_added:,} "
-                f"plays, {self.short_plays:,} short plays and {self.podcasts_audiobooks:,} "
-                f"podcast or audiobook streams; {self.duplicates:,} were already here.")
+        text = (
+            f"Read {self.rows_read:,} streams from the backup: added {self.plays_added:,} "
+            f"plays, {self.short_plays:,} short plays and {self.podcasts_audiobooks:,} "
+            f"podcast or audiobook streams; {self.duplicates:,} were already here."
+        )
         if self.incognito_skipped:
-            text += (f" {self.incognito_skipped:,} incognito streams were left out "
-                     "(your settings exclude them).")
+            text += (
+                f" {self.incognito_skipped:,} incognito streams were left out "
+                "(your settings exclude them)."
+            )
         if self.rejected:
             text += f" {self.rejected:,} unusable rows were skipped."
         if self.snapshots_added:
@@ -123,9 +134,14 @@ class RestoreProgress(ImportProgress):
         return f"Restored {self.bytes_done:,} of {self.bytes_total:,} streams"
 
 
-def restore_backup(conn: sqlite3.Connection, user_id: int, path: Path | str, *,
-                   name: str | None = None,
-                   progress: Callable[[ImportProgress], None] | None = None) -> RestoreSummary:
+def restore_backup(
+    conn: sqlite3.Connection,
+    user_id: int,
+    path: Path | str,
+    *,
+    name: str | None = None,
+    progress: Callable[[ImportProgress], None] | None = None,
+) -> RestoreSummary:
     """Merge the plays of the backup at ``path`` into ``user_id``'s history.
 
     Returns a summary with one ``FileReport`` (kind ``backup``). A file that is not a
@@ -143,7 +159,8 @@ def restore_backup(conn: sqlite3.Connection, user_id: int, path: Path | str, *,
             if user_count > 1:
                 raise BackupError(
                     f"holds the listening history of {user_count} people; a backup made in "
-                    "Settings › Export holds one person's data.")
+                    "Settings › Export holds one person's data."
+                )
             with transaction(conn):  # the settings too: a re-count may be swapping them in
                 restorer = _Restorer(conn, get_settings(conn, user_id), backup, name, progress)
                 report = restorer.restore_plays()
@@ -164,8 +181,10 @@ def open_backup(path: Path) -> sqlite3.Connection:
     except OSError as error:
         raise BackupError(f"could not be read ({error.strerror or error}).") from None
     if magic != SQLITE_MAGIC:
-        raise BackupError("is not a SQLite file. A backup made in Settings › Export is a "
-                          ".sqlite file; a Spotify data export (.zip or .json) goes in Import.")
+        raise BackupError(
+            "is not a SQLite file. A backup made in Settings › Export is a "
+            ".sqlite file; a Spotify data export (.zip or .json) goes in Import."
+        )
     with _unreadable_is_damaged():
         return backup_file.open_read_only(path)
 
@@ -182,23 +201,30 @@ def check_backup(backup: sqlite3.Connection) -> int:
         shape = schema_shape(backup)
         if shape.other:
             kind, name = shape.other[0]
-            raise BackupError(f"is not a plain backup: it contains a {kind} ({name[:60]}), "
-                              "and a backup made in Settings › Export has only tables.")
+            raise BackupError(
+                f"is not a plain backup: it contains a {kind} ({name[:60]}), "
+                "and a backup made in Settings › Export has only tables."
+            )
         for table, needed in REQUIRED_COLUMNS.items():
             columns = {column[0] for column in shape.tables.get(table, ())}
             if not needed <= columns:
                 raise BackupError(
                     "is a SQLite database but not a Music Time Machine backup (it has no "
-                    f"{table} table of ours).")
+                    f"{table} table of ours)."
+                )
         versions = backup_file.schema_versions(backup)
         if not versions or any(type(v) is not int for v in versions):
-            raise BackupError("is a SQLite database but not a Music Time Machine backup "
-                              "(it has no schema version).")
+            raise BackupError(
+                "is a SQLite database but not a Music Time Machine backup "
+                "(it has no schema version)."
+            )
         version, ours = max(versions), latest_version()
         if version > ours:
-            raise BackupError(f"was made by a newer version of Music Time Machine (database "
-                              f"version {version}; this app reads up to {ours}). Update the "
-                              "app, then restore again.")
+            raise BackupError(
+                f"was made by a newer version of Music Time Machine (database "
+                f"version {version}; this app reads up to {ours}). Update the "
+                "app, then restore again."
+            )
         _check_shape(shape, schema_at(frozenset(versions)), version)
     except sqlite3.DatabaseError as error:
         raise BackupError(f"is damaged: SQLite cannot read it ({error}).") from None
@@ -207,8 +233,9 @@ def check_backup(backup: sqlite3.Connection) -> int:
     except sqlite3.DatabaseError as error:
         raise BackupError(f"is damaged: SQLite's integrity check failed ({error}).") from None
     if problems != ["ok"]:
-        raise BackupError(f"is damaged: SQLite's integrity check found problems "
-                          f"({'; '.join(problems[:2])}).")
+        raise BackupError(
+            f"is damaged: SQLite's integrity check found problems ({'; '.join(problems[:2])})."
+        )
     with _unreadable_is_damaged():
         return backup_file.users_with_plays(backup)
 
@@ -240,13 +267,16 @@ def _check_shape(found: SchemaShape, expected: SchemaShape, version: int) -> Non
             if other is None:
                 raise BackupError(f"lacks the column {table}.{column[0]} of {where}.")
             if other != column:
-                raise BackupError(f"has the column {table}.{column[0]} as {other[1] or 'untyped'}"
-                                  f" {'NOT NULL ' if other[2] else ''}where {where} has "
-                                  f"{column[1]}{' NOT NULL' if column[2] else ''} (or another "
-                                  "default, key or position).")
+                raise BackupError(
+                    f"has the column {table}.{column[0]} as {other[1] or 'untyped'}"
+                    f" {'NOT NULL ' if other[2] else ''}where {where} has "
+                    f"{column[1]}{' NOT NULL' if column[2] else ''} (or another "
+                    "default, key or position)."
+                )
         if by_name:
-            raise BackupError(f"has a column {table}.{next(iter(by_name))[:60]} that {where} "
-                              "does not have.")
+            raise BackupError(
+                f"has a column {table}.{next(iter(by_name))[:60]} that {where} does not have."
+            )
         raise BackupError(f"has the columns of {table!r} in another order than {where}.")
     for name in sorted(set(found.indexes) ^ set(expected.indexes)):
         raise BackupError(f"has indexes that differ from {where} ({name[:60]}).")
@@ -258,9 +288,14 @@ def _check_shape(found: SchemaShape, expected: SchemaShape, version: int) -> Non
 class _Restorer:
     """Reads one backup and writes its rows into one user's account (inside a transaction)."""
 
-    def __init__(self, conn: sqlite3.Connection, settings: UserSettings,
-                 backup: sqlite3.Connection, name: str,
-                 progress: Callable[[ImportProgress], None] | None) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        settings: UserSettings,
+        backup: sqlite3.Connection,
+        name: str,
+        progress: Callable[[ImportProgress], None] | None,
+    ) -> None:
         self.conn = conn
         self.settings = settings
         self.user_id = user_id = settings.user_id
@@ -293,8 +328,9 @@ class _Restorer:
                 genres = None
             if not (isinstance(genres, list) and all(type(g) is str for g in genres)):
                 genres = None
-            self._artists[row["id"]] = ArtistInfo(str(row["name"]), row["spotify_id"] or None,
-                                                  genres)
+            self._artists[row["id"]] = ArtistInfo(
+                str(row["name"]), row["spotify_id"] or None, genres
+            )
         by_track: dict[int, list[ArtistInfo]] = {}
         for row in self._read(backup_file.track_artists):
             artist = self._artists.get(row["artist_id"])
@@ -306,18 +342,20 @@ class _Restorer:
             values = {f: row[f] for f in features if isinstance(row[f], (int, float))}
             source = row["features_source"] if has_source else None
             artists = by_track.get(row["id"], [])
-            if not names_ok((str(row["name"]), str(row["album"]),
-                             *(a.name for a in artists))):
+            if not names_ok((str(row["name"]), str(row["album"]), *(a.name for a in artists))):
                 self._long_names.add(row["id"])
                 continue
             self._infos[row["id"]] = TrackInfo(
-                name=str(row["name"]), artists=artists,
-                album=row["album"], album_spotify_id=row["album_sid"],
+                name=str(row["name"]),
+                artists=artists,
+                album=row["album"],
+                album_spotify_id=row["album_sid"],
                 spotify_uri=row["spotify_id"] or None,
                 kind=row["kind"] if row["kind"] in TRACK_KINDS else "music",
                 duration_ms=row["duration_ms"] if type(row["duration_ms"]) is int else None,
                 features=values or None,
-                features_source=source if values and source in ("spotify", "demo") else None)
+                features_source=source if values and source in ("spotify", "demo") else None,
+            )
 
     def _track(self, backup_id: int) -> tuple[int, str, int | None] | None:
         """(local song id, stored match key, URI id) for a backup track; None if it has
@@ -329,8 +367,9 @@ class _Restorer:
         if info is not None:
             track_id, uri_id = self.catalogue.track(info)
             if info.features:  # fill features the local copy lacks, never overwrite them
-                fill_missing_features(self.conn, self.user_id, track_id, info.features,
-                                      info.features_source)
+                fill_missing_features(
+                    self.conn, self.user_id, track_id, info.features, info.features_source
+                )
             found = (track_id, stored_match_key(self.conn, track_id), uri_id)
         self._tracks[backup_id] = found
         return found
@@ -345,14 +384,19 @@ class _Restorer:
         self._emit(0, total, force=True)
         # The importer's rules from here on (streams.write_streams): restoring again adds
         # nothing, whatever mix of sources the account holds.
-        write_streams(self._streams(report, total, read), Reconciler(self.conn, self.user_id),
-                      self.settings, report, self._write, BATCH_ROWS)
+        write_streams(
+            self._streams(report, total, read),
+            Reconciler(self.conn, self.user_id),
+            self.settings,
+            report,
+            self._write,
+            BATCH_ROWS,
+        )
         report.rows_read = read[0]
         self._emit(read[0], total, force=True)
         return report
 
-    def _streams(self, report: FileReport, total: int, read: list[int]
-                 ) -> Iterator[StreamItem]:
+    def _streams(self, report: FileReport, total: int, read: list[int]) -> Iterator[StreamItem]:
         """The backup's usable plays linked to local songs, in the importer's item layout
         (rejected and incognito rows counted in ``report``; rows read in ``read[0]``)."""
         optional = [c for c in _OPTIONAL_PLAY_COLUMNS if c in self._columns("plays")]
@@ -380,16 +424,31 @@ class _Restorer:
             source = row["source"] if row["source"] in KNOWN_SOURCES else "restore"
             kind = row["kind"] if row["kind"] in TRACK_KINDS else "music"
             get = extra.get
-            item = (played_at, ms_played, kind, None, None, None, None, get("skipped"),
-                    get("shuffle"), get("reason_start"), get("reason_end"), get("platform"),
-                    get("offline"), get("incognito"), None, None, *local(played_at))
+            item = (
+                played_at,
+                ms_played,
+                kind,
+                None,
+                None,
+                None,
+                None,
+                get("skipped"),
+                get("shuffle"),
+                get("reason_start"),
+                get("reason_end"),
+                get("platform"),
+                get("offline"),
+                get("incognito"),
+                None,
+                None,
+                *local(played_at),
+            )
             yield track, source, self._infos[row["track_id"]].duration_ms, item
 
     def _write(self, batch: list[tuple]) -> int:
         """Store a batch of plays with their rollups (all inside the restore's one
         transaction)."""
-        return insert_play_rows(self.conn, self.user_id, batch,
-                                rollups=self.settings.play_rule)
+        return insert_play_rows(self.conn, self.user_id, batch, rollups=self.settings.play_rule)
 
     def restore_snapshots(self) -> int:
         """Top-list snapshots of the days and lists the account has none of (its own win).
@@ -397,34 +456,47 @@ class _Restorer:
         A list (day, item type, time range) is taken whole or not at all, so two lists of
         one day are never interleaved.
         """
-        if not {"taken_on", "item_type", "time_range", "rank", "track_id",
-                "artist_id"} <= self._columns("top_snapshots"):
+        if not {
+            "taken_on",
+            "item_type",
+            "time_range",
+            "rank",
+            "track_id",
+            "artist_id",
+        } <= self._columns("top_snapshots"):
             return 0
         have = snapshot_lists(self.conn, self.user_id)
         added = 0
         for row in self._read(backup_file.snapshots):
             key = (row["taken_on"], row["item_type"], row["time_range"])
-            if (key in have or type(row["taken_on"]) is not str or type(row["rank"]) is not int
-                    or row["time_range"] not in SNAPSHOT_RANGES):
+            if (
+                key in have
+                or type(row["taken_on"]) is not str
+                or type(row["rank"]) is not int
+                or row["time_range"] not in SNAPSHOT_RANGES
+            ):
                 continue
             track_id = artist_id = None
             if row["item_type"] == "track" and row["track_id"] is not None:
                 found = self._track(row["track_id"])
                 track_id = found[0] if found else None
-            elif (row["item_type"] == "artist" and row["artist_id"] in self._artists
-                  and names_ok((self._artists[row["artist_id"]].name,))):
+            elif (
+                row["item_type"] == "artist"
+                and row["artist_id"] in self._artists
+                and names_ok((self._artists[row["artist_id"]].name,))
+            ):
                 artist_id = self.catalogue.artist_id(self._artists[row["artist_id"]])
             if track_id is None and artist_id is None:
                 continue
-            added += add_snapshot_entry(self.conn, self.user_id, *key, row["rank"],
-                                        track_id=track_id, artist_id=artist_id)
+            added += add_snapshot_entry(
+                self.conn, self.user_id, *key, row["rank"], track_id=track_id, artist_id=artist_id
+            )
         return added
 
     def _emit(self, done: int, total: int, force: bool = False) -> None:
         if self.progress is None or not self._throttle.due(force):
             return
-        self.progress(RestoreProgress(0 if done < total else 1, 1, done, total, done,
-                                      self.name))
+        self.progress(RestoreProgress(0 if done < total else 1, 1, done, total, done, self.name))
 
 
 def _optional(column: str, value: object) -> object:
@@ -435,8 +507,7 @@ def _optional(column: str, value: object) -> object:
     return None if type(value) is not int else int(bool(value))
 
 
-def _play_problem(played_at: object, ms_played: object, extra: dict,
-                  latest: int) -> str | None:
+def _play_problem(played_at: object, ms_played: object, extra: dict, latest: int) -> str | None:
     """Why a backup's play row is left out (the importer's ``limits``), or None."""
     if type(played_at) is not int or type(ms_played) is not int or ms_played < 0:
         return "invalid time or ms_played"

@@ -33,7 +33,8 @@ _ACCOUNT_TS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} (?:[01][0-9]|2[0-3]):[0-5]
 #: Other plain UTC forms (seconds missing, fractions, '+00:00'); ranges checked by datetime.
 _OTHER_TS = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
-    r"(?:Z|\+00:00)?")
+    r"(?:Z|\+00:00)?"
+)
 
 
 class Stream(NamedTuple):
@@ -41,9 +42,9 @@ class Stream(NamedTuple):
 
     played_at: int
     ms_played: int
-    kind: str          # music | podcast | audiobook | video
-    name: str          # track / episode / chapter title
-    artist: str        # artist / show / book title: first half of the match key
+    kind: str  # music | podcast | audiobook | video
+    name: str  # track / episode / chapter title
+    artist: str  # artist / show / book title: first half of the match key
     album: str | None
     uri: str | None
     skipped: int | None = None
@@ -53,7 +54,7 @@ class Stream(NamedTuple):
     platform: str | None = None
     offline: int | None = None
     incognito: int | None = None
-    author: str | None = None   # audiobook author (account data), stored as a second artist
+    author: str | None = None  # audiobook author (account data), stored as a second artist
 
 
 #: The text fields of a ``Stream``: name, artist, album, uri, reasons, platform, author.
@@ -79,8 +80,12 @@ def _utc_ms(text: object, sep: str) -> int | None:
     try:
         n = len(text)
         if n == 20 and sep == "T" and _EXTENDED_TS.fullmatch(text):  # extended
-            return (_days[text[:10]] + int(text[11:13]) * 3_600_000
-                    + int(text[14:16]) * 60_000 + int(text[17:19]) * 1000)
+            return (
+                _days[text[:10]]
+                + int(text[11:13]) * 3_600_000
+                + int(text[14:16]) * 60_000
+                + int(text[17:19]) * 1000
+            )
         if n == 16 and sep == " " and _ACCOUNT_TS.fullmatch(text):  # account: to the minute
             return _days[text[:10]] + int(text[11:13]) * 3_600_000 + int(text[14:16]) * 60_000
         # fromisoformat alone would also read week dates and other scripts' digits
@@ -153,8 +158,11 @@ def extended_stream(row: dict, video: bool = False) -> Stream | str:
     elif _text(get("spotify_episode_uri")) or _text(get("episode_name")):
         kind, uri = "podcast", _text(get("spotify_episode_uri"))
         name, artist, album = _text(get("episode_name")) or uri, get("episode_show_name"), None
-    elif (_text(get("audiobook_chapter_uri")) or _text(get("audiobook_title"))
-          or _text(get("audiobook_chapter_title"))):
+    elif (
+        _text(get("audiobook_chapter_uri"))
+        or _text(get("audiobook_title"))
+        or _text(get("audiobook_chapter_title"))
+    ):
         kind, uri = "audiobook", _text(get("audiobook_chapter_uri"))
         book = _text(get("audiobook_title"))
         name = _text(get("audiobook_chapter_title")) or book or uri
@@ -162,10 +170,19 @@ def extended_stream(row: dict, video: bool = False) -> Stream | str:
     else:
         return NO_METADATA
     stream = Stream(
-        played_at, ms_played, kind, name, artist if type(artist) is str else "",
-        album if type(album) is str else None, uri,
-        _flag(get("skipped")), _flag(get("shuffle")), _opt(get("reason_start")),
-        _opt(get("reason_end")), _opt(get("platform")), _flag(get("offline")),
+        played_at,
+        ms_played,
+        kind,
+        name,
+        artist if type(artist) is str else "",
+        album if type(album) is str else None,
+        uri,
+        _flag(get("skipped")),
+        _flag(get("shuffle")),
+        _opt(get("reason_start")),
+        _opt(get("reason_end")),
+        _opt(get("platform")),
+        _flag(get("offline")),
         _flag(get("incognito_mode")),
     )
     return stream if _names_ok(stream) else NAME_TOO_LONG

@@ -74,7 +74,8 @@ GROUP_BYTES = 128 * 1024 * 1024
 SLICE_SECONDS = 1.0
 #: Where a mapped item (``rows.Stream``'s fields first) holds what links it to a song.
 _KIND, _NAME, _ARTIST, _URI, _INCOGNITO = (
-    Stream._fields.index(f) for f in ("kind", "name", "artist", "uri", "incognito"))
+    Stream._fields.index(f) for f in ("kind", "name", "artist", "uri", "incognito")
+)
 
 
 def _song_key(item: tuple) -> object:
@@ -87,10 +88,16 @@ class _DryRun(Exception):
     """Raised to roll back a dry run after everything was computed."""
 
 
-def run_import(conn: sqlite3.Connection, user_id: int, paths: Sequence[Path | str], *,
-               dry_run: bool = False, max_file_bytes: int | None = None,
-               progress: Callable[[ImportProgress], None] | None = None,
-               include_incognito: bool | None = None) -> ImportSummary:
+def run_import(
+    conn: sqlite3.Connection,
+    user_id: int,
+    paths: Sequence[Path | str],
+    *,
+    dry_run: bool = False,
+    max_file_bytes: int | None = None,
+    progress: Callable[[ImportProgress], None] | None = None,
+    include_incognito: bool | None = None,
+) -> ImportSummary:
     """Import every listening-history file found in ``paths`` for ``user_id``.
 
     ``paths`` may name JSON files, folders and zip archives (``my_spotify_data.zip``).
@@ -100,16 +107,18 @@ def run_import(conn: sqlite3.Connection, user_id: int, paths: Sequence[Path | st
     """
     started = time.perf_counter()
     settings = get_settings(conn, user_id)
-    keep_incognito = settings.include_incognito if include_incognito is None \
-        else include_incognito
+    keep_incognito = settings.include_incognito if include_incognito is None else include_incognito
     summary = ImportSummary(dry_run=dry_run)
     sources: list[SourceFile] = []
     for found in expand_sources(paths, max_file_bytes):
         if isinstance(found, SkippedFile):
             summary.skipped.append(found)
         elif isinstance(found, BadSource):
-            kind = found.format.kind if found.format else (
-                "archive" if found.name.lower().endswith(".zip") else "unknown")
+            kind = (
+                found.format.kind
+                if found.format
+                else ("archive" if found.name.lower().endswith(".zip") else "unknown")
+            )
             summary.files.append(FileReport(found.name, kind, error=found.error))
         else:
             sources.append(found)
@@ -117,12 +126,20 @@ def run_import(conn: sqlite3.Connection, user_id: int, paths: Sequence[Path | st
 
     # Slices commit only when this call owns the transactions (not in a dry run, nor inside
     # a caller's transaction, which then gets everything at once).
-    importer = _Importer(conn, settings, keep_incognito, _Progress(progress, sources),
-                         slicing=not dry_run and not conn.in_transaction)
+    importer = _Importer(
+        conn,
+        settings,
+        keep_incognito,
+        _Progress(progress, sources),
+        slicing=not dry_run and not conn.in_transaction,
+    )
     feed = None
     # One large file too: its rows are parsed there while this process writes earlier ones.
-    if (WORKER_MIN_BYTES is not None and sources
-            and sum(s.size for s in sources) >= WORKER_MIN_BYTES):
+    if (
+        WORKER_MIN_BYTES is not None
+        and sources
+        and sum(s.size for s in sources) >= WORKER_MIN_BYTES
+    ):
         try:
             feed = WorkerFeed(sources, settings.timezone)
         except Exception:  # no helper process here (sandbox, fd limits): parse in process
@@ -156,8 +173,9 @@ def _natural(name: str) -> list:
 class _Progress:
     """Throttled progress reports, by bytes read (known up front, unlike row counts)."""
 
-    def __init__(self, callback: Callable[[ImportProgress], None] | None,
-                 sources: list[SourceFile]) -> None:
+    def __init__(
+        self, callback: Callable[[ImportProgress], None] | None, sources: list[SourceFile]
+    ) -> None:
         self.callback = callback
         self.files_total = len(sources)
         self.bytes_total = sum(s.size for s in sources)
@@ -172,9 +190,16 @@ class _Progress:
     def emit(self, bytes_in_file: int, force: bool = False) -> None:
         if self.callback is None or not self._throttle.due(force):
             return
-        self.callback(ImportProgress(self.files_done, self.files_total,
-                                     min(self.bytes_before + bytes_in_file, self.bytes_total),
-                                     self.bytes_total, self.rows, self.current))
+        self.callback(
+            ImportProgress(
+                self.files_done,
+                self.files_total,
+                min(self.bytes_before + bytes_in_file, self.bytes_total),
+                self.bytes_total,
+                self.rows,
+                self.current,
+            )
+        )
 
     def file_done(self, size: int) -> None:
         self.files_done += 1
@@ -211,9 +236,11 @@ class _Slices:
 
     @property
     def due(self) -> bool:
-        return (self.enabled and self.conn.in_transaction
-                and (self.bytes >= GROUP_BYTES
-                     or time.monotonic() - self.started >= SLICE_SECONDS))
+        return (
+            self.enabled
+            and self.conn.in_transaction
+            and (self.bytes >= GROUP_BYTES or time.monotonic() - self.started >= SLICE_SECONDS)
+        )
 
     def commit(self) -> None:
         if self.enabled and self.conn.in_transaction:
@@ -245,8 +272,14 @@ class _FileWrites:
 
 
 class _Importer:
-    def __init__(self, conn: sqlite3.Connection, settings: UserSettings, keep_incognito: bool,
-                 progress: _Progress, slicing: bool) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        settings: UserSettings,
+        keep_incognito: bool,
+        progress: _Progress,
+        slicing: bool,
+    ) -> None:
         self.conn = conn
         self.user_id = settings.user_id
         self.settings = settings
@@ -261,8 +294,9 @@ class _Importer:
         # the Catalogue's name-keyed cache); entries are added only after a file succeeds.
         self._uri_tracks: dict[str, tuple[int, str, int | None]] = {}
 
-    def import_files(self, sources: Sequence[SourceFile],
-                     feed: WorkerFeed | None) -> list[FileReport]:
+    def import_files(
+        self, sources: Sequence[SourceFile], feed: WorkerFeed | None
+    ) -> list[FileReport]:
         """Import the files in order; slices commit between insert batches and files (see
         the module docstring), and the last one when all files are in."""
         reports = []
@@ -303,8 +337,11 @@ class _Importer:
         self.file = _FileWrites(src.name)
         try:
             self.progress.start(src.name)  # (may stop the job: a cancel, the time bound)
-            self._import_rows(src, batches if batches is not None
-                              else local_batches(src, self.clock.local), report)
+            self._import_rows(
+                src,
+                batches if batches is not None else local_batches(src, self.clock.local),
+                report,
+            )
             self._writing()
             release_savepoint(self.conn, _FILE_SAVEPOINT)
             if self.file.committed:
@@ -312,8 +349,9 @@ class _Importer:
             self._uri_tracks.update(self._new_uri_tracks)
         except (ImportFileError, OSError) as exc:
             self._undo_file()
-            problem = exc.problem if isinstance(exc, ImportFileError) \
-                else f"could not be read ({exc})"
+            problem = (
+                exc.problem if isinstance(exc, ImportFileError) else f"could not be read ({exc})"
+            )
             report = FileReport(src.name, src.format.kind, error=problem)
             self.progress.rows = rows_before
         except BaseException:  # a cancel, the time bound, a lost helper, a bug
@@ -386,11 +424,18 @@ class _Importer:
                         incognito += 1
                         continue
                     yield tracks[_song_key(item)], source, None, item
-            counted.update(rows=rows, without_metadata=without_metadata,
-                           incognito=incognito, rejected=rejected)
+            counted.update(
+                rows=rows, without_metadata=without_metadata, incognito=incognito, rejected=rejected
+            )
 
-        adopted = write_streams(streams(), Reconciler(self.conn, self.user_id), self.settings,
-                                report, self._write, BATCH_ROWS)
+        adopted = write_streams(
+            streams(),
+            Reconciler(self.conn, self.user_id),
+            self.settings,
+            report,
+            self._write,
+            BATCH_ROWS,
+        )
         adopt_play_uris(self.conn, self.user_id, adopted)
         rows, rejected = counted["rows"], counted["rejected"]
         report.rows_read = rows
@@ -399,12 +444,15 @@ class _Importer:
         report.rejected = rejected
         if rows and rejected == rows:
             first = next(iter(report.rejected_reasons))
-            raise ImportFileError(src.name, f"has no usable rows: all {rows:,} have {first} "
-                                            f"(is this a {source} history file?)")
+            raise ImportFileError(
+                src.name,
+                f"has no usable rows: all {rows:,} have {first} (is this a {source} history file?)",
+            )
         self._new_uri_tracks = {k: v for k, v in tracks.items() if type(k) is str}
 
-    def _link_songs(self, catalogue: Catalogue, items: list,
-                    tracks: dict[object, tuple[int, str, int | None]]) -> None:
+    def _link_songs(
+        self, catalogue: Catalogue, items: list, tracks: dict[object, tuple[int, str, int | None]]
+    ) -> None:
         """Add to ``tracks`` the song (id, stored match key, URI id) of every usable item of
         ``items`` not in it yet, found or created in one ``Catalogue.tracks`` call."""
         keep_incognito = self.keep_incognito
@@ -418,12 +466,14 @@ class _Importer:
                 artists = [ArtistInfo(s.artist)] if s.artist else []
                 if s.author:
                     artists.append(ArtistInfo(s.author))
-                new[key] = TrackInfo(name=s.name, artists=artists, album=s.album,
-                                     spotify_uri=s.uri, kind=s.kind)
+                new[key] = TrackInfo(
+                    name=s.name, artists=artists, album=s.album, spotify_uri=s.uri, kind=s.kind
+                )
         if new:
             self._writing()
             for key, (track_id, uri_id, match_key) in zip(
-                    new, catalogue.tracks(list(new.values())), strict=True):
+                new, catalogue.tracks(list(new.values())), strict=True
+            ):
                 tracks[key] = (track_id, match_key, uri_id)
 
     def _write(self, batch: list[tuple]) -> int:

@@ -43,8 +43,8 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 class SourceFile:
     """One history file to import: where it came from, its size and how to open it."""
 
-    name: str            # shown to the user: "file.json" or "export.zip/folder/file.json"
-    size: int            # bytes (declared uncompressed size for archive members)
+    name: str  # shown to the user: "file.json" or "export.zip/folder/file.json"
+    size: int  # bytes (declared uncompressed size for archive members)
     format: Format
     open: Callable[[], AbstractContextManager[BinaryIO]]
 
@@ -77,8 +77,14 @@ class CountingReader(io.RawIOBase):
     compressed size. ``bytes_read`` doubles as the progress counter.
     """
 
-    def __init__(self, raw: BinaryIO, name: str, limit: int | None,
-                 compressed: int | None = None, max_ratio: int | None = None) -> None:
+    def __init__(
+        self,
+        raw: BinaryIO,
+        name: str,
+        limit: int | None,
+        compressed: int | None = None,
+        max_ratio: int | None = None,
+    ) -> None:
         super().__init__()
         self._raw = raw
         self.name = name
@@ -101,10 +107,12 @@ class CountingReader(io.RawIOBase):
         self.bytes_read += len(data)
         if self.limit is not None and self.bytes_read > self.limit:
             raise ImportFileError(
-                self.name, f"is larger than the {_mb(self.limit)} limit for one file")
+                self.name, f"is larger than the {_mb(self.limit)} limit for one file"
+            )
         if self._ratio_limit is not None and self.bytes_read > self._ratio_limit:
             raise ImportFileError(
-                self.name, "expands far beyond its compressed size (a zip bomb?); refused")
+                self.name, "expands far beyond its compressed size (a zip bomb?); refused"
+            )
         return data
 
     def readinto(self, buffer) -> int:  # pragma: no cover - ijson calls read()
@@ -113,8 +121,10 @@ class CountingReader(io.RawIOBase):
         return len(data)
 
 
-def expand_sources(paths: Sequence[Path | str], max_file_bytes: int | None = None,
-                   ) -> Iterator[Found]:
+def expand_sources(
+    paths: Sequence[Path | str],
+    max_file_bytes: int | None = None,
+) -> Iterator[Found]:
     """Yield every history file in ``paths`` (files, folders, zips), and what was skipped."""
     limit = max_file_bytes or DEFAULT_MAX_FILE_BYTES
     for raw in paths:
@@ -147,8 +157,9 @@ def _expand_file(path: Path, limit: int, display: str) -> Iterator[Found]:
             yield SkippedFile(display, "not a listening-history file")
             return
     if size > limit:
-        yield BadSource(display, fmt, f"is {_mb(size)}, larger than the {_mb(limit)} "
-                                      "limit for one file")
+        yield BadSource(
+            display, fmt, f"is {_mb(size)}, larger than the {_mb(limit)} limit for one file"
+        )
         return
     yield SourceFile(display, size, fmt, _FileOpener(path, display, limit))
 
@@ -198,8 +209,14 @@ def _expand_zip(path: Path, limit: int, display: str) -> Iterator[Found]:
                 if fmt is None:
                     found.append(SkippedFile(member_display, "not a listening-history file"))
                     continue
-            found.append(SourceFile(member_display, info.file_size, fmt,
-                                    _MemberOpener(path, info.filename, member_display, limit)))
+            found.append(
+                SourceFile(
+                    member_display,
+                    info.file_size,
+                    fmt,
+                    _MemberOpener(path, info.filename, member_display, limit),
+                )
+            )
     yield from found
 
 
@@ -209,25 +226,36 @@ def _checked_members(archive: zipfile.ZipFile, display: str, limit: int) -> list
     for info in archive.infolist():
         name = info.filename.replace("\\", "/")
         if name.startswith("/") or _DRIVE.match(name) or ".." in name.split("/"):
-            raise ImportFileError(display, f"contains an unsafe path {info.filename!r} "
-                                           "(absolute or with '..'); the archive was refused")
+            raise ImportFileError(
+                display,
+                f"contains an unsafe path {info.filename!r} "
+                "(absolute or with '..'); the archive was refused",
+            )
         if info.is_dir():
             continue
         if info.flag_bits & 0x1:
             raise ImportFileError(display, f"{info.filename} is encrypted; unzip it first")
         total += info.file_size
-        if (info.file_size > _RATIO_EXEMPT_BYTES
-                and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)):
+        if info.file_size > _RATIO_EXEMPT_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(
+            info.compress_size, 1
+        ):
             ratio = info.file_size // max(info.compress_size, 1)
             raise ImportFileError(
-                display, f"{info.filename} would expand {ratio:,} times its compressed size "
-                         "(a zip bomb?); the archive was refused")
+                display,
+                f"{info.filename} would expand {ratio:,} times its compressed size "
+                "(a zip bomb?); the archive was refused",
+            )
         if total > MAX_ARCHIVE_BYTES:
-            raise ImportFileError(display, f"would expand to more than {_mb(MAX_ARCHIVE_BYTES)}"
-                                           "; the archive was refused")
+            raise ImportFileError(
+                display,
+                f"would expand to more than {_mb(MAX_ARCHIVE_BYTES)}; the archive was refused",
+            )
         if info.file_size > limit and format_from_name(name.rsplit("/", 1)[-1]) is not None:
-            raise ImportFileError(display, f"{info.filename} is {_mb(info.file_size)}, larger "
-                                           f"than the {_mb(limit)} limit for one file")
+            raise ImportFileError(
+                display,
+                f"{info.filename} is {_mb(info.file_size)}, larger "
+                f"than the {_mb(limit)} limit for one file",
+            )
         members.append(info)
     return members
 
@@ -246,8 +274,9 @@ class _MemberOpener:
         with zipfile.ZipFile(self.zip_path) as archive:
             info = archive.getinfo(self.member)
             with archive.open(info) as raw:
-                counted = CountingReader(raw, self.display, self.limit, info.compress_size,
-                                         MAX_COMPRESSION_RATIO)
+                counted = CountingReader(
+                    raw, self.display, self.limit, info.compress_size, MAX_COMPRESSION_RATIO
+                )
                 yield io.BufferedReader(counted, 256 * 1024)
 
 

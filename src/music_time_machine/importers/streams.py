@@ -33,10 +33,14 @@ NON_MUSIC = frozenset({"podcast", "audiobook"})
 StreamItem = tuple[tuple[int, str, "int | None"], str, "int | None", tuple]
 
 
-def write_streams(streams: Iterable[StreamItem], reconciler: Reconciler,
-                  settings: UserSettings, report: FileReport,
-                  write: Callable[[list[tuple]], int],
-                  batch_rows: int = BATCH_ROWS) -> list[tuple[int, int]]:
+def write_streams(
+    streams: Iterable[StreamItem],
+    reconciler: Reconciler,
+    settings: UserSettings,
+    report: FileReport,
+    write: Callable[[list[tuple]], int],
+    batch_rows: int = BATCH_ROWS,
+) -> list[tuple[int, int]]:
     """Place, count and write ``streams`` (see the module docstring) into ``report``.
 
     ``write`` stores a batch of rows in ``db.plays.PLAY_COLUMNS`` order and returns how many
@@ -67,9 +71,26 @@ def write_streams(streams: Iterable[StreamItem], reconciler: Reconciler,
         report.count_as_duplicates(len(batch) - added)
 
     for (track_id, match_key, uri_id), source, duration_ms, item in streams:
-        (played_at, ms_played, kind, _name, _artist, _album, _uri, skipped, shuffle,
-         reason_start, reason_end, platform, offline, incognito, _author, signature,
-         day, hour) = item
+        (
+            played_at,
+            ms_played,
+            kind,
+            _name,
+            _artist,
+            _album,
+            _uri,
+            skipped,
+            shuffle,
+            reason_start,
+            reason_end,
+            platform,
+            offline,
+            incognito,
+            _author,
+            signature,
+            day,
+            hour,
+        ) = item
         # Distinct streams that share a (time, song) slot with another row or a stored
         # play of another stream (several skips within one minute or second) are stored
         # 1 ms later (Reconciler.place), so the UNIQUE rule keeps them all.
@@ -82,8 +103,9 @@ def write_streams(streams: Iterable[StreamItem], reconciler: Reconciler,
                 duplicates += 1
                 continue
             else:
-                identities[slot] = (previous if type(previous) is list else [previous]) \
-                    + [signature]
+                identities[slot] = (previous if type(previous) is list else [previous]) + [
+                    signature
+                ]
         if slot in used or near_lo <= played_at <= near_hi:
             placed = place(match_key, track_id, played_at, source, ms_played, used, skipped)
             if placed is None:  # the same stream as a stored play
@@ -96,13 +118,33 @@ def write_streams(streams: Iterable[StreamItem], reconciler: Reconciler,
                 day, hour = local(played_at)
         else:
             used.add(slot)
-        batch.append((user_id, track_id, played_at, ms_played, kind, source, day, hour,
-                      skipped, shuffle, reason_start, reason_end, platform, offline,
-                      incognito, uri_id))
+        batch.append(
+            (
+                user_id,
+                track_id,
+                played_at,
+                ms_played,
+                kind,
+                source,
+                day,
+                hour,
+                skipped,
+                shuffle,
+                reason_start,
+                reason_end,
+                platform,
+                offline,
+                incognito,
+                uri_id,
+            )
+        )
         if kind in NON_MUSIC:
             pending[2] += 1
-        elif (ms_played >= min_ms if min_ms is not None
-              else counts(ms_played, reason_end, duration_ms)):
+        elif (
+            ms_played >= min_ms
+            if min_ms is not None
+            else counts(ms_played, reason_end, duration_ms)
+        ):
             pending[0] += 1
         else:
             pending[1] += 1

@@ -16,8 +16,16 @@ from dataclasses import dataclass, field
 
 from .sources import SkippedFile
 
-COUNTS = ("rows_read", "plays_added", "short_plays", "podcasts_audiobooks", "duplicates",
-          "without_metadata", "incognito_skipped", "rejected")
+COUNTS = (
+    "rows_read",
+    "plays_added",
+    "short_plays",
+    "podcasts_audiobooks",
+    "duplicates",
+    "without_metadata",
+    "incognito_skipped",
+    "rejected",
+)
 
 
 @dataclass
@@ -33,7 +41,7 @@ class FileReport:
     incognito_skipped: int = 0
     rejected: int = 0
     rejected_reasons: Counter = field(default_factory=Counter)
-    error: str | None = None       # set when the whole file was refused (nothing stored)
+    error: str | None = None  # set when the whole file was refused (nothing stored)
 
     @property
     def stored(self) -> int:
@@ -115,10 +123,12 @@ class ImportSummary:
     def headline(self) -> str:
         """One sentence for the page and the log."""
         what = "would add" if self.dry_run else "added"
-        text = (f"Read {self.rows_read:,} rows from {len(self.files)} file"
-                f"{'s' if len(self.files) != 1 else ''}: {what} {self.plays_added:,} plays, "
-                f"{self.short_plays:,} short plays and {self.podcasts_audiobooks:,} podcast or "
-                f"audiobook streams; {self.duplicates:,} were already here.")
+        text = (
+            f"Read {self.rows_read:,} rows from {len(self.files)} file"
+            f"{'s' if len(self.files) != 1 else ''}: {what} {self.plays_added:,} plays, "
+            f"{self.short_plays:,} short plays and {self.podcasts_audiobooks:,} podcast or "
+            f"audiobook streams; {self.duplicates:,} were already here."
+        )
         if self.errors:
             text += f" {len(self.errors)} file{'s' if len(self.errors) != 1 else ''} refused."
         return text
@@ -182,16 +192,27 @@ class ImportProgress:
         return f"Imported {self.rows_done:,} rows, file {file_no} of {self.files_total}{current}"
 
     def to_dict(self) -> dict:
-        return {"files_done": self.files_done, "files_total": self.files_total,
-                "bytes_done": self.bytes_done, "bytes_total": self.bytes_total,
-                "rows_done": self.rows_done, "current_file": self.current_file,
-                "fraction": round(self.fraction, 4)}
+        return {
+            "files_done": self.files_done,
+            "files_total": self.files_total,
+            "bytes_done": self.bytes_done,
+            "bytes_total": self.bytes_total,
+            "rows_done": self.rows_done,
+            "current_file": self.current_file,
+            "fraction": round(self.fraction, 4),
+        }
 
 
-_COLUMNS = (("rows", "rows_read"), ("added", "plays_added"), ("short", "short_plays"),
-            ("pod/book", "podcasts_audiobooks"), ("dupes", "duplicates"),
-            ("no meta", "without_metadata"), ("incog.", "incognito_skipped"),
-            ("rejected", "rejected"))
+_COLUMNS = (
+    ("rows", "rows_read"),
+    ("added", "plays_added"),
+    ("short", "short_plays"),
+    ("pod/book", "podcasts_audiobooks"),
+    ("dupes", "duplicates"),
+    ("no meta", "without_metadata"),
+    ("incog.", "incognito_skipped"),
+    ("rejected", "rejected"),
+)
 
 
 def format_summary_table(summary: ImportSummary) -> str:
@@ -202,7 +223,7 @@ def format_summary_table(summary: ImportSummary) -> str:
     lines = [header, "-" * len(header)]
 
     def row(label: str, values: list[int], note: str = "") -> str:
-        label = label if len(label) <= width else "..." + label[-(width - 3):]
+        label = label if len(label) <= width else "..." + label[-(width - 3) :]
         return (f"{label:<{width}}  " + "  ".join(f"{v:>8,}" for v in values) + note).rstrip()
 
     for f in summary.files:

@@ -74,8 +74,13 @@ class ArtworkSummary:
 
     @property
     def done(self) -> int:
-        return (self.albums_from_spotify + self.albums_from_coverart + self.albums_none
-                + self.artists_found + self.artists_none)
+        return (
+            self.albums_from_spotify
+            + self.albums_from_coverart
+            + self.albums_none
+            + self.artists_found
+            + self.artists_none
+        )
 
     @property
     def finished(self) -> bool:
@@ -108,14 +113,23 @@ def host_allowed(url: str, hosts: tuple[str, ...]) -> bool:
         netloc = f"{host}:{parts.port or _DEFAULT_PORTS[parts.scheme]}"
     except ValueError:  # a port that is not a number
         return False
-    return any(netloc == h if ":" in h else
-               host == h or (h.startswith("*.") and host.endswith(h[1:])) for h in hosts)
+    return any(
+        netloc == h if ":" in h else host == h or (h.startswith("*.") and host.endswith(h[1:]))
+        for h in hosts
+    )
 
 
-def fetch_artwork(conn: sqlite3.Connection, user_id: int, mb: MusicBrainzClient,
-                  caa: CoverArtClient, store: ImageStore,
-                  progress: Callable[[int, int], None], should_stop: Callable[[], bool],
-                  *, image_hosts: tuple[str, ...] = SPOTIFY_IMAGE_HOSTS) -> ArtworkSummary:
+def fetch_artwork(
+    conn: sqlite3.Connection,
+    user_id: int,
+    mb: MusicBrainzClient,
+    caa: CoverArtClient,
+    store: ImageStore,
+    progress: Callable[[int, int], None],
+    should_stop: Callable[[], bool],
+    *,
+    image_hosts: tuple[str, ...] = SPOTIFY_IMAGE_HOSTS,
+) -> ArtworkSummary:
     """Fetch, scale and store the pictures of ``user_id``'s albums and artists that are due.
 
     Contract for the enrichment job:
@@ -154,8 +168,7 @@ def fetch_artwork(conn: sqlite3.Connection, user_id: int, mb: MusicBrainzClient,
                 summary.stopped = True
                 return summary
             key = source = None
-            if album.image_url and spotify_reachable and host_allowed(album.image_url,
-                                                                      image_hosts):
+            if album.image_url and spotify_reachable and host_allowed(album.image_url, image_hosts):
                 try:
                     key, source = _download(caa, store, album.image_url, summary), "spotify"
                 except Unavailable:
@@ -164,8 +177,7 @@ def fetch_artwork(conn: sqlite3.Connection, user_id: int, mb: MusicBrainzClient,
             if key is None:
                 cover_url = _cover_url(mb, caa, album)
                 if cover_url is not None:
-                    key, source = (_download(caa, store, cover_url, summary),
-                                   "coverartarchive")
+                    key, source = (_download(caa, store, cover_url, summary), "coverartarchive")
             with transaction(conn):
                 save_album_art(conn, user_id, album.album_id, key, key and source)
             if key is None:
@@ -194,15 +206,19 @@ def fetch_artwork(conn: sqlite3.Connection, user_id: int, mb: MusicBrainzClient,
                 summary.artists_found += 1
             progress(summary.done, total)
     except RateLimited as error:
-        summary.paused_for, summary.error, summary.cause = error.retry_after, str(error), \
-            error.cause
+        summary.paused_for, summary.error, summary.cause = (
+            error.retry_after,
+            str(error),
+            error.cause,
+        )
     except MetadataError as error:
         summary.error, summary.cause = str(error), error.cause
     return summary
 
 
-def _download(caa: CoverArtClient, store: ImageStore, url: str,
-              summary: ArtworkSummary) -> str | None:
+def _download(
+    caa: CoverArtClient, store: ImageStore, url: str, summary: ArtworkSummary
+) -> str | None:
     """The stored key of the picture at ``url``; None when it is gone or was refused."""
     try:
         image = caa.download(url)
@@ -225,8 +241,7 @@ def _cover_url(mb: MusicBrainzClient, caa: CoverArtClient, album: AlbumDue) -> s
     return cover.url_for(COVER_WIDTH) if cover is not None else None
 
 
-def release_group_for(mb: MusicBrainzClient, title: str, artist: str,
-                      album: str) -> str | None:
+def release_group_for(mb: MusicBrainzClient, title: str, artist: str, album: str) -> str | None:
     """The MBID of the release group called ``album`` holding a recording of ``title`` whose
     first credited artist is ``artist`` (as a person would compare names); else None."""
     page = mb.search_recordings(title, artist, limit=RECORDINGS_LOOKED_AT)
@@ -235,8 +250,7 @@ def release_group_for(mb: MusicBrainzClient, title: str, artist: str,
         if not recording.credit:
             continue
         first = recording.credit[0]
-        if want_artist not in (artist_words(first.artist.name),
-                               artist_words(first.credited_as)):
+        if want_artist not in (artist_words(first.artist.name), artist_words(first.credited_as)):
             continue
         for release in recording.releases:
             group_title = release.release_group_title or release.title

@@ -110,29 +110,42 @@ class EnrichSummary:
         return self.exact + self.by_name + self.not_found
 
     def headline(self) -> str:
-        done = (f"{self.looked_up:,} artist{'s' if self.looked_up != 1 else ''} looked up: "
-                f"{self.exact:,} matched exactly, {self.by_name:,} by name, "
-                f"{self.not_found:,} not found.")
+        done = (
+            f"{self.looked_up:,} artist{'s' if self.looked_up != 1 else ''} looked up: "
+            f"{self.exact:,} matched exactly, {self.by_name:,} by name, "
+            f"{self.not_found:,} not found."
+        )
         if self.covers_found or self.covers_none:
-            done += (f" Artwork: {self.covers_found:,} found, {self.covers_none:,} "
-                     f"without one.")
+            done += f" Artwork: {self.covers_found:,} found, {self.covers_none:,} without one."
         if self.error:
             left = self.totals.get("pending", 0)
             return f"{self.error} {done} {left:,} left for the next run."
         return done
 
     def to_dict(self) -> dict:
-        return {"kind": "enrich", "exact": self.exact, "by_name": self.by_name,
-                "not_found": self.not_found, "covers_found": self.covers_found,
-                "covers_none": self.covers_none, "totals": self.totals, "error": self.error,
-                "seconds": round(self.seconds, 2)}
+        return {
+            "kind": "enrich",
+            "exact": self.exact,
+            "by_name": self.by_name,
+            "not_found": self.not_found,
+            "covers_found": self.covers_found,
+            "covers_none": self.covers_none,
+            "totals": self.totals,
+            "error": self.error,
+            "seconds": round(self.seconds, 2),
+        }
 
 
 class EnrichmentRun:
-    def __init__(self, conn: sqlite3.Connection, user_id: int, client: MusicBrainzClient,
-                 progress: Callable[[EnrichProgress], None],
-                 sleep: Callable[[float], None] = time.sleep,
-                 artwork: ArtworkTools | None = None) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        user_id: int,
+        client: MusicBrainzClient,
+        progress: Callable[[EnrichProgress], None],
+        sleep: Callable[[float], None] = time.sleep,
+        artwork: ArtworkTools | None = None,
+    ) -> None:
         self.conn, self.user_id, self.client, self.artwork = conn, user_id, client, artwork
         self._report, self.sleep = progress, sleep
         self._last = EnrichProgress("links", 0, 0)
@@ -150,7 +163,7 @@ class EnrichmentRun:
         ids = [a.spotify_id for a in self.pending if a.spotify_id]
         for start in range(0, len(ids), MAX_URLS_PER_LOOKUP):
             self.progress(EnrichProgress("links", start, len(ids)))
-            batch = ids[start:start + MAX_URLS_PER_LOOKUP]
+            batch = ids[start : start + MAX_URLS_PER_LOOKUP]
             found = self._patiently(lambda b=batch: self.client.lookup_spotify_artists(b))
             self.links.update({sid: tuple(a.mbid for a in refs) for sid, refs in found.items()})
 
@@ -160,12 +173,16 @@ class EnrichmentRun:
             self.progress(EnrichProgress("artists", done, total))
             match = self._patiently(lambda a=artist: self._match(a))
             if match.found:
-                store.save_match(self.conn, artist.id, match.mbid, match.method,
-                                 match.confidence,
-                                 [(g.name, g.count) for g in match.genres],
-                                 [(t.name, t.count) for t in match.tags],
-                                 [(tid, [(t.name, t.count) for t in tags])
-                                  for tid, tags in match.track_tags])
+                store.save_match(
+                    self.conn,
+                    artist.id,
+                    match.mbid,
+                    match.method,
+                    match.confidence,
+                    [(g.name, g.count) for g in match.genres],
+                    [(t.name, t.count) for t in match.tags],
+                    [(tid, [(t.name, t.count) for t in tags]) for tid, tags in match.track_tags],
+                )
                 if match.method == "exact":
                     self.summary.exact += 1
                 else:
@@ -183,11 +200,18 @@ class EnrichmentRun:
         tools = self.artwork
         while True:
             found = fetch_artwork(
-                self.conn, self.user_id, self.client, tools.coverart, tools.images,
+                self.conn,
+                self.user_id,
+                self.client,
+                tools.coverart,
+                tools.images,
                 lambda done, total: self.progress(EnrichProgress("artwork", done, total)),
-                lambda: False, image_hosts=tools.image_hosts)
-            self.summary.covers_found += (found.albums_from_spotify + found.albums_from_coverart
-                                          + found.artists_found)
+                lambda: False,
+                image_hosts=tools.image_hosts,
+            )
+            self.summary.covers_found += (
+                found.albums_from_spotify + found.albums_from_coverart + found.artists_found
+            )
             self.summary.covers_none += found.albums_none + found.artists_none
             if found.paused_for is not None and found.paused_for <= ARTWORK_PAUSE_MAX_S:
                 self._wait(found.paused_for, "The cover art service asked us to slow down")
@@ -231,8 +255,14 @@ class EnrichmentRun:
         raising ``progress``) is honoured at every step."""
         waited = 0.0
         while waited < seconds:
-            self._report(EnrichProgress(self._last.phase, self._last.done, self._last.total,
-                                        f"{why}: waiting {seconds - waited:.0f} s…"))
+            self._report(
+                EnrichProgress(
+                    self._last.phase,
+                    self._last.done,
+                    self._last.total,
+                    f"{why}: waiting {seconds - waited:.0f} s…",
+                )
+            )
             step = min(PAUSE_STEP_S, seconds - waited)
             self.sleep(step)
             waited += step
@@ -246,10 +276,15 @@ PHASES: list[tuple[str, Callable[[EnrichmentRun], None]]] = [
 ]
 
 
-def run_enrichment(conn: sqlite3.Connection, user_id: int, client: MusicBrainzClient,
-                   progress: Callable[[Any], None] = lambda _p: None,
-                   sleep: Callable[[float], None] = time.sleep, *,
-                   artwork: ArtworkTools | None = None) -> EnrichSummary:
+def run_enrichment(
+    conn: sqlite3.Connection,
+    user_id: int,
+    client: MusicBrainzClient,
+    progress: Callable[[Any], None] = lambda _p: None,
+    sleep: Callable[[float], None] = time.sleep,
+    *,
+    artwork: ArtworkTools | None = None,
+) -> EnrichSummary:
     """Look up every pending artist of ``user_id``, then (given ``artwork``) fetch the
     pictures that are due; see the module docstring.
 

@@ -39,8 +39,10 @@ def render(data: bytes) -> dict[int, bytes]:
                 if width < 1 or height < 1:
                     raise ImageRejected("the picture has no pixels")
                 if width * height > MAX_PIXELS:
-                    raise ImageRejected(f"a {width} x {height} picture is over the "
-                                        f"{MAX_PIXELS:,}-pixel cap", cause="too_large")
+                    raise ImageRejected(
+                        f"a {width} x {height} picture is over the {MAX_PIXELS:,}-pixel cap",
+                        cause="too_large",
+                    )
                 source.draft("RGB", (max(SIZES) * 2, max(SIZES) * 2))  # JPEG: decode smaller
                 picture = ImageOps.exif_transpose(source)
                 mode = "RGBA" if _has_alpha(picture) else "RGB"
@@ -56,7 +58,8 @@ def render(data: bytes) -> dict[int, bytes]:
 
 def _has_alpha(picture: Image.Image) -> bool:
     return picture.mode in ("RGBA", "LA", "PA") or (
-        picture.mode == "P" and "transparency" in picture.info)
+        picture.mode == "P" and "transparency" in picture.info
+    )
 
 
 def _webp(picture: Image.Image, size: int, mode: str) -> bytes:

@@ -36,8 +36,9 @@ def settings_of(app: Flask) -> MetadataSettings:
     return MetadataSettings.from_config(app.config)
 
 
-def request_enrichment(app: Flask, conn: sqlite3.Connection, user_id: int,
-                       reason: str) -> str | None:
+def request_enrichment(
+    app: Flask, conn: sqlite3.Connection, user_id: int, reason: str
+) -> str | None:
     """Ask for a run and start it unless one is running; returns the job id (the running
     one if any), or None when enrichment may not run (the Settings page says why)."""
     settings = settings_of(app)
@@ -50,8 +51,12 @@ def request_enrichment(app: Flask, conn: sqlite3.Connection, user_id: int,
             return running
         client, artwork = settings.musicbrainz(), settings.artwork_tools()
 
-        def work(job_conn: sqlite3.Connection, uid: int, _paths: list[Path],
-                 progress: Callable[[Any], None]) -> EnrichSummary:
+        def work(
+            job_conn: sqlite3.Connection,
+            uid: int,
+            _paths: list[Path],
+            progress: Callable[[Any], None],
+        ) -> EnrichSummary:
             summary = run_enrichment(job_conn, uid, client, progress, artwork=artwork)
             if summary.ok:
                 store.unwant(job_conn, uid)
@@ -60,8 +65,9 @@ def request_enrichment(app: Flask, conn: sqlite3.Connection, user_id: int,
         return background.start_job(app, conn, user_id, KIND, [], work)
 
 
-def enrich_new_artists(app: Flask, conn: sqlite3.Connection, user_id: int,
-                       reason: str) -> str | None:
+def enrich_new_artists(
+    app: Flask, conn: sqlite3.Connection, user_id: int, reason: str
+) -> str | None:
     """``request_enrichment`` if the user has artists never looked up (after a sync)."""
     if not settings_of(app).enabled or store.counts(conn, user_id).pending == 0:
         return None
@@ -93,8 +99,10 @@ def resume_wanted(app: Flask) -> list[str]:
         return []
     conn = connect(app.config["DATABASE"])
     try:
-        started = [request_enrichment(app, conn, uid, "resumed after a restart")
-                   for uid in store.wanted_user_ids(conn)]
+        started = [
+            request_enrichment(app, conn, uid, "resumed after a restart")
+            for uid in store.wanted_user_ids(conn)
+        ]
     finally:
         conn.close()
     found = [s for s in started if s]

@@ -74,8 +74,9 @@ class Match:
         return self.mbid is not None and self.confidence >= THRESHOLD
 
 
-def split_tags(tags: Sequence[Count], genre_list: set[str]) -> tuple[tuple[Count, ...],
-                                                                       tuple[Count, ...]]:
+def split_tags(
+    tags: Sequence[Count], genre_list: set[str]
+) -> tuple[tuple[Count, ...], tuple[Count, ...]]:
     """(genres, other tags) of a search result's tags: a tag in the genre list is a genre."""
     genres = tuple(t for t in tags if t.name.lower() in genre_list and t.count > 0)
     rest = tuple(t for t in tags if t.name.lower() not in genre_list and t.count > 0)
@@ -88,19 +89,27 @@ def exact(client: MusicBrainzClient, mbid: str) -> Match | None:
     details = client.artist(mbid)
     if details is None:
         return None
-    return Match(details.mbid, "exact", 1.0, details.genres,
-                 tuple(t for t in details.tags
-                       if t.name not in {g.name for g in details.genres})[:MAX_TAGS])
+    return Match(
+        details.mbid,
+        "exact",
+        1.0,
+        details.genres,
+        tuple(t for t in details.tags if t.name not in {g.name for g in details.genres})[:MAX_TAGS],
+    )
 
 
-def by_name(client: MusicBrainzClient, name: str, titles: Sequence[tuple[int, str]],
-            genre_list: set[str]) -> Match:
+def by_name(
+    client: MusicBrainzClient, name: str, titles: Sequence[tuple[int, str]], genre_list: set[str]
+) -> Match:
     """Search by name, disambiguating homonyms with ``titles`` ((track id, title), most
     played first). Never raises for "not found": returns a miss."""
     wanted = search_name(name)
     page = client.search_artists(wanted, limit=SEARCH_LIMIT)
-    same = [c for c in page.items
-            if same_name(c.name, name) or any(same_name(a, name) for a in c.aliases)]
+    same = [
+        c
+        for c in page.items
+        if same_name(c.name, name) or any(same_name(a, name) for a in c.aliases)
+    ]
     if not same:
         best = max((c.score for c in page.items), default=0)
         return Match(None, None, round(0.5 * best / 100, 3))
@@ -120,8 +129,14 @@ def by_name(client: MusicBrainzClient, name: str, titles: Sequence[tuple[int, st
             mbid, rec = next(iter(agreeing.items()))
             match = _accept(by_id[mbid], CONFIRMED_CONFIDENCE, genre_list)
             kept = tuple(t for t in rec.tags if t.count > 0)[:MAX_TAGS]
-            return Match(match.mbid, match.method, match.confidence, match.genres, match.tags,
-                         ((track_id, kept),) if kept else ())
+            return Match(
+                match.mbid,
+                match.method,
+                match.confidence,
+                match.genres,
+                match.tags,
+                ((track_id, kept),) if kept else (),
+            )
     return Match(None, None, round(NAME_CONFIDENCE / len(same), 3))
 
 

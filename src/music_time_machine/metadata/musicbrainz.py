@@ -139,24 +139,35 @@ class Page(Generic[T]):
 class MusicBrainzClient:
     """Thread-safe: one instance may serve several threads (they share the limiter)."""
 
-    def __init__(self, base_url: str, user_agent: str, rate_per_s: float = 1.0,
-                 timeout: float = 10.0, **session_options: Any) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        user_agent: str,
+        rate_per_s: float = 1.0,
+        timeout: float = 10.0,
+        **session_options: Any,
+    ) -> None:
         root = base_url.rstrip("/")
         self.api_url = root + "/ws/2"
         self.limiter = shared_limiter(root, rate_per_s)
-        self.session = ServiceSession("MusicBrainz", user_agent, timeout,
-                                      limiter=self.limiter, **session_options)
+        self.session = ServiceSession(
+            "MusicBrainz", user_agent, timeout, limiter=self.limiter, **session_options
+        )
 
     def _get(self, path: str, params: list[tuple[str, str]]) -> dict | None:
-        response = self.session.get(f"{self.api_url}/{path}", [*params, ("fmt", "json")],
-                                    headers={"Accept": "application/json"})
+        response = self.session.get(
+            f"{self.api_url}/{path}",
+            [*params, ("fmt", "json")],
+            headers={"Accept": "application/json"},
+        )
         if response is None:
             return None
         try:
             body = response.json()
         except ValueError:
-            raise BadResponse(f"MusicBrainz answered {path} with something other than JSON",
-                              response.status_code) from None
+            raise BadResponse(
+                f"MusicBrainz answered {path} with something other than JSON", response.status_code
+            ) from None
         if not isinstance(body, dict):
             raise BadResponse(f"MusicBrainz answered {path} with unexpected JSON")
         return body
@@ -168,26 +179,31 @@ class MusicBrainzClient:
         wanted = list(dict.fromkeys(urls))
         found: dict[str, tuple[ArtistRef, ...]] = {}
         for start in range(0, len(wanted), MAX_URLS_PER_LOOKUP):
-            batch = wanted[start:start + MAX_URLS_PER_LOOKUP]
-            body = self._get("url", [*(("resource", u) for u in batch),
-                                     ("inc", "artist-rels")])
+            batch = wanted[start : start + MAX_URLS_PER_LOOKUP]
+            body = self._get("url", [*(("resource", u) for u in batch), ("inc", "artist-rels")])
             if body is None:  # a single unknown URL is a 404
                 continue
             for entry in body.get("urls", [body]) if len(batch) > 1 else [body]:
                 resource = entry.get("resource")
                 if isinstance(resource, str):
                     found[resource] = tuple(
-                        _artist_ref(rel["artist"]) for rel in entry.get("relations", [])
-                        if rel.get("target-type") == "artist" and isinstance(rel.get("artist"),
-                                                                             dict))
+                        _artist_ref(rel["artist"])
+                        for rel in entry.get("relations", [])
+                        if rel.get("target-type") == "artist"
+                        and isinstance(rel.get("artist"), dict)
+                    )
         return found
 
-    def lookup_spotify_artists(self, spotify_ids: Iterable[str]) -> dict[str,
-                                                                          tuple[ArtistRef, ...]]:
+    def lookup_spotify_artists(
+        self, spotify_ids: Iterable[str]
+    ) -> dict[str, tuple[ArtistRef, ...]]:
         """``lookup_urls`` for Spotify artist ids: spotify id -> related MusicBrainz artists."""
         by_url = {spotify_artist_url(i): i for i in spotify_ids}
-        return {by_url[url]: artists for url, artists in self.lookup_urls(by_url).items()
-                if url in by_url}
+        return {
+            by_url[url]: artists
+            for url, artists in self.lookup_urls(by_url).items()
+            if url in by_url
+        }
 
     def artist(self, mbid: str) -> ArtistDetails | None:
         """One artist with its genres and tags (None when MusicBrainz does not know it)."""
@@ -195,38 +211,58 @@ class MusicBrainzClient:
         if body is None:
             return None
         ref = _artist_ref(body)
-        return ArtistDetails(ref.mbid, ref.name, ref.sort_name, ref.disambiguation,
-                             body.get("type"), body.get("country"),
-                             _counts(body.get("genres")), _counts(body.get("tags")))
+        return ArtistDetails(
+            ref.mbid,
+            ref.name,
+            ref.sort_name,
+            ref.disambiguation,
+            body.get("type"),
+            body.get("country"),
+            _counts(body.get("genres")),
+            _counts(body.get("tags")),
+        )
 
     # -- searches ---------------------------------------------------------------------------
     def search_artists(self, name: str, limit: int = 10, offset: int = 0) -> Page[ArtistCandidate]:
         """Artists by name, best first (``artist:"<name>"``)."""
         body = self._search("artist", f"artist:{lucene_phrase(name)}", limit, offset)
-        return Page(_int(body.get("count")), _int(body.get("offset")), tuple(
-            ArtistCandidate(a["id"], a.get("name", ""), a.get("sort-name", ""),
-                            a.get("disambiguation", ""), _int(a.get("score")), a.get("type"),
-                            a.get("country"), _counts(a.get("tags")),
-                            tuple(x.get("name", "") for x in a.get("aliases") or []))
-            for a in _entries(body, "artists")))
+        return Page(
+            _int(body.get("count")),
+            _int(body.get("offset")),
+            tuple(
+                ArtistCandidate(
+                    a["id"],
+                    a.get("name", ""),
+                    a.get("sort-name", ""),
+                    a.get("disambiguation", ""),
+                    _int(a.get("score")),
+                    a.get("type"),
+                    a.get("country"),
+                    _counts(a.get("tags")),
+                    tuple(x.get("name", "") for x in a.get("aliases") or []),
+                )
+                for a in _entries(body, "artists")
+            ),
+        )
 
-    def search_recordings(self, title: str, artist_name: str, limit: int = 10,
-                          offset: int = 0) -> Page[RecordingCandidate]:
+    def search_recordings(
+        self, title: str, artist_name: str, limit: int = 10, offset: int = 0
+    ) -> Page[RecordingCandidate]:
         """Recordings by title and artist (``recording:"<title>" AND artist:"<name>"``)."""
         query = f"recording:{lucene_phrase(title)} AND artist:{lucene_phrase(artist_name)}"
         body = self._search("recording", query, limit, offset)
         try:
             found = tuple(_recording(r) for r in _entries(body, "recordings"))
         except (KeyError, TypeError, AttributeError):
-            raise BadResponse("MusicBrainz sent a recording without the documented fields") \
-                from None
+            raise BadResponse(
+                "MusicBrainz sent a recording without the documented fields"
+            ) from None
         return Page(_int(body.get("count")), _int(body.get("offset")), found)
 
     def _search(self, entity: str, query: str, limit: int, offset: int) -> dict:
         if not 1 <= limit <= 100:
             raise ValueError("limit must be from 1 to 100")
-        body = self._get(entity, [("query", query), ("limit", str(limit)),
-                                  ("offset", str(offset))])
+        body = self._get(entity, [("query", query), ("limit", str(limit)), ("offset", str(offset))])
         if body is None:
             raise BadResponse(f"MusicBrainz answered 404 to a {entity} search", 404)
         return body
@@ -237,9 +273,14 @@ class MusicBrainzClient:
         body = self._get("genre/all", [("limit", str(limit)), ("offset", str(offset))])
         if body is None:
             raise BadResponse("MusicBrainz answered 404 to genre/all", 404)
-        return Page(_int(body.get("genre-count")), _int(body.get("genre-offset")), tuple(
-            Genre(g["id"], g["name"], g.get("disambiguation", ""))
-            for g in _entries(body, "genres")))
+        return Page(
+            _int(body.get("genre-count")),
+            _int(body.get("genre-offset")),
+            tuple(
+                Genre(g["id"], g["name"], g.get("disambiguation", ""))
+                for g in _entries(body, "genres")
+            ),
+        )
 
     def all_genres(self) -> list[Genre]:
         """Every genre, a page of 100 per request."""
@@ -253,6 +294,7 @@ class MusicBrainzClient:
 
 # -- JSON to dataclasses ----------------------------------------------------------------------
 
+
 def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
@@ -265,29 +307,52 @@ def _entries(body: dict, key: str) -> list[dict]:
 
 
 def _counts(items: Sequence[dict] | None) -> tuple[Count, ...]:
-    counts = [Count(str(i["name"]), _int(i.get("count"))) for i in items or []
-              if isinstance(i, dict) and i.get("name")]
+    counts = [
+        Count(str(i["name"]), _int(i.get("count")))
+        for i in items or []
+        if isinstance(i, dict) and i.get("name")
+    ]
     return tuple(sorted(counts, key=lambda c: (-c.count, c.name)))
 
 
 def _artist_ref(body: dict) -> ArtistRef:
     try:
-        return ArtistRef(body["id"], body.get("name", ""), body.get("sort-name", ""),
-                         body.get("disambiguation", "") or "")
+        return ArtistRef(
+            body["id"],
+            body.get("name", ""),
+            body.get("sort-name", ""),
+            body.get("disambiguation", "") or "",
+        )
     except (KeyError, TypeError):
         raise BadResponse("MusicBrainz sent an artist without an id") from None
 
 
 def _recording(body: dict) -> RecordingCandidate:
-    credit = tuple(CreditedArtist(_artist_ref(c["artist"]), c.get("name", ""),
-                                  c.get("joinphrase", ""))
-                   for c in body.get("artist-credit") or [] if isinstance(c, dict))
+    credit = tuple(
+        CreditedArtist(_artist_ref(c["artist"]), c.get("name", ""), c.get("joinphrase", ""))
+        for c in body.get("artist-credit") or []
+        if isinstance(c, dict)
+    )
     releases = []
     for release in body.get("releases") or []:
         group = release.get("release-group") or {}
-        releases.append(ReleaseRef(release["id"], release.get("title", ""), group.get("id"),
-                                   group.get("title"), group.get("primary-type"),
-                                   release.get("date")))
-    return RecordingCandidate(body["id"], body.get("title", ""), _int(body.get("score")),
-                              body.get("length"), credit, tuple(releases),
-                              _counts(body.get("tags")), body.get("first-release-date"))
+        releases.append(
+            ReleaseRef(
+                release["id"],
+                release.get("title", ""),
+                group.get("id"),
+                group.get("title"),
+                group.get("primary-type"),
+                release.get("date"),
+            )
+        )
+    return RecordingCandidate(
+        body["id"],
+        body.get("title", ""),
+        _int(body.get("score")),
+        body.get("length"),
+        credit,
+        tuple(releases),
+        _counts(body.get("tags")),
+        body.get("first-release-date"),
+    )

@@ -16,8 +16,12 @@ from collections.abc import Callable
 
 
 class RateLimiter:
-    def __init__(self, rate_per_s: float, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        rate_per_s: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         if not rate_per_s > 0:
             raise ValueError("rate_per_s must be positive")
         self.interval = 1.0 / rate_per_s

@@ -41,10 +41,18 @@ def retry_after_seconds(value: str | None) -> float | None:
 class ServiceSession:
     """GETs to one service with a User-Agent, a time-out, a rate limiter and the policy above."""
 
-    def __init__(self, name: str, user_agent: str, timeout: float, *,
-                 limiter: RateLimiter | None = None, max_attempts: int = 4,
-                 backoff_s: float = 1.0, max_retry_after_s: float = 60.0,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        name: str,
+        user_agent: str,
+        timeout: float,
+        *,
+        limiter: RateLimiter | None = None,
+        max_attempts: int = 4,
+        backoff_s: float = 1.0,
+        max_retry_after_s: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         if not user_agent.strip():
             raise ValueError("a User-Agent naming the application is required")
         self.name, self.timeout, self.limiter = name, timeout, limiter
@@ -53,9 +61,14 @@ class ServiceSession:
         self._session = requests.Session()
         self._session.headers["User-Agent"] = user_agent
 
-    def get(self, url: str, params: Mapping[str, Any] | list[tuple[str, str]] | None = None,
-            *, headers: Mapping[str, str] | None = None,
-            stream: bool = False) -> requests.Response | None:
+    def get(
+        self,
+        url: str,
+        params: Mapping[str, Any] | list[tuple[str, str]] | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        stream: bool = False,
+    ) -> requests.Response | None:
         """The response (2xx), or None for 404; raises ``MetadataError`` otherwise."""
         attempt = 0
         while True:
@@ -64,13 +77,15 @@ class ServiceSession:
             if self.limiter is not None:
                 self.limiter.acquire()
             try:
-                response = self._session.get(url, params=params, headers=headers,
-                                             timeout=self.timeout, stream=stream)
+                response = self._session.get(
+                    url, params=params, headers=headers, timeout=self.timeout, stream=stream
+                )
             except (requests.Timeout, requests.ConnectionError) as error:
                 cause = "timeout" if isinstance(error, requests.Timeout) else "unreachable"
                 if last:
-                    raise Unavailable(f"{self.name} did not answer ({cause}, {attempt} "
-                                      "attempts)", cause=cause) from None
+                    raise Unavailable(
+                        f"{self.name} did not answer ({cause}, {attempt} attempts)", cause=cause
+                    ) from None
                 self._wait(self._backoff(attempt), f"{cause}")
                 continue
             status = response.status_code
@@ -84,8 +99,9 @@ class ServiceSession:
                 asked = retry_after_seconds(response.headers.get("Retry-After"))
                 wait = asked if asked is not None else self._backoff(attempt)
                 if last or wait > self.max_retry_after_s:
-                    raise RateLimited(f"{self.name} answered {status}: wait {wait:g} s and "
-                                      "try again", wait)
+                    raise RateLimited(
+                        f"{self.name} answered {status}: wait {wait:g} s and try again", wait
+                    )
                 if self.limiter is not None:
                     self.limiter.hold(wait)
                 self._wait(wait, f"HTTP {status}")
@@ -95,8 +111,7 @@ class ServiceSession:
                     raise Unavailable(f"{self.name} answered {status} {attempt} times", status)
                 self._wait(self._backoff(attempt), f"HTTP {status}")
                 continue
-            raise MetadataError(f"{self.name} refused the request ({status}): "
-                                f"{detail}", status)
+            raise MetadataError(f"{self.name} refused the request ({status}): {detail}", status)
 
     def _backoff(self, attempt: int) -> float:
         return self.backoff_s * 2 ** (attempt - 1)

@@ -26,8 +26,11 @@ DEFAULT_TIMEOUT_S = 10.0
 
 def user_agent(contact: str) -> str:
     """The User-Agent MusicBrainz asks for: application, version and a contact."""
-    return f"MusicTimeMachine/{__version__} ( {contact} )" if contact \
+    return (
+        f"MusicTimeMachine/{__version__} ( {contact} )"
+        if contact
         else f"MusicTimeMachine/{__version__}"
+    )
 
 
 def is_public_service(url: str) -> bool:
@@ -48,13 +51,15 @@ class MetadataSettings:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> MetadataSettings:
-        return cls(config.get("MTM_MUSICBRAINZ_URL", "https://musicbrainz.org"),
-                   config.get("MTM_COVERART_URL", "https://coverartarchive.org"),
-                   float(config.get("MTM_MUSICBRAINZ_RATE", 1.0)),
-                   config.get("MTM_CONTACT", "") or "",
-                   config.get("MTM_ENRICH", True) is not False,
-                   str(config.get("MTM_DATA_DIR", ".")),
-                   config.get("MTM_SPOTIFY_API_URL", "https://api.spotify.com/v1"))
+        return cls(
+            config.get("MTM_MUSICBRAINZ_URL", "https://musicbrainz.org"),
+            config.get("MTM_COVERART_URL", "https://coverartarchive.org"),
+            float(config.get("MTM_MUSICBRAINZ_RATE", 1.0)),
+            config.get("MTM_CONTACT", "") or "",
+            config.get("MTM_ENRICH", True) is not False,
+            str(config.get("MTM_DATA_DIR", ".")),
+            config.get("MTM_SPOTIFY_API_URL", "https://api.spotify.com/v1"),
+        )
 
     @property
     def user_agent(self) -> str:
@@ -64,10 +69,13 @@ class MetadataSettings:
         """Why enrichment may not run, in words for the Settings page; None when it may."""
         if not self.switched_on:
             return "Turned off (MTM_ENRICH=0)."
-        if not self.contact and (is_public_service(self.musicbrainz_url)
-                                 or is_public_service(self.coverart_url)):
-            return ("MusicBrainz asks every client for a contact: set MTM_CONTACT to your "
-                    "e-mail or web address to fetch genres and cover art.")
+        if not self.contact and (
+            is_public_service(self.musicbrainz_url) or is_public_service(self.coverart_url)
+        ):
+            return (
+                "MusicBrainz asks every client for a contact: set MTM_CONTACT to your "
+                "e-mail or web address to fetch genres and cover art."
+            )
         return None
 
     @property
@@ -75,8 +83,9 @@ class MetadataSettings:
         return self.disabled_reason() is None
 
     def musicbrainz(self, **options: Any) -> MusicBrainzClient:
-        return MusicBrainzClient(self.musicbrainz_url, self.user_agent, self.rate_per_s,
-                                 self.timeout, **options)
+        return MusicBrainzClient(
+            self.musicbrainz_url, self.user_agent, self.rate_per_s, self.timeout, **options
+        )
 
     def coverart(self, **options: Any) -> CoverArtClient:
         return CoverArtClient(self.coverart_url, self.user_agent, self.timeout, **options)
@@ -84,6 +93,8 @@ class MetadataSettings:
     def artwork_tools(self, **options: Any) -> ArtworkTools:
         """What the run's artwork phase needs: the one place it is built (the job,
         ``mtm enrich`` and the demo all come through here)."""
-        return ArtworkTools(self.coverart(**options),
-                            ImageStore.in_data_dir(Path(self.data_dir)),
-                            image_hosts_for(self.spotify_api_url))
+        return ArtworkTools(
+            self.coverart(**options),
+            ImageStore.in_data_dir(Path(self.data_dir)),
+            image_hosts_for(self.spotify_api_url),
+        )

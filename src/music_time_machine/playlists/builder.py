@@ -80,13 +80,21 @@ class Preview:
         return [t.track_id for t in self.tracks]
 
     def to_json(self) -> dict:
-        return {"name": self.name, "description": self.description,
-                "source": self.options.source, "source_label": self.options.label,
-                "public": self.options.public, "size": self.options.size,
-                "selection_key": self.options.selection_key(),
-                "track_ids": self.track_ids, "uris": self.uris, "considered": self.considered,
-                "notes": self.notes, "tracks": [t.to_json() for t in self.tracks],
-                "skipped": [{"title": t.title, "artist": t.artist} for t in self.without_uri]}
+        return {
+            "name": self.name,
+            "description": self.description,
+            "source": self.options.source,
+            "source_label": self.options.label,
+            "public": self.options.public,
+            "size": self.options.size,
+            "selection_key": self.options.selection_key(),
+            "track_ids": self.track_ids,
+            "uris": self.uris,
+            "considered": self.considered,
+            "notes": self.notes,
+            "tracks": [t.to_json() for t in self.tracks],
+            "skipped": [{"title": t.title, "artist": t.artist} for t in self.without_uri],
+        }
 
 
 Ranked = list[tuple[float, PreviewTrack, int | None]]  # (score, track, first artist id)
@@ -101,13 +109,16 @@ def liking(candidate: Candidate) -> float:
 def _score_source(details: q.TrackDetails) -> tuple[dict[str, float | None] | None, str]:
     """The features to judge a mood by, and where they came from (best source first)."""
     if details.features_source and any(v is not None for v in details.features.values()):
-        return details.features, FEATURE_SOURCES.get(details.features_source,
-                                                     f"{details.features_source} features")
+        return details.features, FEATURE_SOURCES.get(
+            details.features_source, f"{details.features_source} features"
+        )
     found = genres.estimate_with_tags(details.genres, details.tags)
     if found is not None:
         features, used_genres, used_tags = found
-        reasons = [f"genre: {g} ({GENRE_SOURCES.get(details.genre_sources.get(g), 'Spotify')})"
-                   for g in used_genres[:3]] + [f"tag: {t}" for t in used_tags[:3]]
+        reasons = [
+            f"genre: {g} ({GENRE_SOURCES.get(details.genre_sources.get(g), 'Spotify')})"
+            for g in used_genres[:3]
+        ] + [f"tag: {t}" for t in used_tags[:3]]
         return features, "estimated from " + "; ".join(reasons)
     return None, HISTORY_SOURCE
 
@@ -126,10 +137,17 @@ def _cap_per_artist(ranked: Ranked, per_artist: int, size: int) -> list[PreviewT
 
 
 def _track(details: q.TrackDetails, why: str, source: str, score: float) -> PreviewTrack:
-    return PreviewTrack(details.id, details.name, ", ".join(details.artists) or "Unknown artist",
-                        details.album, details.uri, why, source, score,
-                        [{"id": i, "name": n}
-                         for i, n in zip(details.artist_ids, details.artists, strict=True)])
+    return PreviewTrack(
+        details.id,
+        details.name,
+        ", ".join(details.artists) or "Unknown artist",
+        details.album,
+        details.uri,
+        why,
+        source,
+        score,
+        [{"id": i, "name": n} for i, n in zip(details.artist_ids, details.artists, strict=True)],
+    )
 
 
 def _rank_history(candidates: list[Candidate], details: dict[int, q.TrackDetails]) -> Ranked:
@@ -141,14 +159,20 @@ def _rank_history(candidates: list[Candidate], details: dict[int, q.TrackDetails
         why = c.why
         if c.streams and c.skip_rate >= 0.5:
             why += f"; skipped {round(c.skip_rate * 100)}% of the time, so ranked lower"
-        ranked.append((liking(c), _track(d, why, HISTORY_SOURCE, liking(c)),
-                       d.artist_ids[0] if d.artist_ids else None))
+        ranked.append(
+            (
+                liking(c),
+                _track(d, why, HISTORY_SOURCE, liking(c)),
+                d.artist_ids[0] if d.artist_ids else None,
+            )
+        )
     ranked.sort(key=lambda item: (-item[0], -item[1].score, item[1].track_id))
     return ranked
 
 
-def _rank_mood(options: PlaylistOptions, candidates: list[Candidate],
-               details: dict[int, q.TrackDetails]) -> Ranked:
+def _rank_mood(
+    options: PlaylistOptions, candidates: list[Candidate], details: dict[int, q.TrackDetails]
+) -> Ranked:
     mood = MOODS[options.source]
     likes = {c.track_id: liking(c) for c in candidates}
     top = math.log1p(max(likes.values(), default=0.0)) or 1.0
@@ -162,36 +186,42 @@ def _rank_mood(options: PlaylistOptions, candidates: list[Candidate],
         if fit is None:
             continue
         score = fit * (0.6 + 0.4 * math.log1p(likes[c.track_id]) / top)
-        why = (f"{int(fit * 100)}% {mood.label.lower()} fit "
-               f"({describe_fit(mood, features)}); {c.why}")
-        ranked.append((score, _track(d, why, source, score),
-                       d.artist_ids[0] if d.artist_ids else None))
+        why = (
+            f"{int(fit * 100)}% {mood.label.lower()} fit ({describe_fit(mood, features)}); {c.why}"
+        )
+        ranked.append(
+            (score, _track(d, why, source, score), d.artist_ids[0] if d.artist_ids else None)
+        )
     ranked.sort(key=lambda item: (-item[0], item[1].track_id))
     return ranked
 
 
-def _artist_name(conn: sqlite3.Connection, user_id: int,
-                 options: PlaylistOptions) -> str | None:
+def _artist_name(conn: sqlite3.Connection, user_id: int, options: PlaylistOptions) -> str | None:
     """The name of the one artist the options are limited to; NoTracks when that id is not
     an artist of this user (another user's id looks exactly like a missing one)."""
     if options.artist_id is None:
         return None
     artist = get_artist(conn, user_id, options.artist_id)
     if artist is None:
-        raise NoTracks("There is no such artist in your library: choose forgotten gems "
-                       "from an artist's page, or leave the artist out.")
+        raise NoTracks(
+            "There is no such artist in your library: choose forgotten gems "
+            "from an artist's page, or leave the artist out."
+        )
     return artist["name"]
 
 
-def build_preview(conn: sqlite3.Connection, user_id: int, options: PlaylistOptions,
-                  today: date) -> Preview:
+def build_preview(
+    conn: sqlite3.Connection, user_id: int, options: PlaylistOptions, today: date
+) -> Preview:
     """The tracks a playlist with these options would hold. Raises NoTracks when none."""
     artist = _artist_name(conn, user_id, options)
     first, _ = q.history_span(conn, user_id)
     if first is None:
-        raise NoTracks("There is no listening history yet. Connect Spotify or import your "
-                       "Spotify data export in Settings; playlists are made from what you "
-                       "have played.")
+        raise NoTracks(
+            "There is no listening history yet. Connect Spotify or import your "
+            "Spotify data export in Settings; playlists are made from what you "
+            "have played."
+        )
     if options.is_mood:
         candidates = favourites(conn, user_id)
     else:
@@ -203,25 +233,38 @@ def build_preview(conn: sqlite3.Connection, user_id: int, options: PlaylistOptio
         ranked = _rank_history(candidates, details)
     tracks = _cap_per_artist(ranked, options.artist_cap, options.size)
     if not tracks:
-        raise NoTracks(no_match_message(
-            options, q.unenriched_artist_count(conn, user_id) if options.is_mood else 0))
-    preview = Preview(options, options.name or default_name(options, today, artist),
-                      options.description or default_description(options), tracks,
-                      considered=len(candidates))
+        raise NoTracks(
+            no_match_message(
+                options, q.unenriched_artist_count(conn, user_id) if options.is_mood else 0
+            )
+        )
+    preview = Preview(
+        options,
+        options.name or default_name(options, today, artist),
+        options.description or default_description(options),
+        tracks,
+        considered=len(candidates),
+    )
     if len(tracks) < options.size:
         preview.notes.append(
             f"Only {len(tracks)} of the {options.size} tracks you asked for qualify"
-            + ("." if options.source == "year" else
-               f" (at most {options.per_artist} per artist)."))
+            + ("." if options.source == "year" else f" (at most {options.per_artist} per artist).")
+        )
     if preview.without_uri:
         preview.notes.append(
             f"{len(preview.without_uri)} track(s) have no Spotify link (imported from the "
-            "account-data export) and will be skipped when the playlist is created.")
+            "account-data export) and will be skipped when the playlist is created."
+        )
     return preview
 
 
-def pinned_preview(conn: sqlite3.Connection, user_id: int, options: PlaylistOptions,
-                   today: date, track_ids: list[int]) -> Preview:
+def pinned_preview(
+    conn: sqlite3.Connection,
+    user_id: int,
+    options: PlaylistOptions,
+    today: date,
+    track_ids: list[int],
+) -> Preview:
     """The preview the user saw, exactly: rebuilt, or re-assembled from its track ids.
 
     Creating must add exactly the previewed tracks in order, even if a sync landed in
@@ -236,10 +279,17 @@ def pinned_preview(conn: sqlite3.Connection, user_id: int, options: PlaylistOpti
     ids = q.played_track_ids(conn, user_id, track_ids)
     details = q.track_details(conn, ids)
     known = {t.track_id: t for t in fresh.tracks} if fresh else {}
-    tracks = [known.get(i) or _track(details[i], "chosen in your preview", HISTORY_SOURCE, 0.0)
-              for i in ids if i in details]
+    tracks = [
+        known.get(i) or _track(details[i], "chosen in your preview", HISTORY_SOURCE, 0.0)
+        for i in ids
+        if i in details
+    ]
     if not tracks:
         raise NoTracks(no_match_message(options))
-    return Preview(options, options.name or default_name(options, today),
-                   options.description or default_description(options), tracks,
-                   considered=len(track_ids))
+    return Preview(
+        options,
+        options.name or default_name(options, today),
+        options.description or default_description(options),
+        tracks,
+        considered=len(track_ids),
+    )

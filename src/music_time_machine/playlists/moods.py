@@ -12,8 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 #: Features on a 0..1 scale; tempo is in BPM.
-UNIT_FEATURES = ("energy", "valence", "danceability", "acousticness", "instrumentalness",
-                 "speechiness")
+UNIT_FEATURES = (
+    "energy",
+    "valence",
+    "danceability",
+    "acousticness",
+    "instrumentalness",
+    "speechiness",
+)
 
 #: How many BPM outside a tempo range cost as much as 1.0 on a 0..1 feature: a track 30 BPM
 #: too slow is "half wrong" about tempo.
@@ -35,20 +41,56 @@ class Mood:
 MOODS: dict[str, Mood] = {
     m.key: m
     for m in (
-        Mood("workout", "Workout", "High energy, fast (140+ BPM), upbeat and danceable.",
-             {"energy": (0.75, 1.0), "tempo": (140.0, 250.0), "valence": (0.5, 1.0),
-              "danceability": (0.6, 1.0)}),
-        Mood("focus", "Focus", "Calm, steady 90–110 BPM, mostly instrumental, few words.",
-             {"energy": (0.0, 0.4), "tempo": (90.0, 110.0), "instrumentalness": (0.5, 1.0),
-              "speechiness": (0.0, 0.1)}),
-        Mood("party", "Party", "Energetic, happy and very danceable, 118–135 BPM.",
-             {"energy": (0.7, 1.0), "valence": (0.7, 1.0), "danceability": (0.7, 1.0),
-              "tempo": (118.0, 135.0)}),
-        Mood("chill", "Chill", "Relaxed, mellow, 80–110 BPM, with an acoustic touch.",
-             {"energy": (0.0, 0.5), "valence": (0.4, 0.7), "tempo": (80.0, 110.0),
-              "acousticness": (0.3, 1.0)}),
-        Mood("melancholic", "Melancholic", "Low energy, sad and acoustic.",
-             {"energy": (0.0, 0.5), "valence": (0.0, 0.3), "acousticness": (0.4, 1.0)}),
+        Mood(
+            "workout",
+            "Workout",
+            "High energy, fast (140+ BPM), upbeat and danceable.",
+            {
+                "energy": (0.75, 1.0),
+                "tempo": (140.0, 250.0),
+                "valence": (0.5, 1.0),
+                "danceability": (0.6, 1.0),
+            },
+        ),
+        Mood(
+            "focus",
+            "Focus",
+            "Calm, steady 90–110 BPM, mostly instrumental, few words.",
+            {
+                "energy": (0.0, 0.4),
+                "tempo": (90.0, 110.0),
+                "instrumentalness": (0.5, 1.0),
+                "speechiness": (0.0, 0.1),
+            },
+        ),
+        Mood(
+            "party",
+            "Party",
+            "Energetic, happy and very danceable, 118–135 BPM.",
+            {
+                "energy": (0.7, 1.0),
+                "valence": (0.7, 1.0),
+                "danceability": (0.7, 1.0),
+                "tempo": (118.0, 135.0),
+            },
+        ),
+        Mood(
+            "chill",
+            "Chill",
+            "Relaxed, mellow, 80–110 BPM, with an acoustic touch.",
+            {
+                "energy": (0.0, 0.5),
+                "valence": (0.4, 0.7),
+                "tempo": (80.0, 110.0),
+                "acousticness": (0.3, 1.0),
+            },
+        ),
+        Mood(
+            "melancholic",
+            "Melancholic",
+            "Low energy, sad and acoustic.",
+            {"energy": (0.0, 0.5), "valence": (0.0, 0.3), "acousticness": (0.4, 1.0)},
+        ),
     )
 }
 
@@ -79,8 +121,11 @@ def closeness(mood: Mood, features: Mapping[str, float | None]) -> float | None:
 
 def describe_fit(mood: Mood, features: Mapping[str, float | None]) -> str:
     """A short, human reason: which targets the track meets."""
-    met = [name for name, (low, high) in mood.targets.items()
-           if features.get(name) is not None and _miss(name, float(features[name]), low, high) == 0]
+    met = [
+        name
+        for name, (low, high) in mood.targets.items()
+        if features.get(name) is not None and _miss(name, float(features[name]), low, high) == 0
+    ]
     if not met:
         return "closest available fit"
     return "meets the " + ", ".join(met) + " target" + ("s" if len(met) > 1 else "")

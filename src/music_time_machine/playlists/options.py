@@ -11,20 +11,26 @@ from ..daterange import MIN_YEAR
 from .moods import MOODS
 
 TIME_MACHINE_SOURCES: dict[str, tuple[str, str]] = {
-    "forgotten_gems": ("Forgotten gems",
-                       "Songs you loved 3 to 12 months ago and have not played since."),
-    "on_this_day": ("On this day",
-                    "What you played this calendar week in earlier years."),
-    "current_rotation": ("Current rotation",
-                         "Your Spotify top tracks of the last 4 weeks, or your most played."),
-    "recent_discoveries": ("Recent discoveries",
-                           "Tracks you first played in the last 30 days, by plays."),
+    "forgotten_gems": (
+        "Forgotten gems",
+        "Songs you loved 3 to 12 months ago and have not played since.",
+    ),
+    "on_this_day": ("On this day", "What you played this calendar week in earlier years."),
+    "current_rotation": (
+        "Current rotation",
+        "Your Spotify top tracks of the last 4 weeks, or your most played.",
+    ),
+    "recent_discoveries": (
+        "Recent discoveries",
+        "Tracks you first played in the last 30 days, by plays.",
+    ),
     "time_capsule": ("Time capsule", "Your top tracks of a month or a year you choose."),
-    "year": ("Top of a year", "A year's most-played tracks in order, as in its year in "
-                              "review (no per-artist limit)."),
+    "year": (
+        "Top of a year",
+        "A year's most-played tracks in order, as in its year in review (no per-artist limit).",
+    ),
 }
-MOOD_SOURCES: dict[str, tuple[str, str]] = {m.key: (m.label, m.description)
-                                            for m in MOODS.values()}
+MOOD_SOURCES: dict[str, tuple[str, str]] = {m.key: (m.label, m.description) for m in MOODS.values()}
 SOURCES = {**TIME_MACHINE_SOURCES, **MOOD_SOURCES}
 #: Which sources read which optional fields of the form: the page shows a group of fields
 #: only for these sources (with JavaScript; without it, under a heading that names them).
@@ -78,9 +84,18 @@ class PlaylistOptions:
 
     def selection_key(self) -> str:
         """What decides which tracks are chosen: a preview stays valid while this is equal."""
-        return "|".join(str(v) for v in (self.source, self.size, self.period, self.per_artist,
-                                         self.gems_from_days, self.gems_quiet_days,
-                                         self.artist_id or ""))
+        return "|".join(
+            str(v)
+            for v in (
+                self.source,
+                self.size,
+                self.period,
+                self.per_artist,
+                self.gems_from_days,
+                self.gems_quiet_days,
+                self.artist_id or "",
+            )
+        )
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -109,8 +124,15 @@ def default_description(options: PlaylistOptions) -> str:
     return f"Made by Music Time Machine from your own listening: {SOURCES[options.source][1]}"
 
 
-def _int(form: Mapping[str, str], key: str, default: int, low: int, high: int,
-         label: str, errors: dict[str, str]) -> int:
+def _int(
+    form: Mapping[str, str],
+    key: str,
+    default: int,
+    low: int,
+    high: int,
+    label: str,
+    errors: dict[str, str],
+) -> int:
     raw = str(form.get(key, "") or "").strip()
     if not raw:
         return default
@@ -124,8 +146,9 @@ def _int(form: Mapping[str, str], key: str, default: int, low: int, high: int,
     return value
 
 
-def parse_options(form: Mapping[str, str],
-                  today: date) -> tuple[PlaylistOptions | None, dict[str, str]]:
+def parse_options(
+    form: Mapping[str, str], today: date
+) -> tuple[PlaylistOptions | None, dict[str, str]]:
     """Validate submitted choices; returns (options, {}) or (None, {field: message}).
 
     A name longer than Spotify's comfortable 100 characters is trimmed rather than refused;
@@ -136,16 +159,25 @@ def parse_options(form: Mapping[str, str],
     if source not in SOURCES:
         errors["source"] = "Choose a mood or a time-machine source."
     size = _int(form, "size", SIZE_DEFAULT, SIZE_MIN, SIZE_MAX, "Size", errors)
-    per_artist = _int(form, "per_artist", PER_ARTIST_DEFAULT, 1, 10,
-                      "Tracks per artist", errors)
-    gems_from = _int(form, "gems_from_days", GEMS_LOVED_FROM_DAYS, 14, 3650,
-                     "The start of the forgotten-gems window", errors)
-    gems_quiet = _int(form, "gems_quiet_days", GEMS_QUIET_DAYS, 7, 3000,
-                      "The quiet period", errors)
-    if "gems_from_days" not in errors and "gems_quiet_days" not in errors \
-            and gems_quiet >= gems_from:
-        errors["gems_quiet_days"] = ("The quiet period must be shorter than the window "
-                                     f"({gems_from} days).")
+    per_artist = _int(form, "per_artist", PER_ARTIST_DEFAULT, 1, 10, "Tracks per artist", errors)
+    gems_from = _int(
+        form,
+        "gems_from_days",
+        GEMS_LOVED_FROM_DAYS,
+        14,
+        3650,
+        "The start of the forgotten-gems window",
+        errors,
+    )
+    gems_quiet = _int(form, "gems_quiet_days", GEMS_QUIET_DAYS, 7, 3000, "The quiet period", errors)
+    if (
+        "gems_from_days" not in errors
+        and "gems_quiet_days" not in errors
+        and gems_quiet >= gems_from
+    ):
+        errors["gems_quiet_days"] = (
+            f"The quiet period must be shorter than the window ({gems_from} days)."
+        )
     visibility = str(form.get("visibility", "private") or "private")
     if visibility not in ("private", "public"):
         errors["visibility"] = "Choose private or public."
@@ -158,8 +190,7 @@ def parse_options(form: Mapping[str, str],
         if not _YEAR.match(period):
             errors["period"] = "Write the year of the top list as four digits (2023)."
         elif not MIN_YEAR <= int(period) <= today.year:
-            errors["period"] = (f"The top of a year can be of {MIN_YEAR} to {today.year}, "
-                                "not later.")
+            errors["period"] = f"The top of a year can be of {MIN_YEAR} to {today.year}, not later."
     elif source == "time_capsule":
         match = _PERIOD.match(period)
         if not period:
@@ -175,10 +206,18 @@ def parse_options(form: Mapping[str, str],
     artist_id = _artist(form, source, errors)
     if errors:
         return None, errors
-    return PlaylistOptions(source=source, size=size, public=visibility == "public",
-                           name=name, description=description, period=period,
-                           per_artist=per_artist, gems_from_days=gems_from,
-                           gems_quiet_days=gems_quiet, artist_id=artist_id), {}
+    return PlaylistOptions(
+        source=source,
+        size=size,
+        public=visibility == "public",
+        name=name,
+        description=description,
+        period=period,
+        per_artist=per_artist,
+        gems_from_days=gems_from,
+        gems_quiet_days=gems_quiet,
+        artist_id=artist_id,
+    ), {}
 
 
 def _artist(form: Mapping[str, str], source: str, errors: dict[str, str]) -> int | None:

@@ -46,29 +46,53 @@ def _times(n: int) -> str:
 
 
 def _candidates(rows: list[sqlite3.Row], why: str) -> list[Candidate]:
-    return [Candidate(r["track_id"], r["plays"], r["streams"], r["skips"],
-                      why.format(**{**dict(r), "plays": _times(r["plays"])}))
-            for r in rows]
+    return [
+        Candidate(
+            r["track_id"],
+            r["plays"],
+            r["streams"],
+            r["skips"],
+            why.format(**{**dict(r), "plays": _times(r["plays"])}),
+        )
+        for r in rows
+    ]
 
 
-def forgotten_gems(conn: sqlite3.Connection, user_id: int, today: date, *,
-                   loved_from_days: int = 365, quiet_days: int = 90,
-                   limit: int = CANDIDATE_LIMIT,
-                   artist_id: int | None = None) -> list[Candidate]:
+def forgotten_gems(
+    conn: sqlite3.Connection,
+    user_id: int,
+    today: date,
+    *,
+    loved_from_days: int = 365,
+    quiet_days: int = 90,
+    limit: int = CANDIDATE_LIMIT,
+    artist_id: int | None = None,
+) -> list[Candidate]:
     """Most-played tracks from ``loved_from_days`` to ``quiet_days`` ago, unplayed since;
     only one artist's songs when ``artist_id`` is given (the artist page's button)."""
     quiet_since = today - timedelta(days=quiet_days)
-    rows = q.forgotten_tracks(conn, user_id,
-                              (today - timedelta(days=loved_from_days)).isoformat(),
-                              (quiet_since - timedelta(days=1)).isoformat(),
-                              quiet_since.isoformat(), limit, artist_id)
+    rows = q.forgotten_tracks(
+        conn,
+        user_id,
+        (today - timedelta(days=loved_from_days)).isoformat(),
+        (quiet_since - timedelta(days=1)).isoformat(),
+        quiet_since.isoformat(),
+        limit,
+        artist_id,
+    )
     found = []
     for r in rows:
         last = date.fromisoformat(r["last_day"])
-        found.append(Candidate(
-            r["track_id"], r["plays"], r["streams"], r["skips"],
-            f"played {_times(r['plays'])} back then; last played {last:%d %b %Y} "
-            f"({(today - last).days} days ago)"))
+        found.append(
+            Candidate(
+                r["track_id"],
+                r["plays"],
+                r["streams"],
+                r["skips"],
+                f"played {_times(r['plays'])} back then; last played {last:%d %b %Y} "
+                f"({(today - last).days} days ago)",
+            )
+        )
     return found
 
 
@@ -79,8 +103,9 @@ def _same_day(day: date, year: int) -> date:
         return day.replace(year=year, day=28)
 
 
-def on_this_day(conn: sqlite3.Connection, user_id: int, today: date, *,
-                limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
+def on_this_day(
+    conn: sqlite3.Connection, user_id: int, today: date, *, limit: int = CANDIDATE_LIMIT
+) -> list[Candidate]:
     """What was played this calendar week (today ± 3 days) in every earlier year."""
     first, _ = q.history_span(conn, user_id)
     if first is None:
@@ -89,22 +114,35 @@ def on_this_day(conn: sqlite3.Connection, user_id: int, today: date, *,
     # From MIN_YEAR at the earliest: older versions stored plays dated year 1.
     for year in range(today.year - 1, max(int(first[:4]), MIN_YEAR) - 1, -1):
         centre = _same_day(today, year)
-        ranges.append(((centre - timedelta(days=ON_THIS_DAY_HALF_WEEK)).isoformat(),
-                       (centre + timedelta(days=ON_THIS_DAY_HALF_WEEK)).isoformat()))
+        ranges.append(
+            (
+                (centre - timedelta(days=ON_THIS_DAY_HALF_WEEK)).isoformat(),
+                (centre + timedelta(days=ON_THIS_DAY_HALF_WEEK)).isoformat(),
+            )
+        )
     rows = q.top_tracks_in_ranges(conn, user_id, ranges, limit)
     found = []
     for r in rows:
         years = sorted(r["years"].split(","), reverse=True)
-        ago = ", ".join(f"{today.year - int(y)} year{'s' if today.year - int(y) > 1 else ''} ago"
-                        for y in years[:3])
-        found.append(Candidate(r["track_id"], r["plays"], r["streams"], r["skips"],
-                               f"played {_times(r['plays'])} this week in "
-                               f"{', '.join(years[:3])} ({ago})"))
+        ago = ", ".join(
+            f"{today.year - int(y)} year{'s' if today.year - int(y) > 1 else ''} ago"
+            for y in years[:3]
+        )
+        found.append(
+            Candidate(
+                r["track_id"],
+                r["plays"],
+                r["streams"],
+                r["skips"],
+                f"played {_times(r['plays'])} this week in {', '.join(years[:3])} ({ago})",
+            )
+        )
     return found
 
 
-def current_rotation(conn: sqlite3.Connection, user_id: int, today: date, *,
-                     limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
+def current_rotation(
+    conn: sqlite3.Connection, user_id: int, today: date, *, limit: int = CANDIDATE_LIMIT
+) -> list[Candidate]:
     """Spotify's latest short-term top tracks, or the most played of the last 4 weeks."""
     taken_on, ids = q.latest_top_tracks(conn, user_id, "short_term")
     if ids:
@@ -113,25 +151,44 @@ def current_rotation(conn: sqlite3.Connection, user_id: int, today: date, *,
         for rank, track_id in enumerate(ids[:limit], start=1):
             t = totals.get(track_id)
             plays, streams, skips = (t["plays"], t["streams"], t["skips"]) if t else (0, 0, 0)
-            found.append(Candidate(track_id, plays, streams, skips,
-                                   f"#{rank} in your Spotify top tracks of the last 4 weeks "
-                                   f"(as of {taken_on})", weight=float(len(ids) - rank + 1)))
+            found.append(
+                Candidate(
+                    track_id,
+                    plays,
+                    streams,
+                    skips,
+                    f"#{rank} in your Spotify top tracks of the last 4 weeks (as of {taken_on})",
+                    weight=float(len(ids) - rank + 1),
+                )
+            )
         return found
     start = today - timedelta(days=ROTATION_DAYS - 1)
     rows = q.top_tracks_between(conn, user_id, start.isoformat(), today.isoformat(), limit)
     return _candidates(rows, "played {plays} in the last 4 weeks")
 
 
-def recent_discoveries(conn: sqlite3.Connection, user_id: int, today: date, *,
-                       days: int = DISCOVERY_DAYS,
-                       limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
+def recent_discoveries(
+    conn: sqlite3.Connection,
+    user_id: int,
+    today: date,
+    *,
+    days: int = DISCOVERY_DAYS,
+    limit: int = CANDIDATE_LIMIT,
+) -> list[Candidate]:
     """Tracks first played in the last ``days`` days, ranked by plays since."""
     since = today - timedelta(days=days - 1)
     rows = q.discovered_since(conn, user_id, since.isoformat(), limit)
-    return [Candidate(r["track_id"], r["plays"], r["streams"], r["skips"],
-                      f"new to you on {date.fromisoformat(r['first_day']):%d %b}; "
-                      f"played {_times(r['plays'])} since")
-            for r in rows]
+    return [
+        Candidate(
+            r["track_id"],
+            r["plays"],
+            r["streams"],
+            r["skips"],
+            f"new to you on {date.fromisoformat(r['first_day']):%d %b}; "
+            f"played {_times(r['plays'])} since",
+        )
+        for r in rows
+    ]
 
 
 def period_bounds(period: str) -> tuple[date, date]:
@@ -143,36 +200,53 @@ def period_bounds(period: str) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
-def time_capsule(conn: sqlite3.Connection, user_id: int, period: str, *,
-                 limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
+def time_capsule(
+    conn: sqlite3.Connection, user_id: int, period: str, *, limit: int = CANDIDATE_LIMIT
+) -> list[Candidate]:
     """Top tracks of a month ('2023-06') or a year ('2023')."""
     first, last = period_bounds(period)
     rows = q.top_tracks_between(conn, user_id, first.isoformat(), last.isoformat(), limit)
-    return _candidates(rows, "played {plays} in " + (
-        f"{first:%B %Y}" if len(period) > 4 else period))
+    return _candidates(
+        rows, "played {plays} in " + (f"{first:%B %Y}" if len(period) > 4 else period)
+    )
 
 
-def year_top(conn: sqlite3.Connection, user_id: int, year: int, *,
-             limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
+def year_top(
+    conn: sqlite3.Connection, user_id: int, year: int, *, limit: int = CANDIDATE_LIMIT
+) -> list[Candidate]:
     """A year's top tracks in the year in review's order (the rank is the weight, so the
     builder keeps that order: a top list is not re-ranked by skips)."""
     rows = q.year_top_tracks(conn, user_id, year, limit)
-    return [Candidate(track_id, plays, 0, 0, f"#{rank} of {year}: played {_times(plays)}",
-                      weight=float(len(rows) - rank + 1))
-            for rank, (track_id, plays) in enumerate(rows, start=1)]
+    return [
+        Candidate(
+            track_id,
+            plays,
+            0,
+            0,
+            f"#{rank} of {year}: played {_times(plays)}",
+            weight=float(len(rows) - rank + 1),
+        )
+        for rank, (track_id, plays) in enumerate(rows, start=1)
+    ]
 
 
-def favourites(conn: sqlite3.Connection, user_id: int, *,
-               limit: int = 5000) -> list[Candidate]:
+def favourites(conn: sqlite3.Connection, user_id: int, *, limit: int = 5000) -> list[Candidate]:
     """All-time most played: the pool that mood playlists are scored from."""
     return _candidates(q.all_time_favourites(conn, user_id, limit), "played {plays}")
 
 
-def time_machine_candidates(conn: sqlite3.Connection, user_id: int, options: PlaylistOptions,
-                            today: date) -> list[Candidate]:
+def time_machine_candidates(
+    conn: sqlite3.Connection, user_id: int, options: PlaylistOptions, today: date
+) -> list[Candidate]:
     if options.source == "forgotten_gems":
-        return forgotten_gems(conn, user_id, today, loved_from_days=options.gems_from_days,
-                              quiet_days=options.gems_quiet_days, artist_id=options.artist_id)
+        return forgotten_gems(
+            conn,
+            user_id,
+            today,
+            loved_from_days=options.gems_from_days,
+            quiet_days=options.gems_quiet_days,
+            artist_id=options.artist_id,
+        )
     if options.source == "on_this_day":
         return on_this_day(conn, user_id, today)
     if options.source == "current_rotation":
@@ -195,34 +269,50 @@ def no_match_message(options: PlaylistOptions, unenriched_artists: int = 0) -> s
     """
     s = options.source
     if s == "forgotten_gems" and options.artist_id is not None:
-        return (f"No forgotten gems by this artist: none of their songs you played "
-                f"{options.gems_from_days} to {options.gems_quiet_days} days ago has gone "
-                "unplayed since. Try a longer window, a shorter quiet period, or every artist.")
+        return (
+            f"No forgotten gems by this artist: none of their songs you played "
+            f"{options.gems_from_days} to {options.gems_quiet_days} days ago has gone "
+            "unplayed since. Try a longer window, a shorter quiet period, or every artist."
+        )
     if s == "forgotten_gems":
-        return (f"No forgotten gems yet: nothing you played {options.gems_from_days} to "
-                f"{options.gems_quiet_days} days ago has gone unplayed since. Import your "
-                "Spotify data export (Settings › Import) to reach further back, or try "
-                "a shorter quiet period.")
+        return (
+            f"No forgotten gems yet: nothing you played {options.gems_from_days} to "
+            f"{options.gems_quiet_days} days ago has gone unplayed since. Import your "
+            "Spotify data export (Settings › Import) to reach further back, or try "
+            "a shorter quiet period."
+        )
     if s == "on_this_day":
-        return ("Nothing from this week in earlier years: your history starts less than a year "
-                "ago. Importing your extended streaming history fills in the past.")
+        return (
+            "Nothing from this week in earlier years: your history starts less than a year "
+            "ago. Importing your extended streaming history fills in the past."
+        )
     if s == "current_rotation":
-        return ("Nothing played in the last 4 weeks and no Spotify top list yet. Sync with "
-                "Spotify (Settings) or try a time capsule.")
+        return (
+            "Nothing played in the last 4 weeks and no Spotify top list yet. Sync with "
+            "Spotify (Settings) or try a time capsule."
+        )
     if s == "recent_discoveries":
-        return ("No discoveries in the last 30 days: every track you played recently you "
-                "knew before. Try current rotation or forgotten gems.")
+        return (
+            "No discoveries in the last 30 days: every track you played recently you "
+            "knew before. Try current rotation or forgotten gems."
+        )
     if s == "year":
         return f"No plays in {options.period}. Choose a year you have listened in."
     if s == "time_capsule":
-        return (f"No plays in {options.label.removeprefix('Time capsule ')}. "
-                "Choose another month or year.")
+        return (
+            f"No plays in {options.label.removeprefix('Time capsule ')}. "
+            "Choose another month or year."
+        )
     if unenriched_artists:
-        return (f"None of your tracks can be scored for {options.label.lower()} yet: they "
-                "have no audio features, and their artists' genres are not known. Find "
-                "genres and artwork on Settings looks up your "
-                f"{unenriched_artists:,} artist{'s' if unenriched_artists != 1 else ''} on "
-                "MusicBrainz; or try a time-machine source.")
-    return (f"None of your tracks can be scored for {options.label.lower()}: they have no "
-            "audio features, and MusicBrainz knows no genres or mood tags for their "
-            "artists. Try a time-machine source instead.")
+        return (
+            f"None of your tracks can be scored for {options.label.lower()} yet: they "
+            "have no audio features, and their artists' genres are not known. Find "
+            "genres and artwork on Settings looks up your "
+            f"{unenriched_artists:,} artist{'s' if unenriched_artists != 1 else ''} on "
+            "MusicBrainz; or try a time-machine source."
+        )
+    return (
+        f"None of your tracks can be scored for {options.label.lower()}: they have no "
+        "audio features, and MusicBrainz knows no genres or mood tags for their "
+        "artists. Try a time-machine source instead."
+    )

@@ -55,9 +55,11 @@ class FakeServer:
     def start(self) -> Self:
         if self._server is None:
             self._server = make_server(self.host, self.port, self.app, threaded=True)
-            self._thread = threading.Thread(target=self._server.serve_forever,
-                                            name=self.name.replace(" ", "-").lower(),
-                                            daemon=True)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                name=self.name.replace(" ", "-").lower(),
+                daemon=True,
+            )
             self._thread.start()
         return self
 
@@ -78,8 +80,7 @@ class FakeServer:
         self.stop()
 
 
-def serve_until_interrupted(server: FakeServer,
-                            describe: Callable[[], Iterable[str]]) -> None:
+def serve_until_interrupted(server: FakeServer, describe: Callable[[], Iterable[str]]) -> None:
     """Start ``server``, print what ``describe()`` says a client needs (it runs once the
     server is up, so it can use its URL) and block until Ctrl+C; the server is stopped
     however the wait ends."""

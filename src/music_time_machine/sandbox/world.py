@@ -40,13 +40,16 @@ class Family:
 FAMILIES: dict[str, Family] = {
     "pop": Family(0.16, "Pop", (("pop", 0.6), ("singer-songwriter", 0.2), ("r&b", 0.2))),
     "kpop": Family(0.04, "K-Pop", (("k-pop", 0.8), ("pop", 0.2))),
-    "rock": Family(0.16, "Rock", (("indie rock", 0.35), ("alt rock", 0.3), ("punk", 0.15),
-                                  ("metal", 0.2))),
+    "rock": Family(
+        0.16, "Rock", (("indie rock", 0.35), ("alt rock", 0.3), ("punk", 0.15), ("metal", 0.2))
+    ),
     "hiphop": Family(0.12, "Hip-Hop", (("hip hop", 0.5), ("rap", 0.35), ("r&b", 0.15))),
-    "electronic": Family(0.14, "Electronic", (("house", 0.3), ("techno", 0.25),
-                                              ("drum and bass", 0.2), ("edm", 0.25))),
-    "chill": Family(0.09, "Chill", (("lo-fi beats", 0.5), ("ambient", 0.35),
-                                    ("soundtrack", 0.15))),
+    "electronic": Family(
+        0.14,
+        "Electronic",
+        (("house", 0.3), ("techno", 0.25), ("drum and bass", 0.2), ("edm", 0.25)),
+    ),
+    "chill": Family(0.09, "Chill", (("lo-fi beats", 0.5), ("ambient", 0.35), ("soundtrack", 0.15))),
     "classical": Family(0.05, "Classical", (("classical", 0.8), ("soundtrack", 0.2))),
     "jazz": Family(0.09, "Jazz", (("jazz", 0.45), ("soul", 0.3), ("funk", 0.25))),
     "folk": Family(0.08, "Folk", (("folk", 0.45), ("singer-songwriter", 0.3), ("country", 0.25))),
@@ -68,7 +71,7 @@ class Artist:
     family: str
     genres: tuple[str, ...]
     genres_on_spotify: bool  # False: Spotify lists no genres for this artist
-    popularity: float        # Zipf: 1 / (index + 1) ** 0.95
+    popularity: float  # Zipf: 1 / (index + 1) ** 0.95
     albums: list[int] = field(default_factory=list)  # in release order
 
 
@@ -179,9 +182,13 @@ def _records(rng: random.Random, world: World, artist: Artist, peers: list[int])
     year = rng.randint(1996, 2021)
     titles: set[str] = set()
     for _ in range(rng.choice((1, 1, 2, 2, 3, 4))):
-        album = Album(len(world.albums), names.album_title(rng, artist.family, artist.name),
-                      names.base62_id(rng), artist.index,
-                      f"{min(year, 2026)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}")
+        album = Album(
+            len(world.albums),
+            names.album_title(rng, artist.family, artist.name),
+            names.base62_id(rng),
+            artist.index,
+            f"{min(year, 2026)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+        )
         world.albums.append(album)
         artist.albums.append(album.index)
         year += rng.randint(1, 3)
@@ -191,8 +198,17 @@ def _records(rng: random.Random, world: World, artist: Artist, peers: list[int])
             if featured is not None and rng.random() < 0.7:
                 title += f" (feat. {world.artists[featured].name})"
             features, duration_ms = track_sound(rng, profile)
-            track = Track(len(world.tracks), title, names.base62_id(rng), duration_ms,
-                          features, artist.index, featured, album.index, number)
+            track = Track(
+                len(world.tracks),
+                title,
+                names.base62_id(rng),
+                duration_ms,
+                features,
+                artist.index,
+                featured,
+                album.index,
+                number,
+            )
             world.tracks.append(track)
             album.tracks.append(track.index)
 

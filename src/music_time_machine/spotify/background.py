@@ -31,9 +31,9 @@ def run_sync(app: Flask, user_id: int, trigger: str) -> SyncResult:
             client = SpotifyClient.from_config(conn, user_id, app.config)
         except NotConnected as error:
             return SyncResult("skipped", error=str(error))
-        return _enrich_after(app, conn, user_id,
-                             _logged(sync_user(conn, user_id, client, trigger), user_id,
-                                     trigger))
+        return _enrich_after(
+            app, conn, user_id, _logged(sync_user(conn, user_id, client, trigger), user_id, trigger)
+        )
     except SpotifyError as error:
         log.warning("sync user=%s failed: %s", user_id, error)
         return SyncResult("failed", error=str(error))
@@ -42,7 +42,7 @@ def run_sync(app: Flask, user_id: int, trigger: str) -> SyncResult:
 
 
 def start_manual_sync(app: Flask, conn: sqlite3.Connection, user_id: int) -> SyncResult:
-    """"Sync now": record the run on the caller's connection, then fetch on a thread.
+    """ "Sync now": record the run on the caller's connection, then fetch on a thread.
 
     Returns at once with outcome ``running`` (the page follows the run) or ``skipped`` with
     the reason (a sync already running, or Spotify's rate-limit pause). A web request never
@@ -54,25 +54,37 @@ def start_manual_sync(app: Flask, conn: sqlite3.Connection, user_id: int) -> Syn
     started = begin_sync(conn, user_id, "manual")
     if started.outcome == "running":
         # The thread fills in its own copy: the caller reads ``started`` after this returns.
-        start_thread(f"sync-{user_id}", _finish_started, app, user_id,
-                     replace(started, details={}))
+        start_thread(f"sync-{user_id}", _finish_started, app, user_id, replace(started, details={}))
     return started
 
 
 def _finish_started(app: Flask, user_id: int, started: SyncResult) -> None:
     conn = connect(app.config["DATABASE"])
     try:
-        _enrich_after(app, conn, user_id, _logged(finish_sync(
-            conn, user_id, lambda: SpotifyClient.from_config(conn, user_id, app.config),
-            started), user_id, "manual"))
+        _enrich_after(
+            app,
+            conn,
+            user_id,
+            _logged(
+                finish_sync(
+                    conn,
+                    user_id,
+                    lambda: SpotifyClient.from_config(conn, user_id, app.config),
+                    started,
+                ),
+                user_id,
+                "manual",
+            ),
+        )
     except Exception:  # the run row says "failed"; the details belong in the log
         log.exception("sync user=%s stopped unexpectedly", user_id)
     finally:
         conn.close()
 
 
-def _enrich_after(app: Flask, conn: sqlite3.Connection, user_id: int,
-                  result: SyncResult) -> SyncResult:
+def _enrich_after(
+    app: Flask, conn: sqlite3.Connection, user_id: int, result: SyncResult
+) -> SyncResult:
     """A sync that brought artists never looked up starts the user's enrichment run (in
     the background); trouble starting it is logged, never the sync's failure."""
     if result.outcome in ("ok", "partial"):
@@ -84,8 +96,13 @@ def _enrich_after(app: Flask, conn: sqlite3.Connection, user_id: int,
 
 
 def _logged(result: SyncResult, user_id: int, trigger: str) -> SyncResult:
-    log.info("sync user=%s trigger=%s outcome=%s plays_added=%s", user_id, trigger,
-             result.outcome, result.plays_added)
+    log.info(
+        "sync user=%s trigger=%s outcome=%s plays_added=%s",
+        user_id,
+        trigger,
+        result.outcome,
+        result.plays_added,
+    )
     return result
 
 

@@ -80,17 +80,22 @@ def _retry_after(headers: Any) -> int:
         return 60
 
 
-def fetch_profile(api_url: str, access_token: str,
-                  timeout: float = DEFAULT_TIMEOUT_S) -> dict:
+def fetch_profile(api_url: str, access_token: str, timeout: float = DEFAULT_TIMEOUT_S) -> dict:
     """``GET /me`` with a token that is not stored yet (right after sign-in)."""
-    sp = spotipy.Spotify(auth=access_token, requests_session=requests.Session(),
-                         requests_timeout=timeout, retries=0, status_retries=0)
+    sp = spotipy.Spotify(
+        auth=access_token,
+        requests_session=requests.Session(),
+        requests_timeout=timeout,
+        retries=0,
+        status_retries=0,
+    )
     sp.prefix = api_url.rstrip("/") + "/"
     try:
         return sp.me()
     except spotipy.SpotifyException as error:
-        raise SpotifyError(f"Spotify refused /me ({error.http_status})", error.http_status) \
-            from None
+        raise SpotifyError(
+            f"Spotify refused /me ({error.http_status})", error.http_status
+        ) from None
     except requests.RequestException as error:
         raise Unavailable(f"Spotify did not answer ({error.__class__.__name__})") from None
 
@@ -98,10 +103,19 @@ def fetch_profile(api_url: str, access_token: str,
 class SpotifyClient:
     """Authorised calls for one user. Not thread-safe: make one per thread or task."""
 
-    def __init__(self, conn: sqlite3.Connection, user_id: int, settings: OAuthSettings,
-                 api_url: str, cipher: TokenCipher, *, timeout: float = DEFAULT_TIMEOUT_S,
-                 max_attempts: int = 3, backoff_s: float = 0.5,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        user_id: int,
+        settings: OAuthSettings,
+        api_url: str,
+        cipher: TokenCipher,
+        *,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        max_attempts: int = 3,
+        backoff_s: float = 0.5,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.conn, self.user_id, self.settings = conn, user_id, settings
         self.api_url = api_url.rstrip("/")
         self.cipher = cipher
@@ -113,11 +127,18 @@ class SpotifyClient:
             raise NotConnected("Spotify is not connected for this user")
 
     @classmethod
-    def from_config(cls, conn: sqlite3.Connection, user_id: int, config: Mapping[str, Any],
-                    **kwargs: Any) -> SpotifyClient:
+    def from_config(
+        cls, conn: sqlite3.Connection, user_id: int, config: Mapping[str, Any], **kwargs: Any
+    ) -> SpotifyClient:
         kwargs.setdefault("timeout", config.get("MTM_SPOTIFY_TIMEOUT", DEFAULT_TIMEOUT_S))
-        return cls(conn, user_id, OAuthSettings.from_config(config),
-                   config["MTM_SPOTIFY_API_URL"], token_cipher(config), **kwargs)
+        return cls(
+            conn,
+            user_id,
+            OAuthSettings.from_config(config),
+            config["MTM_SPOTIFY_API_URL"],
+            token_cipher(config),
+            **kwargs,
+        )
 
     # -- token handling ----------------------------------------------------------------
     def _refresh(self) -> None:
@@ -128,24 +149,36 @@ class SpotifyClient:
         except OAuthError as error:
             if error.error in ("invalid_grant", "invalid_client"):
                 self._needs_reconnect(error.description or error.error)
-            cause = ("token_unreachable" if error.error == "unreachable"
-                     else "token_server_error" if error.status >= 500 else "token_refused")
-            raise Unavailable(f"Could not refresh the Spotify token: {error}", error.status,
-                              cause) from None
+            cause = (
+                "token_unreachable"
+                if error.error == "unreachable"
+                else "token_server_error"
+                if error.status >= 500
+                else "token_refused"
+            )
+            raise Unavailable(
+                f"Could not refresh the Spotify token: {error}", error.status, cause
+            ) from None
         fresh.refresh_token = fresh.refresh_token or self._tokens.refresh_token
         accounts.update_tokens(self.conn, self.cipher, self.user_id, fresh)
         self._tokens = fresh
 
     def _needs_reconnect(self, why: str) -> None:
         accounts.set_status(self.conn, self.user_id, "needs_reconnect")
-        raise NeedsReconnect(f"Spotify refused the stored authorisation ({why}); "
-                             "please reconnect Spotify.", 401)
+        raise NeedsReconnect(
+            f"Spotify refused the stored authorisation ({why}); please reconnect Spotify.", 401
+        )
 
     def _spotipy(self) -> spotipy.Spotify:
         if self._tokens.expires_at - time.time() < REFRESH_MARGIN_S:
             self._refresh()
-        sp = spotipy.Spotify(auth=self._tokens.access_token, requests_session=self._session,
-                             requests_timeout=self.timeout, retries=0, status_retries=0)
+        sp = spotipy.Spotify(
+            auth=self._tokens.access_token,
+            requests_session=self._session,
+            requests_timeout=self.timeout,
+            retries=0,
+            status_retries=0,
+        )
         sp.prefix = self.api_url + "/"
         return sp
 
@@ -170,23 +203,29 @@ class SpotifyClient:
                 if status == 429:
                     raise RateLimited(_retry_after(error.headers)) from None
                 if status == 403:
-                    raise Forbidden(f"Spotify refused this request (403): {error.msg}", 403) \
-                        from None
+                    raise Forbidden(
+                        f"Spotify refused this request (403): {error.msg}", 403
+                    ) from None
                 if status is not None and status >= 500 and attempt < self.max_attempts:
                     self._backoff(attempt, f"HTTP {status}")
                     continue
                 if status is not None and status >= 500:
-                    raise Unavailable(f"Spotify answered {status} {self.max_attempts} times",
-                                      status) from None
-                raise SpotifyError(f"Spotify refused the request ({status}): {error.msg}",
-                                   status) from None
+                    raise Unavailable(
+                        f"Spotify answered {status} {self.max_attempts} times", status
+                    ) from None
+                raise SpotifyError(
+                    f"Spotify refused the request ({status}): {error.msg}", status
+                ) from None
             except (requests.Timeout, requests.ConnectionError) as error:
                 if attempt < self.max_attempts:
                     self._backoff(attempt, error.__class__.__name__)
                     continue
                 cause = "timeout" if isinstance(error, requests.Timeout) else "unreachable"
-                raise Unavailable(f"Spotify did not answer ({error.__class__.__name__}, "
-                                  f"{self.max_attempts} attempts)", cause=cause) from None
+                raise Unavailable(
+                    f"Spotify did not answer ({error.__class__.__name__}, "
+                    f"{self.max_attempts} attempts)",
+                    cause=cause,
+                ) from None
 
     def _backoff(self, attempt: int, why: str) -> None:
         delay = self.backoff_s * 2 ** (attempt - 1)
@@ -205,10 +244,10 @@ class SpotifyClient:
 
     def top(self, kind: str, time_range: str, limit: int = 50) -> dict:
         if kind == "tracks":
-            return self.call(lambda sp: sp.current_user_top_tracks(limit=limit,
-                                                                   time_range=time_range))
-        return self.call(lambda sp: sp.current_user_top_artists(limit=limit,
-                                                                time_range=time_range))
+            return self.call(
+                lambda sp: sp.current_user_top_tracks(limit=limit, time_range=time_range)
+            )
+        return self.call(lambda sp: sp.current_user_top_artists(limit=limit, time_range=time_range))
 
     def artist(self, artist_id: str) -> dict:
         return self.call(lambda sp: sp.artist(artist_id))
@@ -220,8 +259,9 @@ class SpotifyClient:
         return self.call(lambda sp: sp.audio_features(track_ids))
 
     def create_playlist(self, name: str, public: bool, description: str) -> dict:
-        return self.call(lambda sp: sp.current_user_playlist_create(
-            name, public=public, description=description))
+        return self.call(
+            lambda sp: sp.current_user_playlist_create(name, public=public, description=description)
+        )
 
     def add_items(self, playlist_id: str, uris: list[str]) -> dict:
         """Add at most 100 URIs (Spotify's limit per call)."""

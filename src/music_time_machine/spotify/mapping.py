@@ -16,9 +16,11 @@ def _name(value: object, default: str | None) -> str | None:
 
 def artist_info(artist: dict) -> ArtistInfo:
     genres = artist.get("genres")
-    return ArtistInfo(name=_name(artist.get("name"), "Unknown artist"),
-                      spotify_id=artist.get("id"),
-                      genres=list(genres) if genres else None)
+    return ArtistInfo(
+        name=_name(artist.get("name"), "Unknown artist"),
+        spotify_id=artist.get("id"),
+        genres=list(genres) if genres else None,
+    )
 
 
 #: The album image kept from a track object: the smallest at least this wide (Spotify sends
@@ -28,8 +30,11 @@ ALBUM_IMAGE_WIDTH = 300
 
 def album_image_url(album: dict) -> str | None:
     """The URL of the album's image closest above ``ALBUM_IMAGE_WIDTH`` (else its largest)."""
-    images = [i for i in album.get("images") or []
-              if isinstance(i, dict) and type(i.get("url")) is str and i["url"]]
+    images = [
+        i
+        for i in album.get("images") or []
+        if isinstance(i, dict) and type(i.get("url")) is str and i["url"]
+    ]
     if not images:
         return None
     width = lambda i: i.get("width") if isinstance(i.get("width"), int) else 0  # noqa: E731

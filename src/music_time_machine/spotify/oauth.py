@@ -20,8 +20,12 @@ import requests
 from ..db.accounts import Tokens
 
 #: Exactly what the features need: recent plays, top items, creating playlists.
-SCOPES = ("user-read-recently-played", "user-top-read", "playlist-modify-private",
-          "playlist-modify-public")
+SCOPES = (
+    "user-read-recently-played",
+    "user-top-read",
+    "playlist-modify-private",
+    "playlist-modify-public",
+)
 
 #: Seconds to wait for Spotify's answer (``MTM_SPOTIFY_TIMEOUT`` overrides it).
 DEFAULT_TIMEOUT_S = 10.0
@@ -47,9 +51,13 @@ class OAuthSettings:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> OAuthSettings:
-        return cls(config["SPOTIFY_CLIENT_ID"], config["SPOTIFY_CLIENT_SECRET"],
-                   config["SPOTIFY_REDIRECT_URI"], config["MTM_SPOTIFY_ACCOUNTS_URL"],
-                   config.get("MTM_SPOTIFY_TIMEOUT", DEFAULT_TIMEOUT_S))
+        return cls(
+            config["SPOTIFY_CLIENT_ID"],
+            config["SPOTIFY_CLIENT_SECRET"],
+            config["SPOTIFY_REDIRECT_URI"],
+            config["MTM_SPOTIFY_ACCOUNTS_URL"],
+            config.get("MTM_SPOTIFY_TIMEOUT", DEFAULT_TIMEOUT_S),
+        )
 
 
 def new_state() -> str:
@@ -65,8 +73,9 @@ def code_challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def authorize_url(settings: OAuthSettings, state: str, verifier: str,
-                  show_dialog: bool = False) -> str:
+def authorize_url(
+    settings: OAuthSettings, state: str, verifier: str, show_dialog: bool = False
+) -> str:
     params = {
         "client_id": settings.client_id,
         "response_type": "code",
@@ -88,18 +97,25 @@ def _token_request(settings: OAuthSettings, form: dict[str, str]) -> Tokens:
     else:
         form = {**form, "client_id": settings.client_id}
     try:
-        response = requests.post(f"{settings.accounts_url}/api/token", data=form, auth=auth,
-                                 timeout=settings.timeout_s)
+        response = requests.post(
+            f"{settings.accounts_url}/api/token", data=form, auth=auth, timeout=settings.timeout_s
+        )
     except requests.RequestException as error:
-        raise OAuthError("unreachable", "Spotify's accounts service did not answer "
-                         f"({error.__class__.__name__})", 503) from None
+        raise OAuthError(
+            "unreachable",
+            f"Spotify's accounts service did not answer ({error.__class__.__name__})",
+            503,
+        ) from None
     try:
         body = response.json()
     except ValueError:
         body = {}
     if response.status_code != 200 or "access_token" not in body:
-        raise OAuthError(body.get("error", f"http_{response.status_code}"),
-                         body.get("error_description", ""), response.status_code)
+        raise OAuthError(
+            body.get("error", f"http_{response.status_code}"),
+            body.get("error_description", ""),
+            response.status_code,
+        )
     return Tokens(
         access_token=body["access_token"],
         refresh_token=body.get("refresh_token"),
@@ -109,12 +125,17 @@ def _token_request(settings: OAuthSettings, form: dict[str, str]) -> Tokens:
 
 
 def exchange_code(settings: OAuthSettings, code: str, verifier: str) -> Tokens:
-    return _token_request(settings, {"grant_type": "authorization_code", "code": code,
-                                     "redirect_uri": settings.redirect_uri,
-                                     "code_verifier": verifier})
+    return _token_request(
+        settings,
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": settings.redirect_uri,
+            "code_verifier": verifier,
+        },
+    )
 
 
 def refresh(settings: OAuthSettings, refresh_token: str) -> Tokens:
     """A fresh access token. Spotify may omit the refresh token: callers keep the old one."""
-    return _token_request(settings, {"grant_type": "refresh_token",
-                                     "refresh_token": refresh_token})
+    return _token_request(settings, {"grant_type": "refresh_token", "refresh_token": refresh_token})

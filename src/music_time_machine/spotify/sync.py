@@ -71,8 +71,13 @@ def lease_owner() -> str:
     return f"{os.getpid()}:{threading.get_ident()}"
 
 
-def sync_user(conn: sqlite3.Connection, user_id: int, client: SpotifyClient,
-              trigger: str = "manual", now: float | None = None) -> SyncResult:
+def sync_user(
+    conn: sqlite3.Connection,
+    user_id: int,
+    client: SpotifyClient,
+    trigger: str = "manual",
+    now: float | None = None,
+) -> SyncResult:
     """Run one sync for ``user_id`` unless one is running or Spotify asked us to wait."""
     result = begin_sync(conn, user_id, trigger, now)
     if result.outcome != "running":
@@ -80,8 +85,9 @@ def sync_user(conn: sqlite3.Connection, user_id: int, client: SpotifyClient,
     return finish_sync(conn, user_id, lambda: client, result)
 
 
-def begin_sync(conn: sqlite3.Connection, user_id: int, trigger: str,
-               now: float | None = None) -> SyncResult:
+def begin_sync(
+    conn: sqlite3.Connection, user_id: int, trigger: str, now: float | None = None
+) -> SyncResult:
     """Take the lease and record a ``running`` run, or say why not (``skipped``).
 
     Split from :func:`finish_sync` so that "Sync now" can record the run before it answers
@@ -90,9 +96,12 @@ def begin_sync(conn: sqlite3.Connection, user_id: int, trigger: str,
     now = int(now or time.time())
     state = sync_state.get_state(conn, user_id)
     if state and state["resume_after"] and state["resume_after"] > now:
-        return SyncResult("skipped", error="Spotify asked us to pause syncing until "
-                          f"{datetime.fromtimestamp(state['resume_after'], UTC):%H:%M UTC}",
-                          resume_after=state["resume_after"])
+        return SyncResult(
+            "skipped",
+            error="Spotify asked us to pause syncing until "
+            f"{datetime.fromtimestamp(state['resume_after'], UTC):%H:%M UTC}",
+            resume_after=state["resume_after"],
+        )
     owner = lease_owner()
     if not sync_state.acquire_lease(conn, user_id, owner, now):
         return SyncResult("skipped", error="A sync for this account is already running.")
@@ -100,8 +109,12 @@ def begin_sync(conn: sqlite3.Connection, user_id: int, trigger: str,
     return SyncResult("running", run_id=run_id, lease_owner=owner)
 
 
-def finish_sync(conn: sqlite3.Connection, user_id: int,
-                make_client: Callable[[], SpotifyClient], result: SyncResult) -> SyncResult:
+def finish_sync(
+    conn: sqlite3.Connection,
+    user_id: int,
+    make_client: Callable[[], SpotifyClient],
+    result: SyncResult,
+) -> SyncResult:
     """Run the steps of a run :func:`begin_sync` started, record its outcome, free the lease.
 
     The outcome is ``failed`` when the recent plays could not be fetched (nothing new was
@@ -129,8 +142,9 @@ def finish_sync(conn: sqlite3.Connection, user_id: int,
         result.outcome = "failed"
         raise
     finally:
-        sync_state.finish_run(conn, result.run_id, result.outcome, result.plays_added,
-                              result.details, result.error)
+        sync_state.finish_run(
+            conn, result.run_id, result.outcome, result.plays_added, result.details, result.error
+        )
         sync_state.release_lease(conn, user_id, result.lease_owner)
     return result
 
@@ -140,8 +154,9 @@ def _record_failure(result: SyncResult, cause: str, status: int | None, error: s
     result.details["failure"] = {"cause": cause, "status": status, "step": result.step}
 
 
-def _run_steps(conn: sqlite3.Connection, user_id: int, client: SpotifyClient,
-               result: SyncResult) -> None:
+def _run_steps(
+    conn: sqlite3.Connection, user_id: int, client: SpotifyClient, result: SyncResult
+) -> None:
     """The steps in order; ``result.step`` names the one running (for a failure's report)."""
     caps = _capabilities(conn, user_id, client)
     result.details["capabilities"] = caps
@@ -158,12 +173,14 @@ def _run_steps(conn: sqlite3.Connection, user_id: int, client: SpotifyClient,
     if caps.get("audio_features"):
         result.step = STEP_FEATURES
         result.details["features_fetched"] = _audio_features(conn, user_id, client)
-    sync_state.mark_success(conn, user_id, int(time.time()),
-                            today if "snapshots" in result.details else None)
+    sync_state.mark_success(
+        conn, user_id, int(time.time()), today if "snapshots" in result.details else None
+    )
 
 
-def _recently_played(conn: sqlite3.Connection, user_id: int, client: SpotifyClient,
-                     result: SyncResult) -> int:
+def _recently_played(
+    conn: sqlite3.Connection, user_id: int, client: SpotifyClient, result: SyncResult
+) -> int:
     """Fetch plays newer than the newest stored API play, following cursors."""
     after = sync_state.newest_play_ms(conn, user_id, "api")
     items: dict[tuple[int, str], dict] = {}
@@ -187,8 +204,9 @@ def _recently_played(conn: sqlite3.Connection, user_id: int, client: SpotifyClie
     return store_recent_plays(conn, user_id, items)
 
 
-def store_recent_plays(conn: sqlite3.Connection, user_id: int,
-                       items: dict[tuple[int, str], dict]) -> int:
+def store_recent_plays(
+    conn: sqlite3.Connection, user_id: int, items: dict[tuple[int, str], dict]
+) -> int:
     """Store Web API play-history objects, keyed by (played_at ms, track URI); returns how
     many plays were added. Streams an import or an earlier sync stored are recognised
     (``Reconciler``) and lend them their URI."""
@@ -212,25 +230,43 @@ def store_recent_plays(conn: sqlite3.Connection, user_id: int,
             # The API reports no listening time; it lists streams of 30 s and more, and
             # most of them ran to the end, so the track length stands in for ms_played.
             length = info.duration_ms
-            plays.append(NewPlay(track_id=track_id, played_at=played_at,
-                                 ms_played=length if ms_played_ok(length) else 0, source="api",
-                                 reason_end=None, uri_id=uri_id))
+            plays.append(
+                NewPlay(
+                    track_id=track_id,
+                    played_at=played_at,
+                    ms_played=length if ms_played_ok(length) else 0,
+                    source="api",
+                    reason_end=None,
+                    uri_id=uri_id,
+                )
+            )
         adopt_play_uris(conn, user_id, adopted)
         return insert_plays(conn, user_id, plays, settings).added
 
 
-def _snapshots(conn: sqlite3.Connection, user_id: int, client: SpotifyClient,
-               today: str) -> int:
+def _snapshots(conn: sqlite3.Connection, user_id: int, client: SpotifyClient, today: str) -> int:
     saved = 0
     for time_range in TIME_RANGES:
         tracks = client.top("tracks", time_range).get("items") or []
         artists = client.top("artists", time_range).get("items") or []
         with transaction(conn):
             catalogue = Catalogue(conn, user_id)
-            save_snapshot(conn, user_id, today, "track", time_range,
-                          [catalogue.track_id(track_info(t)) for t in tracks])
-            save_snapshot(conn, user_id, today, "artist", time_range,
-                          [catalogue.artist_id(artist_info(a)) for a in artists])
+            save_snapshot(
+                conn,
+                user_id,
+                today,
+                "track",
+                time_range,
+                [catalogue.track_id(track_info(t)) for t in tracks],
+            )
+            save_snapshot(
+                conn,
+                user_id,
+                today,
+                "artist",
+                time_range,
+                [catalogue.artist_id(artist_info(a)) for a in artists],
+            )
         saved += len(tracks) + len(artists)
     return saved
 
@@ -250,8 +286,10 @@ def _capabilities(conn: sqlite3.Connection, user_id: int, client: SpotifyClient)
         track = recent[0]["track"]
         probe = (track["uri"], track["artists"][0]["id"])
     track_id = probe[0].rsplit(":", 1)[-1]
-    for name, action in (("audio_features", lambda: client.audio_features([track_id])),
-                         ("artists_batch", lambda: client.artists([probe[1]]))):
+    for name, action in (
+        ("audio_features", lambda: client.audio_features([track_id])),
+        ("artists_batch", lambda: client.artists([probe[1]])),
+    ):
         try:
             action()
             found[name] = True
@@ -262,13 +300,14 @@ def _capabilities(conn: sqlite3.Connection, user_id: int, client: SpotifyClient)
     return found
 
 
-def _artist_metadata(conn: sqlite3.Connection, user_id: int, client: SpotifyClient,
-                     caps: dict) -> int:
+def _artist_metadata(
+    conn: sqlite3.Connection, user_id: int, client: SpotifyClient, caps: dict
+) -> int:
     missing = artists_missing_metadata(conn, user_id, ARTISTS_PER_RUN)
     fetched = 0
     if caps.get("artists_batch"):
         for start in range(0, len(missing), 50):
-            chunk = missing[start:start + 50]
+            chunk = missing[start : start + 50]
             found = client.artists([spotify_id for _, spotify_id in chunk])
             with transaction(conn):
                 for (artist_id, _), artist in zip(chunk, found, strict=False):
@@ -288,7 +327,7 @@ def _audio_features(conn: sqlite3.Connection, user_id: int, client: SpotifyClien
     missing = tracks_missing_features(conn, user_id, 500)
     fetched = 0
     for start in range(0, len(missing), 100):
-        chunk = missing[start:start + 100]
+        chunk = missing[start : start + 100]
         features = client.audio_features([spotify_id for _, spotify_id in chunk])
         with transaction(conn):
             for (track_id, _), found in zip(chunk, features, strict=False):

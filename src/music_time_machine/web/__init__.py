@@ -47,8 +47,23 @@ def register_web(app: Flask) -> None:
     errors.init_app(app)
     formatting.init_app(app)
     links.init_app(app)
-    for module in (auth, dashboard, analytics, stats_api, explore, lists, search, playlists,
-                   playlists_api, settings, data, imports, years, images, enrich):
+    for module in (
+        auth,
+        dashboard,
+        analytics,
+        stats_api,
+        explore,
+        lists,
+        search,
+        playlists,
+        playlists_api,
+        settings,
+        data,
+        imports,
+        years,
+        images,
+        enrich,
+    ):
         app.register_blueprint(module.bp)
     security.init_rate_limits(app)  # last: it wraps views by URL, so all must be registered
     app.jinja_env.globals["nav_items"] = NAV_ITEMS

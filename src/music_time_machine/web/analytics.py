@@ -36,8 +36,13 @@ def page_payload(req: StatsRequest) -> dict:
     """Everything the page shows, in the API's shapes (also embedded for the charts)."""
     span = req.span
     return {
-        "range": {"start": span.start.isoformat(), "end": span.end.isoformat(),
-                  "key": span.key, "label": span.describe(), "days": span.days},
+        "range": {
+            "start": span.start.isoformat(),
+            "end": span.end.isoformat(),
+            "key": span.key,
+            "label": span.describe(),
+            "days": span.days,
+        },
         "summary": summary_payload(req),
         "volume": volume_payload(req, span.default_bucket()),
         "genres": top_genres_payload(req, GENRE_SLICES),
@@ -67,9 +72,15 @@ def index() -> ResponseReturnValue:
     first = req.stats.first_day
     years = [str(y) for y in range(first.year, req.today.year + 1)] if first else []
     data = page_payload(req)
-    page = render_template("analytics/index.html", data=data, span=req.span,
-                           heat_levels=heat_levels(data["heatmap"]["cells"]),
-                           presets=PRESETS, years=years, error=error,
-                           form_start=request.args.get("start", ""),
-                           form_end=request.args.get("end", ""))
+    page = render_template(
+        "analytics/index.html",
+        data=data,
+        span=req.span,
+        heat_levels=heat_levels(data["heatmap"]["cells"]),
+        presets=PRESETS,
+        years=years,
+        error=error,
+        form_start=request.args.get("start", ""),
+        form_end=request.args.get("end", ""),
+    )
     return page, 400 if error else 200

@@ -35,8 +35,11 @@ def spotify_configured() -> bool:
 def login_page() -> ResponseReturnValue:
     if g.user is not None:
         return redirect(url_for("dashboard.index"))
-    return render_template("auth/signin.html", configured=spotify_configured(),
-                           next=safe_next(request.args.get("next")))
+    return render_template(
+        "auth/signin.html",
+        configured=spotify_configured(),
+        next=safe_next(request.args.get("next")),
+    )
 
 
 @bp.get("/login")
@@ -45,11 +48,17 @@ def login() -> ResponseReturnValue:
     if not spotify_configured():
         return render_template("auth/not_configured.html"), 503
     state, verifier = oauth.new_state(), oauth.new_code_verifier()
-    session["oauth"] = {"state": state, "verifier": verifier,
-                        "next": safe_next(request.args.get("next"))}
+    session["oauth"] = {
+        "state": state,
+        "verifier": verifier,
+        "next": safe_next(request.args.get("next")),
+    }
     settings = oauth.OAuthSettings.from_config(current_app.config)
-    return redirect(oauth.authorize_url(settings, state, verifier,
-                                        show_dialog=request.args.get("reconnect") == "1"))
+    return redirect(
+        oauth.authorize_url(
+            settings, state, verifier, show_dialog=request.args.get("reconnect") == "1"
+        )
+    )
 
 
 def _problem(title: str, message: str, status: int) -> ResponseReturnValue:
@@ -61,16 +70,23 @@ def callback() -> ResponseReturnValue:
     pending = session.pop("oauth", None)
     state = request.args.get("state")
     if not pending or not state or state != pending.get("state"):
-        return _problem("This sign-in link is not valid",
-                        "The sign-in did not start here, or it was already used (the state "
-                        "parameter is missing or does not match). Please start again.", 400)
+        return _problem(
+            "This sign-in link is not valid",
+            "The sign-in did not start here, or it was already used (the state "
+            "parameter is missing or does not match). Please start again.",
+            400,
+        )
     if request.args.get("error"):
         if request.args["error"] == "access_denied":
-            return _problem("Spotify was not connected",
-                            "You chose not to give Music Time Machine access. Nothing was "
-                            "stored. You can connect any time from Settings.", 200)
-        return _problem("Spotify refused the sign-in",
-                        f"Spotify answered: {request.args['error'][:100]}.", 400)
+            return _problem(
+                "Spotify was not connected",
+                "You chose not to give Music Time Machine access. Nothing was "
+                "stored. You can connect any time from Settings.",
+                200,
+            )
+        return _problem(
+            "Spotify refused the sign-in", f"Spotify answered: {request.args['error'][:100]}.", 400
+        )
     code = request.args.get("code")
     if not code:
         return _problem("Spotify sent no authorisation code", "Please start again.", 400)
@@ -78,24 +94,32 @@ def callback() -> ResponseReturnValue:
     conn = get_db()
     try:
         tokens = oauth.exchange_code(settings, code, pending["verifier"])
-        profile = fetch_profile(current_app.config["MTM_SPOTIFY_API_URL"],
-                                tokens.access_token, settings.timeout_s)
+        profile = fetch_profile(
+            current_app.config["MTM_SPOTIFY_API_URL"], tokens.access_token, settings.timeout_s
+        )
     except (oauth.OAuthError, SpotifyError) as error:
         current_app.logger.warning("Spotify sign-in failed: %s", error.__class__.__name__)
-        return _problem("Spotify sign-in failed",
-                        "Spotify did not accept the sign-in. Please try again in a moment.",
-                        502)
+        return _problem(
+            "Spotify sign-in failed",
+            "Spotify did not accept the sign-in. Please try again in a moment.",
+            502,
+        )
     allowed = current_app.config.get("MTM_ALLOWED_SPOTIFY_IDS")
     if allowed and profile["id"] not in allowed:
-        return _problem("This Spotify account may not sign in here",
-                        "The owner of this Music Time Machine allows only listed accounts "
-                        "(MTM_ALLOWED_SPOTIFY_IDS).", 403)
+        return _problem(
+            "This Spotify account may not sign in here",
+            "The owner of this Music Time Machine allows only listed accounts "
+            "(MTM_ALLOWED_SPOTIFY_IDS).",
+            403,
+        )
     user_id = _user_for(conn, profile)
     if user_id is None:
-        return _problem("This Spotify account belongs to another user",
-                        "It is already connected to a different user of this app.", 409)
-    accounts.save_account(conn, token_cipher(current_app.config), user_id,
-                          profile, tokens)
+        return _problem(
+            "This Spotify account belongs to another user",
+            "It is already connected to a different user of this app.",
+            409,
+        )
+    accounts.save_account(conn, token_cipher(current_app.config), user_id, profile, tokens)
     next_url = pending.get("next")
     session.clear()  # a new session on every sign-in (no fixation)
     session["user_id"] = user_id
@@ -103,8 +127,11 @@ def callback() -> ResponseReturnValue:
     stamp_session()
     if not current_app.config.get("MTM_SYNC_ON_CONNECT_DISABLED"):
         start_sync_thread(current_app._get_current_object(), user_id, "login")
-    flash(f"Spotify connected as {profile.get('display_name') or profile['id']}. "
-          "Your recent plays are being collected now.", "success")
+    flash(
+        f"Spotify connected as {profile.get('display_name') or profile['id']}. "
+        "Your recent plays are being collected now.",
+        "success",
+    )
     return redirect(next_url or url_for("settings.index"))
 
 
@@ -117,8 +144,9 @@ def _user_for(conn, profile: dict) -> int | None:
         return g.user["id"]
     if owner is not None:
         return owner
-    return create_user(conn, profile.get("display_name") or profile["id"],
-                       current_app.config["MTM_TIMEZONE"])
+    return create_user(
+        conn, profile.get("display_name") or profile["id"], current_app.config["MTM_TIMEZONE"]
+    )
 
 
 @bp.post("/logout")
@@ -129,4 +157,3 @@ def logout() -> ResponseReturnValue:
         flash("Signed out.", "success")
         return redirect(url_for("dashboard.index"))
     return redirect(url_for("auth.login_page"))
-

@@ -24,8 +24,11 @@ _PLAYS_NOTE = ": every play in your history, short ones, podcasts and audiobooks
 _PLAYLISTS_NOTE = " (they stay on Spotify; only this app's record of them goes)"
 COUNTED: tuple[tuple[str, str, str], ...] = (
     ("plays", "stream" + _PLAYS_NOTE, "streams" + _PLAYS_NOTE),
-    ("playlists", "playlist you made here" + _PLAYLISTS_NOTE,
-     "playlists you made here" + _PLAYLISTS_NOTE),
+    (
+        "playlists",
+        "playlist you made here" + _PLAYLISTS_NOTE,
+        "playlists you made here" + _PLAYLISTS_NOTE,
+    ),
     ("sync_runs", "sync run", "sync runs"),
     ("import_jobs", "import of your Spotify data export", "imports of your Spotify data export"),
     ("top_snapshots", "snapshot of your Spotify top lists", "snapshots of your Spotify top lists"),
@@ -54,9 +57,14 @@ def recognisable_losses(counts: dict[str, int], account: bool = False) -> list[L
             lines.append(Loss(n, _plural(n, one, many)))
     songs, albums, artists = (counts.get(t, 0) for t in CATALOGUE)
     if songs or albums or artists:
-        lines.append(Loss(None, f"{songs:,} {_plural(songs, 'song', 'songs')}, {albums:,} "
-                                f"{_plural(albums, 'album', 'albums')} and {artists:,} "
-                                f"{_plural(artists, 'artist', 'artists')} your history names"))
+        lines.append(
+            Loss(
+                None,
+                f"{songs:,} {_plural(songs, 'song', 'songs')}, {albums:,} "
+                f"{_plural(albums, 'album', 'albums')} and {artists:,} "
+                f"{_plural(artists, 'artist', 'artists')} your history names",
+            )
+        )
     if any(counts.get(t, 0) for t in FOUND) or artists:
         lines.append(Loss(None, "the genres and artwork found for your artists and albums"))
     known = {t for t, _, _ in COUNTED} | set(CATALOGUE) | set(FOUND)

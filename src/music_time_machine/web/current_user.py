@@ -23,8 +23,9 @@ from ..timezones import LocalClock
 
 def local_mode() -> bool:
     """True when the app has a single local user instead of Spotify sign-in."""
-    return bool(current_app.config.get("MTM_LOCAL_MODE",
-                                       not current_app.config.get("SPOTIFY_CLIENT_ID")))
+    return bool(
+        current_app.config.get("MTM_LOCAL_MODE", not current_app.config.get("SPOTIFY_CLIENT_ID"))
+    )
 
 
 def _load_user() -> None:
@@ -43,8 +44,7 @@ def user_timezone() -> str:
     """The signed-in user's IANA time zone (UTC without a user), read once per request."""
     if "user_timezone" not in g:
         user = g.get("user")
-        g.user_timezone = get_settings(get_db(), user["id"]).timezone if user is not None \
-            else "UTC"
+        g.user_timezone = get_settings(get_db(), user["id"]).timezone if user is not None else "UTC"
     return g.user_timezone
 
 

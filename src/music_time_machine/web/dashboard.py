@@ -42,17 +42,23 @@ def index() -> str:
         account = accounts.get_account(conn, user_id)
         # After clearing the data Spotify is usually still connected: the page must say
         # plays are on their way, not ask to connect what already is.
-        return render_template("dashboard/empty.html",
-                               spotify=account["status"] if account else "disconnected")
+        return render_template(
+            "dashboard/empty.html", spotify=account["status"] if account else "disconnected"
+        )
     today = local_today()
     stats = ListeningStats(conn, user_id)
     card_start = today - timedelta(days=CARD_DAYS - 1)
     last30 = stats.summary(card_start, today)
-    prev30 = stats.summary(today - timedelta(days=2 * CARD_DAYS - 1),
-                           today - timedelta(days=CARD_DAYS))
+    prev30 = stats.summary(
+        today - timedelta(days=2 * CARD_DAYS - 1), today - timedelta(days=CARD_DAYS)
+    )
     this_monday = today - timedelta(days=today.weekday())
-    weeks = [(date.fromisoformat(label), plays, ms) for label, plays, ms in stats.volume_ms(
-        this_monday - timedelta(weeks=CHART_WEEKS - 1), this_monday + timedelta(days=6), "week")]
+    weeks = [
+        (date.fromisoformat(label), plays, ms)
+        for label, plays, ms in stats.volume_ms(
+            this_monday - timedelta(weeks=CHART_WEEKS - 1), this_monday + timedelta(days=6), "week"
+        )
+    ]
     chart = {
         "labels": [monday.isoformat() for monday, _, _ in weeks],
         "plays": [plays for _, plays, _ in weeks],
@@ -67,8 +73,7 @@ def index() -> str:
         plays_change=percent_change(last30.plays, prev30.plays),
         hours_change=percent_change(last30.ms_played, prev30.ms_played),
         discovered=stats.new_tracks(card_start, today),
-        consistent=stats.most_consistent_artist(
-            today - timedelta(days=CONSISTENT_DAYS - 1), today),
+        consistent=stats.most_consistent_artist(today - timedelta(days=CONSISTENT_DAYS - 1), today),
         chart=chart,
         weeks=weeks,
         on_this_day=stats.on_this_day(today),

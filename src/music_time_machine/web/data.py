@@ -144,8 +144,14 @@ def clear_confirm() -> ResponseReturnValue:
     session["clear_nonce"] = nonce
     token = _serializer().dumps({"user": g.user["id"], "kind": kind, "nonce": nonce})
     counts = count_user_rows(get_db(), g.user["id"])
-    return render_template("settings/clear.html", kind=kind, phrase=PHRASES[kind], token=token,
-                           counts=counts, losses=recognisable_losses(counts, kind == "account"))
+    return render_template(
+        "settings/clear.html",
+        kind=kind,
+        phrase=PHRASES[kind],
+        token=token,
+        counts=counts,
+        losses=recognisable_losses(counts, kind == "account"),
+    )
 
 
 @bp.post("/settings/clear")
@@ -153,32 +159,43 @@ def clear_confirm() -> ResponseReturnValue:
 def clear() -> ResponseReturnValue:
     """Step 2: check the token and the phrase, then delete in one transaction."""
     try:
-        claims = _serializer().loads(request.form.get("confirm_token", ""),
-                                     max_age=CONFIRM_MAX_AGE_S)
+        claims = _serializer().loads(
+            request.form.get("confirm_token", ""), max_age=CONFIRM_MAX_AGE_S
+        )
     except SignatureExpired:
         return _refuse("This confirmation expired (it lasts 10 minutes). Nothing was deleted.")
     except BadSignature:
         return _refuse("This confirmation is not valid. Nothing was deleted.")
     nonce = session.get("clear_nonce")
-    if (claims.get("user") != g.user["id"] or not nonce
-            or not secrets.compare_digest(str(claims.get("nonce")), nonce)):
-        return _refuse("This confirmation was already used or belongs to another session. "
-                       "Nothing was deleted.")
+    if (
+        claims.get("user") != g.user["id"]
+        or not nonce
+        or not secrets.compare_digest(str(claims.get("nonce")), nonce)
+    ):
+        return _refuse(
+            "This confirmation was already used or belongs to another session. Nothing was deleted."
+        )
     kind = claims.get("kind")
     if request.form.get("phrase", "").strip().lower() != PHRASES.get(kind):
-        return _refuse(f"The phrase did not match “{PHRASES.get(kind)}”. Nothing was deleted.",
-                       kind)
+        return _refuse(
+            f"The phrase did not match “{PHRASES.get(kind)}”. Nothing was deleted.", kind
+        )
     session.pop("clear_nonce", None)
     conn = get_db()
     if kind == "account":
         deleted = delete_account(conn, g.user["id"])
         session.clear()
-        flash(f"Your account and all its data were deleted ({deleted.get('plays', 0):,} streams).",
-              "success")
+        flash(
+            f"Your account and all its data were deleted ({deleted.get('plays', 0):,} streams).",
+            "success",
+        )
         return redirect(url_for("dashboard.index"))
     deleted = delete_listening_data(conn, g.user["id"])
-    flash(f"Deleted {deleted.get('plays', 0):,} streams and everything computed from them. "
-          "Your account, settings and Spotify connection remain.", "success")
+    flash(
+        f"Deleted {deleted.get('plays', 0):,} streams and everything computed from them. "
+        "Your account, settings and Spotify connection remain.",
+        "success",
+    )
     return redirect(url_for("settings.index"))
 
 

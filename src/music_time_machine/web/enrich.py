@@ -40,12 +40,16 @@ def enrichment_status(conn: sqlite3.Connection, user_id: int) -> dict:
         live = background.live_progress(job["id"])
         if live is not None:
             progress, message = live
-    return {"running": running, "progress": round(progress, 4), "message": message,
-            "last_status": job["status"] if job else None,
-            "counts": store.counts(conn, user_id).to_dict(),
-            "artwork": artwork_counts(conn, user_id),
-            "disabled_reason": settings.disabled_reason(),
-            "service": settings.musicbrainz_url}
+    return {
+        "running": running,
+        "progress": round(progress, 4),
+        "message": message,
+        "last_status": job["status"] if job else None,
+        "counts": store.counts(conn, user_id).to_dict(),
+        "artwork": artwork_counts(conn, user_id),
+        "disabled_reason": settings.disabled_reason(),
+        "service": settings.musicbrainz_url,
+    }
 
 
 def _answer(message: str, level: str, status: int = 200) -> ResponseReturnValue:
@@ -74,8 +78,10 @@ def start() -> ResponseReturnValue:
 def cancel() -> ResponseReturnValue:
     """Stop the run; what was found stays, and the button continues from there."""
     stopping = enrich_jobs.cancel_enrichment(get_db(), g.user["id"])
-    return _answer("Stopping… artists looked up so far are kept." if stopping
-                   else "Nothing is running.", "success")
+    return _answer(
+        "Stopping… artists looked up so far are kept." if stopping else "Nothing is running.",
+        "success",
+    )
 
 
 @bp.get("/api/enrich")

@@ -19,7 +19,7 @@ MESSAGES = {
     429: "Too many requests. Please wait a moment and try again.",
     500: "Something went wrong on our side. Nothing you did caused it.",
     503: "The database is busy with a long write (an import, a restore or a re-count); "
-         "nothing was changed. Try again in a minute.",
+    "nothing was changed. Try again in a minute.",
 }
 #: Seconds a client is told to wait before retrying a request that found the database busy.
 BUSY_RETRY_AFTER_S = 30
@@ -27,8 +27,7 @@ BUSY_RETRY_AFTER_S = 30
 
 def wants_json() -> bool:
     """API paths and clients that ask for JSON get ``{"error": ...}`` instead of a page."""
-    return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best == "application/json")
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
 def _render(status: int, message: str) -> ResponseReturnValue:
@@ -41,23 +40,33 @@ def handle_http(error: HTTPException) -> ResponseReturnValue:
     status = error.code or 500
     if status == 413:
         limit = request.max_content_length or 0
-        return _render(413, f"The upload is larger than this server accepts "
-                            f"({limit // (1024 * 1024)} MB; see MTM_MAX_UPLOAD_MB).")
+        return _render(
+            413,
+            f"The upload is larger than this server accepts "
+            f"({limit // (1024 * 1024)} MB; see MTM_MAX_UPLOAD_MB).",
+        )
     if status == 429:
         # Flask-Limiter's description is the limit that was hit ("5 per 1 minute").
         limit = f" (allowed: {error.description})" if error.description else ""
-        return _render(429, f"Too many requests from your address{limit}. Please wait a "
-                            "minute and try again.")
+        return _render(
+            429, f"Too many requests from your address{limit}. Please wait a minute and try again."
+        )
     message = MESSAGES.get(status, error.description or "Error")
-    if status in (400, 403) and error.description and (
-            error.description != type(error).description):
+    if (
+        status in (400, 403)
+        and error.description
+        and (error.description != type(error).description)
+    ):
         message = error.description  # a specific reason given with abort()
     return _render(status, message)
 
 
 def handle_csrf(error: CSRFError) -> ResponseReturnValue:
-    return _render(400, f"The form's security token is missing or expired ({error.description}). "
-                        "Reload the page and try again.")
+    return _render(
+        400,
+        f"The form's security token is missing or expired ({error.description}). "
+        "Reload the page and try again.",
+    )
 
 
 def handle_unexpected(error: Exception) -> ResponseReturnValue:

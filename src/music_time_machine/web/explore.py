@@ -52,21 +52,32 @@ class Context:
         """The first (or last) counted play of the tracks on a local day, as shown."""
         clock = LocalClock(self.zone)
         bounds = (clock.day_start_ms(day), clock.day_start_ms(day + timedelta(days=1)) - 1)
-        return self.moment(q.edge_play(self.conn, self.user_id, self.rule, track_ids,
-                                       day.isoformat(), bounds, last))
+        return self.moment(
+            q.edge_play(
+                self.conn, self.user_id, self.rule, track_ids, day.isoformat(), bounds, last
+            )
+        )
 
     def moment(self, play: PlayMoment | None) -> dict | None:
         """A play as the page shows it: the local time and the song."""
         if play is None:
             return None
         local = datetime.fromtimestamp(play.played_at / 1000, ZoneInfo(self.zone))
-        return {"played_at": play.played_at, "day": play.day, "time": local.strftime("%H:%M"),
-                "track": {"id": play.track_id, "name": play.track}}
+        return {
+            "played_at": play.played_at,
+            "day": play.day,
+            "time": local.strftime("%H:%M"),
+            "track": {"id": play.track_id, "name": play.track},
+        }
 
     def range_info(self) -> dict:
         span = self.span
-        return {"start": span.start.isoformat(), "end": span.end.isoformat(),
-                "key": span.key, "label": span.describe()}
+        return {
+            "start": span.start.isoformat(),
+            "end": span.end.isoformat(),
+            "key": span.key,
+            "label": span.describe(),
+        }
 
 
 def _story(ctx: Context, days: list[DayRow], track_ids: list[int]) -> dict:
@@ -89,11 +100,21 @@ def _story(ctx: Context, days: list[DayRow], track_ids: list[int]) -> dict:
 
 
 def _track_items(items: list[dict]) -> list[dict]:
-    return [{"id": t["id"], "name": t["name"], "album_id": t["album_id"], "album": t["album"],
-             "plays": t["plays"], "minutes": minutes(t["ms_played"])} for t in items]
+    return [
+        {
+            "id": t["id"],
+            "name": t["name"],
+            "album_id": t["album_id"],
+            "album": t["album"],
+            "plays": t["plays"],
+            "minutes": minutes(t["ms_played"]),
+        }
+        for t in items
+    ]
 
 
 # -- payloads (shared by the pages and the API) -----------------------------------------------
+
 
 def artist_payload(ctx: Context, artist_id: int) -> dict | None:
     artist = q.get_artist(ctx.conn, ctx.user_id, artist_id)
@@ -106,22 +127,34 @@ def artist_payload(ctx: Context, artist_id: int) -> dict | None:
     ranks = q.monthly_ranks(ctx.conn, ctx.user_id, ARTIST, artist_id, months)
     peak = min(ranks, key=lambda r: (r["rank"], r["month"])) if ranks else None
     return {
-        "artist": {"id": artist["id"], "name": artist["name"],
-                   "genres": known_genres(artist["genres"]), "image_url": artist["image_url"]},
+        "artist": {
+            "id": artist["id"],
+            "name": artist["name"],
+            "genres": known_genres(artist["genres"]),
+            "image_url": artist["image_url"],
+        },
         **story,
-        "rank": {"in_range": ctx.stats.artist_rank(artist_id, ctx.span.start, ctx.span.end),
-                 "all_time": q.all_time_rank(ctx.conn, ctx.user_id, ARTIST, artist_id),
-                 "peak": peak},
-        "top_tracks": _track_items(q.artist_top_tracks(ctx.conn, ctx.user_id, artist_id,
-                                                       TOP_ITEMS)),
-        "top_albums": [{"id": a["id"], "name": a["name"], "image_url": a["image_url"],
-                        "plays": a["plays"], "minutes": minutes(a["ms_played"])}
-                       for a in q.artist_top_albums(ctx.conn, ctx.user_id, artist_id,
-                                                    TOP_ITEMS)],
+        "rank": {
+            "in_range": ctx.stats.artist_rank(artist_id, ctx.span.start, ctx.span.end),
+            "all_time": q.all_time_rank(ctx.conn, ctx.user_id, ARTIST, artist_id),
+            "peak": peak,
+        },
+        "top_tracks": _track_items(
+            q.artist_top_tracks(ctx.conn, ctx.user_id, artist_id, TOP_ITEMS)
+        ),
+        "top_albums": [
+            {
+                "id": a["id"],
+                "name": a["name"],
+                "image_url": a["image_url"],
+                "plays": a["plays"],
+                "minutes": minutes(a["ms_played"]),
+            }
+            for a in q.artist_top_albums(ctx.conn, ctx.user_id, artist_id, TOP_ITEMS)
+        ],
         "hours": q.hours_of(ctx.conn, ctx.user_id, track_ids),
         "weekdays": weekdays(days),
-        "forgotten_gems": url_for("playlists.index", source="forgotten_gems",
-                                  artist=artist_id),
+        "forgotten_gems": url_for("playlists.index", source="forgotten_gems", artist=artist_id),
     }
 
 
@@ -134,13 +167,25 @@ def track_payload(ctx: Context, track_id: int) -> dict | None:
     streams, skips = q.track_skips(ctx.conn, ctx.user_id, track_id)
     months = [m["month"] for m in story["months"] if m["plays"]]
     return {
-        "track": {"id": track["id"], "name": track["name"], "uri": track["spotify_id"],
-                  "artists": track["artists"],
-                  "album": {"id": track["album_id"], "name": track["album"],
-                            "image_url": track["album_image"]} if track["album_id"] else None},
+        "track": {
+            "id": track["id"],
+            "name": track["name"],
+            "uri": track["spotify_id"],
+            "artists": track["artists"],
+            "album": {
+                "id": track["album_id"],
+                "name": track["album"],
+                "image_url": track["album_image"],
+            }
+            if track["album_id"]
+            else None,
+        },
         **story,
-        "skips": {"streams": streams, "skips": skips,
-                  "rate": round(skips / streams, 4) if streams else None},
+        "skips": {
+            "streams": streams,
+            "skips": skips,
+            "rate": round(skips / streams, 4) if streams else None,
+        },
         "rank": {"all_time": q.all_time_rank(ctx.conn, ctx.user_id, TRACK, track_id)},
         "monthly_ranks": q.monthly_ranks(ctx.conn, ctx.user_id, TRACK, track_id, months),
         "versions": q.track_versions(ctx.conn, ctx.user_id, track_id),
@@ -163,8 +208,9 @@ def album_payload(ctx: Context, album_id: int) -> dict | None:
         "album": album,
         "artists": list(artists.values()),
         **story,
-        "tracks": [{**item, "artists": credits.get(item["id"], [])}
-                   for item in _track_items(tracks)],
+        "tracks": [
+            {**item, "artists": credits.get(item["id"], [])} for item in _track_items(tracks)
+        ],
     }
 
 
@@ -191,9 +237,16 @@ def _page(kind: str, item_id: int) -> ResponseReturnValue:
     data = _build(kind, ctx, item_id)
     if data is None:
         return render_template("errors/error.html", status=404, message=missing), 404
-    page = render_template(f"explore/{kind}.html", data=data, span=ctx.span, presets=PRESETS,
-                           years=_years(ctx), error=error, endpoint=f"explore.{kind}",
-                           item_id=item_id)
+    page = render_template(
+        f"explore/{kind}.html",
+        data=data,
+        span=ctx.span,
+        presets=PRESETS,
+        years=_years(ctx),
+        error=error,
+        endpoint=f"explore.{kind}",
+        item_id=item_id,
+    )
     return page, 400 if error else 200
 
 
@@ -247,4 +300,3 @@ def track_api(track_id: int) -> ResponseReturnValue:
 @bp.get("/api/albums/<int:album_id>")
 def album_api(album_id: int) -> ResponseReturnValue:
     return _api("album", album_id)
-

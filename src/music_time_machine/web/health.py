@@ -38,8 +38,9 @@ def _epoch(text: str | None) -> int | None:
         return None
 
 
-def health_report(database: str, sync_interval_s: int,
-                  now: float | None = None) -> tuple[dict, int]:
+def health_report(
+    database: str, sync_interval_s: int, now: float | None = None
+) -> tuple[dict, int]:
     """The health body and HTTP status for the database at ``database``."""
     now = int(now if now is not None else time.time())
     latest = latest_version()
@@ -51,8 +52,12 @@ def health_report(database: str, sync_interval_s: int,
         finally:
             conn.close()
     except sqlite3.Error:
-        return {"status": "degraded", "database": "unreachable",
-                "migrations": {"current": None, "latest": latest}, "sync": []}, 503
+        return {
+            "status": "degraded",
+            "database": "unreachable",
+            "migrations": {"current": None, "latest": latest},
+            "sync": [],
+        }, 503
     stale_after = STALE_INTERVALS * sync_interval_s
     sync, degraded = [], False
     for index, (status, connected_at, last_success) in enumerate(rows, start=1):
@@ -69,14 +74,19 @@ def health_report(database: str, sync_interval_s: int,
         degraded |= state in ("needs_reconnect", "stale")
         sync.append({"account": index, "state": state, "last_success_age_s": age})
     behind = current < latest
-    body = {"status": "degraded" if degraded or behind else "ok", "database": "ok",
-            "migrations": {"current": current, "latest": latest}, "sync": sync}
+    body = {
+        "status": "degraded" if degraded or behind else "ok",
+        "database": "ok",
+        "migrations": {"current": current, "latest": latest},
+        "sync": sync,
+    }
     return body, 503 if behind else 200
 
 
 def _respond() -> ResponseReturnValue:
-    body, status = health_report(current_app.config["DATABASE"],
-                                 int(current_app.config.get("MTM_SYNC_INTERVAL", 1800)))
+    body, status = health_report(
+        current_app.config["DATABASE"], int(current_app.config.get("MTM_SYNC_INTERVAL", 1800))
+    )
     response = jsonify(body)
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"

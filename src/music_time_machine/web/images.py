@@ -48,8 +48,7 @@ def show(key: str, size: int) -> ResponseReturnValue:
     path = image_store().path(key, size)
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype="image/webp", conditional=True, etag=True,
-                         max_age=None)
+    response = send_file(path, mimetype="image/webp", conditional=True, etag=True, max_age=None)
     response.headers["Cache-Control"] = CACHE_CONTROL
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -51,15 +51,23 @@ def upload() -> ResponseReturnValue:
     """Save the uploaded export files and import them in the background."""
     files = [f for f in request.files.getlist("files") if f and f.filename]
     if not files or len(files) > MAX_FILES:
-        return _refuse("Choose my_spotify_data.zip or the JSON files from your export."
-                       if not files else f"At most {MAX_FILES} files per upload.", "#import")
+        return _refuse(
+            "Choose my_spotify_data.zip or the JSON files from your export."
+            if not files
+            else f"At most {MAX_FILES} files per upload.",
+            "#import",
+        )
     app = current_app._get_current_object()
 
-    def work(conn: sqlite3.Connection, user_id: int, paths: list[Path],
-             progress: Callable[[ImportProgress], None]) -> ImportSummary:
-        summary = run_import(conn, user_id, paths,
-                             max_file_bytes=app.config["MAX_CONTENT_LENGTH"],
-                             progress=progress)
+    def work(
+        conn: sqlite3.Connection,
+        user_id: int,
+        paths: list[Path],
+        progress: Callable[[ImportProgress], None],
+    ) -> ImportSummary:
+        summary = run_import(
+            conn, user_id, paths, max_file_bytes=app.config["MAX_CONTENT_LENGTH"], progress=progress
+        )
         if summary.ok:  # new artists get their genres in the background (DESIGN §4a)
             enrich_jobs.enrich_new_artists(app, conn, user_id, "import")
         return summary
@@ -73,27 +81,33 @@ def restore() -> ResponseReturnValue:
     """Save an uploaded backup and merge it into this account in the background."""
     files = [f for f in request.files.getlist("backup") if f and f.filename]
     if len(files) != 1:
-        return _refuse("Choose one backup file (.sqlite) made in Settings › Export.",
-                       "#restore")
+        return _refuse("Choose one backup file (.sqlite) made in Settings › Export.", "#restore")
 
-    def work(conn: sqlite3.Connection, user_id: int, paths: list[Path],
-             progress: Callable[[ImportProgress], None]) -> ImportSummary:
+    def work(
+        conn: sqlite3.Connection,
+        user_id: int,
+        paths: list[Path],
+        progress: Callable[[ImportProgress], None],
+    ) -> ImportSummary:
         return restore_backup(conn, user_id, paths[0], progress=progress)
 
     return start_job("restore", files, work)
 
 
-def start_job(kind: str, files: list[FileStorage],
-              work: background.JobWork) -> ResponseReturnValue:
+def start_job(kind: str, files: list[FileStorage], work: background.JobWork) -> ResponseReturnValue:
     """Start ``work`` as the signed-in user's job; answer like the form asked (JSON with the
     status URL for the page's script, else a redirect to the job page)."""
-    job_id = background.start_job(current_app._get_current_object(), get_db(), g.user["id"],
-                                  kind, files, work)
+    job_id = background.start_job(
+        current_app._get_current_object(), get_db(), g.user["id"], kind, files, work
+    )
     page_url = url_for("imports.job_page", job_id=job_id)
     if request.accept_mimetypes.best == "application/json":
-        return jsonify(job_id=job_id, status_url=url_for("imports.job_status", job_id=job_id),
-                       cancel_url=url_for("imports.cancel", job_id=job_id),
-                       page_url=page_url), 202
+        return jsonify(
+            job_id=job_id,
+            status_url=url_for("imports.job_status", job_id=job_id),
+            cancel_url=url_for("imports.cancel", job_id=job_id),
+            page_url=page_url,
+        ), 202
     return redirect(page_url)
 
 

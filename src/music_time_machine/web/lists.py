@@ -28,9 +28,18 @@ def top(what: str) -> ResponseReturnValue:
         error, req, asked = str(exc), stats_request({}), list_page(what, {}, PER_PAGE)
     first = req.stats.first_day
     years = [str(y) for y in range(first.year, req.today.year + 1)] if first else []
-    page = render_template("lists/top.html", what=what, title=TITLES[what], lists=TOP_LISTS,
-                           titles=TITLES, data=top_list_payload(req, asked), span=req.span,
-                           presets=PRESETS, years=years, error=error,
-                           form_start=request.args.get("start", ""),
-                           form_end=request.args.get("end", ""))
+    page = render_template(
+        "lists/top.html",
+        what=what,
+        title=TITLES[what],
+        lists=TOP_LISTS,
+        titles=TITLES,
+        data=top_list_payload(req, asked),
+        span=req.span,
+        presets=PRESETS,
+        years=years,
+        error=error,
+        form_start=request.args.get("start", ""),
+        form_end=request.args.get("end", ""),
+    )
     return page, 400 if error else 200

@@ -39,8 +39,9 @@ bp = Blueprint("password_login", __name__)
 
 SESSION_KEY = "unlocked"
 #: Reachable while locked: the form itself, static files and the health probe.
-PUBLIC_ENDPOINTS = frozenset({"static", "password_login.unlock_form", "password_login.unlock",
-                              "health.healthz"})
+PUBLIC_ENDPOINTS = frozenset(
+    {"static", "password_login.unlock_form", "password_login.unlock", "health.healthz"}
+)
 #: Requests after which the fingerprint must stay cleared.
 _LOCKING_ENDPOINTS = frozenset({"auth.logout", "password_login.lock"})
 
@@ -84,8 +85,11 @@ def _gate() -> ResponseReturnValue | None:
 
 def _keep_unlocked(response: Response) -> Response:
     """Carry the fingerprint over when a view starts a fresh session (e.g. after sign-in)."""
-    if (g.get("unlocked") and request.endpoint not in _LOCKING_ENDPOINTS
-            and SESSION_KEY not in session):
+    if (
+        g.get("unlocked")
+        and request.endpoint not in _LOCKING_ENDPOINTS
+        and SESSION_KEY not in session
+    ):
         session[SESSION_KEY] = _fingerprint()
         if GENERATION_KEY not in session:
             stamp_session()

@@ -64,6 +64,7 @@ bp = Blueprint("playlists", __name__)
 
 # -- shared with the JSON API -------------------------------------------------------------
 
+
 def preview_for(form: Mapping[str, str], options: PlaylistOptions) -> Preview:
     """The preview the user saw when the form carries one for these options, else a new one."""
     conn, user_id, today = get_db(), g.user["id"], local_today()
@@ -93,27 +94,41 @@ def spotify_client() -> SpotifyClient:
 
 def spotify_problem(error: SpotifyError) -> tuple[int, str]:
     """HTTP status and a message that says what happened and what to do."""
-    take_along = ("Meanwhile you can copy the tracks' Spotify URIs or download them as CSV.")
+    take_along = "Meanwhile you can copy the tracks' Spotify URIs or download them as CSV."
     if isinstance(error, NotConnected):
-        return 409, ("Spotify is not connected, so the playlist cannot be created yet. "
-                     "Connect Spotify in Settings, then create it. " + take_along)
+        return 409, (
+            "Spotify is not connected, so the playlist cannot be created yet. "
+            "Connect Spotify in Settings, then create it. " + take_along
+        )
     if isinstance(error, NeedsReconnect):
-        return 401, ("Spotify needs to be reconnected: it no longer accepts this app's "
-                     "authorisation. Reconnect in Settings, then create the playlist. "
-                     + take_along)
+        return 401, (
+            "Spotify needs to be reconnected: it no longer accepts this app's "
+            "authorisation. Reconnect in Settings, then create the playlist. " + take_along
+        )
     if isinstance(error, RateLimited):
-        return 429, (f"Spotify asked us to slow down: try again in "
-                     f"{wait_text(error.retry_after)}. Nothing was created.")
+        return 429, (
+            f"Spotify asked us to slow down: try again in "
+            f"{wait_text(error.retry_after)}. Nothing was created."
+        )
     if isinstance(error, Forbidden):
-        return 502, ("Spotify refused to create the playlist (403). The app may lack the "
-                     "playlist permission: reconnect Spotify in Settings. Nothing was created.")
-    return 502, (f"Spotify is not working right now ({error}). Nothing was created; "
-                 "try again in a minute.")
+        return 502, (
+            "Spotify refused to create the playlist (403). The app may lack the "
+            "playlist permission: reconnect Spotify in Settings. Nothing was created."
+        )
+    return 502, (
+        f"Spotify is not working right now ({error}). Nothing was created; try again in a minute."
+    )
 
 
 #: The form as first shown.
-DEFAULT_FORM = {"source": "forgotten_gems", "size": SIZE_DEFAULT, "visibility": "private",
-                "per_artist": 2, "gems_from_days": 365, "gems_quiet_days": 90}
+DEFAULT_FORM = {
+    "source": "forgotten_gems",
+    "size": SIZE_DEFAULT,
+    "visibility": "private",
+    "per_artist": 2,
+    "gems_from_days": 365,
+    "gems_quiet_days": 90,
+}
 
 
 def page_context(**extra: object) -> dict:
@@ -124,7 +139,8 @@ def page_context(**extra: object) -> dict:
     return {
         # Forgotten gems of one artist (from the artist page): named, and removable.
         "gems_artist": get_artist(conn, user_id, int(artist))
-        if artist.isdigit() and len(artist) < 19 else None,
+        if artist.isdigit() and len(artist) < 19
+        else None,
         "time_machine_sources": TIME_MACHINE_SOURCES,
         "mood_sources": MOOD_SOURCES,
         "fields_for": {k: " ".join(v) for k, v in FIELDS_FOR_SOURCES.items()},
@@ -148,15 +164,18 @@ def _track_art(conn: sqlite3.Connection, user_id: int, preview: object) -> dict[
 def preview_csv(preview: Preview) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["position", "title", "artist", "album", "spotify_uri", "why",
-                     "score_source"])
+    writer.writerow(["position", "title", "artist", "album", "spotify_uri", "why", "score_source"])
     for position, t in enumerate(preview.tracks, start=1):
-        writer.writerow(spreadsheet_safe_row([position, t.title, t.artist, t.album or "",
-                                              t.uri or "", t.why, t.score_source]))
+        writer.writerow(
+            spreadsheet_safe_row(
+                [position, t.title, t.artist, t.album or "", t.uri or "", t.why, t.score_source]
+            )
+        )
     return out.getvalue()
 
 
 # -- pages ------------------------------------------------------------------------------
+
 
 @bp.get("/playlists")
 @login_required
@@ -177,25 +196,28 @@ def submit() -> ResponseReturnValue:
     action = form.get("action", "create")
     options, errors = parse_options(form, local_today())
     if options is None:
-        return render_template("playlists/index.html",
-                               **page_context(form=form, errors=errors)), 400
+        return render_template(
+            "playlists/index.html", **page_context(form=form, errors=errors)
+        ), 400
     try:
         preview = preview_for(form, options)
     except NoTracks as empty:
-        return render_template("playlists/index.html",
-                               **page_context(form=form, no_match=str(empty)))
+        return render_template(
+            "playlists/index.html", **page_context(form=form, no_match=str(empty))
+        )
     if action == "preview":
-        return render_template("playlists/index.html",
-                               **page_context(form=form, preview=preview))
+        return render_template("playlists/index.html", **page_context(form=form, preview=preview))
     try:
         outcome = create_on_spotify(get_db(), spotify_client(), g.user["id"], preview)
     except SpotifyError as error:
         status, message = spotify_problem(error)
-        return render_template("playlists/index.html", **page_context(
-            form=form, preview=preview, problem=message)), status
+        return render_template(
+            "playlists/index.html", **page_context(form=form, preview=preview, problem=message)
+        ), status
     except NothingToAdd as error:
-        return render_template("playlists/index.html", **page_context(
-            form=form, preview=preview, problem=str(error))), 400
+        return render_template(
+            "playlists/index.html", **page_context(form=form, preview=preview, problem=str(error))
+        ), 400
     return redirect(url_for("playlists.result", playlist_id=outcome.playlist.id), 303)
 
 
@@ -204,8 +226,9 @@ def submit() -> ResponseReturnValue:
 def result(playlist_id: int) -> ResponseReturnValue:
     playlist = saved.get_playlist(get_db(), g.user["id"], playlist_id)
     if playlist is None:
-        return render_template("errors/error.html", status=404,
-                               message="There is no such playlist."), 404
+        return render_template(
+            "errors/error.html", status=404, message="There is no such playlist."
+        ), 404
     return render_template("playlists/result.html", playlist=playlist)
 
 
@@ -216,13 +239,15 @@ def finish(playlist_id: int) -> ResponseReturnValue:
     conn, user_id = get_db(), g.user["id"]
     playlist = saved.get_playlist(conn, user_id, playlist_id)
     if playlist is None:
-        return render_template("errors/error.html", status=404,
-                               message="There is no such playlist."), 404
+        return render_template(
+            "errors/error.html", status=404, message="There is no such playlist."
+        ), 404
     try:
         outcome = finish_adding(conn, spotify_client(), user_id, playlist)
     except SpotifyError as error:
-        flash(spotify_problem(error)[1].replace("Nothing was created", "Nothing was added"),
-              "error")
+        flash(
+            spotify_problem(error)[1].replace("Nothing was created", "Nothing was added"), "error"
+        )
     except AlreadyAdding as busy:
         flash(str(busy), "warning")
     else:
@@ -237,13 +262,21 @@ def download_csv() -> ResponseReturnValue:
     """The previewed tracks as CSV: works without Spotify and without JavaScript."""
     options, errors = parse_options(request.args, local_today())
     if options is None:
-        return render_template("errors/error.html", status=400,
-                               message=" ".join(errors.values())), 400
+        return render_template(
+            "errors/error.html", status=400, message=" ".join(errors.values())
+        ), 400
     try:
         preview = preview_for(request.args, options)
     except NoTracks as empty:
         return render_template("errors/error.html", status=404, message=str(empty)), 404
-    filename = "".join(ch if ch.isalnum() or ch in "-_" else "-"
-                       for ch in preview.name.lower())[:60].strip("-") or "playlist"
-    return Response(preview_csv(preview), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{filename}.csv"'})
+    filename = (
+        "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in preview.name.lower())[
+            :60
+        ].strip("-")
+        or "playlist"
+    )
+    return Response(
+        preview_csv(preview),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+    )

@@ -35,8 +35,9 @@ def _error(status: int, message: str, **extra: object) -> ResponseReturnValue:
     return jsonify({"error": message, **extra}), status
 
 
-def _spotify_error(error: SpotifyError, status: int | None = None,
-                   message: str | None = None, **extra: object) -> ResponseReturnValue:
+def _spotify_error(
+    error: SpotifyError, status: int | None = None, message: str | None = None, **extra: object
+) -> ResponseReturnValue:
     """The error as JSON; a rate limit also says when to retry (body and Retry-After)."""
     default_status, default_message = spotify_problem(error)
     if isinstance(error, RateLimited):
@@ -49,10 +50,16 @@ def _spotify_error(error: SpotifyError, status: int | None = None,
 
 def _playlist_json(playlist: saved.SavedPlaylist) -> dict:
     return {
-        "id": playlist.id, "spotify_id": playlist.spotify_id, "name": playlist.name,
-        "url": playlist.url, "status": playlist.status, "added": playlist.added_count,
-        "total": len(playlist.track_uris), "uris": playlist.track_uris,
-        "skipped": playlist.skipped, "error": playlist.error,
+        "id": playlist.id,
+        "spotify_id": playlist.spotify_id,
+        "name": playlist.name,
+        "url": playlist.url,
+        "status": playlist.status,
+        "added": playlist.added_count,
+        "total": len(playlist.track_uris),
+        "uris": playlist.track_uris,
+        "skipped": playlist.skipped,
+        "error": playlist.error,
         "retry_after": playlist.retry_after,
         "result_url": url_for("playlists.result", playlist_id=playlist.id),
         "finish_url": url_for("playlists_api.finish", playlist_id=playlist.id),
@@ -89,8 +96,9 @@ def preview() -> ResponseReturnValue:
     except _Refused as refused:
         return refused.response
     context = page_context(form=form, preview=found)
-    return jsonify({**found.to_json(),
-                    "html": render_template("playlists/_preview.html", **context)})
+    return jsonify(
+        {**found.to_json(), "html": render_template("playlists/_preview.html", **context)}
+    )
 
 
 @bp.post("")

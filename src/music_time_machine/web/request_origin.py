@@ -51,18 +51,26 @@ def same_origin(url: str) -> bool:
 
 def _guard() -> None:
     if not host_allowed(request.host, allowed_host_names(current_app.config)):
-        abort(400, description=(
-            f"This Music Time Machine does not answer to the address "
-            f"“{host_name(request.host)[:100] or '(none)'}”. If you meant to reach it under "
-            "this name, add it to MTM_ALLOWED_HOSTS (comma-separated) and restart."))
+        abort(
+            400,
+            description=(
+                f"This Music Time Machine does not answer to the address "
+                f"“{host_name(request.host)[:100] or '(none)'}”. If you meant to reach it under "
+                "this name, add it to MTM_ALLOWED_HOSTS (comma-separated) and restart."
+            ),
+        )
     if request.method not in STATE_CHANGING:
         return
     origin = request.headers.get("Origin")
     source = origin if origin is not None else request.headers.get("Referer")
     if source is not None and not same_origin(source):
-        abort(403, description=(
-            "Refused: this request came from another web site (its Origin or Referer is "
-            "not this address). Open Music Time Machine itself and try again there."))
+        abort(
+            403,
+            description=(
+                "Refused: this request came from another web site (its Origin or Referer is "
+                "not this address). Open Music Time Machine itself and try again there."
+            ),
+        )
 
 
 def init_app(app: Flask) -> None:

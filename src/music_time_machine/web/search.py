@@ -24,9 +24,15 @@ HEADINGS = {"artist": "Artists", "album": "Albums", "track": "Tracks"}
 
 
 def _as_json(found: Found) -> dict:
-    return {"kind": found.kind, "id": found.id, "name": found.name, "artists": found.artists,
-            "plays": found.plays, "minutes": minutes(found.ms_played),
-            "url": item_url(found.kind, found.id)}
+    return {
+        "kind": found.kind,
+        "id": found.id,
+        "name": found.name,
+        "artists": found.artists,
+        "plays": found.plays,
+        "minutes": minutes(found.ms_played),
+        "url": item_url(found.kind, found.id),
+    }
 
 
 @bp.get("/search")
@@ -36,11 +42,18 @@ def index() -> ResponseReturnValue:
     try:
         terms = parse_query(text)
     except RangeError as exc:
-        return render_template("search/index.html", q=text[:200], error=str(exc),
-                               results={}, headings=HEADINGS, terms=[]), 400
+        return render_template(
+            "search/index.html",
+            q=text[:200],
+            error=str(exc),
+            results={},
+            headings=HEADINGS,
+            terms=[],
+        ), 400
     results = search_catalogue(get_db(), g.user["id"], terms, PAGE_RESULTS) if terms else {}
-    return render_template("search/index.html", q=text, error=None, results=results,
-                           headings=HEADINGS, terms=terms)
+    return render_template(
+        "search/index.html", q=text, error=None, results=results, headings=HEADINGS, terms=terms
+    )
 
 
 @bp.get("/api/search")
@@ -53,9 +66,13 @@ def api() -> ResponseReturnValue:
     except RangeError as exc:
         return jsonify(error=str(exc)), 400
     found = search_catalogue(get_db(), g.user["id"], terms, per_kind)
-    return jsonify({"q": request.args.get("q", ""), "terms": terms,
-                    "results": {kind: [_as_json(f) for f in items]
-                                for kind, items in found.items()}})
+    return jsonify(
+        {
+            "q": request.args.get("q", ""),
+            "terms": terms,
+            "results": {kind: [_as_json(f) for f in items] for kind, items in found.items()},
+        }
+    )
 
 
 def _per_kind(value: str | None) -> int:

@@ -42,23 +42,25 @@ RATE_LIMITS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 def content_security_policy() -> str:
     """No inline code at all: scripts, styles, images, frames and forms are all listed."""
     accounts = current_app.config.get("MTM_SPOTIFY_ACCOUNTS_URL", "")
-    return "; ".join([
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        # Pictures come from the app's own image store (web/images.py), never a third
-        # party: the browser tells nobody else what its user listens to.
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "font-src 'self'",
-        "object-src 'none'",
-        "frame-src 'none'",
-        "worker-src 'self'",
-        "manifest-src 'self'",
-        "base-uri 'self'",
-        f"form-action 'self' {accounts}".strip(),
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            # Pictures come from the app's own image store (web/images.py), never a third
+            # party: the browser tells nobody else what its user listens to.
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "font-src 'self'",
+            "object-src 'none'",
+            "frame-src 'none'",
+            "worker-src 'self'",
+            "manifest-src 'self'",
+            "base-uri 'self'",
+            f"form-action 'self' {accounts}".strip(),
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def _set_headers(response: Response) -> Response:
@@ -81,10 +83,12 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (
-            has_request_context() and request.is_secure)
+            has_request_context() and request.is_secure
+        )
 
 
 # -- the access log ------------------------------------------------------------------------
+
 
 def loggable_path() -> str:
     """The request path with query values that could hold secrets replaced by ``*``.
@@ -121,13 +125,20 @@ def _log_request(response: Response) -> Response:
     duration_ms = (time.perf_counter() - started) * 1000 if started is not None else -1.0
     # Static files and health probes are frequent and boring: DEBUG keeps them out of INFO.
     quiet = request.endpoint in ("static", "health.healthz")
-    access_log.log(logging.DEBUG if quiet else logging.INFO, "%s %s %s %s %.1fms",
-                   request.remote_addr or "-", request.method, loggable_path(),
-                   response.status_code, duration_ms)
+    access_log.log(
+        logging.DEBUG if quiet else logging.INFO,
+        "%s %s %s %s %.1fms",
+        request.remote_addr or "-",
+        request.method,
+        loggable_path(),
+        response.status_code,
+        duration_ms,
+    )
     return response
 
 
 # -- rate limits ---------------------------------------------------------------------------
+
 
 def init_rate_limits(app: Flask) -> Limiter:
     """Attach a per-app Flask-Limiter and wrap the views named in ``RATE_LIMITS``.
@@ -136,8 +147,11 @@ def init_rate_limits(app: Flask) -> Limiter:
     added later under one of these paths (e.g. a restore upload) is covered without
     touching its module. ``RATELIMIT_ENABLED = False`` (tests) turns it all off.
     """
-    limiter = Limiter(key_func=get_remote_address, default_limits=[],
-                      storage_uri=app.config.get("RATELIMIT_STORAGE_URI", "memory://"))
+    limiter = Limiter(
+        key_func=get_remote_address,
+        default_limits=[],
+        storage_uri=app.config.get("RATELIMIT_STORAGE_URI", "memory://"),
+    )
     limiter.init_app(app)
     wrapped: set[str] = set()
     for rule in app.url_map.iter_rules():

@@ -78,8 +78,12 @@ def _check_session() -> None:
     seen = session.get(SEEN_KEY)
     idle_s = current_app.permanent_session_lifetime.total_seconds()
     generation = session.get(GENERATION_KEY)
-    if (not isinstance(seen, int) or now - seen > idle_s or generation is None
-            or generation != _current_generation(get_db())):
+    if (
+        not isinstance(seen, int)
+        or now - seen > idle_s
+        or generation is None
+        or generation != _current_generation(get_db())
+    ):
         session.clear()
         return
     if now - seen >= SEEN_REFRESH_S:

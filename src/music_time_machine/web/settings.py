@@ -56,15 +56,21 @@ def token_state(account: Mapping | None, now: int) -> TokenState | None:
     if account is None or account["status"] == "disconnected":
         return None
     if account["status"] == "needs_reconnect" or account["refresh_token_enc"] is None:
-        return TokenState("reconnect", "Needs reconnect",
-                          "Spotify no longer accepts this app's access (it lapses six months "
-                          "after connecting, or when access is removed). Reconnect to resume "
-                          "syncing; your history is safe.")
+        return TokenState(
+            "reconnect",
+            "Needs reconnect",
+            "Spotify no longer accepts this app's access (it lapses six months "
+            "after connecting, or when access is removed). Reconnect to resume "
+            "syncing; your history is safe.",
+        )
     expires = account["access_expires_at"]
     if account["access_token_enc"] is None or not expires or expires <= now:
-        return TokenState("refreshing", "Refreshing",
-                          "The hour-long access token has expired; it is renewed "
-                          "automatically on the next call to Spotify.")
+        return TokenState(
+            "refreshing",
+            "Refreshing",
+            "The hour-long access token has expired; it is renewed "
+            "automatically on the next call to Spotify.",
+        )
     return TokenState("valid", "Valid", "")
 
 
@@ -114,8 +120,13 @@ def sync_now() -> ResponseReturnValue:
         message = f"Sync not started: {started.error}"
         if wants_json:
             status = 429 if started.resume_after else 409
-            return jsonify(outcome="skipped", level="warn", title="Sync not started",
-                           message=message, running=False), status
+            return jsonify(
+                outcome="skipped",
+                level="warn",
+                title="Sync not started",
+                message=message,
+                running=False,
+            ), status
         flash(message, "error")
         return redirect(url_for("settings.index") + "#sync")
     if wants_json:
@@ -148,13 +159,19 @@ def sync_parts(conn: sqlite3.Connection, user_id: int, account: Mapping | None) 
     interval_s = current_app.config["MTM_SYNC_INTERVAL"]
     connected = account is not None and account["status"] == "connected"
     context = {
-        "state": state, "runs": runs, "account": account, "interval_s": interval_s,
-        "token": token_state(account, now), "outcome_text": OUTCOME_TEXT,
+        "state": state,
+        "runs": runs,
+        "account": account,
+        "interval_s": interval_s,
+        "token": token_state(account, now),
+        "outcome_text": OUTCOME_TEXT,
         "run_reason": run_reason,
         "next_sync": next_sync_at(state, runs, interval_s, now) if connected else None,
     }
-    return {"facts_html": render_template("settings/_sync_facts.html", **context),
-            "history_html": render_template("settings/_sync_history.html", **context)}
+    return {
+        "facts_html": render_template("settings/_sync_facts.html", **context),
+        "history_html": render_template("settings/_sync_history.html", **context),
+    }
 
 
 @bp.post("/settings/preferences")
@@ -179,8 +196,12 @@ def preferences() -> ResponseReturnValue:
         return redirect(url_for("settings.index") + "#preferences")
     rebucket = timezone != current.timezone
 
-    def work(conn: sqlite3.Connection, user_id: int, _paths: list[Path],
-             progress: Callable[[ImportProgress], None]) -> RecountSummary:
+    def work(
+        conn: sqlite3.Connection,
+        user_id: int,
+        _paths: list[Path],
+        progress: Callable[[ImportProgress], None],
+    ) -> RecountSummary:
         """The new local dates are staged in slices (other users' writes go in between, the
         job row shows the count); the settings, the dates and the rebuilt charts then land
         together in one transaction. A cancel or a failure leaves all of it as it was."""
@@ -189,8 +210,11 @@ def preferences() -> ResponseReturnValue:
         try:
             if rebucket:
                 attempt, plays = stage_local_times(
-                    conn, user_id, timezone,
-                    lambda done, total: progress(RecountProgress.staging(done, total)))
+                    conn,
+                    user_id,
+                    timezone,
+                    lambda done, total: progress(RecountProgress.staging(done, total)),
+                )
             progress(RecountProgress.swapping(plays or 0))
             swap_in(conn, user_id, attempt, timezone, rule)
         except BaseException:
@@ -222,8 +246,9 @@ class RecountProgress(ImportProgress):
     def fraction(self) -> float:
         if self.files_done:
             return self.STAGING_SHARE
-        return self.STAGING_SHARE * (self.bytes_done / self.bytes_total if self.bytes_total
-                                     else 0.0)
+        return self.STAGING_SHARE * (
+            self.bytes_done / self.bytes_total if self.bytes_total else 0.0
+        )
 
     def describe(self) -> str:
         if self.files_done:
@@ -241,8 +266,11 @@ class RecountSummary:
     ok: bool = True
 
     def headline(self) -> str:
-        what = (f"{self.plays:,} play{'s' if self.plays != 1 else ''} re-bucketed"
-                if self.plays is not None else "charts recounted")
+        what = (
+            f"{self.plays:,} play{'s' if self.plays != 1 else ''} re-bucketed"
+            if self.plays is not None
+            else "charts recounted"
+        )
         return f"Preferences saved: {what} in {self.seconds:.1f} s."
 
     def to_dict(self) -> dict:
@@ -275,7 +303,10 @@ def disconnect() -> ResponseReturnValue:
         return redirect(url_for("settings.index") + "#disconnect")
     if accounts.disconnect(get_db(), g.user["id"]):
         end_other_sessions(g.user["id"])  # a copied cookie must not reconnect it
-        flash("Spotify disconnected. The tokens are deleted and syncing has stopped; your "
-              "history stays here. To remove this app's access on Spotify's side too, open "
-              "spotify.com › Account › Apps and choose Remove access.", "success")
+        flash(
+            "Spotify disconnected. The tokens are deleted and syncing has stopped; your "
+            "history stays here. To remove this app's access on Spotify's side too, open "
+            "spotify.com › Account › Apps and choose Remove access.",
+            "success",
+        )
     return redirect(url_for("settings.index") + "#spotify")

@@ -46,8 +46,9 @@ def serve_static(version: str, filename: str) -> Response:
         abort(404)
     if current_app.debug:  # max_age=None: "no-cache"
         return send_from_directory(current_app.static_folder or "", filename, max_age=None)
-    response = send_from_directory(current_app.static_folder or "", filename,
-                                   max_age=IMMUTABLE_MAX_AGE_S)
+    response = send_from_directory(
+        current_app.static_folder or "", filename, max_age=IMMUTABLE_MAX_AGE_S
+    )
     response.cache_control.immutable = True
     return response
 
@@ -62,6 +63,5 @@ def init_app(app: Flask) -> None:
     templates and code is unchanged. The app must be created with ``static_folder=None``
     (Flask's own unversioned rule) and ``app.static_folder`` set afterwards."""
     app.config["STATIC_VERSION"] = static_version(app.static_folder or "")
-    app.add_url_rule("/static/<version>/<path:filename>", endpoint="static",
-                     view_func=serve_static)
+    app.add_url_rule("/static/<version>/<path:filename>", endpoint="static", view_func=serve_static)
     app.url_defaults(_add_version)

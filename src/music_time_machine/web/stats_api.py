@@ -49,35 +49,45 @@ def stats_request(args: Mapping[str, str]) -> StatsRequest:
     """Parse the range for the signed-in user; raises RangeError on bad input."""
     stats = ListeningStats(get_db(), g.user["id"])
     today = local_today()
-    return StatsRequest(stats, parse_range(args, today, stats.first_day), user_timezone(),
-                        today)
+    return StatsRequest(stats, parse_range(args, today, stats.first_day), user_timezone(), today)
 
 
 # -- payloads (shared with the page) ------------------------------------------------------
 
+
 def _totals(span: DateRange, totals: PeriodTotals) -> dict:
-    return {"start": span.start.isoformat(), "end": span.end.isoformat(),
-            "plays": totals.plays, "minutes": minutes(totals.ms_played),
-            "tracks": totals.tracks, "artists": totals.artists}
+    return {
+        "start": span.start.isoformat(),
+        "end": span.end.isoformat(),
+        "plays": totals.plays,
+        "minutes": minutes(totals.ms_played),
+        "tracks": totals.tracks,
+        "artists": totals.artists,
+    }
 
 
 def summary_payload(req: StatsRequest) -> dict:
     span, previous = req.span, req.span.previous()
     body = _totals(span, req.stats.summary(span.start, span.end))
     # "All time" has nothing before it to compare with.
-    body["previous"] = None if span.key == "all" else _totals(
-        previous, req.stats.summary(previous.start, previous.end))
+    body["previous"] = (
+        None
+        if span.key == "all"
+        else _totals(previous, req.stats.summary(previous.start, previous.end))
+    )
     return body
 
 
 def volume_payload(req: StatsRequest, bucket: str) -> dict:
-    return {"bucket": bucket, **partial_edges(req.span, bucket, req.today),
-            "series": req.stats.volume(req.span.start, req.span.end, bucket)}
+    return {
+        "bucket": bucket,
+        **partial_edges(req.span, bucket, req.today),
+        "series": req.stats.volume(req.span.start, req.span.end, bucket),
+    }
 
 
 #: For each kind of top list: where its items' pictures are found.
-_IMAGE_KEYS = {"artists": artist_image_keys, "tracks": track_image_keys,
-               "albums": album_image_keys}
+_IMAGE_KEYS = {"artists": artist_image_keys, "tracks": track_image_keys, "albums": album_image_keys}
 
 
 def decorate(stats: ListeningStats, what: str, items: list[dict]) -> list[dict]:
@@ -89,28 +99,48 @@ def decorate(stats: ListeningStats, what: str, items: list[dict]) -> list[dict]:
     out = []
     for item in items:
         key = keys.get(item["id"])
-        links = ({"url": track_url(item["id"]), "album_url": album_url(item["album_id"]),
-                  "artist_urls": [artist_url(i) for i in item["artist_ids"]]}
-                 if what == "tracks" else
-                 {"url": (artist_url if what == "artists" else album_url)(item["id"])})
-        out.append({**item, **links, "image": image_path(key, SMALL),
-                    "image_large": image_path(key, LARGE)})
+        links = (
+            {
+                "url": track_url(item["id"]),
+                "album_url": album_url(item["album_id"]),
+                "artist_urls": [artist_url(i) for i in item["artist_ids"]],
+            }
+            if what == "tracks"
+            else {"url": (artist_url if what == "artists" else album_url)(item["id"])}
+        )
+        out.append(
+            {
+                **item,
+                **links,
+                "image": image_path(key, SMALL),
+                "image_large": image_path(key, LARGE),
+            }
+        )
     return out
 
 
 def top_artists_payload(req: StatsRequest, limit: int) -> dict:
-    return {"items": decorate(req.stats, "artists", req.stats.top_artists(
-        req.span.start, req.span.end, limit))}
+    return {
+        "items": decorate(
+            req.stats, "artists", req.stats.top_artists(req.span.start, req.span.end, limit)
+        )
+    }
 
 
 def top_tracks_payload(req: StatsRequest, limit: int) -> dict:
-    return {"items": decorate(req.stats, "tracks", req.stats.top_tracks(
-        req.span.start, req.span.end, limit))}
+    return {
+        "items": decorate(
+            req.stats, "tracks", req.stats.top_tracks(req.span.start, req.span.end, limit)
+        )
+    }
 
 
 def top_albums_payload(req: StatsRequest, limit: int) -> dict:
-    return {"items": decorate(req.stats, "albums", req.stats.top_albums(
-        req.span.start, req.span.end, limit))}
+    return {
+        "items": decorate(
+            req.stats, "albums", req.stats.top_albums(req.span.start, req.span.end, limit)
+        )
+    }
 
 
 #: The full lists, by the name in their URLs.
@@ -130,41 +160,64 @@ class ListPage:
 def list_page(what: str, args: Mapping[str, str], per_page: int | None = None) -> ListPage:
     """The page, size (``limit``, unless the caller fixes it) and sort a query asks for;
     raises RangeError on bad input."""
-    return ListPage(what, parse_page(args.get("page")),
-                    per_page or parse_limit(args.get("limit")), parse_sort(args.get("sort")))
+    return ListPage(
+        what,
+        parse_page(args.get("page")),
+        per_page or parse_limit(args.get("limit")),
+        parse_sort(args.get("sort")),
+    )
 
 
 def top_list_payload(req: StatsRequest, asked: ListPage) -> dict:
     """One page of a full top list with where it is: page, pages, total, sort."""
     items, total = req.stats.ranked_page(
-        asked.what, req.span.start, req.span.end, asked.sort,
-        (asked.page - 1) * asked.per_page, asked.per_page)
-    return {"items": decorate(req.stats, asked.what, items), "page": asked.page,
-            "per_page": asked.per_page,
-            "pages": max(1, -(-total // asked.per_page)), "total": total, "sort": asked.sort}
+        asked.what,
+        req.span.start,
+        req.span.end,
+        asked.sort,
+        (asked.page - 1) * asked.per_page,
+        asked.per_page,
+    )
+    return {
+        "items": decorate(req.stats, asked.what, items),
+        "page": asked.page,
+        "per_page": asked.per_page,
+        "pages": max(1, -(-total // asked.per_page)),
+        "total": total,
+        "sort": asked.sort,
+    }
 
 
 def top_genres_payload(req: StatsRequest, limit: int) -> dict:
     genres = req.stats.top_genres(req.span.start, req.span.end, limit)
     items = [{**g, "url": genre_url(g["genre"])} for g in genres.items]
-    return {"items": items, "other_share": genres.other_share,
-            "unknown_share": genres.unknown_share, "unknown_plays": genres.unknown_plays}
+    return {
+        "items": items,
+        "other_share": genres.other_share,
+        "unknown_share": genres.unknown_share,
+        "unknown_plays": genres.unknown_plays,
+    }
 
 
 def heatmap_payload(req: StatsRequest) -> dict:
-    return {"cells": req.stats.heatmap(req.span.start, req.span.end),
-            "timezone": req.timezone}
+    return {"cells": req.stats.heatmap(req.span.start, req.span.end), "timezone": req.timezone}
 
 
 def discoveries_payload(req: StatsRequest) -> dict:
     """New artists per day, week or month: the bucket follows the range like the volume's."""
     bucket = req.span.default_bucket()
-    return {"bucket": bucket, **partial_edges(req.span, bucket, req.today),
-            "series": [{**m, "urls": [artist_url(i) for i in m["ids"]]}
-                       for m in req.stats.discoveries(req.span.start, req.span.end, bucket)]}
+    return {
+        "bucket": bucket,
+        **partial_edges(req.span, bucket, req.today),
+        "series": [
+            {**m, "urls": [artist_url(i) for i in m["ids"]]}
+            for m in req.stats.discoveries(req.span.start, req.span.end, bucket)
+        ],
+    }
 
 
 # -- endpoints ----------------------------------------------------------------------------
+
 
 @bp.before_request
 def require_user() -> None:
@@ -178,8 +231,7 @@ def bad_range(error: RangeError) -> ResponseReturnValue:
 
 
 def _answer(body: dict, req: StatsRequest) -> ResponseReturnValue:
-    return jsonify({"start": req.span.start.isoformat(), "end": req.span.end.isoformat(),
-                    **body})
+    return jsonify({"start": req.span.start.isoformat(), "end": req.span.end.isoformat(), **body})
 
 
 @bp.get("/summary")

@@ -41,14 +41,14 @@ OUTCOME_LEVEL = {
 RETRIED = ("partial", "rate_limited", "failed")
 
 
-def next_sync_at(state: Mapping | None, runs: Sequence[Mapping], interval_s: int,
-                 now: int) -> int:
+def next_sync_at(state: Mapping | None, runs: Sequence[Mapping], interval_s: int, now: int) -> int:
     """When the scheduler should sync next: its last run (or the last success) plus the
     interval, never before a rate-limit pause ends, and never in the past."""
     scheduled = [r["started_at"] for r in runs if r["trigger"] == "schedule"]
     last_success = state["last_success_at"] if state else None
-    base = max(scheduled) if scheduled else (last_success or (runs[0]["started_at"]
-                                                              if runs else now))
+    base = (
+        max(scheduled) if scheduled else (last_success or (runs[0]["started_at"] if runs else now))
+    )
     due = base + interval_s
     if state and state["resume_after"]:
         due = max(due, state["resume_after"])
@@ -61,10 +61,12 @@ FAILURE_WORDS: dict[str, str] = {
     "server_error": "Spotify's servers answered with errors{http}",
     "timeout": "Spotify's servers did not answer in time",
     "unreachable": "Spotify could not be reached (no network connection to it)",
-    "token_server_error": ("Spotify's sign-in service answered with errors{http} when the "
-                           "access token was renewed"),
-    "token_unreachable": ("Spotify's sign-in service did not answer when the access token "
-                          "was renewed"),
+    "token_server_error": (
+        "Spotify's sign-in service answered with errors{http} when the access token was renewed"
+    ),
+    "token_unreachable": (
+        "Spotify's sign-in service did not answer when the access token was renewed"
+    ),
     "token_refused": "Spotify's sign-in service refused to renew the access token{http}",
     "forbidden": "Spotify refused this app access to that data{http}",
     "not_connected": "Spotify is not connected for this account",
@@ -121,8 +123,9 @@ def _at(epoch_s: int, now: int) -> str:
     return localtime(epoch_s, "%H:%M" if epoch_s - now < 20 * 3600 else "%Y-%m-%d %H:%M")
 
 
-def describe_run(run: Mapping | None, state: Mapping | None, next_try: int | None,
-                 now: int) -> dict[str, Any]:
+def describe_run(
+    run: Mapping | None, state: Mapping | None, next_try: int | None, now: int
+) -> dict[str, Any]:
     """The latest run as ``outcome``, ``level``, ``title`` and ``message`` (plain words),
     with ``next_try_at`` (epoch s) when the scheduler will try again after a failure.
 
@@ -130,19 +133,30 @@ def describe_run(run: Mapping | None, state: Mapping | None, next_try: int | Non
     server: it is reported as failed, not as running for ever.
     """
     if run is None:
-        return {"outcome": "none", "level": "none", "title": "No sync yet",
-                "message": "Nothing has been synced yet.", "plays_added": 0, "run_id": None,
-                "running": False, "next_try_at": None}
+        return {
+            "outcome": "none",
+            "level": "none",
+            "title": "No sync yet",
+            "message": "Nothing has been synced yet.",
+            "plays_added": 0,
+            "run_id": None,
+            "running": False,
+            "next_try_at": None,
+        }
     outcome = run["outcome"]
     details = json.loads(run["details"] or "{}")
     failure = details.get("failure")
     if outcome == "running" and not _lease_live(state, now):
         outcome, failure = "failed", {"cause": "interrupted"}
-    description = {"outcome": outcome, "level": OUTCOME_LEVEL.get(outcome, "error"),
-                   "title": OUTCOME_TEXT.get(outcome, outcome),
-                   "plays_added": run["plays_added"], "run_id": run["id"],
-                   "running": outcome == "running",
-                   "next_try_at": next_try if outcome in RETRIED else None}
+    description = {
+        "outcome": outcome,
+        "level": OUTCOME_LEVEL.get(outcome, "error"),
+        "title": OUTCOME_TEXT.get(outcome, outcome),
+        "plays_added": run["plays_added"],
+        "run_id": run["id"],
+        "running": outcome == "running",
+        "next_try_at": next_try if outcome in RETRIED else None,
+    }
     description["message"] = _message(outcome, run, failure, description["next_try_at"], now)
     return description
 
@@ -151,22 +165,29 @@ def _lease_live(state: Mapping | None, now: int) -> bool:
     return bool(state and state["lease_owner"] and (state["lease_until"] or 0) >= now)
 
 
-def _message(outcome: str, run: Mapping, failure: Mapping | None, next_try: int | None,
-             now: int) -> str:
+def _message(
+    outcome: str, run: Mapping, failure: Mapping | None, next_try: int | None, now: int
+) -> str:
     plays = run["plays_added"]
     if outcome == "running":
-        return (f"Fetching your plays from Spotify (started at {_at(run['started_at'], now)})."
-                " The result shows here when it is done.")
+        return (
+            f"Fetching your plays from Spotify (started at {_at(run['started_at'], now)})."
+            " The result shows here when it is done."
+        )
     if outcome == "ok":
-        return f"{_plays(plays)} saved." if plays else \
-            "Up to date: no new plays since the last sync."
+        return (
+            f"{_plays(plays)} saved." if plays else "Up to date: no new plays since the last sync."
+        )
     reason = _reason(failure, run["error"], outcome == "partial")
     if outcome == "needs_reconnect":
-        return (f"{reason} — nothing more can be fetched until you reconnect Spotify (above). "
-                "Your history is safe.")
+        return (
+            f"{reason} — nothing more can be fetched until you reconnect Spotify (above). "
+            "Your history is safe."
+        )
     if outcome == "partial" or plays:
-        saved = (f"{_plays(plays)} saved" if plays
-                 else "Your recent plays are up to date (no new ones)")
+        saved = (
+            f"{_plays(plays)} saved" if plays else "Your recent plays are up to date (no new ones)"
+        )
         text = f"{saved}. {reason}."
     else:
         text = f"{reason} — nothing new was saved."
@@ -175,8 +196,9 @@ def _message(outcome: str, run: Mapping, failure: Mapping | None, next_try: int 
     return text
 
 
-def sync_status(conn: sqlite3.Connection, user_id: int, interval_s: int,
-                connected: bool, now: int | None = None) -> dict[str, Any]:
+def sync_status(
+    conn: sqlite3.Connection, user_id: int, interval_s: int, connected: bool, now: int | None = None
+) -> dict[str, Any]:
     """The description of ``user_id``'s latest sync run, read from the database."""
     now = int(now or time.time())
     state = sync_state.get_state(conn, user_id)

@@ -23,8 +23,9 @@ bp = Blueprint("years", __name__)
 YEAR_PLAYLIST_SIZE = 50
 
 
-def api_login_required(view: Callable[..., ResponseReturnValue]) -> Callable[...,
-                                                                             ResponseReturnValue]:
+def api_login_required(
+    view: Callable[..., ResponseReturnValue],
+) -> Callable[..., ResponseReturnValue]:
     """API callers without a user get a JSON 401, not a redirect to the sign-in page."""
 
     @functools.wraps(view)
@@ -64,6 +65,7 @@ def long_date(iso: str | None) -> str:
 
 # -- pages --------------------------------------------------------------------------------
 
+
 @bp.get("/years")
 @login_required
 def index() -> ResponseReturnValue:
@@ -75,16 +77,24 @@ def index() -> ResponseReturnValue:
 def year(year: int) -> ResponseReturnValue:
     review, years = _review(year)
     if review is None:
-        return render_template("errors/error.html", status=404, message=(
-            f"There are no plays in {year}." if years else
-            "There are no plays yet: import your history or connect Spotify in Settings.")
+        return render_template(
+            "errors/error.html",
+            status=404,
+            message=(
+                f"There are no plays in {year}."
+                if years
+                else "There are no plays yet: import your history or connect Spotify in Settings."
+            ),
         ), 404
     known = [y["year"] for y in years]
     place = known.index(year)
     return render_template(
-        "years/year.html", r=review, playlist_size=YEAR_PLAYLIST_SIZE,
+        "years/year.html",
+        r=review,
+        playlist_size=YEAR_PLAYLIST_SIZE,
         previous_year=known[place - 1] if place else None,
-        next_year=known[place + 1] if place + 1 < len(known) else None)
+        next_year=known[place + 1] if place + 1 < len(known) else None,
+    )
 
 
 @bp.get("/genres/<path:name>")
@@ -93,12 +103,14 @@ def genre(name: str) -> ResponseReturnValue:
     story = _story(name)
     if story is None:
         known = coverage(get_db(), g.user["id"])
-        return render_template("years/genre_unknown.html", name=name[:GENRE_NAME_MAX],
-                               coverage=known), 404
+        return render_template(
+            "years/genre_unknown.html", name=name[:GENRE_NAME_MAX], coverage=known
+        ), 404
     return render_template("years/genre.html", s=story)
 
 
 # -- JSON ---------------------------------------------------------------------------------
+
 
 @bp.get("/api/years")
 @api_login_required
@@ -121,6 +133,9 @@ def api_genre(name: str) -> ResponseReturnValue:
     story = _story(name)
     if story is None:
         known = coverage(get_db(), g.user["id"])
-        return jsonify(error="genre: none of your played artists has this genre",
-                       artists=known.artists, artists_with_genres=known.with_genres), 404
+        return jsonify(
+            error="genre: none of your played artists has this genre",
+            artists=known.artists,
+            artists_with_genres=known.with_genres,
+        ), 404
     return jsonify(story)

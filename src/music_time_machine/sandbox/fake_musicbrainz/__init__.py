@@ -36,5 +36,12 @@ from .app import create_fake_app
 from .catalogue import EXACT, Catalogue, Truth, build_catalogue
 from .server import FakeMusicBrainzServer, run_fake_musicbrainz
 
-__all__ = ["EXACT", "Catalogue", "FakeMusicBrainzServer", "Truth", "build_catalogue",
-           "create_fake_app", "run_fake_musicbrainz"]
+__all__ = [
+    "EXACT",
+    "Catalogue",
+    "FakeMusicBrainzServer",
+    "Truth",
+    "build_catalogue",
+    "create_fake_app",
+    "run_fake_musicbrainz",
+]

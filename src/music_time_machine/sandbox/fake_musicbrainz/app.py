@@ -18,14 +18,28 @@ from .state import DEFAULT_RATE, DEFAULT_TOLERANCE, FakeMusicBrainzState
 #: Default catalogue size: covers the largest demo (``demo.taste.artist_count``).
 DEFAULT_ARTISTS = 2000
 #: User agents that name a library, not an application.
-ANONYMOUS_AGENTS = ("python-requests/", "python-urllib/", "java/", "go-http-client/",
-                    "okhttp/", "axios/", "node-fetch")
-RATE_MESSAGE = ("Your requests are exceeding the allowable rate limit. Please see "
-                "https://musicbrainz.org/doc/MusicBrainz_API/Rate_Limiting")
+ANONYMOUS_AGENTS = (
+    "python-requests/",
+    "python-urllib/",
+    "java/",
+    "go-http-client/",
+    "okhttp/",
+    "axios/",
+    "node-fetch",
+)
+RATE_MESSAGE = (
+    "Your requests are exceeding the allowable rate limit. Please see "
+    "https://musicbrainz.org/doc/MusicBrainz_API/Rate_Limiting"
+)
 
 
-def create_fake_app(*, seed: int = 1, artists: int = DEFAULT_ARTISTS, rate: float = DEFAULT_RATE,
-                    tolerance: float = DEFAULT_TOLERANCE) -> Flask:
+def create_fake_app(
+    *,
+    seed: int = 1,
+    artists: int = DEFAULT_ARTISTS,
+    rate: float = DEFAULT_RATE,
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> Flask:
     """A fake MusicBrainz (``/ws/2``) and Cover Art Archive over the world for ``seed``."""
     app = Flask(__name__)
     app.json.sort_keys = False
@@ -50,14 +64,21 @@ def create_fake_app(*, seed: int = 1, artists: int = DEFAULT_ARTISTS, rate: floa
             if too_fast:
                 fake.traffic.rate_limited += 1
         if service and (not agent or agent.lower().startswith(ANONYMOUS_AGENTS)):
-            return error_response(403, "Requests need a User-Agent naming the application, "
-                                       "its version and a contact: see https://musicbrainz."
-                                       "org/doc/MusicBrainz_API/Rate_Limiting")
+            return error_response(
+                403,
+                "Requests need a User-Agent naming the application, "
+                "its version and a contact: see https://musicbrainz."
+                "org/doc/MusicBrainz_API/Rate_Limiting",
+            )
         if too_fast:
-            return error_response(503, RATE_MESSAGE,
-                                  {"Retry-After": str(fake.rate_limit.retry_after())})
-        if service and request.args.get("fmt") != "json" \
-                and "application/json" not in request.headers.get("Accept", ""):
+            return error_response(
+                503, RATE_MESSAGE, {"Retry-After": str(fake.rate_limit.retry_after())}
+            )
+        if (
+            service
+            and request.args.get("fmt") != "json"
+            and "application/json" not in request.headers.get("Accept", "")
+        ):
             return error_response(400, "This fake answers JSON only: add fmt=json.")
         rule = fake.faults.take(request.method, request.path)
         if rule is None:

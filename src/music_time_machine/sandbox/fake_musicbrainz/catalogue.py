@@ -36,33 +36,87 @@ from ..world import FAMILIES, World
 _NAMESPACE = uuid.UUID("6f0c5e8a-3d0b-4b7e-9a55-8f1d2b3c4d5e")
 
 #: World genres that MusicBrainz spells differently.
-MB_GENRE_NAMES = {"alt rock": "alternative rock", "r&b": "contemporary r&b",
-                  "lo-fi beats": "lo-fi", "edm": "electronic dance music"}
+MB_GENRE_NAMES = {
+    "alt rock": "alternative rock",
+    "r&b": "contemporary r&b",
+    "lo-fi beats": "lo-fi",
+    "edm": "electronic dance music",
+}
 
 #: Mood-like tags by family: what listeners tag such artists with.
 _MOOD_TAGS = {
-    "pop": ("upbeat", "catchy"), "kpop": ("energetic", "upbeat"),
-    "rock": ("energetic", "melancholic"), "hiphop": ("party", "energetic"),
-    "electronic": ("energetic", "party"), "chill": ("chill", "ambient", "mellow"),
-    "classical": ("calm", "melancholic"), "jazz": ("mellow", "chill"),
-    "folk": ("melancholic", "acoustic"), "latin": ("party", "upbeat"),
+    "pop": ("upbeat", "catchy"),
+    "kpop": ("energetic", "upbeat"),
+    "rock": ("energetic", "melancholic"),
+    "hiphop": ("party", "energetic"),
+    "electronic": ("energetic", "party"),
+    "chill": ("chill", "ambient", "mellow"),
+    "classical": ("calm", "melancholic"),
+    "jazz": ("mellow", "chill"),
+    "folk": ("melancholic", "acoustic"),
+    "latin": ("party", "upbeat"),
 }
 _NOISE_TAGS = ("seen live", "female vocalists", "male vocalists", "british", "00s", "10s")
 #: Genres in MusicBrainz's list that no sandbox artist carries (the list is long).
 EXTRA_GENRES = (
-    "acid jazz", "afrobeat", "americana", "art pop", "bebop", "big band", "bluegrass", "blues",
-    "bossa nova", "breakbeat", "britpop", "chamber pop", "chillwave", "cumbia", "dancehall",
-    "disco", "dream pop", "dubstep", "electro", "emo", "flamenco", "garage rock", "gospel",
-    "grime", "grunge", "hard rock", "hardcore punk", "industrial", "j-pop", "krautrock",
-    "neo-soul", "new wave", "noise rock", "post-punk", "post-rock", "psychedelic rock",
-    "reggae", "salsa", "shoegaze", "ska", "synth-pop", "trance", "trap", "trip hop",
+    "acid jazz",
+    "afrobeat",
+    "americana",
+    "art pop",
+    "bebop",
+    "big band",
+    "bluegrass",
+    "blues",
+    "bossa nova",
+    "breakbeat",
+    "britpop",
+    "chamber pop",
+    "chillwave",
+    "cumbia",
+    "dancehall",
+    "disco",
+    "dream pop",
+    "dubstep",
+    "electro",
+    "emo",
+    "flamenco",
+    "garage rock",
+    "gospel",
+    "grime",
+    "grunge",
+    "hard rock",
+    "hardcore punk",
+    "industrial",
+    "j-pop",
+    "krautrock",
+    "neo-soul",
+    "new wave",
+    "noise rock",
+    "post-punk",
+    "post-rock",
+    "psychedelic rock",
+    "reggae",
+    "salsa",
+    "shoegaze",
+    "ska",
+    "synth-pop",
+    "trance",
+    "trap",
+    "trip hop",
 )
 _COUNTRIES = ("GB", "US", "DE", "FR", "SE", "JP", "KR", "ES", "PL", "NG", "CA", "IE")
 _DECOY_SUFFIXES = ("Revival", "Collective", "Tribute Band", "Orchestra", "Project")
 _DISAMBIGUATION = {
-    "pop": "pop singer", "kpop": "K-pop group", "rock": "rock band", "hiphop": "rapper",
-    "electronic": "DJ and producer", "chill": "beatmaker", "classical": "ensemble",
-    "jazz": "jazz group", "folk": "folk duo", "latin": "reggaetonero",
+    "pop": "pop singer",
+    "kpop": "K-pop group",
+    "rock": "rock band",
+    "hiphop": "rapper",
+    "electronic": "DJ and producer",
+    "chill": "beatmaker",
+    "classical": "ensemble",
+    "jazz": "jazz group",
+    "folk": "folk duo",
+    "latin": "reggaetonero",
 }
 _FEAT = re.compile(r"\s*\(feat\. [^)]*\)$")
 
@@ -160,21 +214,42 @@ def build_catalogue(world: World) -> Catalogue:
         rng, fate, homonym = fates[artist.index]
         genres = tuple(MB_GENRE_NAMES.get(g, g) for g in artist.genres)
         if fate == MISSING:
-            decoy = _add_decoy(cat, rng, artist.name, artist.index) if rng.random() < 0.4 \
-                else None
-            cat.truth.append(Truth(artist.spotify_id, artist.name, MISSING, None, None,
-                                   decoy, None, ()))
+            decoy = _add_decoy(cat, rng, artist.name, artist.index) if rng.random() < 0.4 else None
+            cat.truth.append(
+                Truth(artist.spotify_id, artist.name, MISSING, None, None, decoy, None, ())
+            )
             continue
-        entry = _add_artist(cat, rng, artist.index, artist.name, artist.family, genres,
-                            fate == EXACT and artist.spotify_id)
-        twin = _add_homonym(cat, rng, artist.index, artist.name, artist.family) \
-            if homonym and fate != MISSING else None
+        entry = _add_artist(
+            cat,
+            rng,
+            artist.index,
+            artist.name,
+            artist.family,
+            genres,
+            fate == EXACT and artist.spotify_id,
+        )
+        twin = (
+            _add_homonym(cat, rng, artist.index, artist.name, artist.family)
+            if homonym and fate != MISSING
+            else None
+        )
         for album_index in artist.albums:
             _add_album(cat, rng, world, album_index, known)
-        cat.truth.append(Truth(artist.spotify_id, artist.name, fate, entry.id, twin, None,
-                               entry.name, tuple(g for g, _ in entry.genres)))
-    cat.genre_names = sorted({g for a in cat.artists.values() for g, _ in a.genres}
-                             | set(EXTRA_GENRES))
+        cat.truth.append(
+            Truth(
+                artist.spotify_id,
+                artist.name,
+                fate,
+                entry.id,
+                twin,
+                None,
+                entry.name,
+                tuple(g for g, _ in entry.genres),
+            )
+        )
+    cat.genre_names = sorted(
+        {g for a in cat.artists.values() for g, _ in a.genres} | set(EXTRA_GENRES)
+    )
     return cat
 
 
@@ -207,16 +282,36 @@ def _tags(rng: random.Random, family: str, genres: tuple[str, ...]) -> list[tupl
     return sorted(tags, key=lambda t: (-t[1], t[0]))
 
 
-def _add_artist(cat: Catalogue, rng: random.Random, index: int, world_name: str, family: str,
-                genres: tuple[str, ...], spotify_id: str | bool) -> MbArtist:
+def _add_artist(
+    cat: Catalogue,
+    rng: random.Random,
+    index: int,
+    world_name: str,
+    family: str,
+    genres: tuple[str, ...],
+    spotify_id: str | bool,
+) -> MbArtist:
     name = _mb_spelling(rng, world_name)
-    kind = "Group" if (" " not in name or name.startswith("The ") or " & " in name
-                       or " and " in name or family == "classical") else "Person"
+    kind = (
+        "Group"
+        if (
+            " " not in name
+            or name.startswith("The ")
+            or " & " in name
+            or " and " in name
+            or family == "classical"
+        )
+        else "Person"
+    )
     votes = sorted((rng.randint(1, 15) for _ in genres), reverse=True)
     described = index < 3 or rng.random() >= 0.08  # a few known artists have no genres yet
     artist = MbArtist(
-        id=mbid(cat.seed, "artist", index), name=name, sort_name=_sort_name(name, kind),
-        type=kind, country=rng.choice(_COUNTRIES), disambiguation="",
+        id=mbid(cat.seed, "artist", index),
+        name=name,
+        sort_name=_sort_name(name, kind),
+        type=kind,
+        country=rng.choice(_COUNTRIES),
+        disambiguation="",
         genres=list(zip(genres, votes, strict=True)) if described else [],
         tags=_tags(rng, family, genres if described else ()),
         aliases=[world_name] if name != world_name else [],
@@ -230,15 +325,19 @@ def _add_artist(cat: Catalogue, rng: random.Random, index: int, world_name: str,
     return artist
 
 
-def _add_homonym(cat: Catalogue, rng: random.Random, index: int, name: str,
-                 family: str) -> str:
+def _add_homonym(cat: Catalogue, rng: random.Random, index: int, name: str, family: str) -> str:
     """Another artist with the same name: other family, other recordings, one album."""
     other = rng.choice([f for f in FAMILIES if f != family])
     genres = tuple(MB_GENRE_NAMES.get(g, g) for g, _ in FAMILIES[other].genres[:2])
     twin = MbArtist(
-        id=mbid(cat.seed, "homonym", index), name=name, sort_name=_sort_name(name, "Group"),
-        type="Group", country=rng.choice(_COUNTRIES), disambiguation=_DISAMBIGUATION[other],
-        genres=[(g, rng.randint(1, 9)) for g in genres], tags=_tags(rng, other, genres),
+        id=mbid(cat.seed, "homonym", index),
+        name=name,
+        sort_name=_sort_name(name, "Group"),
+        type="Group",
+        country=rng.choice(_COUNTRIES),
+        disambiguation=_DISAMBIGUATION[other],
+        genres=[(g, rng.randint(1, 9)) for g in genres],
+        tags=_tags(rng, other, genres),
         begin=str(rng.randint(1960, 2015)),
     )
     cat.artists[twin.id] = twin
@@ -247,12 +346,26 @@ def _add_homonym(cat: Catalogue, rng: random.Random, index: int, name: str,
     count = rng.randint(6, 10)
     for number in range(count):
         title = names.unique_name(lambda: names.track_title(rng, other), titles)
-        cat.add_recording(MbRecording(mbid(cat.seed, "homonym-recording", index, number), title,
-                                      rng.randint(150_000, 300_000), [(twin.id, "")],
-                                      group_id, []))
-    _add_group(cat, rng, group_id, mbid(cat.seed, "homonym-release", index),
-               names.album_title(rng, other, name), [twin.id],
-               f"{rng.randint(1965, 2020)}-01-01", count)
+        cat.add_recording(
+            MbRecording(
+                mbid(cat.seed, "homonym-recording", index, number),
+                title,
+                rng.randint(150_000, 300_000),
+                [(twin.id, "")],
+                group_id,
+                [],
+            )
+        )
+    _add_group(
+        cat,
+        rng,
+        group_id,
+        mbid(cat.seed, "homonym-release", index),
+        names.album_title(rng, other, name),
+        [twin.id],
+        f"{rng.randint(1965, 2020)}-01-01",
+        count,
+    )
     return twin.id
 
 
@@ -260,31 +373,54 @@ def _add_decoy(cat: Catalogue, rng: random.Random, name: str, index: int) -> str
     """A different artist whose name merely contains ``name``, with no shared recordings."""
     decoy_name = f"{name} {rng.choice(_DECOY_SUFFIXES)}"
     decoy = MbArtist(
-        id=mbid(cat.seed, "decoy", index), name=decoy_name,
-        sort_name=_sort_name(decoy_name, "Group"), type="Group",
-        country=rng.choice(_COUNTRIES), disambiguation="", genres=[("pop", 1)],
-        tags=[("pop", 1)], begin=str(rng.randint(1990, 2020)),
+        id=mbid(cat.seed, "decoy", index),
+        name=decoy_name,
+        sort_name=_sort_name(decoy_name, "Group"),
+        type="Group",
+        country=rng.choice(_COUNTRIES),
+        disambiguation="",
+        genres=[("pop", 1)],
+        tags=[("pop", 1)],
+        begin=str(rng.randint(1990, 2020)),
     )
     cat.artists[decoy.id] = decoy
     return decoy.id
 
 
-def _add_group(cat: Catalogue, rng: random.Random, group_id: str, release_id: str,
-               title: str, artist_ids: list[str], date: str, track_count: int) -> None:
+def _add_group(
+    cat: Catalogue,
+    rng: random.Random,
+    group_id: str,
+    release_id: str,
+    title: str,
+    artist_ids: list[str],
+    date: str,
+    track_count: int,
+) -> None:
     has_cover = rng.random() < 0.85
     image_id = int(uuid.UUID(release_id).int % 10**11) + 10**10 if has_cover else None
-    cat.release_groups[group_id] = MbReleaseGroup(group_id, title, release_id, artist_ids,
-                                                  date, track_count, image_id)
+    cat.release_groups[group_id] = MbReleaseGroup(
+        group_id, title, release_id, artist_ids, date, track_count, image_id
+    )
     cat.releases[release_id] = group_id
 
 
-def _add_album(cat: Catalogue, rng: random.Random, world: World, album_index: int,
-               known: dict[int, str]) -> None:
+def _add_album(
+    cat: Catalogue, rng: random.Random, world: World, album_index: int, known: dict[int, str]
+) -> None:
     album = world.albums[album_index]
     main = known[album.artist]
     group_id = mbid(cat.seed, "release-group", album_index)
-    _add_group(cat, rng, group_id, mbid(cat.seed, "release", album_index), album.title,
-               [main], album.release_date, len(album.tracks))
+    _add_group(
+        cat,
+        rng,
+        group_id,
+        mbid(cat.seed, "release", album_index),
+        album.title,
+        [main],
+        album.release_date,
+        len(album.tracks),
+    )
     for track_index in album.tracks:
         track = world.tracks[track_index]
         title, credits = track.title, [(main, "")]
@@ -295,6 +431,13 @@ def _add_album(cat: Catalogue, rng: random.Random, world: World, album_index: in
         if rng.random() < 0.15:
             family = world.artists[album.artist].family
             tags = [(rng.choice(_MOOD_TAGS[family]), rng.randint(1, 3))]
-        cat.add_recording(MbRecording(mbid(cat.seed, "recording", track_index), title,
-                                      track.duration_ms + rng.randint(-400, 400), credits,
-                                      group_id, tags))
+        cat.add_recording(
+            MbRecording(
+                mbid(cat.seed, "recording", track_index),
+                title,
+                track.duration_ms + rng.randint(-400, 400),
+                credits,
+                group_id,
+                tags,
+            )
+        )

@@ -19,8 +19,9 @@ class WsError(Exception):
         self.status, self.message, self.headers = status, message, headers or {}
 
 
-def error_response(status: int, message: str,
-                   headers: dict[str, str] | None = None) -> ResponseReturnValue:
+def error_response(
+    status: int, message: str, headers: dict[str, str] | None = None
+) -> ResponseReturnValue:
     response = jsonify({"error": message, "help": HELP})
     response.status_code = status
     response.headers.update(headers or {})

@@ -28,10 +28,15 @@ def _bad(message: str):
 def summary():
     fake = state()
     with fake.lock:
-        return jsonify({"seed": fake.seed, "rate": fake.rate_limit.rate,
-                        "tolerance": fake.rate_limit.tolerance,
-                        "traffic": fake.traffic.to_json(),
-                        "faults": [r.to_json() for r in fake.faults.rules()]})
+        return jsonify(
+            {
+                "seed": fake.seed,
+                "rate": fake.rate_limit.rate,
+                "tolerance": fake.rate_limit.tolerance,
+                "traffic": fake.traffic.to_json(),
+                "faults": [r.to_json() for r in fake.faults.rules()],
+            }
+        )
 
 
 @bp.post("/reset")

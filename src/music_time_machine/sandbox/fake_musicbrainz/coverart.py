@@ -31,8 +31,10 @@ def _group(group_id: str) -> MbReleaseGroup:
 
 def _image_url(group: MbReleaseGroup, size: int | None = None) -> str:
     suffix = f"-{size}" if size else ""
-    return (f"{request.host_url.rstrip('/')}/release/{group.release_id}/"
-            f"{group.cover_image_id}{suffix}.png")
+    return (
+        f"{request.host_url.rstrip('/')}/release/{group.release_id}/"
+        f"{group.cover_image_id}{suffix}.png"
+    )
 
 
 @bp.get("/release-group/<group_id>")
@@ -41,12 +43,24 @@ def release_group(group_id: str):
     group = _group(group_id)
     thumbs = {str(size): _image_url(group, size) for size in THUMBNAIL_SIZES}
     thumbs.update(small=thumbs["250"], large=thumbs["500"])
-    return jsonify({
-        "images": [{"approved": True, "back": False, "comment": "", "edit": 1,
-                    "front": True, "id": group.cover_image_id, "image": _image_url(group),
-                    "thumbnails": thumbs, "types": ["Front"]}],
-        "release": f"https://musicbrainz.org/release/{group.release_id}",
-    })
+    return jsonify(
+        {
+            "images": [
+                {
+                    "approved": True,
+                    "back": False,
+                    "comment": "",
+                    "edit": 1,
+                    "front": True,
+                    "id": group.cover_image_id,
+                    "image": _image_url(group),
+                    "thumbnails": thumbs,
+                    "types": ["Front"],
+                }
+            ],
+            "release": f"https://musicbrainz.org/release/{group.release_id}",
+        }
+    )
 
 
 @bp.get("/release-group/<group_id>/<piece>")

@@ -27,16 +27,19 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 def cover_png(image_id: int, size: int) -> bytes:
     """A ``size`` x ``size`` RGB PNG for ``image_id``."""
     digest = hashlib.sha256(str(image_id).encode()).digest()
-    palette = [bytes(digest[i:i + 3]) for i in (0, 3, 6)]
+    palette = [bytes(digest[i : i + 3]) for i in (0, 3, 6)]
     bounds = [size * k // _GRID for k in range(_GRID + 1)]
     rows = []
     for gy in range(_GRID):
         line = b"".join(
-            palette[digest[(9 + gy * _GRID + gx) % len(digest)] % 3]
-            * (bounds[gx + 1] - bounds[gx])
+            palette[digest[(9 + gy * _GRID + gx) % len(digest)] % 3] * (bounds[gx + 1] - bounds[gx])
             for gx in range(_GRID)
         )
         rows.append((b"\x00" + line) * (bounds[gy + 1] - bounds[gy]))
     header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)  # 8-bit RGB
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
-            + _chunk(b"IDAT", zlib.compress(b"".join(rows), 6)) + _chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(b"".join(rows), 6))
+        + _chunk(b"IEND", b"")
+    )

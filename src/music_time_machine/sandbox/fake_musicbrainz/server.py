@@ -41,20 +41,27 @@ class FakeMusicBrainzServer(FakeServer):
         self.state.faults.wake.set()
 
 
-def run_fake_musicbrainz(host: str = "127.0.0.1", port: int = 5002, seed: int = 1,
-                         rate: float = DEFAULT_RATE, artists: int = DEFAULT_ARTISTS) -> None:
+def run_fake_musicbrainz(
+    host: str = "127.0.0.1",
+    port: int = 5002,
+    seed: int = 1,
+    rate: float = DEFAULT_RATE,
+    artists: int = DEFAULT_ARTISTS,
+) -> None:
     """Serve the fake until interrupted, printing the settings that point the app at it."""
     server = FakeMusicBrainzServer(host=host, port=port, seed=seed, rate=rate, artists=artists)
 
     def describe() -> list[str]:
         truth = server.catalogue.truth
         fates = {f: sum(t.fate == f for t in truth) for f in ("exact", "name", "missing")}
-        return [f"Fake MusicBrainz + Cover Art Archive (seed {seed}, {rate:g} requests/s) "
-                f"running at {server.url}",
-                f"  world artists: {len(truth)} ({fates['exact']} with a Spotify link, "
-                f"{fates['name']} by name only, {fates['missing']} unknown)",
-                f"  MTM_MUSICBRAINZ_URL={server.url}",
-                f"  MTM_COVERART_URL={server.url}",
-                f"  MTM_MUSICBRAINZ_RATE={rate:g}"]
+        return [
+            f"Fake MusicBrainz + Cover Art Archive (seed {seed}, {rate:g} requests/s) "
+            f"running at {server.url}",
+            f"  world artists: {len(truth)} ({fates['exact']} with a Spotify link, "
+            f"{fates['name']} by name only, {fates['missing']} unknown)",
+            f"  MTM_MUSICBRAINZ_URL={server.url}",
+            f"  MTM_COVERART_URL={server.url}",
+            f"  MTM_MUSICBRAINZ_RATE={rate:g}",
+        ]
 
     serve_until_interrupted(server, describe)

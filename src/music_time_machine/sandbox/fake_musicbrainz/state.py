@@ -35,16 +35,25 @@ class Traffic:
     user_agents: Counter = field(default_factory=Counter)
 
     def to_json(self) -> dict:
-        return {"requests": self.requests, "by_endpoint": dict(self.by_endpoint),
-                "rate_limited": self.rate_limited, "rate_exceeded": self.rate_limited > 0,
-                "faults": self.faults, "user_agents": dict(self.user_agents)}
+        return {
+            "requests": self.requests,
+            "by_endpoint": dict(self.by_endpoint),
+            "rate_limited": self.rate_limited,
+            "rate_exceeded": self.rate_limited > 0,
+            "faults": self.faults,
+            "user_agents": dict(self.user_agents),
+        }
 
 
 class RateLimit:
     """One token bucket per client address (see the module docstring)."""
 
-    def __init__(self, rate: float, tolerance: float = DEFAULT_TOLERANCE,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        rate: float,
+        tolerance: float = DEFAULT_TOLERANCE,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.rate, self.tolerance, self.clock = rate, tolerance, clock
         self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, when)
 
@@ -68,8 +77,9 @@ class RateLimit:
 
 
 class FakeMusicBrainzState:
-    def __init__(self, *, seed: int, artists: int, rate: float,
-                 tolerance: float = DEFAULT_TOLERANCE) -> None:
+    def __init__(
+        self, *, seed: int, artists: int, rate: float, tolerance: float = DEFAULT_TOLERANCE
+    ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.seed = seed

@@ -28,20 +28,23 @@ MBID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 MAX_URL_RESOURCES = 100
 #: MusicBrainz's relationship type for a streaming page (Spotify is "free streaming").
 FREE_STREAMING = ("free streaming", "769085a1-c2f7-4c24-a532-2375a77693bd")
-TYPE_IDS = {"Person": "b6e035f4-3ce9-331c-97df-83397230b0df",
-            "Group": "e431f5f6-b5d2-343d-8b36-72607fffb74b"}
+TYPE_IDS = {
+    "Person": "b6e035f4-3ce9-331c-97df-83397230b0df",
+    "Group": "e431f5f6-b5d2-343d-8b36-72607fffb74b",
+}
 ALBUM_TYPE_ID = "f529b476-6e62-324f-b0aa-1f3e33d313fc"
 OFFICIAL_ID = "4e304316-386d-3409-af2e-78857eec5cfe"
-INC = {"url": {"artist-rels", "release-rels", "recording-rels", "label-rels"},
-       "artist": {"genres", "tags", "aliases", "url-rels", "ratings", "annotation"}}
+INC = {
+    "url": {"artist-rels", "release-rels", "recording-rels", "label-rels"},
+    "artist": {"genres", "tags", "aliases", "url-rels", "ratings", "annotation"},
+}
 
 
 def _incs(resource: str) -> set[str]:
     wanted = {part for part in re.split(r"[ +]", request.args.get("inc", "")) if part}
     for part in wanted:
         if part not in INC[resource]:
-            raise WsError(400, f"{part} is not a valid inc parameter for the {resource} "
-                               "resource.")
+            raise WsError(400, f"{part} is not a valid inc parameter for the {resource} resource.")
     return wanted
 
 
@@ -64,14 +67,26 @@ def _counts(pairs: list[tuple[str, int]]) -> list[dict]:
 
 def artist_json(artist: MbArtist, *, brief: bool = False) -> dict:
     """An artist as other entities embed it (``brief``) or as a lookup answers."""
-    out = {"id": artist.id, "name": artist.name, "sort-name": artist.sort_name,
-           "disambiguation": artist.disambiguation}
+    out = {
+        "id": artist.id,
+        "name": artist.name,
+        "sort-name": artist.sort_name,
+        "disambiguation": artist.disambiguation,
+    }
     if brief:
         return out
-    out.update({"type": artist.type, "type-id": TYPE_IDS[artist.type],
-                "country": artist.country,
-                "life-span": {"begin": artist.begin, "end": None, "ended": False},
-                "isnis": [], "ipis": [], "gender": None, "gender-id": None})
+    out.update(
+        {
+            "type": artist.type,
+            "type-id": TYPE_IDS[artist.type],
+            "country": artist.country,
+            "life-span": {"begin": artist.begin, "end": None, "ended": False},
+            "isnis": [],
+            "ipis": [],
+            "gender": None,
+            "gender-id": None,
+        }
+    )
     return out
 
 
@@ -82,6 +97,7 @@ def _genre_json(name: str, count: int | None = None) -> dict:
 
 # -- lookups ----------------------------------------------------------------------------------
 
+
 def _url_json(cat: Catalogue, resource: str, incs: set[str]) -> dict | None:
     found = cat.urls.get(resource)
     if found is None:
@@ -89,14 +105,25 @@ def _url_json(cat: Catalogue, resource: str, incs: set[str]) -> dict | None:
     url_id, artist_ids = found
     out: dict = {"id": url_id, "resource": resource}
     if "artist-rels" in incs:
-        out["relations"] = [{
-            "type": FREE_STREAMING[0], "type-id": FREE_STREAMING[1], "target-type": "artist",
-            "direction": "backward", "begin": None, "end": None, "ended": False,
-            "attributes": [], "attribute-ids": {}, "attribute-values": {},
-            "source-credit": "", "target-credit": "",
-            "artist": artist_json(cat.artists[a], brief=True) | {
-                "type": cat.artists[a].type, "type-id": TYPE_IDS[cat.artists[a].type]},
-        } for a in artist_ids]
+        out["relations"] = [
+            {
+                "type": FREE_STREAMING[0],
+                "type-id": FREE_STREAMING[1],
+                "target-type": "artist",
+                "direction": "backward",
+                "begin": None,
+                "end": None,
+                "ended": False,
+                "attributes": [],
+                "attribute-ids": {},
+                "attribute-values": {},
+                "source-credit": "",
+                "target-credit": "",
+                "artist": artist_json(cat.artists[a], brief=True)
+                | {"type": cat.artists[a].type, "type-id": TYPE_IDS[cat.artists[a].type]},
+            }
+            for a in artist_ids
+        ]
     return out
 
 
@@ -138,11 +165,20 @@ def artist_lookup(artist_id: str):
 
 
 def _alias_json(name: str) -> dict:
-    return {"name": name, "sort-name": name, "type": "Artist name", "primary": None,
-            "locale": None, "begin": None, "end": None, "ended": False}
+    return {
+        "name": name,
+        "sort-name": name,
+        "type": "Artist name",
+        "primary": None,
+        "locale": None,
+        "begin": None,
+        "end": None,
+        "ended": False,
+    }
 
 
 # -- searches -----------------------------------------------------------------------------
+
 
 def _search_args() -> tuple[lucene.Query, int, int]:
     raw = request.args.get("query", "")
@@ -155,9 +191,8 @@ def _search_args() -> tuple[lucene.Query, int, int]:
 
 def _page(key: str, scored: list[tuple[int, str, dict]], limit: int, offset: int):
     scored.sort(key=lambda item: (-item[0], item[1]))
-    items = [{**body, "score": score} for score, _, body in scored[offset:offset + limit]]
-    return jsonify({"created": _created(), "count": len(scored), "offset": offset,
-                    key: items})
+    items = [{**body, "score": score} for score, _, body in scored[offset : offset + limit]]
+    return jsonify({"created": _created(), "count": len(scored), "offset": offset, key: items})
 
 
 def _combine(scores: list[int], all_required: bool) -> int:
@@ -174,12 +209,13 @@ def artist_search():
     parsed, limit, offset = _search_args()
     names = parsed.texts("", "artist", "artistaccent", "alias", "name", "sortname")
     if not names:
-        raise WsError(400, "Invalid query: search artists by name (artist:\"...\").")
+        raise WsError(400, 'Invalid query: search artists by name (artist:"...").')
     scored = []
     for artist in state().catalogue.artists.values():
         spellings = [artist.name, *artist.aliases]
-        best = _combine([max(lucene.score(text, s) for s in spellings) for text in names],
-                        parsed.all_required)
+        best = _combine(
+            [max(lucene.score(text, s) for s in spellings) for text in names], parsed.all_required
+        )
         if best:
             body = artist_json(artist)
             body = {k: v for k, v in body.items() if v or k == "name"}
@@ -207,19 +243,34 @@ def recording_json(cat: Catalogue, recording: MbRecording) -> dict:
     group = cat.release_groups[recording.release_group_id]
     credit = credit_json(cat, recording)
     out = {
-        "id": recording.id, "title": recording.title, "length": recording.length_ms,
-        "video": None, "artist-credit": credit, "first-release-date": group.date,
-        "releases": [{
-            "id": group.release_id, "status-id": OFFICIAL_ID, "count": 1,
-            "title": group.title, "status": "Official",
-            "artist-credit": [{"name": cat.artists[a].name,
-                               "artist": artist_json(cat.artists[a], brief=True)}
-                              for a in group.artist_ids],
-            "release-group": {"id": group.id, "type-id": ALBUM_TYPE_ID,
-                              "primary-type-id": ALBUM_TYPE_ID, "title": group.title,
-                              "primary-type": "Album"},
-            "date": group.date, "track-count": group.track_count,
-        }],
+        "id": recording.id,
+        "title": recording.title,
+        "length": recording.length_ms,
+        "video": None,
+        "artist-credit": credit,
+        "first-release-date": group.date,
+        "releases": [
+            {
+                "id": group.release_id,
+                "status-id": OFFICIAL_ID,
+                "count": 1,
+                "title": group.title,
+                "status": "Official",
+                "artist-credit": [
+                    {"name": cat.artists[a].name, "artist": artist_json(cat.artists[a], brief=True)}
+                    for a in group.artist_ids
+                ],
+                "release-group": {
+                    "id": group.id,
+                    "type-id": ALBUM_TYPE_ID,
+                    "primary-type-id": ALBUM_TYPE_ID,
+                    "title": group.title,
+                    "primary-type": "Album",
+                },
+                "date": group.date,
+                "track-count": group.track_count,
+            }
+        ],
     }
     if recording.tags:
         out["tags"] = _counts(recording.tags)
@@ -228,8 +279,7 @@ def recording_json(cat: Catalogue, recording: MbRecording) -> dict:
 
 def _credit_names(cat: Catalogue, recording: MbRecording) -> list[str]:
     artists = [cat.artists[a] for a, _ in recording.credits]
-    whole = "".join(a.name + join for a, (_, join) in zip(artists, recording.credits,
-                                                           strict=True))
+    whole = "".join(a.name + join for a, (_, join) in zip(artists, recording.credits, strict=True))
     return [whole, *(s for a in artists for s in (a.name, *a.aliases))]
 
 
@@ -240,10 +290,14 @@ def recording_search():
     titles = parsed.texts("", "recording", "recordingaccent")
     artists = parsed.texts("artist", "artistname", "creditname")
     if not titles:
-        raise WsError(400, "Invalid query: search recordings by title (recording:\"...\").")
+        raise WsError(400, 'Invalid query: search recordings by title (recording:"...").')
     cat = state().catalogue
-    candidates = {rid for text in titles for word in name_key(text).split()
-                  for rid in cat.title_index.get(word, ())}
+    candidates = {
+        rid
+        for text in titles
+        for word in name_key(text).split()
+        for rid in cat.title_index.get(word, ())
+    }
     scored = []
     for rid in candidates:
         recording = cat.recordings[rid]
@@ -252,16 +306,23 @@ def recording_search():
         scores += [max(lucene.score(text, s) for s in names) for text in artists]
         best = _combine(scores, parsed.all_required)
         if best:
-            scored.append((best, f"{recording.title}\x1f{recording.id}",
-                           recording_json(cat, recording)))
+            scored.append(
+                (best, f"{recording.title}\x1f{recording.id}", recording_json(cat, recording))
+            )
     return _page("recordings", scored, limit, offset)
 
 
 # -- genres -------------------------------------------------------------------------------
 
+
 @bp.get("/genre/all")
 def genre_all():
     limit, offset = _int_arg("limit", 25, 100), _int_arg("offset", 0)
     names = state().catalogue.genre_names
-    return jsonify({"genre-count": len(names), "genre-offset": offset,
-                    "genres": [_genre_json(n) for n in names[offset:offset + limit]]})
+    return jsonify(
+        {
+            "genre-count": len(names),
+            "genre-offset": offset,
+            "genres": [_genre_json(n) for n in names[offset : offset + limit]],
+        }
+    )

@@ -22,6 +22,7 @@ FAKE_ARTISTS = 60
 #: Editorial playlists: one per biggest genre family of the served artists.
 EDITORIAL_PLAYLISTS = 5
 
+
 @dataclass(frozen=True)
 class AudioFeatures:
     """Spotify-style audio features; only served in extended-quota mode."""
@@ -162,8 +163,15 @@ def build_catalogue(seed: int) -> Catalogue:
     for al in world.albums:
         artist = world.artists[al.artist]
         rng = random.Random(f"mtm-fake-album:{al.spotify_id}")
-        album = Album(al.spotify_id, al.title, "album", [artist.spotify_id], al.release_date,
-                      "day", _hex(rng, 24))
+        album = Album(
+            al.spotify_id,
+            al.title,
+            "album",
+            [artist.spotify_id],
+            al.release_date,
+            "day",
+            _hex(rng, 24),
+        )
         albums[album.id] = album
         for index in al.tracks:
             t = world.tracks[index]
@@ -176,8 +184,7 @@ def build_catalogue(seed: int) -> Catalogue:
                 duration_ms=t.duration_ms,
                 track_number=t.number,
                 explicit=artist.family == "hiphop" and rng.random() < 0.6,
-                popularity=_clamp_int(artists[artist.spotify_id].popularity
-                                      + rng.randint(-15, 10)),
+                popularity=_clamp_int(artists[artist.spotify_id].popularity + rng.randint(-15, 10)),
                 isrc=f"QZ{rng.choice(['ES', 'GB', 'US', 'DE', 'SE'])}"
                 f"{rng.randint(20, 25)}{rng.randint(10000, 99999)}",
                 features=_audio_features(rng, t.features),
@@ -233,20 +240,35 @@ def learn_tracks(catalogue: Catalogue, tracks: list[dict]) -> int:
         for artist in entry.get("artists") or []:
             if artist["id"] not in catalogue.artists:
                 catalogue.artists[artist["id"]] = Artist(
-                    artist["id"], artist["name"], "", list(artist.get("genres") or []),
-                    rng.randint(10, 80), rng.randint(100, 500_000), _hex(rng, 40))
+                    artist["id"],
+                    artist["name"],
+                    "",
+                    list(artist.get("genres") or []),
+                    rng.randint(10, 80),
+                    rng.randint(100, 500_000),
+                    _hex(rng, 40),
+                )
             artist_ids.append(artist["id"])
             genres.extend(catalogue.artists[artist["id"]].genres)
         album = entry.get("album") or {"id": f"{track_id[:21]}A", "name": entry["name"]}
         if album["id"] not in catalogue.albums:
             release = f"{rng.randint(1994, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-            catalogue.albums[album["id"]] = Album(album["id"], album["name"], "album",
-                                                  artist_ids, release, "day", _hex(rng, 40))
+            catalogue.albums[album["id"]] = Album(
+                album["id"], album["name"], "album", artist_ids, release, "day", _hex(rng, 40)
+            )
         catalogue.albums[album["id"]].track_ids.append(track_id)
         features, _ = sandbox.track_sound(rng, sandbox.artist_profile(rng, genres))
         catalogue.tracks[track_id] = Track(
-            track_id, entry["name"], album["id"], artist_ids, int(entry["duration_ms"]),
-            len(catalogue.albums[album["id"]].track_ids), False, rng.randint(10, 80),
-            f"XX{rng.randint(0, 10**10):010d}", _audio_features(rng, features))
+            track_id,
+            entry["name"],
+            album["id"],
+            artist_ids,
+            int(entry["duration_ms"]),
+            len(catalogue.albums[album["id"]].track_ids),
+            False,
+            rng.randint(10, 80),
+            f"XX{rng.randint(0, 10**10):010d}",
+            _audio_features(rng, features),
+        )
         added += 1
     return added

@@ -28,8 +28,9 @@ def image(image_id: str) -> Response:
     if found is None or found.group(1) not in IMAGE_SIZES:
         abort(404)
     data = draw(IMAGE_SIZES[found.group(1)], found.group(2))
-    return Response(data, mimetype="image/jpeg",
-                    headers={"Cache-Control": "public, max-age=31536000"})
+    return Response(
+        data, mimetype="image/jpeg", headers={"Cache-Control": "public, max-age=31536000"}
+    )
 
 
 @lru_cache(maxsize=256)
@@ -37,8 +38,8 @@ def draw(size: int, digest: str) -> bytes:
     """A ``size``-pixel square JPEG: two bands in colours drawn from ``digest``."""
     from PIL import Image, ImageDraw
 
-    first = tuple(int(digest[i:i + 2], 16) for i in (0, 2, 4))
-    second = tuple(int(digest[i:i + 2], 16) for i in (6, 8, 10))
+    first = tuple(int(digest[i : i + 2], 16) for i in (0, 2, 4))
+    second = tuple(int(digest[i : i + 2], 16) for i in (6, 8, 10))
     picture = Image.new("RGB", (size, size), first)
     ImageDraw.Draw(picture).rectangle((0, size // 2, size, size), fill=second)
     out = io.BytesIO()

@@ -47,10 +47,13 @@ def run_fake_spotify(
 ) -> None:
     """Serve the fake Spotify until interrupted, printing what a client needs to use it."""
     server = FakeSpotifyServer(host=host, port=port, mode=mode, seed=seed)
-    serve_until_interrupted(server, lambda: [
-        f"Fake Spotify ({mode} mode, seed {seed}) running at {server.url}",
-        f"  accounts URL:  {server.accounts_url}  (/authorize, /api/token)",
-        f"  API URL:       {server.api_url}",
-        f"  client id:     {server.client_id}",
-        f"  client secret: {server.client_secret}",
-    ])
+    serve_until_interrupted(
+        server,
+        lambda: [
+            f"Fake Spotify ({mode} mode, seed {seed}) running at {server.url}",
+            f"  accounts URL:  {server.accounts_url}  (/authorize, /api/token)",
+            f"  API URL:       {server.api_url}",
+            f"  client id:     {server.client_id}",
+            f"  client secret: {server.client_secret}",
+        ],
+    )

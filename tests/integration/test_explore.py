@@ -451,7 +451,8 @@ def test_forgotten_gems_of_one_artist_preview_only_their_songs(client, conn, loc
 
 def test_hours_follow_a_play_rule_change_and_a_time_zone_change(client, conn, demo):
     """The hour rollup is rebuilt with the others: a new rule, then a new zone."""
-    from music_time_machine.db.rollups import rebucket_user, rebuild_rollups
+    from music_time_machine.db.recount import rebucket_user
+    from music_time_machine.db.rollups import rebuild_rollups
     from music_time_machine.rules import PlayRule
 
     user = conn.execute("SELECT id FROM users").fetchone()[0]

@@ -14,7 +14,7 @@ from import_fixtures import need_samples
 from markupsafe import escape
 from oracle_helpers import clock_and_rule, track_artists
 
-from music_time_machine.db.rollups import rebucket_user
+from music_time_machine.db.recount import rebucket_user
 from music_time_machine.db.stats import ListeningStats
 from music_time_machine.db.users import update_settings
 from music_time_machine.demo import generate_demo

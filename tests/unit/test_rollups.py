@@ -2,7 +2,8 @@
 
 from factories import add_plays
 
-from music_time_machine.db.rollups import rebucket_user, rebuild_rollups
+from music_time_machine.db.recount import rebucket_user
+from music_time_machine.db.rollups import rebuild_rollups
 from music_time_machine.db.users import create_user, update_settings
 from music_time_machine.rules import PlayRule
 

@@ -26,7 +26,7 @@ from ..rules import PlayRule
 from ..timezones import LocalClock
 from . import transaction
 from .rollups import rebuild_rollups
-from .users import update_settings
+from .users import get_settings, update_settings
 
 #: Plays staged per transaction (about half a second of writing).
 STAGE_SLICE = 20_000
@@ -106,3 +106,12 @@ def discard_abandoned_stages(conn: sqlite3.Connection) -> int:
     never changed."""
     with transaction(conn):
         return conn.execute("DELETE FROM recount_stage").rowcount
+
+
+def rebucket_user(conn: sqlite3.Connection, user_id: int) -> int:
+    """Re-count a user's plays in the time zone and play rule already stored for them, the
+    way a preferences change does (stage, then swap); returns the number of plays."""
+    settings = get_settings(conn, user_id)
+    attempt, plays = stage_local_times(conn, user_id, settings.timezone, lambda _d, _t: None)
+    swap_in(conn, user_id, attempt, settings.timezone, settings.play_rule)
+    return plays

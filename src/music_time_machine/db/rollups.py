@@ -11,7 +11,6 @@ A play-rule or time-zone change rebuilds a user's rollups from the plays in one 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 
 from ..rules import PlayRule
 from . import transaction
@@ -24,10 +23,7 @@ from .rollups_monthly import (
     prepare_items,
     refresh_monthly,
 )
-from .users import UserSettings, get_settings
-
-#: Plays re-bucketed between two progress reports (and chances to stop).
-REBUCKET_SLICE = 20_000
+from .users import get_settings
 
 _ROLLUPS = (
     "rollup_day",
@@ -227,33 +223,3 @@ def _aggregate(conn: sqlite3.Connection, user_id: int, rule: PlayRule) -> None:
                 f"{new.replace('WHERE', join + 'WHERE')} AND {rule_sql} GROUP BY {col}",
                 (*where, *rule_args),
             )
-
-
-def rebucket_user(
-    conn: sqlite3.Connection,
-    user_id: int,
-    progress: Callable[[int, int], None] | None = None,
-    settings: UserSettings | None = None,
-) -> int:
-    """Re-bucket a user's plays after a time-zone change; returns the play count.
-
-    Local dates and hours are recomputed for every play in the user's current time zone,
-    then every rollup is rebuilt, all in one transaction. ``progress(done, total)`` is
-    called between slices of ``REBUCKET_SLICE`` plays; it may raise to stop (and roll back).
-    """
-    settings = settings or get_settings(conn, user_id)
-    clock = settings.clock
-    rows = conn.execute("SELECT id, played_at FROM plays WHERE user_id = ?", (user_id,))
-    updates = [(*clock.local(played_at), play_id) for play_id, played_at in rows]
-    with transaction(conn):
-        for start in range(0, len(updates), REBUCKET_SLICE):
-            if progress is not None:
-                progress(start, len(updates))
-            conn.executemany(
-                "UPDATE plays SET local_date = ?, local_hour = ? WHERE id = ?",
-                updates[start : start + REBUCKET_SLICE],
-            )
-        if progress is not None:
-            progress(len(updates), len(updates))
-        rebuild_rollups(conn, user_id, settings.play_rule)
-    return len(updates)

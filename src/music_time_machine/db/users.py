@@ -96,7 +96,7 @@ def update_settings(
     play_rule: PlayRule | None = None,
 ) -> None:
     """Store new preferences. Callers then recount in the same transaction: a new time zone
-    with ``rollups.rebucket_user``, a new play rule with ``rollups.rebuild_rollups``."""
+    with ``recount.rebucket_user``, a new play rule with ``rollups.rebuild_rollups``."""
     with transaction(conn):
         if timezone is not None:
             conn.execute(

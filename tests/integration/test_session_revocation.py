@@ -22,20 +22,6 @@ DAY_S = 86_400
 
 
 @pytest.fixture
-def multi_user_app(app_config) -> Flask:
-    return create_app(
-        {
-            **app_config,
-            "MTM_LOCAL_MODE": False,
-            "SPOTIFY_CLIENT_ID": "id",
-            "SPOTIFY_CLIENT_SECRET": "secret",
-            "MTM_SPOTIFY_ACCOUNTS_URL": "http://127.0.0.1:9/accounts",
-            "MTM_SPOTIFY_API_URL": "http://127.0.0.1:9/v1",
-        }
-    )
-
-
-@pytest.fixture
 def alice(multi_user_app) -> int:
     conn = connect(multi_user_app.config["DATABASE"])
     try:

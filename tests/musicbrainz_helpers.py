@@ -40,6 +40,29 @@ def fresh(server: FakeMusicBrainzServer) -> None:
     requests.post(f"{server.url}/_fake/reset", timeout=5).raise_for_status()
 
 
+def fault(server: FakeMusicBrainzServer, **rule) -> None:
+    """Adds a fault to the fake (``path_prefix``, ``status``, ``retry_after``, ``delay``,
+    ``times``: see its ``/_fake/faults``); it lasts until ``clear_faults`` or the reset
+    before the next test."""
+    requests.post(f"{server.url}/_fake/faults", json=rule, timeout=5).raise_for_status()
+
+
+def clear_faults(server: FakeMusicBrainzServer) -> None:
+    """Removes every fault (and wakes any request the fake is holding)."""
+    requests.delete(f"{server.url}/_fake/faults", timeout=5).raise_for_status()
+
+
+def musicbrainz_config(app_config: dict, server: FakeMusicBrainzServer) -> dict:
+    """``app_config`` with MusicBrainz and the Cover Art Archive both on the fake, at a rate
+    that keeps a test's run short."""
+    return {
+        **app_config,
+        "MTM_MUSICBRAINZ_URL": server.url,
+        "MTM_COVERART_URL": server.url,
+        "MTM_MUSICBRAINZ_RATE": 100,
+    }
+
+
 class Sleeps(list):
     """Records the waits asked for, without waiting (the fake is told the time passed)."""
 

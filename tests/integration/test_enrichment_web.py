@@ -12,6 +12,12 @@ from collections.abc import Iterator
 import pytest
 import requests
 from import_fixtures import sample_export_zip
+from musicbrainz_helpers import (
+    clear_faults,
+    fault,
+    fresh,  # noqa: F401  (autouse: each test starts on a reset fake)
+    musicbrainz_config,
+)
 
 from music_time_machine import create_app
 from music_time_machine.db import connect
@@ -54,19 +60,9 @@ def server() -> Iterator[FakeMusicBrainzServer]:
         yield running
 
 
-@pytest.fixture(autouse=True)
-def fresh(server: FakeMusicBrainzServer) -> None:
-    requests.post(f"{server.url}/_fake/reset", timeout=5).raise_for_status()
-
-
 @pytest.fixture
 def app_config(app_config: dict, server: FakeMusicBrainzServer) -> dict:
-    return {
-        **app_config,
-        "MTM_MUSICBRAINZ_URL": server.url,
-        "MTM_COVERART_URL": server.url,
-        "MTM_MUSICBRAINZ_RATE": 100,
-    }
+    return musicbrainz_config(app_config, server)
 
 
 def token_of(client) -> str:
@@ -207,11 +203,7 @@ def test_settings_starts_follows_and_cancels_a_run(client, local_user, app, tmp_
         conn.close()
     page = client.get("/settings").get_data(as_text=True)
     assert "Find genres and artwork" in page and 'id="genres"' in page
-    requests.post(
-        f"{server.url}/_fake/faults",
-        json={"path_prefix": "/ws/2/artist", "delay": 0.3, "times": None},
-        timeout=5,
-    ).raise_for_status()
+    fault(server, path_prefix="/ws/2/artist", delay=0.3, times=None)
     token = token_of(client)
     try:
         started = client.post(
@@ -237,7 +229,7 @@ def test_settings_starts_follows_and_cancels_a_run(client, local_user, app, tmp_
         assert cancelled.status_code == 200
         status = enrichment_finished(client)
     finally:
-        requests.delete(f"{server.url}/_fake/faults", timeout=5).raise_for_status()
+        clear_faults(server)
     assert status["last_status"] == "cancelled"
     assert "continues where it stopped" in status["message"]
     assert status["counts"]["pending"] > 0

@@ -9,6 +9,7 @@ import requests
 from musicbrainz_helpers import (
     AGENT,
     Sleeps,
+    fault,
     fresh,  # noqa: F401  (autouse: each test starts on a reset fake)
     server_fixture,
 )
@@ -26,10 +27,6 @@ from music_time_machine.normalise import name_key
 from music_time_machine.sandbox.fake_musicbrainz import FakeMusicBrainzServer
 
 server = server_fixture(rate=1000)
-
-
-def fault(server: FakeMusicBrainzServer, **rule) -> None:
-    requests.post(f"{server.url}/_fake/faults", json=rule, timeout=5).raise_for_status()
 
 
 def requests_to(server: FakeMusicBrainzServer, endpoint: str) -> int:

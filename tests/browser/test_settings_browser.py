@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 from conftest import save_screenshot
 from page_checks import connect_spotify, demo_server_fixture, wait_for_import_report
-from spotify_helpers import control
+from spotify_helpers import clear_faults, fault
 
 pytestmark = pytest.mark.browser
 
@@ -193,7 +193,7 @@ def test_sync_now_with_javascript_shows_the_result_in_place(app, live_server, pa
 def test_a_failed_sync_turns_the_status_red_in_place(app, live_server, page_factory, fake):
     page = page_factory(width=375)
     connect_spotify(app, live_server, page)
-    control(fake, "POST", "faults", path_prefix="/v1/", status=500, times=None)
+    fault(fake, path_prefix="/v1/", status=500, times=None)
     page.get_by_role("button", name="Sync now").click()
     page.wait_for_function(
         "() => /Sync failed/.test(document.querySelector('.sync-status').textContent)",
@@ -216,12 +216,12 @@ def test_sync_now_without_javascript_shows_running_then_the_result(
     page = page_factory(width=375, javascript=False)
     connect_spotify(app, live_server, page)
     # The fake holds the sync's first request until the faults are cleared.
-    control(fake, "POST", "faults", path_prefix="/v1/me/player/recently-played", delay=60)
+    fault(fake, path_prefix="/v1/me/player/recently-played", delay=60)
     page.get_by_role("button", name="Sync now").click()
     page.wait_for_url(f"{live_server.url}/settings#sync")
     assert "Sync running" in page.locator(".sync-status").inner_text()
     assert page.get_by_role("button", name="Syncing…").is_disabled()
-    control(fake, "DELETE", "faults")
+    clear_faults(fake)
     for _ in range(60):  # the page reloads itself (a <noscript> refresh) until the result
         if "Sync finished" in page.locator(".sync-status").inner_text():
             break

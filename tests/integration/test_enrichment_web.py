@@ -4,7 +4,6 @@ cancels a run, and the advice never sends a development-mode user to sync for ge
 
 from __future__ import annotations
 
-import io
 import logging
 import time
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from musicbrainz_helpers import (
     fresh,  # noqa: F401  (autouse: each test starts on a reset fake)
     musicbrainz_config,
 )
+from upload_forms import csrf, upload_files
 
 from music_time_machine import create_app
 from music_time_machine.db import connect
@@ -65,11 +65,6 @@ def app_config(app_config: dict, server: FakeMusicBrainzServer) -> dict:
     return musicbrainz_config(app_config, server)
 
 
-def token_of(client) -> str:
-    html = client.get("/settings").get_data(as_text=True)
-    return html.split('name="csrf-token" content="')[1].split('"')[0]
-
-
 def wait_until(check, timeout: float = 60.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -82,18 +77,7 @@ def wait_until(check, timeout: float = 60.0):
 
 def upload_export(client, tmp_path) -> None:
     data = sample_export_zip(tmp_path / "my_spotify_data.zip").read_bytes()
-    response = client.post(
-        "/settings/import",
-        data={"csrf_token": token_of(client), "files": (io.BytesIO(data), "my_spotify_data.zip")},
-        content_type="multipart/form-data",
-        headers={"Accept": "application/json"},
-    )
-    assert response.status_code == 202
-    status_url = response.get_json()["status_url"]
-    job = wait_until(
-        lambda: (j := client.get(status_url).get_json())["status"] in ("done", "failed") and j
-    )
-    assert job["status"] == "done"
+    assert upload_files(client, [(data, "my_spotify_data.zip")])["status"] == "done"
 
 
 def enrichment_finished(client) -> dict:
@@ -111,7 +95,7 @@ def preview(client, source: str):
     return client.post(
         "/api/playlists/preview",
         json={"source": source, "size": 20},
-        headers={"X-CSRFToken": token_of(client)},
+        headers={"X-CSRFToken": csrf(client)},
     )
 
 
@@ -173,7 +157,7 @@ def test_before_enrichment_the_advice_is_true_and_never_says_sync(tmp_path, serv
         assert " artists on MusicBrainz" in message
     assert server.traffic()["requests"] == 0  # nothing was asked while turned off
     html = client.post(
-        "/playlists", data={"csrf_token": token_of(client), "source": "focus", "action": "preview"}
+        "/playlists", data={"csrf_token": csrf(client), "source": "focus", "action": "preview"}
     ).get_data(as_text=True)
     assert OLD_ADVICE not in html
 
@@ -204,7 +188,7 @@ def test_settings_starts_follows_and_cancels_a_run(client, local_user, app, tmp_
     page = client.get("/settings").get_data(as_text=True)
     assert "Find genres and artwork" in page and 'id="genres"' in page
     fault(server, path_prefix="/ws/2/artist", delay=0.3, times=None)
-    token = token_of(client)
+    token = csrf(client)
     try:
         started = client.post(
             "/settings/enrich", headers={"X-CSRFToken": token, "Accept": "application/json"}
@@ -268,7 +252,7 @@ def test_the_public_service_needs_a_contact_and_settings_says_so(tmp_path):
     page = client.get("/settings").get_data(as_text=True)
     assert "set MTM_CONTACT" in page
     refused = client.post(
-        "/settings/enrich", headers={"X-CSRFToken": token_of(client), "Accept": "application/json"}
+        "/settings/enrich", headers={"X-CSRFToken": csrf(client), "Accept": "application/json"}
     )
     assert refused.status_code == 409 and "MTM_CONTACT" in refused.get_json()["notice"]
 

@@ -7,6 +7,9 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import requests
 
+from music_time_machine.crypto import token_cipher
+from music_time_machine.db import accounts
+
 
 class _FormParser(HTMLParser):
     def __init__(self) -> None:
@@ -60,6 +63,15 @@ def control(fake, verb: str, path: str, **body) -> dict:
     response = requests.request(verb, f"{fake.url}/_fake/{path}", json=body or None, timeout=10)
     assert response.status_code < 300, response.text
     return response.json()
+
+
+def save_spotify_account(
+    app, conn, user_id: int, tokens: accounts.Tokens, profile: dict | None = None
+) -> None:
+    """Stores ``user_id``'s Spotify account as connecting does: the profile (``me`` unless
+    told otherwise) and the tokens, encrypted with the app's key."""
+    profile = profile or {"id": "me", "display_name": "Me"}
+    accounts.save_account(conn, token_cipher(app.config), user_id, profile, tokens)
 
 
 def solo_tracks(fake) -> list[tuple[dict, dict]]:

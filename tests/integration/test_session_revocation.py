@@ -10,9 +10,9 @@ import pytest
 from factories import sign_in
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
+from spotify_helpers import save_spotify_account
 
 from music_time_machine import create_app
-from music_time_machine.crypto import token_cipher
 from music_time_machine.db import accounts, connect
 from music_time_machine.db.users import create_user
 
@@ -26,13 +26,9 @@ def alice(multi_user_app) -> int:
     conn = connect(multi_user_app.config["DATABASE"])
     try:
         user_id = create_user(conn, "Alice", "UTC")
-        accounts.save_account(
-            conn,
-            token_cipher(multi_user_app.config),
-            user_id,
-            {"id": "alice", "display_name": "Alice"},
-            accounts.Tokens("access", "refresh", 4_000_000_000),
-        )
+        tokens = accounts.Tokens("access", "refresh", 4_000_000_000)
+        profile = {"id": "alice", "display_name": "Alice"}
+        save_spotify_account(multi_user_app, conn, user_id, tokens, profile)
     finally:
         conn.close()
     return user_id

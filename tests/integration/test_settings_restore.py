@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 from factories import add_plays
+from spotify_helpers import save_spotify_account
 from upload_forms import csrf, post_files, upload_files
 
 from music_time_machine import create_app
-from music_time_machine.crypto import TokenCipher
 from music_time_machine.db import accounts, connect, sync_state, transaction
 from music_time_machine.db.accounts import Tokens
 from music_time_machine.db.catalogue import ArtistInfo, Catalogue, TrackInfo
@@ -502,13 +502,8 @@ def test_without_javascript_the_restore_form_leads_to_the_job_page(source, backu
 def test_token_state_and_next_sync_in_plain_words(
     app, client, conn, local_user, expires_in, status, refresh, shown
 ):
-    cipher = TokenCipher(app.config["SECRET_KEY"])
-    accounts.save_account(
-        conn,
-        cipher,
-        local_user,
-        {"id": "me", "display_name": "Me"},
-        Tokens("access", refresh, int(time.time()) + expires_in),
+    save_spotify_account(
+        app, conn, local_user, Tokens("access", refresh, int(time.time()) + expires_in)
     )
     if status != "connected":
         accounts.set_status(conn, local_user, status)

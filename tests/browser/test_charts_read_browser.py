@@ -6,7 +6,12 @@ nothing. Read from the Chart.js objects in the page."""
 import pytest
 from conftest import save_screenshot
 from duration_cases import CASES
-from page_checks import CANVAS_HAS_INK, NO_HORIZONTAL_SCROLL, demo_server_fixture
+from page_checks import (
+    CANVAS_HAS_INK,
+    NO_HORIZONTAL_SCROLL,
+    change_range_in_place,
+    demo_server_fixture,
+)
 
 from music_time_machine.durations import thousands
 
@@ -81,14 +86,7 @@ def test_all_time_compares_with_nothing_after_an_in_place_change(page_factory, d
     page = page_factory(width=1280)
     page.goto(demo_server.url + "/analytics?range=30d")
     assert page.locator("[data-previous]:visible").count() == 4
-    page.get_by_role("link", name="All time", exact=True).click()
-    page.wait_for_function(
-        "() => document.querySelector('[data-range=\"all\"]')"
-        ".getAttribute('aria-current') === 'true'"
-    )
-    page.wait_for_function(
-        "() => document.getElementById('analytics-results').getAttribute('aria-busy') === 'false'"
-    )
+    change_range_in_place(page, "All time", "all")
     assert page.locator("[data-previous]:visible").count() == 0
     assert page.locator("[data-change]:visible").count() == 0
     minutes = page.text_content('[data-stat="minutes"] [data-value]')

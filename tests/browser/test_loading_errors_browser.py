@@ -6,11 +6,10 @@ import pytest
 from a11y import assert_accessible
 from conftest import save_screenshot
 from import_fixtures import sample_export_zip
-from page_checks import CANVAS_HAS_INK, connect_spotify, demo_server_fixture
+from page_checks import CANVAS_HAS_INK, PLAYS, connect_spotify, demo_server_fixture
 
 pytestmark = pytest.mark.browser
 
-PLAYS = '[data-stat="plays"] [data-value]'
 ERROR = "#analytics-error"
 TECHNICAL = ("500", "Failed to fetch", "server answered", "NetworkError")
 

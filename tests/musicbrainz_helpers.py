@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -21,9 +22,17 @@ AGENT = user_agent("tests@example.org")
 SEED, ARTISTS = 42, 300
 
 
-def server_fixture(rate: float = 1000) -> Callable[[], Iterator[FakeMusicBrainzServer]]:
-    """A module-scoped ``server`` fixture: the fake answering ``rate`` requests a second
-    (503 to anything faster). Assign it in the test module: ``server = server_fixture()``."""
+@pytest.fixture(autouse=True)
+def fresh(server: FakeMusicBrainzServer) -> None:
+    """Every test starts from the fake's first state (no faults, counters at zero). A module
+    with its own ``server`` fixture imports it; ``server_fixture`` hands it out with one."""
+    requests.post(f"{server.url}/_fake/reset", timeout=5).raise_for_status()
+
+
+def server_fixture(rate: float = 1000) -> tuple[Callable[[], Iterator[FakeMusicBrainzServer]], Any]:
+    """A module-scoped ``server`` fixture (the fake answering ``rate`` requests a second, 503
+    to anything faster) and the autouse ``fresh`` that resets it before each test. Assign
+    both in the test module: ``server, fresh = server_fixture()``."""
 
     @pytest.fixture(scope="module")
     def server() -> Iterator[FakeMusicBrainzServer]:
@@ -31,13 +40,7 @@ def server_fixture(rate: float = 1000) -> Callable[[], Iterator[FakeMusicBrainzS
         with FakeMusicBrainzServer(seed=SEED, artists=ARTISTS, rate=rate) as running:
             yield running
 
-    return server
-
-
-@pytest.fixture(autouse=True)
-def fresh(server: FakeMusicBrainzServer) -> None:
-    """Every test starts from the fake's first state (no faults, counters at zero)."""
-    requests.post(f"{server.url}/_fake/reset", timeout=5).raise_for_status()
+    return server, fresh
 
 
 def fault(server: FakeMusicBrainzServer, **rule) -> None:

@@ -28,15 +28,6 @@ CANVAS_HAS_INK = """(id) => {
 # Nothing wider than the viewport: a phone user never has to pan sideways.
 NO_HORIZONTAL_SCROLL = "() => document.documentElement.scrollWidth <= window.innerWidth"
 
-# The Analytics page's plays figure, and how many points its volume chart draws.
-PLAYS = '[data-stat="plays"] [data-value]'
-VOLUME_POINTS = "() => window.Chart.getChart('volume-chart').data.labels.length"
-
-# True when the Analytics range ``key`` is the current one and its numbers have arrived.
-_RANGE_SHOWN = """(key) => document.querySelector(`[data-range="${key}"]`)
-    .getAttribute('aria-current') === 'true'
-  && document.getElementById('analytics-results').getAttribute('aria-busy') === 'false'"""
-
 _CANVAS_IDS = "() => Array.from(document.querySelectorAll('canvas[id]'), c => c.id)"
 _WIDE_ELEMENTS = """() => {
   const limit = document.documentElement.clientWidth;
@@ -67,13 +58,6 @@ def assert_no_horizontal_scroll(page: Any, where: str) -> None:
         raise AssertionError(
             f"{where} scrolls sideways at {page.viewport_size['width']} px; too wide: {wide}"
         )
-
-
-def change_range_in_place(page: Any, label: str, key: str) -> None:
-    """Clicks an Analytics range preset (``label``, e.g. "30 days") with JavaScript on and
-    waits until it is the current range (``key``, e.g. "30d") and its numbers are shown."""
-    page.get_by_role("link", name=label, exact=True).click()
-    page.wait_for_function(_RANGE_SHOWN, arg=key)
 
 
 def connect_spotify(app: Any, live_server: Any, page: Any) -> None:

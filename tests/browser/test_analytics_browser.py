@@ -2,15 +2,9 @@
 JavaScript (Back restores), and by plain links and forms without it."""
 
 import pytest
+from analytics_page import PLAYS, VOLUME_POINTS, change_range_in_place
 from conftest import save_screenshot
-from page_checks import (
-    CANVAS_HAS_INK,
-    NO_HORIZONTAL_SCROLL,
-    PLAYS,
-    VOLUME_POINTS,
-    change_range_in_place,
-    demo_server_fixture,
-)
+from page_checks import CANVAS_HAS_INK, NO_HORIZONTAL_SCROLL, demo_server_fixture
 
 pytestmark = pytest.mark.browser
 

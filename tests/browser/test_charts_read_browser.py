@@ -4,14 +4,10 @@ bucket still going on is dashed ("so far"), and "All time" compares with
 nothing. Read from the Chart.js objects in the page."""
 
 import pytest
+from analytics_page import change_range_in_place
 from conftest import save_screenshot
 from duration_cases import CASES
-from page_checks import (
-    CANVAS_HAS_INK,
-    NO_HORIZONTAL_SCROLL,
-    change_range_in_place,
-    demo_server_fixture,
-)
+from page_checks import CANVAS_HAS_INK, NO_HORIZONTAL_SCROLL, demo_server_fixture
 
 from music_time_machine.durations import thousands
 

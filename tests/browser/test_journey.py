@@ -19,16 +19,11 @@ from typing import Any
 
 import pytest
 from a11y import assert_accessible
+from analytics_page import PLAYS, VOLUME_POINTS, change_range_in_place
 from conftest import LiveServer, save_screenshot
 from factories import demo_with_genres
 from import_fixtures import sample_export_zip
-from page_checks import (
-    PLAYS,
-    VOLUME_POINTS,
-    assert_no_horizontal_scroll,
-    change_range_in_place,
-    wait_for_charts,
-)
+from page_checks import assert_no_horizontal_scroll, wait_for_charts
 from spotify_helpers import control
 
 from music_time_machine import create_app

@@ -4,9 +4,10 @@ with a Retry, and a blocked Chart.js leaves a note and the table in each chart's
 
 import pytest
 from a11y import assert_accessible
+from analytics_page import PLAYS
 from conftest import save_screenshot
 from import_fixtures import sample_export_zip
-from page_checks import CANVAS_HAS_INK, PLAYS, connect_spotify, demo_server_fixture
+from page_checks import CANVAS_HAS_INK, connect_spotify, demo_server_fixture
 
 pytestmark = pytest.mark.browser
 

@@ -7,14 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from factories import add_plays, png_declaring
-from musicbrainz_helpers import (
-    albums_to_play,
-    coverart_client,
-    fault,
-    fresh,  # noqa: F401  (autouse: each test starts on a reset fake)
-    mb_client,
-    server_fixture,
-)
+from musicbrainz_helpers import albums_to_play, coverart_client, fault, mb_client, server_fixture
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
@@ -30,7 +23,7 @@ RATE = 20.0  # the fake answers 503 to anything faster, and counts it
 LOOPBACK = ("127.0.0.1",)
 
 
-server = server_fixture(rate=RATE)
+server, fresh = server_fixture(rate=RATE)
 
 
 @pytest.fixture

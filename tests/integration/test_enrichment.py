@@ -17,7 +17,6 @@ from musicbrainz_helpers import (
     Sleeps,
     clear_faults,
     fault,
-    fresh,  # noqa: F401  (autouse: each test starts on a reset fake)
     server_fixture,
 )
 from musicbrainz_helpers import mb_client as mb
@@ -38,7 +37,7 @@ WORLD = build_world(SEED, ARTISTS)
 DAY_MS = 86_400_000
 START_MS = 1_700_000_000_000
 
-server = server_fixture(rate=1000)
+server, fresh = server_fixture(rate=1000)
 
 
 def truth(server: FakeMusicBrainzServer, index: int):

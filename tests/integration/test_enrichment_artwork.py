@@ -11,7 +11,6 @@ from musicbrainz_helpers import (
     albums_to_play,
     coverart_client,
     fault,
-    fresh,  # noqa: F401  (autouse: each test starts on a reset fake)
     mb_client,
     server_fixture,
 )
@@ -32,7 +31,7 @@ from music_time_machine.metadata.musicbrainz import MusicBrainzClient
 
 START_MS = 1_700_000_000_000
 
-server = server_fixture(rate=1000)
+server, fresh = server_fixture(rate=1000)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from musicbrainz_helpers import (
     AGENT,
     Sleeps,
     fault,
-    fresh,  # noqa: F401  (autouse: each test starts on a reset fake)
     server_fixture,
 )
 from musicbrainz_helpers import mb_client as mb
@@ -26,7 +25,7 @@ from music_time_machine.metadata.musicbrainz import MusicBrainzClient
 from music_time_machine.normalise import name_key
 from music_time_machine.sandbox.fake_musicbrainz import FakeMusicBrainzServer
 
-server = server_fixture(rate=1000)
+server, fresh = server_fixture(rate=1000)
 
 
 def requests_to(server: FakeMusicBrainzServer, endpoint: str) -> int:

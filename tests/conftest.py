@@ -204,6 +204,17 @@ def browser():
         instance.close()
 
 
+#: The widths every page is checked at: a phone's and a desktop's.
+PAGE_WIDTHS = (375, 1280)
+
+
+@pytest.fixture(params=PAGE_WIDTHS)
+def width(request) -> int:
+    """The viewport width of a browser test that takes ``width``: such a test runs at each of
+    ``PAGE_WIDTHS`` (a ``parametrize("width", ...)`` of its own overrides them)."""
+    return request.param
+
+
 @pytest.fixture
 def page_factory(browser):
     """New pages at a given width that record console errors and failed requests."""

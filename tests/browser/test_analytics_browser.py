@@ -17,7 +17,6 @@ def wait_for_charts(page):
         page.wait_for_function(CANVAS_HAS_INK, arg=canvas, timeout=10_000)
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_javascript_changes_the_range_in_place_and_back_restores_it(
     page_factory, demo_server, width
 ):
@@ -71,7 +70,6 @@ def test_a_failed_request_shows_an_in_page_error(page_factory, demo_server):
     assert all("net::ERR_FAILED" in e for e in page.console_errors)
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_without_javascript_links_and_the_form_navigate(page_factory, demo_server, width):
     page = page_factory(width=width, javascript=False)
     page.goto(demo_server.url + "/analytics")

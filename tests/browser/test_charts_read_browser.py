@@ -47,7 +47,6 @@ def test_the_js_formatter_writes_time_like_the_server(page_factory, demo_server)
     assert got == [[short, days, thousands(21211)] for _, short, days in CASES]
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_analytics_charts_read_in_words_with_units_and_a_dashed_running_bucket(
     page_factory, demo_server, width
 ):

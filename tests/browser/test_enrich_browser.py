@@ -39,7 +39,6 @@ def count(page, key: str) -> int:
     )
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_find_genres_button_progress_cancel_and_continue(
     page_factory, demo_server, musicbrainz, width
 ):

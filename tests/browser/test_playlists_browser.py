@@ -34,7 +34,6 @@ def previewed_titles(page) -> list[str]:
     return [t.strip() for t in texts]
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_without_javascript_preview_create_and_result_page(
     live_server, page_factory, fake, connected, width
 ):
@@ -64,7 +63,6 @@ def test_without_javascript_preview_create_and_result_page(
     assert page.console_errors == []
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_with_javascript_everything_happens_in_place(
     live_server, page_factory, fake, connected, width
 ):

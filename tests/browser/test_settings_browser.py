@@ -29,7 +29,6 @@ def assert_fits(page, where: str) -> None:
 demo_server = demo_server_fixture(plays=2000, seed=11)
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_settings_fits_the_screen_without_console_errors(page_factory, demo_server, width):
     page = page_factory(width=width)
     response = page.goto(demo_server.url + "/settings")
@@ -51,7 +50,6 @@ def test_settings_fits_the_screen_without_console_errors(page_factory, demo_serv
     assert page.console_errors == []
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_clearing_takes_two_steps_and_leaves_an_empty_home(
     page_factory, demo_server, conn, local_user, width
 ):

@@ -1,6 +1,7 @@
 """The bundled fake MusicBrainz (and Cover Art Archive) as the integration tests use it: one
-invented world, a module-wide server reset before each test, clients pointed at it, and the
-albums of that world the artwork tests play. One home, so the tests agree on the world."""
+invented world, a module-wide server reset before each test, its faults, clients and the
+app's settings pointed at it, and the albums of that world the artwork tests play. One home,
+so the tests agree on the world."""
 
 from __future__ import annotations
 

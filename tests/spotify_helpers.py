@@ -1,4 +1,5 @@
-"""Test helpers for the fake Spotify: the consent page, and connecting a user over HTTP."""
+"""Test helpers for the fake Spotify: the consent page, connecting a user over HTTP, its
+faults, a history drawn from its catalogue, and a stored account."""
 
 from __future__ import annotations
 

@@ -14,16 +14,12 @@ the p95 of CPU time.
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import sys
-import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
 from bench_pages import database
-from bench_stats import p95, time_requests
-from benchlib import bench_app
+from benchlib import load_average, time_pages
 
 from music_time_machine.db import connect
 
@@ -72,26 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", type=int, default=30, help="timed requests per row (≥ 30)")
     args = parser.parse_args(argv)
     path = args.db or database(1_000_000)
-    print(
-        f"{path.name}: n={args.n}; load average {os.getloadavg()[0]:.2f} on "
-        f"{os.cpu_count()} CPUs at start"
-    )
-    print("| request | p50 ms | p95 ms | p95 CPU ms | target |")
-    print("|---|---:|---:|---:|---:|")
-    misses = 0
-    with tempfile.TemporaryDirectory() as data_dir:
-        app = bench_app(path, data_dir, "Europe/Berlin")
-        client = app.test_client()
-        for label, url, target in targets(path):
-            wall, cpu = time_requests(client, url, args.n)
-            late = p95(wall) > target
-            misses += late
-            print(
-                f"| {label} | {statistics.median(wall):.1f} | {p95(wall):.1f}"
-                f"{' ✗' if late else ''} | {p95(cpu):.1f} | {target:.0f} |",
-                flush=True,
-            )
-    print(f"\n{misses} request(s) over target; load average {os.getloadavg()[0]:.2f} at the end")
+    print(f"{path.name}: n={args.n}; {load_average()} at start")
+    pages = targets(path)
+    p95s = time_pages(path, "Europe/Berlin", pages, args.n)
+    misses = sum(p > target for p, (_label, _url, target) in zip(p95s, pages, strict=True))
+    print(f"\n{misses} request(s) over target; {load_average()} at the end")
     return 0
 
 

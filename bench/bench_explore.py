@@ -23,8 +23,8 @@ import tempfile
 from pathlib import Path
 
 from bench_pages import database
-from bench_stats import TARGET_P95_MS, p95, time_requests
-from benchlib import bench_app
+from bench_stats import TARGET_P95_MS
+from benchlib import bench_app, load_average, p95, time_requests
 
 from music_time_machine.db import connect
 from music_time_machine.db.migrate import migrate
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"{args.db}: no such database")
     print(
         f"{path.name}: n={args.n} requests per cell, target p95 ≤ {TARGET_P95_MS:.0f} ms; "
-        f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs at start"
+        f"{load_average()} at start"
     )
     print("| url | range | p50 ms | p95 ms | p95 CPU ms |")
     print("|---|---|---:|---:|---:|")

@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchlib import OUT, bench_app, build_cached, p95, timed_get
+from benchlib import OUT, bench_app, build_cached, load_average, p95, time_requests
 
 from music_time_machine.db import connect
 from music_time_machine.db.migrate import migrate
@@ -60,18 +60,6 @@ def database(plays: int) -> Path:
     return path
 
 
-def time_requests(client, url: str, n: int, warmup: int = 3) -> tuple[list[float], list[float]]:
-    """(wall ms, CPU ms) of ``n`` requests after ``warmup`` untimed ones."""
-    for _ in range(warmup):
-        client.get(url)
-    wall, cpu = [], []
-    for _ in range(n):
-        one_wall, one_cpu = timed_get(client, url)
-        wall.append(one_wall)
-        cpu.append(one_cpu)
-    return wall, cpu
-
-
 def bench(plays: int, n: int) -> list[tuple]:
     path = database(plays)
     with tempfile.TemporaryDirectory() as data_dir:
@@ -91,8 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", type=int, default=30, help="timed requests per cell (≥ 30)")
     args = parser.parse_args(argv)
     print(
-        f"n={args.n} requests per cell, target p95 ≤ {TARGET_P95_MS:.0f} ms; load average "
-        f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs at start"
+        f"n={args.n} requests per cell, target p95 ≤ {TARGET_P95_MS:.0f} ms; "
+        f"{load_average()} at start"
     )
     print("| plays | endpoint | range | p50 ms | p95 ms | p95 CPU ms |")
     print("|---:|---|---|---:|---:|---:|")

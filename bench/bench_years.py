@@ -18,16 +18,12 @@ wall time on a shared machine).
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import sys
-import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
 from bench_pages import database
-from bench_stats import p95, time_requests
-from benchlib import bench_app
+from benchlib import load_average, time_pages
 
 from music_time_machine.db import connect
 from music_time_machine.db.stats import ListeningStats
@@ -82,27 +78,13 @@ def main(argv: list[str] | None = None) -> int:
         }
     print(
         f"{path.name}: worst year {year}, top genre {genre!r}; n={args.n}; target p95 ≤ "
-        f"{TARGET_P95_MS:.0f} ms; load average {os.getloadavg()[0]:.2f} on "
-        f"{os.cpu_count()} CPUs"
+        f"{TARGET_P95_MS:.0f} ms; {load_average()}"
     )
-    print("| page | p50 ms | p95 ms | p95 CPU ms |")
-    print("|---|---:|---:|---:|")
-    worst = 0.0
-    with tempfile.TemporaryDirectory() as data_dir:
-        app = bench_app(path, data_dir, args.timezone)
-        client = app.test_client()
-        for name, url in targets.items():
-            wall, cpu = time_requests(client, url, args.n)
-            worst = max(worst, p95(wall))
-            mark = "" if p95(wall) <= TARGET_P95_MS else " ✗"
-            print(
-                f"| {name} | {statistics.median(wall):.1f} | {p95(wall):.1f}{mark} | "
-                f"{p95(cpu):.1f} |",
-                flush=True,
-            )
+    pages = [(name, url, TARGET_P95_MS) for name, url in targets.items()]
+    worst = max(time_pages(path, args.timezone, pages, args.n))
     print(
         f"\nworst p95: {worst:.1f} ms ({'meets' if worst <= TARGET_P95_MS else 'misses'} "
-        f"the {TARGET_P95_MS:.0f} ms target); load average {os.getloadavg()[0]:.2f}"
+        f"the {TARGET_P95_MS:.0f} ms target); {load_average()}"
     )
     return 0
 

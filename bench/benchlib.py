@@ -8,8 +8,10 @@ way; keeping those here means every figure in the README is measured alike.
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -67,6 +69,45 @@ def timed_get(client, url: str) -> tuple[float, float]:
     if response.status_code != 200:
         raise SystemExit(f"{url} answered {response.status_code}: {response.data[:200]!r}")
     return wall, cpu
+
+
+def time_requests(client, url: str, n: int, warmup: int = 3) -> tuple[list[float], list[float]]:
+    """(wall ms, CPU ms) of ``n`` requests after ``warmup`` untimed ones."""
+    for _ in range(warmup):
+        client.get(url)
+    wall, cpu = [], []
+    for _ in range(n):
+        one_wall, one_cpu = timed_get(client, url)
+        wall.append(one_wall)
+        cpu.append(one_cpu)
+    return wall, cpu
+
+
+def load_average() -> str:
+    """The machine's load beside a figure: on a shared machine it stretches wall time."""
+    return f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
+
+
+def time_pages(
+    database: Path, timezone: str, pages: list[tuple[str, str, float]], n: int
+) -> list[float]:
+    """Times every (label, URL, p95 target in ms) of ``pages`` with ``n`` GETs on the app
+    over ``database`` and prints it as a Markdown table (p50, p95 marked ✗ over its target,
+    p95 of CPU time, target); returns the p95s in order."""
+    print("| request | p50 ms | p95 ms | p95 CPU ms | target |")
+    print("|---|---:|---:|---:|---:|")
+    found = []
+    with tempfile.TemporaryDirectory() as data_dir:
+        client = bench_app(database, data_dir, timezone).test_client()
+        for label, url, target in pages:
+            wall, cpu = time_requests(client, url, n)
+            found.append(p95(wall))
+            print(
+                f"| {label} | {statistics.median(wall):.1f} | {p95(wall):.1f}"
+                f"{' ✗' if p95(wall) > target else ''} | {p95(cpu):.1f} | {target:.0f} |",
+                flush=True,
+            )
+    return found
 
 
 def p95(times: list[float]) -> float:

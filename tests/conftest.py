@@ -73,6 +73,28 @@ def app(app_config: dict):
     return create_app(app_config)
 
 
+#: Spotify credentials and addresses where nothing answers (port 9 on loopback): a
+#: multi-user app configured with them signs nobody in and never reaches Spotify.
+UNREACHABLE_SPOTIFY = {
+    "SPOTIFY_CLIENT_ID": "id",
+    "SPOTIFY_CLIENT_SECRET": "secret",
+    "MTM_SPOTIFY_ACCOUNTS_URL": "http://127.0.0.1:9/accounts",
+    "MTM_SPOTIFY_API_URL": "http://127.0.0.1:9/v1",
+}
+
+
+def multi_user_config(app_config: dict) -> dict:
+    """``app_config`` in multi-user mode: its Spotify settings (the fake's, under the
+    ``fake_spotify`` marker) when it has them, else the unreachable ones."""
+    return {**UNREACHABLE_SPOTIFY, **app_config, "MTM_LOCAL_MODE": False}
+
+
+@pytest.fixture
+def multi_user_app(app_config: dict):
+    """The app in multi-user mode (every page behind Spotify sign-in)."""
+    return create_app(multi_user_config(app_config))
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
@@ -180,6 +202,17 @@ def browser():
         )
         yield instance
         instance.close()
+
+
+#: The widths every page is checked at: a phone's and a desktop's.
+PAGE_WIDTHS = (375, 1280)
+
+
+@pytest.fixture(params=PAGE_WIDTHS)
+def width(request) -> int:
+    """The viewport width of a browser test that takes ``width``: such a test runs at each of
+    ``PAGE_WIDTHS`` (a ``parametrize("width", ...)`` of its own overrides them)."""
+    return request.param
 
 
 @pytest.fixture

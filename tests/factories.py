@@ -202,6 +202,17 @@ def demo_with_genres(conn, user_id: int, **demo_options) -> None:
         )
 
 
+def demo_backup(app, conn, user_id: int, path, plays: int, years: float):
+    """A backup file at ``path`` of a demo history of ``plays`` plays over ``years`` years up
+    to 1 June 2025 (a fixed end, so every run backs up the same history)."""
+    from music_time_machine.db.userdata import backup_user
+    from music_time_machine.demo import generate_demo
+
+    generate_demo(conn, user_id, plays=plays, end=datetime(2025, 6, 1, tzinfo=UTC), years=years)
+    backup_user(app.config["DATABASE"], user_id, path)
+    return path
+
+
 def wait_for_job(client, status_url: str, timeout: float = 60) -> dict:
     """Polls a background job's status URL until it is done or failed; its last status."""
     deadline = time.monotonic() + timeout

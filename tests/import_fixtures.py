@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import DATA, SAMPLES
 
+from music_time_machine.importers.summary import COUNTS
+
 EXTENDED_DIR = DATA / "spotify-extended"
 ACCOUNT_DIR = DATA / "spotify-account"
 SAMPLE_EXTENDED_DIR = SAMPLES / "spotify-extended"
@@ -138,17 +140,9 @@ def expected_counts(
 
 
 def report_counts(report) -> Counter:
-    names = (
-        "rows_read",
-        "plays_added",
-        "short_plays",
-        "podcasts_audiobooks",
-        "duplicates",
-        "without_metadata",
-        "incognito_skipped",
-        "rejected",
-    )
-    return Counter({n: getattr(report, n) for n in names if getattr(report, n)})
+    """The report's non-zero counts, by the names the importer reports them under (so a
+    count it adds is compared too)."""
+    return Counter({n: getattr(report, n) for n in COUNTS if getattr(report, n)})
 
 
 def account_rows_from_extended(rows: list[dict]) -> tuple[list[dict], list[dict]]:

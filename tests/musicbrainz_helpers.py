@@ -1,11 +1,13 @@
 """The bundled fake MusicBrainz (and Cover Art Archive) as the integration tests use it: one
-invented world, a module-wide server reset before each test, clients pointed at it, and the
-albums of that world the artwork tests play. One home, so the tests agree on the world."""
+invented world, a module-wide server reset before each test, its faults, clients and the
+app's settings pointed at it, and the albums of that world the artwork tests play. One home,
+so the tests agree on the world."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -21,9 +23,17 @@ AGENT = user_agent("tests@example.org")
 SEED, ARTISTS = 42, 300
 
 
-def server_fixture(rate: float = 1000) -> Callable[[], Iterator[FakeMusicBrainzServer]]:
-    """A module-scoped ``server`` fixture: the fake answering ``rate`` requests a second
-    (503 to anything faster). Assign it in the test module: ``server = server_fixture()``."""
+@pytest.fixture(autouse=True)
+def fresh(server: FakeMusicBrainzServer) -> None:
+    """Every test starts from the fake's first state (no faults, counters at zero). A module
+    with its own ``server`` fixture imports it; ``server_fixture`` hands it out with one."""
+    requests.post(f"{server.url}/_fake/reset", timeout=5).raise_for_status()
+
+
+def server_fixture(rate: float = 1000) -> tuple[Callable[[], Iterator[FakeMusicBrainzServer]], Any]:
+    """A module-scoped ``server`` fixture (the fake answering ``rate`` requests a second, 503
+    to anything faster) and the autouse ``fresh`` that resets it before each test. Assign
+    both in the test module: ``server, fresh = server_fixture()``."""
 
     @pytest.fixture(scope="module")
     def server() -> Iterator[FakeMusicBrainzServer]:
@@ -31,13 +41,30 @@ def server_fixture(rate: float = 1000) -> Callable[[], Iterator[FakeMusicBrainzS
         with FakeMusicBrainzServer(seed=SEED, artists=ARTISTS, rate=rate) as running:
             yield running
 
-    return server
+    return server, fresh
 
 
-@pytest.fixture(autouse=True)
-def fresh(server: FakeMusicBrainzServer) -> None:
-    """Every test starts from the fake's first state (no faults, counters at zero)."""
-    requests.post(f"{server.url}/_fake/reset", timeout=5).raise_for_status()
+def fault(server: FakeMusicBrainzServer, **rule) -> None:
+    """Adds a fault to the fake (``path_prefix``, ``status``, ``retry_after``, ``delay``,
+    ``times``: see its ``/_fake/faults``); it lasts until ``clear_faults`` or the reset
+    before the next test."""
+    requests.post(f"{server.url}/_fake/faults", json=rule, timeout=5).raise_for_status()
+
+
+def clear_faults(server: FakeMusicBrainzServer) -> None:
+    """Removes every fault (and wakes any request the fake is holding)."""
+    requests.delete(f"{server.url}/_fake/faults", timeout=5).raise_for_status()
+
+
+def musicbrainz_config(app_config: dict, server: FakeMusicBrainzServer) -> dict:
+    """``app_config`` with MusicBrainz and the Cover Art Archive both on the fake, at a rate
+    that keeps a test's run short."""
+    return {
+        **app_config,
+        "MTM_MUSICBRAINZ_URL": server.url,
+        "MTM_COVERART_URL": server.url,
+        "MTM_MUSICBRAINZ_RATE": 100,
+    }
 
 
 class Sleeps(list):

@@ -1,4 +1,5 @@
-"""Test helpers for the fake Spotify: the consent page, and connecting a user over HTTP."""
+"""Test helpers for the fake Spotify: the consent page, connecting a user over HTTP, its
+faults, a history drawn from its catalogue, and a stored account."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import requests
+
+from music_time_machine.crypto import token_cipher
+from music_time_machine.db import accounts
 
 
 class _FormParser(HTMLParser):
@@ -60,6 +64,57 @@ def control(fake, verb: str, path: str, **body) -> dict:
     response = requests.request(verb, f"{fake.url}/_fake/{path}", json=body or None, timeout=10)
     assert response.status_code < 300, response.text
     return response.json()
+
+
+def save_spotify_account(
+    app, conn, user_id: int, tokens: accounts.Tokens, profile: dict | None = None
+) -> None:
+    """Stores ``user_id``'s Spotify account as connecting does: the profile (``me`` unless
+    told otherwise) and the tokens, encrypted with the app's key."""
+    profile = profile or {"id": "me", "display_name": "Me"}
+    accounts.save_account(conn, token_cipher(app.config), user_id, profile, tokens)
+
+
+def solo_tracks(fake) -> list[tuple[dict, dict]]:
+    """(artist, track) from the fake's catalogue, in its order: one track per artist, each
+    by that artist alone (no "&" in the name), so that neither the per-artist cap of a
+    playlist nor a second credited artist changes what a test counts."""
+    catalogue = control(fake, "GET", "catalogue")
+    artists = {a["id"]: a for a in catalogue["artists"]}
+    found, seen = [], set()
+    for track in catalogue["tracks"]:
+        artist = artists[track["artist_ids"][0]]
+        alone = len(track["artist_ids"]) == 1 and " & " not in artist["name"]
+        if alone and artist["id"] not in seen:
+            seen.add(artist["id"])
+            found.append((artist, track))
+    return found
+
+
+def plays_of(artist: dict, track: dict, day, minute: int, times: int) -> list[tuple]:
+    """``times`` full plays (``add_plays`` rows) of a catalogue track on ``day``, one an hour
+    from midnight at ``minute`` past, with its URI and its artist's genres."""
+    return [
+        (
+            artist["name"],
+            track["name"],
+            f"{day} {h:02d}:{minute:02d}:00",
+            200_000,
+            {"uri": track["uri"], "genres": artist["genres"]},
+        )
+        for h in range(times)
+    ]
+
+
+def fault(fake, **rule) -> dict:
+    """Adds a fault to the fake (``path_prefix``, ``method``, ``status``, ``retry_after``,
+    ``delay``, ``times``, or a token fault such as ``expire_access_tokens=True``)."""
+    return control(fake, "POST", "faults", **rule)
+
+
+def clear_faults(fake) -> dict:
+    """Removes every fault (and wakes any request the fake is holding)."""
+    return control(fake, "DELETE", "faults")
 
 
 def wait_for_sync(client, deadline_s: float = 60) -> dict:

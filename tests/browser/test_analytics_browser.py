@@ -2,13 +2,11 @@
 JavaScript (Back restores), and by plain links and forms without it."""
 
 import pytest
+from analytics_page import PLAYS, VOLUME_POINTS, change_range_in_place
 from conftest import save_screenshot
 from page_checks import CANVAS_HAS_INK, NO_HORIZONTAL_SCROLL, demo_server_fixture
 
 pytestmark = pytest.mark.browser
-
-VOLUME_POINTS = "() => window.Chart.getChart('volume-chart').data.labels.length"
-PLAYS = '[data-stat="plays"] [data-value]'
 
 
 demo_server = demo_server_fixture(plays=4000, seed=7, genres=True)
@@ -19,7 +17,6 @@ def wait_for_charts(page):
         page.wait_for_function(CANVAS_HAS_INK, arg=canvas, timeout=10_000)
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_javascript_changes_the_range_in_place_and_back_restores_it(
     page_factory, demo_server, width
 ):
@@ -32,14 +29,7 @@ def test_javascript_changes_the_range_in_place_and_back_restores_it(
     year_points = page.evaluate(VOLUME_POINTS)
     page.evaluate("window.__samePage = true")
 
-    page.get_by_role("link", name="30 days", exact=True).click()
-    page.wait_for_function(
-        "() => document.querySelector('[data-range=\"30d\"]')"
-        ".getAttribute('aria-current') === 'true'"
-    )
-    page.wait_for_function(
-        "() => document.getElementById('analytics-results').getAttribute('aria-busy') === 'false'"
-    )
+    change_range_in_place(page, "30 days", "30d")
     assert page.url.endswith("/analytics?range=30d")
     assert page.evaluate("window.__samePage") is True  # no navigation
     assert page.evaluate(VOLUME_POINTS) == 30 != year_points
@@ -80,7 +70,6 @@ def test_a_failed_request_shows_an_in_page_error(page_factory, demo_server):
     assert all("net::ERR_FAILED" in e for e in page.console_errors)
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_without_javascript_links_and_the_form_navigate(page_factory, demo_server, width):
     page = page_factory(width=width, javascript=False)
     page.goto(demo_server.url + "/analytics")

@@ -4,6 +4,7 @@ bucket still going on is dashed ("so far"), and "All time" compares with
 nothing. Read from the Chart.js objects in the page."""
 
 import pytest
+from analytics_page import change_range_in_place
 from conftest import save_screenshot
 from duration_cases import CASES
 from page_checks import CANVAS_HAS_INK, NO_HORIZONTAL_SCROLL, demo_server_fixture
@@ -46,7 +47,6 @@ def test_the_js_formatter_writes_time_like_the_server(page_factory, demo_server)
     assert got == [[short, days, thousands(21211)] for _, short, days in CASES]
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_analytics_charts_read_in_words_with_units_and_a_dashed_running_bucket(
     page_factory, demo_server, width
 ):
@@ -81,14 +81,7 @@ def test_all_time_compares_with_nothing_after_an_in_place_change(page_factory, d
     page = page_factory(width=1280)
     page.goto(demo_server.url + "/analytics?range=30d")
     assert page.locator("[data-previous]:visible").count() == 4
-    page.get_by_role("link", name="All time", exact=True).click()
-    page.wait_for_function(
-        "() => document.querySelector('[data-range=\"all\"]')"
-        ".getAttribute('aria-current') === 'true'"
-    )
-    page.wait_for_function(
-        "() => document.getElementById('analytics-results').getAttribute('aria-busy') === 'false'"
-    )
+    change_range_in_place(page, "All time", "all")
     assert page.locator("[data-previous]:visible").count() == 0
     assert page.locator("[data-change]:visible").count() == 0
     minutes = page.text_content('[data-stat="minutes"] [data-value]')

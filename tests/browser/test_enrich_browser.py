@@ -8,8 +8,8 @@ import logging
 from collections.abc import Iterator
 
 import pytest
-import requests
 from conftest import save_screenshot
+from musicbrainz_helpers import clear_faults, fault, musicbrainz_config
 from page_checks import demo_server_fixture
 
 from music_time_machine.sandbox.fake_musicbrainz import FakeMusicBrainzServer
@@ -27,12 +27,7 @@ def musicbrainz() -> Iterator[FakeMusicBrainzServer]:
 
 @pytest.fixture
 def app_config(app_config: dict, musicbrainz: FakeMusicBrainzServer) -> dict:
-    return {
-        **app_config,
-        "MTM_MUSICBRAINZ_URL": musicbrainz.url,
-        "MTM_COVERART_URL": musicbrainz.url,
-        "MTM_MUSICBRAINZ_RATE": 100,
-    }
+    return musicbrainz_config(app_config, musicbrainz)
 
 
 demo_server = demo_server_fixture(plays=2000, seed=SEED)
@@ -44,16 +39,11 @@ def count(page, key: str) -> int:
     )
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_find_genres_button_progress_cancel_and_continue(
     page_factory, demo_server, musicbrainz, width
 ):
     # Slow answers, so the run is still going when the page looks at it.
-    requests.post(
-        f"{musicbrainz.url}/_fake/faults",
-        json={"path_prefix": "/ws/2/artist", "delay": 0.2, "times": None},
-        timeout=5,
-    )
+    fault(musicbrainz, path_prefix="/ws/2/artist", delay=0.2, times=None)
     page = page_factory(width=width)
     page.goto(demo_server.url + "/settings#genres")
     section = page.locator("section#genres")
@@ -77,7 +67,7 @@ def test_find_genres_button_progress_cancel_and_continue(
     assert "cancelled" in last.inner_text()
     assert count(page, "pending") > 0
 
-    requests.delete(f"{musicbrainz.url}/_fake/faults", timeout=5)
+    clear_faults(musicbrainz)
     section.get_by_role("button", name="Find genres and artwork").click()
     page.wait_for_function(
         "() => document.querySelector('[data-count=\"pending\"]').textContent === '0'",

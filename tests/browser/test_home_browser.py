@@ -8,7 +8,6 @@ pytestmark = pytest.mark.browser
 demo_server = demo_server_fixture(plays=4000, seed=7, genres=True)
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_home_draws_its_chart_at_phone_and_desktop_width(page_factory, demo_server, width):
     page = page_factory(width=width)
     response = page.goto(demo_server.url + "/")

@@ -13,7 +13,6 @@ def export_zip(tmp_path):
     return sample_export_zip(tmp_path / "my_spotify_data.zip")
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_upload_shows_progress_then_the_report_in_place(
     page_factory, live_server, export_zip, width
 ):

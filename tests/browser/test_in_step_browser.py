@@ -19,7 +19,6 @@ HISTORY = "() => document.querySelector('.js-sync-history').textContent"
 
 
 @pytest.mark.fake_spotify
-@pytest.mark.parametrize("width", [375, 1280])
 def test_sync_now_updates_the_last_sync_and_the_history_in_place(
     app, live_server, page_factory, width
 ):
@@ -54,7 +53,6 @@ def stored_playlists(fake) -> list:
 
 @pytest.mark.fake_spotify
 @pytest.mark.usefixtures("connected")
-@pytest.mark.parametrize("width", [375, 1280])
 def test_create_previews_first_then_the_notice_follows_and_a_second_copy_is_asked_for(
     live_server, page_factory, fake, width
 ):
@@ -109,7 +107,6 @@ def form_errors(page) -> list[str]:
 
 @pytest.mark.fake_spotify
 @pytest.mark.usefixtures("connected")
-@pytest.mark.parametrize("width", [375, 1280])
 def test_with_javascript_the_same_field_messages_as_without_and_focus_on_the_first(
     live_server, page_factory, width
 ):

@@ -4,13 +4,13 @@ with a Retry, and a blocked Chart.js leaves a note and the table in each chart's
 
 import pytest
 from a11y import assert_accessible
+from analytics_page import PLAYS
 from conftest import save_screenshot
 from import_fixtures import sample_export_zip
 from page_checks import CANVAS_HAS_INK, connect_spotify, demo_server_fixture
 
 pytestmark = pytest.mark.browser
 
-PLAYS = '[data-stat="plays"] [data-value]'
 ERROR = "#analytics-error"
 TECHNICAL = ("500", "Failed to fetch", "server answered", "NetworkError")
 
@@ -23,7 +23,6 @@ def open_analytics(page, server, query="?range=7d"):
     page.wait_for_function(CANVAS_HAS_INK, arg="volume-chart", timeout=10_000)
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_the_chosen_chip_is_selected_at_once_and_each_card_spins(page_factory, demo_server, width):
     page = page_factory(width=width)
     open_analytics(page, demo_server)
@@ -54,7 +53,6 @@ def test_the_chosen_chip_is_selected_at_once_and_each_card_spins(page_factory, d
     assert page.console_errors == []
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_a_server_error_reads_in_plain_words_and_retry_loads_the_range(
     page_factory, demo_server, width
 ):
@@ -99,7 +97,6 @@ def test_an_unreachable_server_says_so_without_browser_jargon(page_factory, demo
     assert not any(word in text for word in TECHNICAL), text
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 @pytest.mark.parametrize("path", ["/", "/analytics", "/years/2025", "/artists/1"])
 def test_without_chart_js_each_chart_says_so_and_shows_its_table(
     page_factory, demo_server, width, path
@@ -168,7 +165,6 @@ def test_the_error_and_the_loading_look_right_in_dark_mode(page_factory, demo_se
     assert_accessible(page, "Analytics with an error, dark")
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_an_upload_refused_by_a_failing_server_says_what_to_do(
     page_factory, live_server, local_user, tmp_path, width
 ):

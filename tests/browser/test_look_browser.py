@@ -19,7 +19,6 @@ def visible(page, selector: str) -> bool:
     return page.locator(selector).first.is_visible()
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_playlist_form_shows_only_the_chosen_sources_fields(page_factory, demo_server, width):
     page = page_factory(width=width)
     page.goto(demo_server.url + "/playlists")
@@ -48,7 +47,6 @@ def test_playlist_form_without_javascript_groups_fields_under_headings(page_fact
     save_screenshot(page, "look-playlist-form-nojs-375")
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_radio_buttons_sit_beside_their_labels(page_factory, demo_server, width):
     page = page_factory(width=width)
     page.goto(demo_server.url + "/playlists")
@@ -61,7 +59,6 @@ def test_radio_buttons_sit_beside_their_labels(page_factory, demo_server, width)
         assert text["height"] < 60
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_settings_has_a_section_nav_and_the_danger_zone_last(page_factory, demo_server, width):
     page = page_factory(width=width)
     page.goto(demo_server.url + "/settings")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from conftest import save_screenshot
 from factories import add_plays
-from spotify_helpers import connect_via_app, control
+from spotify_helpers import connect_via_app, control, fault, plays_of, solo_tracks
 
 pytestmark = [pytest.mark.browser, pytest.mark.fake_spotify]
 
@@ -17,28 +17,10 @@ TODAY = datetime.now(UTC).date()
 def connected(app, conn, local_user, fake):
     """The local user connected to the fake, with two weeks of plays of its catalogue."""
     assert connect_via_app(app.test_client()).status_code == 302
-    catalogue = control(fake, "GET", "catalogue")
-    artists = {a["id"]: a for a in catalogue["artists"]}
-    rows, seen = [], set()
-    for track in catalogue["tracks"]:
-        artist = artists[track["artist_ids"][0]]
-        if len(track["artist_ids"]) > 1 or " & " in artist["name"] or artist["id"] in seen:
-            continue
-        seen.add(artist["id"])
-        i = len(seen)
+    rows = []
+    for i, (artist, track) in enumerate(solo_tracks(fake)[:16], start=1):
         day = TODAY - timedelta(days=1 + i % 10)
-        rows += [
-            (
-                artist["name"],
-                track["name"],
-                f"{day} {h:02d}:{i:02d}:00",
-                200_000,
-                {"uri": track["uri"], "genres": artist["genres"]},
-            )
-            for h in range(20 - i)
-        ]
-        if len(seen) == 16:
-            break
+        rows += plays_of(artist, track, day, minute=i, times=20 - i)
     add_plays(conn, local_user, rows)
     return local_user
 
@@ -52,7 +34,6 @@ def previewed_titles(page) -> list[str]:
     return [t.strip() for t in texts]
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_without_javascript_preview_create_and_result_page(
     live_server, page_factory, fake, connected, width
 ):
@@ -82,7 +63,6 @@ def test_without_javascript_preview_create_and_result_page(
     assert page.console_errors == []
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_with_javascript_everything_happens_in_place(
     live_server, page_factory, fake, connected, width
 ):
@@ -99,7 +79,7 @@ def test_with_javascript_everything_happens_in_place(
     assert page.locator(".js-copy-uris").is_visible()
     uris = page.input_value("#preview-uris").split("\n")
     # Spotify is slow for a moment: the loading state must show.
-    control(fake, "POST", "faults", path_prefix="/v1/me/playlists", delay=1.5)
+    fault(fake, path_prefix="/v1/me/playlists", delay=1.5)
     create = page.get_by_role("button", name="Create on Spotify")
     create.click()
     busy = page.locator(".js-create-button[aria-busy='true']")
@@ -128,15 +108,7 @@ def test_with_javascript_finish_adding_after_a_rate_limit(
     page.select_option("#source", "current_rotation")
     page.get_by_role("button", name="Preview").click()
     page.wait_for_selector("#playlist-preview .track-item")
-    control(
-        fake,
-        "POST",
-        "faults",
-        path_prefix="/v1/playlists/",
-        method="POST",
-        status=429,
-        retry_after=2,
-    )
+    fault(fake, path_prefix="/v1/playlists/", method="POST", status=429, retry_after=2)
     page.get_by_role("button", name="Create on Spotify").click()
     page.wait_for_selector("#playlist-result .result-incomplete")
     assert "Spotify asked us to wait" in page.inner_text("#playlist-result")

@@ -17,7 +17,6 @@ def first_id(conn, table: str) -> int:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("width", [375, 1280])
 def test_every_page_fits_and_is_captured(page_factory, demo_server, conn, width, scheme):
     year = conn.execute(
         "SELECT MAX(strftime('%Y', played_at / 1000, 'unixepoch')) FROM plays"

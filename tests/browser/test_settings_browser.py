@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 from conftest import save_screenshot
 from page_checks import connect_spotify, demo_server_fixture, wait_for_import_report
-from spotify_helpers import control
+from spotify_helpers import clear_faults, fault
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +29,6 @@ def assert_fits(page, where: str) -> None:
 demo_server = demo_server_fixture(plays=2000, seed=11)
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_settings_fits_the_screen_without_console_errors(page_factory, demo_server, width):
     page = page_factory(width=width)
     response = page.goto(demo_server.url + "/settings")
@@ -51,7 +50,6 @@ def test_settings_fits_the_screen_without_console_errors(page_factory, demo_serv
     assert page.console_errors == []
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_clearing_takes_two_steps_and_leaves_an_empty_home(
     page_factory, demo_server, conn, local_user, width
 ):
@@ -193,7 +191,7 @@ def test_sync_now_with_javascript_shows_the_result_in_place(app, live_server, pa
 def test_a_failed_sync_turns_the_status_red_in_place(app, live_server, page_factory, fake):
     page = page_factory(width=375)
     connect_spotify(app, live_server, page)
-    control(fake, "POST", "faults", path_prefix="/v1/", status=500, times=None)
+    fault(fake, path_prefix="/v1/", status=500, times=None)
     page.get_by_role("button", name="Sync now").click()
     page.wait_for_function(
         "() => /Sync failed/.test(document.querySelector('.sync-status').textContent)",
@@ -216,12 +214,12 @@ def test_sync_now_without_javascript_shows_running_then_the_result(
     page = page_factory(width=375, javascript=False)
     connect_spotify(app, live_server, page)
     # The fake holds the sync's first request until the faults are cleared.
-    control(fake, "POST", "faults", path_prefix="/v1/me/player/recently-played", delay=60)
+    fault(fake, path_prefix="/v1/me/player/recently-played", delay=60)
     page.get_by_role("button", name="Sync now").click()
     page.wait_for_url(f"{live_server.url}/settings#sync")
     assert "Sync running" in page.locator(".sync-status").inner_text()
     assert page.get_by_role("button", name="Syncing…").is_disabled()
-    control(fake, "DELETE", "faults")
+    clear_faults(fake)
     for _ in range(60):  # the page reloads itself (a <noscript> refresh) until the result
         if "Sync finished" in page.locator(".sync-status").inner_text():
             break

@@ -27,7 +27,6 @@ def png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_with_javascript_the_review_draws_and_offers_a_share_card(page_factory, demo_server, width):
     page = page_factory(width=width)
     page.goto(demo_server.url + "/years")
@@ -55,7 +54,6 @@ def test_with_javascript_the_review_draws_and_offers_a_share_card(page_factory, 
     assert page.console_errors == []
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_without_javascript_the_review_reads_and_the_playlist_previews(
     page_factory, demo_server, width
 ):
@@ -93,7 +91,6 @@ def test_the_printed_review_leaves_out_navigation_and_buttons(page_factory, demo
     assert len(page.pdf(format="A4")) > 1000  # Chromium lays the print version out
 
 
-@pytest.mark.parametrize("width", [375, 1280])
 def test_a_genre_from_the_review_shows_its_share_over_time(page_factory, demo_server, width):
     page = page_factory(width=width)
     page.goto(f"{demo_server.url}/years/{demo_server.years[0]}")

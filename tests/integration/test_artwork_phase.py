@@ -6,15 +6,8 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-import requests
 from factories import add_plays, png_declaring
-from musicbrainz_helpers import (
-    albums_to_play,
-    coverart_client,
-    fresh,  # noqa: F401  (autouse: each test starts on a reset fake)
-    mb_client,
-    server_fixture,
-)
+from musicbrainz_helpers import albums_to_play, coverart_client, fault, mb_client, server_fixture
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
@@ -30,7 +23,7 @@ RATE = 20.0  # the fake answers 503 to anything faster, and counts it
 LOOPBACK = ("127.0.0.1",)
 
 
-server = server_fixture(rate=RATE)
+server, fresh = server_fixture(rate=RATE)
 
 
 @pytest.fixture
@@ -129,11 +122,7 @@ def test_a_503_with_a_long_retry_after_pauses_the_run_and_loses_nothing(server, 
     conn, user, albums = history
     store = ImageStore(tmp_path / "images")
     first, _ = run(server, conn, user, store, stop_after=1)
-    requests.post(
-        f"{server.url}/_fake/faults",
-        json={"status": 503, "path_prefix": "/ws/2/recording", "retry_after": 120, "times": 1},
-        timeout=5,
-    ).raise_for_status()
+    fault(server, status=503, path_prefix="/ws/2/recording", retry_after=120, times=1)
     paused, _ = run(server, conn, user, store)
     assert paused.paused_for == 120 and paused.cause == "rate_limited" and not paused.finished
     assert set(art(conn, user)) == {albums[0]["album"]}  # nothing recorded as "none"

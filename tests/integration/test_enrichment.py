@@ -15,7 +15,8 @@ from musicbrainz_helpers import (
     ARTISTS,
     SEED,
     Sleeps,
-    fresh,  # noqa: F401  (autouse: each test starts on a reset fake)
+    clear_faults,
+    fault,
     server_fixture,
 )
 from musicbrainz_helpers import mb_client as mb
@@ -36,7 +37,7 @@ WORLD = build_world(SEED, ARTISTS)
 DAY_MS = 86_400_000
 START_MS = 1_700_000_000_000
 
-server = server_fixture(rate=1000)
+server, fresh = server_fixture(rate=1000)
 
 
 def truth(server: FakeMusicBrainzServer, index: int):
@@ -260,11 +261,7 @@ def test_503_with_a_long_retry_after_pauses_the_run_and_loses_nothing(server, fr
     conn, user = fresh_db()
     indexes = pick(server, 3, fate="name", homonym_mbid=False)
     ids = [add_artist(conn, user, i) for i in indexes]
-    requests.post(
-        f"{server.url}/_fake/faults",
-        json={"path_prefix": "/ws/2/artist", "status": 503, "retry_after": 120, "times": 1},
-        timeout=5,
-    ).raise_for_status()
+    fault(server, path_prefix="/ws/2/artist", status=503, retry_after=120, times=1)
     waits = Sleeps()
 
     summary = run_enrichment(conn, user, mb(server), sleep=waits)
@@ -278,11 +275,7 @@ def test_503_with_a_long_retry_after_pauses_the_run_and_loses_nothing(server, fr
 def test_a_short_retry_after_is_honoured_by_the_client(server, fresh_db):
     conn, user = fresh_db()
     ids = [add_artist(conn, user, i) for i in pick(server, 2, fate="name", homonym_mbid=False)]
-    requests.post(
-        f"{server.url}/_fake/faults",
-        json={"path_prefix": "/ws/2/artist", "status": 503, "retry_after": 3, "times": 2},
-        timeout=5,
-    ).raise_for_status()
+    fault(server, path_prefix="/ws/2/artist", status=503, retry_after=3, times=2)
     waits = Sleeps()
     summary = run_enrichment(conn, user, mb(server, sleep=waits))
     assert summary.ok and waits == [3, 3]
@@ -300,13 +293,9 @@ def test_a_service_that_stays_down_ends_the_run_with_its_reason_and_keeps_the_re
     run = run_enrichment(conn, user, mb(server, max_attempts=2), sleep=Sleeps())
     assert run.ok
     conn.execute("DELETE FROM artist_metadata WHERE artist_id = ?", (second,))
-    requests.post(
-        f"{server.url}/_fake/faults",
-        json={"path_prefix": "/ws/2/artist", "status": 500, "times": None},
-        timeout=5,
-    ).raise_for_status()
+    fault(server, path_prefix="/ws/2/artist", status=500, times=None)
     failed = run_enrichment(conn, user, mb(server, max_attempts=2), sleep=Sleeps())
-    requests.delete(f"{server.url}/_fake/faults", timeout=5).raise_for_status()
+    clear_faults(server)
     assert not failed.ok and "500" in failed.headline()
     assert "1 left for the next run" in failed.headline()
     assert stored(conn, first)["mbid"] and stored(conn, second) is None

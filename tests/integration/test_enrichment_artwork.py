@@ -10,7 +10,7 @@ from musicbrainz_helpers import (
     Sleeps,
     albums_to_play,
     coverart_client,
-    fresh,  # noqa: F401  (autouse: each test starts on a reset fake)
+    fault,
     mb_client,
     server_fixture,
 )
@@ -31,7 +31,7 @@ from music_time_machine.metadata.musicbrainz import MusicBrainzClient
 
 START_MS = 1_700_000_000_000
 
-server = server_fixture(rate=1000)
+server, fresh = server_fixture(rate=1000)
 
 
 @pytest.fixture
@@ -134,18 +134,22 @@ def test_cancel_during_artwork_keeps_the_covers_found_and_the_next_run_finishes(
     assert len(covers(conn, user)) == 6
 
 
-def test_a_short_artwork_pause_is_waited_out_and_the_phase_goes_on(server, history, tmp_path):
+def run_through_an_artwork_pause(server, history, tmp_path, retry_after, times, **options):
+    """One run while the Archive's first ``times`` answers are 503 asking to wait
+    ``retry_after`` seconds: the summary, the waits the clients and the run asked for, and
+    the tools (for a run after it)."""
     conn, user, _albums = history
-    waits = Sleeps()
-    mb, artwork = tools(server, tmp_path, max_attempts=2, sleep=waits)
-    requests.post(
-        f"{server.url}/_fake/faults",
-        json={"status": 503, "path_prefix": "/release-group", "retry_after": 5, "times": 2},
-        timeout=5,
-    ).raise_for_status()
-    run_waits = Sleeps()
-
+    waits, run_waits = Sleeps(), Sleeps()
+    mb, artwork = tools(server, tmp_path, sleep=waits, **options)
+    fault(server, status=503, path_prefix="/release-group", retry_after=retry_after, times=times)
     summary = run_enrichment(conn, user, mb, sleep=run_waits, artwork=artwork)
+    return summary, waits, run_waits, (mb, artwork)
+
+
+def test_a_short_artwork_pause_is_waited_out_and_the_phase_goes_on(server, history, tmp_path):
+    summary, _waits, run_waits, _tools = run_through_an_artwork_pause(
+        server, history, tmp_path, retry_after=5, times=2, max_attempts=2
+    )
 
     assert summary.ok and (summary.covers_found, summary.covers_none) == (4, 2)
     assert sum(run_waits) == 5  # the run waited the 5 s the Archive asked for, in steps
@@ -154,17 +158,10 @@ def test_a_short_artwork_pause_is_waited_out_and_the_phase_goes_on(server, histo
 def test_a_long_artwork_pause_ends_the_run_without_waiting_and_loses_nothing(
     server, history, tmp_path
 ):
-    conn, user, albums = history
-    waits = Sleeps()
-    mb, artwork = tools(server, tmp_path, sleep=waits)
-    requests.post(
-        f"{server.url}/_fake/faults",
-        json={"status": 503, "path_prefix": "/release-group", "retry_after": 3600, "times": 1},
-        timeout=5,
-    ).raise_for_status()
-    run_waits = Sleeps()
-
-    summary = run_enrichment(conn, user, mb, sleep=run_waits, artwork=artwork)
+    conn, user, _albums = history
+    summary, waits, run_waits, (mb, artwork) = run_through_an_artwork_pause(
+        server, history, tmp_path, retry_after=3600, times=1
+    )
 
     assert not summary.ok and "3600" in summary.error and "artwork" in summary.error
     assert sum(run_waits) == 0 and sum(waits) < 60  # nobody sat out the hour

@@ -4,7 +4,6 @@ cancels a run, and the advice never sends a development-mode user to sync for ge
 
 from __future__ import annotations
 
-import io
 import logging
 import time
 from collections.abc import Iterator
@@ -12,6 +11,13 @@ from collections.abc import Iterator
 import pytest
 import requests
 from import_fixtures import sample_export_zip
+from musicbrainz_helpers import (
+    clear_faults,
+    fault,
+    fresh,  # noqa: F401  (autouse: each test starts on a reset fake)
+    musicbrainz_config,
+)
+from upload_forms import csrf, upload_files
 
 from music_time_machine import create_app
 from music_time_machine.db import connect
@@ -54,24 +60,9 @@ def server() -> Iterator[FakeMusicBrainzServer]:
         yield running
 
 
-@pytest.fixture(autouse=True)
-def fresh(server: FakeMusicBrainzServer) -> None:
-    requests.post(f"{server.url}/_fake/reset", timeout=5).raise_for_status()
-
-
 @pytest.fixture
 def app_config(app_config: dict, server: FakeMusicBrainzServer) -> dict:
-    return {
-        **app_config,
-        "MTM_MUSICBRAINZ_URL": server.url,
-        "MTM_COVERART_URL": server.url,
-        "MTM_MUSICBRAINZ_RATE": 100,
-    }
-
-
-def token_of(client) -> str:
-    html = client.get("/settings").get_data(as_text=True)
-    return html.split('name="csrf-token" content="')[1].split('"')[0]
+    return musicbrainz_config(app_config, server)
 
 
 def wait_until(check, timeout: float = 60.0):
@@ -86,18 +77,7 @@ def wait_until(check, timeout: float = 60.0):
 
 def upload_export(client, tmp_path) -> None:
     data = sample_export_zip(tmp_path / "my_spotify_data.zip").read_bytes()
-    response = client.post(
-        "/settings/import",
-        data={"csrf_token": token_of(client), "files": (io.BytesIO(data), "my_spotify_data.zip")},
-        content_type="multipart/form-data",
-        headers={"Accept": "application/json"},
-    )
-    assert response.status_code == 202
-    status_url = response.get_json()["status_url"]
-    job = wait_until(
-        lambda: (j := client.get(status_url).get_json())["status"] in ("done", "failed") and j
-    )
-    assert job["status"] == "done"
+    assert upload_files(client, [(data, "my_spotify_data.zip")])["status"] == "done"
 
 
 def enrichment_finished(client) -> dict:
@@ -115,7 +95,7 @@ def preview(client, source: str):
     return client.post(
         "/api/playlists/preview",
         json={"source": source, "size": 20},
-        headers={"X-CSRFToken": token_of(client)},
+        headers={"X-CSRFToken": csrf(client)},
     )
 
 
@@ -177,7 +157,7 @@ def test_before_enrichment_the_advice_is_true_and_never_says_sync(tmp_path, serv
         assert " artists on MusicBrainz" in message
     assert server.traffic()["requests"] == 0  # nothing was asked while turned off
     html = client.post(
-        "/playlists", data={"csrf_token": token_of(client), "source": "focus", "action": "preview"}
+        "/playlists", data={"csrf_token": csrf(client), "source": "focus", "action": "preview"}
     ).get_data(as_text=True)
     assert OLD_ADVICE not in html
 
@@ -207,12 +187,8 @@ def test_settings_starts_follows_and_cancels_a_run(client, local_user, app, tmp_
         conn.close()
     page = client.get("/settings").get_data(as_text=True)
     assert "Find genres and artwork" in page and 'id="genres"' in page
-    requests.post(
-        f"{server.url}/_fake/faults",
-        json={"path_prefix": "/ws/2/artist", "delay": 0.3, "times": None},
-        timeout=5,
-    ).raise_for_status()
-    token = token_of(client)
+    fault(server, path_prefix="/ws/2/artist", delay=0.3, times=None)
+    token = csrf(client)
     try:
         started = client.post(
             "/settings/enrich", headers={"X-CSRFToken": token, "Accept": "application/json"}
@@ -237,7 +213,7 @@ def test_settings_starts_follows_and_cancels_a_run(client, local_user, app, tmp_
         assert cancelled.status_code == 200
         status = enrichment_finished(client)
     finally:
-        requests.delete(f"{server.url}/_fake/faults", timeout=5).raise_for_status()
+        clear_faults(server)
     assert status["last_status"] == "cancelled"
     assert "continues where it stopped" in status["message"]
     assert status["counts"]["pending"] > 0
@@ -276,7 +252,7 @@ def test_the_public_service_needs_a_contact_and_settings_says_so(tmp_path):
     page = client.get("/settings").get_data(as_text=True)
     assert "set MTM_CONTACT" in page
     refused = client.post(
-        "/settings/enrich", headers={"X-CSRFToken": token_of(client), "Accept": "application/json"}
+        "/settings/enrich", headers={"X-CSRFToken": csrf(client), "Accept": "application/json"}
     )
     assert refused.status_code == 409 and "MTM_CONTACT" in refused.get_json()["notice"]
 

@@ -400,52 +400,22 @@ def test_forgotten_gems_of_one_artist_preview_only_their_songs(client, conn, loc
     page = client.get(f"/artists/{artist}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     assert f'name="artist" value="{artist}"' in page
-    preview = client.post(
-        "/playlists",
-        data={
-            "csrf_token": token,
-            "source": "forgotten_gems",
-            "artist": str(artist),
-            "action": "preview",
-            "per_artist": "5",
-            "size": "10",
-        },
-    )
+
+    def gems(**fields):
+        """The Playlists form's forgotten-gems preview, as the artist page's form posts it."""
+        form = {"csrf_token": token, "source": "forgotten_gems", "action": "preview", **fields}
+        return client.post("/playlists", data=form)
+
+    preview = gems(artist=str(artist), per_artist="5", size="10")
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200
     assert "Forgotten gems by Gem Band" in html
     assert html.count("Gem Band One") == 1 and "Other Band" not in html
     assert f"artist={artist}" in html  # the CSV link keeps the artist
     assert html.count('href="/tracks/') == 3 and f'href="/artists/{artist}"' in html
-    everyone = client.post(
-        "/playlists",
-        data={
-            "csrf_token": token,
-            "source": "forgotten_gems",
-            "action": "preview",
-            "per_artist": "5",
-        },
-    )
-    assert "Other Band" in everyone.get_data(as_text=True)
-    unknown = client.post(
-        "/playlists",
-        data={
-            "csrf_token": token,
-            "source": "forgotten_gems",
-            "artist": "987654",
-            "action": "preview",
-        },
-    )
-    assert "no such artist" in unknown.get_data(as_text=True)
-    bad = client.post(
-        "/playlists",
-        data={
-            "csrf_token": token,
-            "source": "forgotten_gems",
-            "artist": "1; DROP",
-            "action": "preview",
-        },
-    )
+    assert "Other Band" in gems(per_artist="5").get_data(as_text=True)
+    assert "no such artist" in gems(artist="987654").get_data(as_text=True)
+    bad = gems(artist="1; DROP")
     assert bad.status_code == 400 and "whole number" in bad.get_data(as_text=True)
 
 

@@ -4,15 +4,15 @@ the good files of the same upload still import. Fixtures are generated here."""
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from factories import add_plays, wait_for_job
+from factories import add_plays
 from import_fixtures import dump, make_zip
+from upload_forms import upload_files
 
 from music_time_machine.cli import main
 from music_time_machine.db.userdata import backup_user
@@ -50,24 +50,6 @@ def _write(folder: Path, name: str, data: bytes | list) -> Path:
 
 def _good(folder: Path) -> Path:
     return _write(folder, "StreamingHistory_music_1.json", GOOD_ACCOUNT)
-
-
-def csrf(client) -> str:
-    html = client.get("/settings").get_data(as_text=True)
-    return html.split('name="csrf-token" content="')[1].split('"')[0]
-
-
-def upload(
-    client, files: list[tuple[bytes, str]], route: str = "/settings/import", field: str = "files"
-) -> dict:
-    response = client.post(
-        route,
-        data={"csrf_token": csrf(client), field: [(io.BytesIO(d), n) for d, n in files]},
-        content_type="multipart/form-data",
-        headers={"Accept": "application/json"},
-    )
-    assert response.status_code == 202, response.data
-    return wait_for_job(client, response.get_json()["status_url"])
 
 
 # -- item 4: names and values -------------------------------------------------------------
@@ -387,7 +369,7 @@ def test_the_cli_reports_hostile_files_without_a_traceback(tmp_path):
 def test_the_web_upload_imports_the_good_file_beside_hostile_ones(client, conn, local_user):
     files = [(make(), name) for name, (make, _) in HOSTILE.items()]
     files.append((json.dumps(GOOD_ACCOUNT).encode(), "StreamingHistory_music_1.json"))
-    job = upload(client, files)
+    job = upload_files(client, files)
     assert job["status"] == "failed" and "stopped unexpectedly" not in job["message"]
     assert "4 files refused" in job["message"]
     by_name = {f["name"]: f for f in job["summary"]["files"]}

@@ -1,19 +1,13 @@
 """The import flow in the browser's shoes: upload, background job, progress, report."""
 
-import io
 from pathlib import Path
 
 import pytest
-from factories import wait_for_job
 from import_fixtures import SAMPLE_EXTENDED_DIR, need_samples, sample_export_zip
+from upload_forms import csrf, post_files, upload_files
 
 from music_time_machine import create_app
 from music_time_machine.db.users import create_user
-
-
-def csrf(client):
-    html = client.get("/settings").get_data(as_text=True)
-    return html.split('name="csrf-token" content="')[1].split('"')[0]
 
 
 @pytest.fixture
@@ -39,14 +33,7 @@ def test_upload_runs_in_the_background_and_reports(client, conn, local_user, app
     else:
         export_zip = sample_export_zip(tmp_path / "my_spotify_data.zip").read_bytes()
     rows_read, plays_added, stored = ZIP_COUNTS[root]
-    response = client.post(
-        "/settings/import",
-        data={"csrf_token": csrf(client), "files": (io.BytesIO(export_zip), "my_spotify_data.zip")},
-        content_type="multipart/form-data",
-        headers={"Accept": "application/json"},
-    )
-    assert response.status_code == 202
-    job = wait_for_job(client, response.get_json()["status_url"], timeout=90)
+    job = upload_files(client, [(export_zip, "my_spotify_data.zip")], timeout=90)
     assert job["status"] == "done"
     totals = job["summary"]["totals"]
     assert (totals["rows_read"], totals["plays_added"]) == (rows_read, plays_added)
@@ -62,11 +49,7 @@ def test_upload_runs_in_the_background_and_reports(client, conn, local_user, app
 
 
 def test_without_javascript_the_form_redirects_to_the_job_page(client, export_zip):
-    response = client.post(
-        "/settings/import",
-        data={"csrf_token": csrf(client), "files": (io.BytesIO(export_zip), "my_spotify_data.zip")},
-        content_type="multipart/form-data",
-    )
+    response = post_files(client, [(export_zip, "my_spotify_data.zip")], json=False)
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "<progress" in page or "Import finished" in page
@@ -82,12 +65,7 @@ def test_an_empty_upload_is_refused_with_a_message(client):
 def test_uploads_over_the_limit_are_refused_before_reading_them(app_config):
     app = create_app({**app_config, "MTM_MAX_UPLOAD_MB": 1})
     client = app.test_client()
-    response = client.post(
-        "/settings/import",
-        data={"csrf_token": csrf(client), "files": (io.BytesIO(b"x" * (2 << 20)), "big.json")},
-        content_type="multipart/form-data",
-        headers={"Accept": "application/json"},
-    )
+    response = post_files(client, [(b"x" * (2 << 20), "big.json")])
     assert response.status_code == 413
     assert "MTM_MAX_UPLOAD_MB" in response.get_json()["error"]
 

@@ -9,13 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from factories import demo_backup
 from import_fixtures import dump
 
 from music_time_machine import background
 from music_time_machine.db import jobs
-from music_time_machine.db.userdata import backup_user
 from music_time_machine.db.users import create_user
-from music_time_machine.demo import generate_demo
 from music_time_machine.importers import restore as restore_module
 from music_time_machine.importers import run as run_module
 from music_time_machine.importers import run_import
@@ -63,10 +62,7 @@ def _stop_after(control: JobControl, rows: int):
 @pytest.fixture
 def backup(app, conn, local_user, tmp_path) -> Path:
     """A backup of a demo history, and an account to restore it into (empty of plays)."""
-    generate_demo(conn, local_user, plays=5000, end=datetime(2025, 6, 1, tzinfo=UTC), years=1.0)
-    path = tmp_path / "backup.sqlite"
-    backup_user(app.config["DATABASE"], local_user, path)
-    return path
+    return demo_backup(app, conn, local_user, tmp_path / "backup.sqlite", plays=5000, years=1.0)
 
 
 def test_cancelling_an_import_half_way_through_a_file_leaves_nothing(

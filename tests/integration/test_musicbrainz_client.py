@@ -9,7 +9,7 @@ import requests
 from musicbrainz_helpers import (
     AGENT,
     Sleeps,
-    fresh,  # noqa: F401  (autouse: each test starts on a reset fake)
+    fault,
     server_fixture,
 )
 from musicbrainz_helpers import mb_client as mb
@@ -25,11 +25,7 @@ from music_time_machine.metadata.musicbrainz import MusicBrainzClient
 from music_time_machine.normalise import name_key
 from music_time_machine.sandbox.fake_musicbrainz import FakeMusicBrainzServer
 
-server = server_fixture(rate=1000)
-
-
-def fault(server: FakeMusicBrainzServer, **rule) -> None:
-    requests.post(f"{server.url}/_fake/faults", json=rule, timeout=5).raise_for_status()
+server, fresh = server_fixture(rate=1000)
 
 
 def requests_to(server: FakeMusicBrainzServer, endpoint: str) -> int:

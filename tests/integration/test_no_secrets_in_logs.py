@@ -9,7 +9,15 @@ import re
 from contextlib import contextmanager
 
 import pytest
-from spotify_helpers import callback_path, consent, control, query, wait_for_sync
+from spotify_helpers import (
+    callback_path,
+    clear_faults,
+    consent,
+    control,
+    fault,
+    query,
+    wait_for_sync,
+)
 
 from music_time_machine.crypto import TokenCipher
 from music_time_machine.db import accounts
@@ -82,13 +90,13 @@ def test_connect_and_sync_never_log_or_show_secrets(app, client, conn, local_use
     # Syncs: a normal one after the access token expired (so it is refreshed), one from the
     # Settings page, one that fails with a server error, and one after revocation.
     control(fake, "POST", "clock", now=1_760_000_000)
-    control(fake, "POST", "faults", expire_access_tokens=True)
+    fault(fake, expire_access_tokens=True)
     assert run_sync(app, local_user, "manual").outcome == "ok"
     secrets.update(tokens_of(app, conn, local_user))
     token = csrf(client)
     pages.append(client.post("/settings/sync", headers={"X-CSRFToken": token}))
     assert wait_for_sync(client)["outcome"] == "ok"
-    control(fake, "POST", "faults", status=500, path_prefix="/v1/", times=None)
+    fault(fake, status=500, path_prefix="/v1/", times=None)
     started = client.post(
         "/settings/sync", headers={"X-CSRFToken": token, "Accept": "application/json"}
     )
@@ -96,8 +104,8 @@ def test_connect_and_sync_never_log_or_show_secrets(app, client, conn, local_use
     pages.append(started)
     assert wait_for_sync(client)["outcome"] == "failed"
     pages.append(client.get("/api/sync"))
-    control(fake, "DELETE", "faults")
-    control(fake, "POST", "faults", expire_access_tokens=True, revoke_refresh_tokens=True)
+    clear_faults(fake)
+    fault(fake, expire_access_tokens=True, revoke_refresh_tokens=True)
     assert run_sync(app, local_user, "manual").outcome == "needs_reconnect"
     pages.append(client.get("/settings"))
     pages.append(client.get("/"))

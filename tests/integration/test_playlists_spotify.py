@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from factories import add_plays
-from spotify_helpers import connect_via_app, control
+from spotify_helpers import clear_faults, connect_via_app, control, fault, plays_of, solo_tracks
 
 from music_time_machine.spotify.fake import FakeSpotifyServer
 
@@ -26,32 +26,10 @@ def fake(request):
 
 def history_from_fake(conn, user_id, fake, tracks=14):
     """Plays of real catalogue tracks 3 days ago: track i is played (tracks - i) times."""
-    catalogue = control(fake, "GET", "catalogue")
-    artists = {a["id"]: a for a in catalogue["artists"]}
-    usable, seen_artists = [], set()
-    for t in catalogue["tracks"]:  # one track per artist, so no per-artist cap applies
-        artist = t["artist_ids"][0]
-        if (
-            len(t["artist_ids"]) == 1
-            and " & " not in artists[artist]["name"]
-            and artist not in seen_artists
-        ):
-            seen_artists.add(artist)
-            usable.append(t)
     rows = []
     day = TODAY - timedelta(days=3)
-    for i, track in enumerate(usable[:tracks]):
-        artist = artists[track["artist_ids"][0]]
-        rows += [
-            (
-                artist["name"],
-                track["name"],
-                f"{day} {h:02d}:{i:02d}:00",
-                200_000,
-                {"uri": track["uri"], "genres": artist["genres"]},
-            )
-            for h in range(tracks - i)
-        ]
+    for i, (artist, track) in enumerate(solo_tracks(fake)[:tracks]):
+        rows += plays_of(artist, track, day, minute=i, times=tracks - i)
     add_plays(conn, user_id, rows)
 
 
@@ -137,16 +115,7 @@ def test_html_form_creates_and_redirects_to_the_result_page(client, connected, f
 @pytest.mark.parametrize("status", [429, 503])
 def test_finish_adding_completes_the_same_playlist_after_a_failure(client, connected, fake, status):
     seen = preview(client)
-    control(
-        fake,
-        "POST",
-        "faults",
-        path_prefix="/v1/playlists/",
-        method="POST",
-        status=status,
-        retry_after=30,
-        times=3,
-    )
+    fault(fake, path_prefix="/v1/playlists/", method="POST", status=status, retry_after=30, times=3)
     response = create(client, seen)
     assert response.status_code == (429 if status == 429 else 502)
     data = response.get_json()
@@ -157,7 +126,7 @@ def test_finish_adding_completes_the_same_playlist_after_a_failure(client, conne
         assert data["retry_after"] == 30 and response.headers["Retry-After"] == "30"
     [stored] = fake_playlists(fake)
     assert stored["uris"] == []
-    control(fake, "DELETE", "faults")
+    clear_faults(fake)
     finished = client.post(data["playlist"]["finish_url"], headers=csrf(client))
     assert finished.status_code == 200, finished.get_json()
     assert finished.get_json()["playlist"]["status"] == "done"
@@ -167,15 +136,7 @@ def test_finish_adding_completes_the_same_playlist_after_a_failure(client, conne
 
 def test_finish_adding_without_javascript(client, connected, fake):
     seen = preview(client)
-    control(
-        fake,
-        "POST",
-        "faults",
-        path_prefix="/v1/playlists/",
-        method="POST",
-        status=429,
-        retry_after=5,
-    )
+    fault(fake, path_prefix="/v1/playlists/", method="POST", status=429, retry_after=5)
     form = {
         "csrf_token": csrf(client)["X-CSRFToken"],
         "action": "create",
@@ -194,7 +155,7 @@ def test_finish_adding_without_javascript(client, connected, fake):
 
 def test_a_rate_limit_before_creating_says_when_to_retry(client, connected, fake):
     seen = preview(client)
-    control(fake, "POST", "faults", path_prefix="/v1/me/playlists", status=429, retry_after=7200)
+    fault(fake, path_prefix="/v1/me/playlists", status=429, retry_after=7200)
     response = create(client, seen)
     assert response.status_code == 429
     assert response.get_json()["retry_after"] == 7200
@@ -204,7 +165,7 @@ def test_a_rate_limit_before_creating_says_when_to_retry(client, connected, fake
 
 def test_a_revoked_authorisation_asks_to_reconnect(client, connected, fake):
     seen = preview(client)
-    control(fake, "POST", "faults", expire_access_tokens=True, revoke_refresh_tokens=True)
+    fault(fake, expire_access_tokens=True, revoke_refresh_tokens=True)
     response = create(client, seen)
     assert response.status_code == 401
     assert "reconnect" in response.get_json()["error"].lower()

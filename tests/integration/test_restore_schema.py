@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from factories import demo_backup
 
-from music_time_machine.db.userdata import backup_user
-from music_time_machine.demo import generate_demo
 from music_time_machine.importers.restore import restore_backup
 
 RECURSIVE_PLAYS = (
@@ -24,10 +22,7 @@ RECURSIVE_PLAYS = (
 
 @pytest.fixture
 def backup(app, conn, local_user, tmp_path) -> Path:
-    generate_demo(conn, local_user, plays=300, end=datetime(2025, 6, 1, tzinfo=UTC), years=0.2)
-    path = tmp_path / "backup.sqlite"
-    backup_user(app.config["DATABASE"], local_user, path)
-    return path
+    return demo_backup(app, conn, local_user, tmp_path / "backup.sqlite", plays=300, years=0.2)
 
 
 def _tamper(path: Path, *statements: str) -> None:

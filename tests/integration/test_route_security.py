@@ -167,20 +167,6 @@ def local_app(app_config) -> Flask:
     return create_app(app_config)
 
 
-@pytest.fixture
-def multi_user_app(app_config) -> Flask:
-    return create_app(
-        {
-            **app_config,
-            "MTM_LOCAL_MODE": False,
-            "SPOTIFY_CLIENT_ID": "test-client-id",
-            "SPOTIFY_CLIENT_SECRET": "test-client-secret",
-            "MTM_SPOTIFY_ACCOUNTS_URL": "http://127.0.0.1:9/accounts",
-            "MTM_SPOTIFY_API_URL": "http://127.0.0.1:9/v1",
-        }
-    )
-
-
 def test_the_url_map_has_the_routes_these_tests_rely_on(local_app):
     endpoints = {endpoint for endpoint, _m, _r in routes(local_app)}
     assert {

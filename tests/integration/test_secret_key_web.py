@@ -4,6 +4,7 @@ and Spotify tokens stored under it are re-encrypted (or, if unreadable, ask to r
 from __future__ import annotations
 
 import pytest
+from conftest import multi_user_config
 from factories import sign_in
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
@@ -23,16 +24,7 @@ def keyless_app(app_config, monkeypatch) -> Flask:
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.delenv("MTM_ENV", raising=False)
     config = {k: v for k, v in app_config.items() if k != "SECRET_KEY"}
-    return create_app(
-        {
-            **config,
-            "MTM_LOCAL_MODE": False,
-            "SPOTIFY_CLIENT_ID": "id",
-            "SPOTIFY_CLIENT_SECRET": "secret",
-            "MTM_SPOTIFY_ACCOUNTS_URL": "http://127.0.0.1:9/accounts",
-            "MTM_SPOTIFY_API_URL": "http://127.0.0.1:9/v1",
-        }
-    )
+    return create_app(multi_user_config(config))
 
 
 def cookie_signed_with(secret: str, data: dict) -> str:

@@ -10,9 +10,9 @@ import pytest
 from factories import sign_in
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
+from spotify_helpers import save_spotify_account
 
 from music_time_machine import create_app
-from music_time_machine.crypto import token_cipher
 from music_time_machine.db import accounts, connect
 from music_time_machine.db.users import create_user
 
@@ -22,31 +22,13 @@ DAY_S = 86_400
 
 
 @pytest.fixture
-def multi_user_app(app_config) -> Flask:
-    return create_app(
-        {
-            **app_config,
-            "MTM_LOCAL_MODE": False,
-            "SPOTIFY_CLIENT_ID": "id",
-            "SPOTIFY_CLIENT_SECRET": "secret",
-            "MTM_SPOTIFY_ACCOUNTS_URL": "http://127.0.0.1:9/accounts",
-            "MTM_SPOTIFY_API_URL": "http://127.0.0.1:9/v1",
-        }
-    )
-
-
-@pytest.fixture
 def alice(multi_user_app) -> int:
     conn = connect(multi_user_app.config["DATABASE"])
     try:
         user_id = create_user(conn, "Alice", "UTC")
-        accounts.save_account(
-            conn,
-            token_cipher(multi_user_app.config),
-            user_id,
-            {"id": "alice", "display_name": "Alice"},
-            accounts.Tokens("access", "refresh", 4_000_000_000),
-        )
+        tokens = accounts.Tokens("access", "refresh", 4_000_000_000)
+        profile = {"id": "alice", "display_name": "Alice"}
+        save_spotify_account(multi_user_app, conn, user_id, tokens, profile)
     finally:
         conn.close()
     return user_id

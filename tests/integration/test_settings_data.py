@@ -7,8 +7,8 @@ import time
 
 import pytest
 from factories import add_plays
+from spotify_helpers import save_spotify_account
 
-from music_time_machine.crypto import TokenCipher
 from music_time_machine.db import accounts
 from music_time_machine.db.accounts import Tokens
 from music_time_machine.db.users import create_user, get_settings
@@ -32,13 +32,8 @@ def two_users(app, conn, local_user):
         [("Mine", f"Song {i}", f"2024-05-0{i} 10:00:00", 200_000) for i in range(1, 6)],
     )
     add_plays(conn, other, [("Theirs", "Secret", "2024-05-01 10:00:00", 200_000)])
-    cipher = TokenCipher(app.config["SECRET_KEY"])
-    accounts.save_account(
-        conn,
-        cipher,
-        local_user,
-        {"id": "me", "display_name": "Me"},
-        Tokens("access-secret", "refresh-secret", 9_999_999_999),
+    save_spotify_account(
+        app, conn, local_user, Tokens("access-secret", "refresh-secret", 9_999_999_999)
     )
     return local_user, other
 

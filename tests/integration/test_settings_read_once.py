@@ -8,9 +8,9 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from music_time_machine.db.userdata import backup_user
+from factories import demo_backup
+
 from music_time_machine.db.users import create_user
-from music_time_machine.demo import generate_demo
 from music_time_machine.importers import restore as restore_module
 from music_time_machine.importers import run as run_module
 from music_time_machine.importers import run_import
@@ -68,9 +68,7 @@ def test_an_import_in_many_slices_reads_the_settings_once(conn, local_user, tmp_
 def test_a_restore_in_many_batches_reads_the_settings_once(
     app, conn, local_user, tmp_path, monkeypatch
 ):
-    generate_demo(conn, local_user, plays=400, end=datetime(2025, 6, 1, tzinfo=UTC), years=0.2)
-    backup = tmp_path / "backup.sqlite"
-    backup_user(app.config["DATABASE"], local_user, backup)
+    backup = demo_backup(app, conn, local_user, tmp_path / "backup.sqlite", plays=400, years=0.2)
     restorer = create_user(conn, "Restorer")
     monkeypatch.setattr(restore_module, "BATCH_ROWS", 50)
     statements = _trace(conn)

@@ -18,10 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from factories import add_plays, wait_for_job
+from factories import add_plays
+from spotify_helpers import save_spotify_account
+from upload_forms import csrf, post_files, upload_files
 
 from music_time_machine import create_app
-from music_time_machine.crypto import TokenCipher
 from music_time_machine.db import accounts, connect, sync_state, transaction
 from music_time_machine.db.accounts import Tokens
 from music_time_machine.db.catalogue import ArtistInfo, Catalogue, TrackInfo
@@ -42,11 +43,6 @@ STATS = (
     "heatmap?range=all",
     "discoveries?range=all",
 )
-
-
-def csrf(client) -> str:
-    html = client.get("/settings").get_data(as_text=True)
-    return html.split('name="csrf-token" content="')[1].split('"')[0]
 
 
 def stats(client, endpoints=STATS) -> dict:
@@ -85,14 +81,7 @@ def upload(
     client, path_or_bytes, name: str, route: str = "/settings/restore", field: str = "backup"
 ) -> dict:
     data = path_or_bytes if isinstance(path_or_bytes, bytes) else Path(path_or_bytes).read_bytes()
-    response = client.post(
-        route,
-        data={"csrf_token": csrf(client), field: (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
-        headers={"Accept": "application/json"},
-    )
-    assert response.status_code == 202, response.data
-    return wait_for_job(client, response.get_json()["status_url"])
+    return upload_files(client, [(data, name)], route, field)
 
 
 def download(client, path: str, target: Path) -> Path:
@@ -483,14 +472,8 @@ def test_restore_needs_a_file_and_a_csrf_token(client, conn, source, backup_file
 
 def test_without_javascript_the_restore_form_leads_to_the_job_page(source, backup_file, fresh):
     _, client2, _, _ = fresh
-    response = client2.post(
-        "/settings/restore",
-        data={
-            "csrf_token": csrf(client2),
-            "backup": (io.BytesIO(backup_file.read_bytes()), "backup.sqlite"),
-        },
-        content_type="multipart/form-data",
-    )
+    files = [(backup_file.read_bytes(), "backup.sqlite")]
+    response = post_files(client2, files, "/settings/restore", "backup", json=False)
     assert response.status_code == 302
     page_url = response.headers["Location"]
     for _ in range(200):
@@ -519,13 +502,8 @@ def test_without_javascript_the_restore_form_leads_to_the_job_page(source, backu
 def test_token_state_and_next_sync_in_plain_words(
     app, client, conn, local_user, expires_in, status, refresh, shown
 ):
-    cipher = TokenCipher(app.config["SECRET_KEY"])
-    accounts.save_account(
-        conn,
-        cipher,
-        local_user,
-        {"id": "me", "display_name": "Me"},
-        Tokens("access", refresh, int(time.time()) + expires_in),
+    save_spotify_account(
+        app, conn, local_user, Tokens("access", refresh, int(time.time()) + expires_in)
     )
     if status != "connected":
         accounts.set_status(conn, local_user, status)

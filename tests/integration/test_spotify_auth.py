@@ -92,11 +92,6 @@ def test_without_credentials_login_explains_how_to_connect(app_config):
     assert "SPOTIFY_CLIENT_ID" in response.get_data(as_text=True)
 
 
-@pytest.fixture
-def multi_user_app(app_config):
-    return create_app({**app_config, "MTM_LOCAL_MODE": False})
-
-
 def test_multi_user_mode_requires_sign_in_and_creates_the_user(multi_user_app):
     client = multi_user_app.test_client()
     response = client.get("/analytics")

@@ -4,7 +4,7 @@ import threading
 import time
 
 import pytest
-from spotify_helpers import connect_via_app, control
+from spotify_helpers import clear_faults, connect_via_app, control, fault
 
 from music_time_machine.crypto import TokenCipher
 from music_time_machine.db import accounts, sync_state, transaction
@@ -87,15 +87,7 @@ def test_rollups_follow_the_users_time_zone(app, conn, connected, fake):
 
 def test_rate_limit_stops_politely_and_a_later_run_completes(app, conn, connected, fake):
     control(fake, "POST", "clock", now=1_760_000_000)
-    control(
-        fake,
-        "POST",
-        "faults",
-        path_prefix="/v1/me/player/recently-played",
-        status=429,
-        retry_after=3600,
-        times=1,
-    )
+    fault(fake, path_prefix="/v1/me/player/recently-played", status=429, retry_after=3600, times=1)
     limited = sync(app, conn, connected)
     assert limited.outcome == "rate_limited"
     assert sync_state.get_state(conn, connected)["resume_after"] == limited.resume_after
@@ -115,9 +107,7 @@ def test_rate_limit_stops_politely_and_a_later_run_completes(app, conn, connecte
 @pytest.mark.parametrize("status", [500, 502, 503])
 def test_server_errors_are_retried_with_backoff(app, conn, connected, fake, status):
     control(fake, "POST", "clock", now=1_760_000_000)
-    control(
-        fake, "POST", "faults", path_prefix="/v1/me/player/recently-played", status=status, times=2
-    )
+    fault(fake, path_prefix="/v1/me/player/recently-played", status=status, times=2)
     waits = []
     result = sync(app, conn, connected, sleep=waits.append)
     assert result.outcome == "ok" and result.plays_added == 50
@@ -128,10 +118,10 @@ def test_a_lasting_outage_keeps_what_was_fetched_and_a_later_run_fills_the_gap(
     app, conn, connected, fake
 ):
     control(fake, "POST", "clock", now=1_760_000_000)
-    control(fake, "POST", "faults", path_prefix="/v1/me/top/", status=503, times=None)
+    fault(fake, path_prefix="/v1/me/top/", status=503, times=None)
     broken = sync(app, conn, connected)
     assert broken.outcome == "partial" and broken.plays_added == 50
-    control(fake, "DELETE", "faults")
+    clear_faults(fake)
     healed = sync(app, conn, connected)
     assert healed.outcome == "ok" and healed.plays_added == 0
     assert (
@@ -144,7 +134,7 @@ def test_a_lasting_outage_keeps_what_was_fetched_and_a_later_run_fills_the_gap(
 
 def test_slow_responses_time_out_and_are_retried(app, conn, connected, fake):
     control(fake, "POST", "clock", now=1_760_000_000)
-    control(fake, "POST", "faults", path_prefix="/v1/me/player/recently-played", delay=2, times=1)
+    fault(fake, path_prefix="/v1/me/player/recently-played", delay=2, times=1)
     result = sync(app, conn, connected, timeout=0.5)
     assert result.outcome == "ok" and result.plays_added == 50
 
@@ -152,7 +142,7 @@ def test_slow_responses_time_out_and_are_retried(app, conn, connected, fake):
 def test_an_expired_access_token_is_refreshed_once(app, conn, connected, fake):
     cipher = TokenCipher(app.config["SECRET_KEY"])
     before = accounts.load_tokens(conn, cipher, connected)
-    control(fake, "POST", "faults", expire_access_tokens=True)
+    fault(fake, expire_access_tokens=True)
     result = sync(app, conn, connected)
     assert result.outcome == "ok"
     after = accounts.load_tokens(conn, cipher, connected)
@@ -166,8 +156,8 @@ def test_a_revoked_refresh_token_asks_for_reconnect_and_keeps_the_data(
 ):
     control(fake, "POST", "clock", now=1_760_000_000)
     sync(app, conn, connected)
-    control(fake, "POST", "faults", revoke_refresh_tokens=True)
-    control(fake, "POST", "faults", expire_access_tokens=True)
+    fault(fake, revoke_refresh_tokens=True)
+    fault(fake, expire_access_tokens=True)
     result = sync(app, conn, connected)
     assert result.outcome == "needs_reconnect"
     assert accounts.get_account(conn, connected)["status"] == "needs_reconnect"
@@ -183,7 +173,7 @@ def test_two_concurrent_syncs_for_one_user_do_not_both_run(app, conn, connected,
     from music_time_machine.db import connect
 
     control(fake, "POST", "clock", now=1_760_000_000)
-    control(fake, "POST", "faults", path_prefix="/v1/me/player/recently-played", delay=1.5, times=1)
+    fault(fake, path_prefix="/v1/me/player/recently-played", delay=1.5, times=1)
     results = []
 
     def run():

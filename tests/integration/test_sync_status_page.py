@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from html import unescape
 
 import pytest
-from spotify_helpers import connect_via_app, control, wait_for_sync
+from spotify_helpers import clear_faults, connect_via_app, control, fault, wait_for_sync
 
 from music_time_machine.db import sync_state
 
@@ -24,7 +24,7 @@ def connected(app, client, conn, local_user, fake):
     assert connect_via_app(client).status_code == 302
     control(fake, "POST", "clock", now=1_760_000_000)
     yield local_user
-    control(fake, "DELETE", "faults")  # wakes any request the fake still holds
+    clear_faults(fake)  # wakes any request the fake still holds
 
 
 def csrf(client) -> str:
@@ -69,7 +69,7 @@ def assert_failed_with(client, reason: str) -> dict:
 
 
 def test_server_errors_show_a_red_failure_with_the_reason_and_the_next_try(client, connected, fake):
-    control(fake, "POST", "faults", path_prefix="/v1/", status=500, times=None)
+    fault(fake, path_prefix="/v1/", status=500, times=None)
     answer = sync_now(client)
     assert answer.status_code == 302  # POST/redirect/GET back to the Sync section
     assert answer.headers["Location"].endswith("/settings#sync")
@@ -78,14 +78,14 @@ def test_server_errors_show_a_red_failure_with_the_reason_and_the_next_try(clien
 
 def test_time_outs_fail_within_the_configured_time_out(app, client, connected, fake):
     app.config["MTM_SPOTIFY_TIMEOUT"] = 0.2  # the setting, not a sleep, keeps this short
-    control(fake, "POST", "faults", path_prefix="/v1/", delay=30, times=None)
+    fault(fake, path_prefix="/v1/", delay=30, times=None)
     assert sync_now(client, json=True).status_code == 202
     assert_failed_with(client, "Spotify's servers did not answer in time")
 
 
 def test_a_token_endpoint_error_is_named_as_such(client, connected, fake):
-    control(fake, "POST", "faults", expire_access_tokens=True)
-    control(fake, "POST", "faults", path_prefix="/api/token", status=500, times=None)
+    fault(fake, expire_access_tokens=True)
+    fault(fake, path_prefix="/api/token", status=500, times=None)
     sync_now(client)
     assert_failed_with(
         client,
@@ -95,14 +95,8 @@ def test_a_token_endpoint_error_is_named_as_such(client, connected, fake):
 
 
 def test_a_rate_limit_says_how_long_spotify_asked_to_wait(client, conn, connected, fake):
-    control(
-        fake,
-        "POST",
-        "faults",
-        path_prefix="/v1/me/player/recently-played",
-        status=429,
-        retry_after=600,
-        times=None,
+    fault(
+        fake, path_prefix="/v1/me/player/recently-played", status=429, retry_after=600, times=None
     )
     sync_now(client)
     status = wait_for_sync(client)
@@ -122,7 +116,7 @@ def test_a_rate_limit_says_how_long_spotify_asked_to_wait(client, conn, connecte
 
 
 def test_a_partial_sync_says_how_many_plays_were_saved_and_why_it_stopped(client, connected, fake):
-    control(fake, "POST", "faults", path_prefix="/v1/me/top/", status=503, times=None)
+    fault(fake, path_prefix="/v1/me/top/", status=503, times=None)
     sync_now(client)
     status = wait_for_sync(client)
     assert (status["outcome"], status["level"], status["plays_added"]) == ("partial", "warn", 50)
@@ -140,7 +134,7 @@ def test_sync_now_answers_while_spotify_still_holds_the_request(client, connecte
     # The fake holds the sync's first request for 60 s (until the faults are cleared), and
     # the client's time-out is the default 10 s: a POST that waited for the sync could not
     # answer before the faults are cleared below.
-    control(fake, "POST", "faults", path_prefix="/v1/me/player/recently-played", delay=60, times=1)
+    fault(fake, path_prefix="/v1/me/player/recently-played", delay=60, times=1)
     answer = sync_now(client, json=True)
     assert answer.status_code == 202
     assert answer.get_json()["outcome"] == "running" and answer.get_json()["running"]
@@ -155,7 +149,7 @@ def test_sync_now_answers_while_spotify_still_holds_the_request(client, connecte
     assert re.search(r"<button[^>]*disabled[^>]*>Syncing…</button>", page)
     assert '<noscript><meta http-equiv="refresh"' in page  # without JS the page reloads
     assert sync_now(client, json=True).status_code == 409  # one sync at a time
-    control(fake, "DELETE", "faults")
+    clear_faults(fake)
     done = wait_for_sync(client)
     assert (done["outcome"], done["level"], done["message"]) == ("ok", "ok", "50 new plays saved.")
     assert "sync-status-ok" in status_box(client)[0]

@@ -24,25 +24,21 @@ START = 1_704_110_400_000  # 2024-01-01 12:00 UTC
 URI = "spotify:track:4uLU6hMCjMI75M1A2tKUQC"
 
 
+#: The plays columns before migration 0011 that a ``NewPlay`` fills (besides the user and
+#: the local date and hour, which SQLite computes in UTC here).
+OLD_COLUMNS = ("track_id", "played_at", "ms_played", "kind", "source")
+
+
 def insert_plays(conn, user_id: int, plays: list[NewPlay]) -> None:
     """Plays written as the app wrote them before migration 0011 (no ``uri_id`` column),
     rollups included: today's writer needs today's schema."""
     with transaction(conn):
         conn.executemany(
-            "INSERT INTO plays (user_id, track_id, played_at, ms_played, kind, source, "
-            "local_date, local_hour) VALUES (?, ?, ?, ?, ?, ?, "
-            "date(? / 1000, 'unixepoch'), CAST(strftime('%H', ? / 1000, 'unixepoch') AS INT))",
+            f"INSERT INTO plays (user_id, {', '.join(OLD_COLUMNS)}, local_date, local_hour) "
+            "VALUES (?, ?, ?, ?, ?, ?, date(? / 1000, 'unixepoch'), "
+            "CAST(strftime('%H', ? / 1000, 'unixepoch') AS INT))",
             [
-                (
-                    user_id,
-                    p.track_id,
-                    p.played_at,
-                    p.ms_played,
-                    p.kind,
-                    p.source,
-                    p.played_at,
-                    p.played_at,
-                )
+                (user_id, *(getattr(p, c) for c in OLD_COLUMNS), p.played_at, p.played_at)
                 for p in plays
             ],
         )

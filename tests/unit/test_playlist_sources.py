@@ -44,60 +44,63 @@ def uid(db):
     return create_user(db, "listener", timezone="UTC")
 
 
-def test_a_track_loved_200_days_ago_and_never_since_is_a_forgotten_gem(db, uid):
-    add_plays(
-        db,
-        uid,
-        plays("Gem Band", "Old Love", 200, times=8)
-        + plays("Still Here", "Evergreen", 200, times=9)
-        + plays("Still Here", "Evergreen", 1)  # played yesterday: not forgotten
-        + plays("Ancient", "Too Old", 400, times=12)  # before the window
-        + plays("Fresh", "Too New", 30, times=5),
-    )  # inside the quiet period
+@pytest.fixture
+def listen(db, uid):
+    """Adds plays to the listener's history: each argument a list of ``add_plays`` rows
+    (what ``plays`` returns), all written at once."""
+
+    def add(*groups: list[tuple], source: str = "extended"):
+        return add_plays(db, uid, [row for group in groups for row in group], source=source)
+
+    return add
+
+
+def test_a_track_loved_200_days_ago_and_never_since_is_a_forgotten_gem(db, uid, listen):
+    listen(
+        plays("Gem Band", "Old Love", 200, times=8),
+        plays("Still Here", "Evergreen", 200, times=9),
+        plays("Still Here", "Evergreen", 1),  # played yesterday: not forgotten
+        plays("Ancient", "Too Old", 400, times=12),  # before the window
+        plays("Fresh", "Too New", 30, times=5),  # inside the quiet period
+    )
     gems = sources.forgotten_gems(db, uid, TODAY)
     assert names(db, gems) == ["Old Love"]
     assert "played 8× back then" in gems[0].why and "200 days ago" in gems[0].why
 
 
-def test_forgotten_gems_windows_are_configurable(db, uid):
-    add_plays(db, uid, plays("A", "Older", 500, times=3) + plays("A", "Newer", 40, times=3))
+def test_forgotten_gems_windows_are_configurable(db, uid, listen):
+    listen(plays("A", "Older", 500, times=3), plays("A", "Newer", 40, times=3))
     assert names(db, sources.forgotten_gems(db, uid, TODAY)) == []
     assert names(db, sources.forgotten_gems(db, uid, TODAY, loved_from_days=730)) == ["Older"]
     assert names(db, sources.forgotten_gems(db, uid, TODAY, quiet_days=30)) == ["Newer"]
 
 
-def test_forgotten_gems_rank_by_plays(db, uid):
-    add_plays(
-        db,
-        uid,
-        plays("A", "Twice", 150, times=2)
-        + plays("B", "Five", 300, times=5)
-        + plays("C", "Thrice", 120, times=3),
+def test_forgotten_gems_rank_by_plays(db, uid, listen):
+    listen(
+        plays("A", "Twice", 150, times=2),
+        plays("B", "Five", 300, times=5),
+        plays("C", "Thrice", 120, times=3),
     )
     assert names(db, sources.forgotten_gems(db, uid, TODAY)) == ["Five", "Thrice", "Twice"]
 
 
-def test_on_this_day_looks_at_this_week_in_earlier_years(db, uid):
-    add_plays(
-        db,
-        uid,
-        plays("A", "Last Year", 365 + 2, times=3)
-        + plays("B", "Two Years", 730, times=2)
-        + plays("C", "Wrong Week", 365 + 40, times=9)
-        + plays("D", "This Year", 2, times=9),
+def test_on_this_day_looks_at_this_week_in_earlier_years(db, uid, listen):
+    listen(
+        plays("A", "Last Year", 365 + 2, times=3),
+        plays("B", "Two Years", 730, times=2),
+        plays("C", "Wrong Week", 365 + 40, times=9),
+        plays("D", "This Year", 2, times=9),
     )
     found = sources.on_this_day(db, uid, TODAY)
     assert names(db, found) == ["Last Year", "Two Years"]
     assert "year ago" in found[0].why
 
 
-def test_current_rotation_uses_spotifys_top_list_when_there_is_one(db, uid):
-    add_plays(
-        db,
-        uid,
-        plays("A", "Often", 3, times=9)
-        + plays("B", "Spotify Top", 10, times=1)
-        + plays("C", "Old", 60, times=20),
+def test_current_rotation_uses_spotifys_top_list_when_there_is_one(db, uid, listen):
+    listen(
+        plays("A", "Often", 3, times=9),
+        plays("B", "Spotify Top", 10, times=1),
+        plays("C", "Old", 60, times=20),
     )
     assert names(db, sources.current_rotation(db, uid, TODAY)) == ["Often", "Spotify Top"]
     top = db.execute("SELECT id FROM tracks WHERE name = 'Spotify Top'").fetchone()[0]
@@ -107,25 +110,21 @@ def test_current_rotation_uses_spotifys_top_list_when_there_is_one(db, uid):
     assert found[0].why.startswith("#1 in your Spotify top tracks")
 
 
-def test_recent_discoveries_are_first_played_in_the_last_30_days(db, uid):
-    add_plays(
-        db,
-        uid,
-        plays("A", "New Love", 10, times=2)
-        + plays("A", "New Love", 5, times=4)
-        + plays("B", "Newer", 2, times=3)
-        + plays("C", "Known", 100)
-        + plays("C", "Known", 3, times=10),
+def test_recent_discoveries_are_first_played_in_the_last_30_days(db, uid, listen):
+    listen(
+        plays("A", "New Love", 10, times=2),
+        plays("A", "New Love", 5, times=4),
+        plays("B", "Newer", 2, times=3),
+        plays("C", "Known", 100),
+        plays("C", "Known", 3, times=10),
     )
     found = sources.recent_discoveries(db, uid, TODAY)
     assert names(db, found) == ["New Love", "Newer"]
     assert found[0].plays == 6
 
 
-def test_time_capsule_picks_a_month_or_a_year(db, uid):
-    add_plays(
-        db,
-        uid,
+def test_time_capsule_picks_a_month_or_a_year(db, uid, listen):
+    listen(
         [
             ("A", "June Song", "2023-06-10 10:00:00", 200_000),
             ("A", "June Song", "2023-06-11 10:00:00", 200_000),
@@ -137,20 +136,20 @@ def test_time_capsule_picks_a_month_or_a_year(db, uid):
     assert names(db, sources.time_capsule(db, uid, "2023")) == ["June Song", "July Song"]
 
 
-def test_short_streams_are_not_plays(db, uid):
-    add_plays(db, uid, [("A", "Skipped", at(200), 5_000, {"uri": "spotify:track:" + "s" * 22})])
+def test_short_streams_are_not_plays(db, uid, listen):
+    listen([("A", "Skipped", at(200), 5_000, {"uri": "spotify:track:" + "s" * 22})])
     assert sources.forgotten_gems(db, uid, TODAY) == []
 
 
 # -- the builder ---------------------------------------------------------------------------
 
 
-def test_at_most_two_tracks_per_artist_by_default(db, uid):
+def test_at_most_two_tracks_per_artist_by_default(db, uid, listen):
     rows = []
     for n in range(5):
         rows += plays("Prolific", f"Song {n}", 200, times=10 - n)
     rows += plays("Other", "Single", 200, times=1)
-    add_plays(db, uid, rows)
+    listen(rows)
     preview = build_preview(db, uid, options("forgotten_gems"), TODAY)
     assert [t.title for t in preview.tracks] == ["Song 0", "Song 1", "Single"]
     assert (
@@ -159,13 +158,11 @@ def test_at_most_two_tracks_per_artist_by_default(db, uid):
     )
 
 
-def test_high_skip_tracks_are_pushed_down(db, uid):
-    add_plays(
-        db,
-        uid,
-        plays("A", "Loved", 200, times=6)
-        + plays("B", "Skipped A Lot", 200, times=8)
-        + [
+def test_high_skip_tracks_are_pushed_down(db, uid, listen):
+    listen(
+        plays("A", "Loved", 200, times=6),
+        plays("B", "Skipped A Lot", 200, times=8),
+        [
             (
                 "B",
                 "Skipped A Lot",
@@ -181,13 +178,11 @@ def test_high_skip_tracks_are_pushed_down(db, uid):
     assert "skipped 50%" in preview.tracks[1].why
 
 
-def test_every_track_says_why_and_where_its_score_came_from(db, uid):
-    add_plays(
-        db,
-        uid,
-        plays("Metal Band", "Loud", 5, times=3, genres=["death metal"])
-        + plays("Calm Band", "Soft", 5, times=3, genres=["ambient"])
-        + plays("Measured", "Known", 5, times=3),
+def test_every_track_says_why_and_where_its_score_came_from(db, uid, listen):
+    listen(
+        plays("Metal Band", "Loud", 5, times=3, genres=["death metal"]),
+        plays("Calm Band", "Soft", 5, times=3, genres=["ambient"]),
+        plays("Measured", "Known", 5, times=3),
     )
     known = db.execute("SELECT id FROM tracks WHERE name = 'Known'").fetchone()[0]
     save_features(
@@ -214,19 +209,17 @@ def test_every_track_says_why_and_where_its_score_came_from(db, uid):
     assert {t.score_source for t in history.tracks} == {"your play history"}
 
 
-def test_melancholic_prefers_sad_acoustic_genres(db, uid):
-    add_plays(
-        db,
-        uid,
-        plays("Party", "Banger", 5, times=9, genres=["dance pop"])
-        + plays("Folk", "Ballad", 5, times=2, genres=["indie folk"]),
+def test_melancholic_prefers_sad_acoustic_genres(db, uid, listen):
+    listen(
+        plays("Party", "Banger", 5, times=9, genres=["dance pop"]),
+        plays("Folk", "Ballad", 5, times=2, genres=["indie folk"]),
     )
     preview = build_preview(db, uid, options("melancholic"), TODAY)
     assert preview.tracks[0].title == "Ballad"
 
 
-def test_moods_without_features_or_genres_explain_instead_of_an_empty_playlist(db, uid):
-    add_plays(db, uid, plays("Nobody", "Unknown", 5, times=3))
+def test_moods_without_features_or_genres_explain_instead_of_an_empty_playlist(db, uid, listen):
+    listen(plays("Nobody", "Unknown", 5, times=3))
     with pytest.raises(NoTracks, match="genres"):
         build_preview(db, uid, options("party"), TODAY)
 
@@ -236,17 +229,16 @@ def test_empty_history_explains_how_to_get_some(db, uid):
         build_preview(db, uid, options("forgotten_gems"), TODAY)
 
 
-def test_no_match_names_the_source(db, uid):
-    add_plays(db, uid, plays("A", "Yesterday", 1))
+def test_no_match_names_the_source(db, uid, listen):
+    listen(plays("A", "Yesterday", 1))
     with pytest.raises(NoTracks, match="No forgotten gems"):
         build_preview(db, uid, options("forgotten_gems"), TODAY)
 
 
-def test_tracks_without_a_spotify_uri_are_listed_as_skipped(db, uid):
-    add_plays(
-        db,
-        uid,
-        plays("A", "Linked", 3, times=2) + [("B", "Account Data Only", at(3), 200_000)],
+def test_tracks_without_a_spotify_uri_are_listed_as_skipped(db, uid, listen):
+    listen(
+        plays("A", "Linked", 3, times=2),
+        [("B", "Account Data Only", at(3), 200_000)],
         source="account",
     )
     preview = build_preview(db, uid, options("current_rotation"), TODAY)
@@ -255,11 +247,11 @@ def test_tracks_without_a_spotify_uri_are_listed_as_skipped(db, uid):
     assert any("no Spotify link" in note for note in preview.notes)
 
 
-def test_a_pinned_preview_keeps_the_previewed_tracks_in_order(db, uid):
-    add_plays(db, uid, plays("A", "One", 3, times=3) + plays("B", "Two", 3, times=2))
+def test_a_pinned_preview_keeps_the_previewed_tracks_in_order(db, uid, listen):
+    listen(plays("A", "One", 3, times=3), plays("B", "Two", 3, times=2))
     opts = options("current_rotation")
     first = build_preview(db, uid, opts, TODAY)
-    add_plays(db, uid, plays("B", "Two", 1, times=5))  # a sync lands between preview and create
+    listen(plays("B", "Two", 1, times=5))  # a sync lands between preview and create
     assert [t.title for t in build_preview(db, uid, opts, TODAY).tracks] == ["Two", "One"]
     pinned = pinned_preview(db, uid, opts, TODAY, first.track_ids)
     assert [t.title for t in pinned.tracks] == ["One", "Two"]

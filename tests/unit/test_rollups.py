@@ -1,5 +1,6 @@
 """Rollups must equal a plain computation over the plays, in the user's local time."""
 
+import pytest
 from factories import add_plays
 
 from music_time_machine.db.recount import rebucket_user
@@ -38,43 +39,38 @@ def test_reinserting_the_same_plays_adds_nothing(db):
     assert rollup(db, uid)[0]["plays"] == 1
 
 
-def test_dst_days_and_hours_in_berlin_and_new_york(db):
-    berlin = create_user(db, "b", timezone="Europe/Berlin")
-    new_york = create_user(db, "n", timezone="America/New_York")
-    # 2024-03-31 01:30 Berlin (CET, +1) = 00:30 UTC; clocks jump at 01:00 UTC.
-    add_plays(
-        db,
-        berlin,
-        [
-            ("A", "x", "2024-03-31 00:30:00", 60_000),
-            ("A", "y", "2024-03-31 01:30:00", 60_000),  # 03:30 CEST
-            ("A", "z", "2024-03-30 23:30:00", 60_000),
-        ],
-    )  # 00:30 CET, 31st
-    hours = rollup(db, berlin, "rollup_day_hour", "day, hour, plays")
-    assert [tuple(r) for r in hours] == [
-        ("2024-03-31", 0, 1),
-        ("2024-03-31", 1, 1),
-        ("2024-03-31", 3, 1),
-    ]
-    # 2024-03-10 01:30 New York (EST, -5) = 06:30 UTC; 2024-11-03 01:30 EDT = 05:30 UTC,
-    # and 01:30 EST (after fall-back) = 06:30 UTC: both land in hour 1 of 3 November.
-    add_plays(
-        db,
-        new_york,
-        [
-            ("A", "x", "2024-03-10 06:30:00", 60_000),
-            ("A", "x", "2024-11-03 05:30:00", 60_000),
-            ("A", "x", "2024-11-03 06:30:00", 60_000),
-            ("A", "x", "2024-11-03 04:30:00", 60_000),
-        ],
-    )  # 2024-11-03 00:30 EDT
-    hours = rollup(db, new_york, "rollup_day_hour", "day, hour, plays")
-    assert [tuple(r) for r in hours] == [
-        ("2024-03-10", 1, 1),
-        ("2024-11-03", 0, 1),
-        ("2024-11-03", 1, 2),
-    ]
+@pytest.mark.parametrize(
+    ("zone", "songs_ending", "hours"),
+    [
+        # 2024-03-31 01:30 Berlin (CET, +1) = 00:30 UTC; clocks jump at 01:00 UTC.
+        (
+            "Europe/Berlin",
+            [
+                ("x", "2024-03-31 00:30:00"),
+                ("y", "2024-03-31 01:30:00"),  # 03:30 CEST
+                ("z", "2024-03-30 23:30:00"),  # 00:30 CET, 31st
+            ],
+            [("2024-03-31", 0, 1), ("2024-03-31", 1, 1), ("2024-03-31", 3, 1)],
+        ),
+        # 2024-03-10 01:30 New York (EST, -5) = 06:30 UTC; 2024-11-03 01:30 EDT = 05:30 UTC,
+        # and 01:30 EST (after fall-back) = 06:30 UTC: both land in hour 1 of 3 November.
+        (
+            "America/New_York",
+            [
+                ("x", "2024-03-10 06:30:00"),
+                ("x", "2024-11-03 05:30:00"),
+                ("x", "2024-11-03 06:30:00"),
+                ("x", "2024-11-03 04:30:00"),  # 2024-11-03 00:30 EDT
+            ],
+            [("2024-03-10", 1, 1), ("2024-11-03", 0, 1), ("2024-11-03", 1, 2)],
+        ),
+    ],
+)
+def test_dst_days_and_hours_in_berlin_and_new_york(db, zone, songs_ending, hours):
+    user = create_user(db, "u", timezone=zone)
+    add_plays(db, user, [("A", song, end, 60_000) for song, end in songs_ending])
+    found = rollup(db, user, "rollup_day_hour", "day, hour, plays")
+    assert [tuple(r) for r in found] == hours
 
 
 def test_a_time_zone_change_rebuckets(db):

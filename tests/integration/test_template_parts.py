@@ -32,10 +32,9 @@ class Tags(HTMLParser):
             self.text.append(data.strip())
 
     def first(self, tag: str, **attrs: str) -> dict[str, str | None]:
+        wanted = {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items()}
         return next(
-            a
-            for t, a in self.tags
-            if t == tag and all(a.get(k.rstrip("_").replace("_", "-")) == v for k, v in attrs.items())
+            a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in wanted.items())
         )
 
     def names(self) -> list[str]:

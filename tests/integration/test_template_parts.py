@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from factories import add_plays
+
+import music_time_machine
 
 MODULE = re.compile(r'<script type="module" src="/static/[0-9a-f]+/js/([\w-]+)\.js"></script>')
 GLOBAL_MODULES = ["nav", "search"]  # base.html's head, on every signed-in page
@@ -82,6 +85,18 @@ def test_every_page_loads_the_modules_it_names_once_after_its_content(client, pa
         assert MODULE.findall(html) == GLOBAL_MODULES + expected[page], url
         body_modules = html.split("</footer>", 1)[1]
         assert MODULE.findall(body_modules) == expected[page], url
+
+
+def test_only_base_html_writes_module_script_tags():
+    """A page that wrote its own tag in a ``scripts`` block would load nothing: base.html has
+    no such block any more, and Jinja ignores a block its parent lacks."""
+    templates = Path(music_time_machine.__file__).parent / "templates"
+    writers = sorted(
+        str(p.relative_to(templates))
+        for p in templates.rglob("*.html")
+        if '<script type="module"' in p.read_text() or "{% block scripts" in p.read_text()
+    )
+    assert writers == ["base.html"]
 
 
 def test_a_page_without_modules_loads_only_the_global_ones(client):

@@ -14,6 +14,7 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 
+from ..genres import FEATURE_NAMES
 from . import transaction
 from .enrichment import ARTIST_GENRES
 
@@ -185,16 +186,6 @@ class TrackDetails:
 #: Tags read per artist for the moods (most voted first).
 TAGS_PER_ARTIST = 10
 
-_FEATURES = (
-    "energy",
-    "valence",
-    "danceability",
-    "tempo",
-    "acousticness",
-    "instrumentalness",
-    "speechiness",
-)
-
 
 def track_details(conn: sqlite3.Connection, track_ids: list[int]) -> dict[int, TrackDetails]:
     """Names, URI, audio features, artists (in credit order) and their genres."""
@@ -212,7 +203,7 @@ def track_details(conn: sqlite3.Connection, track_ids: list[int]) -> dict[int, T
                 name=r["name"],
                 uri=r["spotify_id"],
                 album=r["album_name"],
-                features={f: r[f] for f in _FEATURES},
+                features={f: r[f] for f in FEATURE_NAMES},
                 features_source=r["features_source"],
             )
         for r in conn.execute(

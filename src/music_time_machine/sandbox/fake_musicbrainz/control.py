@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, jsonify, request
+from flask import jsonify, request
 
 from ...spotify.fake.faults import rule_from_json
-from ..serving import loopback_only
+from ..serving import control_blueprint
 from .context import state
 
-bp = Blueprint("fake_mb_control", __name__, url_prefix="/_fake")
-
-
-bp.before_request(loopback_only)
+bp = control_blueprint("fake_mb_control", __name__, state)
 
 
 def _bad(message: str):
@@ -37,12 +34,6 @@ def summary():
                 "faults": [r.to_json() for r in fake.faults.rules()],
             }
         )
-
-
-@bp.post("/reset")
-def reset():
-    state().reset()
-    return jsonify({"ok": True})
 
 
 @bp.post("/rate")

@@ -6,9 +6,9 @@ without the consent page, and inject faults. See the package docstring for the r
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import jsonify, request
 
-from ...sandbox.serving import loopback_only
+from ...sandbox.serving import control_blueprint
 from . import objects
 from .catalogue import learn_tracks
 from .context import state
@@ -16,7 +16,7 @@ from .faults import rule_from_json
 from .listening import Play
 from .state import MODES, USER_ID
 
-bp = Blueprint("fake_control", __name__, url_prefix="/_fake")
+bp = control_blueprint("fake_control", __name__, state)
 
 
 class ControlError(Exception):
@@ -26,9 +26,6 @@ class ControlError(Exception):
 @bp.errorhandler(ControlError)
 def _control_error(error: ControlError):
     return jsonify({"error": str(error)}), 400
-
-
-bp.before_request(loopback_only)
 
 
 def _body(expected: type = dict):
@@ -72,12 +69,6 @@ def summary():
                 "faults": [rule.to_json() for rule in fake.faults.rules()],
             }
         )
-
-
-@bp.post("/reset")
-def reset():
-    state().reset()
-    return jsonify({"ok": True})
 
 
 @bp.get("/catalogue")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from ..genres import FEATURE_NAMES
 from . import transaction
@@ -297,23 +297,15 @@ class SavedPlaylist:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> SavedPlaylist:
-        return cls(
-            id=row["id"],
-            user_id=row["user_id"],
-            spotify_id=row["spotify_id"],
-            name=row["name"],
-            source=row["source"],
-            options=json.loads(row["options"]),
-            url=row["url"],
-            track_uris=json.loads(row["track_uris"]),
-            tracks=json.loads(row["tracks"]),
-            skipped=json.loads(row["skipped"]),
-            added_count=row["added_count"],
-            status=row["status"],
-            created_at=row["created_at"],
-            error=row["error"],
-            retry_after=row["retry_after"],
-        )
+        """Each field from the ``playlists`` column of its name, the JSON ones decoded."""
+        values = {f.name: row[f.name] for f in fields(cls)}
+        for name in _JSON_COLUMNS:
+            values[name] = json.loads(values[name])
+        return cls(**values)
+
+
+#: The ``playlists`` columns stored as JSON text.
+_JSON_COLUMNS = ("options", "track_uris", "tracks", "skipped")
 
 
 def save_playlist(

@@ -156,26 +156,21 @@ def album_image_keys(
     conn: sqlite3.Connection, user_id: int, album_ids: list[int]
 ) -> dict[int, str]:
     """album id -> the key of its picture, for the albums that have one."""
-    return _image_keys(
-        conn,
-        user_id,
-        album_ids,
-        "SELECT album, image_key FROM album_art WHERE user_id = ?"
-        " AND album IN ({marks}) AND image_key IS NOT NULL",
-    )
+    return _image_keys(conn, user_id, album_ids, _OWN_IMAGE_KEYS.format(kind="album"))
 
 
 def artist_image_keys(
     conn: sqlite3.Connection, user_id: int, artist_ids: list[int]
 ) -> dict[int, str]:
     """artist id -> the key of its picture, for the artists that have one."""
-    return _image_keys(
-        conn,
-        user_id,
-        artist_ids,
-        "SELECT artist, image_key FROM artist_art WHERE user_id = ?"
-        " AND artist IN ({marks}) AND image_key IS NOT NULL",
-    )
+    return _image_keys(conn, user_id, artist_ids, _OWN_IMAGE_KEYS.format(kind="artist"))
+
+
+#: An album's or an artist's own picture: ``album_art`` and ``artist_art`` have one shape.
+_OWN_IMAGE_KEYS = (
+    "SELECT {kind}, image_key FROM {kind}_art WHERE user_id = ?"
+    " AND {kind} IN ({{marks}}) AND image_key IS NOT NULL"
+)
 
 
 def _image_keys(conn: sqlite3.Connection, user_id: int, ids: list[int], sql: str) -> dict[int, str]:

@@ -28,12 +28,21 @@ def loopback_only() -> Any:
     return None
 
 
-def control_blueprint(name: str, import_name: str, state: Callable[[], Any]) -> Blueprint:
+def control_blueprint(
+    name: str, import_name: str, state: Callable[[], Any], describe: Callable[[Any], dict]
+) -> Blueprint:
     """A fake's ``/_fake`` blueprint with what every fake's panel has: it answers loopback
-    clients only, and ``POST /_fake/reset`` calls ``state().reset()`` (the running app's
-    state) so a test starts from a fresh fake without a new server."""
+    clients only; ``GET /_fake/state`` is ``describe(state())`` under the state's lock (the
+    control URL ``serve_until_interrupted`` prints); ``POST /_fake/reset`` calls
+    ``state().reset()`` so a test starts from a fresh fake without a new server."""
     bp = Blueprint(name, import_name, url_prefix="/_fake")
     bp.before_request(loopback_only)
+
+    @bp.get("/state")
+    def summary() -> Any:
+        fake = state()
+        with fake.lock:
+            return jsonify(describe(fake))
 
     @bp.post("/reset")
     def reset() -> Any:

@@ -305,13 +305,7 @@ def _artist_metadata(
 ) -> int:
     missing = artists_missing_metadata(conn, user_id, ARTISTS_PER_RUN)
     if caps.get("artists_batch"):
-        return _fetch_in_batches(
-            conn,
-            missing,
-            50,
-            client.artists,
-            lambda artist_id, artist: save_artist_metadata(conn, user_id, artist_id, artist),
-        )
+        return _fetch_in_batches(conn, user_id, missing, 50, client.artists, save_artist_metadata)
     fetched = 0
     for artist_id, spotify_id in missing:  # one at a time, each kept as soon as fetched
         artist = client.artist(spotify_id)
@@ -323,25 +317,21 @@ def _artist_metadata(
 
 def _audio_features(conn: sqlite3.Connection, user_id: int, client: SpotifyClient) -> int:
     missing = tracks_missing_features(conn, user_id, 500)
-    return _fetch_in_batches(
-        conn,
-        missing,
-        100,
-        client.audio_features,
-        lambda track_id, features: save_features(conn, user_id, track_id, features),
-    )
+    return _fetch_in_batches(conn, user_id, missing, 100, client.audio_features, save_features)
 
 
 def _fetch_in_batches(
     conn: sqlite3.Connection,
+    user_id: int,
     missing: list[tuple[int, str]],
     batch: int,
     fetch: Callable[[list[str]], Sequence[dict | None]],
-    save: Callable[[int, dict], None],
+    save: Callable[[sqlite3.Connection, int, int, dict], None],
 ) -> int:
     """Fetch ``missing`` (local id, Spotify id) pairs ``batch`` ids a request (the endpoint's
-    limit) and ``save`` each object Spotify answers with; one transaction a batch, so what
-    was fetched is kept when a later batch fails. Returns how many were saved."""
+    limit) and ``save`` each object Spotify answers with on the user's local row; one
+    transaction a batch, so what was fetched is kept when a later batch fails. Returns how
+    many were saved."""
     saved = 0
     for start in range(0, len(missing), batch):
         chunk = missing[start : start + batch]
@@ -349,6 +339,6 @@ def _fetch_in_batches(
         with transaction(conn):
             for (local_id, _), obj in zip(chunk, found, strict=False):
                 if obj:
-                    save(local_id, obj)
+                    save(conn, user_id, local_id, obj)
                     saved += 1
     return saved

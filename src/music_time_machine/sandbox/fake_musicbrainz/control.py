@@ -13,27 +13,25 @@ from flask import jsonify, request
 from ...spotify.fake.faults import rule_from_json
 from ..serving import control_blueprint
 from .context import state
+from .state import FakeMusicBrainzState
 
-bp = control_blueprint("fake_mb_control", __name__, state)
+
+def _describe(fake: FakeMusicBrainzState) -> dict:
+    """What ``GET /_fake/state`` answers: the rate, what the fake was asked, the faults."""
+    return {
+        "seed": fake.seed,
+        "rate": fake.rate_limit.rate,
+        "tolerance": fake.rate_limit.tolerance,
+        "traffic": fake.traffic.to_json(),
+        "faults": [r.to_json() for r in fake.faults.rules()],
+    }
+
+
+bp = control_blueprint("fake_mb_control", __name__, state, _describe)
 
 
 def _bad(message: str):
     return jsonify({"error": message}), 400
-
-
-@bp.get("/state")
-def summary():
-    fake = state()
-    with fake.lock:
-        return jsonify(
-            {
-                "seed": fake.seed,
-                "rate": fake.rate_limit.rate,
-                "tolerance": fake.rate_limit.tolerance,
-                "traffic": fake.traffic.to_json(),
-                "faults": [r.to_json() for r in fake.faults.rules()],
-            }
-        )
 
 
 @bp.post("/rate")

@@ -14,9 +14,26 @@ from .catalogue import learn_tracks
 from .context import state
 from .faults import rule_from_json
 from .listening import Play
-from .state import MODES, USER_ID
+from .state import MODES, USER_ID, FakeState
 
-bp = control_blueprint("fake_control", __name__, state)
+
+def _describe(fake: FakeState) -> dict:
+    """What ``GET /_fake/state`` answers: mode, clock, knobs, what tests added, faults."""
+    return {
+        "mode": fake.mode,
+        "seed": fake.seed,
+        "client_id": fake.client_id,
+        "now": fake.clock(),
+        "now_ms": fake.now_ms(),
+        "clock": _clock_json(),
+        "settings": _settings_json(),
+        "added_plays": len(fake.extra_plays),
+        "playlists": len(fake.playlists),
+        "faults": [rule.to_json() for rule in fake.faults.rules()],
+    }
+
+
+bp = control_blueprint("fake_control", __name__, state, _describe)
 
 
 class ControlError(Exception):
@@ -49,26 +66,6 @@ def _play_json(play: Play) -> dict:
         "played_at": objects.iso_ms(play.played_at_ms),
         "context": f"spotify:{play.context_type}:{play.context_id}" if play.context_id else None,
     }
-
-
-@bp.get("/state")
-def summary():
-    fake = state()
-    with fake.lock:
-        return jsonify(
-            {
-                "mode": fake.mode,
-                "seed": fake.seed,
-                "client_id": fake.client_id,
-                "now": fake.clock(),
-                "now_ms": fake.now_ms(),
-                "clock": _clock_json(),
-                "settings": _settings_json(),
-                "added_plays": len(fake.extra_plays),
-                "playlists": len(fake.playlists),
-                "faults": [rule.to_json() for rule in fake.faults.rules()],
-            }
-        )
 
 
 @bp.get("/catalogue")

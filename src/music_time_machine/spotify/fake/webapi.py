@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import TypeVar
 
 from flask import Blueprint, g, jsonify, request
@@ -198,32 +199,24 @@ def artist(artist_id: str):
     return jsonify(objects.artist_object(api_url(), found, fake.extended))
 
 
-def _several(key: str, known: Mapping[str, T], most: int, to_json: Callable[[T], dict]):
+def _several(key: str, known: Mapping[str, T], most: int, to_json: Callable[[str, T], dict]):
     """A "get several" answer (extended mode only): one object per id asked, in the order
     asked, ``null`` for an id not in ``known``; at most ``most`` ids (else 400)."""
     require_extended()
     found = [known.get(i) for i in ids_arg(most)]
-    return jsonify({key: [to_json(item) if item else None for item in found]})
+    api = api_url()
+    return jsonify({key: [to_json(api, item) if item else None for item in found]})
 
 
 @bp.get("/artists")
 def several_artists():
-    return _several(
-        "artists",
-        state().catalogue.artists,
-        50,
-        lambda artist: objects.artist_object(api_url(), artist, True),
-    )
+    full_artist = partial(objects.artist_object, extended=True)
+    return _several("artists", state().catalogue.artists, 50, full_artist)
 
 
 @bp.get("/audio-features")
 def several_audio_features():
-    return _several(
-        "audio_features",
-        state().catalogue.tracks,
-        100,
-        lambda track: objects.audio_features_object(api_url(), track),
-    )
+    return _several("audio_features", state().catalogue.tracks, 100, objects.audio_features_object)
 
 
 @bp.get("/audio-features/<track_id>")

@@ -27,7 +27,7 @@ from ..db.users import get_settings
 from ..durations import minutes
 from ..item_story import longest_gap, longest_streak, per_month, totals, weekdays
 from ..timezones import LocalClock
-from .current_user import api_login_required, local_today, login_required, user_timezone
+from .current_user import local_today, login_required, refuse_anonymous, user_timezone
 from .range_form import render_with_range
 
 bp = Blueprint("explore", __name__)
@@ -244,6 +244,7 @@ def _page(kind: str, item_id: int) -> ResponseReturnValue:
 
 
 def _api(kind: str, item_id: int) -> ResponseReturnValue:
+    refuse_anonymous()
     missing = _KINDS[kind][1]
     try:
         ctx = Context(request.args)
@@ -274,18 +275,15 @@ def album(album_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/api/artists/<int:artist_id>")
-@api_login_required
 def artist_api(artist_id: int) -> ResponseReturnValue:
     return _api("artist", artist_id)
 
 
 @bp.get("/api/tracks/<int:track_id>")
-@api_login_required
 def track_api(track_id: int) -> ResponseReturnValue:
     return _api("track", track_id)
 
 
 @bp.get("/api/albums/<int:album_id>")
-@api_login_required
 def album_api(album_id: int) -> ResponseReturnValue:
     return _api("album", album_id)

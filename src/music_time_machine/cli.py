@@ -9,7 +9,9 @@ import signal
 import sqlite3
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -404,6 +406,30 @@ def ensure_demo_data(app, plays: int, seed: int) -> None:
         conn.close()
 
 
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def user_option(help_text: str) -> Callable[[F], F]:
+    """The ``--user ID`` option of the commands that act for one user (``user_id``, None
+    when absent); ``help_text`` says what the command does without it."""
+    return click.option("--user", "user_id", type=int, default=None, help=help_text)
+
+
+@contextlib.contextmanager
+def _progress_bar(label: str) -> Iterator[Callable[[Any], None]]:
+    """A progress bar on stderr and the callback that moves it: a job's progress reports
+    (import, enrichment) each carry the ``fraction`` done."""
+    with click.progressbar(length=1000, label=label, file=sys.stderr) as bar:
+        shown = [0]
+
+        def progress(report: Any) -> None:
+            target = int(report.fraction * 1000)
+            bar.update(target - shown[0])
+            shown[0] = target
+
+        yield progress
+
+
 def _target_user(conn: sqlite3.Connection, timezone: str, user_id: int | None) -> int:
     """The user a command acts for: ``--user`` if that user exists (a clear error if not),
     else the single local user, created on first use, so a fresh install needs no flag."""
@@ -418,13 +444,7 @@ def _target_user(conn: sqlite3.Connection, timezone: str, user_id: int | None) -
 
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--user",
-    "user_id",
-    type=int,
-    default=None,
-    help="Import into this user id (default: the local user).",
-)
+@user_option("Import into this user id (default: the local user).")
 @click.option("--dry-run", is_flag=True, help="Report what would be imported; write nothing.")
 def import_command(paths: tuple[Path, ...], user_id: int | None, dry_run: bool) -> None:
     """Import a Spotify data export: my_spotify_data.zip, folders or JSON files."""
@@ -435,14 +455,7 @@ def import_command(paths: tuple[Path, ...], user_id: int | None, dry_run: bool) 
     conn = connect(app.config["DATABASE"])
     try:
         user_id = _target_user(conn, app.config["MTM_TIMEZONE"], user_id)
-        with click.progressbar(length=1000, label="Importing", file=sys.stderr) as bar:
-            shown = [0]
-
-            def progress(p) -> None:
-                target = int(p.fraction * 1000)
-                bar.update(target - shown[0])
-                shown[0] = target
-
+        with _progress_bar("Importing") as progress:
             summary = run_import(
                 conn,
                 user_id,
@@ -464,13 +477,7 @@ def import_command(paths: tuple[Path, ...], user_id: int | None, dry_run: bool) 
 
 
 @main.command()
-@click.option(
-    "--user",
-    "user_id",
-    type=int,
-    default=None,
-    help="Sync only this user id (default: every connected account).",
-)
+@user_option("Sync only this user id (default: every connected account).")
 def sync(user_id: int | None) -> None:
     """Sync from Spotify now (for cron); prints one line per account."""
     from .db import accounts, connect
@@ -497,13 +504,7 @@ def sync(user_id: int | None) -> None:
 
 
 @main.command()
-@click.option(
-    "--user",
-    "user_id",
-    type=int,
-    default=None,
-    help="Enrich this user id (default: the local user).",
-)
+@user_option("Enrich this user id (default: the local user).")
 def enrich(user_id: int | None) -> None:
     """Find genres and tags for your artists on MusicBrainz now, with a progress bar.
 
@@ -527,16 +528,7 @@ def enrich(user_id: int | None) -> None:
                 "The server is already looking up this user's "
                 "artists (Settings › Genres and artwork)."
             )
-        with click.progressbar(
-            length=1000, label="Finding genres and artwork", file=sys.stderr
-        ) as bar:
-            shown = [0]
-
-            def progress(p) -> None:
-                target = int(p.fraction * 1000)
-                bar.update(target - shown[0])
-                shown[0] = target
-
+        with _progress_bar("Finding genres and artwork") as progress:
             summary = run_enrichment(
                 conn, user_id, settings.musicbrainz(), progress, artwork=settings.artwork_tools()
             )

@@ -33,6 +33,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+#: Spotify's audio features: the columns of this table and of the ``tracks`` table.
 FEATURE_NAMES = (
     "energy",
     "valence",

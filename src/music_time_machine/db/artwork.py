@@ -143,51 +143,44 @@ def track_image_keys(
     conn: sqlite3.Connection, user_id: int, track_ids: list[int]
 ) -> dict[int, str]:
     """track id -> the key of its album's picture, for the tracks that have one."""
-    found: dict[int, str] = {}
-    for start in range(0, len(track_ids), 500):
-        chunk = track_ids[start : start + 500]
-        found.update(
-            conn.execute(
-                "SELECT t.id, aa.image_key FROM tracks t JOIN album_art aa ON aa.album = t.album_id"
-                f" WHERE t.user_id = ? AND t.id IN ({','.join('?' * len(chunk))})"
-                " AND aa.image_key IS NOT NULL",
-                (user_id, *chunk),
-            ).fetchall()
-        )
-    return found
+    return _image_keys(
+        conn,
+        user_id,
+        track_ids,
+        "SELECT t.id, aa.image_key FROM tracks t JOIN album_art aa ON aa.album = t.album_id"
+        " WHERE t.user_id = ? AND t.id IN ({marks}) AND aa.image_key IS NOT NULL",
+    )
 
 
 def album_image_keys(
     conn: sqlite3.Connection, user_id: int, album_ids: list[int]
 ) -> dict[int, str]:
     """album id -> the key of its picture, for the albums that have one."""
-    found: dict[int, str] = {}
-    for start in range(0, len(album_ids), 500):
-        chunk = album_ids[start : start + 500]
-        found.update(
-            conn.execute(
-                "SELECT album, image_key FROM album_art WHERE user_id = ?"
-                f" AND album IN ({','.join('?' * len(chunk))}) AND image_key IS NOT NULL",
-                (user_id, *chunk),
-            ).fetchall()
-        )
-    return found
+    return _image_keys(conn, user_id, album_ids, _OWN_IMAGE_KEYS.format(kind="album"))
 
 
 def artist_image_keys(
     conn: sqlite3.Connection, user_id: int, artist_ids: list[int]
 ) -> dict[int, str]:
     """artist id -> the key of its picture, for the artists that have one."""
+    return _image_keys(conn, user_id, artist_ids, _OWN_IMAGE_KEYS.format(kind="artist"))
+
+
+#: An album's or an artist's own picture: ``album_art`` and ``artist_art`` have one shape.
+_OWN_IMAGE_KEYS = (
+    "SELECT {kind}, image_key FROM {kind}_art WHERE user_id = ?"
+    " AND {kind} IN ({{marks}}) AND image_key IS NOT NULL"
+)
+
+
+def _image_keys(conn: sqlite3.Connection, user_id: int, ids: list[int], sql: str) -> dict[int, str]:
+    """id -> image key from ``sql`` (``user_id`` its first parameter, then the ids in
+    ``{marks}``), asked 500 ids at a time to stay under SQLite's limit on parameters."""
     found: dict[int, str] = {}
-    for start in range(0, len(artist_ids), 500):
-        chunk = artist_ids[start : start + 500]
-        found.update(
-            conn.execute(
-                "SELECT artist, image_key FROM artist_art WHERE user_id = ?"
-                f" AND artist IN ({','.join('?' * len(chunk))}) AND image_key IS NOT NULL",
-                (user_id, *chunk),
-            ).fetchall()
-        )
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(conn.execute(sql.format(marks=marks), (user_id, *chunk)).fetchall())
     return found
 
 

@@ -19,18 +19,9 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 
+from ..genres import FEATURE_NAMES
 from ..normalise import match_key, name_key
 from . import transaction
-
-FEATURES = (
-    "energy",
-    "valence",
-    "danceability",
-    "tempo",
-    "acousticness",
-    "instrumentalness",
-    "speechiness",
-)
 
 
 @dataclass
@@ -264,7 +255,7 @@ class Catalogue:
                         album_id,
                         info.duration_ms,
                         song[1],
-                        *(features.get(f) for f in FEATURES),
+                        *(features.get(f) for f in FEATURE_NAMES),
                         info.features_source if features else None,
                     )
                 )
@@ -282,7 +273,7 @@ class Catalogue:
             found = self._tracks_by_uri[uri] = (track_id, next_uri)
             results.append(found)
         if new_tracks:
-            cols = ", ".join(FEATURES)
+            cols = ", ".join(FEATURE_NAMES)
             conn.executemany(
                 f"INSERT INTO tracks (id, user_id, spotify_id, kind, name, album_id, "
                 f"duration_ms, match_key, {cols}, features_source) VALUES "
@@ -370,8 +361,8 @@ class Catalogue:
             else None
         )
         features = info.features or {}
-        cols = ", ".join(FEATURES)
-        marks = ", ".join("?" for _ in FEATURES)
+        cols = ", ".join(FEATURE_NAMES)
+        marks = ", ".join("?" for _ in FEATURE_NAMES)
         track_id = self.conn.execute(
             f"INSERT INTO tracks (user_id, spotify_id, kind, name, album_id, duration_ms, "
             f"match_key, {cols}, features_source) VALUES (?, ?, ?, ?, ?, ?, ?, {marks}, ?) "
@@ -384,7 +375,7 @@ class Catalogue:
                 album_id,
                 info.duration_ms,
                 info.match_key,
-                *(features.get(f) for f in FEATURES),
+                *(features.get(f) for f in FEATURE_NAMES),
                 info.features_source if features else None,
             ),
         ).fetchone()[0]
@@ -547,9 +538,9 @@ def tracks_missing_features(
 def save_features(conn: sqlite3.Connection, user_id: int, track_id: int, features: dict) -> None:
     """Store Spotify's audio features on one of this user's tracks."""
     conn.execute(
-        f"UPDATE tracks SET {', '.join(f'{f} = ?' for f in FEATURES)}, "
+        f"UPDATE tracks SET {', '.join(f'{f} = ?' for f in FEATURE_NAMES)}, "
         "features_source = 'spotify' WHERE id = ? AND user_id = ?",
-        (*(features.get(f) for f in FEATURES), track_id, user_id),
+        (*(features.get(f) for f in FEATURE_NAMES), track_id, user_id),
     )
 
 
@@ -560,9 +551,9 @@ def fill_missing_features(
     tracks unless it has some already: a restore adds what the local copy lacks and never
     overwrites what it has (``save_features``, the sync's, always stores Spotify's)."""
     conn.execute(
-        f"UPDATE tracks SET {', '.join(f'{f} = ?' for f in FEATURES)}, "
+        f"UPDATE tracks SET {', '.join(f'{f} = ?' for f in FEATURE_NAMES)}, "
         "features_source = ? WHERE id = ? AND user_id = ? AND features_source IS NULL",
-        (*(features.get(f) for f in FEATURES), source, track_id, user_id),
+        (*(features.get(f) for f in FEATURE_NAMES), source, track_id, user_id),
     )
 
 

@@ -13,7 +13,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from . import transaction
 
@@ -74,12 +74,7 @@ class EnrichmentCounts:
         return self.exact + self.by_name + self.not_found
 
     def to_dict(self) -> dict:
-        return {
-            "exact": self.exact,
-            "by_name": self.by_name,
-            "not_found": self.not_found,
-            "pending": self.pending,
-        }
+        return asdict(self)
 
 
 def _stale_before(now: float | None) -> int:

@@ -103,19 +103,24 @@ def recent_jobs(conn: sqlite3.Connection, user_id: int, limit: int = 5) -> list[
 
 def unfinished_job_of(conn: sqlite3.Connection, user_id: int, kind: str) -> str | None:
     """The id of this user's queued or running job of ``kind``, if any."""
-    row = conn.execute(
-        "SELECT id FROM import_jobs WHERE user_id = ? AND kind = ? AND "
-        "status IN ('queued', 'running') ORDER BY created_at DESC LIMIT 1",
-        (user_id, kind),
-    ).fetchone()
-    return row[0] if row else None
+    return _newest_job_id(conn, user_id, kind, unfinished=True)
 
 
 def latest_job_of(conn: sqlite3.Connection, user_id: int, kind: str) -> dict | None:
     """This user's newest job of ``kind`` (for Settings' progress bar and last summary)."""
+    job_id = _newest_job_id(conn, user_id, kind, unfinished=False)
+    return get_job(conn, user_id, job_id) if job_id else None
+
+
+def _newest_job_id(
+    conn: sqlite3.Connection, user_id: int, kind: str, *, unfinished: bool
+) -> str | None:
+    """The newest of the user's jobs of ``kind`` (of the queued or running ones only, if
+    ``unfinished``); jobs created in the same second are ordered as they were inserted."""
     row = conn.execute(
-        "SELECT id FROM import_jobs WHERE user_id = ? AND kind = ? "
-        "ORDER BY created_at DESC, rowid DESC LIMIT 1",
+        "SELECT id FROM import_jobs WHERE user_id = ? AND kind = ?"
+        + (" AND status IN ('queued', 'running')" if unfinished else "")
+        + " ORDER BY created_at DESC, rowid DESC LIMIT 1",
         (user_id, kind),
     ).fetchone()
-    return get_job(conn, user_id, row[0]) if row else None
+    return row[0] if row else None

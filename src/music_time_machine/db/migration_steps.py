@@ -68,15 +68,18 @@ def _new_ids(conn: sqlite3.Connection, table: str, uses: set[tuple[int, int]]) -
     conn.executemany(f"INSERT INTO temp.map_{table} VALUES (?, ?, ?)", rows)
 
 
-def _uses(conn: sqlite3.Connection, refs: list[tuple[str, str]]) -> set[tuple[int, int]]:
+def _uses(
+    conn: sqlite3.Connection, refs: list[tuple[str, str]], through_tracks: str | None = None
+) -> set[tuple[int, int]]:
+    """The (user, id) pairs of the rows ``refs`` point to, plus those ``through_tracks``
+    selects: what each user's copies of the tracks reach (their artists, their album)."""
+    queries = [
+        f"SELECT DISTINCT user_id, {column} FROM {table} WHERE {column} IS NOT NULL"
+        for table, column in refs
+    ]
     found: set[tuple[int, int]] = set()
-    for table, column in refs:
-        found.update(
-            (r[0], r[1])
-            for r in conn.execute(
-                f"SELECT DISTINCT user_id, {column} FROM {table} WHERE {column} IS NOT NULL"
-            )
-        )
+    for sql in [*queries, through_tracks] if through_tracks else queries:
+        found.update((r[0], r[1]) for r in conn.execute(sql))
     return found
 
 
@@ -92,23 +95,20 @@ def split_catalogue_by_user(conn: sqlite3.Connection) -> None:
     """Fill the ``*_v8`` catalogue tables with one copy of each row per user of it, and
     re-point every user's references to their copy (migration 0008)."""
     refs = {parent: _references(conn, parent) for parent in CATALOGUE}
-    track_uses = _uses(conn, refs["tracks"])
-    _new_ids(conn, "tracks", track_uses)
-    artist_uses = _uses(conn, refs["artists"]) | {
-        (r[0], r[1])
-        for r in conn.execute(
-            "SELECT DISTINCT m.user_id, ta.artist_id FROM temp.map_tracks m "
-            "JOIN track_artists ta ON ta.track_id = m.old_id"
-        )
-    }
+    _new_ids(conn, "tracks", _uses(conn, refs["tracks"]))
+    artist_uses = _uses(
+        conn,
+        refs["artists"],
+        "SELECT DISTINCT m.user_id, ta.artist_id FROM temp.map_tracks m "
+        "JOIN track_artists ta ON ta.track_id = m.old_id",
+    )
     _new_ids(conn, "artists", artist_uses)
-    album_uses = _uses(conn, refs["albums"]) | {
-        (r[0], r[1])
-        for r in conn.execute(
-            "SELECT DISTINCT m.user_id, t.album_id FROM temp.map_tracks m "
-            "JOIN tracks t ON t.id = m.old_id WHERE t.album_id IS NOT NULL"
-        )
-    }
+    album_uses = _uses(
+        conn,
+        refs["albums"],
+        "SELECT DISTINCT m.user_id, t.album_id FROM temp.map_tracks m "
+        "JOIN tracks t ON t.id = m.old_id WHERE t.album_id IS NOT NULL",
+    )
     _new_ids(conn, "albums", album_uses)
 
     for table in ("artists", "albums"):

@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
+from ..genres import FEATURE_NAMES
 from . import transaction
 from .enrichment import ARTIST_GENRES
 
@@ -185,16 +186,6 @@ class TrackDetails:
 #: Tags read per artist for the moods (most voted first).
 TAGS_PER_ARTIST = 10
 
-_FEATURES = (
-    "energy",
-    "valence",
-    "danceability",
-    "tempo",
-    "acousticness",
-    "instrumentalness",
-    "speechiness",
-)
-
 
 def track_details(conn: sqlite3.Connection, track_ids: list[int]) -> dict[int, TrackDetails]:
     """Names, URI, audio features, artists (in credit order) and their genres."""
@@ -212,7 +203,7 @@ def track_details(conn: sqlite3.Connection, track_ids: list[int]) -> dict[int, T
                 name=r["name"],
                 uri=r["spotify_id"],
                 album=r["album_name"],
-                features={f: r[f] for f in _FEATURES},
+                features={f: r[f] for f in FEATURE_NAMES},
                 features_source=r["features_source"],
             )
         for r in conn.execute(
@@ -306,23 +297,15 @@ class SavedPlaylist:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> SavedPlaylist:
-        return cls(
-            id=row["id"],
-            user_id=row["user_id"],
-            spotify_id=row["spotify_id"],
-            name=row["name"],
-            source=row["source"],
-            options=json.loads(row["options"]),
-            url=row["url"],
-            track_uris=json.loads(row["track_uris"]),
-            tracks=json.loads(row["tracks"]),
-            skipped=json.loads(row["skipped"]),
-            added_count=row["added_count"],
-            status=row["status"],
-            created_at=row["created_at"],
-            error=row["error"],
-            retry_after=row["retry_after"],
-        )
+        """Each field from the ``playlists`` column of its name, the JSON ones decoded."""
+        values = {f.name: row[f.name] for f in fields(cls)}
+        for name in _JSON_COLUMNS:
+            values[name] = json.loads(values[name])
+        return cls(**values)
+
+
+#: The ``playlists`` columns stored as JSON text.
+_JSON_COLUMNS = ("options", "track_uris", "tracks", "skipped")
 
 
 def save_playlist(

@@ -37,6 +37,16 @@ class InsertResult:
     duplicates: int = 0
 
 
+#: The stream's details: nullable, since some sources (and older backups) lack them.
+PLAY_DETAIL_COLUMNS = (
+    "skipped",
+    "shuffle",
+    "reason_start",
+    "reason_end",
+    "platform",
+    "offline",
+    "incognito",
+)
 #: Column order of the rows ``insert_play_rows`` takes.
 PLAY_COLUMNS = (
     "user_id",
@@ -47,13 +57,7 @@ PLAY_COLUMNS = (
     "source",
     "local_date",
     "local_hour",
-    "skipped",
-    "shuffle",
-    "reason_start",
-    "reason_end",
-    "platform",
-    "offline",
-    "incognito",
+    *PLAY_DETAIL_COLUMNS,
     "uri_id",
 )
 

@@ -40,7 +40,6 @@ from pathlib import Path
 
 from ..db import backup_file, transaction
 from ..db.catalogue import (
-    FEATURES,
     ArtistInfo,
     Catalogue,
     TrackInfo,
@@ -48,9 +47,10 @@ from ..db.catalogue import (
     stored_match_key,
 )
 from ..db.migrate import SchemaShape, latest_version, schema_at, schema_shape
-from ..db.plays import insert_play_rows
+from ..db.plays import PLAY_DETAIL_COLUMNS, insert_play_rows
 from ..db.snapshots import add_snapshot_entry, snapshot_lists
 from ..db.users import UserSettings, get_settings
+from ..genres import FEATURE_NAMES
 from ..limits import NAME_TOO_LONG, latest_play_ms, ms_played_ok, names_ok, played_at_ok
 from ..reconcile import Reconciler
 from .streams import BATCH_ROWS, StreamItem, write_streams
@@ -72,15 +72,6 @@ REQUIRED_COLUMNS = {
 KNOWN_SOURCES = frozenset({"api", "extended", "account", "demo", "restore", "json"})
 TRACK_KINDS = frozenset({"music", "podcast", "audiobook", "video"})
 SNAPSHOT_RANGES = frozenset({"short_term", "medium_term", "long_term"})
-_OPTIONAL_PLAY_COLUMNS = (
-    "skipped",
-    "shuffle",
-    "reason_start",
-    "reason_end",
-    "platform",
-    "offline",
-    "incognito",
-)
 _TEXT_PLAY_COLUMNS = frozenset({"reason_start", "reason_end", "platform"})
 
 
@@ -336,7 +327,7 @@ class _Restorer:
             artist = self._artists.get(row["artist_id"])
             if artist is not None:
                 by_track.setdefault(row["track_id"], []).append(artist)
-        features = [f for f in FEATURES if f in self._columns("tracks")]
+        features = [f for f in FEATURE_NAMES if f in self._columns("tracks")]
         has_source = "features_source" in self._columns("tracks")
         for row in self._read(backup_file.tracks, features, has_source):
             values = {f: row[f] for f in features if isinstance(row[f], (int, float))}
@@ -399,7 +390,7 @@ class _Restorer:
     def _streams(self, report: FileReport, total: int, read: list[int]) -> Iterator[StreamItem]:
         """The backup's usable plays linked to local songs, in the importer's item layout
         (rejected and incognito rows counted in ``report``; rows read in ``read[0]``)."""
-        optional = [c for c in _OPTIONAL_PLAY_COLUMNS if c in self._columns("plays")]
+        optional = [c for c in PLAY_DETAIL_COLUMNS if c in self._columns("plays")]
         keep_incognito = self.settings.include_incognito
         local = self.settings.clock.local
         latest = latest_play_ms()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from .sources import SkippedFile
 
@@ -65,6 +65,20 @@ class FileReport:
         return data
 
 
+class _SumOverFiles:
+    """A read-only count of ``ImportSummary``: the same-named count of its file reports,
+    summed (one rule for every total, rather than a property each)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, summary: ImportSummary, owner: type | None = None) -> int:
+        return sum(getattr(report, self.name) for report in summary.files)
+
+    def __set__(self, summary: ImportSummary, value: int) -> None:
+        raise AttributeError(f"{self.name} is a total: count it on a FileReport")
+
+
 @dataclass
 class ImportSummary:
     files: list[FileReport] = field(default_factory=list)
@@ -72,44 +86,15 @@ class ImportSummary:
     dry_run: bool = False
     seconds: float = 0.0
 
-    def _total(self, name: str) -> int:
-        return sum(getattr(f, name) for f in self.files)
-
-    @property
-    def rows_read(self) -> int:
-        return self._total("rows_read")
-
-    @property
-    def plays_added(self) -> int:
-        return self._total("plays_added")
-
-    @property
-    def short_plays(self) -> int:
-        return self._total("short_plays")
-
-    @property
-    def podcasts_audiobooks(self) -> int:
-        return self._total("podcasts_audiobooks")
-
-    @property
-    def duplicates(self) -> int:
-        return self._total("duplicates")
-
-    @property
-    def without_metadata(self) -> int:
-        return self._total("without_metadata")
-
-    @property
-    def incognito_skipped(self) -> int:
-        return self._total("incognito_skipped")
-
-    @property
-    def rejected(self) -> int:
-        return self._total("rejected")
-
-    @property
-    def stored(self) -> int:
-        return self._total("stored")
+    rows_read = _SumOverFiles()
+    plays_added = _SumOverFiles()
+    short_plays = _SumOverFiles()
+    podcasts_audiobooks = _SumOverFiles()
+    duplicates = _SumOverFiles()
+    without_metadata = _SumOverFiles()
+    incognito_skipped = _SumOverFiles()
+    rejected = _SumOverFiles()
+    stored = _SumOverFiles()
 
     @property
     def errors(self) -> list[FileReport]:
@@ -192,15 +177,7 @@ class ImportProgress:
         return f"Imported {self.rows_done:,} rows, file {file_no} of {self.files_total}{current}"
 
     def to_dict(self) -> dict:
-        return {
-            "files_done": self.files_done,
-            "files_total": self.files_total,
-            "bytes_done": self.bytes_done,
-            "bytes_total": self.bytes_total,
-            "rows_done": self.rows_done,
-            "current_file": self.current_file,
-            "fraction": round(self.fraction, 4),
-        }
+        return {**asdict(self), "fraction": round(self.fraction, 4)}
 
 
 _COLUMNS = (

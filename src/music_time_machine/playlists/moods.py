@@ -11,16 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-#: Features on a 0..1 scale; tempo is in BPM.
-UNIT_FEATURES = (
-    "energy",
-    "valence",
-    "danceability",
-    "acousticness",
-    "instrumentalness",
-    "speechiness",
-)
-
 #: How many BPM outside a tempo range cost as much as 1.0 on a 0..1 feature: a track 30 BPM
 #: too slow is "half wrong" about tempo.
 TEMPO_SCALE_BPM = 60.0

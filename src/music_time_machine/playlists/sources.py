@@ -36,6 +36,12 @@ class Candidate:
     #: An explicit ranking weight (e.g. from Spotify's top list); None = rank by plays.
     weight: float | None = None
 
+    @classmethod
+    def from_row(cls, row: sqlite3.Row, why: str) -> Candidate:
+        """A candidate from a ``db/playlists`` query row (``track_id``, ``plays``,
+        ``streams``, ``skips``): every source's query answers in these columns."""
+        return cls(row["track_id"], row["plays"], row["streams"], row["skips"], why)
+
     @property
     def skip_rate(self) -> float:
         return self.skips / self.streams if self.streams else 0.0
@@ -47,11 +53,8 @@ def _times(n: int) -> str:
 
 def _candidates(rows: list[sqlite3.Row], why: str) -> list[Candidate]:
     return [
-        Candidate(
-            r["track_id"],
-            r["plays"],
-            r["streams"],
-            r["skips"],
+        Candidate.from_row(
+            r,
             why.format(**{**dict(r), "plays": _times(r["plays"])}),
         )
         for r in rows
@@ -84,11 +87,8 @@ def forgotten_gems(
     for r in rows:
         last = date.fromisoformat(r["last_day"])
         found.append(
-            Candidate(
-                r["track_id"],
-                r["plays"],
-                r["streams"],
-                r["skips"],
+            Candidate.from_row(
+                r,
                 f"played {_times(r['plays'])} back then; last played {last:%d %b %Y} "
                 f"({(today - last).days} days ago)",
             )
@@ -129,11 +129,8 @@ def on_this_day(
             for y in years[:3]
         )
         found.append(
-            Candidate(
-                r["track_id"],
-                r["plays"],
-                r["streams"],
-                r["skips"],
+            Candidate.from_row(
+                r,
                 f"played {_times(r['plays'])} this week in {', '.join(years[:3])} ({ago})",
             )
         )
@@ -179,11 +176,8 @@ def recent_discoveries(
     since = today - timedelta(days=days - 1)
     rows = q.discovered_since(conn, user_id, since.isoformat(), limit)
     return [
-        Candidate(
-            r["track_id"],
-            r["plays"],
-            r["streams"],
-            r["skips"],
+        Candidate.from_row(
+            r,
             f"new to you on {date.fromisoformat(r['first_day']):%d %b}; "
             f"played {_times(r['plays'])} since",
         )

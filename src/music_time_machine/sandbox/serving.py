@@ -1,7 +1,8 @@
-"""What every bundled fake shares: serving a Flask app on a real socket, and the loopback rule.
+"""What every bundled fake shares: serving a Flask app on a real socket, and the start of
+its ``/_fake`` control panel (loopback clients only, ``POST /_fake/reset``).
 
 The fake Spotify and the fake MusicBrainz differ in what they answer, not in how they are
-served or who may reach their ``/_fake`` control panel, so those parts live here once.
+served or who may reach their control panel, so those parts live here once.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any, Self
 
-from flask import Flask, jsonify, request
+from flask import Blueprint, Flask, jsonify, request
 from werkzeug.serving import BaseWSGIServer, make_server
 
 
@@ -25,6 +26,30 @@ def loopback_only() -> Any:
     if not loopback:
         return jsonify({"error": "the control endpoints only answer loopback clients"}), 403
     return None
+
+
+def control_blueprint(
+    name: str, import_name: str, state: Callable[[], Any], describe: Callable[[Any], dict]
+) -> Blueprint:
+    """A fake's ``/_fake`` blueprint with what every fake's panel has: it answers loopback
+    clients only; ``GET /_fake/state`` is ``describe(state())`` under the state's lock (the
+    control URL ``serve_until_interrupted`` prints); ``POST /_fake/reset`` calls
+    ``state().reset()`` so a test starts from a fresh fake without a new server."""
+    bp = Blueprint(name, import_name, url_prefix="/_fake")
+    bp.before_request(loopback_only)
+
+    @bp.get("/state")
+    def summary() -> Any:
+        fake = state()
+        with fake.lock:
+            return jsonify(describe(fake))
+
+    @bp.post("/reset")
+    def reset() -> Any:
+        state().reset()
+        return jsonify({"ok": True})
+
+    return bp
 
 
 class FakeServer:

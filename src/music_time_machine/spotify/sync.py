@@ -13,7 +13,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -304,17 +304,9 @@ def _artist_metadata(
     conn: sqlite3.Connection, user_id: int, client: SpotifyClient, caps: dict
 ) -> int:
     missing = artists_missing_metadata(conn, user_id, ARTISTS_PER_RUN)
-    fetched = 0
     if caps.get("artists_batch"):
-        for start in range(0, len(missing), 50):
-            chunk = missing[start : start + 50]
-            found = client.artists([spotify_id for _, spotify_id in chunk])
-            with transaction(conn):
-                for (artist_id, _), artist in zip(chunk, found, strict=False):
-                    if artist:
-                        save_artist_metadata(conn, user_id, artist_id, artist)
-                        fetched += 1
-        return fetched
+        return _fetch_in_batches(conn, user_id, missing, 50, client.artists, save_artist_metadata)
+    fetched = 0
     for artist_id, spotify_id in missing:  # one at a time, each kept as soon as fetched
         artist = client.artist(spotify_id)
         with transaction(conn):
@@ -325,13 +317,28 @@ def _artist_metadata(
 
 def _audio_features(conn: sqlite3.Connection, user_id: int, client: SpotifyClient) -> int:
     missing = tracks_missing_features(conn, user_id, 500)
-    fetched = 0
-    for start in range(0, len(missing), 100):
-        chunk = missing[start : start + 100]
-        features = client.audio_features([spotify_id for _, spotify_id in chunk])
+    return _fetch_in_batches(conn, user_id, missing, 100, client.audio_features, save_features)
+
+
+def _fetch_in_batches(
+    conn: sqlite3.Connection,
+    user_id: int,
+    missing: list[tuple[int, str]],
+    batch: int,
+    fetch: Callable[[list[str]], Sequence[dict | None]],
+    save: Callable[[sqlite3.Connection, int, int, dict], None],
+) -> int:
+    """Fetch ``missing`` (local id, Spotify id) pairs ``batch`` ids a request (the endpoint's
+    limit) and ``save`` each object Spotify answers with on the user's local row; one
+    transaction a batch, so what was fetched is kept when a later batch fails. Returns how
+    many were saved."""
+    saved = 0
+    for start in range(0, len(missing), batch):
+        chunk = missing[start : start + batch]
+        found = fetch([spotify_id for _, spotify_id in chunk])
         with transaction(conn):
-            for (track_id, _), found in zip(chunk, features, strict=False):
-                if found:
-                    save_features(conn, user_id, track_id, found)
-                    fetched += 1
-    return fetched
+            for (local_id, _), obj in zip(chunk, found, strict=False):
+                if obj:
+                    save(conn, user_id, local_id, obj)
+                    saved += 1
+    return saved

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
-from ..daterange import PRESETS, RangeError
+from ..daterange import RangeError
 from .current_user import login_required
+from .range_form import render_with_range
 from .stats_api import (
     StatsRequest,
     discoveries_payload,
@@ -69,18 +70,11 @@ def index() -> ResponseReturnValue:
         req = stats_request(request.args)
     except RangeError as exc:
         error, req = str(exc), stats_request({})
-    first = req.stats.first_day
-    years = [str(y) for y in range(first.year, req.today.year + 1)] if first else []
     data = page_payload(req)
-    page = render_template(
+    return render_with_range(
         "analytics/index.html",
+        req,
+        error,
         data=data,
-        span=req.span,
         heat_levels=heat_levels(data["heatmap"]["cells"]),
-        presets=PRESETS,
-        years=years,
-        error=error,
-        form_start=request.args.get("start", ""),
-        form_end=request.args.get("end", ""),
     )
-    return page, 400 if error else 200

@@ -84,6 +84,26 @@ def login_required(view: Callable[..., ResponseReturnValue]) -> Callable[..., Re
     return wrapped
 
 
+def refuse_anonymous() -> None:
+    """API answers need a user: without one, a JSON client gets 401, not the sign-in page
+    (a ``before_request`` hook for a blueprint of API views, or under ``api_login_required``)."""
+    if g.get("user") is None:
+        abort(401)
+
+
+def api_login_required(
+    view: Callable[..., ResponseReturnValue],
+) -> Callable[..., ResponseReturnValue]:
+    """``refuse_anonymous`` for one API view."""
+
+    @functools.wraps(view)
+    def wrapped(*args: object, **kwargs: object) -> ResponseReturnValue:
+        refuse_anonymous()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 def safe_next(target: str | None) -> str | None:
     """Only same-site paths are followed after sign-in (no open redirects)."""
     if not target or not target.startswith("/") or target.startswith("//"):

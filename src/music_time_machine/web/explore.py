@@ -14,10 +14,10 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, g, jsonify, render_template, request, url_for
+from flask import Blueprint, g, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from ..daterange import PRESETS, DateRange, RangeError, parse_range
+from ..daterange import DateRange, RangeError, parse_range
 from ..db import explore as q
 from ..db import get_db
 from ..db.explore import DayRow, PlayMoment
@@ -27,7 +27,8 @@ from ..db.users import get_settings
 from ..durations import minutes
 from ..item_story import longest_gap, longest_streak, per_month, totals, weekdays
 from ..timezones import LocalClock
-from .current_user import local_today, login_required, user_timezone
+from .current_user import local_today, login_required, refuse_anonymous, user_timezone
+from .range_form import render_with_range
 
 bp = Blueprint("explore", __name__)
 
@@ -237,27 +238,13 @@ def _page(kind: str, item_id: int) -> ResponseReturnValue:
     data = _build(kind, ctx, item_id)
     if data is None:
         return render_template("errors/error.html", status=404, message=missing), 404
-    page = render_template(
-        f"explore/{kind}.html",
-        data=data,
-        span=ctx.span,
-        presets=PRESETS,
-        years=_years(ctx),
-        error=error,
-        endpoint=f"explore.{kind}",
-        item_id=item_id,
+    return render_with_range(
+        f"explore/{kind}.html", ctx, error, data=data, endpoint=f"explore.{kind}", item_id=item_id
     )
-    return page, 400 if error else 200
-
-
-def _years(ctx: Context) -> list[str]:
-    first = ctx.stats.first_day
-    return [str(y) for y in range(first.year, ctx.today.year + 1)] if first else []
 
 
 def _api(kind: str, item_id: int) -> ResponseReturnValue:
-    if g.get("user") is None:
-        abort(401)
+    refuse_anonymous()
     missing = _KINDS[kind][1]
     try:
         ctx = Context(request.args)

@@ -83,15 +83,13 @@ def restore() -> ResponseReturnValue:
     if len(files) != 1:
         return _refuse("Choose one backup file (.sqlite) made in Settings › Export.", "#restore")
 
-    def work(
-        conn: sqlite3.Connection,
-        user_id: int,
-        paths: list[Path],
-        progress: Callable[[ImportProgress], None],
-    ) -> ImportSummary:
-        return restore_backup(conn, user_id, paths[0], progress=progress)
-
-    return start_job("restore", files, work)
+    return start_job(
+        "restore",
+        files,
+        lambda conn, user_id, paths, progress: restore_backup(
+            conn, user_id, paths[0], progress=progress
+        ),
+    )
 
 
 def start_job(kind: str, files: list[FileStorage], work: background.JobWork) -> ResponseReturnValue:

@@ -4,11 +4,12 @@ The numbers are the stats API's own payload (``/api/stats/top-<what>?page=&sort=
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
-from ..daterange import PRESETS, RangeError
+from ..daterange import RangeError
 from .current_user import login_required
+from .range_form import render_with_range
 from .stats_api import TOP_LISTS, list_page, stats_request, top_list_payload
 
 bp = Blueprint("lists", __name__)
@@ -26,20 +27,13 @@ def top(what: str) -> ResponseReturnValue:
         asked = list_page(what, request.args, PER_PAGE)
     except RangeError as exc:
         error, req, asked = str(exc), stats_request({}), list_page(what, {}, PER_PAGE)
-    first = req.stats.first_day
-    years = [str(y) for y in range(first.year, req.today.year + 1)] if first else []
-    page = render_template(
+    return render_with_range(
         "lists/top.html",
+        req,
+        error,
         what=what,
         title=TITLES[what],
         lists=TOP_LISTS,
         titles=TITLES,
         data=top_list_payload(req, asked),
-        span=req.span,
-        presets=PRESETS,
-        years=years,
-        error=error,
-        form_start=request.args.get("start", ""),
-        form_end=request.args.get("end", ""),
     )
-    return page, 400 if error else 200

@@ -72,8 +72,16 @@ def _list_html() -> str:
 
 
 class _Refused(Exception):
+    """A request answered with ``response`` (a JSON error) instead of going on: raised by the
+    validation, answered by the blueprint's handler, so every view just lets it through."""
+
     def __init__(self, response: ResponseReturnValue) -> None:
         self.response = response
+
+
+@bp.errorhandler(_Refused)
+def _answer_refused(refused: _Refused) -> ResponseReturnValue:
+    return refused.response
 
 
 def _validated_preview():
@@ -91,10 +99,7 @@ def _validated_preview():
 @bp.post("/preview")
 @login_required
 def preview() -> ResponseReturnValue:
-    try:
-        form, found = _validated_preview()
-    except _Refused as refused:
-        return refused.response
+    form, found = _validated_preview()
     context = page_context(form=form, preview=found)
     return jsonify(
         {**found.to_json(), "html": render_template("playlists/_preview.html", **context)}
@@ -104,10 +109,7 @@ def preview() -> ResponseReturnValue:
 @bp.post("")
 @login_required
 def create() -> ResponseReturnValue:
-    try:
-        _form_data, found = _validated_preview()
-    except _Refused as refused:
-        return refused.response
+    _form_data, found = _validated_preview()
     try:
         outcome = create_on_spotify(get_db(), spotify_client(), g.user["id"], found)
     except SpotifyError as error:

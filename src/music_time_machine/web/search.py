@@ -4,7 +4,7 @@ search index (db/search.py); the query is checked by search_terms.py."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, jsonify, render_template, request
+from flask import Blueprint, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
 from ..daterange import RangeError
@@ -12,7 +12,7 @@ from ..db import get_db
 from ..db.search import Found, search_catalogue
 from ..durations import minutes
 from ..search_terms import parse_query
-from .current_user import login_required
+from .current_user import api_login_required, login_required
 from .links import item_url
 
 bp = Blueprint("search", __name__)
@@ -57,9 +57,8 @@ def index() -> ResponseReturnValue:
 
 
 @bp.get("/api/search")
+@api_login_required
 def api() -> ResponseReturnValue:
-    if g.get("user") is None:
-        abort(401)
     try:
         terms = parse_query(request.args.get("q", ""))
         per_kind = _per_kind(request.args.get("limit"))

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, abort, g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from ..daterange import (
@@ -28,7 +28,7 @@ from ..db import get_db
 from ..db.artwork import album_image_keys, artist_image_keys, track_image_keys
 from ..db.stats import ListeningStats, PeriodTotals
 from ..durations import minutes
-from .current_user import local_today, user_timezone
+from .current_user import local_today, refuse_anonymous, user_timezone
 from .images import LARGE, SMALL, image_path
 from .links import album_url, artist_url, genre_url, track_url
 
@@ -219,10 +219,7 @@ def discoveries_payload(req: StatsRequest) -> dict:
 # -- endpoints ----------------------------------------------------------------------------
 
 
-@bp.before_request
-def require_user() -> None:
-    if g.get("user") is None:
-        abort(401)
+bp.before_request(refuse_anonymous)
 
 
 @bp.errorhandler(RangeError)

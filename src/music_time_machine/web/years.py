@@ -5,36 +5,20 @@ the same JSON for their charts and the share card, and work without JavaScript.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from datetime import date
 
-from flask import Blueprint, abort, g, jsonify, render_template
+from flask import Blueprint, g, jsonify, render_template
 from flask.typing import ResponseReturnValue
 
 from ..db import get_db
 from ..db.genres import GENRE_NAME_MAX, coverage, genre_story
 from ..db.years import year_review, year_totals
-from .current_user import local_today, login_required, user_timezone
+from .current_user import api_login_required, local_today, login_required, user_timezone
 
 bp = Blueprint("years", __name__)
 
 #: The one-click playlist of a year's review.
 YEAR_PLAYLIST_SIZE = 50
-
-
-def api_login_required(
-    view: Callable[..., ResponseReturnValue],
-) -> Callable[..., ResponseReturnValue]:
-    """API callers without a user get a JSON 401, not a redirect to the sign-in page."""
-
-    @functools.wraps(view)
-    def wrapped(*args: object, **kwargs: object) -> ResponseReturnValue:
-        if g.get("user") is None:
-            abort(401)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def _review(year: int) -> tuple[dict | None, list[dict]]:

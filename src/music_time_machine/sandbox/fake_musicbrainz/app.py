@@ -50,6 +50,10 @@ def create_fake_app(
     app.register_blueprint(coverart.bp)
     app.register_blueprint(control.bp)
 
+    def _count_fault() -> None:
+        with fake.lock:
+            fake.traffic.faults += 1
+
     @app.before_request
     def _checks():
         if request.path.startswith("/_fake"):
@@ -80,14 +84,8 @@ def create_fake_app(
             and "application/json" not in request.headers.get("Accept", "")
         ):
             return error_response(400, "This fake answers JSON only: add fmt=json.")
-        rule = fake.faults.take(request.method, request.path)
+        rule = fake.faults.due(request.method, request.path, on_use=_count_fault)
         if rule is None:
-            return None
-        with fake.lock:
-            fake.traffic.faults += 1
-        if rule.delay:
-            fake.faults.stall(rule.delay)
-        if rule.status is None:
             return None
         headers = {"Retry-After": str(rule.retry_after)} if rule.retry_after is not None else {}
         return error_response(rule.status, rule.message or "Injected fault", headers)

@@ -8,41 +8,30 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, jsonify, request
+from flask import jsonify, request
 
 from ...spotify.fake.faults import rule_from_json
-from ..serving import loopback_only
+from ..serving import control_blueprint
 from .context import state
+from .state import FakeMusicBrainzState
 
-bp = Blueprint("fake_mb_control", __name__, url_prefix="/_fake")
+
+def _describe(fake: FakeMusicBrainzState) -> dict:
+    """What ``GET /_fake/state`` answers: the rate, what the fake was asked, the faults."""
+    return {
+        "seed": fake.seed,
+        "rate": fake.rate_limit.rate,
+        "tolerance": fake.rate_limit.tolerance,
+        "traffic": fake.traffic.to_json(),
+        "faults": [r.to_json() for r in fake.faults.rules()],
+    }
 
 
-bp.before_request(loopback_only)
+bp = control_blueprint("fake_mb_control", __name__, state, _describe)
 
 
 def _bad(message: str):
     return jsonify({"error": message}), 400
-
-
-@bp.get("/state")
-def summary():
-    fake = state()
-    with fake.lock:
-        return jsonify(
-            {
-                "seed": fake.seed,
-                "rate": fake.rate_limit.rate,
-                "tolerance": fake.rate_limit.tolerance,
-                "traffic": fake.traffic.to_json(),
-                "faults": [r.to_json() for r in fake.faults.rules()],
-            }
-        )
-
-
-@bp.post("/reset")
-def reset():
-    state().reset()
-    return jsonify({"ok": True})
 
 
 @bp.post("/rate")

@@ -51,14 +51,8 @@ def create_fake_app(
     def _inject_faults():
         if request.path.startswith("/_fake"):
             return None
-        rule = fake.faults.take(request.method, request.path)
-        if rule is None:
-            return None
-        if rule.delay:
-            fake.faults.stall(rule.delay)
-        if rule.status is None:
-            return None
-        return _fault_response(rule)
+        rule = fake.faults.due(request.method, request.path)
+        return None if rule is None else _fault_response(rule)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

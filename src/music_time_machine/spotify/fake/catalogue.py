@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from ...genres import FEATURE_NAMES
 from ...sandbox import world as sandbox
 from ...sandbox.names import base62_id as spotify_id
 
@@ -127,13 +128,7 @@ def _clamp_int(value: int) -> int:
 def _audio_features(rng: random.Random, features: dict[str, float]) -> AudioFeatures:
     """The world's features plus what only Spotify reports (liveness, loudness, key...)."""
     return AudioFeatures(
-        danceability=features["danceability"],
-        energy=features["energy"],
-        valence=features["valence"],
-        tempo=features["tempo"],
-        acousticness=features["acousticness"],
-        instrumentalness=features["instrumentalness"],
-        speechiness=features["speechiness"],
+        **{name: features[name] for name in FEATURE_NAMES},
         liveness=round(_clamp(abs(rng.gauss(0.15, 0.1)), 0.02, 0.98), 4),
         loudness=round(-22 + 18 * features["energy"] + rng.uniform(-2, 2), 3),
         key=rng.randint(-1, 11),

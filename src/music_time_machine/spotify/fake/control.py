@@ -6,17 +6,36 @@ without the consent page, and inject faults. See the package docstring for the r
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from collections.abc import Callable
 
-from ...sandbox.serving import loopback_only
+from flask import jsonify, request
+
+from ...sandbox.serving import control_blueprint
 from . import objects
 from .catalogue import learn_tracks
 from .context import state
 from .faults import rule_from_json
 from .listening import Play
-from .state import MODES, USER_ID
+from .state import MODES, USER_ID, FakeState
 
-bp = Blueprint("fake_control", __name__, url_prefix="/_fake")
+
+def _describe(fake: FakeState) -> dict:
+    """What ``GET /_fake/state`` answers: mode, clock, knobs, what tests added, faults."""
+    return {
+        "mode": fake.mode,
+        "seed": fake.seed,
+        "client_id": fake.client_id,
+        "now": fake.clock(),
+        "now_ms": fake.now_ms(),
+        "clock": _clock_json(),
+        "settings": _settings_json(),
+        "added_plays": len(fake.extra_plays),
+        "playlists": len(fake.playlists),
+        "faults": [rule.to_json() for rule in fake.faults.rules()],
+    }
+
+
+bp = control_blueprint("fake_control", __name__, state, _describe)
 
 
 class ControlError(Exception):
@@ -26,9 +45,6 @@ class ControlError(Exception):
 @bp.errorhandler(ControlError)
 def _control_error(error: ControlError):
     return jsonify({"error": str(error)}), 400
-
-
-bp.before_request(loopback_only)
 
 
 def _body(expected: type = dict):
@@ -52,32 +68,6 @@ def _play_json(play: Play) -> dict:
         "played_at": objects.iso_ms(play.played_at_ms),
         "context": f"spotify:{play.context_type}:{play.context_id}" if play.context_id else None,
     }
-
-
-@bp.get("/state")
-def summary():
-    fake = state()
-    with fake.lock:
-        return jsonify(
-            {
-                "mode": fake.mode,
-                "seed": fake.seed,
-                "client_id": fake.client_id,
-                "now": fake.clock(),
-                "now_ms": fake.now_ms(),
-                "clock": _clock_json(),
-                "settings": _settings_json(),
-                "added_plays": len(fake.extra_plays),
-                "playlists": len(fake.playlists),
-                "faults": [rule.to_json() for rule in fake.faults.rules()],
-            }
-        )
-
-
-@bp.post("/reset")
-def reset():
-    state().reset()
-    return jsonify({"ok": True})
 
 
 @bp.get("/catalogue")
@@ -231,31 +221,41 @@ def _clock_json() -> dict:
     }
 
 
-@bp.route("/clock", methods=["GET", "POST"])
-def clock():
-    """``{"now": s|null, "offset": s, "advance": s, "auto_listening": bool}``, all optional."""
+def _knobs(change: Callable[[FakeState, dict], None], describe: Callable[[], dict]):
+    """A knob endpoint: GET shows the knobs; POST changes those its JSON object names (all
+    under the state lock) and shows them after."""
     fake = state()
     body = _body() if request.method == "POST" else {}
     with fake.lock:
-        if "now" in body:
-            now = body["now"]
-            if now is not None and not isinstance(now, int | float):
-                raise ControlError("now must be epoch seconds or null")
-            fake.clock.frozen = float(now) if now is not None else None
-        if "offset" in body:
-            if not isinstance(body["offset"], int | float):
-                raise ControlError("offset must be seconds")
-            fake.clock.offset = float(body["offset"])
-        if "advance" in body:
-            if not isinstance(body["advance"], int | float):
-                raise ControlError("advance must be seconds")
-            if fake.clock.frozen is not None:
-                fake.clock.frozen += body["advance"]
-            else:
-                fake.clock.offset += body["advance"]
-        if "auto_listening" in body:
-            fake.auto_listening = bool(body["auto_listening"])
-        return jsonify(_clock_json())
+        change(fake, body)
+        return jsonify(describe())
+
+
+@bp.route("/clock", methods=["GET", "POST"])
+def clock():
+    """``{"now": s|null, "offset": s, "advance": s, "auto_listening": bool}``, all optional."""
+    return _knobs(_set_clock, _clock_json)
+
+
+def _set_clock(fake: FakeState, body: dict) -> None:
+    if "now" in body:
+        now = body["now"]
+        if now is not None and not isinstance(now, int | float):
+            raise ControlError("now must be epoch seconds or null")
+        fake.clock.frozen = float(now) if now is not None else None
+    if "offset" in body:
+        if not isinstance(body["offset"], int | float):
+            raise ControlError("offset must be seconds")
+        fake.clock.offset = float(body["offset"])
+    if "advance" in body:
+        if not isinstance(body["advance"], int | float):
+            raise ControlError("advance must be seconds")
+        if fake.clock.frozen is not None:
+            fake.clock.frozen += body["advance"]
+        else:
+            fake.clock.offset += body["advance"]
+    if "auto_listening" in body:
+        fake.auto_listening = bool(body["auto_listening"])
 
 
 def _settings_json() -> dict:
@@ -270,21 +270,21 @@ def _settings_json() -> dict:
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     """Token and consent knobs; see the package docstring for the fields."""
-    fake = state()
-    body = _body() if request.method == "POST" else {}
-    with fake.lock:
-        if "refresh_returns_refresh_token" in body:
-            fake.tokens.settings.refresh_returns_refresh_token = bool(
-                body["refresh_returns_refresh_token"]
-            )
-        if "access_token_lifetime" in body:
-            lifetime = body["access_token_lifetime"]
-            if not isinstance(lifetime, int) or lifetime < 1:
-                raise ControlError("access_token_lifetime must be a positive integer")
-            fake.tokens.settings.access_token_lifetime = lifetime
-        if "auto_approve" in body:
-            fake.auto_approve = bool(body["auto_approve"])
-        return jsonify(_settings_json())
+    return _knobs(_set_settings, _settings_json)
+
+
+def _set_settings(fake: FakeState, body: dict) -> None:
+    if "refresh_returns_refresh_token" in body:
+        fake.tokens.settings.refresh_returns_refresh_token = bool(
+            body["refresh_returns_refresh_token"]
+        )
+    if "access_token_lifetime" in body:
+        lifetime = body["access_token_lifetime"]
+        if not isinstance(lifetime, int) or lifetime < 1:
+            raise ControlError("access_token_lifetime must be a positive integer")
+        fake.tokens.settings.access_token_lifetime = lifetime
+    if "auto_approve" in body:
+        fake.auto_approve = bool(body["auto_approve"])
 
 
 @bp.post("/tokens")

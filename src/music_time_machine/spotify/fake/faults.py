@@ -8,6 +8,7 @@ stopping the server sets, so a test never leaves a thread sleeping behind it.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 DEFAULT_MESSAGES = {
@@ -105,3 +106,18 @@ class FaultInjector:
 
     def stall(self, seconds: float) -> None:
         self.wake.wait(seconds)
+
+    def due(
+        self, method: str, path: str, on_use: Callable[[], None] | None = None
+    ) -> FaultRule | None:
+        """What every fake's request hook does with the rules: use up the first rule that
+        matches (telling ``on_use``), serve its delay here, and return it if it answers
+        with a status; None lets the request be answered as usual."""
+        rule = self.take(method, path)
+        if rule is None:
+            return None
+        if on_use is not None:
+            on_use()
+        if rule.delay:
+            self.stall(rule.delay)
+        return rule if rule.status is not None else None

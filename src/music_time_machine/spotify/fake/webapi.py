@@ -8,6 +8,9 @@ endpoints that 2026 development-mode apps lost answer 403 unless in extended-quo
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import TypeVar
 
 from flask import Blueprint, g, jsonify, request
 
@@ -15,6 +18,8 @@ from . import objects
 from .context import ApiError, api_error_response, api_url, base_url, int_arg, state
 from .state import TIME_RANGE_DAYS
 from .tokens import AccessToken
+
+T = TypeVar("T")
 
 bp = Blueprint("fake_webapi", __name__, url_prefix="/v1")
 
@@ -194,28 +199,24 @@ def artist(artist_id: str):
     return jsonify(objects.artist_object(api_url(), found, fake.extended))
 
 
+def _several(key: str, known: Mapping[str, T], most: int, to_json: Callable[[str, T], dict]):
+    """A "get several" answer (extended mode only): one object per id asked, in the order
+    asked, ``null`` for an id not in ``known``; at most ``most`` ids (else 400)."""
+    require_extended()
+    found = [known.get(i) for i in ids_arg(most)]
+    api = api_url()
+    return jsonify({key: [to_json(api, item) if item else None for item in found]})
+
+
 @bp.get("/artists")
 def several_artists():
-    require_extended()
-    fake = state()
-    artists = [fake.catalogue.artists.get(i) for i in ids_arg(50)]
-    return jsonify(
-        {"artists": [objects.artist_object(api_url(), a, True) if a else None for a in artists]}
-    )
+    full_artist = partial(objects.artist_object, extended=True)
+    return _several("artists", state().catalogue.artists, 50, full_artist)
 
 
 @bp.get("/audio-features")
 def several_audio_features():
-    require_extended()
-    fake = state()
-    tracks = [fake.catalogue.tracks.get(i) for i in ids_arg(100)]
-    return jsonify(
-        {
-            "audio_features": [
-                objects.audio_features_object(api_url(), t) if t else None for t in tracks
-            ]
-        }
-    )
+    return _several("audio_features", state().catalogue.tracks, 100, objects.audio_features_object)
 
 
 @bp.get("/audio-features/<track_id>")

@@ -200,7 +200,7 @@ function drawDiscoveries(first = {}) {
 // -- tables, cards, heatmap ------------------------------------------------------------
 
 function renderTables() {
-  fillRows('volume-rows', data.volume.series.map((p) => [cell(p.period), cell(number(p.plays)), cell(duration(p.minutes))]));
+  fillRows('volume-rows', data.volume.series.map((p) => [cell(periodLabel(p.period, true)), cell(number(p.plays)), cell(duration(p.minutes))]));
   const g = data.genres;
   const genreRows = g.items.map((i) => [linkedCell(i.url, i.genre), cell(number(i.plays)), cell(`${(i.share * 100).toFixed(1)}%`)]);
   if (g.other_share > 0) genreRows.push([cell('other genres'), cell(''), cell(`${(g.other_share * 100).toFixed(1)}%`)]);
@@ -248,7 +248,7 @@ function renderTables() {
   fillRows('discovery-rows', data.discoveries.series.map((m) => {
     const names = document.createElement('td');
     names.append(...linkedList(m.names, m.urls));
-    return [cell(m.period), cell(number(m.artists)), names];
+    return [cell(periodLabel(m.period, true)), cell(number(m.artists)), names];
   }));
 }
 

@@ -143,8 +143,38 @@ function drawVolume(first = {}) {
   $$('[data-metric]').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.metric === metric)));
 }
 
+/** The top genres as bars when the rest together would be the biggest slice of a doughnut
+ * (the API's `long_tail`): "other genres" then is no slice, and a note says where it went. */
+function drawGenreBars(first = {}) {
+  const g = data.genres;
+  const items = g.items;
+  const max = window.innerWidth < 640 ? 16 : 28;
+  renderChart('genre-chart', 'hbar', items.map((i) => shorten(i.genre, max)), [
+    { label: 'Share of genre plays (%)', data: items.map((i) => Math.round(i.share * 1000) / 10) },
+  ], {
+    plugins: {
+      legend: { display: false },
+      tooltip: tooltip((i) => items[i].genre, (v) => `${v.toFixed(1)}% of plays with a known genre`),
+    },
+    valueFormat: (v) => `${v}%`,
+    ...openOnClick((i) => items[i]?.url),
+    ...first,
+  });
+}
+
 function drawGenres(first = {}) {
   const g = data.genres;
+  const canvas = document.getElementById('genre-chart');
+  const tail = document.querySelector('[data-genre-tail]');
+  if (tail) {
+    tail.hidden = !g.long_tail;
+    tail.textContent = `Your genres have a long tail: the other ${Math.round(g.other_share * 100)}% is spread over smaller genres, so the top ones are shown as bars.`;
+  }
+  canvas?.setAttribute('aria-label', `${g.long_tail ? 'Bar' : 'Doughnut'} chart of the top genres by share of plays`);
+  if (g.long_tail) {
+    drawGenreBars(first);
+    return;
+  }
   const labels = g.items.map((i) => i.genre);
   const shares = g.items.map((i) => Math.round(i.share * 1000) / 10);
   const colours = palette().slice(0, labels.length);

@@ -125,6 +125,10 @@ def test_home_chart_marks_this_week_so_far(page_factory, demo_server):
 
 
 # Every cell of every table on the page whose text holds an ISO date ('2025-12', '2025-12-08').
+# Text on the page (not in form fields) that holds an ISO day ('2025-12-08').
+ISO_DAYS = (
+    r"""() => (document.querySelector('main').innerText.match(/\b\d{4}-\d{2}-\d{2}\b/g) || [])"""
+)
 ISO_CELLS = r"""() => Array.from(document.querySelectorAll('table td, table th'))
   .map((c) => c.textContent.trim()).filter((t) => /\b\d{4}-\d{2}\b/.test(t))"""
 FIRST_CELLS = """(id) => Array.from(document.querySelectorAll(`#${id} tr > :first-child`),
@@ -149,6 +153,7 @@ def test_show_the_numbers_tables_write_dates_like_the_axes(
     ):
         page.goto(demo_server.url + path)
         assert page.evaluate(ISO_CELLS) == [], path
+        assert page.evaluate(ISO_DAYS) == [], path  # "2 Dec 2025 to 1 Dec 2026", streaks
     page.goto(demo_server.url + "/analytics?range=30d")
     days = page.evaluate(FIRST_CELLS, "volume-rows")
     assert len(days) == 30 and all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}", d) for d in days)
@@ -157,5 +162,5 @@ def test_show_the_numbers_tables_write_dates_like_the_axes(
         page.wait_for_function(SETTLED)
         months = page.evaluate(FIRST_CELLS, "volume-rows")
         assert months and all(re.fullmatch(r"[A-Z][a-z]{2} \d{4}", m) for m in months), months
-        assert page.evaluate(ISO_CELLS) == []
+        assert page.evaluate(ISO_CELLS) == [] and page.evaluate(ISO_DAYS) == []
         assert page.console_errors == []

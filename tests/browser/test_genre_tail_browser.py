@@ -32,6 +32,8 @@ def test_a_long_tail_of_genres_is_drawn_as_bars_without_an_other_slice(
     assert page.locator(TAIL).is_visible()
     assert "the other 60% is spread over smaller genres" in page.inner_text(TAIL)
     assert page.get_attribute("#genre-chart", "aria-label").startswith("Bar chart")
+    # Every play here has a known genre: no "0% of plays ... no known genre" line.
+    assert page.locator("[data-genre-unknown]").is_hidden()
     assert_no_horizontal_scroll(page, "/analytics")
     page.locator("#genre-chart").scroll_into_view_if_needed()
     save_screenshot(page, f"analytics-genre-tail-{width}")
@@ -41,6 +43,7 @@ def test_a_long_tail_of_genres_is_drawn_as_bars_without_an_other_slice(
     no_js = page_factory(width=width, javascript=False)
     no_js.goto(live_server.url + "/analytics?range=all")
     assert no_js.locator(TAIL).is_visible()
+    assert no_js.locator("[data-genre-unknown]").is_hidden()
 
 
 def test_two_big_genres_keep_the_doughnut(conn, local_user, live_server, page_factory):
@@ -53,4 +56,5 @@ def test_two_big_genres_keep_the_doughnut(conn, local_user, live_server, page_fa
     assert chart["type"] == "doughnut"
     assert chart["labels"][-1].startswith("other genres")
     assert page.locator(TAIL).is_hidden()
+    assert page.locator("[data-genre-unknown]").is_hidden()
     assert page.console_errors == []

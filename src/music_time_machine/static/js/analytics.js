@@ -333,7 +333,8 @@ function renderRange() {
   const r = data.range;
   $$('[data-range-label]').forEach((el) => { el.textContent = r.label; });
   $$('[data-range-dates]').forEach((el, i) => {
-    el.textContent = i === 0 ? `${r.start} to ${r.end}` : `${r.start} and ${r.end}`;
+    const [start, end] = [periodLabel(r.start, true), periodLabel(r.end, true)];
+    el.textContent = i === 0 ? `${start} to ${end}` : `${start} and ${end}`;
   });
   $$('[data-range]').forEach((a) => {
     if (a.dataset.range === r.key) a.setAttribute('aria-current', 'true');
@@ -360,7 +361,9 @@ function render() {
   const noGenres = data.genres.items.length === 0;
   document.querySelector('[data-genre-box]').hidden = noGenres;
   document.querySelector('[data-genre-empty]').hidden = !noGenres;
-  document.querySelector('[data-genre-unknown]').textContent = `${Math.round(data.genres.unknown_share * 100)}% of plays are by artists with no known genre (not in the chart).`;
+  const unknown = document.querySelector('[data-genre-unknown]');
+  unknown.hidden = !data.genres.unknown_plays;  // "0% ... no known genre" is noise
+  unknown.textContent = `${Math.round(data.genres.unknown_share * 100)}% of plays are by artists with no known genre (not in the chart).`;
   renderRange();
   renderCards();
   renderTables();

@@ -58,3 +58,17 @@ def test_two_big_genres_keep_the_doughnut(conn, local_user, live_server, page_fa
     assert page.locator(TAIL).is_hidden()
     assert page.locator("[data-genre-unknown]").is_hidden()
     assert page.console_errors == []
+
+
+def test_a_genre_page_lists_its_artists_names_aligned_left(
+    conn, local_user, live_server, page_factory
+):
+    add_plays(conn, local_user, genre_plays({"rap": 3}))
+    page = page_factory(width=1280)
+    page.goto(live_server.url + "/genres/rap")
+    name_column = page.evaluate(
+        """() => Array.from(
+          document.querySelectorAll('#genre-artists-title ~ * tr > :nth-child(2)'),
+          (c) => getComputedStyle(c).textAlign)"""
+    )
+    assert len(name_column) == 2 and set(name_column) == {"left"}  # header and "Artist rap"

@@ -47,3 +47,18 @@ def test_name_links_in_tables_are_24_px_tap_targets(page_factory, demo_server, w
     page.evaluate("() => document.querySelectorAll('details').forEach((d) => { d.open = true; })")
     assert page.locator("td .item-link").count() > 20
     assert page.evaluate(SHORT_LINKS) == []
+
+
+@pytest.mark.parametrize("path", ["/analytics?range=all", "/analytics/top/tracks?range=all"])
+def test_times_listened_stay_on_one_line_on_a_phone(page_factory, demo_server, path):
+    page = page_factory(width=375)
+    page.goto(demo_server.url + path)
+    page.evaluate("() => document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+    heights = page.evaluate(
+        """() => Array.from(
+          document.querySelectorAll('.top-tracks td:last-child, .top-list td:last-child'))
+          .filter((c) => / h /.test(c.textContent))
+          .map((c) => { const r = document.createRange(); r.selectNodeContents(c);
+                        return r.getClientRects().length; })"""
+    )
+    assert heights and set(heights) == {1}, heights  # one line box per "1 h 47 min"

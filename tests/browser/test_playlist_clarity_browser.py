@@ -57,7 +57,8 @@ def test_the_preview_says_its_order_and_the_fit_it_shows_follows_it(
     save_screenshot(page, f"playlists-order-{width}-{'js' if javascript else 'nojs'}")
 
     preview(page, "current_rotation")
-    assert ORDER_BY_PLAYS in page.inner_text(".preview-order")
+    # With JS the new preview replaces the old one in place: wait for it, not the old list.
+    page.locator(".preview-order", has_text=ORDER_BY_PLAYS).wait_for()
     assert page.console_errors == []
 
 
@@ -82,6 +83,14 @@ def test_a_field_with_an_error_is_marked_in_red(
         assert page.get_attribute(field, "aria-invalid") == "true"
         look = page.evaluate(FIELD_LOOK, field)
         assert look["colour"] == look["danger"] and look["width"] >= 2, (field, look)
+    # Each message names its field as the label does.
+    messages = page.locator(".playlist-form > .flash-error li").all_inner_texts()
+    assert messages == [
+        "The number of tracks must be between 10 and 100.",
+        "Tracks per artist must be between 1 and 10.",
+    ]
+    assert page.inner_text("label[for=size]") == "Number of tracks"
+    assert page.inner_text("label[for=per_artist]").startswith("Tracks per artist")
     fine = page.evaluate(FIELD_LOOK, "#name")
     assert fine["colour"] != fine["danger"]
     save_screenshot(page, f"playlists-bad-fields-{width}-{scheme}-{'js' if javascript else 'nojs'}")

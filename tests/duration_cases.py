@@ -16,3 +16,12 @@ CASES = [
     (80_048, "1,334 h", "55 days 14 h"),
     (3_000_000, "50,000 h", "2,083 days 8 h"),
 ]
+
+#: (period as the stats name it, with the year?, how a table or an axis writes it)
+PERIOD_CASES = [
+    ("2025-12", False, "Dec 2025"),
+    ("2025-01", True, "Jan 2025"),
+    ("2025-12-08", False, "8 Dec"),
+    ("2025-12-08", True, "8 Dec 2025"),
+    ("2024-02-29", False, "29 Feb"),
+]

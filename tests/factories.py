@@ -222,3 +222,13 @@ def wait_for_job(client, status_url: str, timeout: float = 60) -> dict:
             return job
         time.sleep(0.05)
     raise AssertionError("the job did not finish")
+
+
+def genre_plays(spread: dict[str, int], day: str = "2025-06-01") -> list[tuple]:
+    """Rows for ``add_plays``: for each genre, that many plays of one track by an artist of
+    exactly that genre (one play a minute from 10:00 on ``day``)."""
+    return [
+        (f"Artist {genre}", f"Song {genre}", f"{day} 10:{i:02d}:00", 200_000, {"genres": [genre]})
+        for genre, plays in spread.items()
+        for i in range(plays)
+    ]

@@ -5,11 +5,14 @@ Every total is kept in milliseconds; minutes (Analytics, the stats API) and hour
 Settings) are rounded to one decimal here and nowhere else. What a person reads is written
 by ``duration`` and ``duration_days`` (template filters of the same names) and by their twin
 in ``static/js/format.js``: "2 h 47 min", "1,334 h", "55 days 14 h", never "80,048 minutes"
-or "1334.1". ``tests/browser/test_format_browser.py`` checks that both give the same text.
+or "1334.1". Chart periods ('2025-12-08', '2025-12') are written by ``period_label`` (the
+template filter ``period``), as the charts' axes write them: "8 Dec", "Dec 2025".
+``tests/browser/test_charts_read_browser.py`` checks that both sides give the same text.
 """
 
 from __future__ import annotations
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MS_PER_MINUTE = 60_000
 MS_PER_HOUR = 3_600_000
 #: Below this many hours a total keeps its minutes ("47 h 5 min"); from it, hours only.
@@ -57,3 +60,19 @@ def duration_days(total_minutes: float | None) -> str:
         days, h = days + 1, 0
     unit = "day" if days == 1 else "days"
     return f"{thousands(days)} {unit} {h} h" if h else f"{thousands(days)} {unit}"
+
+
+def period_label(period: str | None, with_year: bool = False) -> str:
+    """A period as the stats name it, in a person's words: a month '2025-12' as 'Dec 2025',
+    a day or week '2025-12-08' as '8 Dec' ('8 Dec 2025' with ``with_year``). The twin of
+    ``periodLabel`` in static/js/format.js; anything else is returned as it is."""
+    parts = (period or "").split("-")
+    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+        return period or ""
+    if not 1 <= int(parts[1]) <= 12:
+        return period or ""
+    month = MONTHS[int(parts[1]) - 1]
+    if len(parts) == 2:
+        return f"{month} {parts[0]}"
+    day = f"{int(parts[2])} {month}"
+    return f"{day} {parts[0]}" if with_year else day

@@ -3,10 +3,12 @@ writes time exactly like durations.py; chart axes say "8 Dec", tooltips carry un
 bucket still going on is dashed ("so far"), and "All time" compares with
 nothing. Read from the Chart.js objects in the page."""
 
+import re
+
 import pytest
 from analytics_page import change_range_in_place
 from conftest import save_screenshot
-from duration_cases import CASES
+from duration_cases import CASES, PERIOD_CASES
 from page_checks import CANVAS_HAS_INK, NO_HORIZONTAL_SCROLL, demo_server_fixture
 
 from music_time_machine.durations import thousands
@@ -45,6 +47,20 @@ def test_the_js_formatter_writes_time_like_the_server(page_factory, demo_server)
         [src, [[c[0]] for c in CASES]],
     )
     assert got == [[short, days, thousands(21211)] for _, short, days in CASES]
+
+
+def test_the_js_formatter_writes_periods_like_the_server(page_factory, demo_server):
+    page = page_factory(width=1280)
+    page.goto(demo_server.url + "/analytics")
+    src = page.get_attribute('script[src$="/js/analytics.js"]', "src")
+    got = page.evaluate(
+        """async ([src, cases]) => {
+      const f = await import(src.replace('analytics.js', 'format.js'));
+      return cases.map(([period, withYear]) => f.periodLabel(period, withYear));
+    }""",
+        [src, [[p, y] for p, y, _ in PERIOD_CASES]],
+    )
+    assert got == [written for _, _, written in PERIOD_CASES]
 
 
 def test_analytics_charts_read_in_words_with_units_and_a_dashed_running_bucket(
@@ -99,3 +115,45 @@ def test_home_chart_marks_this_week_so_far(page_factory, demo_server):
     assert weekly["label"].endswith("plays (so far)")
     assert all("-" not in label for label in weekly["labels"])
     assert page.console_errors == []
+
+
+# Every cell of every table on the page whose text holds an ISO date ('2025-12', '2025-12-08').
+# Text on the page (not in form fields) that holds an ISO day ('2025-12-08').
+ISO_DAYS = (
+    r"""() => (document.querySelector('main').innerText.match(/\b\d{4}-\d{2}-\d{2}\b/g) || [])"""
+)
+ISO_CELLS = r"""() => Array.from(document.querySelectorAll('table td, table th'))
+  .map((c) => c.textContent.trim()).filter((t) => /\b\d{4}-\d{2}\b/.test(t))"""
+FIRST_CELLS = """(id) => Array.from(document.querySelectorAll(`#${id} tr > :first-child`),
+  (c) => c.textContent.trim())"""
+SETTLED = "() => document.getElementById('analytics-results').getAttribute('aria-busy') === 'false'"
+
+
+@pytest.mark.parametrize("javascript", [False, True])
+@pytest.mark.parametrize("width", [375, 1280])
+def test_show_the_numbers_tables_write_dates_like_the_axes(
+    page_factory, demo_server, conn, width, javascript
+):
+    page = page_factory(width=width, javascript=javascript)
+    artist = conn.execute("SELECT id FROM artists ORDER BY id LIMIT 1").fetchone()[0]
+    track = conn.execute("SELECT id FROM tracks ORDER BY id LIMIT 1").fetchone()[0]
+    for path in (
+        "/",
+        "/analytics?range=30d",
+        "/analytics?range=all",
+        f"/artists/{artist}",
+        f"/tracks/{track}",
+    ):
+        page.goto(demo_server.url + path)
+        assert page.evaluate(ISO_CELLS) == [], path
+        assert page.evaluate(ISO_DAYS) == [], path  # "2 Dec 2025 to 1 Dec 2026", streaks
+    page.goto(demo_server.url + "/analytics?range=30d")
+    days = page.evaluate(FIRST_CELLS, "volume-rows")
+    assert len(days) == 30 and all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}", d) for d in days)
+    if javascript:  # the tables rebuilt in place read the same
+        page.get_by_role("link", name="All time", exact=True).click()
+        page.wait_for_function(SETTLED)
+        months = page.evaluate(FIRST_CELLS, "volume-rows")
+        assert months and all(re.fullmatch(r"[A-Z][a-z]{2} \d{4}", m) for m in months), months
+        assert page.evaluate(ISO_CELLS) == [] and page.evaluate(ISO_DAYS) == []
+        assert page.console_errors == []

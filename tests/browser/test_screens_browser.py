@@ -9,7 +9,7 @@ from conftest import save_screenshot
 from page_checks import assert_no_horizontal_scroll, demo_server_fixture
 
 pytestmark = pytest.mark.browser
-demo_server = demo_server_fixture(plays=3000, seed=11)
+demo_server = demo_server_fixture(plays=3000, seed=11, genres=True)
 
 
 def first_id(conn, table: str) -> int:
@@ -20,6 +20,9 @@ def first_id(conn, table: str) -> int:
 def test_every_page_fits_and_is_captured(page_factory, demo_server, conn, width, scheme):
     year = conn.execute(
         "SELECT MAX(strftime('%Y', played_at / 1000, 'unixepoch')) FROM plays"
+    ).fetchone()[0]
+    genre = conn.execute(
+        "SELECT j.value FROM artists, json_each(artists.genres) AS j WHERE genres != '[]' LIMIT 1"
     ).fetchone()[0]
     pages = {
         "home": "/",
@@ -34,6 +37,7 @@ def test_every_page_fits_and_is_captured(page_factory, demo_server, conn, width,
         "artist": f"/artists/{first_id(conn, 'artists')}",
         "track": f"/tracks/{first_id(conn, 'tracks')}",
         "album": f"/albums/{first_id(conn, 'albums')}",
+        "genre": f"/genres/{genre}",
     }
     page = page_factory(width=width)
     page.emulate_media(color_scheme=scheme)

@@ -56,7 +56,8 @@ def test_preview_without_javascript_lists_tracks_and_writes_nothing(client, conn
 def test_invalid_choices_re_render_the_form_with_errors(client, history):
     response = client.post("/playlists", data=form(client, size="500", action="create"))
     assert response.status_code == 400
-    assert "Size must be between 10 and 100" in response.get_data(as_text=True)
+    # Named as the form labels the field ("Number of tracks"), not by its key.
+    assert "The number of tracks must be between 10 and 100" in response.get_data(as_text=True)
 
 
 def test_creating_when_not_connected_explains_and_keeps_the_preview(client, history):

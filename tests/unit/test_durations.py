@@ -2,9 +2,9 @@
 against these same cases in tests/browser/test_format_browser.py)."""
 
 import pytest
-from duration_cases import CASES
+from duration_cases import CASES, PERIOD_CASES
 
-from music_time_machine.durations import duration, duration_days, thousands
+from music_time_machine.durations import duration, duration_days, period_label, thousands
 
 
 @pytest.mark.parametrize(("minutes", "short", "days"), CASES)
@@ -24,3 +24,14 @@ def test_thousands_separators():
     assert thousands(21211) == "21,211"
     assert thousands(999.6) == "1,000"
     assert thousands(0) == "0"
+
+
+@pytest.mark.parametrize(("period", "with_year", "written"), PERIOD_CASES)
+def test_chart_periods_read_in_words(period, with_year, written):
+    assert period_label(period, with_year) == written
+
+
+def test_a_period_that_is_not_one_is_left_as_it_is():
+    assert period_label("all time") == "all time"
+    assert period_label("2025-13") == "2025-13"
+    assert period_label(None) == ""

@@ -9,7 +9,12 @@ from music_time_machine.db.catalogue import save_features
 from music_time_machine.db.snapshots import save_snapshot
 from music_time_machine.db.users import create_user
 from music_time_machine.playlists import sources
-from music_time_machine.playlists.builder import NoTracks, build_preview, pinned_preview
+from music_time_machine.playlists.builder import (
+    ORDER_BY_FIT,
+    NoTracks,
+    build_preview,
+    pinned_preview,
+)
 from music_time_machine.playlists.options import parse_options
 
 TODAY = datetime.now(UTC).date()
@@ -259,3 +264,40 @@ def test_a_pinned_preview_keeps_the_previewed_tracks_in_order(db, uid, listen):
         pinned_preview(db, uid, opts, TODAY, [first.track_ids[0], 999_999]).track_ids
         == first.track_ids[:1]
     )
+
+
+WORKOUT_FEATURES = {
+    "energy": 0.95,
+    "tempo": 160,
+    "valence": 0.8,
+    "danceability": 0.8,
+    "acousticness": 0.0,
+    "instrumentalness": 0.0,
+    "speechiness": 0.05,
+}
+
+
+def test_a_mood_preview_is_listed_by_the_fit_it_shows_and_says_so(db, uid):
+    # "Often" fits less well but is played 40 times, "Rarely" fits perfectly but was played
+    # once: the liking-weighted score puts "Often" first, the fit (which each line shows)
+    # puts "Rarely" first. The list must follow the number the reader sees.
+    add_plays(db, uid, plays("A", "Often", 5, times=40) + plays("B", "Rarely", 5, times=1))
+    ids = dict(db.execute("SELECT name, id FROM tracks").fetchall())
+    save_features(db, uid, ids["Rarely"], WORKOUT_FEATURES)
+    save_features(db, uid, ids["Often"], {**WORKOUT_FEATURES, "energy": 0.6, "tempo": 115})
+    preview = build_preview(db, uid, options("workout"), TODAY)
+    by_title = {t.title: t for t in preview.tracks}
+    assert by_title["Often"].score > by_title["Rarely"].score  # the data disagrees on purpose
+    assert by_title["Often"].fit < by_title["Rarely"].fit
+    assert [t.title for t in preview.tracks] == ["Rarely", "Often"]
+    shown = [int(t.why.split("%")[0]) for t in preview.tracks]
+    assert shown == sorted(shown, reverse=True)
+    assert preview.order == ORDER_BY_FIT and "by mood fit, best first" in ORDER_BY_FIT
+    assert preview.to_json()["order"] == preview.order
+
+
+def test_a_time_machine_preview_says_it_is_listed_by_plays(db, uid):
+    add_plays(db, uid, plays("A", "One", 3, times=3) + plays("B", "Two", 3, times=5))
+    preview = build_preview(db, uid, options("current_rotation"), TODAY)
+    assert [t.title for t in preview.tracks] == ["Two", "One"]
+    assert preview.order.startswith("Listed by your plays, most first")

@@ -9,7 +9,8 @@ the track fits the profile and liking is the same skip-adjusted plays on a log s
 relative to your most played. Fit decides first; among similar fits, what you love wins.
 
 Then at most ``per_artist`` tracks per (first-credited) artist (a year's top list is kept
-whole), and ``size`` tracks.
+whole), and ``size`` tracks, listed in the order the preview states (a mood's by fit, the
+percentage each line shows; a time-machine list by its ranking).
 Every track carries why it was chosen and where its score came from.
 """
 
@@ -49,6 +50,8 @@ class PreviewTrack:
     score: float
     #: The artists one by one ({"id", "name"}, credit order), for links to their pages.
     credits: list[dict] = field(default_factory=list)
+    #: How well the track fits the mood (0..1), for mood playlists; None otherwise.
+    fit: float | None = None
 
     @property
     def on_spotify(self) -> bool:
@@ -66,6 +69,8 @@ class Preview:
     tracks: list[PreviewTrack]
     considered: int = 0
     notes: list[str] = field(default_factory=list)
+    #: The order the tracks are listed in, in words (shown above the list).
+    order: str = ""
 
     @property
     def uris(self) -> list[str]:
@@ -92,6 +97,7 @@ class Preview:
             "uris": self.uris,
             "considered": self.considered,
             "notes": self.notes,
+            "order": self.order,
             "tracks": [t.to_json() for t in self.tracks],
             "skipped": [{"title": t.title, "artist": t.artist} for t in self.without_uri],
         }
@@ -189,11 +195,40 @@ def _rank_mood(
         why = (
             f"{int(fit * 100)}% {mood.label.lower()} fit ({describe_fit(mood, features)}); {c.why}"
         )
-        ranked.append(
-            (score, _track(d, why, source, score), d.artist_ids[0] if d.artist_ids else None)
-        )
+        track = _track(d, why, source, score)
+        track.fit = fit
+        ranked.append((score, track, d.artist_ids[0] if d.artist_ids else None))
     ranked.sort(key=lambda item: (-item[0], item[1].track_id))
     return ranked
+
+
+#: The words for each order a preview can be listed in (see ``_listing_order``).
+ORDER_BY_FIT = "Listed by mood fit, best first (chosen among the tracks you play most)."
+ORDER_BY_PLAYS = "Listed by your plays, most first; tracks you often skip sink lower."
+ORDER_BY_SPOTIFY = (
+    "Listed in the order of your Spotify top tracks; tracks you often skip sink lower."
+)
+ORDER_BY_YEAR = "Listed in the order of your year in review; tracks you often skipped sink lower."
+ORDER_AS_PREVIEWED = "Listed in the order you previewed them."
+
+
+def _listing_order(
+    options: PlaylistOptions, candidates: list[Candidate], tracks: list[PreviewTrack]
+) -> str:
+    """Put the chosen tracks in the order the preview says, and return those words.
+
+    A mood's tracks are chosen by fit and liking together but listed by the fit alone, the
+    percentage each line shows, so the list reads top-down; a time-machine list keeps its
+    ranking (plays, or Spotify's or the year's top-list rank, skips pushing down).
+    """
+    if options.is_mood:
+        tracks.sort(key=lambda t: (-int((t.fit or 0.0) * 100), -t.score, t.track_id))
+        return ORDER_BY_FIT
+    if options.source == "year":
+        return ORDER_BY_YEAR
+    if candidates and candidates[0].weight is not None:
+        return ORDER_BY_SPOTIFY
+    return ORDER_BY_PLAYS
 
 
 def _artist_name(conn: sqlite3.Connection, user_id: int, options: PlaylistOptions) -> str | None:
@@ -244,6 +279,7 @@ def build_preview(
         options.description or default_description(options),
         tracks,
         considered=len(candidates),
+        order=_listing_order(options, candidates, tracks),
     )
     if len(tracks) < options.size:
         preview.notes.append(
@@ -292,4 +328,5 @@ def pinned_preview(
         options.description or default_description(options),
         tracks,
         considered=len(track_ids),
+        order=ORDER_AS_PREVIEWED,
     )

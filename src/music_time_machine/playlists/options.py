@@ -158,7 +158,7 @@ def parse_options(
     source = str(form.get("source", "") or "").strip()
     if source not in SOURCES:
         errors["source"] = "Choose a mood or a time-machine source."
-    size = _int(form, "size", SIZE_DEFAULT, SIZE_MIN, SIZE_MAX, "Size", errors)
+    size = _int(form, "size", SIZE_DEFAULT, SIZE_MIN, SIZE_MAX, "The number of tracks", errors)
     per_artist = _int(form, "per_artist", PER_ARTIST_DEFAULT, 1, 10, "Tracks per artist", errors)
     gems_from = _int(
         form,

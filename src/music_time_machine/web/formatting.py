@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-from ..durations import duration, duration_days, thousands
+from ..durations import duration, duration_days, period_label, thousands
 from .current_user import user_timezone
 
 
@@ -24,4 +24,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(duration, "duration")
     app.add_template_filter(duration_days, "duration_days")
     app.add_template_filter(thousands, "thousands")
+    app.add_template_filter(period_label, "period")
     # Links to pages that another blueprint may not register (yet): genre, year, search.

@@ -120,6 +120,26 @@ def spotify_problem(error: SpotifyError) -> tuple[int, str]:
     )
 
 
+def repeat_of_last(preview: Preview) -> saved.SavedPlaylist | None:
+    """The playlist this preview would copy, when it is the last one the user created:
+    the same name and the same tracks in the same order. Creating it again straight away
+    is almost always a double press or a reload, so both the page and the API ask first."""
+    last = saved.recent_playlists(get_db(), g.user["id"], limit=1)
+    if last and last[0].name == preview.name and last[0].track_uris == preview.uris:
+        return last[0]
+    return None
+
+
+def repeat_question(playlist: saved.SavedPlaylist) -> str:
+    return (
+        f"You just created “{playlist.name}” from this preview. "
+        "Create it again as a second playlist on Spotify?"
+    )
+
+
+#: The submit value that confirms creating a second copy of the last playlist.
+CREATE_AGAIN = "create_again"
+
 #: The form as first shown.
 DEFAULT_FORM = {
     "source": "forgotten_gems",
@@ -207,6 +227,12 @@ def submit() -> ResponseReturnValue:
         )
     if action == "preview":
         return render_template("playlists/index.html", **page_context(form=form, preview=preview))
+    repeat = repeat_of_last(preview) if action != CREATE_AGAIN else None
+    if repeat is not None:
+        return render_template(
+            "playlists/index.html",
+            **page_context(form=form, preview=preview, ask_again=repeat_question(repeat)),
+        )
     try:
         outcome = create_on_spotify(get_db(), spotify_client(), g.user["id"], preview)
     except SpotifyError as error:

@@ -2,9 +2,11 @@
 
 Same validation and logic as the HTML views (web/playlists.py); each answer also carries the
 server-rendered HTML of the piece of page it changes, so the page and the no-JS version
-show exactly the same thing. Errors are ``{"error": "..."}``: 400 bad input, 409 not
-connected, 401 needs reconnect, 422 nothing to put in a playlist, 429 rate limited
-(``retry_after`` seconds, and a ``Retry-After`` header), 502 Spotify failed.
+show exactly the same thing. Creating the same playlist as the last one created answers
+``{"ask_again": "<the question>"}`` and creates nothing (send ``action=create_again`` to go
+ahead). Errors are ``{"error": "..."}``: 400 bad input, 409 not connected, 401 needs
+reconnect, 422 nothing to put in a playlist, 429 rate limited (``retry_after`` seconds, and a
+``Retry-After`` header), 502 Spotify failed.
 """
 
 from __future__ import annotations
@@ -19,7 +21,15 @@ from ..playlists.creator import AlreadyAdding, NothingToAdd, create_on_spotify, 
 from ..playlists.options import parse_options
 from ..spotify.client import RateLimited, SpotifyError
 from .current_user import local_today, login_required
-from .playlists import page_context, preview_for, spotify_client, spotify_problem
+from .playlists import (
+    CREATE_AGAIN,
+    page_context,
+    preview_for,
+    repeat_of_last,
+    repeat_question,
+    spotify_client,
+    spotify_problem,
+)
 
 bp = Blueprint("playlists_api", __name__, url_prefix="/api/playlists")
 
@@ -109,7 +119,11 @@ def preview() -> ResponseReturnValue:
 @bp.post("")
 @login_required
 def create() -> ResponseReturnValue:
-    _form_data, found = _validated_preview()
+    form, found = _validated_preview()
+    repeat = repeat_of_last(found) if form.get("action") != CREATE_AGAIN else None
+    if repeat is not None:
+        # Not an error: a question, answered with 200 so that nothing reads it as a failure.
+        return jsonify({"ask_again": repeat_question(repeat)})
     try:
         outcome = create_on_spotify(get_db(), spotify_client(), g.user["id"], found)
     except SpotifyError as error:

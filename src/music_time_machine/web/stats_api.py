@@ -189,10 +189,15 @@ def top_list_payload(req: StatsRequest, asked: ListPage) -> dict:
 
 
 def top_genres_payload(req: StatsRequest, limit: int) -> dict:
+    """The top genres; ``long_tail`` when the rest together outweigh the biggest of them, so
+    that a doughnut's "other genres" slice would be its largest and mislead: the page
+    draws the top genres as bars instead."""
     genres = req.stats.top_genres(req.span.start, req.span.end, limit)
     items = [{**g, "url": genre_url(g["genre"])} for g in genres.items]
+    biggest = max((g["share"] for g in genres.items), default=0.0)
     return {
         "items": items,
+        "long_tail": bool(items) and genres.other_share >= biggest,
         "other_share": genres.other_share,
         "unknown_share": genres.unknown_share,
         "unknown_plays": genres.unknown_plays,

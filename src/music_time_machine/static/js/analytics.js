@@ -143,8 +143,38 @@ function drawVolume(first = {}) {
   $$('[data-metric]').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.metric === metric)));
 }
 
+/** The top genres as bars when the rest together would be the biggest slice of a doughnut
+ * (the API's `long_tail`): "other genres" then is no slice, and a note says where it went. */
+function drawGenreBars(first = {}) {
+  const g = data.genres;
+  const items = g.items;
+  const max = window.innerWidth < 640 ? 16 : 28;
+  renderChart('genre-chart', 'hbar', items.map((i) => shorten(i.genre, max)), [
+    { label: 'Share of genre plays (%)', data: items.map((i) => Math.round(i.share * 1000) / 10) },
+  ], {
+    plugins: {
+      legend: { display: false },
+      tooltip: tooltip((i) => items[i].genre, (v) => `${v.toFixed(1)}% of plays with a known genre`),
+    },
+    valueFormat: (v) => `${v}%`,
+    ...openOnClick((i) => items[i]?.url),
+    ...first,
+  });
+}
+
 function drawGenres(first = {}) {
   const g = data.genres;
+  const canvas = document.getElementById('genre-chart');
+  const tail = document.querySelector('[data-genre-tail]');
+  if (tail) {
+    tail.hidden = !g.long_tail;
+    tail.textContent = `Your genres have a long tail: the other ${Math.round(g.other_share * 100)}% is spread over smaller genres, so the top ones are shown as bars.`;
+  }
+  canvas?.setAttribute('aria-label', `${g.long_tail ? 'Bar' : 'Doughnut'} chart of the top genres by share of plays`);
+  if (g.long_tail) {
+    drawGenreBars(first);
+    return;
+  }
   const labels = g.items.map((i) => i.genre);
   const shares = g.items.map((i) => Math.round(i.share * 1000) / 10);
   const colours = palette().slice(0, labels.length);
@@ -200,7 +230,7 @@ function drawDiscoveries(first = {}) {
 // -- tables, cards, heatmap ------------------------------------------------------------
 
 function renderTables() {
-  fillRows('volume-rows', data.volume.series.map((p) => [cell(p.period), cell(number(p.plays)), cell(duration(p.minutes))]));
+  fillRows('volume-rows', data.volume.series.map((p) => [cell(periodLabel(p.period, true)), cell(number(p.plays)), cell(duration(p.minutes))]));
   const g = data.genres;
   const genreRows = g.items.map((i) => [linkedCell(i.url, i.genre), cell(number(i.plays)), cell(`${(i.share * 100).toFixed(1)}%`)]);
   if (g.other_share > 0) genreRows.push([cell('other genres'), cell(''), cell(`${(g.other_share * 100).toFixed(1)}%`)]);
@@ -248,7 +278,7 @@ function renderTables() {
   fillRows('discovery-rows', data.discoveries.series.map((m) => {
     const names = document.createElement('td');
     names.append(...linkedList(m.names, m.urls));
-    return [cell(m.period), cell(number(m.artists)), names];
+    return [cell(periodLabel(m.period, true)), cell(number(m.artists)), names];
   }));
 }
 
@@ -303,7 +333,8 @@ function renderRange() {
   const r = data.range;
   $$('[data-range-label]').forEach((el) => { el.textContent = r.label; });
   $$('[data-range-dates]').forEach((el, i) => {
-    el.textContent = i === 0 ? `${r.start} to ${r.end}` : `${r.start} and ${r.end}`;
+    const [start, end] = [periodLabel(r.start, true), periodLabel(r.end, true)];
+    el.textContent = i === 0 ? `${start} to ${end}` : `${start} and ${end}`;
   });
   $$('[data-range]').forEach((a) => {
     if (a.dataset.range === r.key) a.setAttribute('aria-current', 'true');
@@ -330,7 +361,9 @@ function render() {
   const noGenres = data.genres.items.length === 0;
   document.querySelector('[data-genre-box]').hidden = noGenres;
   document.querySelector('[data-genre-empty]').hidden = !noGenres;
-  document.querySelector('[data-genre-unknown]').textContent = `${Math.round(data.genres.unknown_share * 100)}% of plays are by artists with no known genre (not in the chart).`;
+  const unknown = document.querySelector('[data-genre-unknown]');
+  unknown.hidden = !data.genres.unknown_plays;  // "0% ... no known genre" is noise
+  unknown.textContent = `${Math.round(data.genres.unknown_share * 100)}% of plays are by artists with no known genre (not in the chart).`;
   renderRange();
   renderCards();
   renderTables();

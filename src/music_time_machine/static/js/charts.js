@@ -100,7 +100,9 @@ export function renderChart(canvasId, kind, labels, datasets, options = {}) {
       return { backgroundColor: labels.map((_, j) => colours[j % colours.length]), borderColor: color('--surface'), ...ds };
     }
     const c = colours[i % colours.length];
-    return { borderColor: c, backgroundColor: type === 'line' ? `${c}33` : c, pointRadius: 0, tension: 0.25, fill: type === 'line', ...ds };
+    // Monotone curves never swing above or below the points they join: a smooth line must
+    // not show a peak or a dip that did not happen.
+    return { borderColor: c, backgroundColor: type === 'line' ? `${c}33` : c, pointRadius: 0, tension: 0.25, cubicInterpolationMode: 'monotone', fill: type === 'line', ...ds };
   });
   let opts = baseOptions(options);
   if (kind === 'hbar') opts = { ...opts, indexAxis: 'y', scales: { x: opts.scales.y, y: { ...opts.scales.x, grid: { display: false } } } };

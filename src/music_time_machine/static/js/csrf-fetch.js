@@ -19,10 +19,13 @@ export function statusMessage(status) {
   return 'Something went wrong. Reload the page, then try again.';
 }
 
+/** POST `body` (an object as JSON, or FormData as it is) or the fields of `form`. */
 export async function postJson(url, body = null, { form = null } = {}) {
   const headers = { 'X-CSRFToken': token(), Accept: 'application/json' };
   let payload;
-  if (form) {
+  if (body instanceof FormData) {
+    payload = body;
+  } else if (form) {
     payload = new FormData(form);
   } else if (body !== null) {
     headers['Content-Type'] = 'application/json';

@@ -1,7 +1,8 @@
 // Artist, track and album pages: the charts, drawn from the page's embedded JSON (the same
 // numbers as the tables under them, which work without JavaScript).
 import { chartsUnavailable } from './chart-fallback.js';
-import { FIRST_DRAW, drawInTurn, readJson, renderChart } from './charts.js';
+import { FIRST_DRAW, drawInTurn, readJson, renderChart, tooltip } from './charts.js';
+import { periodLabel, thousands } from './format.js';
 
 const data = readJson('explore-data');
 const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
@@ -9,9 +10,16 @@ const quiet = { plugins: { legend: { display: false } }, ...FIRST_DRAW };
 
 const drawers = [];
 if (data?.months?.length) {
-  drawers.push(() => renderChart('months-chart', 'line', data.months.map((m) => m.month), [
+  // Months in the same words as the table under the chart ('Dec 2025').
+  drawers.push(() => renderChart('months-chart', 'line', data.months.map((m) => periodLabel(m.month)), [
     { label: 'Plays', data: data.months.map((m) => m.plays) },
-  ], quiet));
+  ], {
+    ...quiet,
+    plugins: {
+      ...quiet.plugins,
+      tooltip: tooltip((i) => periodLabel(data.months[i].month), (v) => `${thousands(v)} play${v === 1 ? '' : 's'}`),
+    },
+  }));
 }
 if (data?.hours) {
   drawers.push(() => renderChart('hours-chart', 'bar', data.hours.map((_, h) => String(h).padStart(2, '0')), [

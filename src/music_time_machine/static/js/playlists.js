@@ -12,13 +12,6 @@ const savedBox = document.getElementById('saved-playlists');
 // Fields that do not change which tracks are chosen: editing them keeps the preview.
 const KEEPS_PREVIEW = new Set(['name', 'description', 'visibility', 'csrf_token']);
 
-// The preview last created on Spotify (its selection and tracks): creating it again straight
-// away is almost always a double press, so the page asks first.
-let lastCreated = null;
-let createAgain = false;
-
-const selection = () => `${form.querySelector('.js-selection-key').value}|${form.querySelector('.js-track-ids').value}`;
-
 /** Bring the result of an action into view and move focus to it (its heading). */
 function focusResult(box) {
   const target = box?.querySelector('h2') ?? box;
@@ -69,20 +62,20 @@ function clearFieldErrors() {
   form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
 }
 
-/** Ask in the page (not a dialog) before making a second copy of the playlist just made. */
-function askBeforeCreatingAgain() {
+/** The server's question before a second copy of the playlist just made, with the same
+ * "Create a second copy" button (a submit button of the form) as the page without JS. */
+function askBeforeCreatingAgain(question) {
   showError('');
   const p = document.createElement('p');
   p.className = 'flash flash-warning';
-  p.textContent = `You just created “${lastCreated.name}” from this preview. Create it again as a second playlist on Spotify? `;
+  p.textContent = `${question} `;
   const again = document.createElement('button');
-  again.type = 'button';
+  again.type = 'submit';
+  again.setAttribute('form', form.id);
+  again.name = 'action';
+  again.value = 'create_again';
   again.className = 'button button-secondary';
   again.textContent = 'Create a second copy';
-  again.addEventListener('click', () => {
-    createAgain = true;
-    form.requestSubmit(form.querySelector('.js-create-button'));
-  });
   p.append(again);
   errorBox.append(p);
   errorBox.hidden = false;
@@ -93,7 +86,7 @@ function askBeforeCreatingAgain() {
 function markPreviewCreated(playlist) {
   const notice = previewBox.querySelector('.js-preview-notice');
   if (notice) {
-    notice.textContent = `Created on Spotify as “${playlist.name}” (see above). Pressing “Create on Spotify” again makes a second copy.`;
+    notice.textContent = `Created on Spotify as “${playlist.name}” (see above). Pressing “Create on Spotify” again asks before making a second copy.`;
   }
 }
 
@@ -146,25 +139,28 @@ function forgetPreview() {
 
 async function submitPlaylistForm(event) {
   event.preventDefault();
-  let creating = event.submitter?.value === 'create';
+  let creating = ['create', 'create_again'].includes(event.submitter?.value);
   const previewFirst = creating && !form.querySelector('.js-selection-key').value;
   if (previewFirst) creating = false;  // nothing is created before its preview was seen
-  if (creating && lastCreated?.selection === selection() && !createAgain) {
-    askBeforeCreatingAgain();
-    return;
-  }
-  createAgain = false;
-  const button = previewFirst ? form.querySelector('.js-preview-button') : (event.submitter ?? form.querySelector('.js-preview-button'));
+  // The fields with the button pressed (its action=...), as sent without JavaScript; read
+  // now, while that button (perhaps in the question below) is still on the page.
+  const fields = creating ? new FormData(form, event.submitter) : new FormData(form);
+  // The busy state shows on the form's own button (the question's button is about to go).
+  const pressed = form.contains(event.submitter) ? event.submitter : null;
+  const button = previewFirst || !event.submitter
+    ? form.querySelector('.js-preview-button')
+    : pressed ?? form.querySelector('.js-create-button');
   const buttons = form.querySelectorAll('button[type="submit"]');
   const done = busy(button, form.querySelector('.busy-note'), creating ? 'Creating…' : 'Previewing…');
   buttons.forEach((b) => { b.disabled = true; });
   showError('');
   try {
     const url = creating ? form.dataset.createUrl : form.dataset.previewUrl;
-    const data = await postJson(url, null, { form });
+    const data = await postJson(url, fields);
     clearFieldErrors();
-    if (creating) {
-      lastCreated = { selection: selection(), name: data.playlist.name };
+    if (data.ask_again) {
+      askBeforeCreatingAgain(data.ask_again);
+    } else if (creating) {
       resultBox.innerHTML = '';
       setHtml(resultBox, data.playlist.html);
       setHtml(savedBox, data.list_html);

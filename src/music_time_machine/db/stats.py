@@ -38,6 +38,8 @@ from .rollups_monthly import ARTIST, GAP_MIN_DAYS, TRACK, WEEKDAY_SQL, Entity
 
 _CANDIDATE_BATCH = 250
 _MAX_CANDIDATES = 4000
+#: More ids than this are summed without naming them (one IN list stays small).
+_MAX_IDS = 1000
 
 
 @dataclass(frozen=True)
@@ -273,13 +275,30 @@ class ListeningStats:
 
     def artist_rank(self, artist_id: int, start: date, end: date) -> int | None:
         """The artist's place in the range's top artists (the order of ``top_artists``);
-        None without a counted play in the range."""
-        rows = self._artist_rows(start, end)
-        mine = next((r for r in rows if r[0] == artist_id), None)
-        if mine is None:
+        None without a counted play in the range.
+
+        Only an artist with at least as many plays in the range can be ahead, so only
+        artists whose all-time plays (a bound of their range plays) reach that many and
+        who were played around the range are summed: a handful for a favourite artist,
+        instead of every artist with their genres."""
+        pieces = self._pieces(start, end)
+        if pieces.empty:
             return None
-        key = _rank(mine)
-        return 1 + sum(1 for r in rows if _rank(r) < key)
+        sql, args = self._sums_sql(ARTIST, pieces, [artist_id])
+        mine = self._tuples(sql, args)
+        if not mine:
+            return None
+        rivals = [
+            r[0]
+            for r in self._tuples(
+                "SELECT artist_id FROM rollup_artist_total WHERE user_id = ? AND plays >= ? "
+                "AND last_day >= ? AND first_day <= ?",
+                (self.user_id, mine[0][1], start.isoformat(), end.isoformat()),
+            )
+        ]
+        sql, args = self._sums_sql(ARTIST, pieces, rivals if len(rivals) <= _MAX_IDS else None)
+        key = _rank(mine[0])
+        return 1 + sum(1 for r in self._tuples(sql, args) if _rank(r) < key)
 
     def top_genres(self, start: date, end: date, limit: int) -> GenreBreakdown:
         """Genres by plays; plays by artists without a known genre are counted as unknown.

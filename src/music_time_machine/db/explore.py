@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from ..rules import PlayRule
 from .catalogue import track_credits
@@ -22,9 +23,10 @@ from .enrichment import ARTIST_GENRES
 from .rollups_monthly import Entity
 
 
-@dataclass(frozen=True)
-class DayRow:
-    """One local day of one item: counted plays and milliseconds of every stream."""
+class DayRow(NamedTuple):
+    """One local day of one item: counted plays and milliseconds of every stream. (A named
+    tuple: a favourite artist has 5,000 of them per page, three times cheaper to make than
+    a frozen dataclass.)"""
 
     day: date
     plays: int

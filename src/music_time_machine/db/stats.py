@@ -284,6 +284,8 @@ class ListeningStats:
         pieces = self._pieces(start, end)
         if pieces.empty:
             return None
+        if pieces.covers_all:
+            return self._all_time_artist_rank(artist_id)
         sql, args = self._sums_sql(ARTIST, pieces, [artist_id])
         mine = self._tuples(sql, args)
         if not mine:
@@ -299,6 +301,24 @@ class ListeningStats:
         sql, args = self._sums_sql(ARTIST, pieces, rivals if len(rivals) <= _MAX_IDS else None)
         key = _rank(mine[0])
         return 1 + sum(1 for r in self._tuples(sql, args) if _rank(r) < key)
+
+    def _all_time_artist_rank(self, artist_id: int) -> int | None:
+        """``artist_rank`` over every day with data: counted in the totals' rank index."""
+        mine = self.conn.execute(
+            "SELECT plays, ms_played FROM rollup_artist_total WHERE user_id = ? AND artist_id = ?",
+            (self.user_id, artist_id),
+        ).fetchone()
+        if mine is None:
+            return None
+        plays, ms = mine[0], mine[1]
+        return (
+            1
+            + self.conn.execute(
+                "SELECT COUNT(*) FROM rollup_artist_total WHERE user_id = ? AND plays >= ? "
+                "AND (plays > ? OR ms_played > ? OR (ms_played = ? AND artist_id < ?))",
+                (self.user_id, plays, plays, ms, ms, artist_id),
+            ).fetchone()[0]
+        )
 
     def top_genres(self, start: date, end: date, limit: int) -> GenreBreakdown:
         """Genres by plays; plays by artists without a known genre are counted as unknown.

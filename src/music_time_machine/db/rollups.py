@@ -177,11 +177,13 @@ def rebuild_rollups(conn: sqlite3.Connection, user_id: int, rule: PlayRule | Non
             conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
         _aggregate(conn, user_id, rule)
         refresh_monthly(conn, user_id)
-        # Migration 0011's step rebuilds before 0013 creates this table (0013 fills it), and
-        # 0013's before 0018 creates the artists' one (0018 fills it).
-        if _has_table(conn, TRACK_HOURS):
+        # Migration 0011's step rebuilds before 0013 creates this table (0013 fills it).
+        if conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TRACK_HOURS,)
+        ).fetchone():
             conn.execute(f"DELETE FROM {TRACK_HOURS} WHERE user_id = ?", (user_id,))
             aggregate_track_hours(conn, user_id, rule)
+        # And 0013's before 0018 creates the artists' one (0018 fills it).
         if _has_table(conn, ARTIST_HOURS):
             conn.execute(f"DELETE FROM {ARTIST_HOURS} WHERE user_id = ?", (user_id,))
             aggregate_artist_hours(conn, user_id)

@@ -38,8 +38,6 @@ from .rollups_monthly import ARTIST, GAP_MIN_DAYS, TRACK, WEEKDAY_SQL, Entity
 
 _CANDIDATE_BATCH = 250
 _MAX_CANDIDATES = 4000
-#: More ids than this are summed without naming them (one IN list stays small).
-_MAX_IDS = 1000
 
 
 @dataclass(frozen=True)
@@ -667,6 +665,10 @@ class ListeningStats:
             (*args, *span),
         ).fetchone()[0]
         return overlapping - silent
+
+
+#: More ids than this are summed without naming them (one IN list stays small).
+_MAX_IDS = 1000
 
 
 def _best(rows: list[tuple], limit: int) -> list[tuple]:

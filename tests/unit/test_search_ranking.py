@@ -7,10 +7,12 @@ and walks cut short to force every path."""
 import random
 
 import pytest
-from factories import add_plays
+from factories import add_plays, database_before, vm_steps
 
 from music_time_machine.db import search
-from music_time_machine.db.search import search_catalogue
+from music_time_machine.db.migrate import migrate
+from music_time_machine.db.search import KIND_SPAN, KINDS, search_catalogue
+from music_time_machine.db.users import ensure_local_user
 from music_time_machine.normalise import search_key
 from music_time_machine.search_terms import parse_query
 
@@ -94,3 +96,47 @@ def test_a_common_prefix_is_answered_by_the_walk(world, monkeypatch):
     for query, top in expected.items():
         found = search_catalogue(conn, user, [query], per_kind)["track"]
         assert [(f.name, f.plays, f.ms_played) for f in found] == top
+
+
+def test_each_kind_reads_only_its_own_part_of_the_index(fresh_db):
+    """Rowids are numbered kind first, so the artists' and albums' query for a word that
+    only 400 songs have reads none of those songs' index rows (SQLite instructions, not
+    time: the same on any machine)."""
+    conn, user = fresh_db()
+    add_plays(
+        conn,
+        user,
+        [
+            ("Band", f"Song {i}", f"2024-01-01 10:{i // 60:02d}:{i % 60:02d}", 200_000)
+            + ({"album": "Record"},)
+            for i in range(400)
+        ],
+    )
+
+    def matches(kind):
+        sql = f"SELECT COUNT(*) FROM search_names s WHERE {search._ONE_KIND}"
+        args = {"match": '"song"*', "user": user, "base": KINDS[kind] * KIND_SPAN}
+        found = []
+        steps = vm_steps(conn, lambda: found.append(conn.execute(sql, args).fetchone()[0]))
+        return found[0], steps
+
+    tracks, track_steps = matches("track")
+    assert tracks == 400 and track_steps > 4_000  # the 400 rows are read for tracks
+    for kind in ("artist", "album"):
+        assert matches(kind)[0] == 0
+        assert matches(kind)[1] < track_steps / 10, kind
+
+
+def test_migration_0018_renumbers_an_existing_index(tmp_path, monkeypatch):
+    conn = database_before(tmp_path / "old.sqlite", monkeypatch, 18)
+    user = ensure_local_user(conn, "UTC")
+    add_plays(conn, user, [("Björk", "Jóga", "2024-01-01 10:00:00", 200_000)])
+    migrate(conn)
+    kinds = {
+        row[0] // KIND_SPAN for row in conn.execute("SELECT rowid FROM search_names").fetchall()
+    }
+    assert kinds == set(KINDS.values())
+    found = search_catalogue(conn, user, ["bjork", "jo"], 5)
+    assert [f.name for f in found["track"]] == ["Jóga"]
+    assert [f.name for f in search_catalogue(conn, user, ["bjork"], 5)["artist"]] == ["Björk"]
+    conn.close()

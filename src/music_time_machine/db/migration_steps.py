@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Callable
 
 from .planner import refresh_planner_statistics
-from .search import install_search_index
+from .search import install_search_index, reinstall_search_index
 
 #: The catalogue tables, parents last: the order their rows are copied in is the reverse.
 CATALOGUE = ("tracks", "albums", "artists")
@@ -274,4 +274,5 @@ STEPS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "merge_songs": merge_songs,
     "fill_track_hours": fill_track_hours,
     "install_search_index": install_search_index,
+    "reinstall_search_index": reinstall_search_index,
 }

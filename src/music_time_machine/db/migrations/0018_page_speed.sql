@@ -21,6 +21,11 @@ GROUP BY h.user_id, ta.artist_id, h.hour;
 -- album's songs by this index alone, not by reading ~70,000 track rows.
 CREATE INDEX tracks_user_album ON tracks(user_id, kind, album_id);
 
+-- The search index (db/search.py) numbers its rows by kind first, kind * 2^40 + id instead
+-- of id * 4 + kind: a search for albums reads the albums' part of each word list, not every
+-- track's too. Rebuilt here with its triggers.
+-- @step reinstall_search_index
+
 -- The planner measures the new table and index (db/planner.py), so that the index is taken
 -- for what it is: one more index led by user_id, not a selective one.
 -- @step refresh_planner_statistics

@@ -1,4 +1,5 @@
--- Speed at a million plays (issues #15, #16): the artist page and Settings read small rows.
+-- Speed at a million plays (issues #15, #16): the artist page, Settings and search read
+-- only the rows they need.
 
 -- Counted plays per artist and local hour of the day: the hours an artist is played were
 -- the sum of 24 rows of each of its tracks (~30,000 rows for a favourite artist of 5,000

@@ -259,6 +259,13 @@ def _merge_plays(conn: sqlite3.Connection, clock_type, get_settings) -> None:
         )
 
 
+def reinstall_search_index(conn: sqlite3.Connection) -> None:
+    """The search index rebuilt with kind-first rowids (migration 0018, db/search.py)."""
+    from .search import reinstall_search_index as reinstall
+
+    reinstall(conn)
+
+
 def fill_track_hours(conn: sqlite3.Connection) -> None:
     """Counted plays per track and local hour for every existing user (migration 0013)."""
     from .rollups import aggregate_track_hours
@@ -272,6 +279,7 @@ STEPS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "refresh_planner_statistics": refresh_planner_statistics,
     "split_catalogue_by_user": split_catalogue_by_user,
     "merge_songs": merge_songs,
+    "reinstall_search_index": reinstall_search_index,
     "fill_track_hours": fill_track_hours,
     "install_search_index": install_search_index,
 }

@@ -153,7 +153,7 @@ def artist_payload(ctx: Context, artist_id: int) -> dict | None:
             }
             for a in q.artist_top_albums(ctx.conn, ctx.user_id, artist_id, TOP_ITEMS)
         ],
-        "hours": q.hours_of(ctx.conn, ctx.user_id, track_ids),
+        "hours": q.artist_hours(ctx.conn, ctx.user_id, artist_id),
         "weekdays": weekdays(days),
         "forgotten_gems": url_for("playlists.index", source="forgotten_gems", artist=artist_id),
     }

@@ -34,6 +34,7 @@ from ..daterange import add_months, month_end, month_start
 from ..durations import hours, minutes
 from .catalogue import album_artists, track_credits
 from .enrichment import ARTIST_GENRES
+from .rollups_albums import ALBUM
 from .rollups_monthly import ARTIST, GAP_MIN_DAYS, TRACK, WEEKDAY_SQL, Entity
 
 _CANDIDATE_BATCH = 250
@@ -158,12 +159,13 @@ class ListeningStats:
 
     def top_albums(self, start: date, end: date, limit: int) -> list[dict]:
         """Albums by plays. A song counts for one album: its ``tracks.album_id``, the
-        album of the version the user played most (catalogue.refresh_song_uris). Rollups
-        are per song, and one song is one item everywhere (DESIGN §4b): a song played as a
-        single and on its album is not split between them, nor counted twice. An album's
-        plays and minutes are those of its songs in the range (minutes of every stream, as
-        for an artist); it is listed once one of its songs has a counted play."""
-        return self._album_items(sorted(self._album_rows(start, end), key=_rank)[:limit])
+        album of the version the user played most (catalogue.refresh_song_uris). One song
+        is one item everywhere (DESIGN §4b): a song played as a single and on its album is
+        not split between them, nor counted twice. An album's plays and minutes are those
+        of its songs in the range (minutes of every stream, as for an artist); it is listed
+        once one of its songs has a counted play. Read from the album rollups
+        (rollups_albums.py), which hold exactly those sums, the way top tracks are."""
+        return self._album_items(self._top(ALBUM, start, end, limit))
 
     def ranked_page(
         self, what: str, start: date, end: date, sort: str, offset: int, limit: int
@@ -173,21 +175,16 @@ class ListeningStats:
         ``what`` is 'artists', 'tracks' or 'albums'; ``sort`` 'plays' (ties by minutes) or
         'time' (minutes, ties by plays); the last tie-break is the order items were stored.
         """
-        key = _rank if sort == "plays" else _rank_by_time
-        if what == "albums":
-            rows = sorted(self._album_rows(start, end), key=key)
-            ranked, total = rows[offset : offset + limit], len(rows)
+        entity = {"tracks": TRACK, "artists": ARTIST, "albums": ALBUM}[what]
+        total = self._distinct(entity, start, end)
+        if sort == "plays":
+            ranked = self._top(entity, start, end, offset + limit)[offset:]
+        elif entity is ARTIST:
+            ranked = sorted((r[:3] for r in self._artist_rows(start, end)), key=_rank_by_time)[
+                offset : offset + limit
+            ]
         else:
-            entity = TRACK if what == "tracks" else ARTIST
-            total = self._distinct(entity, start, end)
-            if sort == "plays":
-                ranked = self._top(entity, start, end, offset + limit)[offset:]
-            elif entity is ARTIST:
-                ranked = sorted((r[:3] for r in self._artist_rows(start, end)), key=key)[
-                    offset : offset + limit
-                ]
-            else:
-                ranked = self._tracks_by_time(start, end, offset, limit)
+            ranked = self._by_time(entity, start, end, offset, limit)
         decorate = {
             "tracks": self._track_items,
             "artists": self._artist_items,
@@ -466,10 +463,9 @@ class ListeningStats:
         entity: Entity,
         pieces: _Pieces,
         ids: list[int] | None = None,
-        played_only: bool = True,
     ) -> tuple[str, list]:
-        """(id, plays, ms_played) per item over the pieces, optionally for some ids only;
-        items without a counted play too unless ``played_only``."""
+        """(id, plays, ms_played) per item with a counted play over the pieces, optionally
+        for some ids only."""
         col = entity.id_col
         only = f"AND {col} IN ({','.join('?' * len(ids))})" if ids else ""
         parts, args = [], []
@@ -481,8 +477,7 @@ class ListeningStats:
             args += [self.user_id, first, last, *(ids or [])]
         sql = (
             f"SELECT id, SUM(plays) AS plays, SUM(ms_played) AS ms FROM "
-            f"({' UNION ALL '.join(parts)}) GROUP BY id"
-            f"{' HAVING SUM(plays) > 0' if played_only else ''}"
+            f"({' UNION ALL '.join(parts)}) GROUP BY id HAVING SUM(plays) > 0"
         )
         return sql, args
 
@@ -561,32 +556,21 @@ class ListeningStats:
             )
         return self._artist_sums[key]
 
-    def _album_rows(self, start: date, end: date) -> list[tuple]:
-        """(album id, plays, ms) of every album with a play in the range: the sums over
-        its songs' streams (see ``top_albums``)."""
-        pieces = self._pieces(start, end)
-        if pieces.empty:
-            return []
-        sql, args = self._sums_sql(TRACK, pieces, played_only=False)
-        return self._tuples(
-            f"SELECT t.album_id, SUM(s.plays), SUM(s.ms) FROM ({sql}) s "
-            f"JOIN tracks t ON t.id = s.id WHERE t.album_id IS NOT NULL "
-            f"GROUP BY t.album_id HAVING SUM(s.plays) > 0",
-            args,
-        )
-
-    def _tracks_by_time(self, start: date, end: date, offset: int, limit: int) -> list[tuple]:
-        """(id, plays, ms) of tracks with a play, by minutes, a page at ``offset``."""
+    def _by_time(
+        self, entity: Entity, start: date, end: date, offset: int, limit: int
+    ) -> list[tuple]:
+        """(id, plays, ms) of tracks or albums with a play, by minutes, a page at ``offset``."""
         pieces = self._pieces(start, end)
         if pieces.empty:
             return []
         if pieces.covers_all:
+            col = entity.id_col
             return self._tuples(
-                "SELECT track_id, plays, ms_played FROM rollup_track_total WHERE user_id = ? "
-                "ORDER BY ms_played DESC, plays DESC, track_id LIMIT ? OFFSET ?",
+                f"SELECT {col}, plays, ms_played FROM {entity.total_table} WHERE user_id = ? "
+                f"ORDER BY ms_played DESC, plays DESC, {col} LIMIT ? OFFSET ?",
                 (self.user_id, limit, offset),
             )
-        sql, args = self._sums_sql(TRACK, pieces)
+        sql, args = self._sums_sql(entity, pieces)
         return self._tuples(
             f"{sql} ORDER BY ms DESC, plays DESC, id LIMIT ? OFFSET ?", (*args, limit, offset)
         )

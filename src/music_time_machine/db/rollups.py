@@ -16,7 +16,7 @@ import sqlite3
 from ..rules import PlayRule
 from . import transaction
 from .catalogue import count_uri_plays
-from .rollups_albums import add_album_plays, has_album_rollups, rebuild_album_rollups
+from .rollups_albums import add_album_plays, rebuild_album_rollups
 from .rollups_monthly import (
     ARTIST,
     TRACK,
@@ -156,9 +156,7 @@ def rebuild_rollups(conn: sqlite3.Connection, user_id: int, rule: PlayRule | Non
             conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
         _aggregate(conn, user_id, rule)
         refresh_monthly(conn, user_id)
-        # Migrations before 0017 rebuild too, before its album tables exist (0017 fills them).
-        if has_album_rollups(conn):
-            rebuild_album_rollups(conn, user_id)
+        rebuild_album_rollups(conn, user_id)
         # Migration 0011's step rebuilds before 0013 creates this table (0013 fills it).
         if conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TRACK_HOURS,)

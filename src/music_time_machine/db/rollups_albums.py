@@ -57,6 +57,8 @@ _NEW_ALBUM_DAYS = (
 def add_album_plays(conn: sqlite3.Connection, user_id: int) -> None:
     """Add the new plays' per-track days (``temp.new_track_days``, filled by
     ``rollups.add_new_plays``) into the album rollups of their songs' albums."""
+    if not has_album_rollups(conn):
+        return
     conn.execute(_NEW_ALBUM_DAYS)
     conn.execute("DELETE FROM temp.new_album_days")
     conn.execute(
@@ -78,6 +80,8 @@ def add_album_plays(conn: sqlite3.Connection, user_id: int) -> None:
 def rebuild_album_rollups(conn: sqlite3.Connection, user_id: int) -> None:
     """Recompute all of the user's album rollups from the daily track rollup (which must be
     current: ``rollups.rebuild_rollups`` calls this after rebuilding it)."""
+    if not has_album_rollups(conn):
+        return
     for table in ALBUM_TABLES:
         conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
     _fill(conn, user_id, None)
@@ -100,7 +104,8 @@ def refresh_albums(conn: sqlite3.Connection, user_id: int, album_ids: Iterable[i
 
 
 def has_album_rollups(conn: sqlite3.Connection) -> bool:
-    """Whether migration 0017 has run (earlier migrations' steps rebuild rollups too)."""
+    """Whether migration 0017 has run: the steps of earlier migrations (and their tests)
+    write plays and rebuild rollups before the album tables exist; 0017 then fills them."""
     return (
         conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (ALBUM.day_table,)

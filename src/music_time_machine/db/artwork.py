@@ -142,14 +142,17 @@ def user_has_image(conn: sqlite3.Connection, user_id: int, image_key: str) -> bo
 def track_image_keys(
     conn: sqlite3.Connection, user_id: int, track_ids: list[int]
 ) -> dict[int, str]:
-    """track id -> the key of its album's picture, for the tracks that have one."""
+    """track id -> the key of its album's picture, for the tracks that have one.
+
+    ``+user_id`` in these lookups: the rows are found by id; left to itself the planner
+    walks an index over all of the user's rows (73,000 tracks at a million plays, 6 ms)."""
     found: dict[int, str] = {}
     for start in range(0, len(track_ids), 500):
         chunk = track_ids[start : start + 500]
         found.update(
             conn.execute(
                 "SELECT t.id, aa.image_key FROM tracks t JOIN album_art aa ON aa.album = t.album_id"
-                f" WHERE t.user_id = ? AND t.id IN ({','.join('?' * len(chunk))})"
+                f" WHERE +t.user_id = ? AND t.id IN ({','.join('?' * len(chunk))})"
                 " AND aa.image_key IS NOT NULL",
                 (user_id, *chunk),
             ).fetchall()
@@ -166,7 +169,7 @@ def album_image_keys(
         chunk = album_ids[start : start + 500]
         found.update(
             conn.execute(
-                "SELECT album, image_key FROM album_art WHERE user_id = ?"
+                "SELECT album, image_key FROM album_art WHERE +user_id = ?"
                 f" AND album IN ({','.join('?' * len(chunk))}) AND image_key IS NOT NULL",
                 (user_id, *chunk),
             ).fetchall()
@@ -183,7 +186,7 @@ def artist_image_keys(
         chunk = artist_ids[start : start + 500]
         found.update(
             conn.execute(
-                "SELECT artist, image_key FROM artist_art WHERE user_id = ?"
+                "SELECT artist, image_key FROM artist_art WHERE +user_id = ?"
                 f" AND artist IN ({','.join('?' * len(chunk))}) AND image_key IS NOT NULL",
                 (user_id, *chunk),
             ).fetchall()

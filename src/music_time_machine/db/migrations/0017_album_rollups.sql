@@ -68,4 +68,8 @@ CREATE TABLE rollup_album_first (
     PRIMARY KEY (user_id, album_id)
 ) WITHOUT ROWID;
 
+-- A past year's distinct tracks are its rows in the yearly rollup (db/stats.py, _distinct):
+-- counted by year, not by walking every track's years.
+CREATE INDEX rollup_year_track_rank ON rollup_year_track(user_id, year, plays, ms_played);
+
 -- @step fill_album_rollups

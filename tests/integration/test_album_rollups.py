@@ -48,7 +48,7 @@ def history(path: Path, rows: int = ROWS, first: int = 0, tail: str = "", tag: s
         else:
             n = i % (20 if (i // 200) % 3 == 1 else 30)
             song, album, uri = f"Song {tag}{n}", f"Album {tag}{n // 5}", f"spotify:track:{tag}s{n}"
-            artist = f"Artist {tag}{n // 10}"
+            artist = f"Artist {tag}{n % 3}"
         data.append(
             {
                 "ts": datetime.fromtimestamp(1_672_531_200 + i * 6 * 3600, UTC).strftime(
@@ -332,3 +332,28 @@ def test_top_albums_and_the_album_page_follow_the_song_that_moved(
     assert [(a["id"], a["plays"]) for a in review["albums"]] == [
         (a, p) for a, _y, p, _ms in yearly[:10]
     ]
+    # Each is credited to the artists of its most-played song of the year (ties: minutes,
+    # then the song stored first), counted here from the raw plays.
+    tz, rule = clock_and_rule(conn, local_user)
+    song_plays, song_ms = defaultdict(int), defaultdict(int)
+    for played_at, ms, reason_end, duration, track_id in conn.execute(
+        "SELECT p.played_at, p.ms_played, p.reason_end, t.duration_ms, p.track_id "
+        "FROM plays p JOIN tracks t ON t.id = p.track_id WHERE p.user_id = ?",
+        (local_user,),
+    ):
+        if datetime.fromtimestamp(played_at / 1000, tz).year == year:
+            song_plays[track_id] += bool(rule.counts(ms, reason_end, duration))
+            song_ms[track_id] += ms
+    album_of = dict(conn.execute("SELECT id, album_id FROM tracks"))
+    for album in review["albums"]:
+        songs = [t for t in song_plays if album_of[t] == album["id"]]
+        lead = min(songs, key=lambda t: (-song_plays[t], -song_ms[t], t))
+        credited = [
+            r[0]
+            for r in conn.execute(
+                "SELECT a.name FROM track_artists ta JOIN artists a ON a.id = ta.artist_id "
+                "WHERE ta.track_id = ? ORDER BY ta.position",
+                (lead,),
+            )
+        ]
+        assert album["artists"] == credited

@@ -140,19 +140,19 @@ def top_albums(conn: sqlite3.Connection, user_id: int, year: int, limit: int) ->
     if not rows:
         return []
     ids = json.dumps([r[0] for r in rows])
-    leads: dict[int, tuple] = {}
-    for album_id, track_id, plays, ms in conn.execute(
-        # The albums' songs first (CROSS JOIN keeps that order): the planner would rather
-        # walk the whole year's tracks by their year index.
-        "SELECT t.album_id, t.id, y.plays, y.ms_played FROM tracks t INDEXED BY tracks_album "
-        "CROSS JOIN rollup_year_track y ON y.user_id = ? AND y.track_id = t.id "
-        "AND y.year = ? WHERE t.album_id IN (SELECT value FROM json_each(?))",
-        (user_id, f"{year:04d}", ids),
-    ):
-        key = (-plays, -ms, track_id)
-        if album_id not in leads or key < leads[album_id]:
-            leads[album_id] = key
-    rows = [(a, p, ms, leads[a][2]) for a, p, ms in rows]
+    leads = dict(
+        conn.execute(
+            "SELECT album_id, id FROM (SELECT t.album_id, t.id, ROW_NUMBER() OVER ("
+            "PARTITION BY t.album_id ORDER BY y.plays DESC, y.ms_played DESC, t.id) AS n "
+            # The albums' songs first (CROSS JOIN keeps that order): the planner would
+            # rather walk the whole year's tracks by their year index.
+            "FROM tracks t INDEXED BY tracks_album CROSS JOIN rollup_year_track y "
+            "ON y.user_id = ? AND y.track_id = t.id AND y.year = ? "
+            "WHERE t.album_id IN (SELECT value FROM json_each(?))) WHERE n = 1",
+            (user_id, f"{year:04d}", ids),
+        )
+    )
+    rows = [(a, p, ms, leads[a]) for a, p, ms in rows]
     names = dict(
         conn.execute(
             "SELECT id, name FROM albums WHERE id IN (SELECT value FROM json_each(?))", (ids,)

@@ -1,8 +1,9 @@
 """Album rollups (migration 0017) against an independent computation from the raw plays
 (plain Python with zoneinfo) after every kind of write: a file imported in many batches
 while one song's most-played version moves to another album, a sync from the fake
-Spotify, a failed import undone, deleted data, a time-zone re-count in a zone with DST and
-a play-rule change; and the top albums and album pages that read them agree."""
+Spotify, a failed import undone, deleted data, a time-zone re-count in a zone with DST,
+a play-rule change, a backup restored into another history, migration 0017; and the top
+albums, album pages and year pages that read them agree."""
 
 from __future__ import annotations
 
@@ -20,10 +21,11 @@ from music_time_machine.db.migrate import migrate
 from music_time_machine.db.recount import rebucket_user
 from music_time_machine.db.rollups import rebuild_rollups
 from music_time_machine.db.rollups_monthly import GAP_MIN_DAYS
-from music_time_machine.db.userdata import delete_listening_data
+from music_time_machine.db.userdata import backup_user, delete_listening_data
 from music_time_machine.db.users import create_user, ensure_local_user, update_settings
 from music_time_machine.importers import feed, parse, run_import
 from music_time_machine.importers import run as run_module
+from music_time_machine.importers.restore import restore_backup
 from music_time_machine.rules import PlayRule
 from music_time_machine.spotify.client import SpotifyClient
 from music_time_machine.spotify.sync import sync_user
@@ -286,6 +288,20 @@ def test_a_sync_after_an_import_adds_exactly_its_plays(
         (local_user,),
     ).fetchone()[0]
     assert synced > 1 and len(expected["rollup_album_total"]) > 6
+
+
+def test_a_restored_backup_merged_into_another_history_equals_the_plays(fresh_db, tmp_path):
+    old, me = fresh_db("old.sqlite", "UTC")
+    run_import(old, me, [history(tmp_path / "a.json", rows=1_500)])
+    backup_user(tmp_path / "old.sqlite", me, tmp_path / "backup.sqlite")
+    new, you = fresh_db("new.sqlite", "America/New_York")
+    # The new account already holds the later plays: Hit counts for its album version.
+    run_import(new, you, [history(tmp_path / "b.json", rows=1_000, first=1_000)])
+    assert hit_album(new, you) == "Big Album"
+    report = restore_backup(new, you, tmp_path / "backup.sqlite").files[0]
+    assert report.error is None and report.plays_added + report.short_plays == 1_000
+    expected = assert_albums_match(new, you)
+    assert len(expected["rollup_album_total"]) > 6
 
 
 def test_migration_0017_fills_them_for_existing_users(tmp_path, monkeypatch):

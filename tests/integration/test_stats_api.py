@@ -585,3 +585,44 @@ def test_new_artists_follow_the_range_bucket_and_mark_the_running_one(client, de
     page = client.get("/analytics?range=30d").get_data(as_text=True)
     assert "first play ever falls in each <span data-discovery-bucket>day</span>" in page
     assert "dashed line is the total so far" in page
+
+
+def test_whole_months_and_years_and_the_names_of_new_artists_match(client, conn, demo_user):
+    """A range of exactly one calendar month or year counts its distinct tracks and artists
+    from that period's rollup; the names beside each period's new artists are its three
+    most played of all time (ties: minutes, then the artist stored first)."""
+    oracle = Oracle(conn, demo_user)
+    last = max(r[0] for r in oracle.rows)
+    queries = [f"start={last.year - 1}-01-01&end={last.year - 1}-12-31"]
+    for back in (2, 7, 13):
+        month = date(last.year, last.month, 1) - timedelta(days=31 * back)
+        after = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        queries.append(f"start={month.replace(day=1)}&end={after - timedelta(days=1)}")
+    for query in queries:
+        check_against_oracle(client, oracle, query)
+    plays, ms = defaultdict(int), defaultdict(int)
+    for _d, _h, m, counted, track in oracle.rows:
+        for a in oracle.artists[track]:
+            plays[a] += counted
+            ms[a] += m
+    for query in ("range=all", "range=12m", "range=30d"):
+        body = client.get(f"/api/stats/discoveries?{query}").get_json()
+        span = client.get(f"/api/stats/summary?{query}").get_json()
+        start, end = date.fromisoformat(span["start"]), date.fromisoformat(span["end"])
+        label = {
+            "day": date.isoformat,
+            "week": lambda d: (d - timedelta(days=d.weekday())).isoformat(),
+            "month": lambda d: d.isoformat()[:7],
+        }[body["bucket"]]
+        first = {}
+        for day, _h, _ms, counted, track in sorted(oracle.rows):
+            if counted:
+                for a in oracle.artists[track]:
+                    first.setdefault(a, day)
+        found = defaultdict(list)
+        for a in sorted(first, key=lambda a: (-plays[a], -ms[a], a)):
+            if start <= first[a] <= end:
+                found[label(first[a])].append(oracle.artist_name[a])
+        shown = {m["period"]: m["names"] for m in body["series"] if m["artists"]}
+        assert shown, query
+        assert shown == {p: found[p][:3] for p in shown}, query

@@ -148,7 +148,7 @@ def track_image_keys(
         user_id,
         track_ids,
         "SELECT t.id, aa.image_key FROM tracks t JOIN album_art aa ON aa.album = t.album_id"
-        " WHERE t.user_id = ? AND t.id IN ({marks}) AND aa.image_key IS NOT NULL",
+        " WHERE +t.user_id = ? AND t.id IN ({marks}) AND aa.image_key IS NOT NULL",
     )
 
 
@@ -168,14 +168,17 @@ def artist_image_keys(
 
 #: An album's or an artist's own picture: ``album_art`` and ``artist_art`` have one shape.
 _OWN_IMAGE_KEYS = (
-    "SELECT {kind}, image_key FROM {kind}_art WHERE user_id = ?"
+    "SELECT {kind}, image_key FROM {kind}_art WHERE +user_id = ?"
     " AND {kind} IN ({{marks}}) AND image_key IS NOT NULL"
 )
 
 
 def _image_keys(conn: sqlite3.Connection, user_id: int, ids: list[int], sql: str) -> dict[int, str]:
     """id -> image key from ``sql`` (``user_id`` its first parameter, then the ids in
-    ``{marks}``), asked 500 ids at a time to stay under SQLite's limit on parameters."""
+    ``{marks}``), asked 500 ids at a time to stay under SQLite's limit on parameters.
+
+    ``+user_id`` in these lookups: the rows are found by id; left to itself the planner
+    walks an index over all of the user's rows (73,000 tracks at a million plays, 6 ms)."""
     found: dict[int, str] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from ..genres import FEATURE_NAMES
 from ..normalise import match_key, name_key
 from . import transaction
+from .rollups_albums import refresh_albums
 
 
 @dataclass
@@ -399,15 +400,28 @@ def refresh_song_uris(conn: sqlite3.Connection, user_id: int, track_ids: list[in
         "SELECT {col} FROM track_uris u WHERE u.track_id = tracks.id "
         "ORDER BY u.plays DESC, u.uri LIMIT 1"
     )
+    moved: set[int] = set()
     for start in range(0, len(track_ids), 500):
         chunk = track_ids[start : start + 500]
-        conn.execute(
+        marks = ",".join("?" * len(chunk))
+        before = dict(
+            conn.execute(
+                f"SELECT id, album_id FROM tracks WHERE user_id = ? AND id IN ({marks})",
+                (user_id, *chunk),
+            )
+        )
+        for track_id, album_id in conn.execute(
             f"UPDATE tracks SET spotify_id = ({best.format(col='u.uri')}), "
             f"album_id = COALESCE(({best.format(col='u.album_id')}), album_id) "
-            f"WHERE user_id = ? AND id IN ({','.join('?' * len(chunk))}) "
-            "AND EXISTS (SELECT 1 FROM track_uris u WHERE u.track_id = tracks.id)",
+            f"WHERE user_id = ? AND id IN ({marks}) "
+            "AND EXISTS (SELECT 1 FROM track_uris u WHERE u.track_id = tracks.id) "
+            "RETURNING id, album_id",
             (user_id, *chunk),
-        )
+        ).fetchall():
+            if album_id != before.get(track_id):
+                moved.update(a for a in (album_id, before.get(track_id)) if a is not None)
+    # A song that now counts for another album moves its plays between the two.
+    refresh_albums(conn, user_id, moved)
 
 
 def count_uri_plays(conn: sqlite3.Connection, user_id: int, after_id: int) -> None:

@@ -20,6 +20,7 @@ from typing import NamedTuple
 from ..rules import PlayRule
 from .catalogue import track_credits
 from .enrichment import ARTIST_GENRES
+from .rollups_albums import ALBUM
 from .rollups_monthly import Entity
 
 
@@ -99,15 +100,9 @@ def item_days(conn: sqlite3.Connection, user_id: int, entity: Entity, item_id: i
 
 
 def album_days(conn: sqlite3.Connection, user_id: int, album_id: int) -> list[DayRow]:
-    """The days of every track of the album, summed per day."""
-    rows = conn.execute(
-        "SELECT r.day, SUM(r.plays), SUM(r.ms_played) FROM tracks t "
-        "JOIN rollup_day_track r INDEXED BY rollup_day_track_by_track "
-        "  ON r.user_id = ? AND r.track_id = t.id "
-        "WHERE t.album_id = ? AND t.user_id = ? GROUP BY r.day ORDER BY r.day",
-        (user_id, album_id, user_id),
-    )
-    return [DayRow(date.fromisoformat(d), p, ms) for d, p, ms in rows]
+    """The days of every track of the album, summed per day: the album's daily rollup
+    (one row per day, not one per song and day)."""
+    return item_days(conn, user_id, ALBUM, album_id)
 
 
 def all_time_rank(

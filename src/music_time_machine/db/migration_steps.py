@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from .planner import refresh_planner_statistics
+from .planner import ANALYSIS_ROWS, refresh_planner_statistics
 from .search import install_search_index
 
 #: The catalogue tables, parents last: the order their rows are copied in is the reverse.
@@ -275,6 +275,18 @@ def fill_track_hours(conn: sqlite3.Connection) -> None:
         aggregate_track_hours(conn, user_id, get_settings(conn, user_id).play_rule)
 
 
+def fill_album_rollups(conn: sqlite3.Connection) -> None:
+    """Album rollups for every existing user, from their daily track rollups (migration
+    0017), then planner statistics for the new tables."""
+    from .rollups_albums import ALBUM_TABLES, rebuild_album_rollups
+
+    for (user_id,) in conn.execute("SELECT id FROM users").fetchall():
+        rebuild_album_rollups(conn, user_id)
+    conn.execute(f"PRAGMA analysis_limit = {ANALYSIS_ROWS}")
+    for table in ALBUM_TABLES:
+        conn.execute(f"ANALYZE {table}")
+
+
 STEPS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "refresh_planner_statistics": refresh_planner_statistics,
     "split_catalogue_by_user": split_catalogue_by_user,
@@ -282,4 +294,5 @@ STEPS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "reinstall_search_index": reinstall_search_index,
     "fill_track_hours": fill_track_hours,
     "install_search_index": install_search_index,
+    "fill_album_rollups": fill_album_rollups,
 }

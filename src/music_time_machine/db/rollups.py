@@ -5,6 +5,7 @@ New plays are added into the rollups incrementally: the new rows (``id > after_i
 aggregated once per (day, track), (day, artist) and (day, hour) into temp tables, which are
 then added into the daily rollups and (by ``rollups_monthly``) into the monthly, yearly,
 total, first-day and gap rollups, so an import costs time in proportion to what it adds.
+The album rollups follow from the per-track days (``rollups_albums``).
 A play-rule or time-zone change rebuilds a user's rollups from the plays in one pass.
 """
 
@@ -15,6 +16,7 @@ import sqlite3
 from ..rules import PlayRule
 from . import transaction
 from .catalogue import count_uri_plays
+from .rollups_albums import add_album_plays, rebuild_album_rollups
 from .rollups_monthly import (
     ARTIST,
     TRACK,
@@ -126,6 +128,7 @@ def add_new_plays(conn: sqlite3.Connection, user_id: int, after_id: int, rule: P
                 f"SELECT ?, day, {entity.id_col}, {sums} FROM {temp} WHERE true",
             )
             add_item_increments(conn, user_id, entity)
+        add_album_plays(conn, user_id)
         conn.execute(
             f"INSERT INTO temp.new_track_hours SELECT p.track_id, p.local_hour, "
             f"SUM({counted}) {new} GROUP BY p.track_id, p.local_hour",
@@ -177,6 +180,7 @@ def rebuild_rollups(conn: sqlite3.Connection, user_id: int, rule: PlayRule | Non
             conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
         _aggregate(conn, user_id, rule)
         refresh_monthly(conn, user_id)
+        rebuild_album_rollups(conn, user_id)
         # Migration 0011's step rebuilds before 0013 creates this table (0013 fills it).
         if conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TRACK_HOURS,)

@@ -283,33 +283,56 @@ def _insert_gaps(
     )
 
 
-def _refresh_periods(conn: sqlite3.Connection, user_id: int, entity: Entity) -> None:
+def refresh_items(
+    conn: sqlite3.Connection, user_id: int, entity: Entity, ids: str | None = None
+) -> None:
+    """Recompute the (emptied) monthly, yearly, total and gap rows of the user's items from
+    their daily rows: every item, or only those in ``ids`` (a JSON list of ids)."""
+    _refresh_periods(conn, user_id, entity, ids)
+    _refresh_totals(conn, user_id, entity, ids)
+
+
+def _only(entity: Entity, ids: str | None) -> tuple[str, tuple]:
+    """(SQL condition, args) keeping the rows of the items in ``ids``; none for all items."""
+    if ids is None:
+        return "", ()
+    return f"AND {entity.id_col} IN (SELECT value FROM json_each(?))", (ids,)
+
+
+def _refresh_periods(
+    conn: sqlite3.Connection, user_id: int, entity: Entity, ids: str | None = None
+) -> None:
     col = entity.id_col
+    only, args = _only(entity, ids)
     conn.execute(
         f"INSERT INTO {entity.month_table} (user_id, {col}, month, plays, ms_played) "
         f"SELECT user_id, {col}, substr(day, 1, 7), SUM(plays), SUM(ms_played) "
-        f"FROM {entity.day_table} WHERE user_id = ? GROUP BY {col}, substr(day, 1, 7)",
-        (user_id,),
+        f"FROM {entity.day_table} WHERE user_id = ? {only} GROUP BY {col}, substr(day, 1, 7)",
+        (user_id, *args),
     )
     # Years from the monthly rows (a year is at most twelve of them per item).
     conn.execute(
         f"INSERT INTO {entity.year_table} (user_id, {col}, year, plays, ms_played) "
         f"SELECT user_id, {col}, substr(month, 1, 4), SUM(plays), SUM(ms_played) "
-        f"FROM {entity.month_table} WHERE user_id = ? GROUP BY {col}, substr(month, 1, 4)",
-        (user_id,),
+        f"FROM {entity.month_table} WHERE user_id = ? {only} "
+        f"GROUP BY {col}, substr(month, 1, 4)",
+        (user_id, *args),
     )
 
 
-def _refresh_totals(conn: sqlite3.Connection, user_id: int, entity: Entity) -> None:
-    """Totals and long gaps of every item."""
+def _refresh_totals(
+    conn: sqlite3.Connection, user_id: int, entity: Entity, ids: str | None = None
+) -> None:
+    """Totals and long gaps of every item (or of those in ``ids``)."""
     col = entity.id_col
+    only, args = _only(entity, ids)
     conn.execute(
         f"INSERT INTO {entity.total_table} (user_id, {col}, plays, ms_played, first_day, "
         f"last_day) SELECT user_id, {col}, SUM(plays), SUM(ms_played), "
         f"MIN(day) FILTER (WHERE plays > 0), MAX(day) FILTER (WHERE plays > 0) "
-        f"FROM {entity.day_table} WHERE user_id = ? GROUP BY {col} "
+        f"FROM {entity.day_table} WHERE user_id = ? {only} GROUP BY {col} "
         f"HAVING SUM(plays) > 0",
-        (user_id,),
+        (user_id, *args),
     )
     _insert_gaps(
         conn,
@@ -317,7 +340,7 @@ def _refresh_totals(conn: sqlite3.Connection, user_id: int, entity: Entity) -> N
         entity,
         conn.execute(
             f"SELECT {col}, day FROM {entity.day_table} INDEXED BY {entity.by_item_index} "
-            f"WHERE user_id = ? AND plays > 0 ORDER BY {col}, day",
-            (user_id,),
+            f"WHERE user_id = ? AND plays > 0 {only} ORDER BY {col}, day",
+            (user_id, *args),
         ),
     )

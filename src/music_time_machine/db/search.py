@@ -24,14 +24,13 @@ A table rebuilt by a future migration loses its
 triggers: that migration must call ``install_search_index`` again.
 
 Ranking at a million plays: a one-letter prefix matches nearly every name (100,000 of a
-heavy listener's), and ranking all of them by plays took a quarter of a second. Artists
-and tracks are therefore first looked for among the user's most played items, in plays
+heavy listener's), and ranking all of them by plays took a quarter of a second. Artists,
+albums and tracks are therefore first looked for among the user's most played items, in plays
 order from their totals' rank index, each checked against the terms in Python by the same
 words the index holds (``_matches``); the first ``per_kind`` that match are exactly the
 top matches by plays. Only when the most played ``WALK_LIMIT`` items hold too few matches
 (a rare or long query, which the index answers quickly) is the index asked and every
-match ranked, as before. Albums have no totals of their own yet and are always ranked
-from the index.
+match ranked, as before.
 """
 
 from __future__ import annotations
@@ -139,13 +138,10 @@ def search_catalogue(
             f"WHERE {_ONE_KIND}"
         ),
         "album": (
-            "SELECT al.id, al.name, COALESCE(SUM(t.plays), 0) AS plays, "
-            "COALESCE(SUM(t.ms_played), 0) AS ms "
+            "SELECT al.id, al.name, COALESCE(t.plays, 0) AS plays, COALESCE(t.ms_played, 0) AS ms "
             "FROM search_names s JOIN albums al ON al.id = s.rowid - :base AND al.user_id = :user "
-            "LEFT JOIN tracks tr ON tr.album_id = al.id "
-            "LEFT JOIN rollup_track_total t ON t.user_id = al.user_id AND t.track_id = tr.id "
-            f"WHERE {_ONE_KIND} "
-            "GROUP BY al.id"
+            "LEFT JOIN rollup_album_total t ON t.user_id = al.user_id AND t.album_id = al.id "
+            f"WHERE {_ONE_KIND}"
         ),
         "track": (
             "SELECT tr.id, tr.name, COALESCE(t.plays, 0) AS plays, COALESCE(t.ms_played, 0) AS ms "
@@ -178,6 +174,12 @@ _WALKS = {
         "SELECT r.artist_id, a.name, r.plays, r.ms_played, a.name_key "
         "FROM rollup_artist_total r INDEXED BY rollup_artist_total_rank "
         "CROSS JOIN artists a ON a.id = r.artist_id WHERE r.user_id = ? "
+        "ORDER BY r.plays DESC, r.ms_played DESC LIMIT ?"
+    ),
+    "album": (
+        "SELECT r.album_id, al.name, r.plays, r.ms_played, al.name_key "
+        "FROM rollup_album_total r INDEXED BY rollup_album_total_rank "
+        "CROSS JOIN albums al ON al.id = r.album_id WHERE r.user_id = ? "
         "ORDER BY r.plays DESC, r.ms_played DESC LIMIT ?"
     ),
     "track": (

@@ -11,13 +11,16 @@ for three years):
 - A range is first clamped to the days that hold data. Whole months inside it are read from
   the monthly rollups, the edges from the daily ones; a range that covers all the data
   reads the all-time totals.
-- Top tracks: candidates are taken in order of all-time plays (an upper bound of their plays
-  in any range) and their exact range totals computed a batch at a time, until the next
-  candidate's all-time plays cannot reach the last place. Exact, and a batch or two in
-  practice; a full aggregation is the fallback.
-- Distinct tracks and artists in a range of at least ``GAP_MIN_DAYS`` days: the items played
-  between their first and last day that overlap the range, minus those whose stored long
-  silence (gap) contains the range. Shorter ranges count the daily rollups directly.
+- Top tracks and albums: candidates are taken in order of all-time plays (an upper bound of
+  their plays in any range) and their exact range totals computed a batch at a time, until
+  the next candidate's all-time plays cannot reach the last place. Exact, and a batch or
+  two in practice; a full aggregation is the fallback, and the way for ranges under two
+  months and lists of more than a hundred (where candidates are a weak bound).
+- Albums have rollups of their own (rollups_albums.py), read like the track ones.
+- Distinct items in a range of at least ``GAP_MIN_DAYS`` days: the items played between
+  their first and last day that overlap the range, minus those whose stored long silence
+  (gap) contains the range; one whole year or month: that period's rollup rows. Shorter
+  ranges count the daily rollups directly.
 """
 
 from __future__ import annotations
@@ -34,10 +37,19 @@ from ..daterange import add_months, month_end, month_start
 from ..durations import hours, minutes
 from .catalogue import album_artists, track_credits
 from .enrichment import ARTIST_GENRES
+from .rollups_albums import ALBUM
 from .rollups_monthly import ARTIST, GAP_MIN_DAYS, TRACK, WEEKDAY_SQL, Entity
 
 _CANDIDATE_BATCH = 250
 _MAX_CANDIDATES = 4000
+#: Top lists of ranges shorter than this sum every item of the range: a few thousand
+#: rollup rows, when all-time plays bound a week's plays so loosely that the candidates
+#: (db/stats.py's docstring) would take a dozen batches.
+_DIRECT_DAYS = 62
+#: Top lists longer than this (deep pages of a full list) sum every item too: the 1,000th
+#: place of a year is a few plays, which thousands of candidates can reach (measured at a
+#: million plays: 37 ms by candidates, 20 ms summed, for 1,000 tracks of twelve months).
+_CANDIDATES_UP_TO = 100
 
 
 @dataclass(frozen=True)
@@ -158,12 +170,13 @@ class ListeningStats:
 
     def top_albums(self, start: date, end: date, limit: int) -> list[dict]:
         """Albums by plays. A song counts for one album: its ``tracks.album_id``, the
-        album of the version the user played most (catalogue.refresh_song_uris). Rollups
-        are per song, and one song is one item everywhere (DESIGN §4b): a song played as a
-        single and on its album is not split between them, nor counted twice. An album's
-        plays and minutes are those of its songs in the range (minutes of every stream, as
-        for an artist); it is listed once one of its songs has a counted play."""
-        return self._album_items(sorted(self._album_rows(start, end), key=_rank)[:limit])
+        album of the version the user played most (catalogue.refresh_song_uris). One song
+        is one item everywhere (DESIGN §4b): a song played as a single and on its album is
+        not split between them, nor counted twice. An album's plays and minutes are those
+        of its songs in the range (minutes of every stream, as for an artist); it is listed
+        once one of its songs has a counted play. Read from the album rollups
+        (rollups_albums.py), which hold exactly those sums, the way top tracks are."""
+        return self._album_items(self._top(ALBUM, start, end, limit))
 
     def ranked_page(
         self, what: str, start: date, end: date, sort: str, offset: int, limit: int
@@ -173,21 +186,16 @@ class ListeningStats:
         ``what`` is 'artists', 'tracks' or 'albums'; ``sort`` 'plays' (ties by minutes) or
         'time' (minutes, ties by plays); the last tie-break is the order items were stored.
         """
-        key = _rank if sort == "plays" else _rank_by_time
-        if what == "albums":
-            rows = sorted(self._album_rows(start, end), key=key)
-            ranked, total = rows[offset : offset + limit], len(rows)
+        entity = {"tracks": TRACK, "artists": ARTIST, "albums": ALBUM}[what]
+        total = self._distinct(entity, start, end)
+        if sort == "plays":
+            ranked = self._top(entity, start, end, offset + limit)[offset:]
+        elif entity is ARTIST:
+            ranked = sorted((r[:3] for r in self._artist_rows(start, end)), key=_rank_by_time)[
+                offset : offset + limit
+            ]
         else:
-            entity = TRACK if what == "tracks" else ARTIST
-            total = self._distinct(entity, start, end)
-            if sort == "plays":
-                ranked = self._top(entity, start, end, offset + limit)[offset:]
-            elif entity is ARTIST:
-                ranked = sorted((r[:3] for r in self._artist_rows(start, end)), key=key)[
-                    offset : offset + limit
-                ]
-            else:
-                ranked = self._tracks_by_time(start, end, offset, limit)
+            ranked = self._by_time(entity, start, end, offset, limit)
         decorate = {
             "tracks": self._track_items,
             "artists": self._artist_items,
@@ -325,8 +333,13 @@ class ListeningStats:
         three genres); ``unknown_share`` is of all artist-plays.
         """
         result = GenreBreakdown()
-        genre_plays: dict[str, int] = defaultdict(int)
+        # Artists share a few hundred genre lists: plays are summed per list first, then
+        # spread over its genres once (not once per artist: 5,000 of them at 1M plays).
+        list_plays: dict[str | None, int] = defaultdict(int)
         for _artist_id, plays, _ms, genres_json in self._artist_rows(start, end):
+            list_plays[genres_json] += plays
+        genre_plays: dict[str, int] = defaultdict(int)
+        for genres_json, plays in list_plays.items():
             result.artist_plays += plays
             genres = known_genres(genres_json)
             if not genres:
@@ -370,21 +383,31 @@ class ListeningStats:
             m: {"period": m, "artists": 0, "names": [], "ids": []}
             for m in period_labels(start, end, bucket)
         }
-        rows = self.conn.execute(
-            f"SELECT {PERIOD_SQL[bucket].format(col='f.first_day')}, a.name, a.id "
-            "FROM rollup_artist_first f "
-            "JOIN artists a ON a.id = f.artist_id LEFT JOIN rollup_artist_total t "
+        # Ordered by SQLite, names looked up only for the few shown: "all" holds 5,000
+        # discoveries at a million plays.
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        for label, artist_id in cursor.execute(
+            f"SELECT {PERIOD_SQL[bucket].format(col='f.first_day')}, f.artist_id "
+            "FROM rollup_artist_first f LEFT JOIN rollup_artist_total t "
             "ON t.user_id = f.user_id AND t.artist_id = f.artist_id "
             "WHERE f.user_id = ? AND f.first_day BETWEEN ? AND ? "
-            "ORDER BY t.plays DESC, t.ms_played DESC, a.id",
+            "ORDER BY 1, t.plays DESC, t.ms_played DESC, f.artist_id",
             (self.user_id, start.isoformat(), end.isoformat()),
-        )
-        for month, name, artist_id in rows:
-            entry = found[month]
+        ):
+            entry = found[label]
             entry["artists"] += 1
-            if len(entry["names"]) < names_per_month:
-                entry["names"].append(name)
+            if len(entry["ids"]) < names_per_month:
                 entry["ids"].append(artist_id)
+        shown = [i for entry in found.values() for i in entry["ids"]]
+        names = dict(
+            cursor.execute(
+                "SELECT id, name FROM artists WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(shown),),
+            )
+        )
+        for entry in found.values():
+            entry["names"] = [names[i] for i in entry["ids"]]
         return list(found.values())
 
     def new_tracks(self, start: date, end: date) -> int:
@@ -503,10 +526,9 @@ class ListeningStats:
         entity: Entity,
         pieces: _Pieces,
         ids: list[int] | None = None,
-        played_only: bool = True,
     ) -> tuple[str, list]:
-        """(id, plays, ms_played) per item over the pieces, optionally for some ids only;
-        items without a counted play too unless ``played_only``."""
+        """(id, plays, ms_played) per item with a counted play over the pieces, optionally
+        for some ids only."""
         col = entity.id_col
         only = f"AND {col} IN ({','.join('?' * len(ids))})" if ids else ""
         parts, args = [], []
@@ -518,8 +540,7 @@ class ListeningStats:
             args += [self.user_id, first, last, *(ids or [])]
         sql = (
             f"SELECT id, SUM(plays) AS plays, SUM(ms_played) AS ms FROM "
-            f"({' UNION ALL '.join(parts)}) GROUP BY id"
-            f"{' HAVING SUM(plays) > 0' if played_only else ''}"
+            f"({' UNION ALL '.join(parts)}) GROUP BY id HAVING SUM(plays) > 0"
         )
         return sql, args
 
@@ -537,7 +558,8 @@ class ListeningStats:
             )
         if entity is ARTIST:
             return _best(self._artist_rows(start, end), limit)
-        if pieces.daily_only:
+        days = (min(end, self.last_day) - max(start, self.first_day)).days
+        if pieces.daily_only or days < _DIRECT_DAYS or limit > _CANDIDATES_UP_TO:
             sql, args = self._sums_sql(entity, pieces)
             return self._tuples(f"{sql} ORDER BY plays DESC, ms DESC, id LIMIT ?", (*args, limit))
         return self._top_by_candidates(entity, pieces, start, end, limit)
@@ -546,10 +568,13 @@ class ListeningStats:
         self, entity: Entity, pieces: _Pieces, start: date, end: date, limit: int
     ) -> list[tuple]:
         col = entity.id_col
+        # Read in the rank index's order and stopped early: the planner's choice, the span
+        # index, sorts every item played around the range first (53,000 tracks for a past
+        # year at a million plays, 45 ms) when one or two batches are all that is read.
         cursor = self.conn.execute(
-            f"SELECT {col}, plays FROM {entity.total_table} WHERE user_id = ? "
-            f"AND last_day >= ? AND first_day <= ? ORDER BY plays DESC, ms_played DESC, {col} "
-            f"LIMIT ?",
+            f"SELECT {col}, plays FROM {entity.total_table} INDEXED BY {entity.total_table}_rank "
+            f"WHERE user_id = ? AND last_day >= ? AND first_day <= ? "
+            f"ORDER BY plays DESC, ms_played DESC LIMIT ?",
             (self.user_id, start.isoformat(), end.isoformat(), _MAX_CANDIDATES),
         )
         try:
@@ -598,32 +623,21 @@ class ListeningStats:
             )
         return self._artist_sums[key]
 
-    def _album_rows(self, start: date, end: date) -> list[tuple]:
-        """(album id, plays, ms) of every album with a play in the range: the sums over
-        its songs' streams (see ``top_albums``)."""
-        pieces = self._pieces(start, end)
-        if pieces.empty:
-            return []
-        sql, args = self._sums_sql(TRACK, pieces, played_only=False)
-        return self._tuples(
-            f"SELECT t.album_id, SUM(s.plays), SUM(s.ms) FROM ({sql}) s "
-            f"JOIN tracks t ON t.id = s.id WHERE t.album_id IS NOT NULL "
-            f"GROUP BY t.album_id HAVING SUM(s.plays) > 0",
-            args,
-        )
-
-    def _tracks_by_time(self, start: date, end: date, offset: int, limit: int) -> list[tuple]:
-        """(id, plays, ms) of tracks with a play, by minutes, a page at ``offset``."""
+    def _by_time(
+        self, entity: Entity, start: date, end: date, offset: int, limit: int
+    ) -> list[tuple]:
+        """(id, plays, ms) of tracks or albums with a play, by minutes, a page at ``offset``."""
         pieces = self._pieces(start, end)
         if pieces.empty:
             return []
         if pieces.covers_all:
+            col = entity.id_col
             return self._tuples(
-                "SELECT track_id, plays, ms_played FROM rollup_track_total WHERE user_id = ? "
-                "ORDER BY ms_played DESC, plays DESC, track_id LIMIT ? OFFSET ?",
+                f"SELECT {col}, plays, ms_played FROM {entity.total_table} WHERE user_id = ? "
+                f"ORDER BY ms_played DESC, plays DESC, {col} LIMIT ? OFFSET ?",
                 (self.user_id, limit, offset),
             )
-        sql, args = self._sums_sql(TRACK, pieces)
+        sql, args = self._sums_sql(entity, pieces)
         return self._tuples(
             f"{sql} ORDER BY ms DESC, plays DESC, id LIMIT ? OFFSET ?", (*args, limit, offset)
         )
@@ -643,6 +657,16 @@ class ListeningStats:
                 f"SELECT COUNT(*) FROM {table} WHERE user_id = ? AND last_day >= ?",
                 (*args, start.isoformat()),
             ).fetchone()[0]
+        if len(pieces.parts) == 1 and pieces.parts[0][0] != "day":
+            level, first, last = pieces.parts[0]
+            if first == last:
+                # One whole calendar year or month (a past year's page): its items with a
+                # play are its rows in that rollup, read by its (user, period) index.
+                return self.conn.execute(
+                    f"SELECT COUNT(*) FROM {entity.table(level)} WHERE user_id = ? "
+                    f"AND {level} = ? AND plays > 0",
+                    (*args, first),
+                ).fetchone()[0]
         if (end - start).days + 1 < GAP_MIN_DAYS:
             return self.conn.execute(
                 f"SELECT COUNT(DISTINCT {entity.id_col}) FROM {entity.day_table} "

@@ -15,7 +15,7 @@ adds, defined once here and stated on the page:
   out of the count).
 
 Reads touch the year's rows only: ``rollup_day`` (at most 366), the monthly artist rollup
-of its twelve months, the yearly track rollup and the first-play index.
+of its twelve months, the yearly track and album rollups and the first-play index.
 """
 
 from __future__ import annotations
@@ -126,24 +126,36 @@ def top_artist_each_month(
 
 def top_albums(conn: sqlite3.Connection, user_id: int, year: int, limit: int) -> list[dict]:
     """Albums by the plays of their tracks in the year (ties: minutes, then album id), each
-    credited to the artists of its most-played track of the year.
+    credited to the artists of its most-played track of the year (ties: minutes, then the
+    track stored first).
 
-    A song counts for the album its ``tracks`` row names (the version played most)."""
-    # SQLite gives the bare y.track_id from the row that holds MAX(y.plays).
+    A song counts for the album its ``tracks`` row names (the version played most): the
+    yearly album rollup holds those sums (rollups_albums.py)."""
     rows = conn.execute(
-        "SELECT t.album_id, SUM(y.plays) AS plays, SUM(y.ms_played) AS ms, MAX(y.plays), "
-        "y.track_id FROM rollup_year_track y JOIN tracks t ON t.id = y.track_id "
-        "WHERE y.user_id = ? AND y.year = ? AND t.album_id IS NOT NULL "
-        "GROUP BY t.album_id HAVING SUM(y.plays) > 0 "
-        "ORDER BY plays DESC, ms DESC, t.album_id LIMIT ?",
+        "SELECT album_id, plays, ms_played FROM rollup_year_album "
+        "INDEXED BY rollup_year_album_rank WHERE user_id = ? AND year = ? AND plays > 0 "
+        "ORDER BY plays DESC, ms_played DESC, album_id LIMIT ?",
         (user_id, f"{year:04d}", limit),
     ).fetchall()
     if not rows:
         return []
+    ids = json.dumps([r[0] for r in rows])
+    leads = dict(
+        conn.execute(
+            "SELECT album_id, id FROM (SELECT t.album_id, t.id, ROW_NUMBER() OVER ("
+            "PARTITION BY t.album_id ORDER BY y.plays DESC, y.ms_played DESC, t.id) AS n "
+            # The albums' songs first (CROSS JOIN keeps that order): the planner would
+            # rather walk the whole year's tracks by their year index.
+            "FROM tracks t INDEXED BY tracks_album CROSS JOIN rollup_year_track y "
+            "ON y.user_id = ? AND y.track_id = t.id AND y.year = ? "
+            "WHERE t.album_id IN (SELECT value FROM json_each(?))) WHERE n = 1",
+            (user_id, f"{year:04d}", ids),
+        )
+    )
+    rows = [(a, p, ms, leads[a]) for a, p, ms in rows]
     names = dict(
         conn.execute(
-            "SELECT id, name FROM albums WHERE id IN (SELECT value FROM json_each(?))",
-            (json.dumps([r[0] for r in rows]),),
+            "SELECT id, name FROM albums WHERE id IN (SELECT value FROM json_each(?))", (ids,)
         )
     )
     credits: dict[int, list[str]] = defaultdict(list)
@@ -151,7 +163,7 @@ def top_albums(conn: sqlite3.Connection, user_id: int, year: int, limit: int) ->
         "SELECT ta.track_id, a.name FROM track_artists ta JOIN artists a "
         "ON a.id = ta.artist_id WHERE ta.track_id IN (SELECT value FROM json_each(?)) "
         "ORDER BY ta.track_id, ta.position, a.id",
-        (json.dumps([r[4] for r in rows]),),
+        (json.dumps([r[3] for r in rows]),),
     ):
         credits[track_id].append(name)
     return [
@@ -162,7 +174,7 @@ def top_albums(conn: sqlite3.Connection, user_id: int, year: int, limit: int) ->
             "plays": plays,
             "minutes": minutes(ms),
         }
-        for album_id, plays, ms, _most, lead in rows
+        for album_id, plays, ms, lead in rows
     ]
 
 

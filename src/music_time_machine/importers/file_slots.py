@@ -10,9 +10,11 @@ Rows of an export arrive nearly in time order, so here the slots of the latest r
 a dict or set (the *current* and *previous* generation, ``GENERATION_ROWS`` each), and older
 generations are packed into sorted ``array`` runs: 8 bytes a slot (16 with a signature).
 A slot above everything packed, the common case for ordered rows, is answered by the dicts
-alone; any other is also looked up in the runs by bisection, so out-of-order rows get the
-same answers, only more slowly. Slots are ``reconcile.slot_of`` values: non-negative and
-below 2**64 for any time before 2039; one that is not (a far-future time) stays unpacked.
+alone; any other is also looked up by bisection in each run whose range holds it, so
+out-of-order rows get the same answers, only more slowly. Runs are never merged: merging a
+million packed slots built ~120 MB of tuples for a moment, more than the runs themselves.
+Slots are ``reconcile.slot_of`` values: non-negative and below 2**64 for any time before
+2039; one that is not (a far-future time) stays unpacked.
 """
 
 from __future__ import annotations
@@ -22,9 +24,6 @@ from bisect import bisect_left, bisect_right
 
 #: Slots a generation holds before the older one is packed (about 12 MB in dicts).
 GENERATION_ROWS = 65_536
-#: Packed runs kept apart before they are merged into one (each look-up bisects each run
-#: whose range holds the slot: for rows in time order, none).
-MAX_RUNS = 8
 _SLOT_LIMIT = 1 << 64
 
 
@@ -85,9 +84,6 @@ class SlotSet(_Generations):
         self._widen(run)
         if run:
             self._runs.append(run)
-        if len(self._runs) > MAX_RUNS:
-            merged = array("Q", sorted(s for r in self._runs for s in r))
-            self._runs = [merged]
 
 
 class SlotSignatures(_Generations):
@@ -145,10 +141,6 @@ class SlotSignatures(_Generations):
             else:
                 pairs.append((slot, value))
         self._add_run(sorted(pairs))
-        if len(self._runs) > MAX_RUNS:
-            merged = sorted(p for slots, sigs in self._runs for p in zip(slots, sigs, strict=True))
-            self._runs = []
-            self._add_run(merged)
 
     def _add_run(self, pairs: list[tuple[int, int]]) -> None:
         if not pairs:

@@ -29,9 +29,9 @@ from pathlib import Path
 
 from ..db import (
     begin_write,
+    bounded_memory,
     commit,
     fewer_checkpoints,
-    page_cache,
     release_savepoint,
     rollback,
     savepoint,
@@ -62,8 +62,9 @@ BATCH_ROWS = STREAMS_BATCH_ROWS
 WORKER_MIN_BYTES: int | None = 32 * 1024 * 1024
 #: WAL size (pages) between automatic checkpoints during an import (SQLite's default: 1000).
 IMPORT_CHECKPOINT_PAGES = 16_384
-#: Page cache (KiB) of the importing connection during an import, instead of its 64 MiB:
-#: a 1M-row import fills whatever it gets, and peak memory must stay under 300 MB (#15).
+#: Page cache (KiB) of the importing connection during an import, instead of its 64 MiB
+#: (and temporary storage in files: ``db.bounded_memory``): a 1M-row import fills whatever
+#: it gets, and its peak memory must stay under 300 MB (issue #15).
 IMPORT_CACHE_KIB = 24 * 1024
 #: An import that stores at least this many rows re-measures the tables for the query
 #: planner (db/planner.py): the first import into an account changes their shape most.
@@ -151,7 +152,7 @@ def run_import(
     try:
         with (
             fewer_checkpoints(conn, IMPORT_CHECKPOINT_PAGES),
-            page_cache(conn, IMPORT_CACHE_KIB),
+            bounded_memory(conn, IMPORT_CACHE_KIB),
         ):
             if dry_run:
                 try:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import OrderedDict
+from typing import Protocol
 
 from .db.plays import play_span, stored_streams
 from .rules import API_EXPORT_WINDOW_MS, MINUTE_TRUNCATION_MS
@@ -62,6 +63,14 @@ def same_stream(incoming_source: str, t: int, existing_source: str, e: int) -> b
         slack = API_EXPORT_WINDOW_MS if other_source == "api" else 0
         return m - slack <= other < m + MINUTE_TRUNCATION_MS + slack
     return abs(e - t) <= API_EXPORT_WINDOW_MS
+
+
+class Slots(Protocol):
+    """Slots taken so far: a ``set`` of ints, or ``importers.file_slots.SlotSet``."""
+
+    def __contains__(self, slot: object) -> bool: ...
+
+    def add(self, slot: int) -> None: ...
 
 
 class Reconciler:
@@ -133,7 +142,7 @@ class Reconciler:
         played_at: int,
         source: str,
         ms_played: int | None,
-        used: set[int],
+        used: Slots,
         skipped: object = None,
     ) -> int | None:
         """The time to store an incoming stream at, or None when a stored play is this same

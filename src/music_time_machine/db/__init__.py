@@ -113,6 +113,33 @@ def undo_savepoint(conn: sqlite3.Connection, name: str) -> None:
 
 
 @contextmanager
+def bounded_memory(conn: sqlite3.Connection, cache_kib: int) -> Iterator[None]:
+    """Inside the block: at most ``cache_kib`` KiB of page cache (never more than the
+    connection has), and temporary storage in files rather than memory; then as before.
+
+    For a large import, whose memory must stay bounded (issue #15): it fills any cache it
+    is given, and every savepoint keeps the original of each page it changes in a
+    sub-journal, which ``temp_store = MEMORY`` holds in memory (about 100 MB at the end of
+    a slice of a million-row import). In a file it sits in the OS's cache instead. The
+    temp store can only change outside a transaction: inside one it stays as it is."""
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    kib = -cache if cache < 0 else cache * page // 1024
+    conn.execute(f"PRAGMA cache_size = {-min(kib, int(cache_kib))}")
+    temp = None
+    if not conn.in_transaction:
+        temp = conn.execute("PRAGMA temp_store").fetchone()[0]
+        conn.execute("PRAGMA temp_store = FILE")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
+        if temp is not None and not conn.in_transaction:
+            conn.execute(f"PRAGMA temp_store = {int(temp)}")
+        conn.execute("PRAGMA shrink_memory")
+
+
+@contextmanager
 def fewer_checkpoints(conn: sqlite3.Connection, pages: int) -> Iterator[None]:
     """Checkpoint the WAL at most every ``pages`` pages inside the block (never more often
     than the connection already does), then as before. Each checkpoint syncs the database:

@@ -32,8 +32,9 @@ from .sources import SourceFile
 
 #: Items per batch (one pipe message of a few hundred kB).
 ITEM_BATCH = 2000
-#: Messages the helper may be ahead of the importer (about 15 MB, a few files' rows).
-AHEAD_MESSAGES = 64
+#: Messages the helper may be ahead of the importer (about 10 MB, 64,000 rows: more than
+#: the importer writes while it brings the rollups up to date at a slice's end).
+AHEAD_MESSAGES = 32
 
 Batch = tuple[list, int]  # (items, bytes of the file done so far)
 

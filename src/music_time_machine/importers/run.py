@@ -29,6 +29,7 @@ from pathlib import Path
 
 from ..db import (
     begin_write,
+    bounded_memory,
     commit,
     fewer_checkpoints,
     release_savepoint,
@@ -61,6 +62,10 @@ BATCH_ROWS = STREAMS_BATCH_ROWS
 WORKER_MIN_BYTES: int | None = 32 * 1024 * 1024
 #: WAL size (pages) between automatic checkpoints during an import (SQLite's default: 1000).
 IMPORT_CHECKPOINT_PAGES = 16_384
+#: Page cache (KiB) of the importing connection during an import, instead of its 64 MiB
+#: (and temporary storage in files: ``db.bounded_memory``): a 1M-row import fills whatever
+#: it gets, and its peak memory must stay under 300 MB (issue #15).
+IMPORT_CACHE_KIB = 24 * 1024
 #: An import that stores at least this many rows re-measures the tables for the query
 #: planner (db/planner.py): the first import into an account changes their shape most.
 ANALYZE_AFTER_ROWS = 10_000
@@ -145,7 +150,10 @@ def run_import(
         except Exception:  # no helper process here (sandbox, fd limits): parse in process
             feed = None
     try:
-        with fewer_checkpoints(conn, IMPORT_CHECKPOINT_PAGES):
+        with (
+            fewer_checkpoints(conn, IMPORT_CHECKPOINT_PAGES),
+            bounded_memory(conn, IMPORT_CACHE_KIB),
+        ):
             if dry_run:
                 try:
                     with transaction(conn):

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 
 from ..db.users import UserSettings
 from ..reconcile import Reconciler, slot_of
+from .file_slots import SlotSet, SlotSignatures
 from .summary import FileReport
 
 #: Rows handed to ``write`` at a time (bounds memory on very large files and backups).
@@ -55,8 +56,10 @@ def write_streams(
     min_ms = rule.min_ms if rule.kind == "min_ms" else None
     counts = rule.counts
     adopted: list[tuple[int, int]] = []
-    identities: dict[int, object] = {}  # row's own (time, song) slot -> signature(s)
-    used: set[int] = set()  # (time, song) slots written by this call
+    # Rows' own (time, song) slots and their signatures, and the slots written by this
+    # call: exact over the whole file, in little memory (file_slots.py).
+    identities = SlotSignatures()
+    used = SlotSet()
     batch: list[tuple] = []
     pending = [0, 0, 0]  # plays, short plays, podcasts/audiobooks in ``batch``
     duplicates = 0
@@ -95,17 +98,9 @@ def write_streams(
         # play of another stream (several skips within one minute or second) are stored
         # 1 ms later (Reconciler.place), so the UNIQUE rule keeps them all.
         slot = slot_of(played_at, track_id)
-        if signature is not None:
-            previous = identities.get(slot)
-            if previous is None:
-                identities[slot] = signature
-            elif previous == signature or (type(previous) is list and signature in previous):
-                duplicates += 1
-                continue
-            else:
-                identities[slot] = (previous if type(previous) is list else [previous]) + [
-                    signature
-                ]
+        if signature is not None and identities.repeat(slot, signature):
+            duplicates += 1
+            continue
         if slot in used or near_lo <= played_at <= near_hi:
             placed = place(match_key, track_id, played_at, source, ms_played, used, skipped)
             if placed is None:  # the same stream as a stored play

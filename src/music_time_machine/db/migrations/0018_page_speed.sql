@@ -1,5 +1,5 @@
--- Speed at a million plays (issues #15, #16): the artist page, Settings and search read
--- only the rows they need.
+-- Speed at a million plays (issues #15, #16): the artist page and search read only the
+-- rows they need.
 
 -- Counted plays per artist and local hour of the day: the hours an artist is played were
 -- the sum of 24 rows of each of its tracks (~30,000 rows for a favourite artist of 5,000
@@ -18,15 +18,10 @@ SELECT h.user_id, ta.artist_id, h.hour, SUM(h.plays) FROM rollup_track_hour h
 JOIN track_artists ta ON ta.track_id = h.track_id
 GROUP BY h.user_id, ta.artist_id, h.hour;
 
--- Settings' "artwork still to look up" asks which albums have a played music song: each
--- album's songs by this index alone, not by reading ~70,000 track rows.
-CREATE INDEX tracks_user_album ON tracks(user_id, kind, album_id);
-
 -- The search index (db/search.py) numbers its rows by kind first, kind * 2^40 + id instead
 -- of id * 4 + kind: a search for albums reads the albums' part of each word list, not every
 -- track's too. Rebuilt here with its triggers.
 -- @step reinstall_search_index
 
--- The planner measures the new table and index (db/planner.py), so that the index is taken
--- for what it is: one more index led by user_id, not a selective one.
+-- The planner measures the new table (db/planner.py).
 -- @step refresh_planner_statistics

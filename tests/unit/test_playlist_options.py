@@ -51,6 +51,24 @@ def test_the_forgotten_gems_window_is_configurable_but_sane():
     )
 
 
+def test_the_forgotten_gems_messages_name_their_fields_as_the_labels_do():
+    """The form labels these fields "Loved up to (days ago)" and "Not played for (days)"."""
+    _, errors = parse_options(
+        {"source": "forgotten_gems", "gems_from_days": "5", "gems_quiet_days": "x"}, TODAY
+    )
+    assert errors == {
+        "gems_from_days": "“Loved up to (days ago)” must be between 14 and 3650.",
+        "gems_quiet_days": "“Not played for (days)” must be a whole number.",
+    }
+    _, errors = parse_options(
+        {"source": "forgotten_gems", "gems_from_days": "60", "gems_quiet_days": "90"}, TODAY
+    )
+    assert errors == {
+        "gems_quiet_days": "“Not played for (days)” must be fewer than "
+        "“Loved up to (days ago)” (60)."
+    }
+
+
 def test_the_top_of_a_year_needs_a_past_or_current_year_and_has_no_artist_cap():
     for period in ("", "2023-06", "0999", "2027", "２０２３", "1899", "20233"):
         options, errors = parse_options({"source": "year", "period": period}, TODAY)

@@ -166,17 +166,19 @@ def parse_options(
         GEMS_LOVED_FROM_DAYS,
         14,
         3650,
-        "The start of the forgotten-gems window",
+        "“Loved up to (days ago)”",
         errors,
     )
-    gems_quiet = _int(form, "gems_quiet_days", GEMS_QUIET_DAYS, 7, 3000, "The quiet period", errors)
+    gems_quiet = _int(
+        form, "gems_quiet_days", GEMS_QUIET_DAYS, 7, 3000, "“Not played for (days)”", errors
+    )
     if (
         "gems_from_days" not in errors
         and "gems_quiet_days" not in errors
         and gems_quiet >= gems_from
     ):
         errors["gems_quiet_days"] = (
-            f"The quiet period must be shorter than the window ({gems_from} days)."
+            f"“Not played for (days)” must be fewer than “Loved up to (days ago)” ({gems_from})."
         )
     visibility = str(form.get("visibility", "private") or "private")
     if visibility not in ("private", "public"):

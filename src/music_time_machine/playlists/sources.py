@@ -266,14 +266,15 @@ def no_match_message(options: PlaylistOptions, unenriched_artists: int = 0) -> s
         return (
             f"No forgotten gems by this artist: none of their songs you played "
             f"{options.gems_from_days} to {options.gems_quiet_days} days ago has gone "
-            "unplayed since. Try a longer window, a shorter quiet period, or every artist."
+            "unplayed since. Try more days in “Loved up to”, fewer in “Not played for”, "
+            "or every artist."
         )
     if s == "forgotten_gems":
         return (
             f"No forgotten gems yet: nothing you played {options.gems_from_days} to "
             f"{options.gems_quiet_days} days ago has gone unplayed since. Import your "
             "Spotify data export (Settings › Import) to reach further back, or try "
-            "a shorter quiet period."
+            "fewer days in “Not played for”."
         )
     if s == "on_this_day":
         return (

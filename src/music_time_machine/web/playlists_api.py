@@ -138,8 +138,6 @@ def create() -> ResponseReturnValue:
 @login_required
 def finish(playlist_id: int) -> ResponseReturnValue:
     playlist, outcome = finish_own(playlist_id)
-    if playlist is None or outcome is None:
-        return _error(404, "There is no such playlist.")
     if isinstance(outcome, SpotifyError):
         return _spotify_error(outcome, playlist=_playlist_json(playlist))
     if isinstance(outcome, AlreadyAdding):

@@ -14,9 +14,12 @@ from ..db import get_db
 from ..db.genres import GENRE_NAME_MAX, GenreCoverage, coverage, genre_story
 from ..db.years import year_review, year_totals
 from .current_user import api_login_required, local_today, login_required, user_timezone
+from .errors import found
 
 bp = Blueprint("years", __name__)
 
+#: What a year's page says when the user has no play at all.
+NO_PLAYS_YET = "There are no plays yet: import your history or connect Spotify in Settings."
 #: The one-click playlist of a year's review.
 YEAR_PLAYLIST_SIZE = 50
 
@@ -63,17 +66,8 @@ def index() -> ResponseReturnValue:
 @bp.get("/years/<int:year>")
 @login_required
 def year(year: int) -> ResponseReturnValue:
-    review, years = _review(year)
-    if review is None:
-        return render_template(
-            "errors/error.html",
-            status=404,
-            message=(
-                f"There are no plays in {year}."
-                if years
-                else "There are no plays yet: import your history or connect Spotify in Settings."
-            ),
-        ), 404
+    maybe_review, years = _review(year)
+    review = found(maybe_review, f"There are no plays in {year}." if years else NO_PLAYS_YET)
     known = [y["year"] for y in years]
     place = known.index(year)
     return render_template(
@@ -109,9 +103,7 @@ def api_index() -> ResponseReturnValue:
 @api_login_required
 def api_year(year: int) -> ResponseReturnValue:
     review, _years = _review(year)
-    if review is None:
-        return jsonify(error=f"year: there are no plays in {year}"), 404
-    return jsonify(review)
+    return jsonify(found(review, f"year: there are no plays in {year}"))
 
 
 @bp.get("/api/genres/<path:name>")

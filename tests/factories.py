@@ -43,6 +43,11 @@ def read_as_today(conn):
             conn.execute("DROP TABLE temp.artist_metadata")
 
 
+def scalar(conn, sql: str, *params):
+    """The one value a test's own check query returns (a count, a maximum, an id)."""
+    return conn.execute(sql, params).fetchone()[0]
+
+
 def ms(text: str) -> int:
     """'2024-03-31 01:30:00' (UTC) → epoch ms."""
     dt = datetime.fromisoformat(text).replace(tzinfo=UTC)

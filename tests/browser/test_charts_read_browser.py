@@ -35,31 +35,36 @@ CHART_STATE = """(id) => {
 demo_server = demo_server_fixture(plays=4000, seed=7)
 
 
-def test_the_js_formatter_writes_time_like_the_server(page_factory, demo_server):
+@pytest.fixture
+def format_page(page_factory, demo_server):
+    """The Analytics page, whose script imports the format.js both tests call."""
     page = page_factory(width=1280)
     page.goto(demo_server.url + "/analytics")
-    src = page.get_attribute('script[src$="/js/analytics.js"]', "src")
-    got = page.evaluate(
-        """async ([src, cases]) => {
-      const f = await import(src.replace('analytics.js', 'format.js'));
-      return cases.map(([m]) => [f.duration(m), f.durationDays(m), f.thousands(21211)]);
-    }""",
-        [src, [[c[0]] for c in CASES]],
-    )
-    assert got == [[short, days, thousands(21211)] for _, short, days in CASES]
+    return page
 
 
-def test_the_js_formatter_writes_periods_like_the_server(page_factory, demo_server):
-    page = page_factory(width=1280)
-    page.goto(demo_server.url + "/analytics")
+def format_js(page, name: str, calls: list[list]) -> list:
+    """What format.js's ``name`` returns for each argument list, run in the browser."""
     src = page.get_attribute('script[src$="/js/analytics.js"]', "src")
-    got = page.evaluate(
-        """async ([src, cases]) => {
+    return page.evaluate(
+        """async ([src, name, calls]) => {
       const f = await import(src.replace('analytics.js', 'format.js'));
-      return cases.map(([period, withYear]) => f.periodLabel(period, withYear));
+      return calls.map((args) => f[name](...args));
     }""",
-        [src, [[p, y] for p, y, _ in PERIOD_CASES]],
+        [src, name, calls],
     )
+
+
+def test_the_js_formatter_writes_time_like_the_server(format_page):
+    minutes = [[m] for m, _, _ in CASES]
+    assert format_js(format_page, "duration", minutes) == [short for _, short, _ in CASES]
+    assert format_js(format_page, "durationDays", minutes) == [days for _, _, days in CASES]
+    assert format_js(format_page, "thousands", [[21211]]) == [thousands(21211)]
+
+
+def test_the_js_formatter_writes_periods_like_the_server(format_page):
+    calls = [[period, with_year] for period, with_year, _ in PERIOD_CASES]
+    got = format_js(format_page, "periodLabel", calls)
     assert got == [written for _, _, written in PERIOD_CASES]
 
 

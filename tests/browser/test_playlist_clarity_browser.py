@@ -33,6 +33,15 @@ def stored_playlists(fake) -> list:
     return control(fake, "GET", "playlists")["playlists"]
 
 
+def open_playlists(page_factory, live_server, width: int, javascript: bool, scheme=None):
+    """The Playlist Manager in a fresh page of this width (and colour scheme, if given)."""
+    page = page_factory(width=width, javascript=javascript)
+    if scheme:
+        page.emulate_media(color_scheme=scheme)
+    page.goto(live_server.url + "/playlists")
+    return page
+
+
 def preview(page, source: str) -> None:
     page.select_option("#source", source)
     page.fill("#size", "10")
@@ -46,8 +55,7 @@ def preview(page, source: str) -> None:
 def test_the_preview_says_its_order_and_the_fit_it_shows_follows_it(
     live_server, page_factory, width, javascript
 ):
-    page = page_factory(width=width, javascript=javascript)
-    page.goto(live_server.url + "/playlists")
+    page = open_playlists(page_factory, live_server, width, javascript)
     preview(page, "party")
     assert ORDER_BY_FIT in page.inner_text(".preview-order")
     whys = page.locator("#playlist-preview .track-why").all_inner_texts()
@@ -69,9 +77,7 @@ def test_the_preview_says_its_order_and_the_fit_it_shows_follows_it(
 def test_a_field_with_an_error_is_marked_in_red(
     live_server, page_factory, width, javascript, scheme
 ):
-    page = page_factory(width=width, javascript=javascript)
-    page.emulate_media(color_scheme=scheme)
-    page.goto(live_server.url + "/playlists")
+    page = open_playlists(page_factory, live_server, width, javascript, scheme)
     calm = page.evaluate(FIELD_LOOK, "#size")
     assert calm["colour"] != calm["danger"]
     page.select_option("#source", "current_rotation")
@@ -102,8 +108,7 @@ def test_a_field_with_an_error_is_marked_in_red(
 def test_without_javascript_creating_the_same_playlist_again_asks_first(
     live_server, page_factory, fake, width
 ):
-    page = page_factory(width=width, javascript=False)
-    page.goto(live_server.url + "/playlists")
+    page = open_playlists(page_factory, live_server, width, javascript=False)
     preview(page, "current_rotation")
     page.get_by_role("button", name="Create on Spotify").click()
     page.wait_for_url(f"{live_server.url}/playlists/*")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import save_screenshot
+from factories import scalar
 from page_checks import assert_no_horizontal_scroll, demo_server_fixture
 
 pytestmark = pytest.mark.browser
@@ -13,17 +14,16 @@ demo_server = demo_server_fixture(plays=3000, seed=11, genres=True)
 
 
 def first_id(conn, table: str) -> int:
-    return conn.execute(f"SELECT id FROM {table} ORDER BY id LIMIT 1").fetchone()[0]
+    return scalar(conn, f"SELECT id FROM {table} ORDER BY id LIMIT 1")
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_page_fits_and_is_captured(page_factory, demo_server, conn, width, scheme):
-    year = conn.execute(
-        "SELECT MAX(strftime('%Y', played_at / 1000, 'unixepoch')) FROM plays"
-    ).fetchone()[0]
-    genre = conn.execute(
-        "SELECT j.value FROM artists, json_each(artists.genres) AS j WHERE genres != '[]' LIMIT 1"
-    ).fetchone()[0]
+    year = scalar(conn, "SELECT MAX(strftime('%Y', played_at / 1000, 'unixepoch')) FROM plays")
+    genre = scalar(
+        conn,
+        "SELECT j.value FROM artists, json_each(artists.genres) AS j WHERE genres != '[]' LIMIT 1",
+    )
     pages = {
         "home": "/",
         "analytics": "/analytics?range=all",

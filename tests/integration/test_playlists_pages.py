@@ -149,4 +149,6 @@ def test_tracks_without_a_link_are_shown_as_skipped_in_the_preview(client, histo
 
 
 def test_another_users_playlist_is_not_found(client, local_user):
-    assert client.get("/playlists/12345").status_code == 404
+    response = client.get("/playlists/12345")
+    assert response.status_code == 404
+    assert "There is no such playlist." in response.get_data(as_text=True)  # said, in the page

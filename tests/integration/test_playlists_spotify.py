@@ -11,6 +11,7 @@ import pytest
 from factories import add_plays
 from spotify_helpers import clear_faults, connect_via_app, control, fault, plays_of, solo_tracks
 
+from music_time_machine.db.playlists import claim_adding, finish_attempt
 from music_time_machine.spotify.fake import FakeSpotifyServer
 
 TODAY = datetime.now(UTC).date()
@@ -151,6 +152,55 @@ def test_finish_adding_without_javascript(client, connected, fake):
     assert "Playlist created" in client.get(result_url).get_data(as_text=True)
     [stored] = fake_playlists(fake)
     assert stored["uris"] == seen["uris"]
+
+
+def test_finish_adding_says_what_stopped_it_on_the_page_and_in_json(client, conn, connected, fake):
+    """Both ways to finish (the page without JavaScript, the JSON the script calls) share
+    one path: each still says, its own way, that Spotify failed again, that another
+    request is adding right now, or that the playlist is not the user's."""
+    seen = preview(client)
+    fault(fake, path_prefix="/v1/playlists/", method="POST", status=503, times=50)
+    data = create(client, seen).get_json()
+    api_url = data["playlist"]["finish_url"]
+    playlist_id = int(api_url.split("/")[-2])
+    page_url = f"/playlists/{playlist_id}/finish"
+    token = csrf(client)
+
+    failed = client.post(api_url, headers=token)  # Spotify still answers 503
+    assert failed.status_code == 502
+    assert "only 0 of 10 tracks were added" in failed.get_json()["error"]
+    assert failed.get_json()["playlist"]["status"] == "incomplete"
+    assert client.post(page_url, data={"csrf_token": token["X-CSRFToken"]}).status_code == 303
+    assert "Playlist not finished" in client.get(f"/playlists/{playlist_id}").get_data(as_text=True)
+
+    assert claim_adding(conn, playlist_id)  # as if another request were adding right now
+    busy = client.post(api_url, headers=token)
+    assert busy.status_code == 409
+    assert "being added to this playlist right now" in busy.get_json()["error"]
+    assert client.post(page_url, data={"csrf_token": token["X-CSRFToken"]}).status_code == 303
+    assert "being added to this playlist right now" in client.get(
+        f"/playlists/{playlist_id}"
+    ).get_data(as_text=True)
+
+    finish_attempt(conn, playlist_id, "incomplete")  # the other request gives up
+    clear_faults(fake)
+    fault(fake, expire_access_tokens=True, revoke_refresh_tokens=True)
+    revoked = client.post(api_url, headers=token)
+    assert revoked.status_code == 401
+    assert "reconnect" in revoked.get_json()["error"].lower()
+    assert revoked.get_json()["playlist"]["status"] == "incomplete"
+    assert client.post(page_url, data={"csrf_token": token["X-CSRFToken"]}).status_code == 303
+    shown = client.get(f"/playlists/{playlist_id}").get_data(as_text=True)
+    assert "Spotify needs to be reconnected" in shown  # flashed from the same error
+
+    gone = playlist_id + 1000
+    missing = client.post(f"/api/playlists/{gone}/finish", headers=token)
+    assert missing.status_code == 404
+    assert missing.get_json()["error"] == "There is no such playlist."
+    page = client.post(f"/playlists/{gone}/finish", data={"csrf_token": token["X-CSRFToken"]})
+    assert page.status_code == 404 and "There is no such playlist." in page.get_data(as_text=True)
+    [stored] = fake_playlists(fake)  # none of this made a second playlist or added a track
+    assert stored["uris"] == []
 
 
 def test_a_rate_limit_before_creating_says_when_to_retry(client, connected, fake):

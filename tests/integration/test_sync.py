@@ -4,6 +4,7 @@ import threading
 import time
 
 import pytest
+from factories import scalar
 from spotify_helpers import clear_faults, connect_via_app, control, fault
 
 from music_time_machine.crypto import TokenCipher
@@ -199,12 +200,10 @@ def test_capabilities_are_detected_and_used(app, conn, connected, fake, mode, ha
     result = sync(app, conn, connected)
     caps = accounts.capabilities(conn, connected)
     assert caps["audio_features"] is has_features and caps["genres"] is has_features
-    with_features = conn.execute(
-        "SELECT COUNT(*) FROM tracks WHERE features_source = 'spotify'"
-    ).fetchone()[0]
-    with_genres = conn.execute(
-        "SELECT COUNT(*) FROM artists WHERE genres IS NOT NULL AND genres != '[]'"
-    ).fetchone()[0]
+    with_features = scalar(conn, "SELECT COUNT(*) FROM tracks WHERE features_source = 'spotify'")
+    with_genres = scalar(
+        conn, "SELECT COUNT(*) FROM artists WHERE genres IS NOT NULL AND genres != '[]'"
+    )
     assert (with_features > 0) is has_features
     assert (with_genres > 0) is has_features
     assert result.details["artists_fetched"] > 0

@@ -203,13 +203,19 @@ def test_hostile_or_empty_years_are_404_never_500(client, demo_user, path):
     assert response.status_code == 404, path
     if path.startswith("/api/"):
         assert "error" in response.get_json()
+    if path in ("/years/1969", "/api/years/0"):  # a year of the right form, with no plays
+        year = path.rsplit("/", 1)[1]
+        said = response.get_json()["error"] if path.startswith("/api/") else response.text
+        assert f"o plays in {year}" in said, said
 
 
 def test_without_history_the_year_index_says_what_to_do(client, local_user):
     html = client.get("/years").get_data(as_text=True)
     assert "No years yet" in html
     assert client.get("/api/years").get_json() == {"years": []}
-    assert client.get("/years/2024").status_code == 404
+    response = client.get("/years/2024")
+    assert response.status_code == 404
+    assert "There are no plays yet: import your history" in response.text
 
 
 def test_the_running_year_judges_only_discoveries_older_than_90_days(fresh_db):

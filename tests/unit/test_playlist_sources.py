@@ -183,6 +183,17 @@ def test_high_skip_tracks_are_pushed_down(db, uid, listen):
     assert "skipped 50%" in preview.tracks[1].why
 
 
+WORKOUT_FEATURES = {
+    "energy": 0.95,
+    "tempo": 160,
+    "valence": 0.8,
+    "danceability": 0.8,
+    "acousticness": 0.0,
+    "instrumentalness": 0.0,
+    "speechiness": 0.05,
+}
+
+
 def test_every_track_says_why_and_where_its_score_came_from(db, uid, listen):
     listen(
         plays("Metal Band", "Loud", 5, times=3, genres=["death metal"]),
@@ -190,20 +201,7 @@ def test_every_track_says_why_and_where_its_score_came_from(db, uid, listen):
         plays("Measured", "Known", 5, times=3),
     )
     known = db.execute("SELECT id FROM tracks WHERE name = 'Known'").fetchone()[0]
-    save_features(
-        db,
-        uid,
-        known,
-        {
-            "energy": 0.95,
-            "tempo": 160,
-            "valence": 0.8,
-            "danceability": 0.8,
-            "acousticness": 0.0,
-            "instrumentalness": 0.0,
-            "speechiness": 0.05,
-        },
-    )
+    save_features(db, uid, known, WORKOUT_FEATURES)
     preview = build_preview(db, uid, options("workout"), TODAY)
     by_title = {t.title: t for t in preview.tracks}
     assert [t.title for t in preview.tracks] == ["Known", "Loud", "Soft"]
@@ -264,17 +262,6 @@ def test_a_pinned_preview_keeps_the_previewed_tracks_in_order(db, uid, listen):
         pinned_preview(db, uid, opts, TODAY, [first.track_ids[0], 999_999]).track_ids
         == first.track_ids[:1]
     )
-
-
-WORKOUT_FEATURES = {
-    "energy": 0.95,
-    "tempo": 160,
-    "valence": 0.8,
-    "danceability": 0.8,
-    "acousticness": 0.0,
-    "instrumentalness": 0.0,
-    "speechiness": 0.05,
-}
 
 
 def test_a_mood_preview_is_listed_by_the_fit_it_shows_and_says_so(db, uid):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import TypeVar
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, abort, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -21,6 +22,8 @@ MESSAGES = {
     503: "The database is busy with a long write (an import, a restore or a re-count); "
     "nothing was changed. Try again in a minute.",
 }
+T = TypeVar("T")
+
 #: Seconds a client is told to wait before retrying a request that found the database busy.
 BUSY_RETRY_AFTER_S = 30
 
@@ -28,6 +31,15 @@ BUSY_RETRY_AFTER_S = 30
 def wants_json() -> bool:
     """API paths and clients that ask for JSON get ``{"error": ...}`` instead of a page."""
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
+
+
+def found(value: T | None, message: str) -> T:
+    """``value``, or the request ends here with a 404 that says ``message`` (the shared
+    error page, or ``{"error": message}`` on API paths): one way for every view to say
+    that what its address names is not there (or not the user's)."""
+    if value is None:
+        abort(404, description=message)
+    return value
 
 
 def _render(status: int, message: str) -> ResponseReturnValue:
@@ -53,7 +65,7 @@ def handle_http(error: HTTPException) -> ResponseReturnValue:
         )
     message = MESSAGES.get(status, error.description or "Error")
     if (
-        status in (400, 403)
+        status in (400, 403, 404)
         and error.description
         and (error.description != type(error).description)
     ):

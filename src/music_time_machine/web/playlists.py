@@ -35,6 +35,7 @@ from ..db.explore import get_artist
 from ..playlists.builder import NoTracks, Preview, build_preview, pinned_preview
 from ..playlists.creator import (
     AlreadyAdding,
+    CreationOutcome,
     NothingToAdd,
     create_on_spotify,
     finish_adding,
@@ -57,6 +58,7 @@ from ..spotify.client import (
     SpotifyError,
 )
 from .current_user import local_today, login_required
+from .errors import found
 from .images import image_path
 
 bp = Blueprint("playlists", __name__)
@@ -137,6 +139,8 @@ def repeat_question(playlist: saved.SavedPlaylist) -> str:
     )
 
 
+#: What the page and the JSON say for a playlist id that is not the user's (or is gone).
+NO_SUCH_PLAYLIST = "There is no such playlist."
 #: The submit value that confirms creating a second copy of the last playlist.
 CREATE_AGAIN = "create_again"
 
@@ -250,11 +254,7 @@ def submit() -> ResponseReturnValue:
 @bp.get("/playlists/<int:playlist_id>")
 @login_required
 def result(playlist_id: int) -> ResponseReturnValue:
-    playlist = saved.get_playlist(get_db(), g.user["id"], playlist_id)
-    if playlist is None:
-        return render_template(
-            "errors/error.html", status=404, message="There is no such playlist."
-        ), 404
+    playlist = found(saved.get_playlist(get_db(), g.user["id"], playlist_id), NO_SUCH_PLAYLIST)
     return render_template("playlists/result.html", playlist=playlist)
 
 
@@ -262,24 +262,34 @@ def result(playlist_id: int) -> ResponseReturnValue:
 @login_required
 def finish(playlist_id: int) -> ResponseReturnValue:
     """Add the tracks a failed attempt left out, to the same Spotify playlist."""
-    conn, user_id = get_db(), g.user["id"]
-    playlist = saved.get_playlist(conn, user_id, playlist_id)
-    if playlist is None:
-        return render_template(
-            "errors/error.html", status=404, message="There is no such playlist."
-        ), 404
-    try:
-        outcome = finish_adding(conn, spotify_client(), user_id, playlist)
-    except SpotifyError as error:
+    _playlist, outcome = finish_own(playlist_id)
+    if isinstance(outcome, SpotifyError):
         flash(
-            spotify_problem(error)[1].replace("Nothing was created", "Nothing was added"), "error"
+            spotify_problem(outcome)[1].replace("Nothing was created", "Nothing was added"),
+            "error",
         )
-    except AlreadyAdding as busy:
-        flash(str(busy), "warning")
-    else:
-        if outcome.error is None:
-            flash(f"All {len(outcome.playlist.track_uris)} tracks are in the playlist.")
+    elif isinstance(outcome, AlreadyAdding):
+        flash(str(outcome), "warning")
+    elif outcome.error is None:
+        flash(f"All {len(outcome.playlist.track_uris)} tracks are in the playlist.")
     return redirect(url_for("playlists.result", playlist_id=playlist_id), 303)
+
+
+def finish_own(
+    playlist_id: int,
+) -> tuple[saved.SavedPlaylist, CreationOutcome | SpotifyError | AlreadyAdding]:
+    """Finish the signed-in user's playlist, for the page and its JSON twin alike.
+
+    A 404 when it is not theirs (or gone); otherwise the playlist and either the outcome or
+    what stopped it, returned rather than raised so that each caller says it in its own
+    way (a flash message, a JSON error with the playlist).
+    """
+    conn, user_id = get_db(), g.user["id"]
+    playlist = found(saved.get_playlist(conn, user_id, playlist_id), NO_SUCH_PLAYLIST)
+    try:
+        return playlist, finish_adding(conn, spotify_client(), user_id, playlist)
+    except (SpotifyError, AlreadyAdding) as stopped:
+        return playlist, stopped
 
 
 @bp.get("/playlists/preview.csv")

@@ -17,12 +17,13 @@ from flask.typing import ResponseReturnValue
 from ..db import get_db
 from ..db import playlists as saved
 from ..playlists.builder import NoTracks
-from ..playlists.creator import AlreadyAdding, NothingToAdd, create_on_spotify, finish_adding
+from ..playlists.creator import AlreadyAdding, NothingToAdd, create_on_spotify
 from ..playlists.options import parse_options
 from ..spotify.client import RateLimited, SpotifyError
 from .current_user import local_today, login_required
 from .playlists import (
     CREATE_AGAIN,
+    finish_own,
     page_context,
     preview_for,
     repeat_of_last,
@@ -136,16 +137,11 @@ def create() -> ResponseReturnValue:
 @bp.post("/<int:playlist_id>/finish")
 @login_required
 def finish(playlist_id: int) -> ResponseReturnValue:
-    conn, user_id = get_db(), g.user["id"]
-    playlist = saved.get_playlist(conn, user_id, playlist_id)
-    if playlist is None:
-        return _error(404, "There is no such playlist.")
-    try:
-        outcome = finish_adding(conn, spotify_client(), user_id, playlist)
-    except SpotifyError as error:
-        return _spotify_error(error, playlist=_playlist_json(playlist))
-    except AlreadyAdding as busy:
-        return _error(409, str(busy))
+    playlist, outcome = finish_own(playlist_id)
+    if isinstance(outcome, SpotifyError):
+        return _spotify_error(outcome, playlist=_playlist_json(playlist))
+    if isinstance(outcome, AlreadyAdding):
+        return _error(409, str(outcome))
     return _outcome_json(outcome, 200)
 
 

@@ -11,12 +11,15 @@ from flask import Blueprint, g, jsonify, render_template
 from flask.typing import ResponseReturnValue
 
 from ..db import get_db
-from ..db.genres import GENRE_NAME_MAX, coverage, genre_story
+from ..db.genres import GENRE_NAME_MAX, GenreCoverage, coverage, genre_story
 from ..db.years import year_review, year_totals
 from .current_user import api_login_required, local_today, login_required, user_timezone
+from .errors import found
 
 bp = Blueprint("years", __name__)
 
+#: What a year's page says when the user has no play at all.
+NO_PLAYS_YET = "There are no plays yet: import your history or connect Spotify in Settings."
 #: The one-click playlist of a year's review.
 YEAR_PLAYLIST_SIZE = 50
 
@@ -32,10 +35,14 @@ def _review(year: int) -> tuple[dict | None, list[dict]]:
     return review, years
 
 
-def _story(name: str) -> dict | None:
-    if not name or len(name) > GENRE_NAME_MAX:
-        return None
-    return genre_story(get_db(), g.user["id"], name)
+def _story(name: str) -> tuple[dict | None, GenreCoverage | None]:
+    """The genre's story, or None and how far genres reach among the user's artists: what
+    the page and its JSON both say when none of them has this genre."""
+    conn, user_id = get_db(), g.user["id"]
+    story = genre_story(conn, user_id, name) if name and len(name) <= GENRE_NAME_MAX else None
+    if story is None:
+        return None, coverage(conn, user_id)
+    return story, None
 
 
 @bp.app_template_filter()
@@ -59,17 +66,8 @@ def index() -> ResponseReturnValue:
 @bp.get("/years/<int:year>")
 @login_required
 def year(year: int) -> ResponseReturnValue:
-    review, years = _review(year)
-    if review is None:
-        return render_template(
-            "errors/error.html",
-            status=404,
-            message=(
-                f"There are no plays in {year}."
-                if years
-                else "There are no plays yet: import your history or connect Spotify in Settings."
-            ),
-        ), 404
+    maybe_review, years = _review(year)
+    review = found(maybe_review, f"There are no plays in {year}." if years else NO_PLAYS_YET)
     known = [y["year"] for y in years]
     place = known.index(year)
     return render_template(
@@ -84,9 +82,8 @@ def year(year: int) -> ResponseReturnValue:
 @bp.get("/genres/<path:name>")
 @login_required
 def genre(name: str) -> ResponseReturnValue:
-    story = _story(name)
+    story, known = _story(name)
     if story is None:
-        known = coverage(get_db(), g.user["id"])
         return render_template(
             "years/genre_unknown.html", name=name[:GENRE_NAME_MAX], coverage=known
         ), 404
@@ -106,17 +103,14 @@ def api_index() -> ResponseReturnValue:
 @api_login_required
 def api_year(year: int) -> ResponseReturnValue:
     review, _years = _review(year)
-    if review is None:
-        return jsonify(error=f"year: there are no plays in {year}"), 404
-    return jsonify(review)
+    return jsonify(found(review, f"year: there are no plays in {year}"))
 
 
 @bp.get("/api/genres/<path:name>")
 @api_login_required
 def api_genre(name: str) -> ResponseReturnValue:
-    story = _story(name)
+    story, known = _story(name)
     if story is None:
-        known = coverage(get_db(), g.user["id"])
         return jsonify(
             error="genre: none of your played artists has this genre",
             artists=known.artists,

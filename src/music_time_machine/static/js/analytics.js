@@ -117,6 +117,16 @@ function fillRows(id, rows) {
   }));
 }
 
+/** Fill a table, or give it one row across all its columns that says it has none. */
+function fillRowsOrNone(id, rows, noneText, columns = 4) {
+  if (!rows.length) {
+    const none = cell(noneText);
+    none.colSpan = columns;
+    rows = [[none]];
+  }
+  fillRows(id, rows);
+}
+
 // -- charts ---------------------------------------------------------------------------
 
 /** The text of a point: "so far" when its bucket is not over. */
@@ -251,12 +261,7 @@ function renderTables() {
     title.append(box);
     return [cell(String(i + 1)), title, cell(number(t.plays)), cell(duration(t.minutes))];
   });
-  if (!tracks.length) {
-    const none = cell('No tracks in this range.');
-    none.colSpan = 4;
-    tracks.push([none]);
-  }
-  fillRows('track-rows', tracks);
+  fillRowsOrNone('track-rows', tracks, 'No tracks in this range.');
   const albums = data.albums.items.map((a, i) => {
     const title = document.createElement('td');
     const link = document.createElement('a');
@@ -269,12 +274,7 @@ function renderTables() {
     title.append(link, ' ', by);
     return [cell(String(i + 1)), title, cell(number(a.plays)), cell(duration(a.minutes))];
   });
-  if (!albums.length) {
-    const none = cell('No albums in this range.');
-    none.colSpan = 4;
-    albums.push([none]);
-  }
-  fillRows('album-rows', albums);
+  fillRowsOrNone('album-rows', albums, 'No albums in this range.');
   fillRows('discovery-rows', data.discoveries.series.map((m) => {
     const names = document.createElement('td');
     names.append(...linkedList(m.names, m.urls));

@@ -2,6 +2,7 @@
 (the stats API tests' Oracle: plain Python with zoneinfo, no rollups), in a DST zone; the
 running year's "stuck" rule; the Top 50 playlist; hostile years and genre names."""
 
+import re
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -178,6 +179,27 @@ def test_the_year_page_shows_the_numbers_and_every_month(client, conn, demo_user
     assert "<script>" not in html and "onclick" not in html
     index = client.get("/years").get_data(as_text=True)
     assert all(f'href="/years/{y}"' in index for y in oracle.years())
+
+
+def test_every_name_on_the_year_page_links_to_its_page(client, conn, demo_user):
+    """Top artists, tracks (with their artists), albums, the highlights and each month's
+    artist open their pages, the same links as everywhere else (one link macro)."""
+    year = YearOracle(conn, demo_user).years()[1]
+    review = client.get(f"/api/years/{year}").get_json()
+    html = client.get(f"/years/{year}").get_data(as_text=True)
+    links = re.findall(r'<a class="item-link[^"]*" href="(/(?:artists|tracks|albums)/\d+)"', html)
+    expected = (
+        [f"/artists/{a['id']}" for a in review["artists"]]
+        + [f"/tracks/{t['id']}" for t in review["tracks"]]
+        + [f"/artists/{i}" for t in review["tracks"] for i in t["artist_ids"]]
+        + [f"/albums/{a['id']}" for a in review["albums"]]
+        + [f"/artists/{m['top_artist']['id']}" for m in review["months"] if m["top_artist"]]
+    )
+    assert set(expected) <= set(links)
+    top_artist, top_track = review["artists"][0], review["tracks"][0]
+    facts = html[html.index("Artist of the year") : html.index("</dl>")]
+    assert f'href="/artists/{top_artist["id"]}"' in facts
+    assert f'href="/tracks/{top_track["id"]}"' in facts
 
 
 @pytest.mark.parametrize(

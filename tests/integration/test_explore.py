@@ -331,6 +331,30 @@ def test_an_item_without_a_counted_play_has_a_page_without_a_story(client, conn,
     assert page.status_code == 200 and "no counted play yet" in page.get_data(as_text=True)
 
 
+def test_the_story_says_a_streak_of_one_day_in_words(client, conn, local_user):
+    """Plays on days that never follow each other: "a single day", not "1 day in a row,
+    2 Dec to 2 Dec"; two days in a row read as such."""
+    add_plays(
+        conn,
+        local_user,
+        [
+            ("Lonely", "Once", "2024-05-01 10:00:00", 200_000),
+            ("Lonely", "Once", "2024-05-03 10:00:00", 200_000),
+            ("Paired", "Twice", "2024-05-01 10:00:00", 200_000),
+            ("Paired", "Twice", "2024-05-02 10:00:00", 200_000),
+        ],
+    )
+    lonely, paired = (
+        conn.execute("SELECT id FROM artists WHERE name = ?", (name,)).fetchone()[0]
+        for name in ("Lonely", "Paired")
+    )
+    once = client.get(f"/artists/{lonely}?range=all").get_data(as_text=True)
+    assert "a single day (1 May 2024): never two days in a row" in once
+    assert "in a row, 1 May 2024 to 1 May 2024" not in once
+    twice = client.get(f"/artists/{paired}?range=all").get_data(as_text=True)
+    assert "2 days in a row, 1 May 2024 to 2 May 2024" in twice
+
+
 def test_first_play_is_the_first_counted_one_in_local_time_across_dst(client, conn, local_user):
     """A short stream before midnight does not start the story; the first counted play
     lands on its New York day and clock time on both sides of a DST change."""

@@ -57,6 +57,10 @@ class Stream(NamedTuple):
     author: str | None = None  # audiobook author (account data), stored as a second artist
 
 
+#: Where a ``Stream`` (and the importer's item, which begins with one) holds the stream's
+#: details, in ``db.plays.PLAY_DETAIL_COLUMNS`` order: plays are written with them as read.
+DETAILS = slice(Stream._fields.index("skipped"), Stream._fields.index("incognito") + 1)
+
 #: The text fields of a ``Stream``: name, artist, album, uri, reasons, platform, author.
 _TEXT_FIELDS = itemgetter(3, 4, 5, 6, 9, 10, 11, 14)
 

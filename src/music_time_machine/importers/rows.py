@@ -15,7 +15,7 @@ from datetime import date
 from operator import itemgetter
 from typing import NamedTuple
 
-from ..limits import MAX_NAME_CHARS, NAME_TOO_LONG, ms_played_ok, played_at_ok
+from ..limits import MAX_NAME_CHARS, NAME_TOO_LONG, play_problem
 from ..timezones import parse_iso_utc_ms
 
 NO_METADATA = "no metadata"
@@ -111,23 +111,6 @@ def _ms(value: object) -> int | None:
     return None
 
 
-def _time_problem(played_at: int | None, field: str) -> str | None:
-    """Why a row's end time cannot be stored, or None when it can."""
-    if played_at is None:
-        return f"missing or invalid {field}"
-    if not played_at_ok(played_at):
-        return f"{field} before 2006 or in the future"
-    return None
-
-
-def _ms_problem(ms_played: int | None, field: str) -> str | None:
-    if ms_played is None:
-        return f"missing or invalid {field}"
-    if not ms_played_ok(ms_played):
-        return f"{field} over 24 hours"
-    return None
-
-
 def _names_ok(stream: Stream) -> bool:
     """``limits.names_ok`` for a Stream's text fields, in C-level calls (once per row)."""
     return max(map(len, filter(None, _TEXT_FIELDS(stream))), default=0) <= MAX_NAME_CHARS
@@ -151,7 +134,7 @@ def extended_stream(row: dict, video: bool = False) -> Stream | str:
     get = row.get
     played_at = _utc_ms(get("ts"), "T")
     ms_played = _ms(get("ms_played"))
-    problem = _time_problem(played_at, "ts") or _ms_problem(ms_played, "ms_played")
+    problem = play_problem(played_at, ms_played, ("ts", "ms_played"))
     if problem:
         return problem
     track_uri, track = _text(get("spotify_track_uri")), _text(get("master_metadata_track_name"))
@@ -197,7 +180,7 @@ def account_stream(row: dict) -> Stream | str:
     get = row.get
     played_at = _utc_ms(get("endTime"), " ")
     ms_played = _ms(get("msPlayed"))
-    problem = _time_problem(played_at, "endTime") or _ms_problem(ms_played, "msPlayed")
+    problem = play_problem(played_at, ms_played, ("endTime", "msPlayed"))
     if problem:
         return problem
     author = None

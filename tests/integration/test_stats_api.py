@@ -69,13 +69,7 @@ class Oracle:
         }
 
     def volume(self, start, end, bucket):
-        def label(day):
-            if bucket == "day":
-                return day.isoformat()
-            if bucket == "week":
-                return (day - timedelta(days=day.weekday())).isoformat()
-            return day.isoformat()[:7]
-
+        label = BUCKET_LABEL[bucket]
         totals = {}
         day = start
         while day <= end:
@@ -147,12 +141,12 @@ class Oracle:
         days = (end - start).days + 1
         label = BUCKET_LABEL["day" if days <= 92 else "week" if days <= 731 else "month"]
         months = defaultdict(int)
-        for day in self.artist_first_days().values():
+        for day in self.first_days().values():
             if start <= day <= end:
                 months[label(day)] += 1
         return months
 
-    def artist_first_days(self):
+    def first_days(self):
         """Each artist's first day with a counted play (ever)."""
         first = {}
         for day, _h, _ms, counted, track in sorted(self.rows):
@@ -616,7 +610,7 @@ def test_whole_months_and_years_and_the_names_of_new_artists_match(client, conn,
         span = client.get(f"/api/stats/summary?{query}").get_json()
         start, end = date.fromisoformat(span["start"]), date.fromisoformat(span["end"])
         label = BUCKET_LABEL[body["bucket"]]
-        first = oracle.artist_first_days()
+        first = oracle.first_days()
         found = defaultdict(list)
         for a in sorted(first, key=lambda a: (-plays[a], -ms[a], a)):
             if start <= first[a] <= end:

@@ -129,14 +129,20 @@ def _opt(value: object) -> str | None:
     return value if type(value) is str else None
 
 
+def _timing(row: dict, ts_field: str, sep: str, ms_field: str) -> tuple[int, int] | str:
+    """The row's (end time, ms played), or why they cannot be stored (``limits``)."""
+    played_at = _utc_ms(row.get(ts_field), sep)
+    ms_played = _ms(row.get(ms_field))
+    return play_problem(played_at, ms_played, (ts_field, ms_field)) or (played_at, ms_played)
+
+
 def extended_stream(row: dict, video: bool = False) -> Stream | str:
     """Map an extended-history row (``Streaming_History_Audio/Video_*``, ``endsong_*``)."""
+    timing = _timing(row, "ts", "T", "ms_played")
+    if type(timing) is str:
+        return timing
+    played_at, ms_played = timing
     get = row.get
-    played_at = _utc_ms(get("ts"), "T")
-    ms_played = _ms(get("ms_played"))
-    problem = play_problem(played_at, ms_played, ("ts", "ms_played"))
-    if problem:
-        return problem
     track_uri, track = _text(get("spotify_track_uri")), _text(get("master_metadata_track_name"))
     if track_uri or track:
         kind = "video" if video else "music"
@@ -177,12 +183,11 @@ def extended_stream(row: dict, video: bool = False) -> Stream | str:
 
 def account_stream(row: dict) -> Stream | str:
     """Map an account-data row (``StreamingHistory_music/podcast/audiobook_N``)."""
+    timing = _timing(row, "endTime", " ", "msPlayed")
+    if type(timing) is str:
+        return timing
+    played_at, ms_played = timing
     get = row.get
-    played_at = _utc_ms(get("endTime"), " ")
-    ms_played = _ms(get("msPlayed"))
-    problem = play_problem(played_at, ms_played, ("endTime", "msPlayed"))
-    if problem:
-        return problem
     author = None
     if "trackName" in row or "artistName" in row:
         kind, name, artist = "music", _text(get("trackName")), _text(get("artistName"))

@@ -20,6 +20,8 @@ from music_time_machine import create_app
 from music_time_machine.db import connect
 from music_time_machine.db.migrate import migrate
 from music_time_machine.db.users import ensure_local_user
+from music_time_machine.importers import feed, parse
+from music_time_machine.importers import run as run_module
 
 DATA = Path(__file__).resolve().parent / "data"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -146,6 +148,17 @@ def fresh_db(tmp_path: Path) -> Iterator[FreshDb]:
 def db(fresh_db: FreshDb) -> sqlite3.Connection:
     """A migrated database without users, for data-layer tests."""
     return fresh_db("data.sqlite", timezone=None)[0]
+
+
+@pytest.fixture
+def small_slices(monkeypatch):
+    """Test-sized import slices: every insert batch of 200 rows goes into the rollups and
+    commits on its own, progress every 500 rows, files streamed (errors come at the end)."""
+    monkeypatch.setattr(run_module, "SLICE_SECONDS", 0)
+    monkeypatch.setattr(run_module, "BATCH_ROWS", 200)
+    monkeypatch.setattr(run_module, "PROGRESS_EVERY_S", 0)
+    monkeypatch.setattr(feed, "ITEM_BATCH", 500)
+    monkeypatch.setattr(parse, "LOAD_WHOLE_MAX_BYTES", 0)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import json
 import sqlite3
 import zipfile
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,42 @@ def dump(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
         )
         for t in tables
     }
+
+
+def extended_play(
+    end_s: int,
+    ms_played: int,
+    song: str,
+    artist: str,
+    album: str,
+    uri: str,
+    reason_end: str = "trackdone",
+) -> dict:
+    """One music row of an extended-history file as Spotify writes it, for a stream that
+    ended at ``end_s`` (epoch seconds) on android, neither skipped, shuffled, offline nor
+    incognito."""
+    return {
+        "ts": datetime.fromtimestamp(end_s, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "ms_played": ms_played,
+        "platform": "android",
+        "master_metadata_track_name": song,
+        "master_metadata_album_artist_name": artist,
+        "master_metadata_album_album_name": album,
+        "spotify_track_uri": uri,
+        "reason_end": reason_end,
+        "skipped": False,
+        "shuffle": False,
+        "offline": False,
+        "incognito_mode": False,
+    }
+
+
+def write_history(path: Path, rows: list[dict], tail: str = "") -> Path:
+    """``rows`` as one extended-history file; a ``tail`` takes the place of the closing
+    bracket (a file that breaks at its end)."""
+    text = json.dumps(rows)
+    path.write_text(text[:-1] + tail if tail else text, encoding="utf-8")
+    return path
 
 
 def load(path: Path) -> list[dict]:

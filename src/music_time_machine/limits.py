@@ -59,6 +59,30 @@ def ms_played_ok(ms_played: int) -> bool:
     return type(ms_played) is int and 0 <= ms_played <= MAX_MS_PLAYED
 
 
+def play_problem(
+    played_at: int | None,
+    ms_played: int | None,
+    fields: tuple[str, str],
+    latest: int | None = None,
+) -> str | None:
+    """Why a play with this end time and length cannot be stored, as a row rejection reason
+    naming the row's ``fields`` (its end time's and length's), or None when it can.
+
+    None stands for a value that is missing or could not be read; every way rows come in
+    (export formats, backups) words its rejections the same, only with its own field names.
+    """
+    when, length = fields
+    if played_at is None:
+        return f"missing or invalid {when}"
+    if not played_at_ok(played_at, latest):
+        return f"{when} before 2006 or in the future"
+    if ms_played is None:
+        return f"missing or invalid {length}"
+    if not ms_played_ok(ms_played):
+        return f"{length} over 24 hours"
+    return None
+
+
 def names_ok(names: Iterable[object]) -> bool:
     """True when every string among ``names`` is at most ``MAX_NAME_CHARS`` long
     (``None`` and other non-strings are the callers' business)."""

@@ -7,13 +7,13 @@ albums, album pages and year pages that read them agree."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from factories import add_plays, database_before
+from import_fixtures import extended_play, write_history
 from oracle_helpers import clock_and_rule
 from spotify_helpers import connect_via_app, control
 
@@ -23,8 +23,7 @@ from music_time_machine.db.rollups import rebuild_rollups
 from music_time_machine.db.rollups_monthly import GAP_MIN_DAYS
 from music_time_machine.db.userdata import backup_user, delete_listening_data
 from music_time_machine.db.users import create_user, ensure_local_user, update_settings
-from music_time_machine.importers import feed, parse, run_import
-from music_time_machine.importers import run as run_module
+from music_time_machine.importers import run_import
 from music_time_machine.importers.restore import restore_backup
 from music_time_machine.rules import PlayRule
 from music_time_machine.spotify.client import SpotifyClient
@@ -52,36 +51,17 @@ def history(path: Path, rows: int = ROWS, first: int = 0, tail: str = "", tag: s
             song, album, uri = f"Song {tag}{n}", f"Album {tag}{n // 5}", f"spotify:track:{tag}s{n}"
             artist = f"Artist {tag}{n % 3}"
         data.append(
-            {
-                "ts": datetime.fromtimestamp(1_672_531_200 + i * 6 * 3600, UTC).strftime(
-                    "%Y-%m-%dT%H:%M:%SZ"
-                ),
-                "ms_played": 10_000 if i % 7 == 3 else 60_000 + (i % 5) * 20_000,
-                "platform": "android",
-                "master_metadata_track_name": song,
-                "master_metadata_album_artist_name": artist,
-                "master_metadata_album_album_name": album,
-                "spotify_track_uri": uri,
-                "reason_end": "trackdone" if i % 3 else "fwdbtn",
-                "skipped": False,
-                "shuffle": False,
-                "offline": False,
-                "incognito_mode": False,
-            }
+            extended_play(
+                1_672_531_200 + i * 6 * 3600,
+                10_000 if i % 7 == 3 else 60_000 + (i % 5) * 20_000,
+                song,
+                artist,
+                album,
+                uri,
+                "trackdone" if i % 3 else "fwdbtn",
+            )
         )
-    text = json.dumps(data)
-    path.write_text(text[:-1] + tail if tail else text, encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def small_batches(monkeypatch):
-    """Test-sized batches: every 200 rows go into the rollups (and commit) on their own."""
-    monkeypatch.setattr(run_module, "SLICE_SECONDS", 0)
-    monkeypatch.setattr(run_module, "BATCH_ROWS", 200)
-    monkeypatch.setattr(run_module, "PROGRESS_EVERY_S", 0)
-    monkeypatch.setattr(feed, "ITEM_BATCH", 500)
-    monkeypatch.setattr(parse, "LOAD_WHOLE_MAX_BYTES", 0)  # stream: errors come at the end
+    return write_history(path, data, tail)
 
 
 # -- the independent computation --------------------------------------------------------
@@ -184,7 +164,7 @@ def hit_album(conn, user_id):
 
 
 def test_an_import_in_batches_equals_the_plays_and_a_song_moving_album_moves_its_plays(
-    conn, local_user, tmp_path, small_batches
+    conn, local_user, tmp_path, small_slices
 ):
     update_settings(conn, local_user, timezone="America/New_York")
     first = run_import(conn, local_user, [history(tmp_path / "a.json", rows=HIT_SWITCH + 100)])
@@ -206,7 +186,7 @@ def test_an_import_in_batches_equals_the_plays_and_a_song_moving_album_moves_its
     assert any(row[2] == 0 for row in expected["rollup_day_album"]), "short streams only"
 
 
-def test_the_song_moving_album_inside_one_file_is_exact(conn, local_user, tmp_path, small_batches):
+def test_the_song_moving_album_inside_one_file_is_exact(conn, local_user, tmp_path, small_slices):
     update_settings(conn, local_user, timezone="Europe/Berlin")
     report = run_import(conn, local_user, [history(tmp_path / "all.json")])
     assert report.files[0].error is None
@@ -215,7 +195,7 @@ def test_the_song_moving_album_inside_one_file_is_exact(conn, local_user, tmp_pa
 
 
 def test_a_failed_import_undone_leaves_the_album_rollups_of_the_plays_that_stay(
-    conn, local_user, tmp_path, small_batches
+    conn, local_user, tmp_path, small_slices
 ):
     run_import(conn, local_user, [history(tmp_path / "a.json", rows=600)])
     before = assert_albums_match(conn, local_user)
@@ -318,7 +298,7 @@ def test_migration_0017_fills_them_for_existing_users(tmp_path, monkeypatch):
 
 
 def test_top_albums_and_the_album_page_follow_the_song_that_moved(
-    client, conn, local_user, tmp_path, small_batches
+    client, conn, local_user, tmp_path, small_slices
 ):
     run_import(conn, local_user, [history(tmp_path / "all.json")])
     expected = oracle(conn, local_user)

@@ -4,13 +4,11 @@ database exactly as before."""
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from factories import demo_backup
-from import_fixtures import dump
+from import_fixtures import dump, extended_play, write_history
 
 from music_time_machine import background
 from music_time_machine.db import jobs
@@ -26,26 +24,17 @@ from music_time_machine.uploads import claim_upload_folder
 def _history(path: Path, rows: int) -> Path:
     """One extended-history file of ``rows`` distinct plays (several insert batches)."""
     data = [
-        {
-            "ts": datetime.fromtimestamp(1_600_000_000 + i * 300, UTC).strftime(
-                "%Y-%m-%dT%H:%M:%SZ"
-            ),
-            "ms_played": 200_000,
-            "platform": "android",
-            "master_metadata_track_name": f"Song {i % 997}",
-            "master_metadata_album_artist_name": f"Artist {i % 89}",
-            "master_metadata_album_album_name": "Album",
-            "spotify_track_uri": f"spotify:track:{i % 997:022d}",
-            "reason_end": "trackdone",
-            "skipped": False,
-            "shuffle": False,
-            "offline": False,
-            "incognito_mode": False,
-        }
+        extended_play(
+            1_600_000_000 + i * 300,
+            200_000,
+            f"Song {i % 997}",
+            f"Artist {i % 89}",
+            "Album",
+            f"spotify:track:{i % 997:022d}",
+        )
         for i in range(rows)
     ]
-    path.write_text(json.dumps(data), encoding="utf-8")
-    return path
+    return write_history(path, data)
 
 
 def _stop_after(control: JobControl, rows: int):

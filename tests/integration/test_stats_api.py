@@ -23,6 +23,13 @@ from music_time_machine.timezones import LocalClock
 
 # -- the independent computation --------------------------------------------------------
 
+#: A day's bucket label: the day, its Monday-week or its month.
+BUCKET_LABEL = {
+    "day": date.isoformat,
+    "week": lambda d: (d - timedelta(days=d.weekday())).isoformat(),
+    "month": lambda d: d.isoformat()[:7],
+}
+
 
 class Oracle:
     """Every music stream of a user with its local date and hour, straight from plays."""
@@ -62,13 +69,7 @@ class Oracle:
         }
 
     def volume(self, start, end, bucket):
-        def label(day):
-            if bucket == "day":
-                return day.isoformat()
-            if bucket == "week":
-                return (day - timedelta(days=day.weekday())).isoformat()
-            return day.isoformat()[:7]
-
+        label = BUCKET_LABEL[bucket]
         totals = {}
         day = start
         while day <= end:
@@ -138,22 +139,21 @@ class Oracle:
         """New artists per bucket, which follows the range's length like the volume's:
         days up to 92 days, Monday-weeks up to 731, months beyond."""
         days = (end - start).days + 1
-        if days <= 92:
-            label = date.isoformat
-        elif days <= 731:
-            label = lambda d: (d - timedelta(days=d.weekday())).isoformat()  # noqa: E731
-        else:
-            label = lambda d: d.isoformat()[:7]  # noqa: E731
+        label = BUCKET_LABEL["day" if days <= 92 else "week" if days <= 731 else "month"]
+        months = defaultdict(int)
+        for day in self.first_days().values():
+            if start <= day <= end:
+                months[label(day)] += 1
+        return months
+
+    def first_days(self):
+        """Each artist's first day with a counted play (ever)."""
         first = {}
         for day, _h, _ms, counted, track in sorted(self.rows):
             if counted:
                 for a in self.artists[track]:
                     first.setdefault(a, day)
-        months = defaultdict(int)
-        for day in first.values():
-            if start <= day <= end:
-                months[label(day)] += 1
-        return months
+        return first
 
     def new_tracks(self, start, end):
         """Tracks whose first counted play (ever) falls in the range."""
@@ -609,16 +609,8 @@ def test_whole_months_and_years_and_the_names_of_new_artists_match(client, conn,
         body = client.get(f"/api/stats/discoveries?{query}").get_json()
         span = client.get(f"/api/stats/summary?{query}").get_json()
         start, end = date.fromisoformat(span["start"]), date.fromisoformat(span["end"])
-        label = {
-            "day": date.isoformat,
-            "week": lambda d: (d - timedelta(days=d.weekday())).isoformat(),
-            "month": lambda d: d.isoformat()[:7],
-        }[body["bucket"]]
-        first = {}
-        for day, _h, _ms, counted, track in sorted(oracle.rows):
-            if counted:
-                for a in oracle.artists[track]:
-                    first.setdefault(a, day)
+        label = BUCKET_LABEL[body["bucket"]]
+        first = oracle.first_days()
         found = defaultdict(list)
         for a in sorted(first, key=lambda a: (-plays[a], -ms[a], a)):
             if start <= first[a] <= end:

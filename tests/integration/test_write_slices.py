@@ -6,27 +6,25 @@ short swap."""
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from factories import add_plays
-from import_fixtures import dump
+from import_fixtures import dump, extended_play, write_history
 
 from music_time_machine import create_app
 from music_time_machine.cli import _undo_abandoned_writes
 from music_time_machine.db import connect
 from music_time_machine.db.users import create_user, get_settings
-from music_time_machine.importers import feed, parse, run_import
 from music_time_machine.importers import run as run_module
+from music_time_machine.importers import run_import
 from music_time_machine.jobcontrol import JobControl, JobStopped
 
 ROWS = 3_000
@@ -39,37 +37,17 @@ def _history(path: Path, rows: int, first: int = 0, tail: str = "", catalogue: i
     is appended to the JSON text."""
     c = catalogue
     data = [
-        {
-            "ts": datetime.fromtimestamp(1_600_000_000 + i * 300, UTC).strftime(
-                "%Y-%m-%dT%H:%M:%SZ"
-            ),
-            "ms_played": 20_000 + (i % 7) * 30_000,
-            "platform": "android",
-            "master_metadata_track_name": f"Song {c}-{i % 40}",
-            "master_metadata_album_artist_name": f"Artist {c}-{i % 9}",
-            "master_metadata_album_album_name": f"Album {c}-{i % 5}",
-            "spotify_track_uri": f"spotify:track:{c:02d}{i % 40:020d}",
-            "reason_end": "trackdone",
-            "skipped": False,
-            "shuffle": False,
-            "offline": False,
-            "incognito_mode": False,
-        }
+        extended_play(
+            1_600_000_000 + i * 300,
+            20_000 + (i % 7) * 30_000,
+            f"Song {c}-{i % 40}",
+            f"Artist {c}-{i % 9}",
+            f"Album {c}-{i % 5}",
+            f"spotify:track:{c:02d}{i % 40:020d}",
+        )
         for i in range(first, first + rows)
     ]
-    text = json.dumps(data)
-    path.write_text(text[:-1] + tail if tail else text, encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def small_slices(monkeypatch):
-    """Test-sized slices: every insert batch of 200 rows commits."""
-    monkeypatch.setattr(run_module, "SLICE_SECONDS", 0)
-    monkeypatch.setattr(run_module, "BATCH_ROWS", 200)
-    monkeypatch.setattr(run_module, "PROGRESS_EVERY_S", 0)
-    monkeypatch.setattr(feed, "ITEM_BATCH", 500)  # progress every 500 rows
-    monkeypatch.setattr(parse, "LOAD_WHOLE_MAX_BYTES", 0)  # stream: errors come at the end
+    return write_history(path, data, tail)
 
 
 @pytest.fixture

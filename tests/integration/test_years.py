@@ -83,14 +83,6 @@ class YearOracle(Oracle):
         top = sorted((a for a in plays if plays[a]), key=lambda a: (-plays[a], -ms[a], a))
         return [(names[a], plays[a], round(ms[a] / 60000, 1)) for a in top[:limit]]
 
-    def first_days(self):
-        first = {}
-        for day, _h, _ms, counted, track in sorted(self.rows):
-            if counted:
-                for a in self.artists[track]:
-                    first.setdefault(a, day)
-        return first
-
     def stuck(self, year):
         """Past years: discoveries of the year with a play in the next one."""
         found = [a for a, day in self.first_days().items() if day.year == year]

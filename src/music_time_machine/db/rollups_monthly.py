@@ -96,8 +96,7 @@ def refresh_monthly(conn: sqlite3.Connection, user_id: int) -> None:
         for table in MONTHLY_TABLES:
             conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
         for entity in (TRACK, ARTIST):
-            _refresh_periods(conn, user_id, entity)
-            _refresh_totals(conn, user_id, entity)
+            refresh_items(conn, user_id, entity)
         conn.execute(
             "INSERT INTO rollup_month_weekday_hour (user_id, month, weekday, hour, plays, "
             f"ms_played) SELECT user_id, substr(day, 1, 7), {WEEKDAY_SQL.format(col='day')}, "
@@ -287,15 +286,6 @@ def _insert_gaps(
     )
 
 
-def refresh_items(
-    conn: sqlite3.Connection, user_id: int, entity: Entity, ids: str | None = None
-) -> None:
-    """Recompute the (emptied) monthly, yearly, total and gap rows of the user's items from
-    their daily rows: every item, or only those in ``ids`` (a JSON list of ids)."""
-    _refresh_periods(conn, user_id, entity, ids)
-    _refresh_totals(conn, user_id, entity, ids)
-
-
 def _only(entity: Entity, ids: str | None) -> tuple[str, tuple]:
     """(SQL condition, args) keeping the rows of the items in ``ids``; none for all items."""
     if ids is None:
@@ -303,9 +293,11 @@ def _only(entity: Entity, ids: str | None) -> tuple[str, tuple]:
     return f"AND {entity.id_col} IN (SELECT value FROM json_each(?))", (ids,)
 
 
-def _refresh_periods(
+def refresh_items(
     conn: sqlite3.Connection, user_id: int, entity: Entity, ids: str | None = None
 ) -> None:
+    """Recompute the (emptied) monthly, yearly, total and gap rows of the user's items from
+    their daily rows: every item, or only those in ``ids`` (a JSON list of ids)."""
     col = entity.id_col
     only, args = _only(entity, ids)
     conn.execute(
@@ -322,14 +314,7 @@ def _refresh_periods(
         f"GROUP BY {col}, substr(month, 1, 4)",
         (user_id, *args),
     )
-
-
-def _refresh_totals(
-    conn: sqlite3.Connection, user_id: int, entity: Entity, ids: str | None = None
-) -> None:
-    """Totals and long gaps of every item (or of those in ``ids``)."""
-    col = entity.id_col
-    only, args = _only(entity, ids)
+    # Totals and long gaps.
     conn.execute(
         f"INSERT INTO {entity.total_table} (user_id, {col}, plays, ms_played, first_day, "
         f"last_day) SELECT user_id, {col}, SUM(plays), SUM(ms_played), "

@@ -29,6 +29,7 @@ import heapq
 import json
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -163,10 +164,10 @@ class ListeningStats:
         return [(label, p, ms) for label, (p, ms) in totals.items()]
 
     def top_tracks(self, start: date, end: date, limit: int) -> list[dict]:
-        return self._track_items(self._top(TRACK, start, end, limit))
+        return _listed(self._top(TRACK, start, end, limit), self._track_facts)
 
     def top_artists(self, start: date, end: date, limit: int) -> list[dict]:
-        return self._artist_items(self._top(ARTIST, start, end, limit))
+        return _listed(self._top(ARTIST, start, end, limit), self._artist_facts)
 
     def top_albums(self, start: date, end: date, limit: int) -> list[dict]:
         """Albums by plays. A song counts for one album: its ``tracks.album_id``, the
@@ -176,7 +177,7 @@ class ListeningStats:
         of its songs in the range (minutes of every stream, as for an artist); it is listed
         once one of its songs has a counted play. Read from the album rollups
         (rollups_albums.py), which hold exactly those sums, the way top tracks are."""
-        return self._album_items(self._top(ALBUM, start, end, limit))
+        return _listed(self._top(ALBUM, start, end, limit), self._album_facts)
 
     def ranked_page(
         self, what: str, start: date, end: date, sort: str, offset: int, limit: int
@@ -196,88 +197,52 @@ class ListeningStats:
             ]
         else:
             ranked = self._by_time(entity, start, end, offset, limit)
-        decorate = {
-            "tracks": self._track_items,
-            "artists": self._artist_items,
-            "albums": self._album_items,
+        facts = {
+            "tracks": self._track_facts,
+            "artists": self._artist_facts,
+            "albums": self._album_facts,
         }[what]
-        items = decorate(ranked)
+        items = _listed(ranked, facts)
         for rank, item in enumerate(items, start=offset + 1):
             item["rank"] = rank
         return items, total
 
-    def _track_items(self, ranked: list[tuple]) -> list[dict]:
-        if not ranked:
-            return []
-        ids = [r[0] for r in ranked]
-        marks = ",".join("?" * len(ids))
-        info = {
-            row[0]: row
-            for row in self.conn.execute(
-                f"SELECT t.id, t.name, t.spotify_id, al.name, al.id FROM tracks t "
-                f"LEFT JOIN albums al ON al.id = t.album_id WHERE t.id IN ({marks})",
-                ids,
-            )
-        }
+    def _track_facts(self, ids: list[int]) -> dict[int, dict]:
         credits = self._credits(ids)
-        return [
-            {
-                "id": i,
-                "name": info[i][1],
+        return {
+            i: {
+                "name": name,
                 "artists": [n for _, n in credits[i]],
                 "artist_ids": [a for a, _ in credits[i]],
-                "album": info[i][3],
-                "album_id": info[i][4],
-                "uri": info[i][2],
-                "plays": p,
-                "minutes": minutes(ms),
+                "album": album,
+                "album_id": album_id,
+                "uri": uri,
             }
-            for i, p, ms in ranked
-        ]
-
-    def _artist_items(self, ranked: list[tuple]) -> list[dict]:
-        if not ranked:
-            return []
-        ids = [r[0] for r in ranked]
-        info = {
-            row[0]: row
-            for row in self.conn.execute(
-                f"SELECT a.id, a.name, g.genres FROM artists a JOIN ({ARTIST_GENRES}) g "
-                f"ON g.artist_id = a.id WHERE a.id IN ({','.join('?' * len(ids))})",
+            for i, name, uri, album, album_id in self.conn.execute(
+                f"SELECT t.id, t.name, t.spotify_id, al.name, al.id FROM tracks t "
+                f"LEFT JOIN albums al ON al.id = t.album_id WHERE t.id IN ({_marks(ids)})",
                 ids,
             )
         }
-        return [
-            {
-                "id": i,
-                "name": info[i][1],
-                "genres": known_genres(info[i][2]),
-                "plays": p,
-                "minutes": minutes(ms),
-            }
-            for i, p, ms in ranked
-        ]
 
-    def _album_items(self, ranked: list[tuple]) -> list[dict]:
-        if not ranked:
-            return []
-        ids = [r[0] for r in ranked]
-        names = dict(
-            self.conn.execute(
-                f"SELECT id, name FROM albums WHERE id IN ({','.join('?' * len(ids))})", ids
+    def _artist_facts(self, ids: list[int]) -> dict[int, dict]:
+        return {
+            i: {"name": name, "genres": known_genres(genres)}
+            for i, name, genres in self.conn.execute(
+                f"SELECT a.id, a.name, g.genres FROM artists a JOIN ({ARTIST_GENRES}) g "
+                f"ON g.artist_id = a.id WHERE a.id IN ({_marks(ids)})",
+                ids,
             )
-        )
+        }
+
+    def _album_facts(self, ids: list[int]) -> dict[int, dict]:
         artists = album_artists(self.conn, ids)
-        return [
-            {
-                "id": i,
-                "name": names[i],
-                "artists": artists.get(i, []),
-                "plays": p,
-                "minutes": minutes(ms),
-            }
-            for i, p, ms in ranked
-        ]
+        return {
+            i: {"name": name, "artists": artists.get(i, [])}
+            for i, name in self.conn.execute(
+                f"SELECT id, name FROM albums WHERE id IN ({_marks(ids)})", ids
+            )
+        }
 
     def artist_rank(self, artist_id: int, start: date, end: date) -> int | None:
         """The artist's place in the range's top artists (the order of ``top_artists``);
@@ -530,7 +495,7 @@ class ListeningStats:
         """(id, plays, ms_played) per item with a counted play over the pieces, optionally
         for some ids only."""
         col = entity.id_col
-        only = f"AND {col} IN ({','.join('?' * len(ids))})" if ids else ""
+        only = f"AND {col} IN ({_marks(ids)})" if ids else ""
         parts, args = [], []
         for level, first, last in pieces.parts:
             parts.append(
@@ -693,6 +658,20 @@ class ListeningStats:
 
 #: More ids than this are summed without naming them (one IN list stays small).
 _MAX_IDS = 1000
+
+
+def _listed(ranked: list[tuple], facts: Callable[[list[int]], dict[int, dict]]) -> list[dict]:
+    """Ranked (id, plays, ms) rows as every top list shows them: the item's id, what
+    ``facts`` says of it (asked once for all the ids), its plays and minutes."""
+    if not ranked:
+        return []
+    about = facts([r[0] for r in ranked])
+    return [{"id": i, **about[i], "plays": p, "minutes": minutes(ms)} for i, p, ms in ranked]
+
+
+def _marks(ids: list) -> str:
+    """One SQL placeholder per id, for ``IN (...)``."""
+    return ",".join("?" * len(ids))
 
 
 def _best(rows: list[tuple], limit: int) -> list[tuple]:

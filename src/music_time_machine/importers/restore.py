@@ -51,7 +51,7 @@ from ..db.plays import PLAY_DETAIL_COLUMNS, insert_play_rows
 from ..db.snapshots import add_snapshot_entry, snapshot_lists
 from ..db.users import UserSettings, get_settings
 from ..genres import FEATURE_NAMES
-from ..limits import NAME_TOO_LONG, latest_play_ms, ms_played_ok, names_ok, played_at_ok
+from ..limits import NAME_TOO_LONG, latest_play_ms, names_ok, play_problem
 from ..reconcile import Reconciler
 from .streams import BATCH_ROWS, StreamItem, write_streams
 from .summary import PROGRESS_EVERY_S, FileReport, ImportProgress, ImportSummary, Throttle
@@ -502,10 +502,7 @@ def _play_problem(played_at: object, ms_played: object, extra: dict, latest: int
     """Why a backup's play row is left out (the importer's ``limits``), or None."""
     if type(played_at) is not int or type(ms_played) is not int or ms_played < 0:
         return "invalid time or ms_played"
-    if not played_at_ok(played_at, latest):
-        return "time before 2006 or in the future"
-    if not ms_played_ok(ms_played):
-        return "ms_played over 24 hours"
-    if not names_ok(extra.values()):
+    problem = play_problem(played_at, ms_played, ("time", "ms_played"), latest)
+    if problem is None and not names_ok(extra.values()):
         return NAME_TOO_LONG
-    return None
+    return problem

@@ -15,7 +15,7 @@ from datetime import date
 from operator import itemgetter
 from typing import NamedTuple
 
-from ..limits import MAX_NAME_CHARS, NAME_TOO_LONG, ms_played_ok, played_at_ok
+from ..limits import MAX_NAME_CHARS, NAME_TOO_LONG, play_problem
 from ..timezones import parse_iso_utc_ms
 
 NO_METADATA = "no metadata"
@@ -56,6 +56,10 @@ class Stream(NamedTuple):
     incognito: int | None = None
     author: str | None = None  # audiobook author (account data), stored as a second artist
 
+
+#: Where a ``Stream`` (and the importer's item, which begins with one) holds the stream's
+#: details, in ``db.plays.PLAY_DETAIL_COLUMNS`` order: plays are written with them as read.
+DETAILS = slice(Stream._fields.index("skipped"), Stream._fields.index("incognito") + 1)
 
 #: The text fields of a ``Stream``: name, artist, album, uri, reasons, platform, author.
 _TEXT_FIELDS = itemgetter(3, 4, 5, 6, 9, 10, 11, 14)
@@ -107,23 +111,6 @@ def _ms(value: object) -> int | None:
     return None
 
 
-def _time_problem(played_at: int | None, field: str) -> str | None:
-    """Why a row's end time cannot be stored, or None when it can."""
-    if played_at is None:
-        return f"missing or invalid {field}"
-    if not played_at_ok(played_at):
-        return f"{field} before 2006 or in the future"
-    return None
-
-
-def _ms_problem(ms_played: int | None, field: str) -> str | None:
-    if ms_played is None:
-        return f"missing or invalid {field}"
-    if not ms_played_ok(ms_played):
-        return f"{field} over 24 hours"
-    return None
-
-
 def _names_ok(stream: Stream) -> bool:
     """``limits.names_ok`` for a Stream's text fields, in C-level calls (once per row)."""
     return max(map(len, filter(None, _TEXT_FIELDS(stream))), default=0) <= MAX_NAME_CHARS
@@ -142,14 +129,20 @@ def _opt(value: object) -> str | None:
     return value if type(value) is str else None
 
 
+def _timing(row: dict, ts_field: str, sep: str, ms_field: str) -> tuple[int, int] | str:
+    """The row's (end time, ms played), or why they cannot be stored (``limits``)."""
+    played_at = _utc_ms(row.get(ts_field), sep)
+    ms_played = _ms(row.get(ms_field))
+    return play_problem(played_at, ms_played, (ts_field, ms_field)) or (played_at, ms_played)
+
+
 def extended_stream(row: dict, video: bool = False) -> Stream | str:
     """Map an extended-history row (``Streaming_History_Audio/Video_*``, ``endsong_*``)."""
+    timing = _timing(row, "ts", "T", "ms_played")
+    if type(timing) is str:
+        return timing
+    played_at, ms_played = timing
     get = row.get
-    played_at = _utc_ms(get("ts"), "T")
-    ms_played = _ms(get("ms_played"))
-    problem = _time_problem(played_at, "ts") or _ms_problem(ms_played, "ms_played")
-    if problem:
-        return problem
     track_uri, track = _text(get("spotify_track_uri")), _text(get("master_metadata_track_name"))
     if track_uri or track:
         kind = "video" if video else "music"
@@ -190,12 +183,11 @@ def extended_stream(row: dict, video: bool = False) -> Stream | str:
 
 def account_stream(row: dict) -> Stream | str:
     """Map an account-data row (``StreamingHistory_music/podcast/audiobook_N``)."""
+    timing = _timing(row, "endTime", " ", "msPlayed")
+    if type(timing) is str:
+        return timing
+    played_at, ms_played = timing
     get = row.get
-    played_at = _utc_ms(get("endTime"), " ")
-    ms_played = _ms(get("msPlayed"))
-    problem = _time_problem(played_at, "endTime") or _ms_problem(ms_played, "msPlayed")
-    if problem:
-        return problem
     author = None
     if "trackName" in row or "artistName" in row:
         kind, name, artist = "music", _text(get("trackName")), _text(get("artistName"))

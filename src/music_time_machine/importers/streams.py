@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from ..db.users import UserSettings
 from ..reconcile import Reconciler, slot_of
 from .file_slots import SlotSet, SlotSignatures
+from .rows import DETAILS, Stream
 from .summary import FileReport
 
 #: Rows handed to ``write`` at a time (bounds memory on very large files and backups).
@@ -32,6 +33,10 @@ NON_MUSIC = frozenset({"podcast", "audiobook"})
 #: None, item), the item in the importer's mapped-row layout (``rows.Stream``'s fields,
 #: then signature, local date, local hour; see ``feed.mapped_batches``).
 StreamItem = tuple[tuple[int, str, "int | None"], str, "int | None", tuple]
+#: Where an item holds what this loop reads of it besides its first three fields.
+_SKIPPED = Stream._fields.index("skipped")
+_REASON_END = Stream._fields.index("reason_end")
+_SIGNATURE_DAY_HOUR = slice(len(Stream._fields), None)
 
 
 def write_streams(
@@ -74,26 +79,8 @@ def write_streams(
         report.count_as_duplicates(len(batch) - added)
 
     for (track_id, match_key, uri_id), source, duration_ms, item in streams:
-        (
-            played_at,
-            ms_played,
-            kind,
-            _name,
-            _artist,
-            _album,
-            _uri,
-            skipped,
-            shuffle,
-            reason_start,
-            reason_end,
-            platform,
-            offline,
-            incognito,
-            _author,
-            signature,
-            day,
-            hour,
-        ) = item
+        played_at, ms_played, kind = item[:3]
+        signature, day, hour = item[_SIGNATURE_DAY_HOUR]
         # Distinct streams that share a (time, song) slot with another row or a stored
         # play of another stream (several skips within one minute or second) are stored
         # 1 ms later (Reconciler.place), so the UNIQUE rule keeps them all.
@@ -102,7 +89,7 @@ def write_streams(
             duplicates += 1
             continue
         if slot in used or near_lo <= played_at <= near_hi:
-            placed = place(match_key, track_id, played_at, source, ms_played, used, skipped)
+            placed = place(match_key, track_id, played_at, source, ms_played, used, item[_SKIPPED])
             if placed is None:  # the same stream as a stored play
                 duplicates += 1
                 if uri_id is not None:
@@ -113,32 +100,18 @@ def write_streams(
                 day, hour = local(played_at)
         else:
             used.add(slot)
+        # The stream's details go through as they came, in ``PLAY_DETAIL_COLUMNS`` order.
         batch.append(
-            (
-                user_id,
-                track_id,
-                played_at,
-                ms_played,
-                kind,
-                source,
-                day,
-                hour,
-                skipped,
-                shuffle,
-                reason_start,
-                reason_end,
-                platform,
-                offline,
-                incognito,
-                uri_id,
-            )
+            (user_id, track_id, played_at, ms_played, kind, source, day, hour)
+            + item[DETAILS]
+            + (uri_id,)
         )
         if kind in NON_MUSIC:
             pending[2] += 1
         elif (
             ms_played >= min_ms
             if min_ms is not None
-            else counts(ms_played, reason_end, duration_ms)
+            else counts(ms_played, item[_REASON_END], duration_ms)
         ):
             pending[0] += 1
         else:

@@ -334,16 +334,9 @@ def test_an_item_without_a_counted_play_has_a_page_without_a_story(client, conn,
 def test_the_story_says_a_streak_of_one_day_in_words(client, conn, local_user):
     """Plays on days that never follow each other: "a single day", not "1 day in a row,
     2 Dec to 2 Dec"; two days in a row read as such."""
-    add_plays(
-        conn,
-        local_user,
-        [
-            ("Lonely", "Once", "2024-05-01 10:00:00", 200_000),
-            ("Lonely", "Once", "2024-05-03 10:00:00", 200_000),
-            ("Paired", "Twice", "2024-05-01 10:00:00", 200_000),
-            ("Paired", "Twice", "2024-05-02 10:00:00", 200_000),
-        ],
-    )
+    days = {("Lonely", "Once"): (1, 3), ("Paired", "Twice"): (1, 2)}
+    rows = [(a, t, f"2024-05-0{d} 10:00:00", 200_000) for (a, t), ds in days.items() for d in ds]
+    add_plays(conn, local_user, rows)
     lonely, paired = (
         conn.execute("SELECT id FROM artists WHERE name = ?", (name,)).fetchone()[0]
         for name in ("Lonely", "Paired")

@@ -98,7 +98,10 @@ def monthly_share(conn: sqlite3.Connection, user_id: int, artist_ids: list[int])
         )
     }
     for month, plays in conn.execute(
-        "SELECT month, SUM(plays) FROM rollup_month_artist WHERE user_id = ? "
+        # The genre's artists' own rows (migration 0019): left to itself the planner walks
+        # every month row of the user by the rank index (~21 ms at a million plays).
+        "SELECT month, SUM(plays) FROM rollup_month_artist "
+        "INDEXED BY rollup_month_artist_by_artist WHERE user_id = ? "
         "AND artist_id IN (SELECT value FROM json_each(?)) GROUP BY month",
         (user_id, json.dumps(artist_ids)),
     ):

@@ -38,6 +38,16 @@ def test_the_search_page_links_results_ranked_by_plays(client, conn, played):
     assert f'href="/albums/{album}"' in homogenic
 
 
+def test_an_item_with_only_short_plays_says_no_counted_play_not_0_plays(client, conn, played):
+    """A stream under the play rule's threshold is kept but not counted: "no counted play",
+    as the item's own page says, rather than a bare "0 plays"."""
+    add_plays(conn, played, [("Skippy", "Brief", "2024-01-04 10:00:00", 5_000)])
+    html = client.get("/search?q=skip").get_data(as_text=True)
+    entry = html[html.index("Skippy") :]
+    assert "no counted play" in entry[: entry.index("</li>")]
+    assert "0 plays" not in html
+
+
 def test_the_api_suggests_each_kind_with_links(client, played):
     body = client.get("/api/search?q=beyon").get_json()
     assert [a["name"] for a in body["results"]["artist"]] == ["Beyoncé"]

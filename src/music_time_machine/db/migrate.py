@@ -34,6 +34,18 @@ def available() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+def has_table(conn: sqlite3.Connection, name: str) -> bool:
+    """Whether the migration that creates this table has run: the steps of earlier
+    migrations (and their tests) write plays and rebuild rollups before later tables
+    exist; the later migration then fills them."""
+    return (
+        conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        is not None
+    )
+
+
 def current_version(conn: sqlite3.Connection) -> int:
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("

@@ -16,6 +16,7 @@ import sqlite3
 from ..rules import PlayRule
 from . import transaction
 from .catalogue import count_uri_plays
+from .migrate import has_table
 from .rollups_albums import add_album_plays, rebuild_album_rollups
 from .rollups_monthly import (
     ARTIST,
@@ -144,7 +145,7 @@ def add_new_plays(conn: sqlite3.Connection, user_id: int, after_id: int, rule: P
         )
         # A track with several artists counts for each of them, as in the daily rollups.
         # (Databases built for migration tests add plays before 0018 creates the table.)
-        if _has_table(conn, ARTIST_HOURS):
+        if has_table(conn, ARTIST_HOURS):
             _upsert(
                 conn,
                 user_id,
@@ -182,13 +183,11 @@ def rebuild_rollups(conn: sqlite3.Connection, user_id: int, rule: PlayRule | Non
         refresh_monthly(conn, user_id)
         rebuild_album_rollups(conn, user_id)
         # Migration 0011's step rebuilds before 0013 creates this table (0013 fills it).
-        if conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TRACK_HOURS,)
-        ).fetchone():
+        if has_table(conn, TRACK_HOURS):
             conn.execute(f"DELETE FROM {TRACK_HOURS} WHERE user_id = ?", (user_id,))
             aggregate_track_hours(conn, user_id, rule)
         # And 0013's before 0018 creates the artists' one (0018 fills it).
-        if _has_table(conn, ARTIST_HOURS):
+        if has_table(conn, ARTIST_HOURS):
             conn.execute(f"DELETE FROM {ARTIST_HOURS} WHERE user_id = ?", (user_id,))
             aggregate_artist_hours(conn, user_id)
 
@@ -215,15 +214,6 @@ def aggregate_artist_hours(conn: sqlite3.Connection, user_id: int) -> None:
         f"JOIN track_artists ta ON ta.track_id = h.track_id WHERE h.user_id = ? "
         f"GROUP BY ta.artist_id, h.hour",
         (user_id,),
-    )
-
-
-def _has_table(conn: sqlite3.Connection, name: str) -> bool:
-    return (
-        conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
-        ).fetchone()
-        is not None
     )
 
 

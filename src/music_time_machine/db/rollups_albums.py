@@ -24,6 +24,7 @@ import json
 import sqlite3
 from collections.abc import Iterable
 
+from .migrate import has_table
 from .rollups_monthly import Entity, add_item_increments, prepare_items, refresh_items
 
 ALBUM = Entity(
@@ -57,7 +58,7 @@ _NEW_ALBUM_DAYS = (
 def add_album_plays(conn: sqlite3.Connection, user_id: int) -> None:
     """Add the new plays' per-track days (``temp.new_track_days``, filled by
     ``rollups.add_new_plays``) into the album rollups of their songs' albums."""
-    if not has_album_rollups(conn):
+    if not has_table(conn, ALBUM.day_table):
         return
     conn.execute(_NEW_ALBUM_DAYS)
     conn.execute("DELETE FROM temp.new_album_days")
@@ -80,7 +81,7 @@ def add_album_plays(conn: sqlite3.Connection, user_id: int) -> None:
 def rebuild_album_rollups(conn: sqlite3.Connection, user_id: int) -> None:
     """Recompute all of the user's album rollups from the daily track rollup (which must be
     current: ``rollups.rebuild_rollups`` calls this after rebuilding it)."""
-    if not has_album_rollups(conn):
+    if not has_table(conn, ALBUM.day_table):
         return
     for table in ALBUM_TABLES:
         conn.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
@@ -91,7 +92,7 @@ def refresh_albums(conn: sqlite3.Connection, user_id: int, album_ids: Iterable[i
     """Recompute the album rollups of these albums from their songs' daily rollups: after
     songs moved between them (a song's most-played version came on another album)."""
     ids = sorted(set(album_ids))
-    if not ids or not has_album_rollups(conn):
+    if not ids or not has_table(conn, ALBUM.day_table):
         return
     chosen = json.dumps(ids)
     for table in ALBUM_TABLES:
@@ -101,17 +102,6 @@ def refresh_albums(conn: sqlite3.Connection, user_id: int, album_ids: Iterable[i
             (user_id, chosen),
         )
     _fill(conn, user_id, chosen)
-
-
-def has_album_rollups(conn: sqlite3.Connection) -> bool:
-    """Whether migration 0017 has run: the steps of earlier migrations (and their tests)
-    write plays and rebuild rollups before the album tables exist; 0017 then fills them."""
-    return (
-        conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (ALBUM.day_table,)
-        ).fetchone()
-        is not None
-    )
 
 
 def _fill(conn: sqlite3.Connection, user_id: int, ids: str | None) -> None:

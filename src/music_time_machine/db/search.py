@@ -91,6 +91,16 @@ _ONE_KIND = (
     "search_names MATCH :match AND s.user_id = :user "
     f"AND s.rowid BETWEEN :base AND :base + {KIND_SPAN - 1}"
 )
+#: kind: its matches with the user's all-time plays and minutes (0 for unplayed ones).
+_RANKED = {
+    kind: (
+        "SELECT i.id, i.name, COALESCE(t.plays, 0) AS plays, COALESCE(t.ms_played, 0) AS ms "
+        f"FROM search_names s JOIN {table} i ON i.id = s.rowid - :base AND i.user_id = :user "
+        f"LEFT JOIN rollup_{kind}_total t ON t.user_id = i.user_id AND t.{kind}_id = i.id "
+        f"WHERE {_ONE_KIND}"
+    )
+    for kind, (table, _column, _words) in _SOURCES.items()
+}
 
 
 def reinstall_search_index(conn: sqlite3.Connection) -> None:
@@ -123,35 +133,15 @@ def search_catalogue(
     with every term, each kind ranked by the user's all-time plays (then minutes, name).
 
     ``terms`` must come from ``search_terms.parse_query`` (word characters only). An
-    album's plays are those of its songs (a song belongs to ``tracks.album_id``, see
-    ``ListeningStats.top_albums``).
+    album's plays are those of its songs (a song belongs to ``tracks.album_id``), kept in
+    ``rollup_album_total`` (rollups_albums.py).
     """
     if not terms:
         return {kind: [] for kind in KINDS}
     match = fts_query(terms)
     walked = {kind: _walk(conn, user_id, kind, terms, per_kind) for kind in _WALKS}
-    ranked = {
-        "artist": (
-            "SELECT a.id, a.name, COALESCE(t.plays, 0) AS plays, COALESCE(t.ms_played, 0) AS ms "
-            "FROM search_names s JOIN artists a ON a.id = s.rowid - :base AND a.user_id = :user "
-            "LEFT JOIN rollup_artist_total t ON t.user_id = a.user_id AND t.artist_id = a.id "
-            f"WHERE {_ONE_KIND}"
-        ),
-        "album": (
-            "SELECT al.id, al.name, COALESCE(t.plays, 0) AS plays, COALESCE(t.ms_played, 0) AS ms "
-            "FROM search_names s JOIN albums al ON al.id = s.rowid - :base AND al.user_id = :user "
-            "LEFT JOIN rollup_album_total t ON t.user_id = al.user_id AND t.album_id = al.id "
-            f"WHERE {_ONE_KIND}"
-        ),
-        "track": (
-            "SELECT tr.id, tr.name, COALESCE(t.plays, 0) AS plays, COALESCE(t.ms_played, 0) AS ms "
-            "FROM search_names s JOIN tracks tr ON tr.id = s.rowid - :base AND tr.user_id = :user "
-            "LEFT JOIN rollup_track_total t ON t.user_id = tr.user_id AND t.track_id = tr.id "
-            f"WHERE {_ONE_KIND}"
-        ),
-    }
     found: dict[str, list[Found]] = {}
-    for kind, sql in ranked.items():
+    for kind, sql in _RANKED.items():
         rows = walked.get(kind)
         if rows is None:
             base = KINDS[kind] * KIND_SPAN
@@ -168,26 +158,15 @@ def search_catalogue(
 #: docstring); read in batches, so a common prefix stops after the first one.
 WALK_LIMIT = 500
 _WALK_BATCH = 100
+#: kind: the items by all-time plays (rank index order), with name and indexed key.
 _WALKS = {
-    # kind: the items by all-time plays (rank index order), with name and indexed key
-    "artist": (
-        "SELECT r.artist_id, a.name, r.plays, r.ms_played, a.name_key "
-        "FROM rollup_artist_total r INDEXED BY rollup_artist_total_rank "
-        "CROSS JOIN artists a ON a.id = r.artist_id WHERE r.user_id = ? "
+    kind: (
+        f"SELECT r.{kind}_id, i.name, r.plays, r.ms_played, i.{column} "
+        f"FROM rollup_{kind}_total r INDEXED BY rollup_{kind}_total_rank "
+        f"CROSS JOIN {table} i ON i.id = r.{kind}_id WHERE r.user_id = ? "
         "ORDER BY r.plays DESC, r.ms_played DESC LIMIT ?"
-    ),
-    "album": (
-        "SELECT r.album_id, al.name, r.plays, r.ms_played, al.name_key "
-        "FROM rollup_album_total r INDEXED BY rollup_album_total_rank "
-        "CROSS JOIN albums al ON al.id = r.album_id WHERE r.user_id = ? "
-        "ORDER BY r.plays DESC, r.ms_played DESC LIMIT ?"
-    ),
-    "track": (
-        "SELECT r.track_id, t.name, r.plays, r.ms_played, t.match_key "
-        "FROM rollup_track_total r INDEXED BY rollup_track_total_rank "
-        "CROSS JOIN tracks t ON t.id = r.track_id WHERE r.user_id = ? "
-        "ORDER BY r.plays DESC, r.ms_played DESC LIMIT ?"
-    ),
+    )
+    for kind, (table, column, _words) in _SOURCES.items()
 }
 #: What the index's tokenizer (unicode61) splits words on, in an already folded key.
 _SEPARATORS = re.compile(r"[\W_]+")

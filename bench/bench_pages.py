@@ -18,7 +18,9 @@ timing) and requests every URL through the Flask test client in-process (the who
 path: routing, user loading, SQL, JSON or template). The first request of each URL after
 start is printed on its own; then p50/p95 of wall time over ``-n`` requests and the p95 of
 the process's CPU time (on a shared machine the load average, printed at start and end,
-inflates wall time, not CPU time). Last, the Analytics first visit: the compressed bytes of
+inflates wall time, not CPU time). Beside them, a naive reference on the same database:
+what Analytics at "all time" would cost asked straight of the plays table without rollups.
+Last, the Analytics first visit: the compressed bytes of
 the page and of every file it loads (stylesheets, scripts, the modules they import and the
 Chart.js they fetch), as a browser asking for ``br, gzip`` would receive them.
 """
@@ -45,7 +47,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from benchlib import OUT, bench_app, build_cached, p95, timed_get  # noqa: E402
 
-from music_time_machine.db import transaction  # noqa: E402
+from music_time_machine.db import connect, transaction  # noqa: E402
 from music_time_machine.db.catalogue import (  # noqa: E402
     ArtistInfo,
     Catalogue,
@@ -222,6 +224,33 @@ def first_visit(client, page: str) -> list[tuple[str, int, int]]:
     return [(path, sent, plain) for path, (sent, plain) in seen.items()]
 
 
+#: What an app without rollups would ask for Analytics at "all time": the top 10 artists
+#: (a play counted from 30 s) and plays per month, each a pass over every play.
+NAIVE_QUERIES = (
+    "SELECT ta.artist_id, COUNT(*) AS n FROM plays p JOIN track_artists ta "
+    "ON ta.track_id = p.track_id WHERE p.user_id = ? AND p.kind = 'music' "
+    "AND p.ms_played >= 30000 GROUP BY ta.artist_id ORDER BY n DESC LIMIT 10",
+    "SELECT substr(p.local_date, 1, 7) AS month, COUNT(*), SUM(p.ms_played) FROM plays p "
+    "WHERE p.user_id = ? AND p.kind = 'music' AND p.ms_played >= 30000 GROUP BY month",
+)
+
+
+def naive_reference(path: Path, n: int) -> list[float]:
+    """Wall ms of the naive queries, ``n`` times, on the same database as the pages."""
+    conn = connect(path)
+    try:
+        (user_id,) = conn.execute("SELECT id FROM users ORDER BY id LIMIT 1").fetchone()
+        times = []
+        for _ in range(n):
+            began = time.perf_counter()
+            for sql in NAIVE_QUERIES:
+                conn.execute(sql, (user_id,)).fetchall()
+            times.append((time.perf_counter() - began) * 1000)
+        return times
+    finally:
+        conn.close()
+
+
 def bench(plays: int, n: int) -> int:
     cached = database(plays)
     misses = 0
@@ -251,6 +280,12 @@ def bench(plays: int, n: int) -> int:
                 f" | {p95(list(cpu)):.1f} | {target:.0f} |",
                 flush=True,
             )
+        wall = naive_reference(copy, n)
+        print(
+            f"\nnaive reference, the same run (Analytics' all-time top artists and monthly "
+            f"volume straight from the plays table, no rollups): p50 "
+            f"{statistics.median(wall):.1f} ms, p95 {p95(wall):.1f} ms"
+        )
         files = first_visit(client, "/analytics?range=all")
         total = sum(sent for _, sent, _ in files)
         print(

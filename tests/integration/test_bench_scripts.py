@@ -123,6 +123,8 @@ def test_bench_pages_times_every_page_and_endpoint_and_weighs_analytics():
         "api discoveries",
     } == labels
     assert sum(row[2].strip() == "analytics" for row in rows) == 6  # presets, year, custom
+    naive = next(line for line in lines if line.startswith("naive reference, the same run"))
+    assert re.search(r"p50 [\d.]+ ms, p95 [\d.]+ ms$", naive)
     weight = next(line for line in lines if line.startswith("Analytics first visit"))
     sent_kb = float(re.search(r": ([\d.]+) KB sent", weight).group(1))
     assert 20 < sent_kb <= 120

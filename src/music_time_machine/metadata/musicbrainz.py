@@ -23,6 +23,7 @@ from .ratelimit import shared_limiter
 from .service import ServiceSession
 
 T = TypeVar("T")
+A = TypeVar("A", bound="ArtistRef")
 
 #: The most ``resource`` values MusicBrainz accepts in one URL lookup.
 MAX_URLS_PER_LOOKUP = 100
@@ -50,6 +51,9 @@ class Count:
 
 @dataclass(frozen=True)
 class ArtistRef:
+    """An artist as MusicBrainz names it, the same in credits, lookups and search results
+    (read from JSON by ``_artist``)."""
+
     mbid: str
     name: str
     sort_name: str
@@ -57,13 +61,9 @@ class ArtistRef:
 
 
 @dataclass(frozen=True)
-class ArtistDetails:
+class ArtistDetails(ArtistRef):
     """An artist lookup with ``inc=genres+tags``; genres and tags most voted first."""
 
-    mbid: str
-    name: str
-    sort_name: str
-    disambiguation: str
     type: str | None
     country: str | None
     genres: tuple[Count, ...]
@@ -71,13 +71,9 @@ class ArtistDetails:
 
 
 @dataclass(frozen=True)
-class ArtistCandidate:
+class ArtistCandidate(ArtistRef):
     """One artist search result; ``score`` 0-100 is MusicBrainz's own."""
 
-    mbid: str
-    name: str
-    sort_name: str
-    disambiguation: str
     score: int
     type: str | None
     country: str | None
@@ -187,7 +183,7 @@ class MusicBrainzClient:
                 resource = entry.get("resource")
                 if isinstance(resource, str):
                     found[resource] = tuple(
-                        _artist_ref(rel["artist"])
+                        _artist(rel["artist"], ArtistRef)
                         for rel in entry.get("relations", [])
                         if rel.get("target-type") == "artist"
                         and isinstance(rel.get("artist"), dict)
@@ -210,16 +206,13 @@ class MusicBrainzClient:
         body = self._get(f"artist/{mbid}", [("inc", "genres+tags")])
         if body is None:
             return None
-        ref = _artist_ref(body)
-        return ArtistDetails(
-            ref.mbid,
-            ref.name,
-            ref.sort_name,
-            ref.disambiguation,
-            body.get("type"),
-            body.get("country"),
-            _counts(body.get("genres")),
-            _counts(body.get("tags")),
+        return _artist(
+            body,
+            ArtistDetails,
+            type=body.get("type"),
+            country=body.get("country"),
+            genres=_counts(body.get("genres")),
+            tags=_counts(body.get("tags")),
         )
 
     # -- searches ---------------------------------------------------------------------------
@@ -230,16 +223,14 @@ class MusicBrainzClient:
             _int(body.get("count")),
             _int(body.get("offset")),
             tuple(
-                ArtistCandidate(
-                    a["id"],
-                    a.get("name", ""),
-                    a.get("sort-name", ""),
-                    a.get("disambiguation", ""),
-                    _int(a.get("score")),
-                    a.get("type"),
-                    a.get("country"),
-                    _counts(a.get("tags")),
-                    tuple(x.get("name", "") for x in a.get("aliases") or []),
+                _artist(
+                    a,
+                    ArtistCandidate,
+                    score=_int(a.get("score")),
+                    type=a.get("type"),
+                    country=a.get("country"),
+                    tags=_counts(a.get("tags")),
+                    aliases=tuple(x.get("name", "") for x in a.get("aliases") or []),
                 )
                 for a in _entries(body, "artists")
             ),
@@ -315,21 +306,20 @@ def _counts(items: Sequence[dict] | None) -> tuple[Count, ...]:
     return tuple(sorted(counts, key=lambda c: (-c.count, c.name)))
 
 
-def _artist_ref(body: dict) -> ArtistRef:
+def _artist(body: dict, kind: type[A], **more: Any) -> A:
+    """``kind`` (``ArtistRef``, or a kind that adds the fields in ``more``) from an artist
+    object: the one reading of its id and names."""
     try:
-        return ArtistRef(
-            body["id"],
-            body.get("name", ""),
-            body.get("sort-name", ""),
-            body.get("disambiguation", "") or "",
-        )
-    except (KeyError, TypeError):
+        mbid, name = body["id"], body.get("name", "")
+        sort_name, disambiguation = body.get("sort-name", ""), body.get("disambiguation")
+    except (KeyError, TypeError, AttributeError):
         raise BadResponse("MusicBrainz sent an artist without an id") from None
+    return kind(mbid, name, sort_name, disambiguation or "", **more)
 
 
 def _recording(body: dict) -> RecordingCandidate:
     credit = tuple(
-        CreditedArtist(_artist_ref(c["artist"]), c.get("name", ""), c.get("joinphrase", ""))
+        CreditedArtist(_artist(c["artist"], ArtistRef), c.get("name", ""), c.get("joinphrase", ""))
         for c in body.get("artist-credit") or []
         if isinstance(c, dict)
     )

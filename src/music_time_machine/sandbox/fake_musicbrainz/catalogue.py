@@ -27,6 +27,7 @@ import random
 import re
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from ...normalise import name_key
 from .. import names
@@ -305,12 +306,13 @@ def _add_artist(
     )
     votes = sorted((rng.randint(1, 15) for _ in genres), reverse=True)
     described = index < 3 or rng.random() >= 0.08  # a few known artists have no genres yet
-    artist = MbArtist(
-        id=mbid(cat.seed, "artist", index),
-        name=name,
-        sort_name=_sort_name(name, kind),
-        type=kind,
-        country=rng.choice(_COUNTRIES),
+    artist = _new_artist(
+        cat,
+        "artist",
+        index,
+        name,
+        kind,
+        rng.choice(_COUNTRIES),
         disambiguation="",
         genres=list(zip(genres, votes, strict=True)) if described else [],
         tags=_tags(rng, family, genres if described else ()),
@@ -321,6 +323,22 @@ def _add_artist(
         artist.spotify_ids.append(str(spotify_id))
         url = f"https://open.spotify.com/artist/{spotify_id}"
         cat.urls[url] = (mbid(cat.seed, "url", url), [artist.id])
+    return artist
+
+
+def _new_artist(
+    cat: Catalogue, role: str, index: int, name: str, kind: str, country: str, **fields: Any
+) -> MbArtist:
+    """An invented artist filed under its id (from the seed, ``role`` and ``index``), with
+    the sort name MusicBrainz gives a ``kind`` ("Person" or "Group") of that name."""
+    artist = MbArtist(
+        id=mbid(cat.seed, role, index),
+        name=name,
+        sort_name=_sort_name(name, kind),
+        type=kind,
+        country=country,
+        **fields,
+    )
     cat.artists[artist.id] = artist
     return artist
 
@@ -329,18 +347,18 @@ def _add_homonym(cat: Catalogue, rng: random.Random, index: int, name: str, fami
     """Another artist with the same name: other family, other recordings, one album."""
     other = rng.choice([f for f in FAMILIES if f != family])
     genres = tuple(MB_GENRE_NAMES.get(g, g) for g, _ in FAMILIES[other].genres[:2])
-    twin = MbArtist(
-        id=mbid(cat.seed, "homonym", index),
-        name=name,
-        sort_name=_sort_name(name, "Group"),
-        type="Group",
-        country=rng.choice(_COUNTRIES),
+    twin = _new_artist(
+        cat,
+        "homonym",
+        index,
+        name,
+        "Group",
+        rng.choice(_COUNTRIES),
         disambiguation=_DISAMBIGUATION[other],
         genres=[(g, rng.randint(1, 9)) for g in genres],
         tags=_tags(rng, other, genres),
         begin=str(rng.randint(1960, 2015)),
     )
-    cat.artists[twin.id] = twin
     group_id = mbid(cat.seed, "homonym-group", index)
     titles: set[str] = set()
     count = rng.randint(6, 10)
@@ -372,19 +390,18 @@ def _add_homonym(cat: Catalogue, rng: random.Random, index: int, name: str, fami
 def _add_decoy(cat: Catalogue, rng: random.Random, name: str, index: int) -> str:
     """A different artist whose name merely contains ``name``, with no shared recordings."""
     decoy_name = f"{name} {rng.choice(_DECOY_SUFFIXES)}"
-    decoy = MbArtist(
-        id=mbid(cat.seed, "decoy", index),
-        name=decoy_name,
-        sort_name=_sort_name(decoy_name, "Group"),
-        type="Group",
-        country=rng.choice(_COUNTRIES),
+    return _new_artist(
+        cat,
+        "decoy",
+        index,
+        decoy_name,
+        "Group",
+        rng.choice(_COUNTRIES),
         disambiguation="",
         genres=[("pop", 1)],
         tags=[("pop", 1)],
         begin=str(rng.randint(1990, 2020)),
-    )
-    cat.artists[decoy.id] = decoy
-    return decoy.id
+    ).id
 
 
 def _add_group(

@@ -188,15 +188,36 @@ def init_db() -> None:
         conn.close()
 
 
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def user_option(help_text: str) -> Callable[[F], F]:
+    """The ``--user ID`` option of the commands that act for one user (``user_id``, None
+    when absent); ``help_text`` says what the command does without it."""
+    return click.option("--user", "user_id", type=int, default=None, help=help_text)
+
+
+def listen_options(port: int) -> Callable[[F], F]:
+    """``--host`` and ``--port`` of the commands that serve HTTP, alike in each (``port``:
+    the default)."""
+
+    def add(command: F) -> F:
+        command = click.option(
+            "--port",
+            default=port,
+            show_default=True,
+            type=click.IntRange(0, 65535),
+            help="Port to listen on (0 picks a free one).",
+        )(command)
+        return click.option(
+            "--host", default="127.0.0.1", show_default=True, help="Address to listen on."
+        )(command)
+
+    return add
+
+
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option(
-    "--port",
-    default=5000,
-    show_default=True,
-    type=click.IntRange(0, 65535),
-    help="Port to listen on (0 picks a free one).",
-)
+@listen_options(5000)
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, threads: int) -> None:
     """Serve the app with waitress (a production WSGI server) and the background sync."""
@@ -406,15 +427,6 @@ def ensure_demo_data(app, plays: int, seed: int) -> None:
         conn.close()
 
 
-F = TypeVar("F", bound=Callable[..., object])
-
-
-def user_option(help_text: str) -> Callable[[F], F]:
-    """The ``--user ID`` option of the commands that act for one user (``user_id``, None
-    when absent); ``help_text`` says what the command does without it."""
-    return click.option("--user", "user_id", type=int, default=None, help=help_text)
-
-
 @contextlib.contextmanager
 def _progress_bar(label: str) -> Iterator[Callable[[Any], None]]:
     """A progress bar on stderr and the callback that moves it: a job's progress reports
@@ -542,8 +554,7 @@ def enrich(user_id: int | None) -> None:
 
 
 @main.command("fake-spotify")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5001, show_default=True, type=click.IntRange(0, 65535))
+@listen_options(5001)
 @click.option(
     "--mode",
     type=click.Choice(["dev", "extended"]),
@@ -560,8 +571,7 @@ def fake_spotify(host: str, port: int, mode: str, seed: int) -> None:
 
 
 @main.command("fake-musicbrainz")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5002, show_default=True, type=click.IntRange(0, 65535))
+@listen_options(5002)
 @click.option(
     "--seed",
     default=1,

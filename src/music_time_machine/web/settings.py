@@ -79,30 +79,20 @@ def token_state(account: Mapping | None, now: int) -> TokenState | None:
 def index() -> ResponseReturnValue:
     conn, user_id = get_db(), g.user["id"]
     account = accounts.get_account(conn, user_id)
-    state = sync_state.get_state(conn, user_id)
-    runs = sync_state.recent_runs(conn, user_id, 20)
     now = int(time.time())
-    interval_s = current_app.config["MTM_SYNC_INTERVAL"]
-    connected = account is not None and account["status"] == "connected"
-    next_sync = next_sync_at(state, runs, interval_s, now) if connected else None
+    context = _sync_context(conn, user_id, account, now)
+    runs = context["runs"]
     return render_template(
         "settings/index.html",
-        account=account,
-        token=token_state(account, now),
+        **context,
         capabilities=accounts.capabilities(conn, user_id) if account else {},
         spotify_configured=bool(current_app.config.get("SPOTIFY_CLIENT_ID")),
-        state=state,
-        runs=runs,
-        interval_s=interval_s,
-        next_sync=next_sync,
-        sync=describe_run(runs[0] if runs else None, state, next_sync, now),
+        sync=describe_run(runs[0] if runs else None, context["state"], context["next_sync"], now),
         now=now,
         overview=data_overview(conn, user_id),
         db_size=database_size_bytes(current_app.config["DATABASE"]),
         settings=get_settings(conn, user_id),
         timezones=timezone_names(),
-        outcome_text=OUTCOME_TEXT,
-        run_reason=run_reason,
         recent_imports=jobs.recent_jobs(conn, user_id, 5),
         enrichment=enrichment_status(conn, user_id),
     )
@@ -146,28 +136,39 @@ def _status(conn: sqlite3.Connection, user_id: int) -> dict:
     templates as the page, so the script can swap them in: after "Sync now" the last
     successful sync and the history say what just happened, not what was true before."""
     account = accounts.get_account(conn, user_id)
-    connected = account is not None and account["status"] == "connected"
-    status = sync_status(conn, user_id, current_app.config["MTM_SYNC_INTERVAL"], connected)
+    status = sync_status(
+        conn, user_id, current_app.config["MTM_SYNC_INTERVAL"], _connected(account)
+    )
     return {**status, **sync_parts(conn, user_id, account)}
+
+
+def _connected(account: Mapping | None) -> bool:
+    return account is not None and account["status"] == "connected"
+
+
+def _sync_context(
+    conn: sqlite3.Connection, user_id: int, account: Mapping | None, now: int
+) -> dict:
+    """What the Sync section's templates show, for the page and for ``sync_parts`` alike:
+    the account and its token, the sync state, recent runs and the next automatic sync."""
+    state = sync_state.get_state(conn, user_id)
+    runs = sync_state.recent_runs(conn, user_id, 20)
+    interval_s = current_app.config["MTM_SYNC_INTERVAL"]
+    return {
+        "account": account,
+        "token": token_state(account, now),
+        "state": state,
+        "runs": runs,
+        "interval_s": interval_s,
+        "next_sync": next_sync_at(state, runs, interval_s, now) if _connected(account) else None,
+        "outcome_text": OUTCOME_TEXT,
+        "run_reason": run_reason,
+    }
 
 
 def sync_parts(conn: sqlite3.Connection, user_id: int, account: Mapping | None) -> dict:
     """``facts_html`` (last and next sync) and ``history_html`` (recent runs)."""
-    state = sync_state.get_state(conn, user_id)
-    runs = sync_state.recent_runs(conn, user_id, 20)
-    now = int(time.time())
-    interval_s = current_app.config["MTM_SYNC_INTERVAL"]
-    connected = account is not None and account["status"] == "connected"
-    context = {
-        "state": state,
-        "runs": runs,
-        "account": account,
-        "interval_s": interval_s,
-        "token": token_state(account, now),
-        "outcome_text": OUTCOME_TEXT,
-        "run_reason": run_reason,
-        "next_sync": next_sync_at(state, runs, interval_s, now) if connected else None,
-    }
+    context = _sync_context(conn, user_id, account, int(time.time()))
     return {
         "facts_html": render_template("settings/_sync_facts.html", **context),
         "history_html": render_template("settings/_sync_history.html", **context),

@@ -104,6 +104,7 @@ def household(multi_user_app):
 def confirm(client, what: str):
     """Settings' two steps, as a person takes them: the confirmation page, then its form."""
     html = client.get(f"/settings/clear?what={what}").get_data(as_text=True)
+    assert "picture files stored on this server for your albums and artists are deleted" in html
     token = html.split('name="confirm_token" value="')[1].split('"')[0]
     return client.post(
         "/settings/clear",
@@ -160,6 +161,14 @@ def test_a_failure_removing_pictures_is_logged_and_the_clear_still_succeeds(hous
         == 0
     )
     assert "could not remove the pictures nobody shows" in caplog.text
+
+
+def test_the_settings_page_says_that_clearing_removes_stored_pictures(household):
+    app, _conn, users, _keys, _store = household
+    ana = app.test_client()
+    sign_in(ana, users["ana"])
+    html = " ".join(ana.get("/settings").get_data(as_text=True).split())
+    assert "the album covers and artist pictures stored for you that no other account" in html
 
 
 def test_a_server_start_removes_what_a_crash_left_and_keeps_what_is_shown(household):

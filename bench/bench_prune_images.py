@@ -2,6 +2,7 @@
 
     python bench/bench_prune_images.py               # 5,000 keys (10,000 files), 5 rounds
     python bench/bench_prune_images.py --keys 20000 -n 3
+    python bench/bench_prune_images.py --clear bench/out/pages-1000000-g2.sqlite
 
 A fresh database with one user's 5,000 albums, each shown with its own key, and a store
 holding every key's renditions (small files: the walk and the deletions cost the same
@@ -10,7 +11,9 @@ files: ``prune_unshown_images`` (the keys read from the database, the store walk
 lock) when every key is still shown (nothing to delete: every prune after a clear that
 shared all its pictures), when half are and when none are (the clear of the only user who
 showed them). The reference, measured in the same run: listing the same folders without
-looking at a file (``os.scandir``), the floor any walk of the store pays.
+looking at a file (``os.scandir``), the floor any walk of the store pays; and with
+``--clear DB``, what the clear itself costs before the pruning: ``delete_listening_data``
+for the first user of a copy of ``DB`` (bench_pages.py's 1M-play listener, say).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from benchlib import load_average
 from music_time_machine.db import connect, transaction
 from music_time_machine.db.artwork import save_album_art
 from music_time_machine.db.migrate import migrate
+from music_time_machine.db.userdata import delete_listening_data
 from music_time_machine.db.users import ensure_local_user
 from music_time_machine.metadata.image_pruning import prune_unshown_images
 from music_time_machine.metadata.image_store import ImageStore
@@ -57,10 +61,26 @@ def listing_ms(root: Path) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+def clear_ms(database: Path) -> tuple[float, int]:
+    """(ms, plays deleted) of deleting the first user's listening data from a copy."""
+    with tempfile.TemporaryDirectory(prefix="mtm-clear-") as tmp:
+        copy = Path(tmp) / "copy.sqlite"
+        shutil.copyfile(database, copy)
+        conn = connect(copy)
+        try:
+            user = conn.execute("SELECT MIN(id) FROM users").fetchone()[0]
+            start = time.perf_counter()
+            deleted = delete_listening_data(conn, user)
+            return (time.perf_counter() - start) * 1000, deleted.get("plays", 0)
+        finally:
+            conn.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keys", type=int, default=5000)
     parser.add_argument("-n", type=int, default=5, help="rounds")
+    parser.add_argument("--clear", type=Path, help="also time the clear of this database's user")
     args = parser.parse_args()
     keys = [f"{n:032x}"[::-1] for n in range(args.keys)]  # spread over the 256 folders
 
@@ -109,6 +129,9 @@ def main() -> None:
             f"  prune, {case:>4} still shown ({deleted:>6,} files deleted)"
             f"  median {statistics.median(times[case]):7.1f} ms  max {max(times[case]):7.1f} ms"
         )
+    if args.clear:
+        ms, plays = clear_ms(args.clear)
+        print(f"  reference: the clear's own deletion of {plays:,} plays  {ms:9.1f} ms")
 
 
 if __name__ == "__main__":

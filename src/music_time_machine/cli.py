@@ -45,8 +45,10 @@ def _raise_interrupt(signum: int, _frame: object) -> None:
 
 def _undo_abandoned_writes(app) -> None:
     """Undo what a previous server left half-written: a file imported in several slices,
-    a re-count's staged dates. (Its jobs were already marked stopped, and their uploads
-    removed, by create_app: see uploads.py.)
+    a re-count's staged dates; then remove the pictures nobody shows any more (a crash
+    between a clear's commit and its pruning, or the undone files' albums, leave them:
+    see metadata/image_pruning.py). (Its jobs were already marked stopped, and their
+    uploads removed, by create_app: see uploads.py.)
 
     Done here, not in create_app: the CLI's other commands (cron's ``mtm sync``) also build
     the app, and must not undo a file that the running server is still importing.
@@ -54,11 +56,14 @@ def _undo_abandoned_writes(app) -> None:
     from .db import connect
     from .db.import_slices import undo_abandoned_files
     from .db.recount import discard_abandoned_stages
+    from .metadata.image_pruning import prune_unshown_images
+    from .metadata.image_store import ImageStore
 
     conn = connect(app.config["DATABASE"])
     try:
         files = undo_abandoned_files(conn)
         discard_abandoned_stages(conn)
+        prune_unshown_images(conn, ImageStore.in_data_dir(app.config["MTM_DATA_DIR"]))
     finally:
         conn.close()
     if files:

@@ -220,14 +220,16 @@ def artwork_counts(conn: sqlite3.Connection, user_id: int) -> dict[str, int]:
     }
 
 
-def image_keys(conn: sqlite3.Connection, user_id: int) -> set[str]:
-    """Every key the user's albums and artists show."""
+def image_keys(conn: sqlite3.Connection, user_id: int | None) -> set[str]:
+    """Every key the user's albums and artists show; with ``user_id`` None, every key any
+    user's show: the pictures the image store must keep (``metadata.image_pruning``)."""
+    mine = "user_id = ? AND " if user_id is not None else ""
     return {
         r[0]
         for r in conn.execute(
-            "SELECT image_key FROM album_art WHERE user_id = ? AND image_key IS NOT NULL UNION "
-            "SELECT image_key FROM artist_art WHERE user_id = ? AND image_key IS NOT NULL",
-            (user_id, user_id),
+            f"SELECT image_key FROM album_art WHERE {mine}image_key IS NOT NULL UNION "
+            f"SELECT image_key FROM artist_art WHERE {mine}image_key IS NOT NULL",
+            (user_id, user_id) if user_id is not None else (),
         )
     }
 

@@ -40,6 +40,7 @@ from ..hosts import is_loopback_host
 from ..normalise import name_key
 from .coverart import CoverArtClient
 from .errors import ImageRejected, MetadataError, RateLimited, Unavailable
+from .image_pruning import prune_unshown_images
 from .image_store import ImageStore
 from .musicbrainz import MusicBrainzClient
 
@@ -150,12 +151,15 @@ def fetch_artwork(
       app. It never raises for a service's failure; a programming error still raises.
     - Works without Spotify (local mode): albums then come from the Archive alone.
     - A picture whose files are missing from ``store`` (the images folder was deleted, or
-      the database moved without it) is forgotten first, so its item is fetched again.
+      the database moved without it) is forgotten first, so its item is fetched again; the
+      renditions it had left go too once nobody shows it (``prune_unshown_images``): the
+      item may now get another picture.
     """
     missing = {key for key in image_keys(conn, user_id) if not store.has(key)}
     if missing:  # the images folder was emptied or not restored: fetch those again
         with transaction(conn):
             forget_images(conn, user_id, missing)
+        prune_unshown_images(conn, store)
     albums = albums_due(conn, user_id)
     artists = artists_due(conn, user_id)
     summary = ArtworkSummary(albums_total=len(albums), artists_total=len(artists))

@@ -31,8 +31,10 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from ..db import connect, get_db
 from ..db.exports import CSV_COLUMNS, csv_row, extended_history_record, iter_plays
 from ..db.userdata import backup_user, count_user_rows, delete_account, delete_listening_data
+from ..metadata.image_pruning import prune_unshown_images
 from .clear_summary import recognisable_losses
 from .current_user import login_required
+from .images import image_store
 
 bp = Blueprint("data", __name__)
 
@@ -157,7 +159,9 @@ def clear_confirm() -> ResponseReturnValue:
 @bp.post("/settings/clear")
 @login_required
 def clear() -> ResponseReturnValue:
-    """Step 2: check the token and the phrase, then delete in one transaction."""
+    """Step 2: check the token and the phrase, then delete in one transaction; after it,
+    the pictures nobody shows any more (``metadata.image_pruning``: a failure there is
+    logged, and the clear still succeeded)."""
     try:
         claims = _serializer().loads(
             request.form.get("confirm_token", ""), max_age=CONFIRM_MAX_AGE_S
@@ -184,6 +188,7 @@ def clear() -> ResponseReturnValue:
     conn = get_db()
     if kind == "account":
         deleted = delete_account(conn, g.user["id"])
+        prune_unshown_images(conn, image_store())
         session.clear()
         flash(
             f"Your account and all its data were deleted ({deleted.get('plays', 0):,} streams).",
@@ -191,6 +196,7 @@ def clear() -> ResponseReturnValue:
         )
         return redirect(url_for("dashboard.index"))
     deleted = delete_listening_data(conn, g.user["id"])
+    prune_unshown_images(conn, image_store())
     flash(
         f"Deleted {deleted.get('plays', 0):,} streams and everything computed from them. "
         "Your account, settings and Spotify connection remain.",

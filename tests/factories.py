@@ -9,7 +9,13 @@ from datetime import UTC, datetime
 from music_time_machine.db import connect, transaction
 from music_time_machine.db import migrate as migrate_module
 from music_time_machine.db.catalogue import ArtistInfo, Catalogue, TrackInfo
-from music_time_machine.db.plays import InsertResult, NewPlay, insert_plays
+from music_time_machine.db.plays import (
+    PLAY_DETAIL_COLUMNS,
+    InsertResult,
+    NewPlay,
+    PlayDetails,
+    insert_plays,
+)
 from music_time_machine.db.users import session_generation
 from music_time_machine.web.sessions import GENERATION_KEY, SEEN_KEY
 
@@ -55,7 +61,9 @@ def ms(text: str) -> int:
 
 
 def add_plays(conn, user_id: int, rows: list[tuple], source: str = "extended") -> InsertResult:
-    """rows: (artist, track, 'YYYY-MM-DD HH:MM:SS' UTC end time, ms_played[, extra dict])."""
+    """rows: (artist, track, 'YYYY-MM-DD HH:MM:SS' UTC end time, ms_played[, extra dict]);
+    ``extra`` holds the track's album, uri, duration_ms and genres, the play's details by
+    column name and other ``NewPlay`` fields."""
     with transaction(conn):
         catalogue = Catalogue(conn, user_id)
         plays = []
@@ -79,6 +87,9 @@ def add_plays(conn, user_id: int, rows: list[tuple], source: str = "extended") -
                     ms_played=played,
                     source=source,
                     uri_id=uri_id,
+                    details=PlayDetails(
+                        **{c: extra.pop(c) for c in PLAY_DETAIL_COLUMNS if c in extra}
+                    ),
                     **extra,
                 )
             )

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import DATA, SAMPLES
 
+from music_time_machine.db.plays import PLAY_DETAIL_COLUMNS, PlayDetails
 from music_time_machine.importers.summary import COUNTS
 
 EXTENDED_DIR = DATA / "spotify-extended"
@@ -51,6 +52,17 @@ def dump(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
         )
         for t in tables
     }
+
+
+def stored_details(conn: sqlite3.Connection, user_id: int) -> list[PlayDetails]:
+    """The details of the user's plays, oldest first, as the plays table holds them."""
+    columns = ", ".join(PLAY_DETAIL_COLUMNS)
+    return [
+        PlayDetails(*row)
+        for row in conn.execute(
+            f"SELECT {columns} FROM plays WHERE user_id = ? ORDER BY played_at", (user_id,)
+        )
+    ]
 
 
 def extended_play(

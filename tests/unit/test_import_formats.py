@@ -6,6 +6,7 @@ import io
 
 import pytest
 
+from music_time_machine.db.plays import PlayDetails
 from music_time_machine.importers import (
     FileReport,
     ImportFileError,
@@ -22,7 +23,8 @@ from music_time_machine.importers.formats import (
     format_from_row,
 )
 from music_time_machine.importers.parse import first_item, iter_objects
-from music_time_machine.importers.rows import NO_METADATA, account_stream, extended_stream
+from music_time_machine.importers.rows import NO_METADATA, Stream, account_stream, extended_stream
+from music_time_machine.limits import MAX_NAME_CHARS, NAME_TOO_LONG
 
 
 @pytest.mark.parametrize(
@@ -81,7 +83,7 @@ def test_extended_rows_map_to_kinds():
         "Euphoria",
         "spotify:track:1",
     )
-    assert (track.skipped, track.shuffle, track.offline, track.incognito) == (1, 0, 0, 0)
+    assert track.details == PlayDetails(1, 0, "trackdone", "endplay", "android", 0, 0)
     episode = extended_stream(
         {
             **base,
@@ -129,6 +131,7 @@ def test_account_rows_map_to_kinds():
         }
     )
     assert music.played_at == 1716285240000 and music.kind == "music" and music.uri is None
+    assert music.details == PlayDetails()  # account data has no details: all unknown
     podcast = account_stream(
         {
             "endTime": "2023-10-03 21:56",
@@ -256,3 +259,30 @@ def test_whole_file_parsing_equals_the_streaming_parser():
                 got = ("error", str(exc))
             outcome.append(got)
         assert outcome[0] == outcome[1], data
+
+
+#: A music row with every text field an extended row can have.
+EXTENDED_TRACK = {
+    "ts": "2023-02-25T11:20:37Z",
+    "ms_played": 61839,
+    "master_metadata_track_name": "Forever",
+    "master_metadata_album_artist_name": "Labrinth",
+    "master_metadata_album_album_name": "Euphoria",
+    "spotify_track_uri": "spotify:track:1",
+    "reason_start": "trackdone",
+    "reason_end": "endplay",
+    "platform": "android",
+}
+
+
+@pytest.mark.parametrize("field", [k for k in EXTENDED_TRACK if k not in ("ts", "ms_played")])
+def test_every_text_of_an_extended_row_is_held_to_the_name_limit(field):
+    assert type(extended_stream({**EXTENDED_TRACK, field: "x" * MAX_NAME_CHARS})) is Stream
+    assert extended_stream({**EXTENDED_TRACK, field: "x" * (MAX_NAME_CHARS + 1)}) == NAME_TOO_LONG
+
+
+def test_an_audiobook_author_is_held_to_the_name_limit():
+    row = {"endTime": "2023-10-20 18:58", "audiobookName": "House", "chapterName": "One"}
+    long = "x" * (MAX_NAME_CHARS + 1)
+    assert account_stream({**row, "msPlayed": 1, "authorName": "KC"}).author == "KC"
+    assert account_stream({**row, "msPlayed": 1, "authorName": long}) == NAME_TOO_LONG

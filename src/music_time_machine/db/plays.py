@@ -7,11 +7,41 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple, get_args, get_type_hints
 
 from ..rules import PlayRule
 from . import transaction
 from .rollups import add_new_plays
 from .users import UserSettings, get_settings
+
+
+class PlayDetails(NamedTuple):
+    """A stream's details, as the extended export writes them, in ``plays`` column order.
+
+    Each is nullable: account data, the Web API and backups made before the columns existed
+    lack them, and a missing detail is unknown, not false. The flags are 0/1, the others
+    text. Declared once here: the plays columns (``PLAY_DETAIL_COLUMNS``), the importer's
+    ``Stream``, ``NewPlay`` and the restore all take their fields and order from it.
+    """
+
+    skipped: int | None = None
+    shuffle: int | None = None
+    reason_start: str | None = None
+    reason_end: str | None = None
+    platform: str | None = None
+    offline: int | None = None
+    incognito: int | None = None
+
+
+#: A stream without details (every field unknown).
+NO_DETAILS = PlayDetails()
+#: The ``plays`` columns that hold a stream's details.
+PLAY_DETAIL_COLUMNS = PlayDetails._fields
+#: The details that are text (held to ``limits.MAX_NAME_CHARS`` like names); the rest are
+#: 0/1 flags.
+TEXT_DETAILS = tuple(
+    name for name, hint in get_type_hints(PlayDetails).items() if str in get_args(hint)
+)
 
 
 @dataclass(slots=True)
@@ -21,13 +51,7 @@ class NewPlay:
     ms_played: int
     source: str
     kind: str = "music"
-    skipped: int | None = None
-    shuffle: int | None = None
-    reason_start: str | None = None
-    reason_end: str | None = None
-    platform: str | None = None
-    offline: int | None = None
-    incognito: int | None = None
+    details: PlayDetails = NO_DETAILS
     uri_id: int | None = None  # the URI the stream came with (track_uris), if any
 
 
@@ -37,16 +61,6 @@ class InsertResult:
     duplicates: int = 0
 
 
-#: The stream's details: nullable, since some sources (and older backups) lack them.
-PLAY_DETAIL_COLUMNS = (
-    "skipped",
-    "shuffle",
-    "reason_start",
-    "reason_end",
-    "platform",
-    "offline",
-    "incognito",
-)
 #: Column order of the rows ``insert_play_rows`` takes.
 PLAY_COLUMNS = (
     "user_id",
@@ -98,13 +112,7 @@ def insert_plays(
                 p.source,
                 day,
                 hour,
-                p.skipped,
-                p.shuffle,
-                p.reason_start,
-                p.reason_end,
-                p.platform,
-                p.offline,
-                p.incognito,
+                *p.details,
                 p.uri_id,
             )
         )

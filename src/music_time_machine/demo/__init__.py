@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 from ..db import transaction
 from ..db.catalogue import ArtistInfo, Catalogue, TrackInfo
-from ..db.plays import NewPlay, insert_plays
+from ..db.plays import NewPlay, PlayDetails, insert_plays
 from ..db.users import get_settings
 from ..sandbox.world import World, build_world
 from ..timezones import LocalClock, utc_ms
@@ -167,13 +167,7 @@ def _new_plays(chunk: list[Stream], ids: dict[int, tuple[int, int | None]]) -> I
             played_at,
             ms,
             "demo",
-            skipped=skipped,
-            shuffle=shuffle,
-            reason_start=start,
-            reason_end=end,
-            platform=platform,
-            offline=0,
-            incognito=0,
+            details=PlayDetails(skipped, shuffle, start, end, platform, offline=0, incognito=0),
             uri_id=uri_id,
         )
 

@@ -1,9 +1,9 @@
 """Parse and map history files into batches of *items*, here or in a helper process.
 
 An item is what the importer needs of one row: a string when the row is unusable
-(``NO_METADATA`` or a rejection reason), else a tuple of the ``Stream`` fields followed by
-the row's signature (a hash of all its values: rows of one file are the same stream only
-when exactly identical) and its local date and hour in the user's time zone.
+(``NO_METADATA`` or a rejection reason), else ``rows.stream_item``: the ``Stream`` fields
+followed by the row's signature (a hash of all its values: rows of one file are the same
+stream only when exactly identical) and its local date and hour in the user's time zone.
 
 Parsing and mapping are pure Python and need no database, so a large import runs them in
 one helper process (``WorkerFeed``) while the main process links tracks, reconciles and
@@ -27,7 +27,7 @@ from ..timezones import LocalClock
 from .errors import ImportFileError
 from .formats import ACCOUNT
 from .parse import read_objects
-from .rows import NO_METADATA, account_stream, extended_stream
+from .rows import NO_METADATA, account_stream, extended_stream, stream_item
 from .sources import SourceFile
 
 #: Items per batch (one pipe message of a few hundred kB).
@@ -64,7 +64,7 @@ def mapped_batches(src: SourceFile, stream, local) -> Iterator[Batch]:
                 signature = hash(tuple(raw.values()))
             except TypeError:
                 signature = hash(repr(raw))
-            append((*s, signature, *local(s.played_at)))
+            append(stream_item(s, signature, *local(s.played_at)))
         if len(batch) >= ITEM_BATCH:
             done += len(batch)
             yield batch, (src.size * done // total if total else getattr(counted, "bytes_read", 0))

@@ -47,12 +47,13 @@ from ..db.catalogue import (
     stored_match_key,
 )
 from ..db.migrate import SchemaShape, latest_version, schema_at, schema_shape
-from ..db.plays import PLAY_DETAIL_COLUMNS, insert_play_rows
+from ..db.plays import PLAY_DETAIL_COLUMNS, TEXT_DETAILS, PlayDetails, insert_play_rows
 from ..db.snapshots import add_snapshot_entry, snapshot_lists
 from ..db.users import UserSettings, get_settings
 from ..genres import FEATURE_NAMES
 from ..limits import NAME_TOO_LONG, latest_play_ms, names_ok, play_problem
 from ..reconcile import Reconciler
+from .rows import Stream, stream_item
 from .streams import BATCH_ROWS, StreamItem, write_streams
 from .summary import PROGRESS_EVERY_S, FileReport, ImportProgress, ImportSummary, Throttle
 
@@ -72,7 +73,6 @@ REQUIRED_COLUMNS = {
 KNOWN_SOURCES = frozenset({"api", "extended", "account", "demo", "restore", "json"})
 TRACK_KINDS = frozenset({"music", "podcast", "audiobook", "video"})
 SNAPSHOT_RANGES = frozenset({"short_term", "medium_term", "long_term"})
-_TEXT_PLAY_COLUMNS = frozenset({"reason_start", "reason_end", "platform"})
 
 
 class BackupError(Exception):
@@ -414,26 +414,11 @@ class _Restorer:
                 continue
             source = row["source"] if row["source"] in KNOWN_SOURCES else "restore"
             kind = row["kind"] if row["kind"] in TRACK_KINDS else "music"
-            get = extra.get
-            item = (
-                played_at,
-                ms_played,
-                kind,
-                None,
-                None,
-                None,
-                None,
-                get("skipped"),
-                get("shuffle"),
-                get("reason_start"),
-                get("reason_end"),
-                get("platform"),
-                get("offline"),
-                get("incognito"),
-                None,
-                None,
-                *local(played_at),
+            # Linked by track id: the item names no song, only the stream and its details.
+            stream = Stream(
+                played_at, ms_played, kind, None, None, None, None, PlayDetails(**extra)
             )
+            item = stream_item(stream, None, *local(played_at))
             yield track, source, self._infos[row["track_id"]].duration_ms, item
 
     def _write(self, batch: list[tuple]) -> int:
@@ -493,7 +478,7 @@ class _Restorer:
 def _optional(column: str, value: object) -> object:
     """An optional play column as the importer would store it: text stays text, a flag
     becomes 0/1, anything else (a blob, a number where text belongs) is dropped."""
-    if column in _TEXT_PLAY_COLUMNS:
+    if column in TEXT_DETAILS:
         return value if type(value) is str else None
     return None if type(value) is not int else int(bool(value))
 

@@ -15,6 +15,7 @@ from datetime import date
 from operator import itemgetter
 from typing import NamedTuple
 
+from ..db.plays import NO_DETAILS, PLAY_DETAIL_COLUMNS, TEXT_DETAILS, PlayDetails
 from ..limits import MAX_NAME_CHARS, NAME_TOO_LONG, play_problem
 from ..timezones import parse_iso_utc_ms
 
@@ -47,22 +48,30 @@ class Stream(NamedTuple):
     artist: str  # artist / show / book title: first half of the match key
     album: str | None
     uri: str | None
-    skipped: int | None = None
-    shuffle: int | None = None
-    reason_start: str | None = None
-    reason_end: str | None = None
-    platform: str | None = None
-    offline: int | None = None
-    incognito: int | None = None
+    details: PlayDetails = NO_DETAILS  # written to the play as read
     author: str | None = None  # audiobook author (account data), stored as a second artist
 
 
-#: Where a ``Stream`` (and the importer's item, which begins with one) holds the stream's
-#: details, in ``db.plays.PLAY_DETAIL_COLUMNS`` order: plays are written with them as read.
-DETAILS = slice(Stream._fields.index("skipped"), Stream._fields.index("incognito") + 1)
+#: Where a ``Stream`` (and the importer's item, which begins with its fields) holds details.
+DETAILS_AT = Stream._fields.index("details")
+#: What a stream says in words, held to ``MAX_NAME_CHARS``: its names and its text details.
+_TEXT_FIELDS = itemgetter(*map(Stream._fields.index, ("name", "artist", "album", "uri", "author")))
+_TEXT_DETAILS = itemgetter(*map(PLAY_DETAIL_COLUMNS.index, TEXT_DETAILS))
 
-#: The text fields of a ``Stream``: name, artist, album, uri, reasons, platform, author.
-_TEXT_FIELDS = itemgetter(3, 4, 5, 6, 9, 10, 11, 14)
+
+def stream_item(stream: Stream, signature: int | None, day: str, hour: int) -> tuple:
+    """The importer's item for ``stream`` (``streams.StreamItem``): its fields, then the
+    row's ``signature`` and its local ``day`` and ``hour``. The details go as a plain tuple
+    in ``PLAY_DETAIL_COLUMNS`` order: items cross the helper process's pipe by ``marshal``,
+    which takes no tuple subclass."""
+    return (
+        *stream[:DETAILS_AT],
+        (*stream.details,),
+        *stream[DETAILS_AT + 1 :],
+        signature,
+        day,
+        hour,
+    )
 
 
 class _DayCache(dict):
@@ -112,8 +121,9 @@ def _ms(value: object) -> int | None:
 
 
 def _names_ok(stream: Stream) -> bool:
-    """``limits.names_ok`` for a Stream's text fields, in C-level calls (once per row)."""
-    return max(map(len, filter(None, _TEXT_FIELDS(stream))), default=0) <= MAX_NAME_CHARS
+    """``limits.names_ok`` for a Stream's text, in C-level calls (once per row)."""
+    text = _TEXT_FIELDS(stream) + _TEXT_DETAILS(stream.details)
+    return max(map(len, filter(None, text)), default=0) <= MAX_NAME_CHARS
 
 
 def _flag(value: object) -> int | None:
@@ -170,13 +180,15 @@ def extended_stream(row: dict, video: bool = False) -> Stream | str:
         artist if type(artist) is str else "",
         album if type(album) is str else None,
         uri,
-        _flag(get("skipped")),
-        _flag(get("shuffle")),
-        _opt(get("reason_start")),
-        _opt(get("reason_end")),
-        _opt(get("platform")),
-        _flag(get("offline")),
-        _flag(get("incognito_mode")),
+        PlayDetails(
+            _flag(get("skipped")),
+            _flag(get("shuffle")),
+            _opt(get("reason_start")),
+            _opt(get("reason_end")),
+            _opt(get("platform")),
+            _flag(get("offline")),
+            _flag(get("incognito_mode")),
+        ),
     )
     return stream if _names_ok(stream) else NAME_TOO_LONG
 

@@ -41,14 +41,14 @@ from ..db import (
 from ..db.catalogue import ArtistInfo, Catalogue, TrackInfo, adopt_play_uris
 from ..db.import_slices import IdMarks, finish_file, id_marks, record_slice, undo_file
 from ..db.planner import refresh_planner_statistics
-from ..db.plays import insert_play_rows
+from ..db.plays import PLAY_DETAIL_COLUMNS, insert_play_rows
 from ..db.rollups import add_new_plays
 from ..db.users import UserSettings, get_settings
 from ..reconcile import Reconciler
 from .errors import ImportFileError
 from .feed import WorkerFeed, WorkerLost, local_batches
 from .formats import EXTENDED
-from .rows import NO_METADATA, Stream
+from .rows import DETAILS_AT, NO_METADATA, Stream
 from .sources import BadSource, SkippedFile, SourceFile, expand_sources
 from .streams import BATCH_ROWS as STREAMS_BATCH_ROWS
 from .streams import StreamItem, write_streams
@@ -78,9 +78,10 @@ GROUP_BYTES = 128 * 1024 * 1024
 #: about this long at a time (measured by bench/bench_write_slices.py).
 SLICE_SECONDS = 1.0
 #: Where a mapped item (``rows.Stream``'s fields first) holds what links it to a song.
-_KIND, _NAME, _ARTIST, _URI, _INCOGNITO = (
-    Stream._fields.index(f) for f in ("kind", "name", "artist", "uri", "incognito")
-)
+_KIND, _NAME, _ARTIST, _URI = (Stream._fields.index(f) for f in ("kind", "name", "artist", "uri"))
+_STREAM = slice(len(Stream._fields))
+#: Where the item's details say whether it was played in incognito.
+_INCOGNITO = PLAY_DETAIL_COLUMNS.index("incognito")
 
 
 def _song_key(item: tuple) -> object:
@@ -428,7 +429,7 @@ class _Importer:
                             rejected += 1
                             reasons[item] += 1
                         continue
-                    if item[_INCOGNITO] and not keep_incognito:
+                    if item[DETAILS_AT][_INCOGNITO] and not keep_incognito:
                         incognito += 1
                         continue
                     yield tracks[_song_key(item)], source, None, item
@@ -466,11 +467,11 @@ class _Importer:
         keep_incognito = self.keep_incognito
         new: dict[object, TrackInfo] = {}
         for item in items:
-            if type(item) is str or (item[_INCOGNITO] and not keep_incognito):
+            if type(item) is str or (item[DETAILS_AT][_INCOGNITO] and not keep_incognito):
                 continue
             key = _song_key(item)
             if key not in tracks and key not in new:
-                s = Stream._make(item[:15])
+                s = Stream._make(item[_STREAM])
                 artists = [ArtistInfo(s.artist)] if s.artist else []
                 if s.author:
                     artists.append(ArtistInfo(s.author))

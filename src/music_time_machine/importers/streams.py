@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from ..db.plays import PLAY_DETAIL_COLUMNS
 from ..db.users import UserSettings
 from ..reconcile import Reconciler, slot_of
 from .file_slots import SlotSet, SlotSignatures
-from .rows import DETAILS, Stream
+from .rows import DETAILS_AT, Stream
 from .summary import FileReport
 
 #: Rows handed to ``write`` at a time (bounds memory on very large files and backups).
@@ -30,13 +31,14 @@ BATCH_ROWS = 20_000
 NON_MUSIC = frozenset({"podcast", "audiobook"})
 
 #: One stream: ((song id, stored match key, URI id or None), source, track length in ms or
-#: None, item), the item in the importer's mapped-row layout (``rows.Stream``'s fields,
-#: then signature, local date, local hour; see ``feed.mapped_batches``).
+#: None, item), the item in the importer's mapped-row layout (``rows.stream_item``:
+#: ``rows.Stream``'s fields, then signature, local date, local hour).
 StreamItem = tuple[tuple[int, str, "int | None"], str, "int | None", tuple]
-#: Where an item holds what this loop reads of it besides its first three fields.
-_SKIPPED = Stream._fields.index("skipped")
-_REASON_END = Stream._fields.index("reason_end")
+#: Where an item holds what this loop reads of it besides its first three fields, and
+#: where its details hold what the same-stream and play rules read.
 _SIGNATURE_DAY_HOUR = slice(len(Stream._fields), None)
+_SKIPPED = PLAY_DETAIL_COLUMNS.index("skipped")
+_REASON_END = PLAY_DETAIL_COLUMNS.index("reason_end")
 
 
 def write_streams(
@@ -80,6 +82,7 @@ def write_streams(
 
     for (track_id, match_key, uri_id), source, duration_ms, item in streams:
         played_at, ms_played, kind = item[:3]
+        details = item[DETAILS_AT]
         signature, day, hour = item[_SIGNATURE_DAY_HOUR]
         # Distinct streams that share a (time, song) slot with another row or a stored
         # play of another stream (several skips within one minute or second) are stored
@@ -89,7 +92,9 @@ def write_streams(
             duplicates += 1
             continue
         if slot in used or near_lo <= played_at <= near_hi:
-            placed = place(match_key, track_id, played_at, source, ms_played, used, item[_SKIPPED])
+            placed = place(
+                match_key, track_id, played_at, source, ms_played, used, details[_SKIPPED]
+            )
             if placed is None:  # the same stream as a stored play
                 duplicates += 1
                 if uri_id is not None:
@@ -100,18 +105,16 @@ def write_streams(
                 day, hour = local(played_at)
         else:
             used.add(slot)
-        # The stream's details go through as they came, in ``PLAY_DETAIL_COLUMNS`` order.
+        # The stream's details go through as they came (``PLAY_DETAIL_COLUMNS``).
         batch.append(
-            (user_id, track_id, played_at, ms_played, kind, source, day, hour)
-            + item[DETAILS]
-            + (uri_id,)
+            (user_id, track_id, played_at, ms_played, kind, source, day, hour, *details, uri_id)
         )
         if kind in NON_MUSIC:
             pending[2] += 1
         elif (
             ms_played >= min_ms
             if min_ms is not None
-            else counts(ms_played, item[_REASON_END], duration_ms)
+            else counts(ms_played, details[_REASON_END], duration_ms)
         ):
             pending[0] += 1
         else:

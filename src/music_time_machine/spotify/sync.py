@@ -236,7 +236,6 @@ def store_recent_plays(
                     played_at=played_at,
                     ms_played=length if ms_played_ok(length) else 0,
                     source="api",
-                    reason_end=None,
                     uri_id=uri_id,
                 )
             )

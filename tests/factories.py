@@ -218,17 +218,6 @@ def demo_backup(app, conn, user_id: int, path, plays: int, years: float):
     return path
 
 
-def wait_for_job(client, status_url: str, timeout: float = 60) -> dict:
-    """Polls a background job's status URL until it is done or failed; its last status."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.get(status_url).get_json()
-        if job["status"] in ("done", "failed"):
-            return job
-        time.sleep(0.05)
-    raise AssertionError("the job did not finish")
-
-
 def genre_plays(spread: dict[str, int], day: str = "2025-06-01") -> list[tuple]:
     """Rows for ``add_plays``: for each genre, that many plays of one track by an artist of
     exactly that genre (one play a minute from 10:00 on ``day``)."""

@@ -6,13 +6,7 @@ from __future__ import annotations
 
 import io
 
-from factories import wait_for_job
-
-
-def csrf(client, path: str = "/settings") -> str:
-    """The CSRF token a page carries in its ``<meta name="csrf-token">``."""
-    html = client.get(path).get_data(as_text=True)
-    return html.split('name="csrf-token" content="')[1].split('"')[0]
+from web_client import csrf, wait_for_job
 
 
 def post_files(

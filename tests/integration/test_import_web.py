@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 from import_fixtures import SAMPLE_EXTENDED_DIR, need_samples, sample_export_zip
-from upload_forms import csrf, post_files, upload_files
+from upload_forms import post_files, upload_files
+from web_client import csrf
 
 from music_time_machine import create_app
 from music_time_machine.db.users import create_user

@@ -3,11 +3,10 @@ state-changing request from another origin is refused (over plain http too)."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import requests
 from factories import add_plays
+from web_client import csrf, form_value
 
 from music_time_machine import create_app
 from music_time_machine.config import ConfigError
@@ -18,11 +17,6 @@ PHRASE = "delete my listening history"
 
 def plays(conn, user_id: int) -> int:
     return conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?", (user_id,)).fetchone()[0]
-
-
-def csrf(client, host: str = "localhost") -> str:
-    page = client.get("/settings", headers={"Host": host}).get_data(as_text=True)
-    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
 
 
 @pytest.fixture
@@ -44,7 +38,7 @@ def test_a_rebound_host_cannot_clear_the_history(client, conn, history):
     assert start.status_code == 400 and "confirm_token" not in start.get_data(as_text=True)
     # Even with a real confirmation token and CSRF token (obtained some other way):
     html = client.get("/settings/clear").get_data(as_text=True)
-    token = html.split('name="confirm_token" value="')[1].split('"')[0]
+    token = form_value(html, "confirm_token")
     form = {"csrf_token": csrf(client), "confirm_token": token, "phrase": PHRASE}
     response = client.post(
         "/settings/clear", data=form, headers={"Host": ATTACKER, "Origin": f"http://{ATTACKER}"}
@@ -125,7 +119,7 @@ def test_behind_a_proxy_the_forwarded_host_is_checked(app_config):
 )
 def test_a_write_from_another_origin_is_refused_with_a_reason(client, conn, history, headers):
     html = client.get("/settings/clear").get_data(as_text=True)
-    token = html.split('name="confirm_token" value="')[1].split('"')[0]
+    token = form_value(html, "confirm_token")
     form = {"csrf_token": csrf(client), "confirm_token": token, "phrase": PHRASE}
     response = client.post("/settings/clear", data=form, headers=headers)
     assert response.status_code == 403
@@ -144,7 +138,7 @@ def test_a_write_from_another_origin_is_refused_with_a_reason(client, conn, hist
 )
 def test_a_write_from_this_origin_goes_through(client, conn, history, headers):
     html = client.get("/settings/clear").get_data(as_text=True)
-    token = html.split('name="confirm_token" value="')[1].split('"')[0]
+    token = form_value(html, "confirm_token")
     form = {"csrf_token": csrf(client), "confirm_token": token, "phrase": PHRASE}
     assert client.post("/settings/clear", data=form, headers=headers).status_code == 302
     assert plays(conn, history) == 0

@@ -3,20 +3,15 @@
 import csv
 import io
 import sqlite3
-import time
 
 import pytest
 from factories import add_plays
 from spotify_helpers import save_spotify_account
+from web_client import csrf, form_value, wait_for_job
 
 from music_time_machine.db import accounts
 from music_time_machine.db.accounts import Tokens
 from music_time_machine.db.users import create_user, get_settings
-
-
-def csrf(client, path="/settings"):
-    html = client.get(path).get_data(as_text=True)
-    return html.split('name="csrf-token" content="')[1].split('"')[0]
 
 
 def user_rows(conn, user_id):
@@ -101,13 +96,7 @@ def test_csv_export_quotes_cells_a_spreadsheet_would_run_as_formulas(client, con
 def _finish(client, response) -> dict:
     """Follow a background job (its page is where the request redirected) until it ends."""
     assert response.status_code == 302 and "/settings/import/" in response.headers["Location"]
-    status_url = "/api/import/" + response.headers["Location"].rsplit("/", 1)[1]
-    for _ in range(600):
-        job = client.get(status_url).get_json()
-        if job["status"] not in ("queued", "running"):
-            return job
-        time.sleep(0.05)
-    raise AssertionError("the job did not finish")
+    return wait_for_job(client, "/api/import/" + response.headers["Location"].rsplit("/", 1)[1])
 
 
 def test_preferences_rebucket_in_the_background_and_say_how_long(client, conn, local_user):
@@ -168,8 +157,7 @@ def test_disconnect_needs_confirmation_and_keeps_the_history(client, conn, two_u
 
 def start_clearing(client, what="data"):
     html = client.get(f"/settings/clear?what={what}").get_data(as_text=True)
-    token = html.split('name="confirm_token" value="')[1].split('"')[0]
-    return token, csrf(client)
+    return form_value(html, "confirm_token"), csrf(client)
 
 
 def test_step_one_alone_deletes_nothing_and_shows_counts(client, conn, two_users):

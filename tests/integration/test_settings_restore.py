@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from factories import add_plays
 from spotify_helpers import save_spotify_account
-from upload_forms import csrf, post_files, upload_files
+from upload_forms import post_files, upload_files
+from web_client import csrf
 
 from music_time_machine import create_app
 from music_time_machine.db import accounts, connect, sync_state, transaction

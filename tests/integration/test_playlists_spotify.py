@@ -9,7 +9,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from factories import add_plays
-from spotify_helpers import clear_faults, connect_via_app, control, fault, plays_of, solo_tracks
+from spotify_helpers import (
+    clear_faults,
+    connect_via_app,
+    fake_playlists,
+    fault,
+    plays_of,
+    solo_tracks,
+)
 from web_client import csrf, csrf_headers
 
 from music_time_machine.db.playlists import claim_adding, finish_attempt
@@ -60,10 +67,6 @@ def create(client, seen: dict, **fields):
         "track_ids": ",".join(map(str, seen["track_ids"])),
     }
     return client.post("/api/playlists", json=body, headers=csrf_headers(client, "/playlists"))
-
-
-def fake_playlists(fake) -> list[dict]:
-    return control(fake, "GET", "playlists")["playlists"]
 
 
 @pytest.mark.parametrize("source", ["current_rotation", "recent_discoveries", "party", "chill"])

@@ -18,7 +18,6 @@ from web_client import page_data
 from music_time_machine.db.recount import rebucket_user
 from music_time_machine.db.stats import ListeningStats
 from music_time_machine.db.users import update_settings
-from music_time_machine.demo import generate_demo
 from music_time_machine.durations import duration as written_duration
 from music_time_machine.timezones import LocalClock
 
@@ -260,13 +259,6 @@ def check_against_oracle(client, oracle, query):
     found = client.get(f"/api/stats/discoveries?{query}").get_json()["series"]
     months = oracle.discoveries(start, end)
     assert {m["period"]: m["artists"] for m in found if m["artists"]} == dict(months), query
-
-
-@pytest.fixture
-def demo_user(conn, local_user):
-    update_settings(conn, local_user, timezone="America/New_York")
-    generate_demo(conn, local_user, plays=5000, seed=11, years=2.5)
-    return local_user
 
 
 def test_api_matches_an_independent_computation_for_random_ranges(client, conn, demo_user):

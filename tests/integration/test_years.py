@@ -13,14 +13,6 @@ from web_client import csrf
 
 from music_time_machine.db import years as year_queries
 from music_time_machine.db.users import update_settings
-from music_time_machine.demo import generate_demo
-
-
-@pytest.fixture
-def demo_user(conn, local_user):
-    update_settings(conn, local_user, timezone="America/New_York")
-    generate_demo(conn, local_user, plays=5000, seed=11, years=2.5)
-    return local_user
 
 
 class YearOracle(Oracle):

@@ -48,6 +48,12 @@ def scalar(conn, sql: str, *params):
     return conn.execute(sql, params).fetchone()[0]
 
 
+def play_count(conn, user_id: int) -> int:
+    """How many streams ``user_id`` has stored, counted as plays or not: what an import, a
+    restore or a clearing must have added or left."""
+    return scalar(conn, "SELECT COUNT(*) FROM plays WHERE user_id = ?", user_id)
+
+
 def ms(text: str) -> int:
     """'2024-03-31 01:30:00' (UTC) → epoch ms."""
     dt = datetime.fromisoformat(text).replace(tzinfo=UTC)

@@ -5,17 +5,13 @@ import io
 import sqlite3
 
 import pytest
-from factories import add_plays
+from factories import add_plays, play_count
 from spotify_helpers import save_spotify_account
 from web_client import csrf, form_value, wait_for_job
 
 from music_time_machine.db import accounts
 from music_time_machine.db.accounts import Tokens
 from music_time_machine.db.users import create_user, get_settings
-
-
-def user_rows(conn, user_id):
-    return conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?", (user_id,)).fetchone()[0]
 
 
 @pytest.fixture
@@ -152,7 +148,7 @@ def test_disconnect_needs_confirmation_and_keeps_the_history(client, conn, two_u
     assert account["access_token_enc"] is None and account["refresh_token_enc"] is None
     assert account["status"] == "disconnected"
     assert me not in accounts.connected_user_ids(conn)
-    assert user_rows(conn, me) == 5
+    assert play_count(conn, me) == 5
 
 
 def start_clearing(client, what="data"):
@@ -166,7 +162,7 @@ def test_step_one_alone_deletes_nothing_and_shows_counts(client, conn, two_users
     assert "<strong>5</strong> streams: every play" in html
     assert "delete my listening history" in html
     assert "rollup" not in html and "sync_runs" not in html  # no table names
-    assert user_rows(conn, me) == 5
+    assert play_count(conn, me) == 5
 
 
 @pytest.mark.parametrize(
@@ -196,13 +192,13 @@ def test_every_refusal_deletes_nothing(app, client, conn, two_users, problem, mo
         form["csrf_token"] = csrf(stranger)
         response = stranger.post("/settings/clear", data=form, follow_redirects=True)
         assert "Nothing was deleted" in response.get_data(as_text=True)
-        assert user_rows(conn, me) == 5
+        assert play_count(conn, me) == 5
         return
-    before = user_rows(conn, me)
+    before = play_count(conn, me)
     response = client.post("/settings/clear", data=form, follow_redirects=True)
     assert response.status_code in (200, 400)
-    assert user_rows(conn, me) == before > 0
-    assert user_rows(conn, other) == 1
+    assert play_count(conn, me) == before > 0
+    assert play_count(conn, other) == 1
 
 
 def test_the_completed_flow_deletes_only_this_users_data(client, conn, two_users):
@@ -223,7 +219,7 @@ def test_the_completed_flow_deletes_only_this_users_data(client, conn, two_users
             conn.execute(f"SELECT COUNT(*) FROM {table} WHERE user_id = ?", (me,)).fetchone()[0]
             == 0
         )
-    assert user_rows(conn, other) == 1
+    assert play_count(conn, other) == 1
     assert accounts.get_account(conn, me) is not None  # the account stays
     assert "No listening history yet" in client.get("/").get_data(as_text=True)
 
@@ -237,5 +233,5 @@ def test_deleting_the_account_removes_user_and_tokens(client, conn, two_users):
     )
     assert conn.execute("SELECT COUNT(*) FROM users WHERE id = ?", (me,)).fetchone()[0] == 0
     assert conn.execute("SELECT COUNT(*) FROM spotify_accounts").fetchone()[0] == 0
-    assert user_rows(conn, other) == 1
+    assert play_count(conn, other) == 1
     assert conn.execute("SELECT COUNT(*) FROM tracks WHERE name = 'Secret'").fetchone()[0] == 1

@@ -35,7 +35,7 @@ def upload_files(
     timeout: float = 60,
 ) -> dict:
     """``post_files``, which must start a job (202), then the job's last status once it
-    is done or failed."""
+    has ended (done, failed or cancelled)."""
     response = post_files(client, files, route, field)
     assert response.status_code == 202, response.data
     return wait_for_job(client, response.get_json()["status_url"], timeout)

@@ -19,7 +19,8 @@ from werkzeug.serving import make_server
 from music_time_machine import create_app
 from music_time_machine.db import connect
 from music_time_machine.db.migrate import migrate
-from music_time_machine.db.users import ensure_local_user
+from music_time_machine.db.users import ensure_local_user, update_settings
+from music_time_machine.demo import generate_demo
 from music_time_machine.importers import feed, parse
 from music_time_machine.importers import run as run_module
 
@@ -164,6 +165,15 @@ def small_slices(monkeypatch):
 @pytest.fixture
 def local_user(conn) -> int:
     return ensure_local_user(conn, "UTC")
+
+
+@pytest.fixture
+def demo_user(conn, local_user) -> int:
+    """The local user with two and a half years of demo history (5,000 plays, New York
+    time): what the stats and year-review pages are checked against their oracles on."""
+    update_settings(conn, local_user, timezone="America/New_York")
+    generate_demo(conn, local_user, plays=5000, seed=11, years=2.5)
+    return local_user
 
 
 class LiveServer:

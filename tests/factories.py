@@ -54,6 +54,12 @@ def scalar(conn, sql: str, *params):
     return conn.execute(sql, params).fetchone()[0]
 
 
+def play_count(conn, user_id: int) -> int:
+    """How many streams ``user_id`` has stored, counted as plays or not: what an import, a
+    restore or a clearing must have added or left."""
+    return scalar(conn, "SELECT COUNT(*) FROM plays WHERE user_id = ?", user_id)
+
+
 def ms(text: str) -> int:
     """'2024-03-31 01:30:00' (UTC) → epoch ms."""
     dt = datetime.fromisoformat(text).replace(tzinfo=UTC)
@@ -227,17 +233,6 @@ def demo_backup(app, conn, user_id: int, path, plays: int, years: float):
     generate_demo(conn, user_id, plays=plays, end=datetime(2025, 6, 1, tzinfo=UTC), years=years)
     backup_user(app.config["DATABASE"], user_id, path)
     return path
-
-
-def wait_for_job(client, status_url: str, timeout: float = 60) -> dict:
-    """Polls a background job's status URL until it is done or failed; its last status."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.get(status_url).get_json()
-        if job["status"] in ("done", "failed"):
-            return job
-        time.sleep(0.05)
-    raise AssertionError("the job did not finish")
 
 
 def genre_plays(spread: dict[str, int], day: str = "2025-06-01") -> list[tuple]:

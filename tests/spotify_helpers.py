@@ -66,6 +66,12 @@ def control(fake, verb: str, path: str, **body) -> dict:
     return response.json()
 
 
+def fake_playlists(fake) -> list[dict]:
+    """The playlists the fake Spotify holds, from its own record: what a test checks a
+    creation against (name, public flag, track URIs in order)."""
+    return control(fake, "GET", "playlists")["playlists"]
+
+
 def save_spotify_account(
     app, conn, user_id: int, tokens: accounts.Tokens, profile: dict | None = None
 ) -> None:

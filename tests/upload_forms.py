@@ -6,13 +6,7 @@ from __future__ import annotations
 
 import io
 
-from factories import wait_for_job
-
-
-def csrf(client, path: str = "/settings") -> str:
-    """The CSRF token a page carries in its ``<meta name="csrf-token">``."""
-    html = client.get(path).get_data(as_text=True)
-    return html.split('name="csrf-token" content="')[1].split('"')[0]
+from web_client import csrf, wait_for_job
 
 
 def post_files(
@@ -41,7 +35,7 @@ def upload_files(
     timeout: float = 60,
 ) -> dict:
     """``post_files``, which must start a job (202), then the job's last status once it
-    is done or failed."""
+    has ended (done, failed or cancelled)."""
     response = post_files(client, files, route, field)
     assert response.status_code == 202, response.data
     return wait_for_job(client, response.get_json()["status_url"], timeout)

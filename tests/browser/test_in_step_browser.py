@@ -9,7 +9,7 @@ import pytest
 from a11y import assert_accessible
 from conftest import save_screenshot
 from page_checks import connect_spotify
-from spotify_helpers import control
+from spotify_helpers import fake_playlists
 from test_playlists_browser import connected  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.browser
@@ -43,12 +43,7 @@ def test_sync_now_updates_the_last_sync_and_the_history_in_place(
     assert page.console_errors == []
 
 
-FAKE_PLAYLISTS = "playlists"
 ERRORS_BOX = ".playlist-form > .flash-error"
-
-
-def stored_playlists(fake) -> list:
-    return control(fake, "GET", FAKE_PLAYLISTS)["playlists"]
 
 
 @pytest.mark.fake_spotify
@@ -65,7 +60,7 @@ def test_create_previews_first_then_the_notice_follows_and_a_second_copy_is_aske
     create.click()  # no preview yet: the preview comes first, nothing is written
     page.wait_for_selector("#playlist-preview .track-item")
     assert "Here is the playlist first" in page.text_content("#playlist-error")
-    assert stored_playlists(fake) == []
+    assert fake_playlists(fake) == []
     assert page.evaluate("document.activeElement.id") == "preview-title"
     notice = page.locator(".js-preview-notice")
     assert "Nothing is written to Spotify" in notice.inner_text()
@@ -77,7 +72,7 @@ def test_create_previews_first_then_the_notice_follows_and_a_second_copy_is_aske
         "document.querySelector('.js-preview-notice').textContent)"
     )
     assert "Nothing is written" not in notice.inner_text()
-    assert len(stored_playlists(fake)) == 1
+    assert len(fake_playlists(fake)) == 1
     assert page.evaluate("document.activeElement.closest('#playlist-result') !== null")
     assert page.evaluate("""() => { const r = document.activeElement.getBoundingClientRect();
         return r.top >= -1 && r.bottom < innerHeight; }""")  # its heading is on screen
@@ -86,7 +81,7 @@ def test_create_previews_first_then_the_notice_follows_and_a_second_copy_is_aske
     ask = page.get_by_role("button", name="Create a second copy")
     ask.wait_for()
     assert "You just created" in page.text_content("#playlist-error")
-    assert len(stored_playlists(fake)) == 1
+    assert len(fake_playlists(fake)) == 1
     save_screenshot(page, f"playlists-ask-again-{width}")
     assert_accessible(page, "Playlists asking before a second copy")
     first = page.get_attribute("#playlist-result h2", "id")
@@ -97,7 +92,7 @@ def test_create_previews_first_then_the_notice_follows_and_a_second_copy_is_aske
         arg=first,
     )
     assert page.locator("#playlist-error").is_hidden()
-    assert len(stored_playlists(fake)) == 2
+    assert len(fake_playlists(fake)) == 2
     assert page.console_errors == []
 
 

@@ -24,7 +24,7 @@ from conftest import LiveServer, save_screenshot
 from factories import demo_with_genres
 from import_fixtures import sample_export_zip
 from page_checks import assert_no_horizontal_scroll, wait_for_charts
-from spotify_helpers import control
+from spotify_helpers import fake_playlists
 
 from music_time_machine import create_app
 from music_time_machine.cli import teach_sandbox
@@ -202,7 +202,7 @@ def test_the_whole_journey(demo, fake, page_factory, tmp_path: Path, width: int)
     assert "10 tracks added" in page.inner_text("#playlist-result")
     assert page.url == url + "/playlists"
     journey.check(page, "playlists-created")
-    assert len(control(fake, "GET", "playlists")["playlists"]) == 1
+    assert len(fake_playlists(fake)) == 1
 
     # ... and without: the form posts, then the result page.
     plain.goto(url + "/playlists")
@@ -216,7 +216,7 @@ def test_the_whole_journey(demo, fake, page_factory, tmp_path: Path, width: int)
         plain.get_by_role("button", name="Create on Spotify").click()
     assert plain.get_by_role("heading", name="Playlist created").is_visible()
     journey.check(plain, "playlist-result", javascript=False)
-    created = control(fake, "GET", "playlists")["playlists"]
+    created = fake_playlists(fake)
     assert [len(p["uris"]) for p in created] == [10, 12]
 
     # Import an export (tests/data): progress, then the report in place.

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from a11y import assert_accessible
 from conftest import save_screenshot
-from spotify_helpers import control
+from spotify_helpers import fake_playlists
 from test_playlists_browser import connected  # noqa: F401 (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.fake_spotify]
@@ -27,10 +27,6 @@ FIELD_LOOK = """(selector) => {
   const style = getComputedStyle(field);
   return {colour: style.borderTopColor, width: parseFloat(style.borderTopWidth), danger};
 }"""
-
-
-def stored_playlists(fake) -> list:
-    return control(fake, "GET", "playlists")["playlists"]
 
 
 def open_playlists(page_factory, live_server, width: int, javascript: bool, scheme=None):
@@ -112,7 +108,7 @@ def test_without_javascript_creating_the_same_playlist_again_asks_first(
     preview(page, "current_rotation")
     page.get_by_role("button", name="Create on Spotify").click()
     page.wait_for_url(f"{live_server.url}/playlists/*")
-    assert len(stored_playlists(fake)) == 1
+    assert len(fake_playlists(fake)) == 1
 
     page.get_by_role("link", name="Make another playlist").click()
     preview(page, "current_rotation")  # the same playlist again
@@ -122,7 +118,7 @@ def test_without_javascript_creating_the_same_playlist_again_asks_first(
     assert ask.is_visible()
     assert "You just created" in page.inner_text("#playlist-error")
     assert page.locator("#playlist-preview .track-item").count() == 10  # still in view
-    assert len(stored_playlists(fake)) == 1  # nothing written
+    assert len(fake_playlists(fake)) == 1  # nothing written
     save_screenshot(page, f"playlists-ask-again-nojs-{width}")
     assert_accessible(
         page, "Playlists asking before a second copy, without JavaScript", javascript=False
@@ -131,7 +127,7 @@ def test_without_javascript_creating_the_same_playlist_again_asks_first(
     ask.click()
     page.wait_for_url(f"{live_server.url}/playlists/*")
     assert page.get_by_role("heading", name="Playlist created").is_visible()
-    first, second = stored_playlists(fake)
+    first, second = fake_playlists(fake)
     assert first["uris"] == second["uris"]
 
     # A different playlist is not a repeat: created without a question.
@@ -139,5 +135,5 @@ def test_without_javascript_creating_the_same_playlist_again_asks_first(
     preview(page, "party")
     page.get_by_role("button", name="Create on Spotify").click()
     page.wait_for_url(f"{live_server.url}/playlists/*")
-    assert len(stored_playlists(fake)) == 3
+    assert len(fake_playlists(fake)) == 3
     assert page.console_errors == []

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from conftest import save_screenshot
 from factories import add_plays
-from spotify_helpers import connect_via_app, control, fault, plays_of, solo_tracks
+from spotify_helpers import connect_via_app, fake_playlists, fault, plays_of, solo_tracks
 
 pytestmark = [pytest.mark.browser, pytest.mark.fake_spotify]
 
@@ -58,7 +58,7 @@ def test_without_javascript_preview_create_and_result_page(
     assert [t.strip() for t in page.locator(".track-item .track").all_inner_texts()] == titles
     assert no_horizontal_scroll(page)
     save_screenshot(page, f"playlists-result-nojs-{width}")
-    [stored] = control(fake, "GET", "playlists")["playlists"]
+    [stored] = fake_playlists(fake)
     assert len(stored["uris"]) == 10
     assert page.console_errors == []
 
@@ -94,7 +94,7 @@ def test_with_javascript_everything_happens_in_place(
     assert create.is_enabled()
     assert no_horizontal_scroll(page)
     save_screenshot(page, f"playlists-created-js-{width}")
-    [stored] = control(fake, "GET", "playlists")["playlists"]
+    [stored] = fake_playlists(fake)
     assert stored["uris"] == uris
     assert page.locator("#saved-playlists li").count() == 1
     assert page.console_errors == []
@@ -114,7 +114,7 @@ def test_with_javascript_finish_adding_after_a_rate_limit(
     assert "Spotify asked us to wait" in page.inner_text("#playlist-result")
     page.get_by_role("button", name="Finish adding").click()
     page.wait_for_selector("#playlist-result .result-done")
-    [stored] = control(fake, "GET", "playlists")["playlists"]
+    [stored] = fake_playlists(fake)
     assert len(stored["uris"]) == page.locator("#playlist-preview .track-item").count()
     # The 429 response itself is logged by Chromium; nothing else may be.
     assert [e for e in page.console_errors if "429" not in e] == []

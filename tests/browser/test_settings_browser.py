@@ -8,6 +8,7 @@ import sqlite3
 
 import pytest
 from conftest import save_screenshot
+from factories import play_count
 from page_checks import connect_spotify, demo_server_fixture, wait_for_import_report
 from spotify_helpers import clear_faults, fault
 
@@ -73,10 +74,7 @@ def test_clearing_takes_two_steps_and_leaves_an_empty_home(
     page.get_by_role("button", name="Delete all listening data").click()
     page.wait_for_url("**/settings")
     assert page.get_by_text("Deleted 2,000 streams").is_visible()
-    assert (
-        conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?", (local_user,)).fetchone()[0]
-        == 0
-    )
+    assert play_count(conn, local_user) == 0
     page.goto(demo_server.url + "/")
     assert page.get_by_text("No listening history yet").first.is_visible()
     assert page.locator(".stat-card").count() == 0
@@ -124,10 +122,7 @@ def test_backup_download_then_restore_after_clearing(
     assert "Restore finished" in report.inner_text()
     assert "2,000" in report.inner_text()
     assert page.locator("#import .import-report").count() == 0  # the import's box stays empty
-    assert (
-        conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?", (local_user,)).fetchone()[0]
-        == 2000
-    )
+    assert play_count(conn, local_user) == 2000
     assert_fits(page, "restore report")
     save_screenshot(page, "settings-restore-375")
     page.get_by_role("link", name="See your dashboard").click()

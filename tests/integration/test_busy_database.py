@@ -4,6 +4,7 @@ with a reason (never a 500), and has changed nothing."""
 from __future__ import annotations
 
 import pytest
+from web_client import csrf
 
 from music_time_machine import create_app
 from music_time_machine.db import connect
@@ -20,15 +21,10 @@ def impatient(app_config):
     conn.close()
 
 
-def _token(client) -> str:
-    html = client.get("/settings").get_data(as_text=True)
-    return html.split('name="csrf-token" content="')[1].split('"')[0]
-
-
 @pytest.mark.parametrize("accept", ["text/html", "application/json"])
 def test_a_write_while_another_writer_holds_the_lock_is_a_503_with_a_reason(impatient, accept):
     client, conn, user_id = impatient
-    token = _token(client)
+    token = csrf(client)
     form = {"csrf_token": token, "timezone": "Asia/Tokyo", "play_rule": "30s"}
     conn.execute("BEGIN IMMEDIATE")  # a long import's transaction, say
     try:

@@ -17,7 +17,8 @@ from musicbrainz_helpers import (
     fresh,  # noqa: F401  (autouse: each test starts on a reset fake)
     musicbrainz_config,
 )
-from upload_forms import csrf, upload_files
+from upload_forms import upload_files
+from web_client import csrf, csrf_headers
 
 from music_time_machine import create_app
 from music_time_machine.db import connect
@@ -95,7 +96,7 @@ def preview(client, source: str):
     return client.post(
         "/api/playlists/preview",
         json={"source": source, "size": 20},
-        headers={"X-CSRFToken": csrf(client)},
+        headers=csrf_headers(client),
     )
 
 
@@ -251,9 +252,7 @@ def test_the_public_service_needs_a_contact_and_settings_says_so(tmp_path):
     client = app.test_client()
     page = client.get("/settings").get_data(as_text=True)
     assert "set MTM_CONTACT" in page
-    refused = client.post(
-        "/settings/enrich", headers={"X-CSRFToken": csrf(client), "Accept": "application/json"}
-    )
+    refused = client.post("/settings/enrich", headers=csrf_headers(client, json=True))
     assert refused.status_code == 409 and "MTM_CONTACT" in refused.get_json()["notice"]
 
 

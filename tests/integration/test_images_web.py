@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from factories import add_plays, give_album_picture, picture, sign_in
 from PIL import Image
+from web_client import csrf
 
 from music_time_machine.db import transaction
 from music_time_machine.db.artwork import save_artist_art
@@ -105,8 +106,7 @@ def test_names_that_are_not_one_of_the_users_pictures_are_404(app, client, conn,
 
 
 def pages(client) -> dict[str, str]:
-    html = client.get("/playlists").get_data(as_text=True)
-    token = html.split('name="csrf-token" content="')[1].split('"')[0]
+    token = csrf(client, "/playlists")
     form = {"csrf_token": token, "source": "current_rotation", "size": "12", "action": "preview"}
     found = {
         path: client.get(path).get_data(as_text=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from factories import add_plays
+from factories import add_plays, play_count
 from import_fixtures import dump, make_zip
 from upload_forms import upload_files
 
@@ -376,10 +376,7 @@ def test_the_web_upload_imports_the_good_file_beside_hostile_ones(client, conn, 
     for name, (_, message) in HOSTILE.items():
         assert message in by_name[name]["error"]
     assert by_name["StreamingHistory_music_1.json"]["plays_added"] == 1
-    assert (
-        conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?", (local_user,)).fetchone()[0]
-        == 1
-    )
+    assert play_count(conn, local_user) == 1
 
 
 def test_names_from_spotify_are_clipped_to_the_same_limit():

@@ -3,8 +3,10 @@
 from pathlib import Path
 
 import pytest
+from factories import play_count
 from import_fixtures import SAMPLE_EXTENDED_DIR, need_samples, sample_export_zip
-from upload_forms import csrf, post_files, upload_files
+from upload_forms import post_files, upload_files
+from web_client import csrf
 
 from music_time_machine import create_app
 from music_time_machine.db.users import create_user
@@ -39,10 +41,7 @@ def test_upload_runs_in_the_background_and_reports(client, conn, local_user, app
     assert (totals["rows_read"], totals["plays_added"]) == (rows_read, plays_added)
     assert [s["name"] for s in job["summary"]["skipped"]][0].endswith("ReadMeFirst.pdf")
     assert "Plays added" in job["html"]
-    assert (
-        conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?", (local_user,)).fetchone()[0]
-        == stored
-    )
+    assert play_count(conn, local_user) == stored
     assert list(Path(app.config["MTM_DATA_DIR"], "uploads").glob("*/*")) == []  # removed
     page = client.get(f"/settings/import/{job['id']}").get_data(as_text=True)
     assert "Import finished" in page and "Streaming_History_Audio_2023.json" in page

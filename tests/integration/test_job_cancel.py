@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from factories import demo_backup
 from import_fixtures import dump, extended_play, write_history
+from web_client import page_csrf
 
 from music_time_machine import background
 from music_time_machine.db import jobs
@@ -96,7 +97,7 @@ def test_the_cancel_button_stops_the_users_job_and_the_page_says_cancelled(
     background._controls[job_id] = control
     html = client.get(f"/settings/import/{job_id}").get_data(as_text=True)
     assert 'class="js-cancel-job"' in html and f"/settings/import/{job_id}/cancel" in html
-    token = html.split('name="csrf-token" content="')[1].split('"')[0]
+    token = page_csrf(html)
     assert client.post(f"/settings/import/{job_id}/cancel").status_code == 400  # no CSRF
     assert not control.cancelled
     response = client.post(f"/settings/import/{job_id}/cancel", data={"csrf_token": token})

@@ -5,7 +5,6 @@ Spotify, with every logger at DEBUG."""
 from __future__ import annotations
 
 import logging
-import re
 from contextlib import contextmanager
 
 import pytest
@@ -18,6 +17,7 @@ from spotify_helpers import (
     query,
     wait_for_sync,
 )
+from web_client import csrf
 
 from music_time_machine.crypto import TokenCipher
 from music_time_machine.db import accounts
@@ -51,11 +51,6 @@ def browser_consent(url: str, decision: str = "agree") -> str:
 def tokens_of(app, conn, user_id: int) -> list[str]:
     tokens = accounts.load_tokens(conn, TokenCipher(app.config["SECRET_KEY"]), user_id)
     return [tokens.access_token, tokens.refresh_token]
-
-
-def csrf(client) -> str:
-    page = client.get("/settings").get_data(as_text=True)
-    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
 
 
 def test_connect_and_sync_never_log_or_show_secrets(app, client, conn, local_user, fake, caplog):

@@ -6,13 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from factories import add_plays
+from web_client import csrf, csrf_headers
 
 TODAY = datetime.now(UTC).date()
-
-
-def token_of(client) -> str:
-    html = client.get("/playlists").get_data(as_text=True)
-    return html.split('name="csrf-token" content="')[1].split('"')[0]
 
 
 @pytest.fixture
@@ -31,7 +27,12 @@ def history(conn, local_user):
 
 
 def form(client, **fields):
-    return {"csrf_token": token_of(client), "source": "current_rotation", "size": "10", **fields}
+    return {
+        "csrf_token": csrf(client, "/playlists"),
+        "source": "current_rotation",
+        "size": "10",
+        **fields,
+    }
 
 
 def test_the_page_shows_the_form_and_says_spotify_is_not_connected(client):
@@ -81,7 +82,7 @@ def test_json_preview_needs_the_csrf_header(client, history):
     ok = client.post(
         "/api/playlists/preview",
         json={"source": "current_rotation", "size": 10},
-        headers={"X-CSRFToken": token_of(client)},
+        headers=csrf_headers(client, "/playlists"),
     )
     assert ok.status_code == 200
     data = ok.get_json()
@@ -91,7 +92,7 @@ def test_json_preview_needs_the_csrf_header(client, history):
 
 
 def test_json_errors_are_json_with_fitting_statuses(client, local_user):
-    headers = {"X-CSRFToken": token_of(client)}
+    headers = csrf_headers(client, "/playlists")
     bad = client.post("/api/playlists/preview", json={"source": "nope"}, headers=headers)
     assert bad.status_code == 400 and "Choose a mood" in bad.get_json()["error"]
     empty = client.post("/api/playlists/preview", json={"source": "workout"}, headers=headers)
@@ -102,7 +103,7 @@ def test_json_create_when_not_connected_is_409(client, history):
     response = client.post(
         "/api/playlists",
         json={"source": "current_rotation"},
-        headers={"X-CSRFToken": token_of(client)},
+        headers=csrf_headers(client, "/playlists"),
     )
     assert response.status_code == 409
     assert "not connected" in response.get_json()["error"]

@@ -9,7 +9,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from factories import add_plays
-from spotify_helpers import clear_faults, connect_via_app, control, fault, plays_of, solo_tracks
+from spotify_helpers import (
+    clear_faults,
+    connect_via_app,
+    fake_playlists,
+    fault,
+    plays_of,
+    solo_tracks,
+)
+from web_client import csrf, csrf_headers
 
 from music_time_machine.db.playlists import claim_adding, finish_attempt
 from music_time_machine.spotify.fake import FakeSpotifyServer
@@ -41,14 +49,11 @@ def connected(client, conn, local_user, fake):
     return local_user
 
 
-def csrf(client) -> dict:
-    html = client.get("/playlists").get_data(as_text=True)
-    return {"X-CSRFToken": html.split('name="csrf-token" content="')[1].split('"')[0]}
-
-
 def preview(client, **fields) -> dict:
     body = {"source": "current_rotation", "size": 10, **fields}
-    response = client.post("/api/playlists/preview", json=body, headers=csrf(client))
+    response = client.post(
+        "/api/playlists/preview", json=body, headers=csrf_headers(client, "/playlists")
+    )
     assert response.status_code == 200, response.get_json()
     return {**body, **response.get_json()}
 
@@ -61,11 +66,7 @@ def create(client, seen: dict, **fields):
         "selection_key": seen["selection_key"],
         "track_ids": ",".join(map(str, seen["track_ids"])),
     }
-    return client.post("/api/playlists", json=body, headers=csrf(client))
-
-
-def fake_playlists(fake) -> list[dict]:
-    return control(fake, "GET", "playlists")["playlists"]
+    return client.post("/api/playlists", json=body, headers=csrf_headers(client, "/playlists"))
 
 
 @pytest.mark.parametrize("source", ["current_rotation", "recent_discoveries", "party", "chill"])
@@ -92,7 +93,7 @@ def test_json_create_adds_exactly_the_previewed_tracks_in_order(client, connecte
 def test_html_form_creates_and_redirects_to_the_result_page(client, connected, fake):
     seen = preview(client)
     form = {
-        "csrf_token": csrf(client)["X-CSRFToken"],
+        "csrf_token": csrf(client, "/playlists"),
         "action": "create",
         "source": "current_rotation",
         "size": "10",
@@ -128,7 +129,9 @@ def test_finish_adding_completes_the_same_playlist_after_a_failure(client, conne
     [stored] = fake_playlists(fake)
     assert stored["uris"] == []
     clear_faults(fake)
-    finished = client.post(data["playlist"]["finish_url"], headers=csrf(client))
+    finished = client.post(
+        data["playlist"]["finish_url"], headers=csrf_headers(client, "/playlists")
+    )
     assert finished.status_code == 200, finished.get_json()
     assert finished.get_json()["playlist"]["status"] == "done"
     [stored] = fake_playlists(fake)  # still one playlist
@@ -139,7 +142,7 @@ def test_finish_adding_without_javascript(client, connected, fake):
     seen = preview(client)
     fault(fake, path_prefix="/v1/playlists/", method="POST", status=429, retry_after=5)
     form = {
-        "csrf_token": csrf(client)["X-CSRFToken"],
+        "csrf_token": csrf(client, "/playlists"),
         "action": "create",
         "source": "current_rotation",
         "size": "10",
@@ -164,20 +167,20 @@ def test_finish_adding_says_what_stopped_it_on_the_page_and_in_json(client, conn
     api_url = data["playlist"]["finish_url"]
     playlist_id = int(api_url.split("/")[-2])
     page_url = f"/playlists/{playlist_id}/finish"
-    token = csrf(client)
+    headers = csrf_headers(client, "/playlists")
 
-    failed = client.post(api_url, headers=token)  # Spotify still answers 503
+    failed = client.post(api_url, headers=headers)  # Spotify still answers 503
     assert failed.status_code == 502
     assert "only 0 of 10 tracks were added" in failed.get_json()["error"]
     assert failed.get_json()["playlist"]["status"] == "incomplete"
-    assert client.post(page_url, data={"csrf_token": token["X-CSRFToken"]}).status_code == 303
+    assert client.post(page_url, data={"csrf_token": headers["X-CSRFToken"]}).status_code == 303
     assert "Playlist not finished" in client.get(f"/playlists/{playlist_id}").get_data(as_text=True)
 
     assert claim_adding(conn, playlist_id)  # as if another request were adding right now
-    busy = client.post(api_url, headers=token)
+    busy = client.post(api_url, headers=headers)
     assert busy.status_code == 409
     assert "being added to this playlist right now" in busy.get_json()["error"]
-    assert client.post(page_url, data={"csrf_token": token["X-CSRFToken"]}).status_code == 303
+    assert client.post(page_url, data={"csrf_token": headers["X-CSRFToken"]}).status_code == 303
     assert "being added to this playlist right now" in client.get(
         f"/playlists/{playlist_id}"
     ).get_data(as_text=True)
@@ -185,19 +188,19 @@ def test_finish_adding_says_what_stopped_it_on_the_page_and_in_json(client, conn
     finish_attempt(conn, playlist_id, "incomplete")  # the other request gives up
     clear_faults(fake)
     fault(fake, expire_access_tokens=True, revoke_refresh_tokens=True)
-    revoked = client.post(api_url, headers=token)
+    revoked = client.post(api_url, headers=headers)
     assert revoked.status_code == 401
     assert "reconnect" in revoked.get_json()["error"].lower()
     assert revoked.get_json()["playlist"]["status"] == "incomplete"
-    assert client.post(page_url, data={"csrf_token": token["X-CSRFToken"]}).status_code == 303
+    assert client.post(page_url, data={"csrf_token": headers["X-CSRFToken"]}).status_code == 303
     shown = client.get(f"/playlists/{playlist_id}").get_data(as_text=True)
     assert "Spotify needs to be reconnected" in shown  # flashed from the same error
 
     gone = playlist_id + 1000
-    missing = client.post(f"/api/playlists/{gone}/finish", headers=token)
+    missing = client.post(f"/api/playlists/{gone}/finish", headers=headers)
     assert missing.status_code == 404
     assert missing.get_json()["error"] == "There is no such playlist."
-    page = client.post(f"/playlists/{gone}/finish", data={"csrf_token": token["X-CSRFToken"]})
+    page = client.post(f"/playlists/{gone}/finish", data={"csrf_token": headers["X-CSRFToken"]})
     assert page.status_code == 404 and "There is no such playlist." in page.get_data(as_text=True)
     [stored] = fake_playlists(fake)  # none of this made a second playlist or added a track
     assert stored["uris"] == []

@@ -9,6 +9,7 @@ import threading
 
 from factories import add_plays
 from import_fixtures import dump
+from web_client import csrf
 
 from music_time_machine import background
 from music_time_machine.cli import _undo_abandoned_writes
@@ -34,8 +35,7 @@ def stage_in_slices_of_three(monkeypatch) -> None:
 def recount_to_tokyo(client) -> str:
     """Saves Asia/Tokyo on Settings (which starts a re-count) and waits for the re-count's
     thread to end; returns its job id."""
-    html = client.get("/settings").get_data(as_text=True)
-    token = html.split('name="csrf-token" content="')[1].split('"')[0]
+    token = csrf(client)
     response = client.post(
         "/settings/preferences",
         data={"csrf_token": token, "timezone": "Asia/Tokyo", "play_rule": "30s"},

@@ -3,26 +3,16 @@ state-changing request from another origin is refused (over plain http too)."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import requests
-from factories import add_plays
+from factories import add_plays, play_count
+from web_client import csrf, form_value
 
 from music_time_machine import create_app
 from music_time_machine.config import ConfigError
 
 ATTACKER = "rebind.attacker.example:5000"
 PHRASE = "delete my listening history"
-
-
-def plays(conn, user_id: int) -> int:
-    return conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?", (user_id,)).fetchone()[0]
-
-
-def csrf(client, host: str = "localhost") -> str:
-    page = client.get("/settings", headers={"Host": host}).get_data(as_text=True)
-    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
 
 
 @pytest.fixture
@@ -44,13 +34,13 @@ def test_a_rebound_host_cannot_clear_the_history(client, conn, history):
     assert start.status_code == 400 and "confirm_token" not in start.get_data(as_text=True)
     # Even with a real confirmation token and CSRF token (obtained some other way):
     html = client.get("/settings/clear").get_data(as_text=True)
-    token = html.split('name="confirm_token" value="')[1].split('"')[0]
+    token = form_value(html, "confirm_token")
     form = {"csrf_token": csrf(client), "confirm_token": token, "phrase": PHRASE}
     response = client.post(
         "/settings/clear", data=form, headers={"Host": ATTACKER, "Origin": f"http://{ATTACKER}"}
     )
     assert response.status_code == 400
-    assert plays(conn, history) == 1
+    assert play_count(conn, history) == 1
 
 
 def test_an_unknown_host_gets_json_on_the_api(client):
@@ -125,12 +115,12 @@ def test_behind_a_proxy_the_forwarded_host_is_checked(app_config):
 )
 def test_a_write_from_another_origin_is_refused_with_a_reason(client, conn, history, headers):
     html = client.get("/settings/clear").get_data(as_text=True)
-    token = html.split('name="confirm_token" value="')[1].split('"')[0]
+    token = form_value(html, "confirm_token")
     form = {"csrf_token": csrf(client), "confirm_token": token, "phrase": PHRASE}
     response = client.post("/settings/clear", data=form, headers=headers)
     assert response.status_code == 403
     assert "another web site" in response.get_data(as_text=True)
-    assert plays(conn, history) == 1
+    assert play_count(conn, history) == 1
 
 
 @pytest.mark.parametrize(
@@ -144,10 +134,10 @@ def test_a_write_from_another_origin_is_refused_with_a_reason(client, conn, hist
 )
 def test_a_write_from_this_origin_goes_through(client, conn, history, headers):
     html = client.get("/settings/clear").get_data(as_text=True)
-    token = html.split('name="confirm_token" value="')[1].split('"')[0]
+    token = form_value(html, "confirm_token")
     form = {"csrf_token": csrf(client), "confirm_token": token, "phrase": PHRASE}
     assert client.post("/settings/clear", data=form, headers=headers).status_code == 302
-    assert plays(conn, history) == 0
+    assert play_count(conn, history) == 0
 
 
 def test_over_real_http_a_rebound_host_is_refused(live_server, history):

@@ -7,13 +7,13 @@ takes an id, ``OWNED_OBJECTS`` must know how to make one for user A.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from factories import add_plays, give_album_picture, sign_in
 from flask import Flask, url_for
+from web_client import csrf
 
 from music_time_machine import create_app
 from music_time_machine.db import connect, jobs
@@ -157,11 +157,6 @@ def dummy_url(app: Flask, rule, values: dict | None = None) -> str:
         return url_for(rule.endpoint, **args)
 
 
-def csrf_token(client, path: str) -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-
-
 @pytest.fixture
 def local_app(app_config) -> Flask:
     return create_app(app_config)
@@ -181,7 +176,7 @@ def test_the_url_map_has_the_routes_these_tests_rely_on(local_app):
 
 def test_every_state_changing_route_needs_a_csrf_token(local_app):
     client = local_app.test_client()
-    token = csrf_token(client, "/")  # a session with a real token exists
+    token = csrf(client, "/")  # a session with a real token exists
     checked = 0
     for endpoint, method, rule in routes(local_app):
         if method not in STATE_CHANGING:
@@ -214,7 +209,7 @@ def test_every_non_public_route_needs_a_session_in_multi_user_mode(multi_user_ap
         if endpoint in PUBLIC_ENDPOINTS:
             continue
         client = multi_user_app.test_client()
-        token = csrf_token(client, "/signin")  # so POSTs are refused for the session alone
+        token = csrf(client, "/signin")  # so POSTs are refused for the session alone
         url = dummy_url(multi_user_app, rule)
         response = client.open(url, method=method, headers={"X-CSRFToken": token})
         refused = response.status_code == 401 or (
@@ -240,7 +235,7 @@ def test_a_user_gets_404_for_another_users_objects(multi_user_app):
     def client_for(user_id: int):
         client = multi_user_app.test_client()
         sign_in(client, user_id)
-        return client, csrf_token(client, "/")
+        return client, csrf(client, "/")
 
     as_bob, bob_token = client_for(bob)
     as_alice, _ = client_for(alice)
@@ -271,7 +266,7 @@ def test_every_route_refuses_a_foreign_host(local_app):
     checked = 0
     for endpoint, method, rule in routes(local_app):
         client = local_app.test_client()
-        token = csrf_token(client, "/")
+        token = csrf(client, "/")
         url = dummy_url(local_app, rule)
         response = client.open(
             url, method=method, headers={"Host": FOREIGN_HOST, "X-CSRFToken": token}
@@ -291,7 +286,7 @@ def test_every_state_changing_route_refuses_a_foreign_origin(local_app):
         if method not in STATE_CHANGING:
             continue
         client = local_app.test_client()
-        token = csrf_token(client, "/")
+        token = csrf(client, "/")
         url = dummy_url(local_app, rule)
         for headers in (
             {"Origin": "http://evil.example"},

@@ -8,6 +8,7 @@ from conftest import multi_user_config
 from factories import sign_in
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
+from web_client import csrf_headers
 
 from music_time_machine import create_app
 from music_time_machine.config import DEV_SECRET_KEY
@@ -86,7 +87,7 @@ def test_tokens_no_key_can_read_ask_for_a_reconnect_instead_of_failing(keyless_a
     user_id = _store_account(keyless_app, TokenCipher("a key nobody has any more"))
     client = keyless_app.test_client()
     sign_in(client, user_id)
-    response = client.post("/settings/sync", headers={"X-CSRFToken": _token(client)})
+    response = client.post("/settings/sync", headers=csrf_headers(client))
     assert response.status_code < 500
     page = client.get("/settings")
     assert page.status_code == 200
@@ -96,10 +97,3 @@ def test_tokens_no_key_can_read_ask_for_a_reconnect_instead_of_failing(keyless_a
         assert accounts.get_account(conn, user_id)["status"] == "needs_reconnect"
     finally:
         conn.close()
-
-
-def _token(client) -> str:
-    import re
-
-    page = client.get("/settings").get_data(as_text=True)
-    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)

@@ -15,18 +15,13 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner
+from web_client import csrf, unlock
 
 from music_time_machine import create_app
 from music_time_machine.cli import main
 from music_time_machine.db import transaction
 from music_time_machine.db.migrate import latest_version
 from music_time_machine.db.users import create_user
-
-
-def csrf_token(client, path: str = "/") -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-
 
 # -- /healthz ------------------------------------------------------------------------------
 
@@ -177,7 +172,7 @@ def test_every_page_asks_for_the_password_first(locked_app):
 
 def test_wrong_password_is_refused_and_the_right_one_unlocks(locked_app):
     client = locked_app.test_client()
-    token = csrf_token(client, "/unlock")
+    token = csrf(client, "/unlock")
     wrong = client.post("/unlock", data={"password": "guess", "csrf_token": token})
     assert wrong.status_code == 401 and "not right" in wrong.get_data(as_text=True)
     ok = client.post(
@@ -192,7 +187,7 @@ def test_wrong_password_is_refused_and_the_right_one_unlocks(locked_app):
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil"])
 def test_unlock_only_follows_same_site_next(locked_app, target):
     client = locked_app.test_client()
-    token = csrf_token(client, "/unlock")
+    token = csrf(client, "/unlock")
     response = client.post(
         "/unlock", data={"password": PASSWORD, "csrf_token": token, "next": target}
     )
@@ -207,20 +202,17 @@ def test_unlock_needs_a_csrf_token(locked_app):
 
 def test_logout_and_lock_clear_the_unlock_and_a_new_password_locks_everyone(locked_app):
     client = locked_app.test_client()
-    token = csrf_token(client, "/unlock")
-    client.post("/unlock", data={"password": PASSWORD, "csrf_token": token})
-    token = csrf_token(client, "/")
+    unlock(client, PASSWORD)
+    token = csrf(client, "/")
     client.post("/logout", data={"csrf_token": token})
     assert client.get("/").status_code == 303
 
-    token = csrf_token(client, "/unlock")
-    client.post("/unlock", data={"password": PASSWORD, "csrf_token": token})
-    token = csrf_token(client, "/")
+    unlock(client, PASSWORD)
+    token = csrf(client, "/")
     assert client.post("/lock", data={"csrf_token": token}).status_code == 302
     assert client.get("/").status_code == 303
 
-    token = csrf_token(client, "/unlock")
-    client.post("/unlock", data={"password": PASSWORD, "csrf_token": token})
+    unlock(client, PASSWORD)
     assert client.get("/").status_code == 200
     locked_app.config["MTM_PASSWORD"] = "a different password now"
     assert client.get("/").status_code == 303
@@ -238,8 +230,7 @@ def test_the_unlock_survives_a_view_that_starts_a_fresh_session(locked_app):
         return "ok"
 
     client = locked_app.test_client()
-    token = csrf_token(client, "/unlock")
-    client.post("/unlock", data={"password": PASSWORD, "csrf_token": token})
+    unlock(client, PASSWORD)
     assert client.get("/_test/fresh-session").status_code == 200
     assert client.get("/").status_code == 200
 
@@ -259,7 +250,7 @@ def limited_app(app_config):
 
 def test_unlock_attempts_are_rate_limited_per_address(limited_app):
     client = limited_app.test_client()
-    token = csrf_token(client, "/unlock")
+    token = csrf(client, "/unlock")
     statuses = [
         client.post("/unlock", data={"password": "nope", "csrf_token": token}).status_code
         for _ in range(6)
@@ -271,7 +262,7 @@ def test_unlock_attempts_are_rate_limited_per_address(limited_app):
     assert int(blocked.headers["Retry-After"]) > 0
     # Another address is not affected.
     other = limited_app.test_client()
-    token = csrf_token(other, "/unlock")
+    token = csrf(other, "/unlock")
     answer = other.post(
         "/unlock",
         data={"password": "nope", "csrf_token": token},
@@ -283,7 +274,7 @@ def test_unlock_attempts_are_rate_limited_per_address(limited_app):
 def test_login_and_sync_are_rate_limited_with_a_json_message(app_config):
     app = create_app({**app_config, "RATELIMIT_ENABLED": True})
     client = app.test_client()
-    token = csrf_token(client)
+    token = csrf(client, "/")
     answers = [
         client.post("/settings/sync", headers={"X-CSRFToken": token, "Accept": "application/json"})
         for _ in range(7)

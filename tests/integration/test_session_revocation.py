@@ -3,7 +3,6 @@ working, and a session left idle longer than MTM_SESSION_IDLE_DAYS is refused.""
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
@@ -11,6 +10,7 @@ from factories import sign_in
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from spotify_helpers import save_spotify_account
+from web_client import csrf, unlock
 
 from music_time_machine import create_app
 from music_time_machine.db import accounts, connect
@@ -34,11 +34,6 @@ def alice(multi_user_app) -> int:
     return user_id
 
 
-def token(client, path: str = "/settings") -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-
-
 def copy_of(app: Flask, client):
     """A second browser holding a copy of ``client``'s session cookie."""
     other = app.test_client()
@@ -53,10 +48,10 @@ def signed_in(response) -> bool:
 def test_a_copied_cookie_stops_working_after_logout(multi_user_app, alice):
     browser = multi_user_app.test_client()
     sign_in(browser, alice)
-    csrf = token(browser)
+    token = csrf(browser)
     thief = copy_of(multi_user_app, browser)
     assert signed_in(thief.get("/settings"))
-    assert browser.post("/logout", data={"csrf_token": csrf}).status_code == 302
+    assert browser.post("/logout", data={"csrf_token": token}).status_code == 302
     refused = thief.get("/settings")
     assert refused.status_code == 302 and "/signin" in refused.headers["Location"]
     assert not signed_in(browser.get("/settings"))
@@ -65,7 +60,7 @@ def test_a_copied_cookie_stops_working_after_logout(multi_user_app, alice):
 def test_signing_in_again_after_logout_works(multi_user_app, alice):
     browser = multi_user_app.test_client()
     sign_in(browser, alice)
-    browser.post("/logout", data={"csrf_token": token(browser)})
+    browser.post("/logout", data={"csrf_token": csrf(browser)})
     sign_in(browser, alice)
     assert signed_in(browser.get("/settings"))
 
@@ -75,7 +70,7 @@ def test_disconnect_ends_other_sessions_but_keeps_this_one(multi_user_app, alice
     sign_in(browser, alice)
     thief = copy_of(multi_user_app, browser)
     response = browser.post(
-        "/settings/disconnect", data={"csrf_token": token(browser), "confirm": "yes"}
+        "/settings/disconnect", data={"csrf_token": csrf(browser), "confirm": "yes"}
     )
     assert response.status_code == 302
     assert signed_in(browser.get("/settings"))
@@ -85,14 +80,14 @@ def test_disconnect_ends_other_sessions_but_keeps_this_one(multi_user_app, alice
 def test_lock_ends_every_unlocked_browser(app_config):
     app = create_app({**app_config, "MTM_PASSWORD": PASSWORD})
     browser = app.test_client()
-    browser.post("/unlock", data={"password": PASSWORD, "csrf_token": token(browser, "/unlock")})
+    unlock(browser, PASSWORD)
     assert browser.get("/").status_code == 200
     thief = copy_of(app, browser)
     assert thief.get("/").status_code == 200
-    assert browser.post("/lock", data={"csrf_token": token(browser, "/")}).status_code == 302
+    assert browser.post("/lock", data={"csrf_token": csrf(browser, "/")}).status_code == 302
     assert thief.get("/settings/export/backup.sqlite").status_code == 303  # to /unlock
     assert browser.get("/").status_code == 303
-    browser.post("/unlock", data={"password": PASSWORD, "csrf_token": token(browser, "/unlock")})
+    unlock(browser, PASSWORD)
     assert browser.get("/").status_code == 200  # unlocking again works
 
 

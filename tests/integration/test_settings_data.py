@@ -3,24 +3,15 @@
 import csv
 import io
 import sqlite3
-import time
 
 import pytest
-from factories import add_plays
+from factories import add_plays, play_count
 from spotify_helpers import save_spotify_account
+from web_client import csrf, form_value, wait_for_job
 
 from music_time_machine.db import accounts
 from music_time_machine.db.accounts import Tokens
 from music_time_machine.db.users import create_user, get_settings
-
-
-def csrf(client, path="/settings"):
-    html = client.get(path).get_data(as_text=True)
-    return html.split('name="csrf-token" content="')[1].split('"')[0]
-
-
-def user_rows(conn, user_id):
-    return conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?", (user_id,)).fetchone()[0]
 
 
 @pytest.fixture
@@ -101,13 +92,7 @@ def test_csv_export_quotes_cells_a_spreadsheet_would_run_as_formulas(client, con
 def _finish(client, response) -> dict:
     """Follow a background job (its page is where the request redirected) until it ends."""
     assert response.status_code == 302 and "/settings/import/" in response.headers["Location"]
-    status_url = "/api/import/" + response.headers["Location"].rsplit("/", 1)[1]
-    for _ in range(600):
-        job = client.get(status_url).get_json()
-        if job["status"] not in ("queued", "running"):
-            return job
-        time.sleep(0.05)
-    raise AssertionError("the job did not finish")
+    return wait_for_job(client, "/api/import/" + response.headers["Location"].rsplit("/", 1)[1])
 
 
 def test_preferences_rebucket_in_the_background_and_say_how_long(client, conn, local_user):
@@ -163,13 +148,12 @@ def test_disconnect_needs_confirmation_and_keeps_the_history(client, conn, two_u
     assert account["access_token_enc"] is None and account["refresh_token_enc"] is None
     assert account["status"] == "disconnected"
     assert me not in accounts.connected_user_ids(conn)
-    assert user_rows(conn, me) == 5
+    assert play_count(conn, me) == 5
 
 
 def start_clearing(client, what="data"):
     html = client.get(f"/settings/clear?what={what}").get_data(as_text=True)
-    token = html.split('name="confirm_token" value="')[1].split('"')[0]
-    return token, csrf(client)
+    return form_value(html, "confirm_token"), csrf(client)
 
 
 def test_step_one_alone_deletes_nothing_and_shows_counts(client, conn, two_users):
@@ -178,7 +162,7 @@ def test_step_one_alone_deletes_nothing_and_shows_counts(client, conn, two_users
     assert "<strong>5</strong> streams: every play" in html
     assert "delete my listening history" in html
     assert "rollup" not in html and "sync_runs" not in html  # no table names
-    assert user_rows(conn, me) == 5
+    assert play_count(conn, me) == 5
 
 
 @pytest.mark.parametrize(
@@ -208,13 +192,13 @@ def test_every_refusal_deletes_nothing(app, client, conn, two_users, problem, mo
         form["csrf_token"] = csrf(stranger)
         response = stranger.post("/settings/clear", data=form, follow_redirects=True)
         assert "Nothing was deleted" in response.get_data(as_text=True)
-        assert user_rows(conn, me) == 5
+        assert play_count(conn, me) == 5
         return
-    before = user_rows(conn, me)
+    before = play_count(conn, me)
     response = client.post("/settings/clear", data=form, follow_redirects=True)
     assert response.status_code in (200, 400)
-    assert user_rows(conn, me) == before > 0
-    assert user_rows(conn, other) == 1
+    assert play_count(conn, me) == before > 0
+    assert play_count(conn, other) == 1
 
 
 def test_the_completed_flow_deletes_only_this_users_data(client, conn, two_users):
@@ -235,7 +219,7 @@ def test_the_completed_flow_deletes_only_this_users_data(client, conn, two_users
             conn.execute(f"SELECT COUNT(*) FROM {table} WHERE user_id = ?", (me,)).fetchone()[0]
             == 0
         )
-    assert user_rows(conn, other) == 1
+    assert play_count(conn, other) == 1
     assert accounts.get_account(conn, me) is not None  # the account stays
     assert "No listening history yet" in client.get("/").get_data(as_text=True)
 
@@ -249,5 +233,5 @@ def test_deleting_the_account_removes_user_and_tokens(client, conn, two_users):
     )
     assert conn.execute("SELECT COUNT(*) FROM users WHERE id = ?", (me,)).fetchone()[0] == 0
     assert conn.execute("SELECT COUNT(*) FROM spotify_accounts").fetchone()[0] == 0
-    assert user_rows(conn, other) == 1
+    assert play_count(conn, other) == 1
     assert conn.execute("SELECT COUNT(*) FROM tracks WHERE name = 'Secret'").fetchone()[0] == 1

@@ -18,9 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from factories import add_plays
+from factories import add_plays, play_count
 from spotify_helpers import save_spotify_account
-from upload_forms import csrf, post_files, upload_files
+from upload_forms import post_files, upload_files
+from web_client import csrf
 
 from music_time_machine import create_app
 from music_time_machine.db import accounts, connect, sync_state, transaction
@@ -154,7 +155,7 @@ def test_restoring_into_an_empty_database_reproduces_the_stats(
             backup.execute("SELECT COUNT(*) FROM tracks WHERE name = 'Secret Song'").fetchone()[0]
             == 0
         )
-    assert conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?", (other,)).fetchone()[0]
+    assert play_count(conn, other)
 
     job = upload(client2, backup_file, "music-time-machine-you-2025-06-01.sqlite")
     assert job["status"] == "done", job["message"]
@@ -379,11 +380,7 @@ def test_csv_export_has_every_stream_and_the_same_totals(client, conn, source):
     me, _ = source
     text = client.get("/settings/export/plays.csv").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert (
-        len(rows)
-        == conn.execute("SELECT COUNT(*) FROM plays WHERE user_id = ?", (me,)).fetchone()[0]
-        == 3000
-    )
+    assert len(rows) == play_count(conn, me) == 3000
     summary = stats(client)["summary?range=all"]
     music = [r for r in rows if r["kind"] == "music"]
     assert sum(int(r["ms_played"]) >= 30_000 for r in music) == summary["plays"]

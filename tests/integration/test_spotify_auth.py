@@ -2,6 +2,7 @@
 
 import pytest
 from spotify_helpers import callback_path, connect_via_app, consent, query
+from web_client import csrf_headers
 
 from music_time_machine import create_app
 from music_time_machine.crypto import TokenCipher
@@ -100,8 +101,7 @@ def test_multi_user_mode_requires_sign_in_and_creates_the_user(multi_user_app):
     assert connect_via_app(client).status_code == 302
     assert client.get("/analytics").status_code == 200
     # Signing out ends the session.
-    token = client.get("/").get_data(as_text=True).split('name="csrf-token" content="')[1]
-    client.post("/logout", headers={"X-CSRFToken": token.split('"')[0]})
+    client.post("/logout", headers=csrf_headers(client, "/"))
     assert client.get("/").status_code == 302
 
 

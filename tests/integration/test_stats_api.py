@@ -13,11 +13,11 @@ from factories import add_plays
 from import_fixtures import need_samples
 from markupsafe import escape
 from oracle_helpers import clock_and_rule, track_artists
+from web_client import page_data
 
 from music_time_machine.db.recount import rebucket_user
 from music_time_machine.db.stats import ListeningStats
 from music_time_machine.db.users import update_settings
-from music_time_machine.demo import generate_demo
 from music_time_machine.durations import duration as written_duration
 from music_time_machine.timezones import LocalClock
 
@@ -261,13 +261,6 @@ def check_against_oracle(client, oracle, query):
     assert {m["period"]: m["artists"] for m in found if m["artists"]} == dict(months), query
 
 
-@pytest.fixture
-def demo_user(conn, local_user):
-    update_settings(conn, local_user, timezone="America/New_York")
-    generate_demo(conn, local_user, plays=5000, seed=11, years=2.5)
-    return local_user
-
-
 def test_api_matches_an_independent_computation_for_random_ranges(client, conn, demo_user):
     oracle = Oracle(conn, demo_user)
     days = sorted(r[0] for r in oracle.rows)
@@ -364,7 +357,7 @@ def test_home_page_shows_the_independently_computed_numbers(client, conn, demo_u
         consistent["name"] if consistent else "—",
     ]
     assert last30["plays"] > 0
-    chart = json.loads(re.search(r'id="weekly-chart-data">(.*?)</script>', html).group(1))
+    chart = page_data(html, "weekly-chart-data")
     monday = today - timedelta(days=today.weekday())
     weeks = oracle.volume(monday - timedelta(weeks=51), monday + timedelta(days=6), "week")
     assert chart["labels"] == [w["period"] for w in weeks]
@@ -540,7 +533,7 @@ def test_page_renders_charts_data_and_tables_without_inline_code(client, demo_us
     assert 'aria-current="true">90 days' in html
     assert re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", html) is None
     assert " style=" not in html and re.search(r" on[a-z]+=", html) is None
-    data = json.loads(re.search(r'id="analytics-data">(.*?)</script>', html, re.S).group(1))
+    data = page_data(html, "analytics-data")
     api = client.get("/api/stats/summary?range=90d").get_json()
     assert data["summary"] == api
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]

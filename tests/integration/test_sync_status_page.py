@@ -13,6 +13,7 @@ from html import unescape
 
 import pytest
 from spotify_helpers import clear_faults, connect_via_app, control, fault, wait_for_sync
+from web_client import csrf_headers
 
 from music_time_machine.db import sync_state
 
@@ -27,16 +28,8 @@ def connected(app, client, conn, local_user, fake):
     clear_faults(fake)  # wakes any request the fake still holds
 
 
-def csrf(client) -> str:
-    page = client.get("/settings").get_data(as_text=True)
-    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-
-
 def sync_now(client, json: bool = False):
-    headers = {"X-CSRFToken": csrf(client)}
-    if json:
-        headers["Accept"] = "application/json"
-    return client.post("/settings/sync", headers=headers)
+    return client.post("/settings/sync", headers=csrf_headers(client, json=json))
 
 
 def status_box(client) -> tuple[str, str]:

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 import pytest
 from factories import add_plays
 from import_fixtures import dump, extended_play, write_history
+from web_client import csrf
 
 from music_time_machine import create_app
 from music_time_machine.cli import _undo_abandoned_writes
@@ -197,8 +198,7 @@ def test_another_users_preferences_go_through_while_a_large_file_imports(
     conn = connect(app.config["DATABASE"])
     importer = create_user(conn, "Importer")
     path = _history(tmp_path / "Streaming_History_Audio_2020.json", ROWS)
-    html = client.get("/settings").get_data(as_text=True)  # the local user, another user
-    token = html.split('name="csrf-token" content="')[1].split('"')[0]
+    token = csrf(client)  # the local user, another user
     reached, resume = threading.Event(), threading.Event()
     result = {}
 

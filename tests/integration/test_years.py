@@ -9,17 +9,10 @@ from datetime import date, timedelta
 import pytest
 from factories import add_plays
 from test_stats_api import Oracle
+from web_client import csrf
 
 from music_time_machine.db import years as year_queries
 from music_time_machine.db.users import update_settings
-from music_time_machine.demo import generate_demo
-
-
-@pytest.fixture
-def demo_user(conn, local_user):
-    update_settings(conn, local_user, timezone="America/New_York")
-    generate_demo(conn, local_user, plays=5000, seed=11, years=2.5)
-    return local_user
 
 
 class YearOracle(Oracle):
@@ -275,8 +268,7 @@ def test_a_streak_crossing_the_new_year_counts_only_the_years_days():
 def test_top_50_of_a_year_is_the_years_top_list_in_order(client, conn, demo_user):
     oracle = YearOracle(conn, demo_user)
     year = oracle.years()[1]
-    token = client.get("/").get_data(as_text=True).split('name="csrf-token" content="')[1]
-    token = token.split('"')[0]
+    token = csrf(client, "/")
     response = client.post(
         "/playlists",
         data={

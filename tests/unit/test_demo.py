@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import open_fresh_db
+from factories import scalar
 
 from music_time_machine.demo import DemoStats, generate_demo
 from music_time_machine.demo.taste import artist_count
@@ -39,10 +40,6 @@ def demo(tmp_path_factory) -> tuple[sqlite3.Connection, DemoStats]:
     conn.close()
 
 
-def _one(conn: sqlite3.Connection, sql: str, *args) -> object:
-    return conn.execute(sql, args).fetchone()[0]
-
-
 def test_same_seed_same_rows_and_other_seed_differs(fresh_db) -> None:
     dumps = []
     for name, seed in (("a", 3), ("b", 3), ("c", 4)):
@@ -56,11 +53,11 @@ def test_same_seed_same_rows_and_other_seed_differs(fresh_db) -> None:
 
 def test_exact_play_count_and_stats(demo) -> None:
     conn, stats = demo
-    assert stats.plays == PLAYS == _one(conn, "SELECT COUNT(*) FROM plays")
-    assert _one(conn, "SELECT COUNT(*) FROM plays WHERE source <> 'demo'") == 0
-    assert stats.tracks == _one(conn, "SELECT COUNT(*) FROM tracks")
-    assert stats.artists == _one(conn, "SELECT COUNT(*) FROM artists")
-    assert stats.short_plays == _one(conn, "SELECT COUNT(*) FROM plays WHERE ms_played < 30000")
+    assert stats.plays == PLAYS == scalar(conn, "SELECT COUNT(*) FROM plays")
+    assert scalar(conn, "SELECT COUNT(*) FROM plays WHERE source <> 'demo'") == 0
+    assert stats.tracks == scalar(conn, "SELECT COUNT(*) FROM tracks")
+    assert stats.artists == scalar(conn, "SELECT COUNT(*) FROM artists")
+    assert stats.short_plays == scalar(conn, "SELECT COUNT(*) FROM plays WHERE ms_played < 30000")
     assert stats.first_play is not None and stats.last_play is not None
     assert stats.last_play <= END
     assert END - timedelta(days=3 * 366) <= stats.first_play < END - timedelta(days=3 * 360)
@@ -78,15 +75,15 @@ def test_small_and_tiny_counts_are_exact(fresh_db) -> None:
         end=END,
         progress=lambda done, total: calls.append((done, total)),
     )
-    assert stats.plays == 1_000 == _one(conn, "SELECT COUNT(*) FROM plays")
+    assert stats.plays == 1_000 == scalar(conn, "SELECT COUNT(*) FROM plays")
     assert calls[0] == (0, 1_000) and calls[-1] == (1_000, 1_000)
     assert generate_demo(conn, uid, plays=0, end=END).plays == 0
 
 
 def test_night_is_quiet_and_evenings_busy(demo) -> None:
     conn, _ = demo
-    night = _one(conn, "SELECT COUNT(*) FROM plays WHERE local_hour BETWEEN 3 AND 5")
-    evening = _one(conn, "SELECT COUNT(*) FROM plays WHERE local_hour BETWEEN 18 AND 21")
+    night = scalar(conn, "SELECT COUNT(*) FROM plays WHERE local_hour BETWEEN 3 AND 5")
+    evening = scalar(conn, "SELECT COUNT(*) FROM plays WHERE local_hour BETWEEN 18 AND 21")
     assert night * 8 < evening
 
 
@@ -113,24 +110,24 @@ def test_weekends_differ_from_weekdays(demo) -> None:
 
 def test_skips_are_short_and_labelled(demo) -> None:
     conn, _ = demo
-    short = _one(conn, "SELECT AVG(ms_played < 30000) FROM plays")
+    short = scalar(conn, "SELECT AVG(ms_played < 30000) FROM plays")
     assert 0.10 <= short <= 0.25
     assert (
-        _one(
+        scalar(
             conn,
             "SELECT COUNT(*) FROM plays WHERE ms_played < 30000 AND "
             "(skipped <> 1 OR reason_end <> 'fwdbtn')",
         )
         == 0
     )
-    full = _one(
+    full = scalar(
         conn,
         "SELECT AVG(p.ms_played = t.duration_ms) FROM plays p "
         "JOIN tracks t ON t.id = p.track_id WHERE p.ms_played >= 30000",
     )
     assert full > 0.85
-    assert 0.2 < _one(conn, "SELECT AVG(shuffle) FROM plays") < 0.8
-    assert _one(conn, "SELECT COUNT(DISTINCT platform) FROM plays") >= 3
+    assert 0.2 < scalar(conn, "SELECT AVG(shuffle) FROM plays") < 0.8
+    assert scalar(conn, "SELECT COUNT(DISTINCT platform) FROM plays") >= 3
 
 
 def test_sessions_are_consecutive_streams(demo) -> None:
@@ -163,9 +160,9 @@ def test_no_genres_from_spotify_they_come_from_enrichment(demo) -> None:
     """The demo's Spotify is a development-mode app: like a real user's, the demo's genres
     come from (the fake) MusicBrainz through enrichment, not from the generator."""
     conn, _ = demo
-    assert _one(conn, "SELECT COUNT(*) FROM artists") > 0
-    assert _one(conn, "SELECT COUNT(*) FROM artists WHERE genres IS NOT NULL") == 0
-    assert _one(conn, "SELECT COUNT(*) FROM track_artists WHERE position = 1") > 0  # features
+    assert scalar(conn, "SELECT COUNT(*) FROM artists") > 0
+    assert scalar(conn, "SELECT COUNT(*) FROM artists WHERE genres IS NOT NULL") == 0
+    assert scalar(conn, "SELECT COUNT(*) FROM track_artists WHERE position = 1") > 0  # features
 
 
 def test_audio_features_follow_genre(demo) -> None:
@@ -186,7 +183,7 @@ def test_audio_features_follow_genre(demo) -> None:
         return sum(values) / len(values) if values else None
 
     assert (
-        _one(
+        scalar(
             conn,
             "SELECT COUNT(*) FROM tracks WHERE features_source <> 'demo' "
             "OR energy IS NULL OR tempo IS NULL",
@@ -194,7 +191,7 @@ def test_audio_features_follow_genre(demo) -> None:
         == 0
     )
     assert (
-        _one(
+        scalar(
             conn,
             "SELECT COUNT(*) FROM tracks WHERE spotify_id NOT GLOB "
             "'spotify:track:[0-9A-Za-z]*' OR length(spotify_id) <> 36",
@@ -202,7 +199,7 @@ def test_audio_features_follow_genre(demo) -> None:
         == 0
     )
     assert (
-        _one(conn, "SELECT MIN(duration_ms) >= 120000 AND MAX(duration_ms) <= 421000 FROM tracks")
+        scalar(conn, "SELECT MIN(duration_ms) >= 120000 AND MAX(duration_ms) <= 421000 FROM tracks")
         == 1
     )
     calm = [g for g in ("ambient", "classical", "lo-fi beats") if avg("energy", g) is not None]
@@ -213,9 +210,9 @@ def test_audio_features_follow_genre(demo) -> None:
 
 def test_discoveries_and_forgotten_loves(demo) -> None:
     conn, _ = demo
-    last_day = _one(conn, "SELECT MAX(day) FROM rollup_day")
+    last_day = scalar(conn, "SELECT MAX(day) FROM rollup_day")
     assert (
-        _one(
+        scalar(
             conn,
             "SELECT COUNT(*) FROM rollup_artist_first WHERE first_day > date(?, '-30 day')",
             last_day,
@@ -223,14 +220,14 @@ def test_discoveries_and_forgotten_loves(demo) -> None:
         >= 2
     )
     assert (
-        _one(
+        scalar(
             conn,
             "SELECT COUNT(*) FROM rollup_track_first WHERE first_day >= strftime('%Y-%m-01', ?)",
             last_day,
         )
         > 0
     )
-    gems = _one(
+    gems = scalar(
         conn,
         "SELECT COUNT(*) FROM (SELECT track_id FROM rollup_day_track "
         "WHERE day BETWEEN date(?, '-365 day') AND date(?, '-180 day') "
@@ -258,16 +255,16 @@ def test_taste_drifts_across_years(demo) -> None:
 
     early, late = top_artists("2023-03-01", "2023-12-31"), top_artists("2025-06-01", "2026-03-31")
     assert len(early & late) <= 6
-    assert _one(conn, "SELECT COUNT(DISTINCT substr(local_date, 6)) FROM plays") > 300
+    assert scalar(conn, "SELECT COUNT(DISTINCT substr(local_date, 6)) FROM plays") > 300
 
 
 def test_rollups_match_plays(demo) -> None:
     conn, _ = demo
-    assert _one(conn, "SELECT SUM(streams) FROM rollup_day") == PLAYS
-    assert _one(conn, "SELECT SUM(plays) FROM rollup_day") == _one(
+    assert scalar(conn, "SELECT SUM(streams) FROM rollup_day") == PLAYS
+    assert scalar(conn, "SELECT SUM(plays) FROM rollup_day") == scalar(
         conn, "SELECT COUNT(*) FROM plays WHERE ms_played >= 30000"
     )
-    mismatched = _one(
+    mismatched = scalar(
         conn,
         "SELECT COUNT(*) FROM rollup_day r WHERE streams <> "
         "(SELECT COUNT(*) FROM plays p WHERE p.local_date = r.day)",

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from factories import add_plays, give_album_picture, picture, sign_in
 from musicbrainz_helpers import albums_to_play, coverart_client, mb_client, server_fixture
-from upload_forms import csrf
+from web_client import csrf, form_value
 
 from music_time_machine.cli import _undo_abandoned_writes
 from music_time_machine.db import connect, transaction
@@ -105,7 +105,7 @@ def confirm(client, what: str):
     """Settings' two steps, as a person takes them: the confirmation page, then its form."""
     html = client.get(f"/settings/clear?what={what}").get_data(as_text=True)
     assert "picture files stored on this server for your albums and artists are deleted" in html
-    token = html.split('name="confirm_token" value="')[1].split('"')[0]
+    token = form_value(html, "confirm_token")
     return client.post(
         "/settings/clear",
         data={"csrf_token": csrf(client), "confirm_token": token, "phrase": PHRASES[what]},

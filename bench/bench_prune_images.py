@@ -26,12 +26,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_clear import clear_ms
 from benchlib import load_average
 
 from music_time_machine.db import connect, transaction
 from music_time_machine.db.artwork import save_album_art
 from music_time_machine.db.migrate import migrate
-from music_time_machine.db.userdata import delete_listening_data
 from music_time_machine.db.users import ensure_local_user
 from music_time_machine.metadata.image_pruning import prune_unshown_images
 from music_time_machine.metadata.image_store import ImageStore
@@ -59,21 +59,6 @@ def listing_ms(root: Path) -> float:
                 for _entry in entries:
                     pass
     return (time.perf_counter() - start) * 1000
-
-
-def clear_ms(database: Path) -> tuple[float, int]:
-    """(ms, plays deleted) of deleting the first user's listening data from a copy."""
-    with tempfile.TemporaryDirectory(prefix="mtm-clear-") as tmp:
-        copy = Path(tmp) / "copy.sqlite"
-        shutil.copyfile(database, copy)
-        conn = connect(copy)
-        try:
-            user = conn.execute("SELECT MIN(id) FROM users").fetchone()[0]
-            start = time.perf_counter()
-            deleted = delete_listening_data(conn, user)
-            return (time.perf_counter() - start) * 1000, deleted.get("plays", 0)
-        finally:
-            conn.close()
 
 
 def main() -> None:
@@ -130,7 +115,7 @@ def main() -> None:
             f"  median {statistics.median(times[case]):7.1f} ms  max {max(times[case]):7.1f} ms"
         )
     if args.clear:
-        ms, plays = clear_ms(args.clear)
+        ms, plays, _rows = clear_ms(args.clear)
         print(f"  reference: the clear's own deletion of {plays:,} plays  {ms:9.1f} ms")
 
 

@@ -129,3 +129,20 @@ def test_bench_pages_times_every_page_and_endpoint_and_weighs_analytics():
     sent_kb = float(re.search(r": ([\d.]+) KB sent", weight).group(1))
     assert 20 < sent_kb <= 120
     assert any(line.endswith("/vendor/chartjs/chart.umd.min.js") for line in lines)
+
+
+def test_bench_clear_compares_the_app_with_the_row_by_row_reference(tmp_path) -> None:
+    """The clear benchmark runs on a small database: the reference and both of the app's
+    ways print a time, and the script itself refuses to print if they left different rows."""
+    path = tmp_path / "small.sqlite"
+    conn = connect(path)
+    migrate(conn)
+    generate_demo(conn, ensure_local_user(conn, "UTC"), plays=1500, seed=5, years=1.0)
+    conn.close()
+    lines = _run("bench/bench_clear.py", "--db", str(path), "-n", "1")
+    assert lines[0].startswith("small.sqlite: clearing ")
+    assert [line.split("  median")[0].strip() for line in lines[1:]] == [
+        "reference: row by row, keys enforced",
+        "app, the only user",
+        "app, another user present",
+    ]

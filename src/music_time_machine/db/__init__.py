@@ -80,6 +80,36 @@ def transaction(conn: sqlite3.Connection, immediate: bool = True) -> Iterator[sq
     conn.execute("COMMIT")
 
 
+@contextmanager
+def transaction_checking_keys_at_end(
+    conn: sqlite3.Connection, what: str
+) -> Iterator[sqlite3.Connection]:
+    """One write transaction whose foreign keys are checked once, at the end, instead of
+    row by row: for bulk rewrites (a migration rebuilding a table, emptying a user's data).
+
+    SQLite's own procedure for rebuilding a table asks for this (a ``DROP TABLE`` would
+    otherwise cascade into its children), and row-by-row checks cost most of a bulk delete
+    and keep SQLite from emptying a table whole. ``PRAGMA foreign_key_check`` must find
+    nothing before the commit, or everything is rolled back (``what`` names the work in the
+    error). The pragma is a no-op inside a transaction, so this must begin one.
+    """
+    if conn.in_transaction:
+        raise RuntimeError(f"{what}: foreign keys can only be switched off between transactions")
+    foreign_keys = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with transaction(conn):
+            yield conn
+            broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise sqlite3.IntegrityError(
+                    f"{what} would leave {len(broken)} broken references, "
+                    f"first in table {broken[0][0]}"
+                )
+    finally:
+        conn.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+
+
 # A write transaction that outlives one block (the importer's slices, committed between
 # batches of a file and between files) cannot be a ``with transaction(...)``: these name
 # its steps instead.

@@ -82,35 +82,18 @@ def migrate(conn: sqlite3.Connection) -> list[int]:
 
 def _apply(conn: sqlite3.Connection, version: int, name: str, sql: str) -> None:
     """One migration in one transaction, foreign keys checked once at the end."""
+    from . import transaction_checking_keys_at_end
     from .migration_steps import STEPS
 
-    foreign_keys = conn.execute("PRAGMA foreign_keys").fetchone()[0]
-    conn.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction: set it first
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            # executescript would COMMIT our transaction; run statement by statement.
-            for statement in _statements(sql):
-                step = _STEP.match(statement)
-                if step:
-                    STEPS[step.group(1)](conn)
-                else:
-                    conn.execute(statement)
-            broken = conn.execute("PRAGMA foreign_key_check").fetchall()
-            if broken:
-                raise sqlite3.IntegrityError(
-                    f"migration {version} would leave {len(broken)} broken references, "
-                    f"first in table {broken[0][0]}"
-                )
-            conn.execute(
-                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", (version, name)
-            )
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-    finally:
-        conn.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+    with transaction_checking_keys_at_end(conn, f"migration {version}"):
+        # executescript would COMMIT our transaction; run statement by statement.
+        for statement in _statements(sql):
+            step = _STEP.match(statement)
+            if step:
+                STEPS[step.group(1)](conn)
+            else:
+                conn.execute(statement)
+        conn.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", (version, name))
 
 
 def _statements(sql: str) -> list[str]:

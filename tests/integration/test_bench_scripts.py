@@ -70,31 +70,31 @@ def test_bench_floor_writes_every_stored_row_each_way() -> None:
     assert {"rollup_day_track", "rollup_day_artist", "rollup_track_gap"} <= table.keys()
 
 
-def test_bench_years_measures_an_existing_database(tmp_path) -> None:
-    conn = connect(tmp_path / "small.sqlite")
+def small_demo_database(tmp_path: Path, timezone: str, seed: int, years: float = 1.0) -> Path:
+    """A migrated database with 1,500 demo plays over ``years``, for a script's ``--db``."""
+    path = tmp_path / "small.sqlite"
+    conn = connect(path)
     migrate(conn)
-    generate_demo(conn, ensure_local_user(conn, "Europe/Berlin"), plays=1500, seed=5, years=1.5)
+    generate_demo(conn, ensure_local_user(conn, timezone), plays=1500, seed=seed, years=years)
+    conn.close()
+    return path
+
+
+def test_bench_years_measures_an_existing_database(tmp_path) -> None:
+    path = small_demo_database(tmp_path, "Europe/Berlin", seed=5, years=1.5)
     # The demo's genres come from enrichment; give the artists Spotify genres instead.
+    conn = connect(path)
     with conn:
         conn.execute("""UPDATE artists SET genres = '["sandbox rock"]'""")
     conn.close()
-    lines = _run("bench/bench_years.py", "--db", str(tmp_path / "small.sqlite"), "-n", "30")
+    lines = _run("bench/bench_years.py", "--db", str(path), "-n", "30")
     assert "worst year" in lines[0]
     pages = [line.split("|")[1].strip() for line in lines[3:8]]
     assert pages == ["years index", "year page", "year JSON", "genre page", "genre JSON"]
 
 
 def test_bench_explore_measures_every_page_of_an_existing_database(tmp_path) -> None:
-    from music_time_machine.db import connect
-    from music_time_machine.db.migrate import migrate
-    from music_time_machine.db.users import ensure_local_user
-    from music_time_machine.demo import generate_demo
-
-    path = tmp_path / "small.sqlite"
-    conn = connect(path)
-    migrate(conn)
-    generate_demo(conn, ensure_local_user(conn, "Europe/Berlin"), plays=1500, seed=3, years=1.0)
-    conn.close()
+    path = small_demo_database(tmp_path, "Europe/Berlin", seed=3)
     lines = _run("bench/bench_explore.py", "--db", str(path), "-n", "2")
     rows = [line.split(" | ") for line in lines if line.startswith("| /")]
     urls = {row[0].removeprefix("| ").split("/")[1] for row in rows}
@@ -134,11 +134,7 @@ def test_bench_pages_times_every_page_and_endpoint_and_weighs_analytics():
 def test_bench_clear_compares_the_app_with_the_row_by_row_reference(tmp_path) -> None:
     """The clear benchmark runs on a small database: the reference and both of the app's
     ways print a time, and the script itself refuses to print if they left different rows."""
-    path = tmp_path / "small.sqlite"
-    conn = connect(path)
-    migrate(conn)
-    generate_demo(conn, ensure_local_user(conn, "UTC"), plays=1500, seed=5, years=1.0)
-    conn.close()
+    path = small_demo_database(tmp_path, "UTC", seed=5)
     lines = _run("bench/bench_clear.py", "--db", str(path), "-n", "1")
     assert lines[0].startswith("small.sqlite: clearing ")
     assert [line.split("  median")[0].strip() for line in lines[1:]] == [

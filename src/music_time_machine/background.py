@@ -12,12 +12,17 @@ transactions (a group of files, a whole restore), and a row written inside one i
 the page's requests until it commits. The row still gets the progress whenever the work is
 between transactions, and always gets the final report.
 
+``mtm enrich`` runs its job the same way in the foreground (``run_job_here``): the same row,
+progress and ending, so the server sees it running, refuses to start a second for that user
+and can cancel it (a stop request in its upload folder: see ``uploads.request_stop``).
+
 Spotify syncs keep their own run log and lease (``spotify/background.py``, ``db/sync_state``)
 but start their threads here too, so a shutdown waits for every kind of work alike.
 """
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import threading
 import time
@@ -31,7 +36,7 @@ from werkzeug.utils import secure_filename
 
 from .db import connect, jobs
 from .jobcontrol import JobControl, JobStopped
-from .uploads import UploadFolder, claim_upload_folder, remove_upload_folder
+from .uploads import UploadFolder, claim_upload_folder, remove_upload_folder, request_stop
 
 #: Seconds between progress updates written for the page.
 PROGRESS_EVERY_S = 0.25
@@ -109,6 +114,14 @@ def wait_for_background(timeout: float) -> list[str]:
     return sorted(t.name for t in running if t.is_alive())
 
 
+class JobRunning(Exception):
+    """The user already has a job of this kind queued or running (in some process)."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(job_id)
+        self.job_id = job_id
+
+
 def start_job(
     app: Flask,
     conn: sqlite3.Connection,
@@ -116,18 +129,22 @@ def start_job(
     kind: str,
     files: list[FileStorage],
     work: JobWork,
+    *,
+    exclusive: bool = False,
 ) -> str:
     """Create the job, save the files, start ``work`` on a thread; returns the job id.
 
-    On any failure before the thread starts (a full disk, say) nothing is left behind: the
-    job row says why, the folder is removed, and the error is raised again.
+    With ``exclusive``, a job of ``kind`` the user already has queued or running (in any
+    process) is returned instead, and nothing is started. On any failure before the thread
+    starts (a full disk, say) nothing is left behind: the job row says why, the folder is
+    removed, and the error is raised again.
     """
-    job_id = jobs.new_job_id()
-    control = JobControl(app.config["MTM_JOB_MAX_SECONDS"])
-    # The folder is claimed (and locked) before the job row exists: see uploads.py.
-    folder = claim_upload_folder(app.config["MTM_DATA_DIR"], job_id)
     try:
-        jobs.create_job(conn, user_id, kind, job_id)
+        job_id, folder = _open_job(app, conn, user_id, kind, exclusive)
+    except JobRunning as running:
+        return running.job_id
+    control = JobControl(app.config["MTM_JOB_MAX_SECONDS"], stop_requested=folder.stop_requested)
+    try:
         paths = [_save(storage, index, folder) for index, storage in enumerate(files)]
         with _lock:
             _controls[job_id] = control
@@ -141,6 +158,43 @@ def start_job(
         remove_upload_folder(folder)
         raise
     return job_id
+
+
+def run_job_here(
+    app: Flask, conn: sqlite3.Connection, user_id: int, kind: str, work: JobWork
+) -> str:
+    """Run ``work`` as a job of ``kind`` in this thread (``mtm enrich``); returns its id.
+
+    Raises ``JobRunning`` when the user already has one (the server's, or another
+    command's). The job has no time bound (someone is watching it); it stops at a progress
+    report after a Cancel from any process (``cancel_job`` with the data folder), and at
+    Ctrl+C (marked cancelled; the ``KeyboardInterrupt`` goes on).
+    """
+    job_id, folder = _open_job(app, conn, user_id, kind, exclusive=True)
+    control = JobControl(math.inf, stop_requested=folder.stop_requested)
+    run_job(app, user_id, job_id, folder, [], work, control)
+    return job_id
+
+
+def _open_job(
+    app: Flask, conn: sqlite3.Connection, user_id: int, kind: str, exclusive: bool
+) -> tuple[str, UploadFolder]:
+    """The new job's id and its folder, claimed (and locked) before the job row exists:
+    see uploads.py. With ``exclusive``, raises ``JobRunning`` instead of a second job."""
+    job_id = jobs.new_job_id()
+    folder = claim_upload_folder(app.config["MTM_DATA_DIR"], job_id)
+    try:
+        if not exclusive:
+            jobs.create_job(conn, user_id, kind, job_id)
+            return job_id, folder
+        running = jobs.create_job_unless_running(conn, user_id, kind, job_id)
+    except BaseException:
+        remove_upload_folder(folder)
+        raise
+    if running != job_id:
+        remove_upload_folder(folder)
+        raise JobRunning(running)
+    return job_id, folder
 
 
 def _save(storage: FileStorage, index: int, folder: UploadFolder) -> Path:
@@ -187,10 +241,13 @@ def run_job(
         summary = work(conn, user_id, paths, progress)
         jobs.finish_job(conn, job_id, summary.ok, summary.headline(), summary.to_dict())
         app.logger.info("job=%s user=%s ok=%s: %s", job_id, user_id, summary.ok, summary.headline())
-    except JobStopped as stop:
-        app.logger.info("job=%s user=%s stopped: %s", job_id, user_id, stop.message)
+    except (JobStopped, KeyboardInterrupt) as stop:  # Ctrl+C: a job run by a command
+        message = stop.message if isinstance(stop, JobStopped) else "Cancelled (Ctrl+C)."
+        app.logger.info("job=%s user=%s stopped: %s", job_id, user_id, message)
         kept = _KEPT[jobs.job_kind(conn, job_id) or "export"]
-        jobs.finish_job(conn, job_id, False, f"{stop.message} {kept}", None, cancelled=True)
+        jobs.finish_job(conn, job_id, False, f"{message} {kept}", None, cancelled=True)
+        if isinstance(stop, KeyboardInterrupt):
+            raise
     except Exception as error:  # the job row tells the user; details go to the log
         app.logger.exception("job %s failed", job_id)
         jobs.finish_job(
@@ -215,11 +272,12 @@ def live_progress(job_id: str) -> tuple[float, str] | None:
         return _live.get(job_id)
 
 
-def cancel_job(job_id: str) -> bool:
-    """Ask a job running in this process to stop; False when none is running here."""
+def cancel_job(job_id: str, data_dir: str | Path | None = None) -> bool:
+    """Ask a job to stop: one running here at once; given the ``data_dir``, one running in
+    another process at its next look (``uploads.request_stop``). False when none runs."""
     with _lock:
         control = _controls.get(job_id)
     if control is None:
-        return False
+        return data_dir is not None and request_stop(data_dir, job_id)
     control.cancel()
     return True

@@ -525,12 +525,12 @@ def sync(user_id: int | None) -> None:
 def enrich(user_id: int | None) -> None:
     """Find genres and tags for your artists on MusicBrainz now, with a progress bar.
 
+    Runs as the server's enrichment job does (Settings shows it, and its Cancel stops it).
     Stops cleanly on Ctrl+C; the next run (or the server's) continues where it stopped.
     """
-    from .db import connect, jobs
-    from .db import enrichment as store
-    from .metadata.enrichment import run_enrichment
-    from .metadata.jobs import KIND
+    from .background import JobRunning
+    from .db import connect
+    from .metadata.jobs import run_enrichment_here
     from .metadata.settings import MetadataSettings
 
     app = _app()
@@ -540,21 +540,21 @@ def enrich(user_id: int | None) -> None:
     conn = connect(app.config["DATABASE"])
     try:
         user_id = _target_user(conn, app.config["MTM_TIMEZONE"], user_id)
-        if jobs.unfinished_job_of(conn, user_id, KIND):
+        try:
+            with _progress_bar("Finding genres and artwork") as progress:
+                job, summary = run_enrichment_here(app, conn, user_id, progress)
+        except JobRunning:
             raise click.ClickException(
-                "The server is already looking up this user's "
-                "artists (Settings › Genres and artwork)."
-            )
-        with _progress_bar("Finding genres and artwork") as progress:
-            summary = run_enrichment(
-                conn, user_id, settings.musicbrainz(), progress, artwork=settings.artwork_tools()
-            )
-        if summary.ok:
-            store.unwant(conn, user_id)
+                "This user's artists are already being looked up, by the server or another "
+                "mtm enrich (Settings › Genres and artwork shows its progress)."
+            ) from None
     finally:
         conn.close()
-    click.echo(summary.headline() + f" ({summary.seconds:.1f} s)")
-    if not summary.ok:
+    if summary is not None:
+        click.echo(summary.headline() + f" ({summary.seconds:.1f} s)")
+    elif job is not None:
+        click.echo(job["message"])
+    if summary is None or not summary.ok:
         sys.exit(1)
 
 

@@ -14,11 +14,16 @@ the lock already held (it is made under a staging name, locked, then renamed), a
 row is written after that, so a job whose folder is missing or unlocked is dead.
 
 Where ``fcntl`` is missing (Windows), nothing can be proven dead, so nothing is removed.
+
+The folder is also how another process asks a job to stop (the server's Cancel for an
+``mtm enrich`` run): ``request_stop`` leaves a ``.stop`` file in it, which the job's
+``JobControl`` looks for (``UploadFolder.stop_requested``).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -41,6 +46,8 @@ log = logging.getLogger(__name__)
 #: The lock file inside each upload folder (a saved upload never starts with a dot:
 #: ``secure_filename`` strips leading dots).
 LOCK_NAME = ".in-use"
+#: The file another process leaves in a job's folder to ask it to stop.
+STOP_NAME = ".stop"
 #: Folders being set up are made under this prefix, then renamed to the job id.
 STAGING_PREFIX = ".claim-"
 #: A staging folder younger than this may be a claim in progress in another process.
@@ -63,6 +70,10 @@ class UploadFolder:
 
     path: Path
     _lock: IO[str] | None
+
+    def stop_requested(self) -> bool:
+        """Whether another process asked this job to stop (``request_stop``)."""
+        return os.path.lexists(self.path / STOP_NAME)
 
     def release(self) -> None:
         """Drop the lock (after the folder is removed, so no start-up removes it early)."""
@@ -87,6 +98,27 @@ def claim_upload_folder(data_dir: str | Path, job_id: str) -> UploadFolder:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return UploadFolder(final, lock)
+
+
+def request_stop(data_dir: str | Path, job_id: str) -> bool:
+    """Ask the process running job ``job_id`` to stop, whichever process that is; False when
+    no live process runs it (or its folder cannot be written: nothing was asked)."""
+    folder = uploads_root(data_dir) / job_id
+    if Path(job_id).name != job_id or job_id.startswith(".") or folder.is_symlink():
+        return False
+    if not folder.is_dir():
+        return False
+    with _locked_if_unused(folder) as unused:
+        if unused:
+            return False
+    try:
+        fd = os.open(
+            folder / STOP_NAME, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600
+        )
+    except OSError:
+        return False
+    os.close(fd)
+    return True
 
 
 @contextmanager

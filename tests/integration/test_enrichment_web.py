@@ -21,7 +21,7 @@ from upload_forms import upload_files
 from web_client import csrf, csrf_headers
 
 from music_time_machine import create_app
-from music_time_machine.db import connect
+from music_time_machine.db import connect, jobs
 from music_time_machine.db import enrichment as store
 from music_time_machine.importers import run_import
 from music_time_machine.metadata import jobs as enrich_jobs
@@ -304,6 +304,13 @@ def test_mtm_enrich_runs_from_the_cli_and_a_second_run_asks_nothing(tmp_path, se
     result = runner.invoke(main, ["enrich"], env=env)
     assert result.exit_code == 0, result.output
     assert "5 by name" in result.output
+    conn = connect(tmp_path / "music-time-machine.sqlite")
+    try:  # the run is a job like the server's: Settings shows its summary
+        job = jobs.latest_job_of(conn, user, enrich_jobs.KIND)
+    finally:
+        conn.close()
+    assert job["status"] == "done" and job["message"] in result.output
+    assert job["summary"]["by_name"] == 5 and job["summary"]["kind"] == "enrich"
     requests.post(f"{server.url}/_fake/reset", timeout=5).raise_for_status()
     again = runner.invoke(main, ["enrich", "--user", str(user)], env=env)
     assert again.exit_code == 0 and "0 artists looked up" in again.output

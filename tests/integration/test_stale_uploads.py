@@ -1,5 +1,6 @@
 """Uploads and jobs left behind by a crash are cleaned at start-up, never those of a live
-job in another process (the folder's lock tells them apart; see uploads.py)."""
+job in another process (the folder's lock tells them apart; see uploads.py); a stop request
+left in a live job's folder stops it."""
 
 from __future__ import annotations
 
@@ -14,7 +15,15 @@ import music_time_machine
 from music_time_machine import create_app
 from music_time_machine.db import connect, jobs
 from music_time_machine.db.users import ensure_local_user
-from music_time_machine.uploads import claim_upload_folder, uploads_root
+from music_time_machine.jobcontrol import JobControl, JobStopped
+from music_time_machine.uploads import (
+    LOCK_NAME,
+    STOP_NAME,
+    claim_upload_folder,
+    remove_upload_folder,
+    request_stop,
+    uploads_root,
+)
 
 #: A second process that claims an upload folder like a web upload does, says so, and
 #: holds it until its stdin closes; then it dies without cleaning up, like a crash.
@@ -99,3 +108,23 @@ def test_a_live_job_in_another_process_keeps_its_upload_until_that_process_dies(
 
     assert not (uploads_root(data_dir) / job_id).exists()
     assert jobs.get_job(conn, user_id, job_id)["status"] == "failed"
+
+
+def test_a_stop_request_reaches_the_job_of_a_live_folder_only(tmp_path):
+    """Another process's Cancel (uploads.request_stop) is seen at the job's next check;
+    a folder nobody holds, a missing one or a name that is not a job's asks nothing."""
+    folder = claim_upload_folder(tmp_path, "job-a")
+    clock = iter(range(10_000))  # one second per check: every check looks
+    control = JobControl(3600, clock=lambda: next(clock), stop_requested=folder.stop_requested)
+    control.check()
+    assert request_stop(tmp_path, "job-a")
+    with pytest.raises(JobStopped, match="Cancelled"):
+        control.check()
+    assert not request_stop(tmp_path, "job-b") and not request_stop(tmp_path, "../job-a")
+    abandoned = uploads_root(tmp_path) / "job-c"
+    abandoned.mkdir()
+    (abandoned / LOCK_NAME).touch()  # its process died: the lock is free
+    assert not request_stop(tmp_path, "job-c")
+    assert not (abandoned / STOP_NAME).exists()
+    remove_upload_folder(folder)
+    assert not request_stop(tmp_path, "job-a")

@@ -1,14 +1,22 @@
-"""Metadata settings, User-Agent, and the process-wide rate limiter (on a fake clock)."""
+"""Metadata settings, User-Agent, and the rate limiter (on a fake clock): in-process, and its
+slot file shared between processes."""
 
 from __future__ import annotations
 
+import os
+import stat
 import threading
 
 import pytest
 
 from music_time_machine import __version__
 from music_time_machine.config import ConfigError, load_config
-from music_time_machine.metadata.ratelimit import RateLimiter, shared_limiter
+from music_time_machine.metadata.ratelimit import (
+    MAX_HOLD_S,
+    RateLimiter,
+    SlotFile,
+    shared_limiter,
+)
 from music_time_machine.metadata.service import retry_after_seconds
 from music_time_machine.metadata.settings import MetadataSettings, user_agent
 
@@ -127,6 +135,83 @@ def test_one_limiter_per_service_root():
     assert shared_limiter("http://other.test:1", 3) is not a
     shared_limiter("http://mirror.test:1", 5)
     assert a.rate_per_s == 5
+
+
+def shared_pair(tmp_path, rate: float) -> tuple[Clock, RateLimiter, RateLimiter]:
+    """Two limiters on one slot file and one clock: two processes sharing a data folder."""
+    clock = Clock()
+    path = tmp_path / "ratelimit" / "service.next"
+    a, b = (RateLimiter(rate, clock=clock, sleep=clock.sleep, slots=SlotFile(path)) for _ in "ab")
+    return clock, a, b
+
+
+def test_limiters_sharing_a_slot_file_take_turns(tmp_path):
+    clock, a, b = shared_pair(tmp_path, 2)
+    for limiter in (a, b, a, b):
+        limiter.acquire()  # the clock stands still: each caller waits for its own slot
+    assert clock.slept == [0.5, 1.0, 1.5]
+    assert float((tmp_path / "ratelimit" / "service.next").read_text()) == 102.0
+    clock.now += 10
+    b.acquire()  # idle since: free at once
+    assert clock.slept == [0.5, 1.0, 1.5]
+
+
+def test_a_hold_in_one_limiter_makes_the_other_wait(tmp_path):
+    clock, a, b = shared_pair(tmp_path, 10)
+    a.hold(3)
+    b.acquire()
+    a.acquire()
+    assert clock.slept == [3.0, pytest.approx(3.1)]
+
+
+def test_a_hold_is_bounded(tmp_path):
+    clock, a, b = shared_pair(tmp_path, 10)
+    a.hold(10_000)
+    b.acquire()
+    assert clock.slept == [MAX_HOLD_S]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"garbage\n", b"\xff\xfe", b"nan", b"inf", b"1e300", b"-5", str(100 + 3600).encode()],
+)
+def test_a_missing_or_unbelievable_slot_counts_as_free_now(tmp_path, content):
+    clock, a, _b = shared_pair(tmp_path, 1)
+    a.slots.path.parent.mkdir()
+    a.slots.path.write_bytes(content)
+    a.acquire()
+    a.acquire()
+    assert clock.slept == [1.0]  # the first went at once; only the interval after it
+
+
+def test_a_believable_slot_ahead_is_waited_for(tmp_path):
+    clock, a, _b = shared_pair(tmp_path, 1)
+    a.slots.path.parent.mkdir()
+    a.slots.path.write_text(f"{clock.now + 30}\n")  # another process's hold
+    a.acquire()
+    assert clock.slept == [30.0]
+
+
+def test_the_slot_file_is_private_and_never_followed_through_a_symlink(tmp_path):
+    clock, a, _b = shared_pair(tmp_path, 1)
+    a.acquire()
+    assert stat.S_IMODE(os.stat(a.slots.path).st_mode) == 0o600
+    target = tmp_path / "elsewhere"
+    target.write_text("keep")
+    a.slots.path.unlink()
+    a.slots.path.symlink_to(target)
+    a.acquire()
+    a.acquire()  # the file is unusable: this process's own slots still space the calls
+    assert target.read_text() == "keep"
+    assert clock.slept == [1.0, 2.0]
+
+
+def test_a_data_folder_gives_a_limiter_per_folder_on_a_file(tmp_path):
+    shared = shared_limiter("http://mirror.test:2/", 4, tmp_path)
+    assert shared_limiter("http://mirror.test:2", 4, tmp_path) is shared
+    assert shared_limiter("http://mirror.test:2", 4) is not shared
+    expected = SlotFile.for_service(tmp_path.resolve(), "http://mirror.test:2").path
+    assert shared.slots is not None and shared.slots.path == expected
 
 
 def test_retry_after_reads_seconds_and_dates():

@@ -16,6 +16,11 @@ def new_job_id() -> str:
     return secrets.token_urlsafe(16)
 
 
+#: A queued job's message, until its work reports.
+QUEUED_MESSAGE = "Waiting to start…"
+_UNFINISHED = "status IN ('queued', 'running')"
+
+
 def create_job(
     conn: sqlite3.Connection, user_id: int, kind: str = "export", job_id: str | None = None
 ) -> str:
@@ -24,10 +29,29 @@ def create_job(
     with transaction(conn):
         conn.execute(
             "INSERT INTO import_jobs (id, user_id, kind, created_at, message) "
-            "VALUES (?, ?, ?, ?, 'Waiting to start…')",
-            (job_id, user_id, kind, int(time.time())),
+            "VALUES (?, ?, ?, ?, ?)",
+            (job_id, user_id, kind, int(time.time()), QUEUED_MESSAGE),
         )
     return job_id
+
+
+def create_job_unless_running(
+    conn: sqlite3.Connection, user_id: int, kind: str, job_id: str
+) -> str:
+    """Record a queued job unless the user has one of ``kind`` queued or running; returns
+    the id of the job that runs (``job_id``, or the one found).
+
+    The check and the insert are one statement in one write transaction, so two processes
+    (the server and ``mtm enrich``) can never both start one for the same user.
+    """
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO import_jobs (id, user_id, kind, created_at, message) "
+            "SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM import_jobs "
+            f"WHERE user_id = ? AND kind = ? AND {_UNFINISHED})",
+            (job_id, user_id, kind, int(time.time()), QUEUED_MESSAGE, user_id, kind),
+        )
+        return _newest_job_id(conn, user_id, kind, unfinished=True) or job_id
 
 
 def get_job(conn: sqlite3.Connection, user_id: int, job_id: str) -> dict | None:
@@ -77,9 +101,7 @@ def unfinished_job_ids(conn: sqlite3.Connection) -> list[str]:
     """Jobs queued or running, in any process (uploads.py tells the live from the dead)."""
     return [
         r[0]
-        for r in conn.execute(
-            "SELECT id FROM import_jobs WHERE status IN ('queued', 'running') ORDER BY created_at"
-        )
+        for r in conn.execute(f"SELECT id FROM import_jobs WHERE {_UNFINISHED} ORDER BY created_at")
     ]
 
 
@@ -88,7 +110,7 @@ def fail_unfinished_job(conn: sqlite3.Connection, job_id: str, message: str) -> 
     with transaction(conn):
         return conn.execute(
             "UPDATE import_jobs SET status = 'failed', finished_at = ?, message = ? "
-            "WHERE id = ? AND status IN ('queued', 'running')",
+            f"WHERE id = ? AND {_UNFINISHED}",
             (int(time.time()), message, job_id),
         ).rowcount
 
@@ -119,7 +141,7 @@ def _newest_job_id(
     ``unfinished``); jobs created in the same second are ordered as they were inserted."""
     row = conn.execute(
         "SELECT id FROM import_jobs WHERE user_id = ? AND kind = ?"
-        + (" AND status IN ('queued', 'running')" if unfinished else "")
+        + (f" AND {_UNFINISHED}" if unfinished else "")
         + " ORDER BY created_at DESC, rowid DESC LIMIT 1",
         (user_id, kind),
     ).fetchone()

@@ -6,7 +6,8 @@
   and a content-type check.
 - ``settings.MetadataSettings``: the ``MTM_*`` settings, the User-Agent, whether enrichment
   may run, and the two clients built from them.
-- ``ratelimit``: one limiter per service shared by every thread of the process;
+- ``ratelimit``: one limiter per service shared by every thread of the process and, through
+  a slot file in the data folder, by every process using that folder;
   ``service``: the retry policy both clients share; ``errors``: what they raise.
 
 The bundled fake of both services is ``sandbox.fake_musicbrainz``.

@@ -1,9 +1,10 @@
 """MusicBrainz's web service (WS/2, JSON) for enrichment: typed results, shared rate limit.
 
-``MusicBrainzClient(base_url, user_agent, rate_per_s, timeout)`` takes the service root
-(``https://musicbrainz.org``, a mirror, or the fake) and adds ``/ws/2/...`` itself. Every
-request goes through the process-wide limiter for that root (``ratelimit.shared_limiter``)
-and the retry policy of ``service.ServiceSession``. Results are dataclasses holding what the
+``MusicBrainzClient(base_url, user_agent, rate_per_s, timeout, data_dir)`` takes the service
+root (``https://musicbrainz.org``, a mirror, or the fake) and adds ``/ws/2/...`` itself. Every
+request goes through the limiter for that root (``ratelimit.shared_limiter``: shared by the
+process's threads, and with ``data_dir`` by every process using that folder) and the retry
+policy of ``service.ServiceSession``. Results are dataclasses holding what the
 enrichment needs; raw JSON stays inside this module.
 
 What each method costs, in requests: ``lookup_urls`` one per 100 URLs (use it for every
@@ -16,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from .errors import BadResponse
@@ -141,11 +143,13 @@ class MusicBrainzClient:
         user_agent: str,
         rate_per_s: float = 1.0,
         timeout: float = 10.0,
+        data_dir: str | Path | None = None,
         **session_options: Any,
     ) -> None:
         root = base_url.rstrip("/")
         self.api_url = root + "/ws/2"
-        self.limiter = shared_limiter(root, rate_per_s)
+        # With a data folder the rate holds across every process using it (ratelimit.py).
+        self.limiter = shared_limiter(root, rate_per_s, data_dir)
         self.session = ServiceSession(
             "MusicBrainz", user_agent, timeout, limiter=self.limiter, **session_options
         )

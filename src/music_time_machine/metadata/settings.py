@@ -84,7 +84,12 @@ class MetadataSettings:
 
     def musicbrainz(self, **options: Any) -> MusicBrainzClient:
         return MusicBrainzClient(
-            self.musicbrainz_url, self.user_agent, self.rate_per_s, self.timeout, **options
+            self.musicbrainz_url,
+            self.user_agent,
+            self.rate_per_s,
+            self.timeout,
+            data_dir=self.data_dir,
+            **options,
         )
 
     def coverart(self, **options: Any) -> CoverArtClient:

@@ -77,7 +77,8 @@ def start() -> ResponseReturnValue:
 @login_required
 def cancel() -> ResponseReturnValue:
     """Stop the run; what was found stays, and the button continues from there."""
-    stopping = enrich_jobs.cancel_enrichment(get_db(), g.user["id"])
+    app = current_app._get_current_object()
+    stopping = enrich_jobs.cancel_enrichment(app, get_db(), g.user["id"])
     return _answer(
         "Stopping… artists looked up so far are kept." if stopping else "Nothing is running.",
         "success",

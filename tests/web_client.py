@@ -58,13 +58,24 @@ def page_data(html: str, element_id: str) -> Any:
     return json.loads(found.group(1))
 
 
-def wait_for_job(client, status_url: str, timeout: float = 60) -> dict:
-    """Polls a background job's status URL until it has ended (done, failed or cancelled);
-    its last status. The timeout only stops a broken test from hanging."""
+def wait_until(check, timeout: float = 60.0, what: str = "the condition"):
+    """Calls ``check`` every 50 ms until it returns something true, and returns that. The
+    timeout only stops a broken test from hanging."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        job = client.get(status_url).get_json()
-        if job["status"] not in ("queued", "running"):
-            return job
+        found = check()
+        if found:
+            return found
         time.sleep(0.05)
-    raise AssertionError("the job did not finish")
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def wait_for_job(client, status_url: str, timeout: float = 60) -> dict:
+    """Polls a background job's status URL until it has ended (done, failed or cancelled);
+    its last status."""
+
+    def ended() -> dict | None:
+        job = client.get(status_url).get_json()
+        return job if job["status"] not in ("queued", "running") else None
+
+    return wait_until(ended, timeout, "the job to finish")

@@ -9,14 +9,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from import_fixtures import EXTENDED_DIR
 from musicbrainz_helpers import clear_faults, fault, musicbrainz_config, server_fixture
-from web_client import csrf_headers
+from web_client import csrf_headers, wait_until
 
 import music_time_machine
 from music_time_machine.cli import main
@@ -63,7 +62,7 @@ def slow_cli_run(conn, local_user, server, cli_env):
         text=True,
     )
     try:
-        wait_for(lambda: (job := enrich_job(conn, local_user)) and job["status"] == "running")
+        wait_until(lambda: (job := enrich_job(conn, local_user)) and job["status"] == "running")
         yield proc
     finally:
         clear_faults(server)
@@ -80,21 +79,11 @@ def enrich_jobs(conn, user_id: int) -> int:
     return sum(row["kind"] == KIND for row in jobs.recent_jobs(conn, user_id, limit=100))
 
 
-def wait_for(check, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError("timed out")
-
-
 def test_settings_shows_a_cli_run_starts_no_second_and_its_cancel_stops_it(
     client, conn, local_user, slow_cli_run, cli_env
 ):
     cli_job = enrich_job(conn, local_user)
-    shown = wait_for(lambda: (s := client.get("/api/enrich").get_json())["progress"] > 0 and s)
+    shown = wait_until(lambda: (s := client.get("/api/enrich").get_json())["progress"] > 0 and s)
     assert shown["running"] and "Finding genres" in shown["message"]  # the CLI's progress
     page = client.get("/settings").get_data(as_text=True)
     assert 'data-running="true"' in page and 'class="import-progress js-enrich-progress">' in page

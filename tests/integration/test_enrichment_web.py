@@ -5,7 +5,6 @@ cancels a run, and the advice never sends a development-mode user to sync for ge
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -18,7 +17,7 @@ from musicbrainz_helpers import (
     musicbrainz_config,
 )
 from upload_forms import upload_files
-from web_client import csrf, csrf_headers
+from web_client import csrf, csrf_headers, wait_until
 
 from music_time_machine import create_app
 from music_time_machine.db import connect, jobs
@@ -64,16 +63,6 @@ def server() -> Iterator[FakeMusicBrainzServer]:
 @pytest.fixture
 def app_config(app_config: dict, server: FakeMusicBrainzServer) -> dict:
     return musicbrainz_config(app_config, server)
-
-
-def wait_until(check, timeout: float = 60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError("timed out")
 
 
 def upload_export(client, tmp_path) -> None:

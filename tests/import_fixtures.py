@@ -54,6 +54,12 @@ def dump(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
     }
 
 
+def content(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
+    """``dump`` without the two tables that record when the database was made (its users'
+    and migrations' timestamps): for comparing two databases made a moment apart."""
+    return {t: rows for t, rows in dump(conn).items() if t not in ("users", "schema_migrations")}
+
+
 def stored_details(conn: sqlite3.Connection, user_id: int) -> list[PlayDetails]:
     """The details of the user's plays, oldest first, as the plays table holds them."""
     columns = ", ".join(PLAY_DETAIL_COLUMNS)

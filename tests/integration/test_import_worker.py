@@ -15,7 +15,7 @@ from import_fixtures import (  # noqa: E402
     EXTENDED_DIR,
     SAMPLE_ACCOUNT_DIR,
     SAMPLE_EXTENDED_DIR,
-    dump,
+    content,
     need_samples,
 )
 
@@ -31,11 +31,6 @@ def _export(tmp_path: Path, extended: Path = EXTENDED_DIR, account: Path = ACCOU
     rows = json.loads((extended / "Streaming_History_Audio_2023.json").read_text())
     (folder / "Streaming_History_Audio_2019.json").write_text(json.dumps(rows[:50])[:-40])
     return folder
-
-
-def _content(conn):
-    """Every table but the two that hold creation timestamps of the fresh database."""
-    return {t: rows for t, rows in dump(conn).items() if t not in ("users", "schema_migrations")}
 
 
 def _summary(summary):
@@ -95,7 +90,7 @@ def test_helper_process_equals_in_process(tmp_path, fresh_db, monkeypatch, root)
     def import_twice(conn, user):
         first = run_import(conn, user, [folder])
         again = run_import(conn, user, [folder])  # re-import adds nothing
-        return _summary(first), _summary(again), _content(conn)
+        return _summary(first), _summary(again), content(conn)
 
     results = _both_ways(fresh_db, monkeypatch, import_twice)
     assert started == [True, True]
@@ -117,7 +112,7 @@ def test_one_large_file_is_parsed_by_the_helper_too(tmp_path, fresh_db, monkeypa
     results = _both_ways(
         fresh_db,
         monkeypatch,
-        lambda conn, user: (_summary(run_import(conn, user, [folder])), _content(conn)),
+        lambda conn, user: (_summary(run_import(conn, user, [folder])), content(conn)),
     )
     assert started == [f"one/{name}"]
     assert results["worker"] == results["local"]
@@ -145,7 +140,7 @@ def test_a_lost_helper_falls_back_to_parsing_in_process(tmp_path, fresh_db, monk
     monkeypatch.setattr(run, "WorkerFeed", Dying)
     conn2, user2 = fresh_db("fallback.sqlite")
     assert _summary(run_import(conn2, user2, [folder])) == expected
-    assert _content(conn2) == _content(conn)
+    assert content(conn2) == content(conn)
 
 
 def test_a_helper_that_dies_while_the_importer_is_behind_ends_the_feed(tmp_path, monkeypatch):

@@ -119,12 +119,15 @@ def _delete(conn: sqlite3.Connection, user_id: int, with_account: bool) -> dict[
             "SELECT EXISTS (SELECT 1 FROM users WHERE id <> ?)", (user_id,)
         ).fetchone()[0]
         args = (user_id,) if others else ()
-        for table, column, parent in _hanging_off_catalogue(conn):
+        owned = user_tables(conn)
+        for table, column, parent in _hanging_off_catalogue(conn, owned):
             mine = f" WHERE {column} IN (SELECT id FROM {parent} WHERE user_id = ?)"
             conn.execute(f"DELETE FROM {table}" + (mine if others else ""), args)
         mine = " WHERE user_id = ?" if others else ""
         deleted = {
-            t: conn.execute(f"DELETE FROM {t}{mine}", args).rowcount for t in listening_tables(conn)
+            t: conn.execute(f"DELETE FROM {t}{mine}", args).rowcount
+            for t in owned
+            if t not in ACCOUNT_TABLES
         }
         if with_account:
             for table in ("spotify_accounts", "user_settings"):
@@ -135,14 +138,16 @@ def _delete(conn: sqlite3.Connection, user_id: int, with_account: bool) -> dict[
     return deleted
 
 
-def _hanging_off_catalogue(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
-    """(table, column, catalogue table) for each table without a ``user_id`` whose rows
-    go with the catalogue row they refer to (``ON DELETE CASCADE``)."""
-    users = set(user_tables(conn))
+def _hanging_off_catalogue(
+    conn: sqlite3.Connection, owned: list[str]
+) -> list[tuple[str, str, str]]:
+    """(table, column, catalogue table) for each table without a ``user_id`` (not in
+    ``owned``, ``user_tables``) whose rows go with the catalogue row they refer to
+    (``ON DELETE CASCADE``)."""
     return [
         (table, fk["from"], fk["table"])
         for table in _tables(conn)
-        if table not in users and table != "users"
+        if table not in owned and table != "users"
         for fk in conn.execute(f"PRAGMA foreign_key_list({table})")
         if fk["table"] in CATALOGUE_TABLES and fk["on_delete"] == "CASCADE"
     ]
